@@ -1,0 +1,53 @@
+import {
+  DescribeModelPackageCommand,
+  type DescribeModelPackageCommandOutput,
+  type SageMakerClient,
+} from '@aws-sdk/client-sagemaker';
+import { describeIdentity, isApprovalStatus, type ModelVersion } from '../core/model-version';
+
+/** Whether an SDK error says the resource does not exist (SageMaker mostly says so in a ValidationException). */
+export function isNotFound(error: unknown): boolean {
+  const e = error as { name?: string; message?: string };
+  return (
+    e?.name === 'ResourceNotFound' ||
+    e?.name === 'ResourceNotFoundException' ||
+    (e?.name === 'ValidationException' && /does not exist|not found|could not find/i.test(e.message ?? ''))
+  );
+}
+
+/** Reads one model package version; undefined when it no longer exists. */
+export async function describeModelVersion(
+  client: SageMakerClient,
+  arn: string,
+): Promise<ModelVersion | undefined> {
+  try {
+    return toModelVersion(await client.send(new DescribeModelPackageCommand({ ModelPackageName: arn })));
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
+export function toModelVersion(out: DescribeModelPackageCommandOutput): ModelVersion {
+  const arn = out.ModelPackageArn ?? '';
+  const status = out.ModelApprovalStatus;
+  return {
+    arn,
+    groupName: out.ModelPackageGroupName ?? '',
+    version: out.ModelPackageVersion ?? 0,
+    approvalStatus: isApprovalStatus(status) ? status : 'PendingManualApproval',
+    approvalDescription: out.ApprovalDescription || undefined,
+    createdBy: describeIdentity(out.CreatedBy),
+    lastModifiedBy: describeIdentity(out.LastModifiedBy),
+    creationTime: out.CreationTime ?? new Date(0),
+    lastModifiedTime: out.LastModifiedTime,
+    lifeCycle: out.ModelLifeCycle?.Stage
+      ? {
+          stage: out.ModelLifeCycle.Stage,
+          stageStatus: out.ModelLifeCycle.StageStatus ?? '',
+          stageDescription: out.ModelLifeCycle.StageDescription,
+        }
+      : undefined,
+    description: out.ModelPackageDescription,
+  };
+}

@@ -1,0 +1,75 @@
+import { type ApprovalStatus, isApprovalStatus } from './model-version';
+
+export const MODEL_PACKAGE_STATE_CHANGE = 'SageMaker Model Package State Change';
+export const ENDPOINT_STATE_CHANGE = 'SageMaker Endpoint State Change';
+
+/** What the handlers take from a `SageMaker Model Package State Change` event. */
+export interface ModelPackageStateChange {
+  readonly eventId: string;
+  readonly time: string;
+  readonly groupName: string;
+  readonly modelPackageArn: string;
+  readonly version?: number;
+  /** The status the event reported; the registry, read afterwards, is the truth. */
+  readonly reportedApprovalStatus?: ApprovalStatus;
+  /** Present on newer events: which fields this change touched. */
+  readonly updatedFields?: readonly string[];
+}
+
+export type Parsed<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly reason: string };
+
+const MODEL_PACKAGE_ARN = /^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:\d{12}:model-package\/([^/]+)\/(\d+)$/;
+
+/**
+ * Validates an EventBridge event as a model package state change. Never throws: a malformed event is
+ * answered with the reason, which the handler logs and drops (retrying cannot repair it).
+ */
+export function parseModelPackageStateChange(event: unknown): Parsed<ModelPackageStateChange> {
+  if (typeof event !== 'object' || event === null) return fail('the event is not a JSON object');
+  const e = event as Record<string, unknown>;
+  if (e['detail-type'] !== MODEL_PACKAGE_STATE_CHANGE) {
+    return fail(
+      `detail-type is ${JSON.stringify(e['detail-type'])}, expected "${MODEL_PACKAGE_STATE_CHANGE}"`,
+    );
+  }
+  const detail = e.detail;
+  if (typeof detail !== 'object' || detail === null) return fail('the event has no detail object');
+  const d = detail as Record<string, unknown>;
+  const firstResource = Array.isArray(e.resources) ? e.resources[0] : undefined;
+  const arn = typeof d.ModelPackageArn === 'string' ? d.ModelPackageArn : firstResource;
+  if (typeof arn !== 'string') return fail('detail.ModelPackageArn is missing');
+  const arnParts = MODEL_PACKAGE_ARN.exec(arn);
+  if (!arnParts) return fail(`"${arn}" is not a versioned model package ARN`);
+  const groupName = typeof d.ModelPackageGroupName === 'string' ? d.ModelPackageGroupName : arnParts[1];
+  if (!groupName) return fail('detail.ModelPackageGroupName is missing');
+  const status = d.ModelApprovalStatus;
+  const updated = d.UpdatedModelPackageFields;
+  return {
+    ok: true,
+    value: {
+      eventId: typeof e.id === 'string' ? e.id : 'unknown',
+      time: typeof e.time === 'string' ? e.time : new Date(0).toISOString(),
+      groupName,
+      modelPackageArn: arn,
+      version: typeof d.ModelPackageVersion === 'number' ? d.ModelPackageVersion : Number(arnParts[2]),
+      reportedApprovalStatus: isApprovalStatus(status) ? status : undefined,
+      updatedFields: Array.isArray(updated)
+        ? updated.filter((f): f is string => typeof f === 'string')
+        : undefined,
+    },
+  };
+}
+
+/**
+ * Whether a model package event can concern its approval: registrations and approval changes do; a
+ * newer event that lists its updated fields without ModelApprovalStatus (a metadata edit) does not.
+ */
+export function concernsApproval(change: ModelPackageStateChange): boolean {
+  return change.updatedFields === undefined || change.updatedFields.includes('ModelApprovalStatus');
+}
+
+function fail(reason: string): Parsed<never> {
+  return { ok: false, reason };
+}

@@ -1,0 +1,36 @@
+import type { ModelPackageGroupConfig } from '../../lib/config/types';
+
+/**
+ * What the handlers know of the configuration: the governed groups, resolved at synth.
+ *
+ * It travels as a JSON file inside each handler's bundle rather than in environment variables, whose
+ * 4 KB limit a few dozen groups would exceed. The stack writes it; handlers read it once at cold start.
+ */
+export interface GovernanceManifest {
+  readonly manifestVersion: 1;
+  readonly groups: readonly ModelPackageGroupConfig[];
+}
+
+export const MANIFEST_FILE_NAME = 'governance-manifest.json';
+
+export function parseManifest(text: string, source: string): GovernanceManifest {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new Error(
+      `The governance manifest at ${source} is not valid JSON (${(error as Error).message}); re-run cdk synth.`,
+    );
+  }
+  const manifest = value as Partial<GovernanceManifest>;
+  if (manifest.manifestVersion !== 1 || !Array.isArray(manifest.groups)) {
+    throw new Error(
+      `The governance manifest at ${source} is not a version 1 manifest; re-run cdk synth and redeploy.`,
+    );
+  }
+  return manifest as GovernanceManifest;
+}
+
+export function findGroup(manifest: GovernanceManifest, name: string): ModelPackageGroupConfig | undefined {
+  return manifest.groups.find((g) => g.name === name);
+}

@@ -1,0 +1,56 @@
+/** The registry's view of one model package version, as the core reasons about it (no SDK types). */
+
+export const APPROVAL_STATUSES = ['Approved', 'Rejected', 'PendingManualApproval'] as const;
+export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
+
+export function isApprovalStatus(value: unknown): value is ApprovalStatus {
+  return typeof value === 'string' && (APPROVAL_STATUSES as readonly string[]).includes(value);
+}
+
+export interface ModelLifeCycle {
+  readonly stage: string;
+  readonly stageStatus: string;
+  readonly stageDescription?: string;
+}
+
+export interface ModelVersion {
+  readonly arn: string;
+  readonly groupName: string;
+  readonly version: number;
+  readonly approvalStatus: ApprovalStatus;
+  readonly approvalDescription?: string;
+  /** Readable identity of whoever registered the version (Studio user profile or IAM ARN). */
+  readonly createdBy?: string;
+  /** Readable identity of whoever last changed it (for an approval change: the approver). */
+  readonly lastModifiedBy?: string;
+  readonly creationTime: Date;
+  readonly lastModifiedTime?: Date;
+  readonly lifeCycle?: ModelLifeCycle;
+  readonly description?: string;
+}
+
+/** SageMaker's UserContext, as DescribeModelPackage returns it. */
+export interface UserContextLike {
+  readonly UserProfileName?: string;
+  readonly UserProfileArn?: string;
+  readonly DomainId?: string;
+  readonly IamIdentity?: {
+    readonly Arn?: string;
+    readonly PrincipalId?: string;
+    readonly SourceIdentity?: string;
+  };
+}
+
+/**
+ * A readable name for a SageMaker UserContext: the Studio user profile when there is one
+ * (that is who clicked Approve), else the IAM identity, else undefined.
+ */
+export function describeIdentity(user: UserContextLike | undefined): string | undefined {
+  if (!user) return undefined;
+  if (user.UserProfileName) {
+    return user.DomainId ? `${user.UserProfileName} (Studio domain ${user.DomainId})` : user.UserProfileName;
+  }
+  const iam = user.IamIdentity;
+  if (iam?.Arn) return iam.SourceIdentity ? `${iam.Arn} (source identity ${iam.SourceIdentity})` : iam.Arn;
+  return user.UserProfileArn ?? iam?.PrincipalId;
+}

@@ -1,0 +1,44 @@
+import { type App, type Stack, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+
+/**
+ * cdk-nag's AwsSolutions pack, run on every synth: an unacknowledged finding fails synthesis.
+ * Every acknowledgement below names the finding exactly and says why it is accepted.
+ */
+export function applyComplianceChecks(app: App): void {
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+}
+
+interface Acknowledgement {
+  readonly id: string;
+  readonly reason: string;
+}
+
+/** Acknowledged findings, each with its reason. */
+export const ACKNOWLEDGEMENTS = {
+  lambdaBasicExecution: {
+    id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+    reason:
+      'AWSLambdaBasicExecutionRole grants only CreateLogStream/PutLogEvents; the handler writes to its own retained log group.',
+  },
+  kmsDataKeyWildcard: {
+    id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+    reason:
+      "CDK's grants to publish to the encrypted topic and queues allow kms:GenerateDataKey* (GenerateDataKey and GenerateDataKeyWithoutPlaintext) on the stack's one key only.",
+  },
+  queueIsDeadLetterQueue: {
+    id: 'AwsSolutions-SQS3',
+    reason:
+      'This queue is itself a dead-letter queue (for a Lambda and its EventBridge rules); it has an alarm instead.',
+  },
+} satisfies Record<string, Acknowledgement>;
+
+export function acknowledge(scope: IConstruct, ...acks: Acknowledgement[]): void {
+  for (const ack of acks) Validations.of(scope).acknowledge(ack);
+}
+
+/** Acknowledges on the whole stack the findings that hold for every construct of a kind in it. */
+export function acknowledgeStackWide(stack: Stack): void {
+  acknowledge(stack, ACKNOWLEDGEMENTS.lambdaBasicExecution, ACKNOWLEDGEMENTS.queueIsDeadLetterQueue);
+}

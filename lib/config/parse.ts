@@ -1,0 +1,481 @@
+import {
+  type Compute,
+  type DeploymentStrategy,
+  type DeploymentTarget,
+  type GovernanceConfig,
+  type ModelCardDefaults,
+  type ModelPackageGroupConfig,
+  NONE_APPROVED_BEHAVIOURS,
+  PENDING_CARD_STATUSES,
+  RISK_RATINGS,
+  type RollbackAlarms,
+  type VersionSelector,
+} from './types';
+
+/** SageMaker's EntityName pattern, shared by model package groups and endpoints (at most 63 characters). */
+export const SAGEMAKER_NAME_PATTERN = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
+const ACCOUNT_ID = /^\d{12}$/;
+const INSTANCE_TYPE = /^ml\.[a-z0-9-]+\.[a-z0-9]+$/;
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+
+/** Thrown with every problem found, one per line, so a user fixes them all in one pass. */
+export class ConfigurationError extends Error {
+  constructor(
+    readonly source: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`Invalid governance configuration (${source}):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigurationError';
+  }
+}
+
+type Json = Record<string, unknown>;
+
+/**
+ * Walks the raw JSON and records problems with the path of the field they concern.
+ * Every reader returns a usable value (the default) even on error, so one pass finds every problem.
+ */
+class Reader {
+  readonly problems: string[] = [];
+
+  problem(path: string, message: string): void {
+    this.problems.push(`${path}: ${message}`);
+  }
+
+  object(value: unknown, path: string, allowed: readonly string[]): Json {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      this.problem(path, `must be an object, got ${describe(value)}.`);
+      return {};
+    }
+    for (const key of Object.keys(value)) {
+      if (!allowed.includes(key)) {
+        const hint = closest(key, allowed);
+        this.problem(
+          `${path}.${key}`,
+          `unknown key.${hint ? ` Did you mean "${hint}"?` : ''} Allowed keys: ${allowed.join(', ')}.`,
+        );
+      }
+    }
+    return value as Json;
+  }
+
+  string(obj: Json, key: string, path: string, opts: { default?: string; max?: number } = {}): string {
+    const value = obj[key];
+    if (value === undefined) {
+      if (opts.default === undefined) this.problem(`${path}.${key}`, 'is required: add it as a string.');
+      return opts.default ?? '';
+    }
+    if (typeof value !== 'string') {
+      this.problem(`${path}.${key}`, `must be a string, got ${describe(value)}.`);
+      return opts.default ?? '';
+    }
+    if (opts.max !== undefined && value.length > opts.max) {
+      this.problem(`${path}.${key}`, `is ${value.length} characters; shorten it to at most ${opts.max}.`);
+    }
+    return value;
+  }
+
+  optionalString(obj: Json, key: string, path: string, max = 4096): string | undefined {
+    if (obj[key] === undefined) return undefined;
+    return this.string(obj, key, path, { default: '', max });
+  }
+
+  integer(
+    obj: Json,
+    key: string,
+    path: string,
+    range: { default: number; min: number; max: number },
+  ): number {
+    const value = obj[key];
+    if (value === undefined) return range.default;
+    if (typeof value !== 'number' || !Number.isInteger(value)) {
+      this.problem(`${path}.${key}`, `must be a whole number, got ${describe(value)}.`);
+      return range.default;
+    }
+    if (value < range.min || value > range.max) {
+      this.problem(`${path}.${key}`, `is ${value}; use a whole number from ${range.min} to ${range.max}.`);
+    }
+    return value;
+  }
+
+  boolean(obj: Json, key: string, path: string, fallback: boolean): boolean {
+    const value = obj[key];
+    if (value === undefined) return fallback;
+    if (typeof value !== 'boolean') {
+      this.problem(`${path}.${key}`, `must be true or false, got ${describe(value)}.`);
+      return fallback;
+    }
+    return value;
+  }
+
+  oneOf<T extends string>(obj: Json, key: string, path: string, allowed: readonly T[], fallback: T): T {
+    const value = obj[key];
+    if (value === undefined) return fallback;
+    if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+      this.problem(
+        `${path}.${key}`,
+        `is ${describe(value)}; use one of ${allowed.map((a) => `"${a}"`).join(', ')}.`,
+      );
+      return fallback;
+    }
+    return value as T;
+  }
+
+  array(obj: Json, key: string, path: string): unknown[] {
+    const value = obj[key];
+    if (value === undefined) return [];
+    if (!Array.isArray(value)) {
+      this.problem(`${path}.${key}`, `must be a list, got ${describe(value)}.`);
+      return [];
+    }
+    return value;
+  }
+}
+
+/**
+ * Validates raw configuration JSON and resolves every default.
+ * @param source where the JSON came from, named in the error message.
+ * @throws ConfigurationError listing every problem found.
+ */
+export function parseGovernanceConfig(raw: unknown, source = 'configuration'): GovernanceConfig {
+  const r = new Reader();
+  const root = r.object(raw, '(root)', ['$schema', 'archiveRetentionDays', 'notificationEmails', 'groups']);
+
+  const notificationEmails = r.array(root, 'notificationEmails', 'notificationEmails').flatMap((e, i) => {
+    if (typeof e === 'string' && EMAIL.test(e)) return [e];
+    r.problem(
+      `notificationEmails[${i}]`,
+      `is ${describe(e)}; use an email address such as "ml-ops@example.com".`,
+    );
+    return [];
+  });
+
+  const rawGroups = root.groups;
+  if (!Array.isArray(rawGroups) || rawGroups.length === 0) {
+    r.problem('groups', 'must list at least one model package group, e.g. [{ "name": "my-model" }].');
+  }
+  const groups = (Array.isArray(rawGroups) ? rawGroups : []).map((g, i) => readGroup(r, g, `groups[${i}]`));
+
+  checkUnique(
+    r,
+    groups.map((g, i) => ({ key: g.name, path: `groups[${i}].name` })),
+    (name) => `model package group "${name}" is declared twice; merge the two entries.`,
+  );
+  checkUnique(
+    r,
+    groups.flatMap((g, i) =>
+      g.deployments.map((d, j) => ({
+        key: d.endpointName,
+        path: `groups[${i}].deployments[${j}].endpointName`,
+      })),
+    ),
+    (name) =>
+      `endpoint "${name}" is already the target of another deployment; each endpoint serves exactly one group and selector, so give this target its own endpoint name.`,
+  );
+
+  const config: GovernanceConfig = {
+    archiveRetentionDays: r.integer(root, 'archiveRetentionDays', '(root)', {
+      default: 365,
+      min: 0,
+      max: 36500,
+    }),
+    notificationEmails,
+    groups,
+  };
+  if (r.problems.length > 0) throw new ConfigurationError(source, r.problems);
+  return config;
+}
+
+function readGroup(r: Reader, raw: unknown, path: string): ModelPackageGroupConfig {
+  const g = r.object(raw, path, [
+    'name',
+    'description',
+    'tags',
+    'shareWithAccounts',
+    'modelCard',
+    'deployments',
+  ]);
+  const name = r.string(g, 'name', path);
+  if (name && !SAGEMAKER_NAME_PATTERN.test(name)) {
+    r.problem(
+      `${path}.name`,
+      `"${name}" is not a valid SageMaker name; use 1 to 63 letters, digits and hyphens, starting and ending with a letter or digit.`,
+    );
+  }
+  const shareWithAccounts = r.array(g, 'shareWithAccounts', path).flatMap((a, i) => {
+    if (typeof a === 'string' && ACCOUNT_ID.test(a)) return [a];
+    r.problem(
+      `${path}.shareWithAccounts[${i}]`,
+      `is ${describe(a)}; an AWS account id is 12 digits, as a string.`,
+    );
+    return [];
+  });
+  checkUnique(
+    r,
+    shareWithAccounts.map((a, i) => ({ key: a, path: `${path}.shareWithAccounts[${i}]` })),
+    (a) => `account ${a} is listed twice; remove the duplicate.`,
+  );
+  return {
+    name,
+    description: r.string(g, 'description', path, {
+      default: `Governed by model-governance: ${name}`,
+      max: 1024,
+    }),
+    tags: readTags(r, g.tags, `${path}.tags`),
+    shareWithAccounts,
+    modelCard: readModelCard(r, g.modelCard ?? {}, `${path}.modelCard`),
+    deployments: r
+      .array(g, 'deployments', path)
+      .map((d, j) => readDeployment(r, d, `${path}.deployments[${j}]`)),
+  };
+}
+
+function readTags(r: Reader, raw: unknown, path: string): Record<string, string> {
+  if (raw === undefined) return {};
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    r.problem(path, `must be an object of key/value strings, got ${describe(raw)}.`);
+    return {};
+  }
+  const entries = Object.entries(raw);
+  if (entries.length > 50) r.problem(path, `has ${entries.length} tags; SageMaker allows at most 50.`);
+  const tags: Record<string, string> = {};
+  for (const [key, value] of entries) {
+    if (key.length < 1 || key.length > 128 || key.toLowerCase().startsWith('aws:')) {
+      r.problem(`${path}.${key}`, 'tag keys are 1 to 128 characters and cannot start with "aws:".');
+    }
+    if (typeof value !== 'string' || value.length > 256) {
+      r.problem(
+        `${path}.${key}`,
+        `tag values are strings of at most 256 characters, got ${describe(value)}.`,
+      );
+      continue;
+    }
+    tags[key] = value;
+  }
+  return tags;
+}
+
+function readModelCard(r: Reader, raw: unknown, path: string): ModelCardDefaults {
+  const c = r.object(raw, path, [
+    'owner',
+    'riskRating',
+    'purpose',
+    'intendedUses',
+    'factorsAffectingEfficiency',
+    'riskRatingExplanation',
+    'businessProblem',
+    'businessStakeholders',
+    'lineOfBusiness',
+    'pendingStatus',
+  ]);
+  return {
+    owner: r.optionalString(c, 'owner', path, 1024),
+    riskRating: r.oneOf(c, 'riskRating', path, RISK_RATINGS, 'Unknown'),
+    purpose: r.optionalString(c, 'purpose', path, 2048),
+    intendedUses: r.optionalString(c, 'intendedUses', path, 2048),
+    factorsAffectingEfficiency: r.optionalString(c, 'factorsAffectingEfficiency', path, 2048),
+    riskRatingExplanation: r.optionalString(c, 'riskRatingExplanation', path, 4096),
+    businessProblem: r.optionalString(c, 'businessProblem', path, 2048),
+    businessStakeholders: r.optionalString(c, 'businessStakeholders', path, 2048),
+    lineOfBusiness: r.optionalString(c, 'lineOfBusiness', path, 2048),
+    pendingStatus: r.oneOf(c, 'pendingStatus', path, PENDING_CARD_STATUSES, 'Draft'),
+  };
+}
+
+function readDeployment(r: Reader, raw: unknown, path: string): DeploymentTarget {
+  const d = r.object(raw, path, [
+    'endpointName',
+    'serve',
+    'instances',
+    'serverless',
+    'strategy',
+    'rollbackAlarms',
+    'whenNoneApproved',
+    'keepPreviousVersions',
+    'dataCapturePercent',
+  ]);
+  const endpointName = r.string(d, 'endpointName', path);
+  if (endpointName && !SAGEMAKER_NAME_PATTERN.test(endpointName)) {
+    r.problem(
+      `${path}.endpointName`,
+      `"${endpointName}" is not a valid SageMaker endpoint name; use 1 to 63 letters, digits and hyphens, starting and ending with a letter or digit.`,
+    );
+  }
+  const compute = readCompute(r, d, path);
+  const strategy = readStrategy(r, d.strategy, `${path}.strategy`);
+  if (compute.kind === 'serverless' && strategy.kind !== 'all-at-once') {
+    r.problem(
+      `${path}.strategy.type`,
+      `"${strategy.kind}" traffic shifting needs instances; serverless endpoints update all at once. Use "all-at-once" or give the target "instances".`,
+    );
+  }
+  const rollbackAlarms = readRollbackAlarms(r, d.rollbackAlarms, `${path}.rollbackAlarms`);
+  if (compute.kind === 'serverless' && rollbackAlarms.enabled) {
+    r.problem(
+      `${path}.rollbackAlarms.enabled`,
+      'alarm-driven rollback needs a blue/green deployment on instances; serverless endpoints do not support it. Set it to false.',
+    );
+  }
+  return {
+    endpointName,
+    serve: readSelector(r, d.serve, `${path}.serve`),
+    compute,
+    strategy,
+    rollbackAlarms,
+    whenNoneApproved: r.oneOf(d, 'whenNoneApproved', path, NONE_APPROVED_BEHAVIOURS, 'keep-serving'),
+    keepPreviousVersions: r.integer(d, 'keepPreviousVersions', path, { default: 2, min: 0, max: 50 }),
+    dataCapturePercent: r.integer(d, 'dataCapturePercent', path, { default: 0, min: 0, max: 100 }),
+  };
+}
+
+function readSelector(r: Reader, raw: unknown, path: string): VersionSelector {
+  if (raw === undefined || raw === 'newest-approved') return { kind: 'newest-approved' };
+  const s = r.object(raw, path, ['stage', 'stageStatus']);
+  return {
+    kind: 'lifecycle-stage',
+    stage: r.string(s, 'stage', path, { max: 63 }),
+    stageStatus: r.string(s, 'stageStatus', path, { default: 'Approved', max: 63 }),
+  };
+}
+
+function readCompute(r: Reader, d: Json, path: string): Compute {
+  if (d.instances !== undefined && d.serverless !== undefined) {
+    r.problem(path, 'has both "instances" and "serverless"; keep exactly one.');
+  }
+  if (d.serverless !== undefined) {
+    const s = r.object(d.serverless, `${path}.serverless`, ['memorySizeMb', 'maxConcurrency']);
+    const memorySizeMb = r.integer(s, 'memorySizeMb', `${path}.serverless`, {
+      default: 2048,
+      min: 1024,
+      max: 6144,
+    });
+    if (memorySizeMb % 1024 !== 0) {
+      r.problem(
+        `${path}.serverless.memorySizeMb`,
+        `is ${memorySizeMb}; use 1024, 2048, 3072, 4096, 5120 or 6144.`,
+      );
+    }
+    return {
+      kind: 'serverless',
+      memorySizeMb,
+      maxConcurrency: r.integer(s, 'maxConcurrency', `${path}.serverless`, { default: 5, min: 1, max: 200 }),
+    };
+  }
+  const i = r.object(d.instances ?? {}, `${path}.instances`, ['type', 'count']);
+  const instanceType = r.string(i, 'type', `${path}.instances`, { default: 'ml.m5.large' });
+  if (!INSTANCE_TYPE.test(instanceType)) {
+    r.problem(
+      `${path}.instances.type`,
+      `"${instanceType}" is not a SageMaker instance type; use one like "ml.m5.large".`,
+    );
+  }
+  return {
+    kind: 'instances',
+    instanceType,
+    instanceCount: r.integer(i, 'count', `${path}.instances`, { default: 1, min: 1, max: 100 }),
+  };
+}
+
+function readStrategy(r: Reader, raw: unknown, path: string): DeploymentStrategy {
+  const s = r.object(raw ?? {}, path, [
+    'type',
+    'canaryPercent',
+    'stepPercent',
+    'waitMinutes',
+    'terminationWaitMinutes',
+  ]);
+  const type = r.oneOf(s, 'type', path, ['all-at-once', 'canary', 'linear'] as const, 'all-at-once');
+  const terminationWaitMinutes = r.integer(s, 'terminationWaitMinutes', path, {
+    default: 5,
+    min: 0,
+    max: 60,
+  });
+  const misplaced = (key: string, owner: string) => {
+    if (s[key] !== undefined)
+      r.problem(`${path}.${key}`, `only applies to "${owner}" strategies; remove it.`);
+  };
+  switch (type) {
+    case 'canary':
+      misplaced('stepPercent', 'linear');
+      return {
+        kind: 'canary',
+        canaryPercent: r.integer(s, 'canaryPercent', path, { default: 10, min: 1, max: 50 }),
+        waitMinutes: r.integer(s, 'waitMinutes', path, { default: 10, min: 0, max: 60 }),
+        terminationWaitMinutes,
+      };
+    case 'linear':
+      misplaced('canaryPercent', 'canary');
+      return {
+        kind: 'linear',
+        stepPercent: r.integer(s, 'stepPercent', path, { default: 20, min: 10, max: 50 }),
+        waitMinutes: r.integer(s, 'waitMinutes', path, { default: 5, min: 0, max: 60 }),
+        terminationWaitMinutes,
+      };
+    default:
+      misplaced('canaryPercent', 'canary');
+      misplaced('stepPercent', 'linear');
+      misplaced('waitMinutes', 'canary" or "linear');
+      return { kind: 'all-at-once', terminationWaitMinutes };
+  }
+}
+
+function readRollbackAlarms(r: Reader, raw: unknown, path: string): RollbackAlarms {
+  const defaults: RollbackAlarms = { enabled: false, max5xxErrorsPerMinute: 5, maxModelLatencyMs: 2000 };
+  if (raw === undefined) return defaults;
+  if (typeof raw === 'boolean') return { ...defaults, enabled: raw };
+  const a = r.object(raw, path, ['enabled', 'max5xxErrorsPerMinute', 'maxModelLatencyMs']);
+  return {
+    enabled: r.boolean(a, 'enabled', path, true),
+    max5xxErrorsPerMinute: r.integer(a, 'max5xxErrorsPerMinute', path, {
+      default: 5,
+      min: 1,
+      max: 1_000_000,
+    }),
+    maxModelLatencyMs: r.integer(a, 'maxModelLatencyMs', path, { default: 2000, min: 1, max: 3_600_000 }),
+  };
+}
+
+function checkUnique(
+  r: Reader,
+  items: readonly { key: string; path: string }[],
+  message: (key: string) => string,
+): void {
+  const seen = new Set<string>();
+  for (const { key, path } of items) {
+    if (!key) continue;
+    if (seen.has(key)) r.problem(path, message(key));
+    seen.add(key);
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'string') return `"${value}"`;
+  if (typeof value === 'object') return 'an object';
+  return String(value);
+}
+
+/** The allowed key within edit distance 2 of a misspelt one, if any. */
+function closest(key: string, allowed: readonly string[]): string | undefined {
+  let best: { name: string; distance: number } | undefined;
+  for (const name of allowed) {
+    const distance = editDistance(key.toLowerCase(), name.toLowerCase());
+    if (distance <= 2 && (!best || distance < best.distance)) best = { name, distance };
+  }
+  return best?.name;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}

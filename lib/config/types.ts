@@ -1,0 +1,95 @@
+/**
+ * The validated, defaults-resolved governance configuration.
+ *
+ * Everything downstream (stacks, constructs, the handlers' manifest) takes these types, never the raw
+ * JSON: `parseGovernanceConfig` is the only way to make one.
+ */
+
+export const RISK_RATINGS = ['High', 'Medium', 'Low', 'Unknown'] as const;
+export type RiskRating = (typeof RISK_RATINGS)[number];
+
+/** Card status while a version waits for approval (SageMaker's ModelCardStatus values that fit). */
+export const PENDING_CARD_STATUSES = ['Draft', 'PendingReview'] as const;
+export type PendingCardStatus = (typeof PENDING_CARD_STATUSES)[number];
+
+export const NONE_APPROVED_BEHAVIOURS = ['keep-serving', 'delete-endpoint'] as const;
+export type NoneApprovedBehaviour = (typeof NONE_APPROVED_BEHAVIOURS)[number];
+
+export interface GovernanceConfig {
+  /** Days the EventBridge archive keeps model package state changes; 0 keeps them forever. */
+  readonly archiveRetentionDays: number;
+  /** Email addresses subscribed to the notification topic (confirmation required by SNS). */
+  readonly notificationEmails: readonly string[];
+  readonly groups: readonly ModelPackageGroupConfig[];
+}
+
+export interface ModelPackageGroupConfig {
+  /** Model Package Group name, as SageMaker spells it. */
+  readonly name: string;
+  readonly description: string;
+  readonly tags: Readonly<Record<string, string>>;
+  /** AWS accounts allowed to read the group's versions and create models from them. */
+  readonly shareWithAccounts: readonly string[];
+  readonly modelCard: ModelCardDefaults;
+  readonly deployments: readonly DeploymentTarget[];
+}
+
+export interface ModelCardDefaults {
+  readonly owner?: string;
+  readonly riskRating: RiskRating;
+  readonly purpose?: string;
+  readonly intendedUses?: string;
+  readonly factorsAffectingEfficiency?: string;
+  readonly riskRatingExplanation?: string;
+  readonly businessProblem?: string;
+  readonly businessStakeholders?: string;
+  readonly lineOfBusiness?: string;
+  /** Status a version's card has while the version is PendingManualApproval. */
+  readonly pendingStatus: PendingCardStatus;
+}
+
+/** Which versions of the group a target serves. */
+export type VersionSelector =
+  | { readonly kind: 'newest-approved' }
+  /** SageMaker ModelLifeCycle: serve the newest Approved version whose Stage/StageStatus match. */
+  | { readonly kind: 'lifecycle-stage'; readonly stage: string; readonly stageStatus: string };
+
+export type Compute =
+  | { readonly kind: 'instances'; readonly instanceType: string; readonly instanceCount: number }
+  | { readonly kind: 'serverless'; readonly memorySizeMb: number; readonly maxConcurrency: number };
+
+export type DeploymentStrategy =
+  | { readonly kind: 'all-at-once'; readonly terminationWaitMinutes: number }
+  | {
+      readonly kind: 'canary';
+      readonly canaryPercent: number;
+      readonly waitMinutes: number;
+      readonly terminationWaitMinutes: number;
+    }
+  | {
+      readonly kind: 'linear';
+      readonly stepPercent: number;
+      readonly waitMinutes: number;
+      readonly terminationWaitMinutes: number;
+    };
+
+export interface RollbackAlarms {
+  readonly enabled: boolean;
+  /** Invocation5XXErrors summed over one minute at or above which the deployment rolls back. */
+  readonly max5xxErrorsPerMinute: number;
+  /** ModelLatency p99 (milliseconds) at or above which the deployment rolls back. */
+  readonly maxModelLatencyMs: number;
+}
+
+export interface DeploymentTarget {
+  readonly endpointName: string;
+  readonly serve: VersionSelector;
+  readonly compute: Compute;
+  readonly strategy: DeploymentStrategy;
+  readonly rollbackAlarms: RollbackAlarms;
+  readonly whenNoneApproved: NoneApprovedBehaviour;
+  /** Models and endpoint configs of older versions kept for rollback, besides the live one. */
+  readonly keepPreviousVersions: number;
+  /** Percentage of requests captured to S3 (0 disables data capture). */
+  readonly dataCapturePercent: number;
+}

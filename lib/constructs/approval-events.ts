@@ -1,0 +1,140 @@
+import { Duration } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { ENDPOINT_STATE_CHANGE, MODEL_PACKAGE_STATE_CHANGE } from '../../lambda/core/events';
+
+/** EventBridge's default limit on an event pattern's size, in characters. */
+export const EVENT_PATTERN_MAX_CHARS = 2048;
+
+/**
+ * Delivery retries from a rule to its target. The handlers are level-triggered, so a late delivery
+ * is harmless; six hours rides out a regional Lambda incident, and then the event goes to the DLQ.
+ */
+export const TARGET_RETRY = { retryAttempts: 20, maxEventAge: Duration.hours(6) } as const;
+
+export interface ApprovalEventsProps {
+  /** The governed model package groups. */
+  readonly groupNames: readonly string[];
+  /** The endpoints the deployment targets manage. */
+  readonly endpointNames: readonly string[];
+  /** Days the archive keeps events; 0 keeps them forever. */
+  readonly archiveRetentionDays: number;
+  readonly encryptionKey: kms.IKey;
+}
+
+/**
+ * The SageMaker state-change events the app reacts to, on the default bus.
+ *
+ * Rules match the governed names exactly. A pattern is limited to 2,048 characters, so names are
+ * split into as many rules (and archives) as needed: each consumer is attached to all of them.
+ */
+export class ApprovalEvents extends Construct {
+  readonly modelPackageRules: events.Rule[] = [];
+  readonly endpointRules: events.Rule[] = [];
+  readonly archives: events.Archive[] = [];
+
+  constructor(scope: Construct, id: string, props: ApprovalEventsProps) {
+    super(scope, id);
+    const bus = events.EventBus.fromEventBusName(this, 'DefaultBus', 'default');
+
+    chunkNames(props.groupNames, (names) => modelPackagePattern(names)).forEach((names, i) => {
+      const pattern = modelPackagePattern(names);
+      this.modelPackageRules.push(
+        new events.Rule(this, `ModelPackageStateChange${i}`, {
+          description: `model-governance: approval-state changes of ${describeNames(names)}`,
+          eventPattern: pattern,
+        }),
+      );
+      this.archives.push(
+        new events.Archive(this, `ModelPackageArchive${i}`, {
+          description: `model-governance audit archive: model package state changes of ${describeNames(names)}`,
+          sourceEventBus: bus,
+          eventPattern: pattern,
+          retention: props.archiveRetentionDays > 0 ? Duration.days(props.archiveRetentionDays) : undefined,
+          kmsKey: props.encryptionKey,
+        }),
+      );
+    });
+
+    chunkNames(props.endpointNames, (names) => endpointPattern(names)).forEach((names, i) => {
+      this.endpointRules.push(
+        new events.Rule(this, `EndpointStateChange${i}`, {
+          description: `model-governance: state changes of endpoints ${describeNames(names)}`,
+          eventPattern: endpointPattern(names),
+        }),
+      );
+    });
+  }
+
+  /** Sends the governed groups' model package state changes to a handler. */
+  onModelPackageStateChange(handler: lambda.IFunction, deadLetterQueue: sqs.IQueue): void {
+    for (const rule of this.modelPackageRules) {
+      rule.addTarget(new targets.LambdaFunction(handler, { deadLetterQueue, ...TARGET_RETRY }));
+    }
+  }
+
+  /** Sends the managed endpoints' state changes to a handler. */
+  onEndpointStateChange(handler: lambda.IFunction, deadLetterQueue: sqs.IQueue): void {
+    for (const rule of this.endpointRules) {
+      rule.addTarget(new targets.LambdaFunction(handler, { deadLetterQueue, ...TARGET_RETRY }));
+    }
+  }
+}
+
+export function modelPackagePattern(groupNames: readonly string[]): events.EventPattern {
+  return {
+    source: ['aws.sagemaker'],
+    detailType: [MODEL_PACKAGE_STATE_CHANGE],
+    detail: { ModelPackageGroupName: [...groupNames] },
+  };
+}
+
+export function endpointPattern(endpointNames: readonly string[]): events.EventPattern {
+  return {
+    source: ['aws.sagemaker'],
+    detailType: [ENDPOINT_STATE_CHANGE],
+    detail: { EndpointName: [...endpointNames] },
+  };
+}
+
+/** The pattern as EventBridge receives it (CloudFormation's JSON, with `detail-type`). */
+export function patternJson(pattern: events.EventPattern): string {
+  const { detailType, ...rest } = pattern;
+  return JSON.stringify({ ...rest, ...(detailType ? { 'detail-type': detailType } : {}) });
+}
+
+/**
+ * Splits names into the fewest consecutive chunks whose pattern fits EventBridge's size limit.
+ * @throws when one name alone does not fit (cannot happen for SageMaker's 63-character names).
+ */
+export function chunkNames(
+  names: readonly string[],
+  toPattern: (names: readonly string[]) => events.EventPattern,
+  maxChars = EVENT_PATTERN_MAX_CHARS,
+): string[][] {
+  const chunks: string[][] = [];
+  let current: string[] = [];
+  for (const name of names) {
+    const candidate = [...current, name];
+    if (patternJson(toPattern(candidate)).length <= maxChars) {
+      current = candidate;
+      continue;
+    }
+    if (current.length === 0)
+      throw new Error(`The name "${name}" alone makes an event pattern over ${maxChars} characters.`);
+    chunks.push(current);
+    current = [name];
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
+function describeNames(names: readonly string[]): string {
+  const shown = names.slice(0, 3).join(', ');
+  const text = names.length > 3 ? `${shown} and ${names.length - 3} more` : shown;
+  return text.length > 400 ? `${text.slice(0, 397)}...` : text;
+}
