@@ -4,7 +4,8 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   // Type-checking is `tsc --noEmit`'s job (npm run typecheck); inside jest it made one file 5x slower.
-  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
+  // ts-jest transpiles file by file because tsconfig.json sets isolatedModules.
+  transform: { '^.+\\.ts$': ['ts-jest', {}] },
   // Starts moto once for the whole run and stops it by PID (test/harness/).
   globalSetup: '<rootDir>/test/harness/global-setup.ts',
   globalTeardown: '<rootDir>/test/harness/global-teardown.ts',

@@ -1,0 +1,96 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+
+/** A moto server on loopback, started and stopped by this process. */
+export interface MotoServer {
+  readonly url: string;
+  readonly port: number;
+  readonly pid: number;
+  /** Clears every resource moto holds (its /moto-api/reset). */
+  reset(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Asks the OS for a free TCP port on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+/**
+ * Starts `python3 -m moto.server` on 127.0.0.1 and waits until it answers.
+ * @throws with moto's own output when it does not start (moto not installed, port taken).
+ */
+export async function startMoto(options: { port?: number; timeoutMs?: number } = {}): Promise<MotoServer> {
+  const port = options.port ?? (await freePort());
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, PYTHONUNBUFFERED: '1' },
+  });
+  let output = '';
+  child.stdout?.on('data', (d) => {
+    output = (output + d).slice(-4000);
+  });
+  child.stderr?.on('data', (d) => {
+    output = (output + d).slice(-4000);
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  while (Date.now() < deadline) {
+    const state = await Promise.race([exited.then(() => 'exited' as const), ping(url)]);
+    if (state === 'exited') {
+      throw new Error(
+        `moto exited before it answered on ${url}. Is moto installed (python3 -m pip show moto)?\n${output}`,
+      );
+    }
+    if (state) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  if (!(await ping(url))) {
+    await kill(child);
+    throw new Error(`moto did not answer on ${url} within ${options.timeoutMs ?? 30_000} ms.\n${output}`);
+  }
+  return {
+    url,
+    port,
+    pid: child.pid ?? -1,
+    reset: async () => {
+      const res = await fetch(`${url}/moto-api/reset`, { method: 'POST' });
+      if (!res.ok) throw new Error(`moto reset failed: HTTP ${res.status}`);
+    },
+    stop: () => kill(child),
+  };
+}
+
+async function ping(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${url}/moto-api/data.json`, { signal: AbortSignal.timeout(1000) });
+    await res.body?.cancel();
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
+/** SIGTERM, then SIGKILL after 3 s; resolves once the process is gone. */
+function kill(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const force = setTimeout(() => child.kill('SIGKILL'), 3000);
+    child.once('exit', () => {
+      clearTimeout(force);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}

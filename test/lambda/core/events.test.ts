@@ -1,0 +1,68 @@
+import { concernsApproval, parseModelPackageStateChange } from '../../../lambda/core/events';
+import sample from '../../fixtures/events/model-package-state-change.json';
+
+describe('parseModelPackageStateChange', () => {
+  it('reads the documented sample', () => {
+    expect(parseModelPackageStateChange(sample)).toEqual({
+      ok: true,
+      value: {
+        eventId: '844e2571-85d4-695f-b930-0153b71dcb42',
+        time: '2026-11-27T10:00:14Z',
+        groupName: 'customer-churn',
+        modelPackageArn: 'arn:aws:sagemaker:us-east-1:123456789012:model-package/customer-churn/2',
+        version: 2,
+        reportedApprovalStatus: 'Approved',
+        updatedFields: undefined,
+      },
+    });
+  });
+
+  it('falls back to the resources ARN and derives group and version from it', () => {
+    const { ModelPackageArn, ModelPackageGroupName, ModelPackageVersion, ...detail } = sample.detail;
+    const parsed = parseModelPackageStateChange({ ...sample, detail });
+    expect(parsed.ok && parsed.value).toMatchObject({ groupName: 'customer-churn', version: 2 });
+  });
+
+  it.each([
+    [null, 'the event is not a JSON object'],
+    [
+      { ...sample, 'detail-type': 'SageMaker Endpoint State Change' },
+      'detail-type is "SageMaker Endpoint State Change", expected "SageMaker Model Package State Change"',
+    ],
+    [{ ...sample, detail: 'x' }, 'the event has no detail object'],
+    [
+      { ...sample, resources: [], detail: { ModelApprovalStatus: 'Approved' } },
+      'detail.ModelPackageArn is missing',
+    ],
+    [
+      {
+        ...sample,
+        detail: { ModelPackageArn: 'arn:aws:sagemaker:us-east-1:123456789012:model-package/unversioned' },
+      },
+      '"arn:aws:sagemaker:us-east-1:123456789012:model-package/unversioned" is not a versioned model package ARN',
+    ],
+  ])('rejects %j with a reason', (event, reason) => {
+    expect(parseModelPackageStateChange(event)).toEqual({ ok: false, reason });
+  });
+
+  it('ignores an unknown approval status rather than trusting it', () => {
+    const parsed = parseModelPackageStateChange({
+      ...sample,
+      detail: { ...sample.detail, ModelApprovalStatus: 'Maybe' },
+    });
+    expect(parsed.ok && parsed.value.reportedApprovalStatus).toBeUndefined();
+  });
+});
+
+describe('concernsApproval', () => {
+  const base = { eventId: 'e', time: 't', groupName: 'g', modelPackageArn: 'a' };
+  it('is true for events that do not list their updated fields (registrations, older events)', () => {
+    expect(concernsApproval(base)).toBe(true);
+  });
+  it('is true when ModelApprovalStatus is among the updated fields, false otherwise', () => {
+    expect(concernsApproval({ ...base, updatedFields: ['ModelApprovalStatus', 'ApprovalDescription'] })).toBe(
+      true,
+    );
+    expect(concernsApproval({ ...base, updatedFields: ['CustomerMetadataProperties'] })).toBe(false);
+  });
+});

@@ -1,0 +1,25 @@
+import { App, Stack } from 'aws-cdk-lib';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { applyComplianceChecks } from '../../lib/compliance';
+import { synthGovernance } from '../harness/synth';
+
+describe('cdk-nag AwsSolutions checks', () => {
+  it('fire on a deliberately insecure stack (the canary)', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Insecure');
+    new sqs.Queue(stack, 'Plain', { encryption: sqs.QueueEncryption.UNENCRYPTED });
+    applyComplianceChecks(app);
+    expect(() => app.synth()).toThrow(/AwsSolutions-SQS2/);
+    expect(() => app.synth()).toThrow(/AwsSolutions-SQS4/);
+  });
+
+  it('pass on the sample configuration and a large one, with every finding acknowledged', () => {
+    expect(() => synthGovernance({ groups: [{ name: 'a' }] })).not.toThrow();
+    const groups = Array.from({ length: 40 }, (_, i) => ({
+      name: `group-${i}`,
+      shareWithAccounts: ['111111111111'],
+      deployments: [{ endpointName: `endpoint-${i}` }],
+    }));
+    expect(() => synthGovernance({ groups })).not.toThrow();
+  });
+});
