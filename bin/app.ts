@@ -8,12 +8,12 @@ import { buildGovernanceApp } from '../lib/app';
 import { loadGovernanceConfig } from '../lib/config/load';
 import { ConfigurationError } from '../lib/config/parse';
 
-const context = new App();
-const configPath = (context.node.tryGetContext('config') as string | undefined) ?? 'governance.config.json';
-const stackName = context.node.tryGetContext('stackName') as string | undefined;
+const app = new App();
+const configPath = (app.node.tryGetContext('config') as string | undefined) ?? 'governance.config.json';
+const stackName = app.node.tryGetContext('stackName') as string | undefined;
 
 try {
-  const { app } = buildGovernanceApp({ config: loadGovernanceConfig(configPath), stackName });
+  buildGovernanceApp({ app, config: loadGovernanceConfig(configPath), stackName });
   app.synth();
 } catch (error) {
   if (error instanceof ConfigurationError) {

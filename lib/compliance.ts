@@ -1,4 +1,4 @@
-import { type App, type Stack, Validations } from 'aws-cdk-lib';
+import { type App, Stack, Token, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 
@@ -36,6 +36,17 @@ export const ACKNOWLEDGEMENTS = {
 
 export function acknowledge(scope: IConstruct, ...acks: Acknowledgement[]): void {
   for (const ack of acks) Validations.of(scope).acknowledge(ack);
+}
+
+/**
+ * An ARN as cdk-nag writes it in a finding id: pseudo parameters as `<AWS::Name>`, a concrete
+ * account or region as itself.
+ */
+export function nagArn(scope: IConstruct, service: string, resource: string): string {
+  const stack = Stack.of(scope);
+  const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
+  const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
+  return `arn:<AWS::Partition>:${service}:${region}:${account}:${resource}`;
 }
 
 /** Acknowledges on the whole stack the findings that hold for every construct of a kind in it. */

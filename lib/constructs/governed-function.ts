@@ -9,7 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { MANIFEST_FILE_NAME } from '../../lambda/core/manifest';
-import { ACKNOWLEDGEMENTS, acknowledge } from '../compliance';
+import { ACKNOWLEDGEMENTS, acknowledge, nagArn } from '../compliance';
 import { DeadLetterQueue } from './dead-letter-queue';
 import { modelPackageVersionsArn } from './model-package-groups';
 
@@ -128,7 +128,7 @@ export class GovernedFunction extends nodejs.NodejsFunction {
     this.allow(actions, resources);
     for (const name of groupNames) {
       acknowledge(this, {
-        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:model-package/${name.toLowerCase()}/*]`,
+        id: `AwsSolutions-IAM5[Resource::${nagArn(this, 'sagemaker', `model-package/${name.toLowerCase()}/*`)}]`,
         reason: `Versions of the governed group ${name} are numbered as they are registered; the wildcard covers that group's versions only.`,
       });
     }

@@ -47,9 +47,10 @@ export class ModelPackageGroups extends Construct {
 
 /**
  * SageMaker writes model package group names in lower case in its ARNs, and IAM compares ARNs
- * case-sensitively: every ARN this project builds goes through these helpers.
+ * case-sensitively: every ARN this project builds goes through these helpers. `account` defaults to
+ * the stack's own.
  */
-export function modelPackageGroupArn(scope: Construct, name: string, account = Aws.ACCOUNT_ID): string {
+export function modelPackageGroupArn(scope: Construct, name: string, account?: string): string {
   return Stack.of(scope).formatArn({
     service: 'sagemaker',
     account,
@@ -59,7 +60,7 @@ export function modelPackageGroupArn(scope: Construct, name: string, account = A
 }
 
 /** Every version of a group: model-package/<group>/<version>. */
-export function modelPackageVersionsArn(scope: Construct, name: string, account = Aws.ACCOUNT_ID): string {
+export function modelPackageVersionsArn(scope: Construct, name: string, account?: string): string {
   return Stack.of(scope).formatArn({
     service: 'sagemaker',
     account,

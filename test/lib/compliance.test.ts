@@ -1,6 +1,8 @@
 import { App, Stack } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { applyComplianceChecks } from '../../lib/compliance';
+import { acknowledgeStackWide, applyComplianceChecks } from '../../lib/compliance';
+import { parseGovernanceConfig } from '../../lib/config/parse';
+import { GovernanceStack } from '../../lib/governance-stack';
 import { synthGovernance } from '../harness/synth';
 
 describe('cdk-nag AwsSolutions checks', () => {
@@ -21,5 +23,18 @@ describe('cdk-nag AwsSolutions checks', () => {
       deployments: [{ endpointName: `endpoint-${i}` }],
     }));
     expect(() => synthGovernance({ groups })).not.toThrow();
+  });
+});
+
+describe('acknowledgements', () => {
+  it('still match their findings when the stack is bound to an account and region', () => {
+    const app = new App();
+    const stack = new GovernanceStack(app, 'Bound', {
+      config: parseGovernanceConfig({ groups: [{ name: 'Churn' }] }),
+      env: { account: '123456789012', region: 'eu-west-1' },
+    });
+    acknowledgeStackWide(stack);
+    applyComplianceChecks(app);
+    expect(() => app.synth()).not.toThrow();
   });
 });
