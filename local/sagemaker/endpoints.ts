@@ -1,0 +1,314 @@
+import { DETAIL_TYPES, type EventEmitter } from './events';
+import type { Lineage } from './lineage';
+import type { MotoClient } from './moto-client';
+import {
+  arn,
+  type CallContext,
+  ENTITY_NAME,
+  epochSeconds,
+  requireString,
+  ServiceError,
+  validation,
+} from './protocol';
+
+type Json = Record<string, unknown>;
+
+export type EndpointStatus = 'Creating' | 'Updating' | 'InService' | 'Failed' | 'Deleting' | 'RollingBack';
+
+/** How the next create or update of an endpoint ends. */
+export type DeploymentOutcome =
+  /** Reaches InService on the new config. */
+  | 'succeed'
+  /** Blue/green rolls back (an alarm fired): InService again, on the old config, with a FailureReason. */
+  | 'rollback'
+  /** The endpoint ends Failed. */
+  | 'fail';
+
+export interface EndpointTiming {
+  /** Milliseconds an endpoint stays Creating. */
+  createMs: number;
+  /** Milliseconds an endpoint stays Updating. */
+  updateMs: number;
+  /** Milliseconds an endpoint stays Deleting. */
+  deleteMs: number;
+}
+
+interface Endpoint {
+  name: string;
+  arn: string;
+  status: EndpointStatus;
+  configName: string;
+  pendingConfigName?: string;
+  variants: Json[];
+  dataCapture?: Json;
+  failureReason?: string;
+  creationTime: Date;
+  lastModifiedTime: Date;
+  lastDeploymentConfig?: Json;
+  tags: Json[];
+  region: string;
+  timer?: NodeJS.Timeout;
+}
+
+/** What the tests and the benchmark read: every lifecycle call, in order. */
+export interface EndpointCall {
+  readonly operation: 'CreateEndpoint' | 'UpdateEndpoint' | 'DeleteEndpoint';
+  readonly endpointName: string;
+  readonly endpointConfigName?: string;
+  readonly deploymentConfig?: Json;
+  readonly at: number;
+}
+
+/**
+ * Endpoints with the service's lifecycle, which moto lacks: CreateEndpoint goes Creating then
+ * InService, UpdateEndpoint goes Updating then InService on the new config (or rolls back, or fails),
+ * and while an endpoint is Creating or Updating, UpdateEndpoint and DeleteEndpoint are refused.
+ * Every transition emits `SageMaker Endpoint State Change`.
+ */
+export class Endpoints {
+  private readonly endpoints = new Map<string, Endpoint>();
+  private readonly outcomes = new Map<string, DeploymentOutcome[]>();
+  readonly calls: EndpointCall[] = [];
+  timing: EndpointTiming = { createMs: 1000, updateMs: 1000, deleteMs: 200 };
+
+  constructor(
+    private readonly moto: MotoClient,
+    private readonly events: EventEmitter,
+    private readonly lineage: Lineage,
+    private readonly onError: (error: unknown) => void,
+  ) {}
+
+  reset(): void {
+    for (const e of this.endpoints.values()) clearTimeout(e.timer);
+    this.endpoints.clear();
+    this.outcomes.clear();
+    this.calls.length = 0;
+  }
+
+  /** Queues how the next deployments (create or update) of an endpoint end. */
+  queueOutcomes(endpointName: string, outcomes: DeploymentOutcome[]): void {
+    this.outcomes.set(endpointName, [...(this.outcomes.get(endpointName) ?? []), ...outcomes]);
+  }
+
+  async create(ctx: CallContext, body: Json): Promise<Json> {
+    const name = requireString(body, 'EndpointName', ENTITY_NAME, 63);
+    const configName = requireString(body, 'EndpointConfigName', ENTITY_NAME, 63);
+    const endpointArn = arn(ctx, `endpoint/${name.toLowerCase()}`);
+    if (this.endpoints.has(name))
+      throw validation(`Cannot create already existing endpoint "${endpointArn}".`);
+    const config = await this.endpointConfig(ctx, configName);
+    this.calls.push({
+      operation: 'CreateEndpoint',
+      endpointName: name,
+      endpointConfigName: configName,
+      at: Date.now(),
+    });
+    const now = new Date();
+    const endpoint: Endpoint = {
+      name,
+      arn: endpointArn,
+      status: 'Creating',
+      configName,
+      variants: variantsOf(config),
+      dataCapture: config.DataCaptureConfig as Json | undefined,
+      creationTime: now,
+      lastModifiedTime: now,
+      tags: (body.Tags as Json[] | undefined) ?? [],
+      region: ctx.region,
+    };
+    this.endpoints.set(name, endpoint);
+    await this.emit(ctx, endpoint);
+    this.schedule(endpoint, this.timing.createMs, () => this.finishCreate(ctx, endpoint));
+    return { EndpointArn: endpointArn };
+  }
+
+  async update(ctx: CallContext, body: Json): Promise<Json> {
+    const name = requireString(body, 'EndpointName', ENTITY_NAME, 63);
+    const configName = requireString(body, 'EndpointConfigName', ENTITY_NAME, 63);
+    const endpoint = this.get(name);
+    if (endpoint.status !== 'InService' && endpoint.status !== 'Failed') {
+      throw validation(`Cannot update in-progress endpoint "${endpoint.arn}".`);
+    }
+    const config = await this.endpointConfig(ctx, configName);
+    this.calls.push({
+      operation: 'UpdateEndpoint',
+      endpointName: name,
+      endpointConfigName: configName,
+      deploymentConfig: body.DeploymentConfig as Json | undefined,
+      at: Date.now(),
+    });
+    endpoint.status = 'Updating';
+    endpoint.pendingConfigName = configName;
+    endpoint.failureReason = undefined;
+    endpoint.lastModifiedTime = new Date();
+    if (body.DeploymentConfig) endpoint.lastDeploymentConfig = body.DeploymentConfig as Json;
+    await this.emit(ctx, endpoint);
+    this.schedule(endpoint, this.timing.updateMs, () => this.finishUpdate(ctx, endpoint, config));
+    return { EndpointArn: endpoint.arn };
+  }
+
+  async delete(ctx: CallContext, body: Json): Promise<Json> {
+    const name = requireString(body, 'EndpointName', ENTITY_NAME, 63);
+    const endpoint = this.get(name);
+    if (
+      endpoint.status === 'Creating' ||
+      endpoint.status === 'Updating' ||
+      endpoint.status === 'RollingBack'
+    ) {
+      throw validation(`Cannot update in-progress endpoint "${endpoint.arn}".`);
+    }
+    this.calls.push({ operation: 'DeleteEndpoint', endpointName: name, at: Date.now() });
+    endpoint.status = 'Deleting';
+    await this.emit(ctx, endpoint);
+    this.schedule(endpoint, this.timing.deleteMs, async () => {
+      this.endpoints.delete(name);
+    });
+    return {};
+  }
+
+  describe(_ctx: CallContext, body: Json): Json {
+    const endpoint = this.get(requireString(body, 'EndpointName', ENTITY_NAME, 63));
+    return {
+      EndpointName: endpoint.name,
+      EndpointArn: endpoint.arn,
+      EndpointConfigName: endpoint.configName,
+      ProductionVariants: endpoint.variants,
+      ...(endpoint.dataCapture
+        ? { DataCaptureConfig: { ...endpoint.dataCapture, CaptureStatus: 'Started' } }
+        : {}),
+      EndpointStatus: endpoint.status,
+      ...(endpoint.failureReason ? { FailureReason: endpoint.failureReason } : {}),
+      CreationTime: epochSeconds(endpoint.creationTime),
+      LastModifiedTime: epochSeconds(endpoint.lastModifiedTime),
+      ...(endpoint.lastDeploymentConfig ? { LastDeploymentConfig: endpoint.lastDeploymentConfig } : {}),
+      ...(endpoint.pendingConfigName
+        ? { PendingDeploymentSummary: { EndpointConfigName: endpoint.pendingConfigName } }
+        : {}),
+    };
+  }
+
+  list(_ctx: CallContext, body: Json): Json {
+    const contains = typeof body.NameContains === 'string' ? body.NameContains : undefined;
+    const status = typeof body.StatusEquals === 'string' ? body.StatusEquals : undefined;
+    return {
+      Endpoints: [...this.endpoints.values()]
+        .filter((e) => (!contains || e.name.includes(contains)) && (!status || e.status === status))
+        .map((e) => ({
+          EndpointName: e.name,
+          EndpointArn: e.arn,
+          CreationTime: epochSeconds(e.creationTime),
+          LastModifiedTime: epochSeconds(e.lastModifiedTime),
+          EndpointStatus: e.status,
+        })),
+    };
+  }
+
+  /** Stops every pending transition (the server is shutting down). */
+  stop(): void {
+    for (const e of this.endpoints.values()) clearTimeout(e.timer);
+  }
+
+  private get(name: string): Endpoint {
+    const endpoint = this.endpoints.get(name);
+    if (!endpoint) throw validation(`Could not find endpoint "${name}".`);
+    return endpoint;
+  }
+
+  private async endpointConfig(ctx: CallContext, name: string): Promise<Json> {
+    try {
+      return await this.moto.sagemaker(ctx, 'DescribeEndpointConfig', { EndpointConfigName: name });
+    } catch (error) {
+      if (error instanceof ServiceError) throw validation(`Could not find endpoint configuration "${name}".`);
+      throw error;
+    }
+  }
+
+  private nextOutcome(name: string): DeploymentOutcome {
+    return this.outcomes.get(name)?.shift() ?? 'succeed';
+  }
+
+  private async finishCreate(ctx: CallContext, endpoint: Endpoint): Promise<void> {
+    const outcome = this.nextOutcome(endpoint.name);
+    endpoint.lastModifiedTime = new Date();
+    if (outcome === 'succeed') {
+      endpoint.status = 'InService';
+      await this.lineage.recordDeployment(
+        ctx,
+        endpoint.arn,
+        endpoint.name,
+        endpoint.configName,
+        endpoint.variants,
+      );
+    } else {
+      endpoint.status = 'Failed';
+      endpoint.failureReason =
+        'The endpoint failed to start (a failure the local endpoint was asked to simulate).';
+    }
+    await this.emit(ctx, endpoint);
+  }
+
+  private async finishUpdate(ctx: CallContext, endpoint: Endpoint, config: Json): Promise<void> {
+    const outcome = this.nextOutcome(endpoint.name);
+    const pending = endpoint.pendingConfigName;
+    endpoint.pendingConfigName = undefined;
+    endpoint.lastModifiedTime = new Date();
+    if (outcome === 'succeed' && pending) {
+      endpoint.configName = pending;
+      endpoint.variants = variantsOf(config);
+      endpoint.dataCapture = config.DataCaptureConfig as Json | undefined;
+      endpoint.status = 'InService';
+      await this.lineage.recordDeployment(
+        ctx,
+        endpoint.arn,
+        endpoint.name,
+        endpoint.configName,
+        endpoint.variants,
+      );
+    } else if (outcome === 'rollback') {
+      endpoint.status = 'InService';
+      endpoint.failureReason = `Deployment of endpoint configuration "${pending}" was rolled back: an auto-rollback alarm went into ALARM.`;
+    } else {
+      endpoint.status = 'Failed';
+      endpoint.failureReason = `Updating to endpoint configuration "${pending}" failed (a failure the local endpoint was asked to simulate).`;
+    }
+    await this.emit(ctx, endpoint);
+  }
+
+  private schedule(endpoint: Endpoint, ms: number, then: () => Promise<void>): void {
+    clearTimeout(endpoint.timer);
+    endpoint.timer = setTimeout(() => {
+      then().catch(this.onError);
+    }, ms);
+  }
+
+  /** The documented event: EndpointStatus in upper snake case (IN_SERVICE), unlike DescribeEndpoint. */
+  private async emit(ctx: CallContext, endpoint: Endpoint): Promise<void> {
+    await this.events.emit(ctx, DETAIL_TYPES.endpoint, [endpoint.arn], {
+      EndpointName: endpoint.name,
+      EndpointArn: endpoint.arn,
+      EndpointConfigName: endpoint.configName,
+      ProductionVariants: endpoint.variants.map((v) => ({
+        DesiredWeight: v.DesiredWeight,
+        DesiredInstanceCount: v.DesiredInstanceCount,
+        VariantName: v.VariantName,
+        CurrentWeight: v.CurrentWeight,
+        CurrentInstanceCount: v.CurrentInstanceCount,
+      })),
+      EndpointStatus: endpoint.status.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase(),
+      ...(endpoint.failureReason ? { FailureReason: endpoint.failureReason } : {}),
+      Tags: Object.fromEntries(endpoint.tags.map((t) => [t.Key, t.Value])),
+    });
+  }
+}
+
+function variantsOf(config: Json): Json[] {
+  return ((config.ProductionVariants as Json[] | undefined) ?? []).map((v) => ({
+    VariantName: v.VariantName,
+    DeployedImages: [],
+    CurrentWeight: v.InitialVariantWeight ?? 1,
+    DesiredWeight: v.InitialVariantWeight ?? 1,
+    CurrentInstanceCount: v.InitialInstanceCount ?? (v.ServerlessConfig ? undefined : 1),
+    DesiredInstanceCount: v.InitialInstanceCount ?? (v.ServerlessConfig ? undefined : 1),
+    ...(v.ServerlessConfig ? { CurrentServerlessConfig: v.ServerlessConfig } : {}),
+  }));
+}

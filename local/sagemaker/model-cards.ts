@@ -1,0 +1,203 @@
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DETAIL_TYPES, type EventEmitter } from './events';
+import type { MotoClient } from './moto-client';
+import { contentLines, renderPdf } from './pdf';
+import {
+  arn,
+  type CallContext,
+  callerIdentity,
+  ENTITY_NAME,
+  epochSeconds,
+  notFound,
+  requireString,
+  validation,
+} from './protocol';
+
+type Json = Record<string, unknown>;
+
+interface ExportJob {
+  name: string;
+  arn: string;
+  status: 'InProgress' | 'Completed' | 'Failed';
+  cardName: string;
+  cardVersion: number;
+  outputPath: string;
+  artifact?: string;
+  failureReason?: string;
+  createdAt: Date;
+  lastModifiedAt: Date;
+}
+
+/**
+ * Model cards: CRUD is moto's; this adds what it lacks. Create, update and delete emit
+ * `SageMaker Model Card State Change`, and CreateModelCardExportJob writes a real PDF of the card
+ * into the S3 location given, after the job has been InProgress for `exportMs`.
+ */
+export class ModelCards {
+  private readonly jobs = new Map<string, ExportJob>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  exportMs = 200;
+
+  constructor(
+    private readonly moto: MotoClient,
+    private readonly events: EventEmitter,
+    private readonly motoUrl: string,
+    private readonly onError: (error: unknown) => void,
+  ) {}
+
+  reset(): void {
+    this.stop();
+    this.jobs.clear();
+  }
+
+  stop(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+  }
+
+  async create(ctx: CallContext, body: Json): Promise<Json> {
+    const out = await this.moto.sagemaker(ctx, 'CreateModelCard', body);
+    await this.emitState(ctx, String(body.ModelCardName));
+    return out;
+  }
+
+  async update(ctx: CallContext, body: Json): Promise<Json> {
+    const out = await this.moto.sagemaker(ctx, 'UpdateModelCard', body);
+    await this.emitState(ctx, String(body.ModelCardName));
+    return out;
+  }
+
+  async createExportJob(ctx: CallContext, body: Json): Promise<Json> {
+    const cardName = requireString(body, 'ModelCardName', undefined, 256);
+    const jobName = requireString(body, 'ModelCardExportJobName', ENTITY_NAME, 63);
+    const output = (body.OutputConfig as Json | undefined)?.S3OutputPath;
+    if (typeof output !== 'string' || !/^s3:\/\/[^/]+/.test(output)) {
+      throw validation(
+        "1 validation error detected: Value at 'outputConfig.s3OutputPath' failed to satisfy constraint: Member must satisfy regular expression pattern: ^(https|s3)://([^/]+)/?(.*)$",
+      );
+    }
+    const card = await this.moto.sagemaker(ctx, 'DescribeModelCard', {
+      ModelCardName: cardName,
+      ...(body.ModelCardVersion !== undefined ? { ModelCardVersion: body.ModelCardVersion } : {}),
+    });
+    const jobArn = arn(ctx, `model-card/${cardName.toLowerCase()}/export-job/${jobName.toLowerCase()}`);
+    if (this.jobs.has(jobArn))
+      throw validation(`Model card export job ${jobName} already exists for ${cardName}.`);
+    const now = new Date();
+    const job: ExportJob = {
+      name: jobName,
+      arn: jobArn,
+      status: 'InProgress',
+      cardName,
+      cardVersion: Number(card.ModelCardVersion ?? 1),
+      outputPath: output.replace(/\/$/, ''),
+      createdAt: now,
+      lastModifiedAt: now,
+    };
+    this.jobs.set(jobArn, job);
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      this.finishExport(ctx, job, card).catch(this.onError);
+    }, this.exportMs);
+    this.timers.add(timer);
+    return { ModelCardExportJobArn: jobArn };
+  }
+
+  describeExportJob(_ctx: CallContext, body: Json): Json {
+    const jobArn = requireString(body, 'ModelCardExportJobArn', undefined, 256);
+    const job = this.jobs.get(jobArn);
+    if (!job) throw notFound(`Model card export job ${jobArn} does not exist.`);
+    return {
+      ModelCardExportJobName: job.name,
+      ModelCardExportJobArn: job.arn,
+      Status: job.status,
+      ModelCardName: job.cardName,
+      ModelCardVersion: job.cardVersion,
+      OutputConfig: { S3OutputPath: job.outputPath },
+      CreatedAt: epochSeconds(job.createdAt),
+      LastModifiedAt: epochSeconds(job.lastModifiedAt),
+      ...(job.failureReason ? { FailureReason: job.failureReason } : {}),
+      ...(job.artifact ? { ExportArtifacts: { S3ExportArtifacts: job.artifact } } : {}),
+    };
+  }
+
+  listExportJobs(_ctx: CallContext, body: Json): Json {
+    const cardName = requireString(body, 'ModelCardName', undefined, 256);
+    return {
+      ModelCardExportJobSummaries: [...this.jobs.values()]
+        .filter(
+          (j) =>
+            j.cardName === cardName &&
+            (body.ModelCardVersion === undefined || j.cardVersion === body.ModelCardVersion),
+        )
+        .filter((j) => body.StatusEquals === undefined || j.status === body.StatusEquals)
+        .map((j) => ({
+          ModelCardExportJobName: j.name,
+          ModelCardExportJobArn: j.arn,
+          Status: j.status,
+          ModelCardName: j.cardName,
+          ModelCardVersion: j.cardVersion,
+          CreatedAt: epochSeconds(j.createdAt),
+          LastModifiedAt: epochSeconds(j.lastModifiedAt),
+        })),
+    };
+  }
+
+  private async finishExport(ctx: CallContext, job: ExportJob, card: Json): Promise<void> {
+    const [, bucket, prefix] = /^s3:\/\/([^/]+)\/?(.*)$/.exec(job.outputPath) ?? [];
+    const key = [prefix, job.cardName, 'export', `${job.name}.pdf`].filter(Boolean).join('/');
+    let content: unknown = {};
+    try {
+      content = JSON.parse(String(card.Content ?? '{}'));
+    } catch {
+      content = { content: String(card.Content) };
+    }
+    const pdf = renderPdf(`Model card: ${job.cardName} (version ${job.cardVersion})`, [
+      `Status: ${String(card.ModelCardStatus)}`,
+      `Exported: ${new Date().toISOString()}`,
+      '',
+      ...contentLines(content),
+    ]);
+    const s3 = new S3Client({
+      endpoint: this.motoUrl,
+      region: ctx.region,
+      forcePathStyle: true,
+      credentials: { accessKeyId: ctx.accessKeyId, secretAccessKey: 'local' },
+    });
+    try {
+      await s3.send(
+        new PutObjectCommand({ Bucket: bucket, Key: key, Body: pdf, ContentType: 'application/pdf' }),
+      );
+      job.status = 'Completed';
+      job.artifact = `s3://${bucket}/${key}`;
+    } catch (error) {
+      job.status = 'Failed';
+      job.failureReason = `Could not write s3://${bucket}/${key}: ${(error as Error).message}`;
+    } finally {
+      job.lastModifiedAt = new Date();
+      s3.destroy();
+    }
+  }
+
+  private async emitState(ctx: CallContext, name: string): Promise<void> {
+    const card = await this.moto.sagemaker(ctx, 'DescribeModelCard', { ModelCardName: name });
+    await this.events.emit(ctx, DETAIL_TYPES.modelCard, [String(card.ModelCardArn)], {
+      ModelCardId: String(card.ModelCardArn).split('/').pop(),
+      ModelCardName: card.ModelCardName,
+      ModelCardVersion: card.ModelCardVersion,
+      ModelCardStatus: card.ModelCardStatus,
+      CreatedBy: card.CreatedBy ?? callerIdentity(ctx),
+      CreationTime: toIso(card.CreationTime),
+      LastModifiedBy: card.LastModifiedBy ?? callerIdentity(ctx),
+      LastModifiedTime: toIso(card.LastModifiedTime),
+    });
+  }
+}
+
+function toIso(value: unknown): string | undefined {
+  return typeof value === 'number'
+    ? new Date(value * 1000).toISOString()
+    : typeof value === 'string'
+      ? value
+      : undefined;
+}

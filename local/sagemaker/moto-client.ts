@@ -1,0 +1,40 @@
+import { type CallContext, ServiceError } from './protocol';
+
+/** Calls moto's JSON 1.1 services directly, with the caller's region. */
+export class MotoClient {
+  constructor(readonly url: string) {}
+
+  async sagemaker<T = Record<string, unknown>>(
+    ctx: CallContext,
+    operation: string,
+    body: unknown,
+  ): Promise<T> {
+    return this.json<T>(ctx, `SageMaker.${operation}`, body);
+  }
+
+  async events<T = Record<string, unknown>>(ctx: CallContext, operation: string, body: unknown): Promise<T> {
+    return this.json<T>(ctx, `AWSEvents.${operation}`, body);
+  }
+
+  private async json<T>(ctx: CallContext, target: string, body: unknown): Promise<T> {
+    const service = target.startsWith('SageMaker') ? 'sagemaker' : 'events';
+    const res = await fetch(`${this.url}/`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amz-target': target,
+        authorization: ctx.authorization.replace(/\/sagemaker\/aws4_request/, `/${service}/aws4_request`),
+      },
+      body: JSON.stringify(body ?? {}),
+    });
+    const text = await res.text();
+    const parsed = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+    if (!res.ok) {
+      const code = String(parsed.__type ?? 'ValidationException')
+        .split('#')
+        .pop() as ServiceError['code'];
+      throw new ServiceError(code, String(parsed.message ?? parsed.Message ?? text), res.status);
+    }
+    return parsed as T;
+  }
+}

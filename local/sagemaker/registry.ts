@@ -1,0 +1,156 @@
+import type { EventEmitter } from './events';
+import { DETAIL_TYPES } from './events';
+import type { Lineage } from './lineage';
+import type { MotoClient } from './moto-client';
+import { type CallContext, callerIdentity, requireOneOf, requireString, validation } from './protocol';
+
+type Json = Record<string, unknown>;
+
+interface Overlay {
+  modelLifeCycle?: Json;
+  createdBy: Json;
+  lastModifiedBy?: Json;
+  lastModifiedTime?: number;
+}
+
+const APPROVAL_STATUSES = ['Approved', 'Rejected', 'PendingManualApproval'] as const;
+/** Fields of UpdateModelPackage that moto does not keep (or erases when they are not sent). */
+const OVERLAY_FIELDS = ['ModelLifeCycle'] as const;
+
+/**
+ * The model registry with the service's semantics, on top of moto's:
+ * - UpdateModelPackage keeps what it is not sent (moto erases the description and metadata);
+ * - ModelLifeCycle (Stage/StageStatus/StageDescription), which moto does not know, is kept here;
+ * - CreatedBy/LastModifiedBy name the caller;
+ * - every create and update emits `SageMaker Model Package State Change`;
+ * - SageMaker's own lineage entities are created with each group and version.
+ */
+export class Registry {
+  private readonly overlays = new Map<string, Overlay>();
+
+  constructor(
+    private readonly moto: MotoClient,
+    private readonly events: EventEmitter,
+    private readonly lineage: Lineage,
+  ) {}
+
+  reset(): void {
+    this.overlays.clear();
+  }
+
+  async createModelPackageGroup(ctx: CallContext, body: Json): Promise<Json> {
+    const out = await this.moto.sagemaker(ctx, 'CreateModelPackageGroup', body);
+    this.lineage.recordModelPackageGroup(
+      ctx,
+      String(out.ModelPackageGroupArn),
+      String(body.ModelPackageGroupName),
+    );
+    return out;
+  }
+
+  async createModelPackage(ctx: CallContext, body: Json): Promise<Json> {
+    if (body.ModelApprovalStatus !== undefined) requireOneOf(body, 'ModelApprovalStatus', APPROVAL_STATUSES);
+    const lifeCycle = body.ModelLifeCycle === undefined ? undefined : readLifeCycle(body.ModelLifeCycle);
+    const forwarded = { ...body };
+    for (const f of OVERLAY_FIELDS) delete forwarded[f];
+    const out = await this.moto.sagemaker(ctx, 'CreateModelPackage', forwarded);
+    const arn = String(out.ModelPackageArn);
+    this.overlays.set(arn, { modelLifeCycle: lifeCycle, createdBy: callerIdentity(ctx) });
+    const described = await this.describeModelPackage(ctx, { ModelPackageName: arn });
+    if (described.ModelPackageGroupName) {
+      this.lineage.recordModelPackage(ctx, described);
+    }
+    await this.emitStateChange(ctx, described);
+    return out;
+  }
+
+  async updateModelPackage(ctx: CallContext, body: Json): Promise<Json> {
+    const arn = requireString(body, 'ModelPackageArn');
+    if (body.ModelApprovalStatus !== undefined) requireOneOf(body, 'ModelApprovalStatus', APPROVAL_STATUSES);
+    const lifeCycle = body.ModelLifeCycle === undefined ? undefined : readLifeCycle(body.ModelLifeCycle);
+    const current = await this.describeModelPackage(ctx, { ModelPackageName: arn });
+    const metadata: Record<string, string> = {
+      ...((current.CustomerMetadataProperties as Record<string, string> | undefined) ?? {}),
+      ...((body.CustomerMetadataProperties as Record<string, string> | undefined) ?? {}),
+    };
+    for (const key of (body.CustomerMetadataPropertiesToRemove as string[] | undefined) ?? [])
+      delete metadata[key];
+    await this.moto.sagemaker(ctx, 'UpdateModelPackage', {
+      ModelPackageArn: arn,
+      ModelApprovalStatus: body.ModelApprovalStatus ?? current.ModelApprovalStatus,
+      ApprovalDescription: body.ApprovalDescription ?? current.ApprovalDescription,
+      CustomerMetadataProperties: Object.keys(metadata).length > 0 ? metadata : undefined,
+      AdditionalInferenceSpecificationsToAdd: body.AdditionalInferenceSpecificationsToAdd,
+    });
+    const key = String(current.ModelPackageArn);
+    const overlay = this.overlays.get(key) ?? { createdBy: callerIdentity(ctx) };
+    this.overlays.set(key, {
+      ...overlay,
+      ...(lifeCycle ? { modelLifeCycle: lifeCycle } : {}),
+      lastModifiedBy: callerIdentity(ctx),
+      lastModifiedTime: Date.now(),
+    });
+    const updatedFields = Object.keys(body).filter((k) => k !== 'ModelPackageArn' && body[k] !== undefined);
+    const described = await this.describeModelPackage(ctx, { ModelPackageName: arn });
+    await this.emitStateChange(ctx, described, updatedFields);
+    return { ModelPackageArn: key };
+  }
+
+  async describeModelPackage(ctx: CallContext, body: Json): Promise<Json> {
+    const out = await this.moto.sagemaker(ctx, 'DescribeModelPackage', body);
+    return this.withOverlay(out);
+  }
+
+  async listModelPackages(ctx: CallContext, body: Json): Promise<Json> {
+    const out = await this.moto.sagemaker<{ ModelPackageSummaryList?: Json[] }>(
+      ctx,
+      'ListModelPackages',
+      body,
+    );
+    return {
+      ...out,
+      ModelPackageSummaryList: (out.ModelPackageSummaryList ?? []).map((s) => {
+        const lifeCycle = this.overlays.get(String(s.ModelPackageArn))?.modelLifeCycle;
+        return lifeCycle ? { ...s, ModelLifeCycle: lifeCycle } : s;
+      }),
+    };
+  }
+
+  private withOverlay(out: Json): Json {
+    const overlay = this.overlays.get(String(out.ModelPackageArn));
+    if (!overlay) return out;
+    return {
+      ...out,
+      ...(overlay.modelLifeCycle ? { ModelLifeCycle: overlay.modelLifeCycle } : {}),
+      CreatedBy: overlay.createdBy,
+      ...(overlay.lastModifiedBy ? { LastModifiedBy: overlay.lastModifiedBy } : {}),
+      ...(overlay.lastModifiedTime ? { LastModifiedTime: overlay.lastModifiedTime / 1000 } : {}),
+    };
+  }
+
+  /** The event SageMaker sends: the version's description, times in epoch milliseconds. */
+  private async emitStateChange(ctx: CallContext, described: Json, updatedFields?: string[]): Promise<void> {
+    const toMillis = (v: unknown) => (typeof v === 'number' ? Math.round(v * 1000) : v);
+    const detail: Json = {
+      ...described,
+      CreationTime: toMillis(described.CreationTime),
+      ...(described.LastModifiedTime !== undefined
+        ? { LastModifiedTime: toMillis(described.LastModifiedTime) }
+        : {}),
+      ...(updatedFields ? { UpdatedModelPackageFields: updatedFields } : {}),
+    };
+    await this.events.emit(ctx, DETAIL_TYPES.modelPackage, [String(described.ModelPackageArn)], detail);
+  }
+}
+
+function readLifeCycle(raw: unknown): Json {
+  if (typeof raw !== 'object' || raw === null) throw validation('ModelLifeCycle must be an object');
+  const l = raw as Json;
+  requireString(l, 'Stage', /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/, 63);
+  requireString(l, 'StageStatus', /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/, 63);
+  return {
+    Stage: l.Stage,
+    StageStatus: l.StageStatus,
+    ...(typeof l.StageDescription === 'string' ? { StageDescription: l.StageDescription } : {}),
+  };
+}

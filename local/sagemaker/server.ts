@@ -1,0 +1,261 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type DeploymentOutcome, Endpoints, type EndpointTiming } from './endpoints';
+import { EventEmitter } from './events';
+import { Lineage, type LineageLimits } from './lineage';
+import { ModelCards } from './model-cards';
+import { MotoClient } from './moto-client';
+import { type CallContext, callContext, ServiceError } from './protocol';
+import { Registry } from './registry';
+
+type Json = Record<string, unknown>;
+type Operation = (ctx: CallContext, body: Json) => Json | Promise<Json>;
+
+export interface LocalSageMakerOptions {
+  /** The moto server everything else is passed through to. */
+  readonly motoUrl: string;
+  /** @default a free port */
+  readonly port?: number;
+  /** @default 'us-east-1' (requests normally carry their region in the Authorization header) */
+  readonly region?: string;
+  readonly timing?: Partial<EndpointTiming>;
+  /** Called with errors from background work (endpoint transitions, exports). */
+  readonly onError?: (error: unknown) => void;
+}
+
+/** The runtime settings tests and local mode change through POST /_local/config. */
+export interface LocalSageMakerConfig {
+  readonly timing?: Partial<EndpointTiming>;
+  readonly exportMs?: number;
+  readonly lineageLimits?: Partial<LineageLimits>;
+  /** Queue how the next deployments of endpoints end: { "my-endpoint": ["rollback"] }. */
+  readonly outcomes?: Readonly<Record<string, DeploymentOutcome[]>>;
+}
+
+/**
+ * A local SageMaker that an unmodified AWS SDK reaches through AWS_ENDPOINT_URL. It serves the
+ * operations moto lacks or gets wrong (endpoint lifecycle, lineage, model card export, the
+ * registry's update semantics, events) and passes every other request, of any service, to moto.
+ *
+ * Control routes for tests and local mode: POST /_local/reset, POST /_local/config,
+ * GET /_local/calls (endpoint lifecycle calls), GET /_local/events (events emitted).
+ */
+export class LocalSageMaker {
+  readonly moto: MotoClient;
+  readonly events: EventEmitter;
+  readonly lineage: Lineage;
+  readonly registry: Registry;
+  readonly endpoints: Endpoints;
+  readonly modelCards: ModelCards;
+  /** Count of SageMaker API calls received, by operation. */
+  readonly operationCounts = new Map<string, number>();
+  private server?: Server;
+  private readonly operations: Record<string, Operation>;
+
+  constructor(private readonly options: LocalSageMakerOptions) {
+    const onError = options.onError ?? ((e: unknown) => console.error('[local-sagemaker]', e));
+    this.moto = new MotoClient(options.motoUrl);
+    this.events = new EventEmitter(this.moto);
+    this.lineage = new Lineage(this.moto);
+    this.registry = new Registry(this.moto, this.events, this.lineage);
+    this.endpoints = new Endpoints(this.moto, this.events, this.lineage, onError);
+    this.modelCards = new ModelCards(this.moto, this.events, options.motoUrl, onError);
+    if (options.timing) this.endpoints.timing = { ...this.endpoints.timing, ...options.timing };
+    const r = this.registry;
+    const e = this.endpoints;
+    const l = this.lineage;
+    const m = this.modelCards;
+    this.operations = {
+      CreateModelPackageGroup: (c, b) => r.createModelPackageGroup(c, b),
+      CreateModelPackage: (c, b) => r.createModelPackage(c, b),
+      UpdateModelPackage: (c, b) => r.updateModelPackage(c, b),
+      DescribeModelPackage: (c, b) => r.describeModelPackage(c, b),
+      ListModelPackages: (c, b) => r.listModelPackages(c, b),
+      CreateEndpoint: (c, b) => e.create(c, b),
+      UpdateEndpoint: (c, b) => e.update(c, b),
+      DeleteEndpoint: (c, b) => e.delete(c, b),
+      DescribeEndpoint: (c, b) => e.describe(c, b),
+      ListEndpoints: (c, b) => e.list(c, b),
+      CreateArtifact: (c, b) => l.createArtifact(c, b),
+      CreateContext: (c, b) => l.createContext(c, b),
+      CreateAction: (c, b) => l.createAction(c, b),
+      UpdateAction: (c, b) => l.updateAction(c, b),
+      DescribeArtifact: (c, b) => l.describeArtifact(c, b),
+      DescribeContext: (c, b) => l.describeContext(c, b),
+      DescribeAction: (c, b) => l.describeAction(c, b),
+      ListArtifacts: (c, b) => l.listArtifacts(c, b),
+      ListContexts: (c, b) => l.listContexts(c, b),
+      ListActions: (c, b) => l.listActions(c, b),
+      DeleteArtifact: (c, b) => l.deleteEntity('Artifact', c, b),
+      DeleteContext: (c, b) => l.deleteEntity('Context', c, b),
+      DeleteAction: (c, b) => l.deleteEntity('Action', c, b),
+      AddAssociation: (c, b) => l.addAssociation(c, b),
+      DeleteAssociation: (c, b) => l.deleteAssociation(c, b),
+      ListAssociations: (c, b) => l.listAssociations(c, b),
+      QueryLineage: (c, b) => l.queryLineage(c, b),
+      CreateModelCard: (c, b) => m.create(c, b),
+      UpdateModelCard: (c, b) => m.update(c, b),
+      CreateModelCardExportJob: (c, b) => m.createExportJob(c, b),
+      DescribeModelCardExportJob: (c, b) => m.describeExportJob(c, b),
+      ListModelCardExportJobs: (c, b) => m.listExportJobs(c, b),
+    };
+  }
+
+  get url(): string {
+    const address = this.server?.address() as AddressInfo | null;
+    if (!address) throw new Error('the local SageMaker endpoint is not started');
+    return `http://127.0.0.1:${address.port}`;
+  }
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((error: unknown) => {
+        if (!res.headersSent) respondError(res, new ServiceError('ValidationException', String(error), 500));
+      });
+    });
+    this.server.keepAliveTimeout = 1000;
+    await new Promise<void>((resolve, reject) => {
+      this.server?.once('error', reject);
+      this.server?.listen(this.options.port ?? 0, '127.0.0.1', resolve);
+    });
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.endpoints.stop();
+    this.modelCards.stop();
+    const server = this.server;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    this.server = undefined;
+  }
+
+  configure(config: LocalSageMakerConfig): void {
+    if (config.timing) this.endpoints.timing = { ...this.endpoints.timing, ...config.timing };
+    if (config.exportMs !== undefined) this.modelCards.exportMs = config.exportMs;
+    if (config.lineageLimits) this.lineage.limits = { ...this.lineage.limits, ...config.lineageLimits };
+    for (const [name, outcomes] of Object.entries(config.outcomes ?? {}))
+      this.endpoints.queueOutcomes(name, outcomes);
+  }
+
+  /** Forgets everything held here (moto's state is reset separately). */
+  reset(): void {
+    this.registry.reset();
+    this.endpoints.reset();
+    this.lineage.reset();
+    this.modelCards.reset();
+    this.events.emitted.length = 0;
+    this.operationCounts.clear();
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readBody(req);
+    if (req.url?.startsWith('/_local/')) return this.control(req, res, body);
+    const target = String(req.headers['x-amz-target'] ?? '');
+    const operation = target.startsWith('SageMaker.') ? target.slice('SageMaker.'.length) : undefined;
+    if (operation) this.operationCounts.set(operation, (this.operationCounts.get(operation) ?? 0) + 1);
+    const implementation = operation ? this.operations[operation] : undefined;
+    if (!implementation) return proxy(this.options.motoUrl, req, res, body);
+    const ctx = callContext(req.headers.authorization, this.options.region ?? 'us-east-1');
+    try {
+      const parsed = body.length > 0 ? (JSON.parse(body.toString('utf8')) as Json) : {};
+      respondJson(res, 200, await implementation(ctx, parsed));
+    } catch (error) {
+      if (error instanceof ServiceError) return respondError(res, error);
+      if (error instanceof SyntaxError)
+        return respondError(res, new ServiceError('ValidationException', 'Malformed JSON body'));
+      throw error;
+    }
+  }
+
+  private control(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
+    const route = `${req.method} ${req.url?.split('?')[0]}`;
+    const [status, answer] = this.controlAnswer(route, body);
+    respondJson(res, status, answer);
+  }
+
+  private controlAnswer(route: string, body: Buffer): [number, unknown] {
+    switch (route) {
+      case 'POST /_local/reset':
+        this.reset();
+        return [200, {}];
+      case 'POST /_local/config':
+        this.configure(JSON.parse(body.toString('utf8') || '{}') as LocalSageMakerConfig);
+        return [200, {}];
+      case 'GET /_local/calls':
+        return [
+          200,
+          {
+            endpointCalls: this.endpoints.calls,
+            operationCounts: Object.fromEntries(this.operationCounts),
+            lineageWrites: this.lineage.writes,
+          },
+        ];
+      case 'GET /_local/events':
+        return [200, { events: this.events.emitted }];
+      default:
+        return [404, { message: `no control route ${route}` }];
+    }
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function respondJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body, (_k, v) => (v === undefined ? undefined : v));
+  res.writeHead(status, {
+    'content-type': 'application/x-amz-json-1.1',
+    'content-length': Buffer.byteLength(text),
+    'x-amzn-requestid': randomUUID(),
+  });
+  res.end(text);
+}
+
+function respondError(res: ServerResponse, error: ServiceError): void {
+  const text = JSON.stringify({ __type: error.code, message: error.message });
+  res.writeHead(error.status, {
+    'content-type': 'application/x-amz-json-1.1',
+    'content-length': Buffer.byteLength(text),
+    'x-amzn-errortype': error.code,
+    'x-amzn-requestid': randomUUID(),
+  });
+  res.end(text);
+}
+
+/** Passes a request to moto as it came, and moto's answer back as it went. */
+async function proxy(
+  motoUrl: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: Buffer,
+): Promise<void> {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.headers)) {
+    if (v === undefined || k === 'host' || k === 'connection' || k === 'content-length') continue;
+    headers[k] = Array.isArray(v) ? v.join(', ') : v;
+  }
+  const upstream = await fetch(`${motoUrl}${req.url ?? '/'}`, {
+    method: req.method,
+    headers,
+    body: req.method === 'GET' || req.method === 'HEAD' ? undefined : body,
+    redirect: 'manual',
+  });
+  const payload = Buffer.from(await upstream.arrayBuffer());
+  const out: Record<string, string> = {};
+  upstream.headers.forEach((value, key) => {
+    if (!['content-encoding', 'transfer-encoding', 'connection', 'content-length'].includes(key))
+      out[key] = value;
+  });
+  out['content-length'] = String(payload.length);
+  res.writeHead(upstream.status, out);
+  res.end(payload);
+}
