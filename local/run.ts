@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+/**
+ * npm run local [-- --config governance.config.json] [--port 4599]
+ *
+ * Plays the synthesized app on this machine: moto and the local SageMaker endpoint on 127.0.0.1,
+ * the app's rules and bundled handlers, and a readable live log of what happens. Ctrl-C stops it all.
+ */
+import { parseArgs } from 'node:util';
+import { loadGovernanceConfig } from '../lib/config/load';
+import { ConfigurationError } from '../lib/config/parse';
+import { LocalApp, type LocalLogEntry } from './runner/local-app';
+
+const { values } = parseArgs({
+  options: {
+    config: { type: 'string', default: 'governance.config.json' },
+    port: { type: 'string', default: '4599' },
+    verbose: { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  },
+});
+
+if (values.help) {
+  console.log(`Usage: npm run local -- [--config FILE] [--port PORT] [--verbose]
+
+Runs model-governance on this machine against a local AWS endpoint (no AWS account needed).
+  --config FILE   governance configuration (default governance.config.json)
+  --port PORT     port of the local AWS endpoint on 127.0.0.1 (default 4599)
+  --verbose       show every handler log line, not just warnings and errors`);
+  process.exit(0);
+}
+
+const colour = process.stdout.isTTY && !process.env.NO_COLOR;
+const paint = (code: string, text: string) => (colour ? `\u001b[${code}m${text}\u001b[0m` : text);
+const KINDS: Record<LocalLogEntry['kind'], string> = {
+  info: paint('2', 'info   '),
+  event: paint('36', 'event  '),
+  invoke: paint('36', 'invoke '),
+  result: paint('32', 'ok     '),
+  retry: paint('33', 'retry  '),
+  'dead-letter': paint('31', 'DLQ    '),
+  handler: paint('2', 'log    '),
+};
+
+function print(entry: LocalLogEntry): void {
+  if (entry.kind === 'handler' && !values.verbose && !/^(WARN|ERROR|CRITICAL)/.test(entry.text)) return;
+  const time = entry.time.toISOString().slice(11, 23);
+  const who = entry.functionName && entry.kind === 'handler' ? `${entry.functionName}: ` : '';
+  console.log(`${paint('2', time)}  ${KINDS[entry.kind]} ${who}${entry.text}`);
+}
+
+async function main(): Promise<void> {
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new Error(`--port ${values.port} is not a port number; use one from 1 to 65535, such as 4599.`);
+  }
+  const config = loadGovernanceConfig(values.config);
+  const app = await LocalApp.start({ config, port, log: print });
+  const env = app.clientEnv();
+  console.log(`
+model-governance is running locally. In another terminal:
+
+  export ${Object.entries(env)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ')}
+  aws sagemaker create-model-package --model-package-group-name ${config.groups[0]?.name} \\
+    --model-approval-status PendingManualApproval \\
+    --inference-specification '{"Containers":[{"Image":"683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1","ModelDataUrl":"s3://models/model.tar.gz"}],"SupportedContentTypes":["text/csv"],"SupportedResponseMIMETypes":["text/csv"]}'
+  aws sagemaker update-model-package --model-package-arn ARN --model-approval-status Approved --approval-description "why"
+
+(or any AWS SDK with the same environment). Ctrl-C stops everything.
+`);
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping...`);
+    await app.stop();
+    console.log('stopped: moto, the local endpoint and every handler process are gone.');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigurationError) console.error(error.message);
+  else console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
