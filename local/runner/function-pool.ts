@@ -99,6 +99,11 @@ export class FunctionPool {
     }
   }
 
+  /** PIDs of the running instances. */
+  pids(): number[] {
+    return this.instances.map((i) => i.child.pid ?? -1);
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     await Promise.all(this.instances.splice(0).map((i) => kill(i.child)));

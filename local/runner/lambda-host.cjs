@@ -41,7 +41,7 @@ process.on('message', async (message) => {
       type: 'result',
       requestId: message.requestId,
       ok: false,
-      error: { name: (error && error.name) || 'Error', message: (error && error.message) || String(error) },
+      error: { name: error?.name || 'Error', message: error?.message || String(error) },
     });
   }
 });

@@ -166,6 +166,11 @@ export class LocalApp {
     throw new Error(`the local app was still busy after ${timeoutMs} ms`);
   }
 
+  /** PIDs of every process this app started: moto and the handlers' instances. */
+  processIds(): number[] {
+    return [this.moto.pid, ...[...this.functions.values()].flatMap((f) => f.pool.pids())];
+  }
+
   async stop(): Promise<void> {
     this.abort.abort();
     await Promise.allSettled(this.pollers);
@@ -347,7 +352,8 @@ export class LocalApp {
   ): Promise<void> {
     const fn = this.functions.get(delivery.functionLogicalId);
     if (!fn) return;
-    const event = JSON.parse(message.Body ?? '{}') as Json;
+    // moto's bus leaves the envelope's `account` out; EventBridge always sets it.
+    const event: Json = { account: ACCOUNT_ID, ...(JSON.parse(message.Body ?? '{}') as Json) };
     await this.clients.sqs.send(
       new DeleteMessageCommand({ QueueUrl: delivery.queueUrl, ReceiptHandle: message.ReceiptHandle }),
     );

@@ -1,0 +1,202 @@
+/** The local endpoint's endpoint lifecycle, over HTTP with the real SDK client. */
+import {
+  CreateEndpointCommand,
+  CreateEndpointConfigCommand,
+  CreateModelCommand,
+  DeleteEndpointCommand,
+  DescribeEndpointCommand,
+  type SageMakerClient,
+  UpdateEndpointCommand,
+} from '@aws-sdk/client-sagemaker';
+import { eventually, uniqueName } from '../harness/local-aws';
+import { startLocalSageMaker } from '../harness/local-sagemaker';
+
+let local: Awaited<ReturnType<typeof startLocalSageMaker>>;
+let sagemaker: SageMakerClient;
+beforeAll(async () => {
+  local = await startLocalSageMaker();
+  sagemaker = local.sagemaker();
+});
+afterEach(() => local.reset());
+afterAll(() => local.stop());
+
+async function endpointConfig(): Promise<string> {
+  const model = uniqueName('model');
+  const config = uniqueName('config');
+  await sagemaker.send(
+    new CreateModelCommand({
+      ModelName: model,
+      ExecutionRoleArn: 'arn:aws:iam::123456789012:role/model',
+      PrimaryContainer: { Image: 'image:1', ModelDataUrl: 's3://models/model.tar.gz' },
+    }),
+  );
+  await sagemaker.send(
+    new CreateEndpointConfigCommand({
+      EndpointConfigName: config,
+      ProductionVariants: [
+        { VariantName: 'AllTraffic', ModelName: model, InstanceType: 'ml.m5.large', InitialInstanceCount: 2 },
+      ],
+    }),
+  );
+  return config;
+}
+
+const status = async (name: string) =>
+  (await sagemaker.send(new DescribeEndpointCommand({ EndpointName: name }))).EndpointStatus;
+
+async function inService(name: string) {
+  await eventually(
+    async () => ((await status(name)) === 'InService' ? true : undefined),
+    `${name} InService`,
+  );
+}
+
+it('creates an endpoint Creating, then InService on its config', async () => {
+  const name = uniqueName('ep');
+  const config = await endpointConfig();
+  const { EndpointArn } = await sagemaker.send(
+    new CreateEndpointCommand({ EndpointName: name, EndpointConfigName: config }),
+  );
+  expect(EndpointArn).toBe(`arn:aws:sagemaker:us-east-1:123456789012:endpoint/${name}`);
+  expect(await status(name)).toBe('Creating');
+  await inService(name);
+  const described = await sagemaker.send(new DescribeEndpointCommand({ EndpointName: name }));
+  expect(described).toMatchObject({
+    EndpointName: name,
+    EndpointConfigName: config,
+    ProductionVariants: [
+      { VariantName: 'AllTraffic', CurrentInstanceCount: 2, DesiredInstanceCount: 2, CurrentWeight: 1 },
+    ],
+  });
+  expect(described.CreationTime).toBeInstanceOf(Date);
+});
+
+it('refuses to update or delete an endpoint that is Creating or Updating, as the service does', async () => {
+  const name = uniqueName('ep');
+  const config = await endpointConfig();
+  await sagemaker.send(new CreateEndpointCommand({ EndpointName: name, EndpointConfigName: config }));
+  const refusal = `Cannot update in-progress endpoint "arn:aws:sagemaker:us-east-1:123456789012:endpoint/${name}".`;
+  await expect(
+    sagemaker.send(new UpdateEndpointCommand({ EndpointName: name, EndpointConfigName: config })),
+  ).rejects.toMatchObject({
+    name: 'ValidationException',
+    message: refusal,
+  });
+  await expect(sagemaker.send(new DeleteEndpointCommand({ EndpointName: name }))).rejects.toMatchObject({
+    name: 'ValidationException',
+    message: refusal,
+  });
+  await inService(name);
+  const next = await endpointConfig();
+  await sagemaker.send(new UpdateEndpointCommand({ EndpointName: name, EndpointConfigName: next }));
+  await expect(
+    sagemaker.send(new UpdateEndpointCommand({ EndpointName: name, EndpointConfigName: next })),
+  ).rejects.toMatchObject({
+    message: refusal,
+  });
+});
+
+it('updates Updating, then InService on the new config, accepting a blue/green DeploymentConfig', async () => {
+  const name = uniqueName('ep');
+  const first = await endpointConfig();
+  await sagemaker.send(new CreateEndpointCommand({ EndpointName: name, EndpointConfigName: first }));
+  await inService(name);
+  const second = await endpointConfig();
+  const deploymentConfig = {
+    BlueGreenUpdatePolicy: {
+      TrafficRoutingConfiguration: {
+        Type: 'CANARY' as const,
+        CanarySize: { Type: 'CAPACITY_PERCENT' as const, Value: 10 },
+        WaitIntervalInSeconds: 600,
+      },
+      TerminationWaitInSeconds: 300,
+    },
+    AutoRollbackConfiguration: { Alarms: [{ AlarmName: 'errors' }] },
+  };
+  await sagemaker.send(
+    new UpdateEndpointCommand({
+      EndpointName: name,
+      EndpointConfigName: second,
+      DeploymentConfig: deploymentConfig,
+      RetainAllVariantProperties: false,
+    }),
+  );
+  const updating = await sagemaker.send(new DescribeEndpointCommand({ EndpointName: name }));
+  expect(updating.EndpointStatus).toBe('Updating');
+  expect(updating.EndpointConfigName).toBe(first);
+  await inService(name);
+  const done = await sagemaker.send(new DescribeEndpointCommand({ EndpointName: name }));
+  expect(done.EndpointConfigName).toBe(second);
+  expect(done.LastDeploymentConfig).toEqual(deploymentConfig);
+  expect(
+    local.server.endpoints.calls
+      .filter((c) => c.endpointName === name)
+      .map((c) => [c.operation, c.endpointConfigName]),
+  ).toEqual([
+    ['CreateEndpoint', first],
+    ['UpdateEndpoint', second],
+  ]);
+});
+
+it('fails an update whose endpoint config does not exist, and a call on an unknown endpoint', async () => {
+  const name = uniqueName('ep');
+  await sagemaker.send(
+    new CreateEndpointCommand({ EndpointName: name, EndpointConfigName: await endpointConfig() }),
+  );
+  await inService(name);
+  await expect(
+    sagemaker.send(new UpdateEndpointCommand({ EndpointName: name, EndpointConfigName: 'missing' })),
+  ).rejects.toMatchObject({
+    name: 'ValidationException',
+    message: 'Could not find endpoint configuration "missing".',
+  });
+  expect(await status(name)).toBe('InService');
+  await expect(sagemaker.send(new DescribeEndpointCommand({ EndpointName: 'nope' }))).rejects.toMatchObject({
+    name: 'ValidationException',
+    message: 'Could not find endpoint "nope".',
+  });
+  await expect(
+    sagemaker.send(new CreateEndpointCommand({ EndpointName: name, EndpointConfigName: 'x' })),
+  ).rejects.toMatchObject({
+    message: `Cannot create already existing endpoint "arn:aws:sagemaker:us-east-1:123456789012:endpoint/${name}".`,
+  });
+});
+
+it('can roll an update back (InService on the old config, with a reason) or fail it, when asked', async () => {
+  const name = uniqueName('ep');
+  const first = await endpointConfig();
+  await sagemaker.send(new CreateEndpointCommand({ EndpointName: name, EndpointConfigName: first }));
+  await inService(name);
+  local.server.configure({ outcomes: { [name]: ['rollback', 'fail'] } });
+
+  await sagemaker.send(
+    new UpdateEndpointCommand({ EndpointName: name, EndpointConfigName: await endpointConfig() }),
+  );
+  await eventually(async () => ((await status(name)) === 'Updating' ? undefined : true), 'the update to end');
+  const rolledBack = await sagemaker.send(new DescribeEndpointCommand({ EndpointName: name }));
+  expect(rolledBack).toMatchObject({ EndpointStatus: 'InService', EndpointConfigName: first });
+  expect(rolledBack.FailureReason).toMatch(/rolled back/);
+
+  await sagemaker.send(
+    new UpdateEndpointCommand({ EndpointName: name, EndpointConfigName: await endpointConfig() }),
+  );
+  await eventually(async () => ((await status(name)) === 'Failed' ? true : undefined), 'the update to fail');
+});
+
+it('deletes an endpoint after Deleting', async () => {
+  const name = uniqueName('ep');
+  await sagemaker.send(
+    new CreateEndpointCommand({ EndpointName: name, EndpointConfigName: await endpointConfig() }),
+  );
+  await inService(name);
+  await sagemaker.send(new DeleteEndpointCommand({ EndpointName: name }));
+  expect(await status(name)).toBe('Deleting');
+  await eventually(
+    () =>
+      status(name).then(
+        () => undefined,
+        (e: Error) => (/Could not find/.test(e.message) ? true : undefined),
+      ),
+    'the endpoint to be gone',
+  );
+});
