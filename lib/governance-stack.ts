@@ -7,6 +7,7 @@ import { type GovernanceManifest, MANIFEST_FILE_NAME } from '../lambda/core/mani
 import type { GovernanceConfig } from './config/types';
 import { ApprovalEvents } from './constructs/approval-events';
 import { AuditNotifier } from './constructs/audit-notifier';
+import { EndpointReconciler } from './constructs/endpoint-reconciler';
 import { ModelPackageGroups } from './constructs/model-package-groups';
 import { Notifications } from './constructs/notifications';
 
@@ -22,6 +23,7 @@ export class GovernanceStack extends Stack {
   readonly groups: ModelPackageGroups;
   readonly approvalEvents: ApprovalEvents;
   readonly auditNotifier: AuditNotifier;
+  readonly reconciler?: EndpointReconciler;
 
   constructor(scope: Construct, id: string, props: GovernanceStackProps) {
     super(scope, id, props);
@@ -51,6 +53,16 @@ export class GovernanceStack extends Stack {
       encryptionKey: this.encryptionKey,
       manifestPath,
     });
+    if (config.groups.some((g) => g.deployments.length > 0)) {
+      this.reconciler = new EndpointReconciler(this, 'EndpointReconciler', {
+        groups: config.groups,
+        modelArtifactBuckets: config.modelArtifactBuckets,
+        approvalEvents: this.approvalEvents,
+        topic: this.notifications.topic,
+        encryptionKey: this.encryptionKey,
+        manifestPath,
+      });
+    }
   }
 
   /** Writes the handlers' manifest into the cloud assembly; GovernedFunction copies it into each bundle. */

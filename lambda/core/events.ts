@@ -73,3 +73,55 @@ export function concernsApproval(change: ModelPackageStateChange): boolean {
 function fail(reason: string): Parsed<never> {
   return { ok: false, reason };
 }
+
+/** What the reconciler takes from a `SageMaker Endpoint State Change` event. */
+export interface EndpointStateChange {
+  readonly eventId: string;
+  readonly endpointName: string;
+  /** DescribeEndpoint's spelling (InService), whatever the event's (IN_SERVICE). */
+  readonly status?: string;
+}
+
+/** The documented event spells statuses IN_SERVICE; the API spells them InService. */
+export function normalizeEndpointStatus(status: string): string {
+  if (!status.includes('_') && status !== status.toUpperCase()) return status;
+  return status
+    .toLowerCase()
+    .split('_')
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join('');
+}
+
+export function parseEndpointStateChange(event: unknown): Parsed<EndpointStateChange> {
+  if (typeof event !== 'object' || event === null) return fail('the event is not a JSON object');
+  const e = event as Record<string, unknown>;
+  if (e['detail-type'] !== ENDPOINT_STATE_CHANGE) {
+    return fail(`detail-type is ${JSON.stringify(e['detail-type'])}, expected "${ENDPOINT_STATE_CHANGE}"`);
+  }
+  const d = (e.detail ?? {}) as Record<string, unknown>;
+  if (typeof d.EndpointName !== 'string' || d.EndpointName === '')
+    return fail('detail.EndpointName is missing');
+  return {
+    ok: true,
+    value: {
+      eventId: typeof e.id === 'string' ? e.id : 'unknown',
+      endpointName: d.EndpointName,
+      status: typeof d.EndpointStatus === 'string' ? normalizeEndpointStatus(d.EndpointStatus) : undefined,
+    },
+  };
+}
+
+/** Either trigger of the reconciler. */
+export type ReconcileTrigger =
+  | { readonly kind: 'model-package'; readonly change: ModelPackageStateChange }
+  | { readonly kind: 'endpoint'; readonly change: EndpointStateChange };
+
+export function parseReconcileTrigger(event: unknown): Parsed<ReconcileTrigger> {
+  const detailType = (event as Record<string, unknown> | null)?.['detail-type'];
+  if (detailType === ENDPOINT_STATE_CHANGE) {
+    const parsed = parseEndpointStateChange(event);
+    return parsed.ok ? { ok: true, value: { kind: 'endpoint', change: parsed.value } } : parsed;
+  }
+  const parsed = parseModelPackageStateChange(event);
+  return parsed.ok ? { ok: true, value: { kind: 'model-package', change: parsed.value } } : parsed;
+}

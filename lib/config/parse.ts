@@ -17,6 +17,7 @@ export const SAGEMAKER_NAME_PATTERN = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
 const ACCOUNT_ID = /^\d{12}$/;
 const INSTANCE_TYPE = /^ml\.[a-z0-9-]+\.[a-z0-9]+$/;
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 /** Thrown with every problem found, one per line, so a user fixes them all in one pass. */
 export class ConfigurationError extends Error {
@@ -139,7 +140,13 @@ class Reader {
  */
 export function parseGovernanceConfig(raw: unknown, source = 'configuration'): GovernanceConfig {
   const r = new Reader();
-  const root = r.object(raw, '(root)', ['$schema', 'archiveRetentionDays', 'notificationEmails', 'groups']);
+  const root = r.object(raw, '(root)', [
+    '$schema',
+    'archiveRetentionDays',
+    'notificationEmails',
+    'modelArtifactBuckets',
+    'groups',
+  ]);
 
   const notificationEmails = r.array(root, 'notificationEmails', 'notificationEmails').flatMap((e, i) => {
     if (typeof e === 'string' && EMAIL.test(e)) return [e];
@@ -149,6 +156,17 @@ export function parseGovernanceConfig(raw: unknown, source = 'configuration'): G
     );
     return [];
   });
+
+  const modelArtifactBuckets = r
+    .array(root, 'modelArtifactBuckets', 'modelArtifactBuckets')
+    .flatMap((b, i) => {
+      if (typeof b === 'string' && BUCKET_NAME.test(b)) return [b];
+      r.problem(
+        `modelArtifactBuckets[${i}]`,
+        `is ${describe(b)}; use an S3 bucket name such as "ml-models-123456789012".`,
+      );
+      return [];
+    });
 
   const rawGroups = root.groups;
   if (!Array.isArray(rawGroups) || rawGroups.length === 0) {
@@ -180,6 +198,7 @@ export function parseGovernanceConfig(raw: unknown, source = 'configuration'): G
       max: 36500,
     }),
     notificationEmails,
+    modelArtifactBuckets,
     groups,
   };
   if (r.problems.length > 0) throw new ConfigurationError(source, r.problems);

@@ -20,6 +20,8 @@ export interface GovernanceConfig {
   readonly archiveRetentionDays: number;
   /** Email addresses subscribed to the notification topic (confirmation required by SNS). */
   readonly notificationEmails: readonly string[];
+  /** S3 buckets holding model artifacts: the model execution role may read them, and only them. */
+  readonly modelArtifactBuckets: readonly string[];
   readonly groups: readonly ModelPackageGroupConfig[];
 }
 

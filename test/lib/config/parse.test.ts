@@ -25,6 +25,7 @@ describe('parseGovernanceConfig', () => {
     expect(config).toEqual({
       archiveRetentionDays: 365,
       notificationEmails: [],
+      modelArtifactBuckets: [],
       groups: [
         {
           name: 'churn',

@@ -1,0 +1,217 @@
+import {
+  CreateEndpointCommand,
+  CreateEndpointConfigCommand,
+  type CreateEndpointConfigCommandInput,
+  CreateModelCommand,
+  DeleteEndpointCommand,
+  DeleteEndpointConfigCommand,
+  DeleteModelCommand,
+  type DeploymentConfig,
+  DescribeEndpointCommand,
+  DescribeEndpointConfigCommand,
+  ListEndpointConfigsCommand,
+  ListModelPackagesCommand,
+  ListModelsCommand,
+  type SageMakerClient,
+  type Tag,
+  UpdateEndpointCommand,
+} from '@aws-sdk/client-sagemaker';
+import type {
+  EndpointStatus,
+  endpointConfigRequest,
+  ObservedEndpoint,
+  VersionSummary,
+} from '../core/endpoint-plan';
+import { isApprovalStatus } from '../core/model-version';
+import { isNotFound } from './sagemaker';
+
+const alreadyExists = (e: unknown) => /already exist/i.test((e as Error)?.message ?? '');
+const inProgress = (e: unknown) => /in-progress|in progress/i.test((e as Error)?.message ?? '');
+
+/** Every version of a group (one ListModelPackages call per 100 versions). */
+export async function listVersions(client: SageMakerClient, groupName: string): Promise<VersionSummary[]> {
+  const versions: VersionSummary[] = [];
+  let NextToken: string | undefined;
+  do {
+    const page = await client.send(
+      new ListModelPackagesCommand({ ModelPackageGroupName: groupName, MaxResults: 100, NextToken }),
+    );
+    for (const s of page.ModelPackageSummaryList ?? []) {
+      if (!s.ModelPackageArn || s.ModelPackageVersion === undefined) continue;
+      versions.push({
+        arn: s.ModelPackageArn,
+        version: s.ModelPackageVersion,
+        approvalStatus: isApprovalStatus(s.ModelApprovalStatus)
+          ? s.ModelApprovalStatus
+          : 'PendingManualApproval',
+        lifeCycle: s.ModelLifeCycle?.Stage
+          ? { stage: s.ModelLifeCycle.Stage, stageStatus: s.ModelLifeCycle.StageStatus ?? '' }
+          : undefined,
+        creationTime: s.CreationTime ?? new Date(0),
+      });
+    }
+    NextToken = page.NextToken;
+  } while (NextToken);
+  return versions;
+}
+
+export async function describeEndpoint(
+  client: SageMakerClient,
+  name: string,
+): Promise<ObservedEndpoint | undefined> {
+  try {
+    const out = await client.send(new DescribeEndpointCommand({ EndpointName: name }));
+    return {
+      status: (out.EndpointStatus ?? 'Failed') as EndpointStatus,
+      configName: out.EndpointConfigName ?? '',
+      failureReason: out.FailureReason || undefined,
+      lastModifiedTime: out.LastModifiedTime,
+    };
+  } catch (error) {
+    if (isNotFound(error) || /could not find endpoint/i.test((error as Error).message)) return undefined;
+    throw error;
+  }
+}
+
+/** Creates the model, or finds it made by an earlier run (same deterministic name). */
+export async function ensureModel(
+  client: SageMakerClient,
+  input: { name: string; modelPackageArn: string; executionRoleArn: string; tags: Tag[] },
+): Promise<'created' | 'existed'> {
+  try {
+    await client.send(
+      new CreateModelCommand({
+        ModelName: input.name,
+        ExecutionRoleArn: input.executionRoleArn,
+        Containers: [{ ModelPackageName: input.modelPackageArn }],
+        Tags: input.tags,
+      }),
+    );
+    return 'created';
+  } catch (error) {
+    if (alreadyExists(error)) return 'existed';
+    throw error;
+  }
+}
+
+/** `request` is endpointConfigRequest's output; the SDK's enums (instance types) are plain strings to the core. */
+export async function ensureEndpointConfig(
+  client: SageMakerClient,
+  request: ReturnType<typeof endpointConfigRequest>,
+  tags: Tag[],
+): Promise<'created' | 'existed'> {
+  try {
+    await client.send(
+      new CreateEndpointConfigCommand({ ...request, Tags: tags } as CreateEndpointConfigCommandInput),
+    );
+    return 'created';
+  } catch (error) {
+    if (alreadyExists(error)) return 'existed';
+    throw error;
+  }
+}
+
+/** When the config was created; undefined when it does not exist. */
+export async function endpointConfigCreated(
+  client: SageMakerClient,
+  name: string,
+): Promise<Date | undefined> {
+  try {
+    return (await client.send(new DescribeEndpointConfigCommand({ EndpointConfigName: name }))).CreationTime;
+  } catch (error) {
+    if (isNotFound(error) || /could not find/i.test((error as Error).message)) return undefined;
+    throw error;
+  }
+}
+
+/** 'busy' when another run got there first (the endpoint exists, or is already changing). */
+export async function createEndpoint(
+  client: SageMakerClient,
+  input: { name: string; configName: string; tags: Tag[] },
+): Promise<'started' | 'busy'> {
+  try {
+    await client.send(
+      new CreateEndpointCommand({
+        EndpointName: input.name,
+        EndpointConfigName: input.configName,
+        Tags: input.tags,
+      }),
+    );
+    return 'started';
+  } catch (error) {
+    if (alreadyExists(error) || inProgress(error)) return 'busy';
+    throw error;
+  }
+}
+
+export async function updateEndpoint(
+  client: SageMakerClient,
+  input: { name: string; configName: string; deploymentConfig?: DeploymentConfig },
+): Promise<'started' | 'busy'> {
+  try {
+    await client.send(
+      new UpdateEndpointCommand({
+        EndpointName: input.name,
+        EndpointConfigName: input.configName,
+        DeploymentConfig: input.deploymentConfig,
+        RetainAllVariantProperties: false,
+      }),
+    );
+    return 'started';
+  } catch (error) {
+    if (inProgress(error)) return 'busy';
+    throw error;
+  }
+}
+
+export async function deleteEndpoint(client: SageMakerClient, name: string): Promise<'started' | 'busy'> {
+  try {
+    await client.send(new DeleteEndpointCommand({ EndpointName: name }));
+    return 'started';
+  } catch (error) {
+    if (inProgress(error)) return 'busy';
+    if (isNotFound(error) || /could not find/i.test((error as Error).message)) return 'started';
+    throw error;
+  }
+}
+
+/** Names of the endpoint configs and models whose names start with the prefix. */
+export async function listOwnResources(
+  client: SageMakerClient,
+  prefix: string,
+): Promise<{ configs: string[]; models: string[] }> {
+  const configs: string[] = [];
+  const models: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await client.send(
+      new ListEndpointConfigsCommand({ NameContains: prefix, MaxResults: 100, NextToken: token }),
+    );
+    configs.push(
+      ...(page.EndpointConfigs ?? [])
+        .map((c) => c.EndpointConfigName ?? '')
+        .filter((n) => n.startsWith(prefix)),
+    );
+    token = page.NextToken;
+  } while (token);
+  do {
+    const page = await client.send(
+      new ListModelsCommand({ NameContains: prefix, MaxResults: 100, NextToken: token }),
+    );
+    models.push(...(page.Models ?? []).map((m) => m.ModelName ?? '').filter((n) => n.startsWith(prefix)));
+    token = page.NextToken;
+  } while (token);
+  return { configs, models };
+}
+
+export async function deleteEndpointConfig(client: SageMakerClient, name: string): Promise<void> {
+  await client.send(new DeleteEndpointConfigCommand({ EndpointConfigName: name })).catch((e: unknown) => {
+    if (!isNotFound(e) && !/could not find/i.test((e as Error).message)) throw e;
+  });
+}
+
+export async function deleteModel(client: SageMakerClient, name: string): Promise<void> {
+  await client.send(new DeleteModelCommand({ ModelName: name })).catch((e: unknown) => {
+    if (!isNotFound(e) && !/could not find/i.test((e as Error).message)) throw e;
+  });
+}

@@ -1,0 +1,97 @@
+import type { Notification } from './audit';
+import { toSubject } from './audit';
+
+/** What one reconcile run did for one target: logged, notified and returned. */
+export type TargetOutcome =
+  | {
+      readonly outcome: 'deploy-started';
+      readonly action: 'create' | 'update';
+      readonly version: number;
+      readonly modelPackageArn: string;
+      readonly configName: string;
+      readonly fromConfig?: string;
+    }
+  | {
+      readonly outcome: 'deploy-completed';
+      readonly version: number;
+      readonly modelPackageArn: string;
+      readonly configName: string;
+    }
+  | {
+      readonly outcome: 'rolled-back';
+      readonly intendedVersion: number;
+      readonly modelPackageArn: string;
+      readonly servingConfig: string;
+      readonly reason: string;
+    }
+  | {
+      readonly outcome: 'no-approved-version';
+      readonly action: 'keep-serving' | 'delete-endpoint';
+      readonly servingConfig: string;
+    }
+  | { readonly outcome: 'skipped'; readonly reason: string; readonly version?: number };
+
+export interface TargetReport {
+  readonly groupName: string;
+  readonly endpointName: string;
+  readonly result: TargetOutcome;
+}
+
+/** Whether people should hear about it (skips are logged, not notified). */
+export function isNotable(report: TargetReport): boolean {
+  return report.result.outcome !== 'skipped';
+}
+
+export function deploymentNotification(report: TargetReport): Notification {
+  const { groupName, endpointName, result } = report;
+  const lines: string[] = [];
+  let headline: string;
+  switch (result.outcome) {
+    case 'deploy-started':
+      headline = `${groupName} v${result.version} deploying to ${endpointName}`;
+      lines.push(
+        `${result.action === 'create' ? 'Creating' : 'Updating'} endpoint ${endpointName} to serve ${groupName} version ${result.version}.`,
+        `Endpoint config: ${result.configName}${result.fromConfig ? ` (was ${result.fromConfig})` : ''}`,
+        `Model package:   ${result.modelPackageArn}`,
+        '',
+        'A further notification follows when the endpoint is InService.',
+      );
+      break;
+    case 'deploy-completed':
+      headline = `${groupName} v${result.version} live on ${endpointName}`;
+      lines.push(
+        `Endpoint ${endpointName} is InService on ${result.configName}, serving ${groupName} version ${result.version}.`,
+        `Model package: ${result.modelPackageArn}`,
+      );
+      break;
+    case 'rolled-back':
+      headline = `${groupName} v${result.intendedVersion} NOT live on ${endpointName}: rolled back`;
+      lines.push(
+        `Endpoint ${endpointName} was to serve ${groupName} version ${result.intendedVersion}, but it is serving ${result.servingConfig}.`,
+        `SageMaker says: ${result.reason}`,
+        '',
+        'The reconciler will not retry this version. Approve a new version, or fix the cause and redeploy.',
+        `Model package: ${result.modelPackageArn}`,
+      );
+      break;
+    case 'no-approved-version':
+      headline =
+        result.action === 'delete-endpoint'
+          ? `${endpointName} deleted: no approved ${groupName} version remains`
+          : `${endpointName} has no approved ${groupName} version to serve`;
+      lines.push(
+        result.action === 'delete-endpoint'
+          ? `No approved version of ${groupName} remains for ${endpointName}, so the endpoint is being deleted (whenNoneApproved: delete-endpoint).`
+          : `No approved version of ${groupName} remains for ${endpointName}. It keeps serving ${result.servingConfig} (whenNoneApproved: keep-serving). Approve a version to replace it.`,
+      );
+      break;
+    default:
+      headline = `${groupName} on ${endpointName}: ${result.reason}`;
+      lines.push(result.reason);
+  }
+  return {
+    subject: toSubject(`[model-governance] ${headline}`),
+    message: lines.join('\n'),
+    attributes: { group: groupName, endpoint: endpointName, kind: `deployment-${result.outcome}` },
+  };
+}

@@ -1,0 +1,249 @@
+import type { DeploymentStrategy, DeploymentTarget } from '../../lib/config/types';
+import type { ApprovalStatus, ModelLifeCycle } from './model-version';
+import { rollbackAlarmNames, VARIANT_NAME, versionedName } from './naming';
+
+/** One version as ListModelPackages summarizes it. */
+export interface VersionSummary {
+  readonly arn: string;
+  readonly version: number;
+  readonly approvalStatus: ApprovalStatus;
+  readonly lifeCycle?: ModelLifeCycle;
+  readonly creationTime: Date;
+}
+
+export type EndpointStatus =
+  | 'OutOfService'
+  | 'Creating'
+  | 'Updating'
+  | 'SystemUpdating'
+  | 'RollingBack'
+  | 'InService'
+  | 'Deleting'
+  | 'Failed'
+  | 'UpdateRollbackFailed';
+
+/** The endpoint as DescribeEndpoint shows it; undefined when it does not exist. */
+export interface ObservedEndpoint {
+  readonly status: EndpointStatus;
+  readonly configName: string;
+  readonly failureReason?: string;
+  readonly lastModifiedTime?: Date;
+}
+
+/**
+ * The version a target should serve: the newest Approved version (by version number, which
+ * SageMaker assigns in registration order), restricted to a lifecycle stage when the target follows one.
+ */
+export function desiredVersion(
+  versions: readonly VersionSummary[],
+  target: Pick<DeploymentTarget, 'serve'>,
+): VersionSummary | undefined {
+  const serve = target.serve;
+  const eligible = versions.filter(
+    (v) =>
+      v.approvalStatus === 'Approved' &&
+      (serve.kind === 'newest-approved' ||
+        (v.lifeCycle?.stage === serve.stage && v.lifeCycle.stageStatus === serve.stageStatus)),
+  );
+  return eligible.reduce<VersionSummary | undefined>(
+    (best, v) => (!best || v.version > best.version ? v : best),
+    undefined,
+  );
+}
+
+/** What the reconciler creates for a version on a target. */
+export interface Deployment {
+  readonly version: VersionSummary;
+  readonly modelName: string;
+  readonly configName: string;
+}
+
+export interface PlanInputs {
+  readonly target: DeploymentTarget;
+  readonly versions: readonly VersionSummary[];
+  readonly endpoint: ObservedEndpoint | undefined;
+  /** The execution role the models run with (part of the model's identity). */
+  readonly executionRoleArn: string;
+  /** S3 prefix for data capture, when the target captures. */
+  readonly dataCaptureS3Uri?: string;
+}
+
+export type Plan =
+  | { readonly kind: 'create'; readonly deployment: Deployment }
+  | { readonly kind: 'update'; readonly deployment: Deployment; readonly fromConfig: string }
+  | { readonly kind: 'in-sync'; readonly deployment: Deployment }
+  | { readonly kind: 'busy'; readonly status: EndpointStatus }
+  /** The endpoint is InService but not on the desired config, and says a deployment failed or rolled back. */
+  | { readonly kind: 'check-rollback'; readonly deployment: Deployment; readonly failureReason: string }
+  | {
+      readonly kind: 'none-approved';
+      readonly action: 'keep-serving' | 'delete-endpoint' | 'nothing-to-serve';
+    };
+
+const BUSY: readonly EndpointStatus[] = ['Creating', 'Updating', 'SystemUpdating', 'RollingBack', 'Deleting'];
+
+/** Decides what to do for one target. Pure: the handler reads, calls this, and carries it out. */
+export function planEndpoint(inputs: PlanInputs): Plan {
+  const { target, endpoint } = inputs;
+  if (endpoint && BUSY.includes(endpoint.status)) return { kind: 'busy', status: endpoint.status };
+  const version = desiredVersion(inputs.versions, target);
+  if (!version) {
+    if (!endpoint) return { kind: 'none-approved', action: 'nothing-to-serve' };
+    return { kind: 'none-approved', action: target.whenNoneApproved };
+  }
+  const deployment = deploymentFor(inputs, version);
+  if (!endpoint) return { kind: 'create', deployment };
+  if (endpoint.configName === deployment.configName) return { kind: 'in-sync', deployment };
+  if (endpoint.failureReason && endpoint.status === 'InService') {
+    return { kind: 'check-rollback', deployment, failureReason: endpoint.failureReason };
+  }
+  return { kind: 'update', deployment, fromConfig: endpoint.configName };
+}
+
+export function deploymentFor(
+  inputs: Omit<PlanInputs, 'versions' | 'endpoint'>,
+  version: VersionSummary,
+): Deployment {
+  const { target } = inputs;
+  const modelName = versionedName(
+    target.endpointName,
+    version.version,
+    'model',
+    version.arn,
+    inputs.executionRoleArn,
+  );
+  const configName = versionedName(
+    target.endpointName,
+    version.version,
+    'config',
+    modelName,
+    target.compute,
+    target.dataCapturePercent,
+    inputs.dataCaptureS3Uri,
+  );
+  return { version, modelName, configName };
+}
+
+/**
+ * A rolled-back deployment is not retried: when the desired config exists already and was created
+ * before the endpoint last changed, the endpoint tried it and went back. A new approval (a new
+ * desired config) deploys again.
+ */
+export function wasRolledBack(endpoint: ObservedEndpoint, desiredConfigCreated: Date | undefined): boolean {
+  return (
+    desiredConfigCreated !== undefined &&
+    endpoint.lastModifiedTime !== undefined &&
+    desiredConfigCreated.getTime() <= endpoint.lastModifiedTime.getTime()
+  );
+}
+
+/** SageMaker's CreateEndpointConfig request for a deployment (without its tags). */
+export function endpointConfigRequest(
+  inputs: Omit<PlanInputs, 'versions' | 'endpoint'>,
+  deployment: Deployment,
+) {
+  const { target } = inputs;
+  const compute = target.compute;
+  return {
+    EndpointConfigName: deployment.configName,
+    ProductionVariants: [
+      compute.kind === 'instances'
+        ? {
+            VariantName: VARIANT_NAME,
+            ModelName: deployment.modelName,
+            InstanceType: compute.instanceType,
+            InitialInstanceCount: compute.instanceCount,
+            InitialVariantWeight: 1,
+          }
+        : {
+            VariantName: VARIANT_NAME,
+            ModelName: deployment.modelName,
+            ServerlessConfig: {
+              MemorySizeInMB: compute.memorySizeMb,
+              MaxConcurrency: compute.maxConcurrency,
+            },
+          },
+    ],
+    ...(target.dataCapturePercent > 0 && inputs.dataCaptureS3Uri
+      ? {
+          DataCaptureConfig: {
+            EnableCapture: true,
+            InitialSamplingPercentage: target.dataCapturePercent,
+            DestinationS3Uri: `${inputs.dataCaptureS3Uri.replace(/\/$/, '')}/${target.endpointName}`,
+            CaptureOptions: [{ CaptureMode: 'Input' as const }, { CaptureMode: 'Output' as const }],
+          },
+        }
+      : {}),
+  };
+}
+
+/**
+ * UpdateEndpoint's DeploymentConfig: blue/green with the configured traffic shifting, and the
+ * stack's alarms as auto-rollback triggers when enabled. Serverless targets update all at once
+ * without one.
+ */
+export function deploymentConfig(target: DeploymentTarget) {
+  if (target.compute.kind === 'serverless') return undefined;
+  const s: DeploymentStrategy = target.strategy;
+  const routing =
+    s.kind === 'canary'
+      ? {
+          Type: 'CANARY' as const,
+          WaitIntervalInSeconds: s.waitMinutes * 60,
+          CanarySize: { Type: 'CAPACITY_PERCENT' as const, Value: s.canaryPercent },
+        }
+      : s.kind === 'linear'
+        ? {
+            Type: 'LINEAR' as const,
+            WaitIntervalInSeconds: s.waitMinutes * 60,
+            LinearStepSize: { Type: 'CAPACITY_PERCENT' as const, Value: s.stepPercent },
+          }
+        : { Type: 'ALL_AT_ONCE' as const, WaitIntervalInSeconds: 0 };
+  const alarms = rollbackAlarmNames(target.endpointName);
+  return {
+    BlueGreenUpdatePolicy: {
+      TrafficRoutingConfiguration: routing,
+      TerminationWaitInSeconds: s.terminationWaitMinutes * 60,
+    },
+    ...(target.rollbackAlarms.enabled
+      ? {
+          AutoRollbackConfiguration: {
+            Alarms: [{ AlarmName: alarms.errors }, { AlarmName: alarms.latency }],
+          },
+        }
+      : {}),
+  };
+}
+
+/** Tags on everything the reconciler creates. */
+export function deploymentTags(groupName: string, version: VersionSummary, endpointName: string) {
+  return [
+    { Key: 'model-governance:group', Value: groupName },
+    { Key: 'model-governance:version', Value: String(version.version) },
+    { Key: 'model-governance:model-package-arn', Value: version.arn },
+    { Key: 'model-governance:endpoint', Value: endpointName },
+  ];
+}
+
+/**
+ * Housekeeping: which of the target's configs (or models), by name, may go. Keeps the one in use,
+ * the one being deployed, and the newest `keep` other versions; never touches names that are not ours.
+ */
+export function namesToDelete(
+  names: readonly string[],
+  versionOf: (name: string) => number | undefined,
+  protectedNames: readonly string[],
+  keep: number,
+): string[] {
+  const protectedVersions = new Set(
+    protectedNames.map(versionOf).filter((v): v is number => v !== undefined),
+  );
+  const others = [
+    ...new Set(names.map(versionOf).filter((v): v is number => v !== undefined && !protectedVersions.has(v))),
+  ].sort((a, b) => b - a);
+  const kept = new Set([...protectedVersions, ...others.slice(0, keep)]);
+  return names.filter((n) => {
+    const v = versionOf(n);
+    return v !== undefined && !kept.has(v) && !protectedNames.includes(n);
+  });
+}

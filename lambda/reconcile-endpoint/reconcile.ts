@@ -1,0 +1,172 @@
+import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import type { DeploymentTarget, ModelPackageGroupConfig } from '../../lib/config/types';
+import {
+  createEndpoint,
+  deleteEndpoint,
+  deleteEndpointConfig,
+  deleteModel,
+  describeEndpoint,
+  endpointConfigCreated,
+  ensureEndpointConfig,
+  ensureModel,
+  listOwnResources,
+  listVersions,
+  updateEndpoint,
+} from '../adapters/endpoints';
+import type { TargetOutcome } from '../core/deployment-report';
+import {
+  type Deployment,
+  deploymentConfig,
+  deploymentTags,
+  endpointConfigRequest,
+  namesToDelete,
+  planEndpoint,
+  wasRolledBack,
+} from '../core/endpoint-plan';
+import type { ReconcileTrigger } from '../core/events';
+import { resourcePrefix, versionOfName } from '../core/naming';
+
+export interface ReconcileContext {
+  readonly sagemaker: SageMakerClient;
+  readonly executionRoleArn: string;
+  readonly dataCaptureS3Uri?: string;
+}
+
+/**
+ * Brings one target to its desired state: read the registry and the endpoint, plan (pure), act.
+ * Safe to run any number of times, in any order, concurrently with itself.
+ */
+export async function reconcileTarget(
+  ctx: ReconcileContext,
+  group: ModelPackageGroupConfig,
+  target: DeploymentTarget,
+  trigger: ReconcileTrigger,
+): Promise<TargetOutcome> {
+  const [versions, endpoint] = await Promise.all([
+    listVersions(ctx.sagemaker, group.name),
+    describeEndpoint(ctx.sagemaker, target.endpointName),
+  ]);
+  const inputs = { target, executionRoleArn: ctx.executionRoleArn, dataCaptureS3Uri: ctx.dataCaptureS3Uri };
+  const plan = planEndpoint({ ...inputs, versions, endpoint });
+  const endpointSettled = trigger.kind === 'endpoint' && trigger.change.status === 'InService';
+
+  switch (plan.kind) {
+    case 'busy':
+      return {
+        outcome: 'skipped',
+        reason: `endpoint is ${plan.status}; its next state-change event reconciles it again`,
+      };
+    case 'none-approved':
+      if (plan.action === 'nothing-to-serve')
+        return { outcome: 'skipped', reason: 'no approved version to deploy yet' };
+      if (!endpoint) return { outcome: 'skipped', reason: 'no approved version and no endpoint' };
+      if (plan.action === 'delete-endpoint') {
+        const started = await deleteEndpoint(ctx.sagemaker, target.endpointName);
+        if (started === 'busy')
+          return { outcome: 'skipped', reason: 'endpoint is busy; deleting it on its next event' };
+      } else if (trigger.kind === 'endpoint') {
+        return { outcome: 'skipped', reason: 'no approved version; keeping the endpoint as it is' };
+      }
+      return { outcome: 'no-approved-version', action: plan.action, servingConfig: endpoint.configName };
+    case 'in-sync':
+      if (!endpointSettled) {
+        return {
+          outcome: 'skipped',
+          reason: `already serving v${plan.deployment.version.version}`,
+          version: plan.deployment.version.version,
+        };
+      }
+      await removeOldVersions(ctx, target, [plan.deployment.configName], [plan.deployment.modelName]);
+      return {
+        outcome: 'deploy-completed',
+        version: plan.deployment.version.version,
+        modelPackageArn: plan.deployment.version.arn,
+        configName: plan.deployment.configName,
+      };
+    case 'check-rollback': {
+      const created = await endpointConfigCreated(ctx.sagemaker, plan.deployment.configName);
+      if (endpoint && wasRolledBack(endpoint, created)) {
+        if (!endpointSettled) {
+          return {
+            outcome: 'skipped',
+            reason: `v${plan.deployment.version.version} was rolled back on this endpoint; not retrying it`,
+          };
+        }
+        return {
+          outcome: 'rolled-back',
+          intendedVersion: plan.deployment.version.version,
+          modelPackageArn: plan.deployment.version.arn,
+          servingConfig: endpoint.configName,
+          reason: plan.failureReason,
+        };
+      }
+      return deploy(ctx, group, target, plan.deployment, endpoint?.configName);
+    }
+    case 'create':
+      return deploy(ctx, group, target, plan.deployment, undefined);
+    case 'update':
+      return deploy(ctx, group, target, plan.deployment, plan.fromConfig);
+  }
+}
+
+async function deploy(
+  ctx: ReconcileContext,
+  group: ModelPackageGroupConfig,
+  target: DeploymentTarget,
+  deployment: Deployment,
+  fromConfig: string | undefined,
+): Promise<TargetOutcome> {
+  const tags = deploymentTags(group.name, deployment.version, target.endpointName);
+  const inputs = { target, executionRoleArn: ctx.executionRoleArn, dataCaptureS3Uri: ctx.dataCaptureS3Uri };
+  await ensureModel(ctx.sagemaker, {
+    name: deployment.modelName,
+    modelPackageArn: deployment.version.arn,
+    executionRoleArn: ctx.executionRoleArn,
+    tags,
+  });
+  await ensureEndpointConfig(ctx.sagemaker, endpointConfigRequest(inputs, deployment), tags);
+  const started =
+    fromConfig === undefined
+      ? await createEndpoint(ctx.sagemaker, {
+          name: target.endpointName,
+          configName: deployment.configName,
+          tags,
+        })
+      : await updateEndpoint(ctx.sagemaker, {
+          name: target.endpointName,
+          configName: deployment.configName,
+          deploymentConfig: deploymentConfig(target),
+        });
+  if (started === 'busy') {
+    return {
+      outcome: 'skipped',
+      reason: 'another run changed the endpoint first; its next event reconciles it again',
+    };
+  }
+  return {
+    outcome: 'deploy-started',
+    action: fromConfig === undefined ? 'create' : 'update',
+    version: deployment.version.version,
+    modelPackageArn: deployment.version.arn,
+    configName: deployment.configName,
+    ...(fromConfig ? { fromConfig } : {}),
+  };
+}
+
+/** Deletes models and configs of versions beyond the retention count; never the live one. */
+async function removeOldVersions(
+  ctx: ReconcileContext,
+  target: DeploymentTarget,
+  liveConfigs: string[],
+  liveModels: string[],
+): Promise<void> {
+  const prefix = resourcePrefix(target.endpointName);
+  const own = await listOwnResources(ctx.sagemaker, `${prefix}-v`);
+  const versionOf = (name: string) => versionOfName(target.endpointName, name);
+  for (const name of namesToDelete(own.configs, versionOf, liveConfigs, target.keepPreviousVersions)) {
+    await deleteEndpointConfig(ctx.sagemaker, name);
+  }
+  for (const name of namesToDelete(own.models, versionOf, liveModels, target.keepPreviousVersions)) {
+    await deleteModel(ctx.sagemaker, name);
+  }
+}

@@ -1,0 +1,209 @@
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { resourcePrefix, rollbackAlarmNames, VARIANT_NAME } from '../../lambda/core/naming';
+import { acknowledge, nagArn } from '../compliance';
+import type { DeploymentTarget, ModelPackageGroupConfig } from '../config/types';
+import type { ApprovalEvents } from './approval-events';
+import { GovernedFunction } from './governed-function';
+
+export interface EndpointReconcilerProps {
+  readonly groups: readonly ModelPackageGroupConfig[];
+  readonly modelArtifactBuckets: readonly string[];
+  readonly approvalEvents: ApprovalEvents;
+  readonly topic: sns.ITopic;
+  readonly encryptionKey: kms.IKey;
+  readonly manifestPath: string;
+}
+
+/**
+ * The endpoint reconciler and what it needs: the role the models run with, the alarms that roll a
+ * blue/green deployment back, and IAM scoped to each target's endpoint and to the models and
+ * endpoint configs named after it (lambda/core/naming.ts).
+ */
+export class EndpointReconciler extends Construct {
+  readonly handler: GovernedFunction;
+  readonly executionRole: iam.Role;
+  readonly alarms: cloudwatch.Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: EndpointReconcilerProps) {
+    super(scope, id);
+    const targets = props.groups.flatMap((group) => group.deployments.map((target) => ({ group, target })));
+    this.executionRole = this.createExecutionRole(props.modelArtifactBuckets);
+    for (const { target } of targets)
+      if (target.rollbackAlarms.enabled) this.createRollbackAlarms(target, props.topic);
+
+    this.handler = new GovernedFunction(this, 'Handler', {
+      handlerName: 'reconcile-endpoint',
+      description: 'model-governance: keeps each deployment target serving its desired approved version',
+      manifestPath: props.manifestPath,
+      encryptionKey: props.encryptionKey,
+      alarmTopic: props.topic,
+      timeout: Duration.minutes(2),
+      environment: { MODEL_EXECUTION_ROLE_ARN: this.executionRole.roleArn },
+    }).bindNotificationTopic(props.topic);
+    this.grantReconcile(
+      targets.map((t) => t.target),
+      props.groups.filter((g) => g.deployments.length > 0),
+    );
+    props.approvalEvents.onModelPackageStateChange(this.handler, this.handler.deadLetters.queue);
+    props.approvalEvents.onEndpointStateChange(this.handler, this.handler.deadLetters.queue);
+  }
+
+  private createExecutionRole(buckets: readonly string[]): iam.Role {
+    const role = new iam.Role(this, 'ModelExecutionRole', {
+      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
+      description:
+        'model-governance: the role deployed models run with (pull the image, read the model artifacts)',
+    });
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }));
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
+        resources: ['*'],
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: [
+          'logs:CreateLogGroup',
+          'logs:CreateLogStream',
+          'logs:PutLogEvents',
+          'logs:DescribeLogStreams',
+        ],
+        resources: [
+          Stack.of(this).formatArn({
+            service: 'logs',
+            resource: 'log-group',
+            resourceName: '/aws/sagemaker/Endpoints/*',
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        ],
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['cloudwatch:PutMetricData'],
+        resources: ['*'],
+        conditions: {
+          StringEquals: { 'cloudwatch:namespace': ['/aws/sagemaker/Endpoints', 'AWS/SageMaker'] },
+        },
+      }),
+    );
+    if (buckets.length > 0) {
+      role.addToPolicy(
+        new iam.PolicyStatement({
+          actions: ['s3:GetObject'],
+          resources: buckets.map((b) => `arn:${Stack.of(this).partition}:s3:::${b}/*`),
+        }),
+      );
+    }
+    acknowledge(role, {
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'ecr:GetAuthorizationToken and cloudwatch:PutMetricData have no resource-level permissions (the latter is conditioned on the SageMaker namespaces); model images may live in AWS-owned ECR repositories (the built-in algorithms), which cannot be listed in advance.',
+    });
+    acknowledge(role, {
+      id: `AwsSolutions-IAM5[Resource::${nagArn(this, 'logs', 'log-group:/aws/sagemaker/Endpoints/*')}]`,
+      reason: 'SageMaker names each endpoint log group after the endpoint, under this prefix.',
+    });
+    for (const b of buckets) {
+      acknowledge(role, {
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${b}/*]`,
+        reason: `Model artifacts in ${b} are keyed by training job; read-only access to the configured bucket.`,
+      });
+    }
+    return role;
+  }
+
+  private createRollbackAlarms(target: DeploymentTarget, topic: sns.ITopic): void {
+    const names = rollbackAlarmNames(target.endpointName);
+    const dimensionsMap = { EndpointName: target.endpointName, VariantName: VARIANT_NAME };
+    const errors = new cloudwatch.Alarm(this, `Errors-${target.endpointName}`, {
+      alarmName: names.errors,
+      alarmDescription: `Rolls a deployment of ${target.endpointName} back when it returns ${target.rollbackAlarms.max5xxErrorsPerMinute} or more 5XX errors in a minute.`,
+      metric: new cloudwatch.Metric({
+        namespace: 'AWS/SageMaker',
+        metricName: 'Invocation5XXErrors',
+        dimensionsMap,
+        statistic: 'Sum',
+        period: Duration.minutes(1),
+      }),
+      threshold: target.rollbackAlarms.max5xxErrorsPerMinute,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    const latency = new cloudwatch.Alarm(this, `Latency-${target.endpointName}`, {
+      alarmName: names.latency,
+      alarmDescription: `Rolls a deployment of ${target.endpointName} back when its p99 model latency reaches ${target.rollbackAlarms.maxModelLatencyMs} ms.`,
+      // ModelLatency is reported in microseconds.
+      metric: new cloudwatch.Metric({
+        namespace: 'AWS/SageMaker',
+        metricName: 'ModelLatency',
+        dimensionsMap,
+        statistic: 'p99',
+        period: Duration.minutes(1),
+      }),
+      threshold: target.rollbackAlarms.maxModelLatencyMs * 1000,
+      evaluationPeriods: 2,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    for (const alarm of [errors, latency]) {
+      alarm.addAlarmAction(new actions.SnsAction(topic));
+      this.alarms.push(alarm);
+    }
+  }
+
+  private grantReconcile(
+    targets: readonly DeploymentTarget[],
+    groups: readonly ModelPackageGroupConfig[],
+  ): void {
+    if (targets.length === 0) return;
+    const arn = (resource: string, name: string) =>
+      Stack.of(this).formatArn({ service: 'sagemaker', resource, resourceName: name });
+    const endpoints = targets.map((t) => arn('endpoint', t.endpointName.toLowerCase()));
+    const prefixes = targets.map((t) => `${resourcePrefix(t.endpointName).toLowerCase()}-v*`);
+    const configs = prefixes.map((p) => arn('endpoint-config', p));
+    const models = prefixes.map((p) => arn('model', p));
+    const fn = this.handler;
+    fn.allow(['sagemaker:ListModelPackages', 'sagemaker:ListEndpointConfigs', 'sagemaker:ListModels'], ['*']);
+    fn.allow(['sagemaker:DescribeEndpoint', 'sagemaker:DeleteEndpoint'], endpoints);
+    fn.allow(['sagemaker:CreateEndpoint', 'sagemaker:UpdateEndpoint'], [...endpoints, ...configs]);
+    fn.allow(
+      [
+        'sagemaker:CreateEndpointConfig',
+        'sagemaker:DescribeEndpointConfig',
+        'sagemaker:DeleteEndpointConfig',
+      ],
+      configs,
+    );
+    fn.allow(['sagemaker:CreateModel', 'sagemaker:DescribeModel', 'sagemaker:DeleteModel'], models);
+    fn.allow(['sagemaker:AddTags'], [...endpoints, ...configs, ...models]);
+    fn.allowOnVersionsOf(
+      ['sagemaker:CreateModel', 'sagemaker:DescribeModelPackage'],
+      groups.map((g) => g.name),
+    );
+    fn.allow(['iam:PassRole'], [this.executionRole.roleArn], {
+      StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' },
+    });
+    acknowledge(fn, {
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'ListModelPackages, ListEndpointConfigs and ListModels have no resource-level permissions in SageMaker; they only list.',
+    });
+    for (const p of prefixes) {
+      for (const resource of ['endpoint-config', 'model']) {
+        acknowledge(fn, {
+          id: `AwsSolutions-IAM5[Resource::${nagArn(this, 'sagemaker', `${resource}/${p}`)}]`,
+          reason: `The reconciler names a ${resource} per version, after its endpoint (${p}); the wildcard covers that endpoint's versions only.`,
+        });
+      }
+    }
+  }
+}

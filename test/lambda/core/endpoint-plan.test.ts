@@ -1,0 +1,264 @@
+import {
+  deploymentConfig,
+  deploymentFor,
+  desiredVersion,
+  endpointConfigRequest,
+  namesToDelete,
+  type ObservedEndpoint,
+  planEndpoint,
+  type VersionSummary,
+  wasRolledBack,
+} from '../../../lambda/core/endpoint-plan';
+import { resourcePrefix, versionedName, versionOfName } from '../../../lambda/core/naming';
+import { parseGovernanceConfig } from '../../../lib/config/parse';
+import type { DeploymentTarget } from '../../../lib/config/types';
+
+function target(raw: Record<string, unknown> = {}): DeploymentTarget {
+  const config = parseGovernanceConfig({
+    groups: [{ name: 'churn', deployments: [{ endpointName: 'churn-prod', ...raw }] }],
+  });
+  const t = config.groups[0]?.deployments[0];
+  if (!t) throw new Error('no target');
+  return t;
+}
+
+const v = (
+  version: number,
+  approvalStatus: VersionSummary['approvalStatus'],
+  stage?: [string, string],
+): VersionSummary => ({
+  arn: `arn:aws:sagemaker:us-east-1:123456789012:model-package/churn/${version}`,
+  version,
+  approvalStatus,
+  lifeCycle: stage ? { stage: stage[0], stageStatus: stage[1] } : undefined,
+  creationTime: new Date('2026-11-27T00:00:00Z'),
+});
+
+const role = 'arn:aws:iam::123456789012:role/exec';
+
+describe('desiredVersion', () => {
+  it('is the newest approved version', () => {
+    expect(
+      desiredVersion(
+        [v(1, 'Approved'), v(3, 'Approved'), v(4, 'PendingManualApproval'), v(2, 'Rejected')],
+        target(),
+      )?.version,
+    ).toBe(3);
+  });
+
+  it('breaks ties in registration time by version number', () => {
+    expect(desiredVersion([v(7, 'Approved'), v(5, 'Approved')], target())?.version).toBe(7);
+  });
+
+  it('is undefined when none is approved', () => {
+    expect(desiredVersion([v(1, 'Rejected'), v(2, 'PendingManualApproval')], target())).toBeUndefined();
+    expect(desiredVersion([], target())).toBeUndefined();
+  });
+
+  it('follows a lifecycle stage: approved and in the stage with the stage status', () => {
+    const prod = target({ serve: { stage: 'Production', stageStatus: 'Approved' } });
+    const versions = [
+      v(1, 'Approved', ['Production', 'Approved']),
+      v(2, 'Approved', ['Staging', 'Approved']),
+      v(3, 'Approved', ['Production', 'PendingApproval']),
+      v(4, 'Rejected', ['Production', 'Approved']),
+      v(5, 'Approved'),
+    ];
+    expect(desiredVersion(versions, prod)?.version).toBe(1);
+    expect(desiredVersion(versions, target({ serve: { stage: 'Staging' } }))?.version).toBe(2);
+    expect(desiredVersion(versions, target())?.version).toBe(5);
+  });
+});
+
+describe('planEndpoint', () => {
+  const t = target();
+  const live = (configName: string, extra: Partial<ObservedEndpoint> = {}): ObservedEndpoint => ({
+    status: 'InService',
+    configName,
+    ...extra,
+  });
+  const plan = (versions: VersionSummary[], endpoint?: ObservedEndpoint, tt = t) =>
+    planEndpoint({ target: tt, versions, endpoint, executionRoleArn: role });
+  const configOf = (version: VersionSummary) =>
+    deploymentFor({ target: t, executionRoleArn: role }, version).configName;
+
+  it('creates the endpoint for the first approved version', () => {
+    const p = plan([v(1, 'Approved')]);
+    expect(p.kind).toBe('create');
+    expect(p.kind === 'create' && p.deployment.version.version).toBe(1);
+  });
+
+  it('updates to a newer approval, and is in sync once served', () => {
+    const p = plan([v(1, 'Approved'), v(2, 'Approved')], live(configOf(v(1, 'Approved'))));
+    expect(p).toMatchObject({
+      kind: 'update',
+      fromConfig: configOf(v(1, 'Approved')),
+      deployment: { version: { version: 2 } },
+    });
+    expect(plan([v(1, 'Approved'), v(2, 'Approved')], live(configOf(v(2, 'Approved')))).kind).toBe('in-sync');
+  });
+
+  it('rolls back to the newest remaining approved version when the live one is rejected', () => {
+    const p = plan([v(1, 'Approved'), v(2, 'Rejected')], live(configOf(v(2, 'Approved'))));
+    expect(p).toMatchObject({ kind: 'update', deployment: { version: { version: 1 } } });
+  });
+
+  it('keeps serving (or deletes) when no approved version remains, as configured', () => {
+    expect(plan([v(1, 'Rejected')], live('x'))).toEqual({ kind: 'none-approved', action: 'keep-serving' });
+    expect(plan([v(1, 'Rejected')], live('x'), target({ whenNoneApproved: 'delete-endpoint' }))).toEqual({
+      kind: 'none-approved',
+      action: 'delete-endpoint',
+    });
+    expect(plan([v(1, 'PendingManualApproval')])).toEqual({
+      kind: 'none-approved',
+      action: 'nothing-to-serve',
+    });
+  });
+
+  it.each(['Creating', 'Updating', 'SystemUpdating', 'RollingBack', 'Deleting'] as const)(
+    'does nothing while the endpoint is %s',
+    (status) => {
+      expect(plan([v(2, 'Approved')], live('x', { status }))).toEqual({ kind: 'busy', status });
+    },
+  );
+
+  it('asks to check for a rollback when an InService endpoint reports a failure and is not on the desired config', () => {
+    const p = plan([v(2, 'Approved')], live('old', { failureReason: 'alarm' }));
+    expect(p).toMatchObject({ kind: 'check-rollback', failureReason: 'alarm' });
+  });
+
+  it('names models and configs deterministically, per version and per setting', () => {
+    const a = deploymentFor({ target: t, executionRoleArn: role }, v(3, 'Approved'));
+    expect(deploymentFor({ target: t, executionRoleArn: role }, v(3, 'Approved'))).toEqual(a);
+    expect(a.modelName).toMatch(/^churn-prod-v3-[0-9a-f]{8}$/);
+    const bigger = deploymentFor(
+      { target: target({ instances: { type: 'ml.m5.large', count: 3 } }), executionRoleArn: role },
+      v(3, 'Approved'),
+    );
+    expect(bigger.modelName).toBe(a.modelName);
+    expect(bigger.configName).not.toBe(a.configName);
+  });
+});
+
+describe('wasRolledBack', () => {
+  const endpoint = {
+    status: 'InService' as const,
+    configName: 'old',
+    lastModifiedTime: new Date('2026-11-27T10:00:00Z'),
+  };
+  it('is true when the desired config existed before the endpoint last changed', () => {
+    expect(wasRolledBack(endpoint, new Date('2026-11-27T09:59:00Z'))).toBe(true);
+  });
+  it('is false for a config created since, or never', () => {
+    expect(wasRolledBack(endpoint, new Date('2026-11-27T10:01:00Z'))).toBe(false);
+    expect(wasRolledBack(endpoint, undefined)).toBe(false);
+  });
+});
+
+describe('deploymentConfig', () => {
+  it('is a canary with the stack’s alarms as rollback triggers', () => {
+    expect(
+      deploymentConfig(
+        target({ strategy: { type: 'canary', canaryPercent: 10, waitMinutes: 5 }, rollbackAlarms: true }),
+      ),
+    ).toEqual({
+      BlueGreenUpdatePolicy: {
+        TrafficRoutingConfiguration: {
+          Type: 'CANARY',
+          WaitIntervalInSeconds: 300,
+          CanarySize: { Type: 'CAPACITY_PERCENT', Value: 10 },
+        },
+        TerminationWaitInSeconds: 300,
+      },
+      AutoRollbackConfiguration: {
+        Alarms: [
+          { AlarmName: 'model-governance-churn-prod-invocation-5xx' },
+          { AlarmName: 'model-governance-churn-prod-model-latency' },
+        ],
+      },
+    });
+  });
+  it('is linear, or all at once without alarms, or absent for serverless', () => {
+    expect(
+      deploymentConfig(target({ strategy: { type: 'linear', stepPercent: 20, waitMinutes: 1 } }))
+        ?.BlueGreenUpdatePolicy.TrafficRoutingConfiguration,
+    ).toEqual({
+      Type: 'LINEAR',
+      WaitIntervalInSeconds: 60,
+      LinearStepSize: { Type: 'CAPACITY_PERCENT', Value: 20 },
+    });
+    expect(deploymentConfig(target())).toEqual({
+      BlueGreenUpdatePolicy: {
+        TrafficRoutingConfiguration: { Type: 'ALL_AT_ONCE', WaitIntervalInSeconds: 0 },
+        TerminationWaitInSeconds: 300,
+      },
+    });
+    expect(deploymentConfig(target({ serverless: {} }))).toBeUndefined();
+  });
+});
+
+describe('endpointConfigRequest', () => {
+  it('describes instances or serverless capacity and optional data capture', () => {
+    const d = deploymentFor({ target: target(), executionRoleArn: role }, v(1, 'Approved'));
+    expect(
+      endpointConfigRequest(
+        { target: target({ instances: { type: 'ml.c5.xlarge', count: 2 } }), executionRoleArn: role },
+        d,
+      ).ProductionVariants,
+    ).toEqual([
+      {
+        VariantName: 'AllTraffic',
+        ModelName: d.modelName,
+        InstanceType: 'ml.c5.xlarge',
+        InitialInstanceCount: 2,
+        InitialVariantWeight: 1,
+      },
+    ]);
+    const serverless = endpointConfigRequest(
+      { target: target({ serverless: { memorySizeMb: 4096, maxConcurrency: 3 } }), executionRoleArn: role },
+      d,
+    );
+    expect(serverless.ProductionVariants[0]).toMatchObject({
+      ServerlessConfig: { MemorySizeInMB: 4096, MaxConcurrency: 3 },
+    });
+    const capturing = endpointConfigRequest(
+      {
+        target: target({ dataCapturePercent: 25 }),
+        executionRoleArn: role,
+        dataCaptureS3Uri: 's3://capture/',
+      },
+      d,
+    );
+    expect(capturing.DataCaptureConfig).toMatchObject({
+      InitialSamplingPercentage: 25,
+      DestinationS3Uri: 's3://capture/churn-prod',
+    });
+  });
+});
+
+describe('names', () => {
+  it('fit SageMaker’s 63 characters for the longest endpoint names, and parse back', () => {
+    const long = 'e'.repeat(63);
+    const name = versionedName(long, 123456, 'x');
+    expect(name.length).toBeLessThanOrEqual(63);
+    expect(versionOfName(long, name)).toBe(123456);
+    expect(versionOfName('churn-prod', 'other-v1-0123abcd')).toBeUndefined();
+    expect(resourcePrefix('a-b-----')).toBe('a-b');
+  });
+});
+
+describe('namesToDelete', () => {
+  const versionOf = (n: string) => versionOfName('ep', n);
+  const names = [1, 2, 3, 4, 5, 6].map((i) => `ep-v${i}-0000000${i}`);
+  it('keeps the live and pending versions and the newest N others', () => {
+    expect(namesToDelete(names, versionOf, ['ep-v3-00000003'], 2)).toEqual([
+      'ep-v1-00000001',
+      'ep-v2-00000002',
+      'ep-v4-00000004',
+    ]);
+    expect(namesToDelete(names, versionOf, ['ep-v6-00000006'], 0)).toEqual(names.slice(0, 5));
+  });
+  it('never deletes names that are not ours', () => {
+    expect(namesToDelete(['someone-else', ...names], versionOf, ['ep-v6-00000006'], 5)).toEqual([]);
+  });
+});
