@@ -125,11 +125,13 @@ export class Endpoints {
   async update(ctx: CallContext, body: Json): Promise<Json> {
     const name = requireString(body, 'EndpointName', ENTITY_NAME, 63);
     const configName = requireString(body, 'EndpointConfigName', ENTITY_NAME, 63);
+    this.get(name);
+    const config = await this.endpointConfig(ctx, configName);
+    // Check and claim with no await in between: concurrent calls see each other, as on the service.
     const endpoint = this.get(name);
     if (endpoint.status !== 'InService' && endpoint.status !== 'Failed') {
       throw validation(`Cannot update in-progress endpoint "${endpoint.arn}".`);
     }
-    const config = await this.endpointConfig(ctx, configName);
     this.calls.push({
       operation: 'UpdateEndpoint',
       endpointName: name,

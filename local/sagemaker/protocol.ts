@@ -13,7 +13,8 @@ export class ServiceError extends Error {
       | 'ResourceNotFound'
       | 'ResourceLimitExceeded'
       | 'ResourceInUse'
-      | 'ConflictException',
+      | 'ConflictException'
+      | 'InternalFailure',
     message: string,
     readonly status = 400,
   ) {

@@ -53,8 +53,11 @@ export class LocalSageMaker {
   private server?: Server;
   private readonly operations: Record<string, Operation>;
 
+  private readonly onError: (error: unknown) => void;
+
   constructor(private readonly options: LocalSageMakerOptions) {
     const onError = options.onError ?? ((e: unknown) => console.error('[local-sagemaker]', e));
+    this.onError = onError;
     this.moto = new MotoClient(options.motoUrl);
     this.events = new EventEmitter(this.moto);
     this.lineage = new Lineage(this.moto);
@@ -72,6 +75,7 @@ export class LocalSageMaker {
       UpdateModelPackage: (c, b) => r.updateModelPackage(c, b),
       DescribeModelPackage: (c, b) => r.describeModelPackage(c, b),
       ListModelPackages: (c, b) => r.listModelPackages(c, b),
+      ListModels: (c, b) => this.listModels(c, b),
       CreateEndpoint: (c, b) => e.create(c, b),
       UpdateEndpoint: (c, b) => e.update(c, b),
       DeleteEndpoint: (c, b) => e.delete(c, b),
@@ -111,7 +115,8 @@ export class LocalSageMaker {
   async start(): Promise<this> {
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => {
-        if (!res.headersSent) respondError(res, new ServiceError('ValidationException', String(error), 500));
+        this.onError(error);
+        if (!res.headersSent) respondError(res, new ServiceError('InternalFailure', String(error), 500));
       });
     });
     this.server.keepAliveTimeout = 1000;
@@ -148,6 +153,30 @@ export class LocalSageMaker {
     this.modelCards.reset();
     this.events.emitted.length = 0;
     this.operationCounts.clear();
+  }
+
+  /** moto's ListModels ignores NameContains; filter (and page) here. */
+  private async listModels(ctx: CallContext, body: Json): Promise<Json> {
+    const all: Json[] = [];
+    let token: unknown;
+    do {
+      const page = await this.moto.sagemaker<{ Models?: Json[]; NextToken?: string }>(ctx, 'ListModels', {
+        ...body,
+        NameContains: undefined,
+        MaxResults: 100,
+        NextToken: token,
+      });
+      all.push(...(page.Models ?? []));
+      token = page.NextToken;
+    } while (token);
+    const contains = typeof body.NameContains === 'string' ? body.NameContains : '';
+    const matching = all.filter((m) => String(m.ModelName).includes(contains));
+    const start = typeof body.NextToken === 'string' ? Number(body.NextToken) || 0 : 0;
+    const size = typeof body.MaxResults === 'number' ? body.MaxResults : 10;
+    return {
+      Models: matching.slice(start, start + size),
+      ...(start + size < matching.length ? { NextToken: String(start + size) } : {}),
+    };
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

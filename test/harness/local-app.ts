@@ -14,6 +14,9 @@ export function startLocalApp(raw: unknown, options: Partial<LocalAppOptions> = 
     outdir: mkdtempSync(join(tmpdir(), 'mgov-local-')),
     timing: { createMs: 200, updateMs: 200, deleteMs: 50 },
     retryDelaysMs: [50, 50],
+    log: (e) => {
+      if (e.kind === 'info' && /error/i.test(e.text)) process.stderr.write(`[local app] ${e.text}\n`);
+    },
     ...options,
   });
 }
