@@ -93,11 +93,24 @@ export function modelPackagePattern(groupNames: readonly string[]): events.Event
   };
 }
 
+/**
+ * Endpoint states worth a reconcile: the ones an endpoint settles in. (Creating and Updating would
+ * only find it busy.) Both spellings: AWS's documented event says IN_SERVICE, its API InService.
+ */
+export const SETTLED_ENDPOINT_STATUSES = [
+  'IN_SERVICE',
+  'InService',
+  'FAILED',
+  'Failed',
+  'OUT_OF_SERVICE',
+  'OutOfService',
+];
+
 export function endpointPattern(endpointNames: readonly string[]): events.EventPattern {
   return {
     source: ['aws.sagemaker'],
     detailType: [ENDPOINT_STATE_CHANGE],
-    detail: { EndpointName: [...endpointNames] },
+    detail: { EndpointName: [...endpointNames], EndpointStatus: SETTLED_ENDPOINT_STATUSES },
   };
 }
 

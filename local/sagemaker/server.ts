@@ -50,6 +50,8 @@ export class LocalSageMaker {
   readonly modelCards: ModelCards;
   /** Count of SageMaker API calls received, by operation. */
   readonly operationCounts = new Map<string, number>();
+  /** Every SageMaker API call, in order: who (access key id), what, when. */
+  readonly callLog: { caller: string; operation: string; at: number }[] = [];
   private server?: Server;
   private readonly operations: Record<string, Operation>;
 
@@ -153,6 +155,7 @@ export class LocalSageMaker {
     this.modelCards.reset();
     this.events.emitted.length = 0;
     this.operationCounts.clear();
+    this.callLog.length = 0;
   }
 
   /** moto's ListModels ignores NameContains; filter (and page) here. */
@@ -184,10 +187,13 @@ export class LocalSageMaker {
     if (req.url?.startsWith('/_local/')) return this.control(req, res, body);
     const target = String(req.headers['x-amz-target'] ?? '');
     const operation = target.startsWith('SageMaker.') ? target.slice('SageMaker.'.length) : undefined;
-    if (operation) this.operationCounts.set(operation, (this.operationCounts.get(operation) ?? 0) + 1);
+    const ctx = callContext(req.headers.authorization, this.options.region ?? 'us-east-1');
+    if (operation) {
+      this.operationCounts.set(operation, (this.operationCounts.get(operation) ?? 0) + 1);
+      this.callLog.push({ caller: ctx.accessKeyId, operation, at: Date.now() });
+    }
     const implementation = operation ? this.operations[operation] : undefined;
     if (!implementation) return proxy(this.options.motoUrl, req, res, body);
-    const ctx = callContext(req.headers.authorization, this.options.region ?? 'us-east-1');
     try {
       const parsed = body.length > 0 ? (JSON.parse(body.toString('utf8')) as Json) : {};
       respondJson(res, 200, await implementation(ctx, parsed));

@@ -106,6 +106,14 @@ it('delivers governed groups’ model package events and managed endpoints’ ev
   await put({ ...withGroup(governed), 'detail-type': 'SageMaker Model State Change' }); // another detail-type
   await put({ ...withGroup(governed), source: 'com.example.spoof' }); // another source
   await put(withEndpoint(endpoint));
+  await put({
+    ...withEndpoint(endpoint),
+    detail: { ...withEndpoint(endpoint).detail, EndpointStatus: 'InService' },
+  });
+  await put({
+    ...withEndpoint(endpoint),
+    detail: { ...withEndpoint(endpoint).detail, EndpointStatus: 'UPDATING' },
+  }); // busy: not delivered
   await put(withEndpoint(uniqueName('unmanaged')));
 
   const packages = await drain(modelPackageQueue.queueUrl);
@@ -116,7 +124,11 @@ it('delivers governed groups’ model package events and managed endpoints’ ev
     ].sort(),
   );
   const endpoints = await drain(endpointQueue.queueUrl);
-  expect(endpoints.map((e) => (e.detail as Record<string, unknown>).EndpointName)).toEqual([endpoint]);
+  expect(endpoints.map((e) => (e.detail as Record<string, unknown>).EndpointStatus)).toEqual([
+    'IN_SERVICE',
+    'InService',
+  ]);
+  expect(endpoints.every((e) => (e.detail as Record<string, unknown>).EndpointName === endpoint)).toBe(true);
 });
 
 it('splits many groups across rules that together match every governed group exactly once', async () => {

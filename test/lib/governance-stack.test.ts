@@ -87,12 +87,15 @@ describe('approval events', () => {
     });
   });
 
-  it('matches state changes of exactly the managed endpoints', () => {
+  it('matches settled state changes of exactly the managed endpoints', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
         source: ['aws.sagemaker'],
         'detail-type': ['SageMaker Endpoint State Change'],
-        detail: { EndpointName: ['churn-prod', 'fraud-prod', 'fraud-staging'] },
+        detail: {
+          EndpointName: ['churn-prod', 'fraud-prod', 'fraud-staging'],
+          EndpointStatus: ['IN_SERVICE', 'InService', 'FAILED', 'Failed', 'OUT_OF_SERVICE', 'OutOfService'],
+        },
       },
     });
   });
