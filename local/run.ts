@@ -41,11 +41,32 @@ const KINDS: Record<LocalLogEntry['kind'], string> = {
   handler: paint('2', 'log    '),
 };
 
+/** A handler's result in words: the reconciler's per-target outcomes, the audit handler's outcome. */
+function describeResult(entry: LocalLogEntry): string {
+  const result = entry.data as
+    | {
+        outcome?: string;
+        reason?: string;
+        targets?: { endpointName: string; result: Record<string, unknown> }[];
+      }
+    | undefined;
+  if (entry.kind !== 'result' || !result || values.verbose) return entry.text;
+  const duration = /ok in (\d+ ms)/.exec(entry.text)?.[1] ?? '';
+  const parts = result.targets
+    ? result.targets.map(({ endpointName, result: r }) => {
+        const version = r.version ?? r.intendedVersion;
+        const detail = r.reason ?? (r.action ? `${r.action}` : '');
+        return `${endpointName}: ${String(r.outcome)}${version !== undefined ? ` v${version}` : ''}${detail ? ` (${detail})` : ''}`;
+      })
+    : [`${result.outcome}${result.reason ? ` (${result.reason})` : ''}`];
+  return `${entry.functionName} in ${duration}: ${parts.join('; ')}`;
+}
+
 function print(entry: LocalLogEntry): void {
   if (entry.kind === 'handler' && !values.verbose && !/^(WARN|ERROR|CRITICAL)/.test(entry.text)) return;
   const time = entry.time.toISOString().slice(11, 23);
   const who = entry.functionName && entry.kind === 'handler' ? `${entry.functionName}: ` : '';
-  console.log(`${paint('2', time)}  ${KINDS[entry.kind]} ${who}${entry.text}`);
+  console.log(`${paint('2', time)}  ${KINDS[entry.kind]} ${who}${describeResult(entry)}`);
 }
 
 async function main(): Promise<void> {

@@ -142,6 +142,8 @@ export class LocalApp {
     return {
       AWS_ENDPOINT_URL: this.sagemaker.url,
       AWS_REGION: LOCAL_REGION,
+      // The AWS CLI and boto3 read AWS_DEFAULT_REGION.
+      AWS_DEFAULT_REGION: LOCAL_REGION,
       AWS_ACCESS_KEY_ID: accessKeyId,
       AWS_SECRET_ACCESS_KEY: 'local',
     };
