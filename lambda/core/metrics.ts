@@ -274,7 +274,7 @@ function confusionMatrix(m: Json): MetricDatum | undefined {
   return {
     name: 'confusion matrix',
     type: 'matrix',
-    value: actual.map((a) => predicted.map((p) => Number(((m[a] as Json) ?? {})[p] ?? 0))),
+    value: actual.map((a) => predicted.map((p) => Number((m[a] as Json)?.[p] ?? 0))),
     x_axis_name: predicted.map((p) => `predicted ${p}`.slice(0, 63)),
     y_axis_name: actual.map((a) => `actual ${a}`.slice(0, 63)),
   };

@@ -7,6 +7,7 @@ import {
 } from '../../../lambda/core/metrics';
 import { readReference } from '../../harness/reference';
 
+// biome-ignore lint/suspicious/noExplicitAny: the reference files are read as untyped JSON and compared value by value.
 type Json = Record<string, any>;
 
 function groups(file: string): MetricGroup[] {
