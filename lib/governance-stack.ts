@@ -8,6 +8,7 @@ import type { GovernanceConfig } from './config/types';
 import { ApprovalEvents } from './constructs/approval-events';
 import { AuditNotifier } from './constructs/audit-notifier';
 import { EndpointReconciler } from './constructs/endpoint-reconciler';
+import { ModelCards } from './constructs/model-cards';
 import { ModelPackageGroups } from './constructs/model-package-groups';
 import { Notifications } from './constructs/notifications';
 
@@ -24,6 +25,7 @@ export class GovernanceStack extends Stack {
   readonly approvalEvents: ApprovalEvents;
   readonly auditNotifier: AuditNotifier;
   readonly reconciler?: EndpointReconciler;
+  readonly modelCards: ModelCards;
 
   constructor(scope: Construct, id: string, props: GovernanceStackProps) {
     super(scope, id, props);
@@ -48,6 +50,14 @@ export class GovernanceStack extends Stack {
     });
     this.auditNotifier = new AuditNotifier(this, 'AuditNotifier', {
       groupNames,
+      approvalEvents: this.approvalEvents,
+      topic: this.notifications.topic,
+      encryptionKey: this.encryptionKey,
+      manifestPath,
+    });
+    this.modelCards = new ModelCards(this, 'ModelCards', {
+      groups: config.groups,
+      metricsBuckets: config.modelArtifactBuckets,
       approvalEvents: this.approvalEvents,
       topic: this.notifications.topic,
       encryptionKey: this.encryptionKey,

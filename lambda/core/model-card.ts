@@ -58,11 +58,18 @@ export type CardContent = Record<string, unknown>;
  * name and version, shortened with a hash when that would be too long.
  */
 export function modelCardName(groupName: string, version: number): string {
-  const suffix = `-v${version}`;
-  if (groupName.length + suffix.length <= 63) return `${groupName}${suffix}`;
+  return `${modelCardPrefix(groupName)}-v${version}`;
+}
+
+/**
+ * What every card name of a group starts with (before `-v<version>`): the group name, or for a
+ * name over 54 characters its first 47 and a hash, leaving room for versions up to 9,999,999.
+ * The stack scopes the model-card handler's IAM to `model-card/<prefix>-v*`.
+ */
+export function modelCardPrefix(groupName: string): string {
+  if (groupName.length <= 54) return groupName;
   const hash = createHash('sha256').update(groupName).digest('hex').slice(0, 6);
-  const room = 63 - suffix.length - hash.length - 1;
-  return `${groupName.slice(0, room).replace(/-+$/, '')}-${hash}${suffix}`;
+  return `${groupName.slice(0, 47).replace(/-+$/, '')}-${hash}`;
 }
 
 /** The card's status for a version's approval status. */
@@ -80,6 +87,12 @@ export function modelCardStatus(
  * important detail first, and says in the card what was left out.
  */
 export function renderModelCard(inputs: CardInputs): { content: CardContent; omitted: string[] } {
+  const { content, omitted } = reduceToLimit(inputs);
+  // Exactly what SageMaker will store (no undefined sections), so it compares equal to a read-back.
+  return { content: JSON.parse(JSON.stringify(content)) as CardContent, omitted };
+}
+
+function reduceToLimit(inputs: CardInputs): { content: CardContent; omitted: string[] } {
   const full = buildContent(inputs, []);
   if (size(full) <= MODEL_CARD_CONTENT_LIMIT) return { content: full, omitted: [] };
   let reduced = inputs;

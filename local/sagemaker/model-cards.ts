@@ -61,8 +61,16 @@ export class ModelCards {
     return out;
   }
 
+  /** The service keeps the content when an update does not send it; moto erases it. */
   async update(ctx: CallContext, body: Json): Promise<Json> {
-    const out = await this.moto.sagemaker(ctx, 'UpdateModelCard', body);
+    const current =
+      body.Content === undefined
+        ? await this.moto.sagemaker(ctx, 'DescribeModelCard', { ModelCardName: body.ModelCardName })
+        : undefined;
+    const out = await this.moto.sagemaker(ctx, 'UpdateModelCard', {
+      ...body,
+      ...(current ? { Content: current.Content } : {}),
+    });
     await this.emitState(ctx, String(body.ModelCardName));
     return out;
   }

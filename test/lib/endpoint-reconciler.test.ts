@@ -114,7 +114,7 @@ it('is triggered by the groups’ model package events and the endpoints’ own 
 
 it('is not created when no group has a deployment target', () => {
   const bare = synthGovernance({ groups: [{ name: 'x' }] }).template;
-  expect(Object.keys(bare.findResources('AWS::Lambda::Function'))).toEqual([
-    expect.stringMatching(/^AuditNotifier/),
-  ]);
+  const functions = Object.keys(bare.findResources('AWS::Lambda::Function'));
+  expect(functions.filter((id) => id.startsWith('EndpointReconciler'))).toEqual([]);
+  expect(functions.length).toBeGreaterThan(0);
 });

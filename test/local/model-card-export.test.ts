@@ -3,9 +3,11 @@ import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client
 import {
   CreateModelCardCommand,
   CreateModelCardExportJobCommand,
+  DescribeModelCardCommand,
   DescribeModelCardExportJobCommand,
   ListModelCardExportJobsCommand,
   type SageMakerClient,
+  UpdateModelCardCommand,
 } from '@aws-sdk/client-sagemaker';
 import { eventually, uniqueName } from '../harness/local-aws';
 import { startLocalSageMaker } from '../harness/local-sagemaker';
@@ -57,6 +59,24 @@ it('exports a card as a PDF into the S3 location given', async () => {
     new ListModelCardExportJobsCommand({ ModelCardName: card }),
   );
   expect(ModelCardExportJobSummaries?.map((j) => j.Status)).toEqual(['Completed']);
+});
+
+it('keeps a card’s content when an update sends only the status, as the service does', async () => {
+  const card = uniqueName('keep');
+  await sagemaker.send(
+    new CreateModelCardCommand({
+      ModelCardName: card,
+      ModelCardStatus: 'Draft',
+      Content: '{"model_overview":{}}',
+    }),
+  );
+  await sagemaker.send(new UpdateModelCardCommand({ ModelCardName: card, ModelCardStatus: 'PendingReview' }));
+  const described = await sagemaker.send(new DescribeModelCardCommand({ ModelCardName: card }));
+  expect(described).toMatchObject({
+    Content: '{"model_overview":{}}',
+    ModelCardStatus: 'PendingReview',
+    ModelCardVersion: 2,
+  });
 });
 
 it('refuses an export of an unknown card or to a location that is not S3', async () => {

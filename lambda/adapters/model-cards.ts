@@ -1,0 +1,95 @@
+import { createHash } from 'node:crypto';
+import {
+  CreateModelCardCommand,
+  CreateModelCardExportJobCommand,
+  DescribeModelCardCommand,
+  ListModelCardExportJobsCommand,
+  type ModelCardStatus,
+  type SageMakerClient,
+  UpdateModelCardCommand,
+} from '@aws-sdk/client-sagemaker';
+import { isNotFound } from './sagemaker';
+
+export interface ExistingCard {
+  readonly content: unknown;
+  readonly status: string;
+  readonly version: number;
+}
+
+export async function describeModelCard(
+  client: SageMakerClient,
+  name: string,
+): Promise<ExistingCard | undefined> {
+  try {
+    const out = await client.send(new DescribeModelCardCommand({ ModelCardName: name }));
+    let content: unknown;
+    try {
+      content = JSON.parse(out.Content ?? '{}');
+    } catch {
+      content = out.Content;
+    }
+    return { content, status: out.ModelCardStatus ?? '', version: out.ModelCardVersion ?? 0 };
+  } catch (error) {
+    if (isNotFound(error) || /does not exist|not found|could not find/i.test((error as Error).message))
+      return undefined;
+    throw error;
+  }
+}
+
+export async function createModelCard(
+  client: SageMakerClient,
+  name: string,
+  content: unknown,
+  status: string,
+): Promise<void> {
+  await client.send(
+    new CreateModelCardCommand({
+      ModelCardName: name,
+      Content: JSON.stringify(content),
+      ModelCardStatus: status as ModelCardStatus,
+    }),
+  );
+}
+
+export async function updateModelCard(
+  client: SageMakerClient,
+  name: string,
+  content: unknown,
+  status: string,
+): Promise<void> {
+  await client.send(
+    new UpdateModelCardCommand({
+      ModelCardName: name,
+      Content: JSON.stringify(content),
+      ModelCardStatus: status as ModelCardStatus,
+    }),
+  );
+}
+
+/**
+ * Exports the card version as a PDF to the audit location, once: a job already made for this
+ * version (by an earlier delivery of the same event) is not made again.
+ */
+export async function ensureExport(
+  client: SageMakerClient,
+  name: string,
+  version: number,
+  s3OutputPath: string,
+): Promise<{ jobArn?: string; created: boolean }> {
+  const existing = await client.send(
+    new ListModelCardExportJobsCommand({ ModelCardName: name, ModelCardVersion: version }),
+  );
+  const live = (existing.ModelCardExportJobSummaries ?? []).find((j) => j.Status !== 'Failed');
+  if (live) return { jobArn: live.ModelCardExportJobArn, created: false };
+  const hash = createHash('sha256').update(name).digest('hex').slice(0, 8);
+  const attempt = (existing.ModelCardExportJobSummaries ?? []).length;
+  const out = await client.send(
+    new CreateModelCardExportJobCommand({
+      ModelCardName: name,
+      ModelCardVersion: version,
+      ModelCardExportJobName: `export-${hash}-v${version}${attempt > 0 ? `-${attempt}` : ''}`,
+      OutputConfig: { S3OutputPath: s3OutputPath },
+    }),
+  );
+  return { jobArn: out.ModelCardExportJobArn, created: true };
+}

@@ -1,0 +1,117 @@
+/**
+ * Model cards: every version of a governed group gets a SageMaker Model Card built from what the
+ * registry knows (its metrics files, its training job, the group's configuration), validated
+ * against AWS's schema, with its status kept in step with the approval, and exported as a PDF to
+ * the audit bucket when approved.
+ *
+ * Trigger: the governed groups' model package state changes. Level-triggered: the card is rebuilt
+ * from the registry each time, and written only when something changed.
+ */
+
+import { isDeepStrictEqual } from 'node:util';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { describeForCard, findTrainingJob, readJson } from '../adapters/model-card-inputs';
+import { createModelCard, describeModelCard, ensureExport, updateModelCard } from '../adapters/model-cards';
+import { parseModelPackageStateChange } from '../core/events';
+import { findGroup } from '../core/manifest';
+import { translateMetrics } from '../core/metrics';
+import { type Evaluation, modelCardName, modelCardStatus, renderModelCard } from '../core/model-card';
+import { validateModelCardContent } from '../core/model-card-schema';
+import { requiredEnv } from '../runtime/env';
+import { logger } from '../runtime/logger';
+import { loadManifest } from '../runtime/manifest';
+
+const exportS3Uri = requiredEnv('AUDIT_EXPORT_S3_URI');
+const manifest = loadManifest();
+const sagemaker = new SageMakerClient({ maxAttempts: 5 });
+const s3 = new S3Client({ maxAttempts: 3 });
+
+export type CardResult =
+  | {
+      readonly outcome: 'created' | 'updated' | 'unchanged';
+      readonly modelCardName: string;
+      readonly status: string;
+      readonly omitted: readonly string[];
+      readonly unreadable: readonly string[];
+      readonly exportJobArn?: string;
+    }
+  | { readonly outcome: 'ignored'; readonly reason: string };
+
+export async function handler(event: unknown): Promise<CardResult> {
+  const parsed = parseModelPackageStateChange(event);
+  if (!parsed.ok) return ignore(parsed.reason);
+  const group = findGroup(manifest, parsed.value.groupName);
+  if (!group) return ignore(`model package group "${parsed.value.groupName}" is not governed by this stack`);
+  const described = await describeForCard(sagemaker, parsed.value.modelPackageArn);
+  if (!described) return ignore('the model package version no longer exists (deleted since the event)');
+
+  const unreadable: string[] = [];
+  const evaluations: Evaluation[] = [];
+  for (const location of described.metrics) {
+    const read = await readJson(s3, location.s3Uri);
+    if (!read.ok) {
+      unreadable.push(`${location.slot} ${read.reason}`);
+      continue;
+    }
+    const translated = translateMetrics(read.value);
+    if (translated.ok)
+      evaluations.push({ slot: location.slot, s3Uri: location.s3Uri, groups: translated.groups });
+    else unreadable.push(`${location.slot} ${location.s3Uri} (${translated.reason})`);
+  }
+  const training = await findTrainingJob(sagemaker, described.trainingJobCandidates);
+  if (training && !training.ok) unreadable.push(training.reason);
+  if (unreadable.length > 0) logger.warn('card inputs that could not be read', { unreadable });
+
+  const { content, omitted } = renderModelCard({
+    version: described.version,
+    group,
+    training: training?.ok ? training.value : undefined,
+    evaluations,
+    unreadable,
+  });
+  const problems = validateModelCardContent(content);
+  if (problems.length > 0) {
+    // A bug, not bad input: fail loudly (retries, then the dead-letter queue) rather than write it.
+    throw new Error(`The generated model card does not match AWS's schema: ${problems.join('; ')}`);
+  }
+
+  const name = modelCardName(group.name, described.version.version);
+  const status = modelCardStatus(described.version.approvalStatus, group.modelCard.pendingStatus);
+  const existing = await describeModelCard(sagemaker, name);
+  let outcome: 'created' | 'updated' | 'unchanged';
+  if (!existing) {
+    await createModelCard(sagemaker, name, content, status);
+    outcome = 'created';
+  } else if (existing.status === status && isDeepStrictEqual(existing.content, content)) {
+    outcome = 'unchanged';
+  } else {
+    await updateModelCard(sagemaker, name, content, status);
+    outcome = 'updated';
+  }
+
+  let exportJobArn: string | undefined;
+  if (status === 'Approved') {
+    const card = outcome === 'unchanged' && existing ? existing : await describeModelCard(sagemaker, name);
+    const exported = await ensureExport(sagemaker, name, card?.version ?? 1, exportS3Uri);
+    exportJobArn = exported.jobArn;
+  }
+  const result = {
+    outcome,
+    modelCardName: name,
+    status,
+    omitted,
+    unreadable,
+    ...(exportJobArn ? { exportJobArn } : {}),
+  };
+  logger.info(`model card ${name}: ${outcome}`, {
+    modelCard: result,
+    modelPackageArn: described.version.arn,
+  });
+  return result;
+}
+
+function ignore(reason: string): CardResult {
+  logger.warn('event ignored', { reason });
+  return { outcome: 'ignored', reason };
+}

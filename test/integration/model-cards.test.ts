@@ -1,0 +1,200 @@
+/**
+ * Model cards, played by the local runner: metrics files in (moto's) S3, versions registered and
+ * approved on the local SageMaker endpoint, cards and their PDF exports read back over HTTP.
+ */
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import {
+  CreateModelPackageCommand,
+  DescribeModelCardCommand,
+  ListModelCardVersionsCommand,
+  SageMakerClient,
+} from '@aws-sdk/client-sagemaker';
+import type { LocalApp } from '../../local/runner/local-app';
+import { startLocalApp } from '../harness/local-app';
+import { eventually } from '../harness/local-aws';
+import { readReference } from '../harness/reference';
+import { setApproval } from '../harness/registry';
+
+let app: LocalApp;
+let sagemaker: SageMakerClient;
+let s3: S3Client;
+const GROUP = 'card-group';
+
+beforeAll(async () => {
+  app = await startLocalApp({
+    modelArtifactBuckets: ['metrics'],
+    groups: [
+      {
+        name: GROUP,
+        modelCard: { owner: 'ml@example.com', riskRating: 'Low', pendingStatus: 'PendingReview' },
+      },
+    ],
+  });
+  const config = {
+    endpoint: app.sagemaker.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'trainer', secretAccessKey: 'x' },
+  };
+  sagemaker = new SageMakerClient(config);
+  s3 = new S3Client({ ...config, forcePathStyle: true });
+  await s3.send(new CreateBucketCommand({ Bucket: 'metrics' }));
+  for (const file of ['evaluation.regression.sdk-integ-test.json', 'clarify-bias-report.sdk-test.json']) {
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: 'metrics',
+        Key: file,
+        Body: JSON.stringify(readReference(`metrics/${file}`)),
+      }),
+    );
+  }
+  await s3.send(
+    new PutObjectCommand({ Bucket: 'metrics', Key: 'broken.json', Body: '{ "regression_metrics": ' }),
+  );
+  await s3.send(
+    new PutObjectCommand({ Bucket: 'metrics', Key: 'unknown.json', Body: '{ "accuracy": 0.9 }' }),
+  );
+}, 120_000);
+afterAll(async () => app?.stop());
+
+async function register(
+  modelMetrics: Record<string, unknown>,
+  modelDataUrl = 's3://metrics/model.tar.gz',
+): Promise<string> {
+  const out = await sagemaker.send(
+    new CreateModelPackageCommand({
+      ModelPackageGroupName: GROUP,
+      ModelPackageDescription: 'gradient boosted trees',
+      ModelApprovalStatus: 'PendingManualApproval',
+      InferenceSpecification: {
+        Containers: [
+          {
+            Image: '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1',
+            ModelDataUrl: modelDataUrl,
+          },
+        ],
+        SupportedContentTypes: ['text/csv'],
+        SupportedResponseMIMETypes: ['text/csv'],
+      },
+      ModelMetrics: modelMetrics,
+    }),
+  );
+  return out.ModelPackageArn as string;
+}
+
+const card = (name: string) => sagemaker.send(new DescribeModelCardCommand({ ModelCardName: name }));
+const cardWithStatus = (name: string, status: string) =>
+  eventually(async () => {
+    const c = await card(name).catch(() => undefined);
+    return c?.ModelCardStatus === status ? c : undefined;
+  }, `${name} ${status}`);
+
+it('creates a card on registration, built from the registry and the metrics files', async () => {
+  const arn = await register({
+    ModelQuality: {
+      Statistics: {
+        ContentType: 'application/json',
+        S3Uri: 's3://metrics/evaluation.regression.sdk-integ-test.json',
+      },
+    },
+    Bias: {
+      Report: { ContentType: 'application/json', S3Uri: 's3://metrics/clarify-bias-report.sdk-test.json' },
+    },
+  });
+  const created = await cardWithStatus(`${GROUP}-v1`, 'PendingReview');
+  const content = JSON.parse(created.Content ?? '{}');
+  expect(content.model_overview).toMatchObject({
+    model_description: 'gradient boosted trees',
+    model_creator: 'arn:aws:iam::123456789012:user/trainer',
+    model_owner: 'ml@example.com',
+    algorithm_type: 'sagemaker-xgboost:1.7-1',
+  });
+  expect(content.intended_uses).toEqual({ risk_rating: 'Low' });
+  expect(content.model_package_details).toMatchObject({ model_package_arn: arn, model_package_version: 1 });
+  expect(content.evaluation_details.map((e: { name: string }) => e.name)).toEqual([
+    'ModelQuality.Statistics',
+    'Bias.Report',
+  ]);
+  expect(content.evaluation_details[0].metric_groups[0].metric_data[0]).toEqual({
+    name: 'mse',
+    type: 'number',
+    value: 4.925353410353891,
+    notes: 'standard deviation 2.219186917819692',
+  });
+});
+
+it('approves the card with the version and exports it as a PDF to the audit bucket', async () => {
+  await setApproval(
+    sagemaker,
+    'arn:aws:sagemaker:us-east-1:123456789012:model-package/card-group/1',
+    'Approved',
+    'ok',
+  );
+  await cardWithStatus(`${GROUP}-v1`, 'Approved');
+  const bucket = app.physicalId('ModelCardsAuditBucket');
+  const key = await eventually(async () => {
+    const out = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'model-cards/' }));
+    return out.Contents?.find((o) => o.Key?.endsWith('.pdf'))?.Key;
+  }, 'the exported PDF');
+  const pdf = await (
+    await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))
+  ).Body?.transformToString('latin1');
+  expect(pdf?.startsWith('%PDF')).toBe(true);
+  expect(pdf).toContain('Status: Approved');
+});
+
+it('writes nothing for a duplicate event, and archives the card on rejection', async () => {
+  const name = `${GROUP}-v1`;
+  await app.idle();
+  const versionsBefore = (await sagemaker.send(new ListModelCardVersionsCommand({ ModelCardName: name })))
+    .ModelCardVersionSummaryList?.length;
+  const event = app.sagemaker.events.emitted
+    .filter((e) => JSON.stringify(e.detail).includes('card-group/1'))
+    .at(-1);
+  const { replay } = await import('../harness/deployments');
+  await replay(app, event ? [event, event] : []);
+  await app.idle();
+  const versionsAfter = (await sagemaker.send(new ListModelCardVersionsCommand({ ModelCardName: name })))
+    .ModelCardVersionSummaryList?.length;
+  expect(versionsAfter).toBe(versionsBefore);
+  const outcomes = app.invocations
+    .filter((i) => i.functionName === 'model-cards')
+    .slice(-2)
+    .map((i) => (i.outcome.ok ? (i.outcome.result as { outcome: string }).outcome : 'failed'));
+  expect(outcomes).toEqual(['unchanged', 'unchanged']);
+
+  await setApproval(
+    sagemaker,
+    'arn:aws:sagemaker:us-east-1:123456789012:model-package/card-group/1',
+    'Rejected',
+    'drift',
+  );
+  await cardWithStatus(name, 'Archived');
+});
+
+it('still makes the card when inputs are missing or broken, and says what could not be read', async () => {
+  await register(
+    {
+      ModelQuality: { Statistics: { ContentType: 'application/json', S3Uri: 's3://metrics/missing.json' } },
+      ModelDataQuality: {
+        Statistics: { ContentType: 'application/json', S3Uri: 's3://metrics/broken.json' },
+        Constraints: { ContentType: 'application/json', S3Uri: 's3://metrics/unknown.json' },
+      },
+    },
+    's3://metrics/training/churn-train-2026-11-01/output/model.tar.gz',
+  );
+  const created = await cardWithStatus(`${GROUP}-v2`, 'PendingReview');
+  const caveats: string = JSON.parse(created.Content ?? '{}').additional_information
+    .caveats_and_recommendations;
+  expect(caveats).toContain('ModelQuality.Statistics s3://metrics/missing.json (NoSuchKey');
+  expect(caveats).toContain('ModelDataQuality.Statistics s3://metrics/broken.json (not valid JSON)');
+  expect(caveats).toContain(
+    'ModelDataQuality.Constraints s3://metrics/unknown.json (not a metrics format model-governance knows',
+  );
+  expect(caveats).toContain('training job churn-train-2026-11-01 (it no longer exists)');
+});
