@@ -48,6 +48,9 @@ function describeResult(entry: LocalLogEntry): string {
         outcome?: string;
         reason?: string;
         targets?: { endpointName: string; result: Record<string, unknown> }[];
+        modelCardName?: string;
+        status?: string;
+        exportJobArn?: string;
       }
     | undefined;
   if (entry.kind !== 'result' || !result || values.verbose) return entry.text;
@@ -58,7 +61,11 @@ function describeResult(entry: LocalLogEntry): string {
         const detail = r.reason ?? (r.action ? `${r.action}` : '');
         return `${endpointName}: ${String(r.outcome)}${version !== undefined ? ` v${version}` : ''}${detail ? ` (${detail})` : ''}`;
       })
-    : [`${result.outcome}${result.reason ? ` (${result.reason})` : ''}`];
+    : result.modelCardName
+      ? [
+          `card ${result.modelCardName} ${result.outcome} (${result.status})${result.exportJobArn ? ', exported to the audit bucket' : ''}`,
+        ]
+      : [`${result.outcome}${result.reason ? ` (${result.reason})` : ''}`];
   return `${entry.functionName} in ${duration}: ${parts.join('; ')}`;
 }
 
