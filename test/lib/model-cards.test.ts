@@ -24,7 +24,7 @@ it('writes only the governed groups’ cards (named <group>-v<version>) and thei
   expect(resources).toContain(':model-card/churn-v*"');
   expect(resources).toContain(':model-card/churn-v*/export-job/*"');
   expect(resources).toContain(`:model-card/${modelCardPrefix(LONG)}-v*"`);
-  expect((cards?.Resource as unknown[]).length).toBe(4);
+  expect(cards?.Resource).toHaveLength(4);
 });
 
 it('reads metrics only from the configured buckets, and writes exports only under model-cards/', () => {
