@@ -8,6 +8,7 @@ import type { GovernanceConfig } from './config/types';
 import { ApprovalEvents } from './constructs/approval-events';
 import { AuditNotifier } from './constructs/audit-notifier';
 import { EndpointReconciler } from './constructs/endpoint-reconciler';
+import { LineageRecorder } from './constructs/lineage-recorder';
 import { ModelCards } from './constructs/model-cards';
 import { ModelPackageGroups } from './constructs/model-package-groups';
 import { Notifications } from './constructs/notifications';
@@ -26,6 +27,7 @@ export class GovernanceStack extends Stack {
   readonly auditNotifier: AuditNotifier;
   readonly reconciler?: EndpointReconciler;
   readonly modelCards: ModelCards;
+  readonly lineage: LineageRecorder;
 
   constructor(scope: Construct, id: string, props: GovernanceStackProps) {
     super(scope, id, props);
@@ -58,6 +60,13 @@ export class GovernanceStack extends Stack {
     this.modelCards = new ModelCards(this, 'ModelCards', {
       groups: config.groups,
       metricsBuckets: config.modelArtifactBuckets,
+      approvalEvents: this.approvalEvents,
+      topic: this.notifications.topic,
+      encryptionKey: this.encryptionKey,
+      manifestPath,
+    });
+    this.lineage = new LineageRecorder(this, 'Lineage', {
+      groups: config.groups,
       approvalEvents: this.approvalEvents,
       topic: this.notifications.topic,
       encryptionKey: this.encryptionKey,

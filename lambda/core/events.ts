@@ -1,4 +1,9 @@
-import { type ApprovalStatus, isApprovalStatus } from './model-version';
+import {
+  type ApprovalStatus,
+  describeIdentity,
+  isApprovalStatus,
+  type UserContextLike,
+} from './model-version';
 
 export const MODEL_PACKAGE_STATE_CHANGE = 'SageMaker Model Package State Change';
 export const ENDPOINT_STATE_CHANGE = 'SageMaker Endpoint State Change';
@@ -14,6 +19,19 @@ export interface ModelPackageStateChange {
   readonly reportedApprovalStatus?: ApprovalStatus;
   /** Present on newer events: which fields this change touched. */
   readonly updatedFields?: readonly string[];
+  /** When the change was made, as the event reports it (LastModifiedTime, else CreationTime), ISO 8601. */
+  readonly reportedAt?: string;
+  readonly reportedDescription?: string;
+  /** Who made the change, as the event reports it (LastModifiedBy, else CreatedBy). */
+  readonly reportedBy?: string;
+}
+
+/** Event times come as epoch milliseconds (documented samples) or ISO 8601 strings. */
+export function eventTime(value: unknown): string | undefined {
+  if (typeof value === 'number' && Number.isFinite(value))
+    return new Date(value > 1e11 ? value : value * 1000).toISOString();
+  if (typeof value === 'string' && !Number.isNaN(Date.parse(value))) return new Date(value).toISOString();
+  return undefined;
 }
 
 export type Parsed<T> =
@@ -58,6 +76,12 @@ export function parseModelPackageStateChange(event: unknown): Parsed<ModelPackag
       updatedFields: Array.isArray(updated)
         ? updated.filter((f): f is string => typeof f === 'string')
         : undefined,
+      reportedAt: eventTime(d.LastModifiedTime) ?? eventTime(d.CreationTime),
+      reportedDescription:
+        typeof d.ApprovalDescription === 'string' && d.ApprovalDescription
+          ? d.ApprovalDescription
+          : undefined,
+      reportedBy: describeIdentity((d.LastModifiedBy ?? d.CreatedBy) as UserContextLike | undefined),
     },
   };
 }

@@ -233,7 +233,7 @@ export class Endpoints {
     const outcome = this.nextOutcome(endpoint.name);
     endpoint.lastModifiedTime = new Date();
     if (outcome === 'succeed') {
-      endpoint.status = 'InService';
+      // SageMaker's own lineage entities exist by the time the endpoint is InService.
       await this.lineage.recordDeployment(
         ctx,
         endpoint.arn,
@@ -241,6 +241,7 @@ export class Endpoints {
         endpoint.configName,
         endpoint.variants,
       );
+      endpoint.status = 'InService';
     } else {
       endpoint.status = 'Failed';
       endpoint.failureReason =
@@ -258,7 +259,7 @@ export class Endpoints {
       endpoint.configName = pending;
       endpoint.variants = variantsOf(config);
       endpoint.dataCapture = config.DataCaptureConfig as Json | undefined;
-      endpoint.status = 'InService';
+      // SageMaker's own lineage entities exist by the time the endpoint is InService.
       await this.lineage.recordDeployment(
         ctx,
         endpoint.arn,
@@ -266,6 +267,7 @@ export class Endpoints {
         endpoint.configName,
         endpoint.variants,
       );
+      endpoint.status = 'InService';
     } else if (outcome === 'rollback') {
       endpoint.status = 'InService';
       endpoint.failureReason = `Deployment of endpoint configuration "${pending}" was rolled back: an auto-rollback alarm went into ALARM.`;

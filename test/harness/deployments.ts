@@ -26,6 +26,20 @@ export async function serving(
     `${endpointName} InService on v${version}`,
     timeoutMs,
   );
+  // The endpoint's own IN_SERVICE event is on the bus (it follows the status change), then delivered.
+  await eventually(
+    async () =>
+      app.sagemaker.events.emitted.some(
+        (e) =>
+          e.detail.EndpointName === endpointName &&
+          e.detail.EndpointStatus === 'IN_SERVICE' &&
+          versionOfName(endpointName, String(e.detail.EndpointConfigName)) === version,
+      )
+        ? true
+        : undefined,
+    `${endpointName}'s IN_SERVICE event for v${version}`,
+    timeoutMs,
+  );
   await app.idle();
 }
 

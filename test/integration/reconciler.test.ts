@@ -138,7 +138,9 @@ describe('in order', () => {
     await app.idle();
     await serving(app, sagemaker, 'churn-prod', 3);
     expect(lifecycleCalls(app, 'churn-prod').filter((c) => c.version === 5)).toHaveLength(1);
-    const notice = app.invocations.find((i) => JSON.stringify(i.outcome).includes('rolled-back'));
+    const notice = app.invocations.find(
+      (i) => i.functionName === 'reconcile-endpoint' && JSON.stringify(i.outcome).includes('rolled-back'),
+    );
     expect(JSON.stringify(notice?.outcome)).toContain('an auto-rollback alarm went into ALARM');
   });
 });

@@ -1,4 +1,4 @@
-import { concernsApproval, parseModelPackageStateChange } from '../../../lambda/core/events';
+import { concernsApproval, eventTime, parseModelPackageStateChange } from '../../../lambda/core/events';
 import sample from '../../fixtures/events/model-package-state-change.json';
 
 describe('parseModelPackageStateChange', () => {
@@ -13,6 +13,9 @@ describe('parseModelPackageStateChange', () => {
         version: 2,
         reportedApprovalStatus: 'Approved',
         updatedFields: undefined,
+        reportedAt: '2026-11-27T11:00:14.000Z',
+        reportedDescription: 'Beats v1 on AUC',
+        reportedBy: undefined,
       },
     });
   });
@@ -51,6 +54,15 @@ describe('parseModelPackageStateChange', () => {
       detail: { ...sample.detail, ModelApprovalStatus: 'Maybe' },
     });
     expect(parsed.ok && parsed.value.reportedApprovalStatus).toBeUndefined();
+  });
+});
+
+describe('eventTime', () => {
+  it('reads epoch milliseconds, epoch seconds and ISO strings', () => {
+    expect(eventTime(1795777214000)).toBe('2026-11-27T11:00:14.000Z');
+    expect(eventTime(1795777214)).toBe('2026-11-27T11:00:14.000Z');
+    expect(eventTime('2026-11-27T11:00:14Z')).toBe('2026-11-27T11:00:14.000Z');
+    expect(eventTime('soon')).toBeUndefined();
   });
 });
 

@@ -1,0 +1,114 @@
+import { createHash } from 'node:crypto';
+import {
+  AddAssociationCommand,
+  type AssociationEdgeType,
+  CreateActionCommand,
+  type CreateActionCommandInput,
+  CreateArtifactCommand,
+  CreateContextCommand,
+  DescribeActionCommand,
+  ListActionsCommand,
+  ListArtifactsCommand,
+  ListContextsCommand,
+  type SageMakerClient,
+} from '@aws-sdk/client-sagemaker';
+
+const exists = (e: unknown) => /already exist/i.test((e as Error)?.message ?? '');
+
+/** SageMaker's artifact for a model package (one per SourceUri), created only when it is missing. */
+export async function ensureModelPackageArtifact(
+  client: SageMakerClient,
+  modelPackageArn: string,
+): Promise<string> {
+  const found = await client.send(new ListArtifactsCommand({ SourceUri: modelPackageArn, MaxResults: 1 }));
+  const arn = found.ArtifactSummaries?.[0]?.ArtifactArn;
+  if (arn) return arn;
+  try {
+    const out = await client.send(
+      new CreateArtifactCommand({ Source: { SourceUri: modelPackageArn }, ArtifactType: 'ModelPackage' }),
+    );
+    return out.ArtifactArn as string;
+  } catch (error) {
+    // Created meanwhile (by SageMaker or a concurrent run): one artifact per SourceUri, so read it.
+    if (!exists(error)) throw error;
+    const again = await client.send(new ListArtifactsCommand({ SourceUri: modelPackageArn, MaxResults: 1 }));
+    return again.ArtifactSummaries?.[0]?.ArtifactArn as string;
+  }
+}
+
+/** SageMaker's context for an endpoint, created only when it is missing. */
+export async function ensureEndpointContext(
+  client: SageMakerClient,
+  endpointArn: string,
+  endpointName: string,
+): Promise<string> {
+  const found = await client.send(new ListContextsCommand({ SourceUri: endpointArn, MaxResults: 1 }));
+  const arn = found.ContextSummaries?.[0]?.ContextArn;
+  if (arn) return arn;
+  const name = `${endpointName.slice(0, 100)}-${createHash('sha256').update(endpointArn).digest('hex').slice(0, 8)}`;
+  try {
+    const out = await client.send(
+      new CreateContextCommand({
+        ContextName: name,
+        Source: { SourceUri: endpointArn, SourceType: 'Endpoint' },
+        ContextType: 'Endpoint',
+      }),
+    );
+    return out.ContextArn as string;
+  } catch (error) {
+    if (!exists(error)) throw error;
+    const again = await client.send(new ListContextsCommand({ SourceUri: endpointArn, MaxResults: 1 }));
+    return again.ContextSummaries?.[0]?.ContextArn as string;
+  }
+}
+
+/** Creates the action unless one of that (deterministic) name exists. */
+export async function createActionOnce(
+  client: SageMakerClient,
+  input: CreateActionCommandInput & { ActionName: string },
+): Promise<{ arn: string; created: boolean }> {
+  try {
+    const out = await client.send(new CreateActionCommand(input));
+    return { arn: out.ActionArn as string, created: true };
+  } catch (error) {
+    if (!exists(error)) throw error;
+    const out = await client.send(new DescribeActionCommand({ ActionName: input.ActionName }));
+    return { arn: out.ActionArn as string, created: false };
+  }
+}
+
+export async function associateOnce(
+  client: SageMakerClient,
+  source: string,
+  destination: string,
+  type: AssociationEdgeType,
+): Promise<void> {
+  try {
+    await client.send(
+      new AddAssociationCommand({ SourceArn: source, DestinationArn: destination, AssociationType: type }),
+    );
+  } catch (error) {
+    if (!exists(error)) throw error;
+  }
+}
+
+/** The properties of the newest action of a type recorded for a source (its SourceUri). */
+export async function latestActionProperties(
+  client: SageMakerClient,
+  sourceUri: string,
+  actionType: string,
+): Promise<Record<string, string> | undefined> {
+  const list = await client.send(
+    new ListActionsCommand({
+      SourceUri: sourceUri,
+      ActionType: actionType,
+      SortBy: 'CreationTime',
+      SortOrder: 'Descending',
+      MaxResults: 1,
+    }),
+  );
+  const latest = list.ActionSummaries?.[0]?.ActionArn;
+  if (!latest) return undefined;
+  const out = await client.send(new DescribeActionCommand({ ActionName: latest }));
+  return out.Properties ?? {};
+}

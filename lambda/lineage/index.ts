@@ -1,0 +1,160 @@
+/**
+ * Lineage: records every approval change and every deployment of the governed groups in SageMaker
+ * ML Lineage Tracking, attached to the entities SageMaker creates itself.
+ *
+ * Triggers: the governed groups' model package state changes (approvals) and the managed endpoints'
+ * settled state changes (deployments). A separate function from the reconciler, so a lineage
+ * failure never holds up a deployment: it retries and dead-letters on its own.
+ *
+ * Approvals are history: each is recorded as the event reports it (status, time, reason), so a late
+ * event still records its change; the registry is read only for what the event does not carry.
+ */
+import {
+  DescribeEndpointCommand,
+  DescribeEndpointConfigCommand,
+  DescribeModelCommand,
+  SageMakerClient,
+} from '@aws-sdk/client-sagemaker';
+import {
+  associateOnce,
+  createActionOnce,
+  ensureEndpointContext,
+  ensureModelPackageArtifact,
+  latestActionProperties,
+} from '../adapters/lineage';
+import { describeModelVersion } from '../adapters/sagemaker';
+import {
+  concernsApproval,
+  type EndpointStateChange,
+  type ModelPackageStateChange,
+  parseReconcileTrigger,
+} from '../core/events';
+import {
+  APPROVAL_ACTION_TYPE,
+  approvalAction,
+  classifyDeployment,
+  DEPLOYMENT_ACTION_TYPE,
+  deploymentAction,
+} from '../core/lineage-plan';
+import { findGroup } from '../core/manifest';
+import { isApprovalStatus } from '../core/model-version';
+import { versionOfName } from '../core/naming';
+import { logger } from '../runtime/logger';
+import { loadManifest } from '../runtime/manifest';
+
+const manifest = loadManifest();
+const sagemaker = new SageMakerClient({ maxAttempts: 6, retryMode: 'adaptive' });
+
+export type LineageResult =
+  | { readonly outcome: 'recorded' | 'already-recorded'; readonly actionArn: string; readonly kind: string }
+  | { readonly outcome: 'ignored'; readonly reason: string };
+
+export async function handler(event: unknown): Promise<LineageResult> {
+  const parsed = parseReconcileTrigger(event);
+  if (!parsed.ok) return ignore(parsed.reason);
+  const trigger = parsed.value;
+  const result =
+    trigger.kind === 'model-package'
+      ? await recordApproval(trigger.change)
+      : await recordDeployment(trigger.change);
+  if (result.outcome !== 'ignored')
+    logger.info(`lineage ${result.kind}: ${result.outcome}`, { lineage: result });
+  return result;
+}
+
+async function recordApproval(change: ModelPackageStateChange): Promise<LineageResult> {
+  const group = findGroup(manifest, change.groupName);
+  if (!group) return ignore(`model package group "${change.groupName}" is not governed by this stack`);
+  if (!concernsApproval(change)) return ignore('the change did not touch the approval status');
+  const current = await describeModelVersion(sagemaker, change.modelPackageArn);
+  if (!current) return ignore('the model package version no longer exists (deleted since the event)');
+  const status = change.reportedApprovalStatus ?? current.approvalStatus;
+  const at =
+    change.reportedAt ?? current.lastModifiedTime?.toISOString() ?? current.creationTime.toISOString();
+  // Who: the event's word, else the registry's, but only if the registry still shows this change.
+  const registryShowsThisChange =
+    current.approvalStatus === status &&
+    (!change.reportedAt || current.lastModifiedTime?.toISOString() === at);
+  const approvedBy =
+    change.reportedBy ??
+    (registryShowsThisChange ? (current.lastModifiedBy ?? current.createdBy) : undefined);
+
+  const artifact = await ensureModelPackageArtifact(sagemaker, current.arn);
+  const previous = await latestActionProperties(sagemaker, current.arn, APPROVAL_ACTION_TYPE);
+  const previousStatus =
+    isApprovalStatus(previous?.status) && previous?.at !== at ? previous.status : undefined;
+  const action = approvalAction({
+    modelPackageArn: current.arn,
+    groupName: group.name,
+    version: current.version,
+    status,
+    previousStatus,
+    approvedBy,
+    description:
+      change.reportedDescription ?? (registryShowsThisChange ? current.approvalDescription : undefined),
+    at,
+  });
+  const { arn, created } = await createActionOnce(sagemaker, action);
+  await associateOnce(sagemaker, artifact, arn, 'AssociatedWith');
+  return { outcome: created ? 'recorded' : 'already-recorded', actionArn: arn, kind: `approval (${status})` };
+}
+
+async function recordDeployment(change: EndpointStateChange): Promise<LineageResult> {
+  const found = manifest.groups.flatMap((g) =>
+    g.deployments.filter((t) => t.endpointName === change.endpointName).map((t) => ({ g, t })),
+  )[0];
+  if (!found) return ignore(`endpoint "${change.endpointName}" is not managed by this stack`);
+  const endpoint = await sagemaker.send(new DescribeEndpointCommand({ EndpointName: change.endpointName }));
+  if (endpoint.EndpointStatus !== 'InService' || !endpoint.EndpointConfigName || !endpoint.EndpointArn) {
+    return ignore(`endpoint is ${endpoint.EndpointStatus}; deployments are recorded when it is InService`);
+  }
+  const version = versionOfName(change.endpointName, endpoint.EndpointConfigName);
+  if (version === undefined)
+    return ignore(`endpoint config ${endpoint.EndpointConfigName} was not made by model-governance`);
+  const config = await sagemaker.send(
+    new DescribeEndpointConfigCommand({ EndpointConfigName: endpoint.EndpointConfigName }),
+  );
+  const modelName = config.ProductionVariants?.[0]?.ModelName;
+  const model = modelName
+    ? await sagemaker.send(new DescribeModelCommand({ ModelName: modelName }))
+    : undefined;
+  const modelPackageArn = [model?.PrimaryContainer, ...(model?.Containers ?? [])].find(
+    (c) => c?.ModelPackageName,
+  )?.ModelPackageName;
+  if (!modelPackageArn) return ignore(`model ${modelName} names no model package`);
+
+  const previous = await latestActionProperties(sagemaker, endpoint.EndpointArn, DEPLOYMENT_ACTION_TYPE);
+  const previousVersion = previous?.version ? Number(previous.version) : undefined;
+  const failureReason = endpoint.FailureReason || undefined;
+  const kind =
+    failureReason && previousVersion === version
+      ? 'rolled-back'
+      : classifyDeployment(version, previousVersion);
+  const at = (endpoint.LastModifiedTime ?? new Date()).toISOString();
+  const action = deploymentAction({
+    endpointName: change.endpointName,
+    endpointArn: endpoint.EndpointArn,
+    configName: endpoint.EndpointConfigName,
+    modelPackageArn,
+    groupName: found.g.name,
+    version,
+    strategy: found.t.strategy.kind,
+    kind,
+    at,
+    failureReason,
+    previousVersion: previousVersion !== version ? previousVersion : undefined,
+  });
+  const [artifact, context] = await Promise.all([
+    ensureModelPackageArtifact(sagemaker, modelPackageArn),
+    ensureEndpointContext(sagemaker, endpoint.EndpointArn, change.endpointName),
+  ]);
+  const { arn, created } = await createActionOnce(sagemaker, action);
+  await associateOnce(sagemaker, artifact, arn, 'ContributedTo');
+  await associateOnce(sagemaker, arn, context, 'AssociatedWith');
+  return { outcome: created ? 'recorded' : 'already-recorded', actionArn: arn, kind };
+}
+
+function ignore(reason: string): LineageResult {
+  logger.info('event ignored', { reason });
+  return { outcome: 'ignored', reason };
+}

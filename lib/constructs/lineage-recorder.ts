@@ -1,0 +1,91 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { resourcePrefix } from '../../lambda/core/naming';
+import { acknowledge, nagArn } from '../compliance';
+import type { ModelPackageGroupConfig } from '../config/types';
+import type { ApprovalEvents } from './approval-events';
+import { GovernedFunction } from './governed-function';
+
+export interface LineageRecorderProps {
+  readonly groups: readonly ModelPackageGroupConfig[];
+  readonly approvalEvents: ApprovalEvents;
+  readonly topic: sns.ITopic;
+  readonly encryptionKey: kms.IKey;
+  readonly manifestPath: string;
+}
+
+/** Records approvals and deployments in SageMaker ML Lineage Tracking. */
+export class LineageRecorder extends Construct {
+  readonly handler: GovernedFunction;
+
+  constructor(scope: Construct, id: string, props: LineageRecorderProps) {
+    super(scope, id);
+    this.handler = new GovernedFunction(this, 'Handler', {
+      handlerName: 'lineage',
+      description: 'model-governance: approvals and deployments recorded in SageMaker ML Lineage Tracking',
+      manifestPath: props.manifestPath,
+      encryptionKey: props.encryptionKey,
+      alarmTopic: props.topic,
+      timeout: Duration.minutes(1),
+    });
+    const stack = Stack.of(this);
+    const arn = (resource: string, name: string) =>
+      stack.formatArn({ service: 'sagemaker', resource, resourceName: name });
+    const lineage = ['artifact', 'context', 'action'].map((r) => arn(r, '*'));
+    this.handler.allow(
+      [
+        'sagemaker:CreateArtifact',
+        'sagemaker:CreateContext',
+        'sagemaker:CreateAction',
+        'sagemaker:DescribeAction',
+        'sagemaker:AddAssociation',
+        'sagemaker:AddTags',
+      ],
+      lineage,
+    );
+    this.handler.allow(['sagemaker:ListArtifacts', 'sagemaker:ListContexts', 'sagemaker:ListActions'], ['*']);
+    this.handler.allowOnVersionsOf(
+      ['sagemaker:DescribeModelPackage'],
+      props.groups.map((g) => g.name),
+    );
+    const targets = props.groups.flatMap((g) => g.deployments);
+    if (targets.length > 0) {
+      const prefixes = targets.map((t) => `${resourcePrefix(t.endpointName).toLowerCase()}-v*`);
+      this.handler.allow(
+        ['sagemaker:DescribeEndpoint'],
+        targets.map((t) => arn('endpoint', t.endpointName.toLowerCase())),
+      );
+      this.handler.allow(
+        ['sagemaker:DescribeEndpointConfig'],
+        prefixes.map((p) => arn('endpoint-config', p)),
+      );
+      this.handler.allow(
+        ['sagemaker:DescribeModel'],
+        prefixes.map((p) => arn('model', p)),
+      );
+      for (const p of prefixes) {
+        for (const r of ['endpoint-config', 'model']) {
+          acknowledge(this.handler, {
+            id: `AwsSolutions-IAM5[Resource::${nagArn(this, 'sagemaker', `${r}/${p}`)}]`,
+            reason: `Reads the ${r}s the reconciler names per version after the endpoint (${p}).`,
+          });
+        }
+      }
+    }
+    props.approvalEvents.onModelPackageStateChange(this.handler, this.handler.deadLetters.queue);
+    props.approvalEvents.onEndpointStateChange(this.handler, this.handler.deadLetters.queue);
+    for (const r of ['artifact', 'context', 'action']) {
+      acknowledge(this.handler, {
+        id: `AwsSolutions-IAM5[Resource::${nagArn(this, 'sagemaker', `${r}/*`)}]`,
+        reason: `Lineage ${r}s are named by SageMaker (artifacts get random ids) or per approval and deployment; the handler creates and links them, never deletes.`,
+      });
+    }
+    acknowledge(this.handler, {
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'ListArtifacts, ListContexts and ListActions have no resource-level permissions; they find SageMaker’s own entities by SourceUri.',
+    });
+  }
+}

@@ -1,0 +1,61 @@
+import { approvalAction, classifyDeployment, deploymentAction } from '../../../lambda/core/lineage-plan';
+
+const deployment = {
+  endpointName: 'ep',
+  endpointArn: 'arn:aws:sagemaker:us-east-1:123456789012:endpoint/ep',
+  configName: 'ep-v1-00000000',
+  modelPackageArn: 'arn:aws:sagemaker:us-east-1:123456789012:model-package/g/1',
+  groupName: 'g',
+  version: 1,
+  strategy: 'canary',
+  kind: 'deployment' as const,
+  at: '2026-11-27T10:00:00.000Z',
+};
+
+it('names a deployment by endpoint, config and settle time, whatever it is classified as', () => {
+  expect(deploymentAction(deployment).ActionName).toBe(
+    deploymentAction({ ...deployment, kind: 'rollback', previousVersion: 2 }).ActionName,
+  );
+  expect(deploymentAction(deployment).ActionName).not.toBe(
+    deploymentAction({ ...deployment, at: '2026-11-27T11:00:00.000Z' }).ActionName,
+  );
+  expect(deploymentAction({ ...deployment, kind: 'rollback', previousVersion: 2 })).toMatchObject({
+    ActionType: 'GovernedDeployment',
+    Status: 'Completed',
+    Description: 'g: ep rolled back to v1 from v2',
+    Properties: { kind: 'rollback', version: '1', previousVersion: '2', strategy: 'canary' },
+  });
+});
+
+it('names an approval by version, status and time, and records who and why', () => {
+  const facts = {
+    modelPackageArn: deployment.modelPackageArn,
+    groupName: 'g',
+    version: 1,
+    status: 'Approved' as const,
+    at: deployment.at,
+    approvedBy: 'ann',
+    description: 'ok',
+  };
+  expect(approvalAction(facts).ActionName).toBe(
+    approvalAction({ ...facts, previousStatus: 'PendingManualApproval' }).ActionName,
+  );
+  expect(approvalAction(facts).ActionName).not.toBe(
+    approvalAction({ ...facts, status: 'Rejected' }).ActionName,
+  );
+  expect(approvalAction(facts).Properties).toEqual({
+    status: 'Approved',
+    approvedBy: 'ann',
+    reason: 'ok',
+    at: deployment.at,
+    group: 'g',
+    version: '1',
+    modelPackageArn: deployment.modelPackageArn,
+  });
+});
+
+it('calls a deployment to an older version a rollback', () => {
+  expect(classifyDeployment(1, 2)).toBe('rollback');
+  expect(classifyDeployment(3, 2)).toBe('deployment');
+  expect(classifyDeployment(1, undefined)).toBe('deployment');
+});
