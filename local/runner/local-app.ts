@@ -179,6 +179,8 @@ export class LocalApp {
     await Promise.all([...this.functions.values()].map((f) => f.pool.stop()));
     await this.sagemaker.stop();
     await this.moto.stop();
+    this.clients.sqs.destroy();
+    this.clients.events.destroy();
   }
 
   // ---- provisioning ----------------------------------------------------------------------------

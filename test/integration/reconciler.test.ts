@@ -50,9 +50,12 @@ describe('in order', () => {
     expect(lifecycleCalls(app, 'churn-prod').map((c) => [c.operation, c.version])).toEqual([
       ['CreateEndpoint', 1],
     ]);
-    expect(reconcileOutcomes(app, 'churn-prod')).toEqual(
-      expect.arrayContaining(['deploy-started', 'deploy-completed']),
+    // The endpoint's IN_SERVICE event runs the reconciler, which reports the version live.
+    await eventually(
+      async () => (reconcileOutcomes(app, 'churn-prod').includes('deploy-completed') ? true : undefined),
+      'the deploy-completed report',
     );
+    expect(reconcileOutcomes(app, 'churn-prod')).toContain('deploy-started');
   });
 
   it('updates to a second approval with the canary DeploymentConfig and the rollback alarms', async () => {
