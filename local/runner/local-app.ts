@@ -81,6 +81,7 @@ export class LocalApp {
   private readonly deliveries: Delivery[] = [];
   private readonly abort = new AbortController();
   private readonly pollers: Promise<void>[] = [];
+  private readonly deliveriesInFlight = new Set<Promise<void>>();
   private inFlight = 0;
   private readonly clients: { sqs: SQSClient; events: EventBridgeClient };
 
@@ -173,9 +174,14 @@ export class LocalApp {
     return [this.moto.pid, ...[...this.functions.values()].flatMap((f) => f.pool.pids())];
   }
 
+  /** Stops polling, lets running invocations finish (up to 5 s), then stops every process. */
   async stop(): Promise<void> {
     this.abort.abort();
     await Promise.allSettled(this.pollers);
+    await Promise.race([
+      Promise.allSettled([...this.deliveriesInFlight]),
+      new Promise((r) => setTimeout(r, 5000).unref()),
+    ]);
     await Promise.all([...this.functions.values()].map((f) => f.pool.stop()));
     await this.sagemaker.stop();
     await this.moto.stop();
@@ -343,9 +349,13 @@ export class LocalApp {
       }
       this.inFlight += messages.length;
       for (const message of messages) {
-        void this.deliver(delivery, message).finally(() => {
-          this.inFlight -= 1;
-        });
+        const running: Promise<void> = this.deliver(delivery, message)
+          .catch((error: unknown) => this.log('info', `delivery error: ${(error as Error).message}`))
+          .finally(() => {
+            this.inFlight -= 1;
+            this.deliveriesInFlight.delete(running);
+          });
+        this.deliveriesInFlight.add(running);
       }
     }
   }
@@ -404,6 +414,7 @@ export class LocalApp {
         await sleep(delay, this.abort.signal);
         continue;
       }
+      if (this.abort.signal.aborted) return;
       if (fn.deadLetterQueueUrl) {
         await this.clients.sqs.send(
           new SendMessageCommand({

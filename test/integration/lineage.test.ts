@@ -18,6 +18,7 @@ import { eventually } from '../harness/local-aws';
 import { registerVersion } from '../harness/registry';
 
 let app: LocalApp;
+let savedEnv: NodeJS.ProcessEnv;
 const client = (who: string) =>
   new SageMakerClient({
     endpoint: app.sagemaker.url,
@@ -49,6 +50,7 @@ beforeAll(async () => {
   app = await startLocalApp({
     groups: [{ name: 'lin', deployments: [{ endpointName: 'lin-prod', strategy: { type: 'canary' } }] }],
   });
+  savedEnv = { ...process.env };
   Object.assign(process.env, app.clientEnv('auditor'));
   await registerVersion(client('trainer'), 'lin', { createGroup: false });
   await decide('ann', 1, 'Approved', 'AUC 0.91');
@@ -60,7 +62,10 @@ beforeAll(async () => {
   await serving(app, client('x'), 'lin-prod', 1);
   await app.idle();
 }, 180_000);
-afterAll(async () => app?.stop());
+afterAll(async () => {
+  process.env = savedEnv;
+  await app?.stop();
+});
 
 const lineageInvocations = () => app.invocations.filter((i) => i.functionName === 'lineage');
 
