@@ -68,7 +68,7 @@ export async function describeEndpoint(
       lastModifiedTime: out.LastModifiedTime,
     };
   } catch (error) {
-    if (isNotFound(error) || /could not find endpoint/i.test((error as Error).message)) return undefined;
+    if (isNotFound(error)) return undefined;
     throw error;
   }
 }
@@ -119,7 +119,7 @@ export async function endpointConfigCreated(
   try {
     return (await client.send(new DescribeEndpointConfigCommand({ EndpointConfigName: name }))).CreationTime;
   } catch (error) {
-    if (isNotFound(error) || /could not find/i.test((error as Error).message)) return undefined;
+    if (isNotFound(error)) return undefined;
     throw error;
   }
 }
@@ -170,7 +170,7 @@ export async function deleteEndpoint(client: SageMakerClient, name: string): Pro
     return 'started';
   } catch (error) {
     if (inProgress(error)) return 'busy';
-    if (isNotFound(error) || /could not find/i.test((error as Error).message)) return 'started';
+    if (isNotFound(error)) return 'started';
     throw error;
   }
 }
@@ -206,12 +206,12 @@ export async function listOwnResources(
 
 export async function deleteEndpointConfig(client: SageMakerClient, name: string): Promise<void> {
   await client.send(new DeleteEndpointConfigCommand({ EndpointConfigName: name })).catch((e: unknown) => {
-    if (!isNotFound(e) && !/could not find/i.test((e as Error).message)) throw e;
+    if (!isNotFound(e)) throw e;
   });
 }
 
 export async function deleteModel(client: SageMakerClient, name: string): Promise<void> {
   await client.send(new DeleteModelCommand({ ModelName: name })).catch((e: unknown) => {
-    if (!isNotFound(e) && !/could not find/i.test((e as Error).message)) throw e;
+    if (!isNotFound(e)) throw e;
   });
 }

@@ -139,8 +139,7 @@ export async function findTrainingJob(
         },
       };
     } catch (error) {
-      if (!isNotFound(error) && !/not found|does not exist|could not find/i.test((error as Error).message))
-        throw error;
+      if (!isNotFound(error)) throw error;
       misses.push(name);
     }
   }

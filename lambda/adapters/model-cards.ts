@@ -30,8 +30,7 @@ export async function describeModelCard(
     }
     return { content, status: out.ModelCardStatus ?? '', version: out.ModelCardVersion ?? 0 };
   } catch (error) {
-    if (isNotFound(error) || /does not exist|not found|could not find/i.test((error as Error).message))
-      return undefined;
+    if (isNotFound(error)) return undefined;
     throw error;
   }
 }

@@ -233,15 +233,7 @@ export class Endpoints {
     const outcome = this.nextOutcome(endpoint.name);
     endpoint.lastModifiedTime = new Date();
     if (outcome === 'succeed') {
-      // SageMaker's own lineage entities exist by the time the endpoint is InService.
-      await this.lineage.recordDeployment(
-        ctx,
-        endpoint.arn,
-        endpoint.name,
-        endpoint.configName,
-        endpoint.variants,
-      );
-      endpoint.status = 'InService';
+      await this.goInService(ctx, endpoint);
     } else {
       endpoint.status = 'Failed';
       endpoint.failureReason =
@@ -259,15 +251,7 @@ export class Endpoints {
       endpoint.configName = pending;
       endpoint.variants = variantsOf(config);
       endpoint.dataCapture = config.DataCaptureConfig as Json | undefined;
-      // SageMaker's own lineage entities exist by the time the endpoint is InService.
-      await this.lineage.recordDeployment(
-        ctx,
-        endpoint.arn,
-        endpoint.name,
-        endpoint.configName,
-        endpoint.variants,
-      );
-      endpoint.status = 'InService';
+      await this.goInService(ctx, endpoint);
     } else if (outcome === 'rollback') {
       endpoint.status = 'InService';
       endpoint.failureReason = `Deployment of endpoint configuration "${pending}" was rolled back: an auto-rollback alarm went into ALARM.`;
@@ -276,6 +260,18 @@ export class Endpoints {
       endpoint.failureReason = `Updating to endpoint configuration "${pending}" failed (a failure the local endpoint was asked to simulate).`;
     }
     await this.emit(ctx, endpoint);
+  }
+
+  /** SageMaker's own lineage entities exist by the time the endpoint is InService. */
+  private async goInService(ctx: CallContext, endpoint: Endpoint): Promise<void> {
+    await this.lineage.recordDeployment(
+      ctx,
+      endpoint.arn,
+      endpoint.name,
+      endpoint.configName,
+      endpoint.variants,
+    );
+    endpoint.status = 'InService';
   }
 
   private schedule(endpoint: Endpoint, ms: number, then: () => Promise<void>): void {
