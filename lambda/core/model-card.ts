@@ -202,7 +202,6 @@ function buildContent(inputs: CardInputs, omitted: readonly string[]): CardConte
       model_package_description: clip(version.description, 1024),
       model_approval_status: version.approvalStatus,
       approval_description: clip(version.approvalDescription, 1024),
-      created_by: version.createdBy ? { user_profile_name: clip(version.createdBy, 256) } : undefined,
       domain: version.domain,
       task: version.task,
       inference_specification:
