@@ -158,6 +158,8 @@ describe('renderModelCard', () => {
       model_approval_status: 'Approved',
       approval_description: 'AUC 0.91 on holdout',
     });
+    // The creator (an IAM identity here) is model_overview.model_creator, not passed off as a Studio user profile.
+    expect(content.model_package_details).not.toHaveProperty('created_by');
   });
 
   it('says in the card what it could not read', () => {
