@@ -8,6 +8,7 @@ import type { GovernanceConfig } from './config/types';
 import { ApprovalEvents } from './constructs/approval-events';
 import { AuditNotifier } from './constructs/audit-notifier';
 import { EndpointReconciler } from './constructs/endpoint-reconciler';
+import type { SharedHandlerProps } from './constructs/handler-props';
 import { LineageRecorder } from './constructs/lineage-recorder';
 import { ModelCards } from './constructs/model-cards';
 import { ModelPackageGroups } from './constructs/model-package-groups';
@@ -50,36 +51,30 @@ export class GovernanceStack extends Stack {
       archiveRetentionDays: config.archiveRetentionDays,
       encryptionKey: this.encryptionKey,
     });
-    this.auditNotifier = new AuditNotifier(this, 'AuditNotifier', {
-      groupNames,
+    const shared: SharedHandlerProps = {
       approvalEvents: this.approvalEvents,
       topic: this.notifications.topic,
       encryptionKey: this.encryptionKey,
       manifestPath,
+    };
+    this.auditNotifier = new AuditNotifier(this, 'AuditNotifier', {
+      groupNames,
+      ...shared,
     });
     this.modelCards = new ModelCards(this, 'ModelCards', {
       groups: config.groups,
       metricsBuckets: config.modelArtifactBuckets,
-      approvalEvents: this.approvalEvents,
-      topic: this.notifications.topic,
-      encryptionKey: this.encryptionKey,
-      manifestPath,
+      ...shared,
     });
     this.lineage = new LineageRecorder(this, 'Lineage', {
       groups: config.groups,
-      approvalEvents: this.approvalEvents,
-      topic: this.notifications.topic,
-      encryptionKey: this.encryptionKey,
-      manifestPath,
+      ...shared,
     });
     if (config.groups.some((g) => g.deployments.length > 0)) {
       this.reconciler = new EndpointReconciler(this, 'EndpointReconciler', {
         groups: config.groups,
         modelArtifactBuckets: config.modelArtifactBuckets,
-        approvalEvents: this.approvalEvents,
-        topic: this.notifications.topic,
-        encryptionKey: this.encryptionKey,
-        manifestPath,
+        ...shared,
       });
     }
   }

@@ -1,15 +1,9 @@
-import type * as kms from 'aws-cdk-lib/aws-kms';
-import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import type { ApprovalEvents } from './approval-events';
 import { GovernedFunction } from './governed-function';
+import type { SharedHandlerProps } from './handler-props';
 
-export interface AuditNotifierProps {
+export interface AuditNotifierProps extends SharedHandlerProps {
   readonly groupNames: readonly string[];
-  readonly approvalEvents: ApprovalEvents;
-  readonly topic: sns.ITopic;
-  readonly encryptionKey: kms.IKey;
-  readonly manifestPath: string;
 }
 
 /** The audit-and-notify handler, wired to the governed groups' model package events. */

@@ -2,22 +2,17 @@ import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { resourcePrefix, rollbackAlarmNames, VARIANT_NAME } from '../../lambda/core/naming';
 import { acknowledge, nagArn } from '../compliance';
 import type { DeploymentTarget, ModelPackageGroupConfig } from '../config/types';
-import type { ApprovalEvents } from './approval-events';
 import { GovernedFunction } from './governed-function';
+import type { SharedHandlerProps } from './handler-props';
 
-export interface EndpointReconcilerProps {
+export interface EndpointReconcilerProps extends SharedHandlerProps {
   readonly groups: readonly ModelPackageGroupConfig[];
   readonly modelArtifactBuckets: readonly string[];
-  readonly approvalEvents: ApprovalEvents;
-  readonly topic: sns.ITopic;
-  readonly encryptionKey: kms.IKey;
-  readonly manifestPath: string;
 }
 
 /**

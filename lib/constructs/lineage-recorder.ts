@@ -1,19 +1,13 @@
 import { Duration, Stack } from 'aws-cdk-lib';
-import type * as kms from 'aws-cdk-lib/aws-kms';
-import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { resourcePrefix } from '../../lambda/core/naming';
 import { acknowledge, nagArn } from '../compliance';
 import type { ModelPackageGroupConfig } from '../config/types';
-import type { ApprovalEvents } from './approval-events';
 import { GovernedFunction } from './governed-function';
+import type { SharedHandlerProps } from './handler-props';
 
-export interface LineageRecorderProps {
+export interface LineageRecorderProps extends SharedHandlerProps {
   readonly groups: readonly ModelPackageGroupConfig[];
-  readonly approvalEvents: ApprovalEvents;
-  readonly topic: sns.ITopic;
-  readonly encryptionKey: kms.IKey;
-  readonly manifestPath: string;
 }
 
 /** Records approvals and deployments in SageMaker ML Lineage Tracking. */

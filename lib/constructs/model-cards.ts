@@ -1,22 +1,16 @@
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { modelCardPrefix } from '../../lambda/core/model-card';
 import { acknowledge, nagArn } from '../compliance';
 import type { ModelPackageGroupConfig } from '../config/types';
-import type { ApprovalEvents } from './approval-events';
 import { GovernedFunction } from './governed-function';
+import type { SharedHandlerProps } from './handler-props';
 
-export interface ModelCardsProps {
+export interface ModelCardsProps extends SharedHandlerProps {
   readonly groups: readonly ModelPackageGroupConfig[];
   /** Where the versions' metrics files (and model artifacts) live: the handler may read them. */
   readonly metricsBuckets: readonly string[];
-  readonly approvalEvents: ApprovalEvents;
-  readonly topic: sns.ITopic;
-  readonly encryptionKey: kms.IKey;
-  readonly manifestPath: string;
 }
 
 /**
