@@ -16,6 +16,7 @@ import {
   renderEndpointMermaid,
   renderEndpointText,
   renderTimelineText,
+  renderVersionText,
   versionProvenance,
 } from '../lambda/core/provenance';
 
@@ -62,7 +63,7 @@ export async function main(argv: string[], out: (text: string) => void): Promise
     }
     if (values.version) {
       const p = versionProvenance(await versionGraph(client, values.version), values.version);
-      return out(format === 'json' ? JSON.stringify(p, null, 2) : JSON.stringify(p, null, 2));
+      return out(format === 'json' ? JSON.stringify(p, null, 2) : renderVersionText(p));
     }
     throw new UsageError('lineage needs --endpoint NAME or --version MODEL_PACKAGE_ARN.');
   }

@@ -35,34 +35,21 @@ export async function describeModelCard(
   }
 }
 
-export async function createModelCard(
+/** Creates the card, or writes a new version of an existing one. */
+export async function writeModelCard(
   client: SageMakerClient,
   name: string,
   content: unknown,
   status: string,
+  exists: boolean,
 ): Promise<void> {
-  await client.send(
-    new CreateModelCardCommand({
-      ModelCardName: name,
-      Content: JSON.stringify(content),
-      ModelCardStatus: status as ModelCardStatus,
-    }),
-  );
-}
-
-export async function updateModelCard(
-  client: SageMakerClient,
-  name: string,
-  content: unknown,
-  status: string,
-): Promise<void> {
-  await client.send(
-    new UpdateModelCardCommand({
-      ModelCardName: name,
-      Content: JSON.stringify(content),
-      ModelCardStatus: status as ModelCardStatus,
-    }),
-  );
+  const input = {
+    ModelCardName: name,
+    Content: JSON.stringify(content),
+    ModelCardStatus: status as ModelCardStatus,
+  };
+  if (exists) await client.send(new UpdateModelCardCommand(input));
+  else await client.send(new CreateModelCardCommand(input));
 }
 
 /**

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ApprovalStatus } from './model-version';
+import { type ApprovalStatus, isApprovalStatus } from './model-version';
 
 /**
  * What the project records in SageMaker ML Lineage Tracking, decided here (pure); the adapters
@@ -102,12 +102,66 @@ export function deploymentAction(f: DeploymentFacts) {
 }
 
 /**
- * A deployment to an older version than the one last recorded on the endpoint is a rollback; an
- * endpoint that settled on another config than the one it was last asked to serve, with a failure
- * reason, rolled back on its own (an alarm).
+ * What an endpoint settling on a version means, given the version last recorded on it: the same
+ * version again with a failure reason is SageMaker rolling a deployment back on its own (an alarm);
+ * an older version is a rollback; anything else a deployment.
  */
-export function classifyDeployment(version: number, previousVersion: number | undefined): DeploymentKind {
+export function classifyDeployment(
+  version: number,
+  previousVersion: number | undefined,
+  failureReason?: string,
+): DeploymentKind {
+  if (failureReason && previousVersion === version) return 'rolled-back';
   return previousVersion !== undefined && version < previousVersion ? 'rollback' : 'deployment';
+}
+
+/** What the event reported about an approval change. */
+export interface ReportedChange {
+  readonly status?: ApprovalStatus;
+  readonly at?: string;
+  readonly by?: string;
+  readonly description?: string;
+}
+
+/** What the registry shows now. */
+export interface RegistryNow {
+  readonly status: ApprovalStatus;
+  readonly lastModifiedAt?: string;
+  readonly createdAt: string;
+  readonly lastModifiedBy?: string;
+  readonly createdBy?: string;
+  readonly description?: string;
+}
+
+/**
+ * The facts of one approval change. An approval record is history: the event's word wins, and the
+ * registry fills only what the event lacks, and then only while the registry still shows this very
+ * change (else a later change's approver would be credited with this one). The previous status is
+ * the last recorded one, unless that record is this change itself (a redelivery).
+ */
+export function approvalChange(
+  reported: ReportedChange,
+  registry: RegistryNow,
+  lastRecorded: { readonly status?: string; readonly at?: string } | undefined,
+): {
+  status: ApprovalStatus;
+  at: string;
+  approvedBy?: string;
+  description?: string;
+  previousStatus?: ApprovalStatus;
+} {
+  const status = reported.status ?? registry.status;
+  const at = reported.at ?? registry.lastModifiedAt ?? registry.createdAt;
+  const stillThisChange = registry.status === status && (!reported.at || registry.lastModifiedAt === at);
+  const previous = lastRecorded?.status;
+  return {
+    status,
+    at,
+    approvedBy:
+      reported.by ?? (stillThisChange ? (registry.lastModifiedBy ?? registry.createdBy) : undefined),
+    description: reported.description ?? (stillThisChange ? registry.description : undefined),
+    previousStatus: isApprovalStatus(previous) && lastRecorded?.at !== at ? previous : undefined,
+  };
 }
 
 /** Lineage properties are strings of at most 2,500 characters, 30 of them. */

@@ -235,6 +235,21 @@ export function renderEndpointText(p: EndpointProvenance): string {
   return lines.join('\n');
 }
 
+export function renderVersionText(p: VersionProvenance): string {
+  const lines = [`${p.group ?? 'version'} v${p.version ?? '?'} (${p.modelPackageArn})`];
+  for (const i of p.inputs) lines.push(`  from ${i.kind}: ${i.uri}`);
+  lines.push('  approvals:');
+  for (const a of p.approvals) {
+    lines.push(
+      `    ${a.at}  ${a.status}${a.previousStatus ? ` (was ${a.previousStatus})` : ''}${a.by ? ` by ${a.by}` : ''}${a.reason ? `: "${a.reason}"` : ''}`,
+    );
+  }
+  lines.push('  deployments:');
+  for (const d of p.deployments)
+    lines.push(`    ${d.at}  ${d.kind} on ${d.endpoint}${d.strategy ? `, ${d.strategy}` : ''}`);
+  return lines.join('\n');
+}
+
 /**
  * A Mermaid flowchart of the endpoint's provenance: inputs → version → approval → deployment →
  * endpoint. Node ids are generated (n0, n1, ...) and labels quoted, so any ARN renders.

@@ -32,12 +32,12 @@ import {
 import {
   APPROVAL_ACTION_TYPE,
   approvalAction,
+  approvalChange,
   classifyDeployment,
   DEPLOYMENT_ACTION_TYPE,
   deploymentAction,
 } from '../core/lineage-plan';
 import { findGroup } from '../core/manifest';
-import { isApprovalStatus } from '../core/model-version';
 import { versionOfName } from '../core/naming';
 import { logger } from '../runtime/logger';
 import { loadManifest } from '../runtime/manifest';
@@ -68,35 +68,38 @@ async function recordApproval(change: ModelPackageStateChange): Promise<LineageR
   if (!concernsApproval(change)) return ignore('the change did not touch the approval status');
   const current = await describeModelVersion(sagemaker, change.modelPackageArn);
   if (!current) return ignore('the model package version no longer exists (deleted since the event)');
-  const status = change.reportedApprovalStatus ?? current.approvalStatus;
-  const at =
-    change.reportedAt ?? current.lastModifiedTime?.toISOString() ?? current.creationTime.toISOString();
-  // Who: the event's word, else the registry's, but only if the registry still shows this change.
-  const registryShowsThisChange =
-    current.approvalStatus === status &&
-    (!change.reportedAt || current.lastModifiedTime?.toISOString() === at);
-  const approvedBy =
-    change.reportedBy ??
-    (registryShowsThisChange ? (current.lastModifiedBy ?? current.createdBy) : undefined);
-
   const artifact = await ensureModelPackageArtifact(sagemaker, current.arn);
-  const previous = await latestActionProperties(sagemaker, current.arn, APPROVAL_ACTION_TYPE);
-  const previousStatus =
-    isApprovalStatus(previous?.status) && previous?.at !== at ? previous.status : undefined;
+  const lastRecorded = await latestActionProperties(sagemaker, current.arn, APPROVAL_ACTION_TYPE);
+  const facts = approvalChange(
+    {
+      status: change.reportedApprovalStatus,
+      at: change.reportedAt,
+      by: change.reportedBy,
+      description: change.reportedDescription,
+    },
+    {
+      status: current.approvalStatus,
+      lastModifiedAt: current.lastModifiedTime?.toISOString(),
+      createdAt: current.creationTime.toISOString(),
+      lastModifiedBy: current.lastModifiedBy,
+      createdBy: current.createdBy,
+      description: current.approvalDescription,
+    },
+    lastRecorded,
+  );
   const action = approvalAction({
     modelPackageArn: current.arn,
     groupName: group.name,
     version: current.version,
-    status,
-    previousStatus,
-    approvedBy,
-    description:
-      change.reportedDescription ?? (registryShowsThisChange ? current.approvalDescription : undefined),
-    at,
+    ...facts,
   });
   const { arn, created } = await createActionOnce(sagemaker, action);
   await associateOnce(sagemaker, artifact, arn, 'AssociatedWith');
-  return { outcome: created ? 'recorded' : 'already-recorded', actionArn: arn, kind: `approval (${status})` };
+  return {
+    outcome: created ? 'recorded' : 'already-recorded',
+    actionArn: arn,
+    kind: `approval (${facts.status})`,
+  };
 }
 
 async function recordDeployment(change: EndpointStateChange): Promise<LineageResult> {
@@ -126,10 +129,7 @@ async function recordDeployment(change: EndpointStateChange): Promise<LineageRes
   const previous = await latestActionProperties(sagemaker, endpoint.EndpointArn, DEPLOYMENT_ACTION_TYPE);
   const previousVersion = previous?.version ? Number(previous.version) : undefined;
   const failureReason = endpoint.FailureReason || undefined;
-  const kind =
-    failureReason && previousVersion === version
-      ? 'rolled-back'
-      : classifyDeployment(version, previousVersion);
+  const kind = classifyDeployment(version, previousVersion, failureReason);
   const at = (endpoint.LastModifiedTime ?? new Date()).toISOString();
   const action = deploymentAction({
     endpointName: change.endpointName,

@@ -12,7 +12,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { describeForCard, findTrainingJob, readJson } from '../adapters/model-card-inputs';
-import { createModelCard, describeModelCard, ensureExport, updateModelCard } from '../adapters/model-cards';
+import { describeModelCard, ensureExport, writeModelCard } from '../adapters/model-cards';
 import { parseModelPackageStateChange } from '../core/events';
 import { findGroup } from '../core/manifest';
 import { translateMetrics } from '../core/metrics';
@@ -81,12 +81,12 @@ export async function handler(event: unknown): Promise<CardResult> {
   const existing = await describeModelCard(sagemaker, name);
   let outcome: 'created' | 'updated' | 'unchanged';
   if (!existing) {
-    await createModelCard(sagemaker, name, content, status);
+    await writeModelCard(sagemaker, name, content, status, false);
     outcome = 'created';
   } else if (existing.status === status && isDeepStrictEqual(existing.content, content)) {
     outcome = 'unchanged';
   } else {
-    await updateModelCard(sagemaker, name, content, status);
+    await writeModelCard(sagemaker, name, content, status, true);
     outcome = 'updated';
   }
 

@@ -138,6 +138,8 @@ it('adds nothing when events are delivered again', async () => {
     .slice(-5)
     .map((i) => (i.outcome.ok ? (i.outcome.result as { outcome: string }).outcome : 'failed'));
   expect(redelivered.every((o) => o === 'already-recorded' || o === 'ignored')).toBe(true);
+  // Lineage recognised its own records (not merely ignored everything).
+  expect(redelivered).toContain('already-recorded');
 });
 
 it('prints the live endpoint’s provenance as text and as a Mermaid diagram', async () => {
@@ -183,6 +185,16 @@ it('prints the group’s audit timeline in time order', async () => {
   );
   expect(timeline[7]?.text).toBe('lin-prod rolled back to lin v1 from v2');
   expect(await run(['audit', 'lin'])).toContain('rollback    lin-prod rolled back to lin v1 from v2');
+});
+
+it('prints a version’s approvals and deployments as text', async () => {
+  const text = await run(['lineage', '--version', arnOf(2)]);
+  expect(text.split('\n')[0]).toBe(`lin v2 (${arnOf(2)})`);
+  expect(text).toMatch(
+    /Rejected \(was Approved\) by arn:aws:iam::123456789012:user\/ann: "drift in production"/,
+  );
+  expect(text).toMatch(/deployment on lin-prod, canary/);
+  expect(text).not.toMatch(/^\{/);
 });
 
 it('refuses bad command lines with a hint', async () => {

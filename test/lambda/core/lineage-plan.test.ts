@@ -1,4 +1,9 @@
-import { approvalAction, classifyDeployment, deploymentAction } from '../../../lambda/core/lineage-plan';
+import {
+  approvalAction,
+  approvalChange,
+  classifyDeployment,
+  deploymentAction,
+} from '../../../lambda/core/lineage-plan';
 
 const deployment = {
   endpointName: 'ep',
@@ -58,4 +63,89 @@ it('calls a deployment to an older version a rollback', () => {
   expect(classifyDeployment(1, 2)).toBe('rollback');
   expect(classifyDeployment(3, 2)).toBe('deployment');
   expect(classifyDeployment(1, undefined)).toBe('deployment');
+});
+
+describe('approvalChange', () => {
+  const registry = {
+    status: 'Approved' as const,
+    lastModifiedAt: '2026-11-27T10:00:00.000Z',
+    createdAt: '2026-11-27T09:00:00.000Z',
+    lastModifiedBy: 'ann',
+    createdBy: 'trainer',
+    description: 'AUC 0.91',
+  };
+
+  it('takes the event’s word first', () => {
+    expect(
+      approvalChange(
+        { status: 'Approved', at: registry.lastModifiedAt, by: 'bob', description: 'event says' },
+        registry,
+        undefined,
+      ),
+    ).toEqual({
+      status: 'Approved',
+      at: registry.lastModifiedAt,
+      approvedBy: 'bob',
+      description: 'event says',
+      previousStatus: undefined,
+    });
+  });
+
+  it('fills who and why from the registry while it still shows this change', () => {
+    expect(
+      approvalChange({ status: 'Approved', at: registry.lastModifiedAt }, registry, {
+        status: 'PendingManualApproval',
+        at: '2026-11-27T09:00:00.000Z',
+      }),
+    ).toEqual({
+      status: 'Approved',
+      at: registry.lastModifiedAt,
+      approvedBy: 'ann',
+      description: 'AUC 0.91',
+      previousStatus: 'PendingManualApproval',
+    });
+  });
+
+  it('credits nobody when the registry has moved on (a late event)', () => {
+    const late = approvalChange(
+      { status: 'Approved', at: '2026-11-27T09:30:00.000Z' },
+      { ...registry, status: 'Rejected' },
+      undefined,
+    );
+    expect(late).toMatchObject({
+      status: 'Approved',
+      at: '2026-11-27T09:30:00.000Z',
+      approvedBy: undefined,
+      description: undefined,
+    });
+  });
+
+  it('does not call a redelivered change its own previous status', () => {
+    expect(
+      approvalChange({ status: 'Approved', at: registry.lastModifiedAt }, registry, {
+        status: 'Approved',
+        at: registry.lastModifiedAt,
+      }).previousStatus,
+    ).toBeUndefined();
+  });
+
+  it('falls back to the registry’s times, and to the registrar for a registration', () => {
+    const registered = {
+      ...registry,
+      status: 'PendingManualApproval' as const,
+      lastModifiedAt: undefined,
+      lastModifiedBy: undefined,
+    };
+    expect(approvalChange({}, registered, undefined)).toMatchObject({
+      status: 'PendingManualApproval',
+      at: registry.createdAt,
+      approvedBy: 'trainer',
+    });
+  });
+});
+
+it('calls the same version settling again with a failure reason a SageMaker rollback', () => {
+  expect(classifyDeployment(2, 2, 'alarm')).toBe('rolled-back');
+  expect(classifyDeployment(1, 2, 'alarm')).toBe('rollback');
+  expect(classifyDeployment(2, 2)).toBe('deployment');
 });
