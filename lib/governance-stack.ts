@@ -4,10 +4,12 @@ import { Stack, type StackProps, Stage } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { type GovernanceManifest, MANIFEST_FILE_NAME } from '../lambda/core/manifest';
+import { cardReviewRequired, modelCardPrefix } from '../lambda/core/model-card';
 import type { GovernanceConfig } from './config/types';
 import { ApprovalEvents } from './constructs/approval-events';
 import { AuditNotifier } from './constructs/audit-notifier';
 import { EndpointReconciler } from './constructs/endpoint-reconciler';
+import { GovernancePolicies } from './constructs/governance-policies';
 import type { SharedHandlerProps } from './constructs/handler-props';
 import { LineageRecorder } from './constructs/lineage-recorder';
 import { ModelCards } from './constructs/model-cards';
@@ -29,6 +31,7 @@ export class GovernanceStack extends Stack {
   readonly reconciler?: EndpointReconciler;
   readonly modelCards: ModelCards;
   readonly lineage: LineageRecorder;
+  readonly policies: GovernancePolicies;
 
   constructor(scope: Construct, id: string, props: GovernanceStackProps) {
     super(scope, id, props);
@@ -48,6 +51,9 @@ export class GovernanceStack extends Stack {
     this.approvalEvents = new ApprovalEvents(this, 'ApprovalEvents', {
       groupNames,
       endpointNames: config.groups.flatMap((g) => g.deployments.map((d) => d.endpointName)),
+      cardGatePrefixes: config.groups
+        .filter((g) => cardReviewRequired(g))
+        .map((g) => `${modelCardPrefix(g.name)}-v`),
       archiveRetentionDays: config.archiveRetentionDays,
       encryptionKey: this.encryptionKey,
     });
@@ -68,6 +74,11 @@ export class GovernanceStack extends Stack {
     });
     this.lineage = new LineageRecorder(this, 'Lineage', {
       groups: config.groups,
+      ...shared,
+    });
+    this.policies = new GovernancePolicies(this, 'Policies', {
+      groups: config.groups,
+      metricsBuckets: config.modelArtifactBuckets,
       ...shared,
     });
     if (config.groups.some((g) => g.deployments.length > 0)) {

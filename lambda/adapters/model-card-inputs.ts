@@ -5,7 +5,8 @@ import {
   DescribeTrainingJobCommand,
   type SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
-import type { CardVersion, TrainingDetails } from '../core/model-card';
+import { translateMetrics } from '../core/metrics';
+import type { CardVersion, Evaluation, TrainingDetails } from '../core/model-card';
 import { describeIdentity, isApprovalStatus } from '../core/model-version';
 import { isNotFound } from './sagemaker';
 
@@ -146,4 +147,25 @@ export async function findTrainingJob(
   return misses.length > 0
     ? { ok: false, reason: `training job ${misses.join(' or ')} (it no longer exists)` }
     : undefined;
+}
+
+/** Every metrics file of a version, read and translated; what cannot be read is described, never thrown. */
+export async function readEvaluations(
+  s3: S3Client,
+  locations: readonly MetricsLocation[],
+): Promise<{ evaluations: Evaluation[]; unreadable: string[] }> {
+  const evaluations: Evaluation[] = [];
+  const unreadable: string[] = [];
+  for (const location of locations) {
+    const read = await readJson(s3, location.s3Uri);
+    if (!read.ok) {
+      unreadable.push(`${location.slot} ${read.reason}`);
+      continue;
+    }
+    const translated = translateMetrics(read.value);
+    if (translated.ok)
+      evaluations.push({ slot: location.slot, s3Uri: location.s3Uri, groups: translated.groups });
+    else unreadable.push(`${location.slot} ${location.s3Uri} (${translated.reason})`);
+  }
+  return { evaluations, unreadable };
 }

@@ -2,8 +2,14 @@ import {
   DescribeModelPackageCommand,
   type DescribeModelPackageCommandOutput,
   type SageMakerClient,
+  UpdateModelPackageCommand,
 } from '@aws-sdk/client-sagemaker';
-import { describeIdentity, isApprovalStatus, type ModelVersion } from '../core/model-version';
+import {
+  type ApprovalStatus,
+  describeIdentity,
+  isApprovalStatus,
+  type ModelVersion,
+} from '../core/model-version';
 
 /** Whether an SDK error says the resource does not exist (SageMaker mostly says so in a ValidationException). */
 export function isNotFound(error: unknown): boolean {
@@ -49,5 +55,28 @@ export function toModelVersion(out: DescribeModelPackageCommandOutput): ModelVer
         }
       : undefined,
     description: out.ModelPackageDescription,
+    ...(out.CustomerMetadataProperties ? { metadata: out.CustomerMetadataProperties } : {}),
   };
+}
+
+/** Sets a version's approval status (and description and metadata, when given): the Studio button's call. */
+export async function updateApproval(
+  client: SageMakerClient,
+  arn: string,
+  update: {
+    readonly status: ApprovalStatus;
+    readonly description?: string;
+    readonly metadata?: Readonly<Record<string, string>>;
+  },
+): Promise<void> {
+  await client.send(
+    new UpdateModelPackageCommand({
+      ModelPackageArn: arn,
+      ModelApprovalStatus: update.status,
+      ...(update.description !== undefined ? { ApprovalDescription: update.description } : {}),
+      ...(update.metadata && Object.keys(update.metadata).length > 0
+        ? { CustomerMetadataProperties: { ...update.metadata } }
+        : {}),
+    }),
+  );
 }

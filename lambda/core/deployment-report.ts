@@ -29,6 +29,14 @@ export type TargetOutcome =
       readonly action: 'keep-serving' | 'delete-endpoint';
       readonly servingConfig: string;
     }
+  /** The newest version the target would serve is held back by a deployment gate. */
+  | {
+      readonly outcome: 'held';
+      readonly version: number;
+      readonly modelPackageArn: string;
+      readonly reason: string;
+      readonly servingConfig?: string;
+    }
   | { readonly outcome: 'skipped'; readonly reason: string; readonly version?: number };
 
 export interface TargetReport {
@@ -83,6 +91,16 @@ export function deploymentNotification(report: TargetReport): Notification {
         result.action === 'delete-endpoint'
           ? `No approved version of ${groupName} remains for ${endpointName}, so the endpoint is being deleted (whenNoneApproved: delete-endpoint).`
           : `No approved version of ${groupName} remains for ${endpointName}. It keeps serving ${result.servingConfig} (whenNoneApproved: keep-serving). Approve a version to replace it.`,
+      );
+      break;
+    case 'held':
+      headline = `${groupName} v${result.version} held back from ${endpointName}`;
+      lines.push(
+        `${groupName} version ${result.version} is approved but not deployed to ${endpointName}: ${result.reason}.`,
+        result.servingConfig
+          ? `The endpoint keeps serving ${result.servingConfig}.`
+          : 'The endpoint is not created until a version may deploy.',
+        `Model package: ${result.modelPackageArn}`,
       );
       break;
     default:

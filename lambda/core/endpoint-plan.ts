@@ -1,4 +1,5 @@
-import type { DeploymentStrategy, DeploymentTarget } from '../../lib/config/types';
+import type { DeploymentStrategy, DeploymentTarget, ModelPackageGroupConfig } from '../../lib/config/types';
+import { selfApprover } from './governance-policy';
 import type { ApprovalStatus, ModelLifeCycle } from './model-version';
 import { rollbackAlarmNames, VARIANT_NAME, versionedName } from './naming';
 
@@ -38,17 +39,53 @@ export function desiredVersion(
   versions: readonly VersionSummary[],
   target: Pick<DeploymentTarget, 'serve'>,
 ): VersionSummary | undefined {
+  return candidateVersions(versions, target)[0];
+}
+
+/** The versions a target could serve, best first: Approved (and in its stage), newest first. */
+export function candidateVersions(
+  versions: readonly VersionSummary[],
+  target: Pick<DeploymentTarget, 'serve'>,
+): VersionSummary[] {
   const serve = target.serve;
-  const eligible = versions.filter(
-    (v) =>
-      v.approvalStatus === 'Approved' &&
-      (serve.kind === 'newest-approved' ||
-        (v.lifeCycle?.stage === serve.stage && v.lifeCycle.stageStatus === serve.stageStatus)),
-  );
-  return eligible.reduce<VersionSummary | undefined>(
-    (best, v) => (!best || v.version > best.version ? v : best),
-    undefined,
-  );
+  return versions
+    .filter(
+      (v) =>
+        v.approvalStatus === 'Approved' &&
+        (serve.kind === 'newest-approved' ||
+          (v.lifeCycle?.stage === serve.stage && v.lifeCycle.stageStatus === serve.stageStatus)),
+    )
+    .sort((a, b) => b.version - a.version);
+}
+
+/** What the deployment gates know of one candidate version. */
+export interface GateFacts {
+  readonly cardName: string;
+  /** The card's status; undefined when the card does not exist (yet). */
+  readonly cardStatus?: string;
+  /** Who registered and who last changed the version (read only when separation of duties is on). */
+  readonly createdBy?: string;
+  readonly lastModifiedBy?: string;
+}
+
+/**
+ * Why a target must not deploy this approved version yet, or undefined when it may: the card gate
+ * wants a reviewed (Approved) model card; separation of duties refuses a version its registrant
+ * approved (the policy handler reverts that approval; this keeps it off the endpoint meanwhile).
+ */
+export function deploymentHold(
+  group: Pick<ModelPackageGroupConfig, 'separationOfDuties'>,
+  target: Pick<DeploymentTarget, 'requireApprovedModelCard'>,
+  facts: GateFacts,
+): string | undefined {
+  if (group.separationOfDuties) {
+    const self = selfApprover(facts);
+    if (self) return `approved by its own registrant (${self}); separation of duties needs another approver`;
+  }
+  if (target.requireApprovedModelCard && facts.cardStatus !== 'Approved') {
+    return `model card ${facts.cardName} is ${facts.cardStatus ?? 'missing'}; a reviewer must set it to Approved before it deploys`;
+  }
+  return undefined;
 }
 
 /** What the reconciler creates for a version on a target. */

@@ -7,6 +7,7 @@ import {
 
 export const MODEL_PACKAGE_STATE_CHANGE = 'SageMaker Model Package State Change';
 export const ENDPOINT_STATE_CHANGE = 'SageMaker Endpoint State Change';
+export const MODEL_CARD_STATE_CHANGE = 'SageMaker Model Card State Change';
 
 /** What the handlers take from a `SageMaker Model Package State Change` event. */
 export interface ModelPackageStateChange {
@@ -135,13 +136,50 @@ export function parseEndpointStateChange(event: unknown): Parsed<EndpointStateCh
   };
 }
 
-/** Either trigger of the reconciler. */
+/** What the card gate takes from a `SageMaker Model Card State Change` event: which card. */
+export interface ModelCardStateChange {
+  readonly eventId: string;
+  readonly cardName: string;
+  readonly status?: string;
+}
+
+/** The card's name from the detail, or else from the event's resource ARN (`…:model-card/<name>`). */
+export function parseModelCardStateChange(event: unknown): Parsed<ModelCardStateChange> {
+  if (typeof event !== 'object' || event === null) return fail('the event is not a JSON object');
+  const e = event as Record<string, unknown>;
+  if (e['detail-type'] !== MODEL_CARD_STATE_CHANGE) {
+    return fail(`detail-type is ${JSON.stringify(e['detail-type'])}, expected "${MODEL_CARD_STATE_CHANGE}"`);
+  }
+  const d = (e.detail ?? {}) as Record<string, unknown>;
+  const fromArn = Array.isArray(e.resources)
+    ? e.resources
+        .map((r) => (typeof r === 'string' ? /:model-card\/([^/]+)$/.exec(r)?.[1] : undefined))
+        .find((n) => n !== undefined)
+    : undefined;
+  const cardName = typeof d.ModelCardName === 'string' && d.ModelCardName !== '' ? d.ModelCardName : fromArn;
+  if (!cardName) return fail('neither detail.ModelCardName nor a model-card resource ARN names the card');
+  return {
+    ok: true,
+    value: {
+      eventId: typeof e.id === 'string' ? e.id : 'unknown',
+      cardName,
+      status: typeof d.ModelCardStatus === 'string' ? d.ModelCardStatus : undefined,
+    },
+  };
+}
+
+/** Any trigger of the reconciler. */
 export type ReconcileTrigger =
   | { readonly kind: 'model-package'; readonly change: ModelPackageStateChange }
-  | { readonly kind: 'endpoint'; readonly change: EndpointStateChange };
+  | { readonly kind: 'endpoint'; readonly change: EndpointStateChange }
+  | { readonly kind: 'model-card'; readonly change: ModelCardStateChange };
 
 export function parseReconcileTrigger(event: unknown): Parsed<ReconcileTrigger> {
   const detailType = (event as Record<string, unknown> | null)?.['detail-type'];
+  if (detailType === MODEL_CARD_STATE_CHANGE) {
+    const parsed = parseModelCardStateChange(event);
+    return parsed.ok ? { ok: true, value: { kind: 'model-card', change: parsed.value } } : parsed;
+  }
   if (detailType === ENDPOINT_STATE_CHANGE) {
     const parsed = parseEndpointStateChange(event);
     return parsed.ok ? { ok: true, value: { kind: 'endpoint', change: parsed.value } } : parsed;

@@ -72,14 +72,28 @@ export function modelCardPrefix(groupName: string): string {
   return `${groupName.slice(0, 47).replace(/-+$/, '')}-${hash}`;
 }
 
-/** The card's status for a version's approval status. */
+/**
+ * The card's status for a version's approval status. Without review, the card follows the approval.
+ * With review (a target of the group deploys only reviewed cards), approving the version asks for a
+ * review (PendingReview) and only a reviewer sets the card Approved; that approval is kept until the
+ * version is rejected.
+ */
 export function modelCardStatus(
   approval: ApprovalStatus,
   pending: PendingCardStatus,
+  review: { readonly required: boolean; readonly current?: string } = { required: false },
 ): 'Draft' | 'PendingReview' | 'Approved' | 'Archived' {
-  if (approval === 'Approved') return 'Approved';
   if (approval === 'Rejected') return 'Archived';
-  return pending;
+  if (!review.required) return approval === 'Approved' ? 'Approved' : pending;
+  if (review.current === 'Approved') return 'Approved';
+  return approval === 'Approved' ? 'PendingReview' : pending;
+}
+
+/** Whether the group's cards need a reviewer's approval (some target deploys only reviewed cards). */
+export function cardReviewRequired(group: {
+  readonly deployments: readonly { readonly requireApprovedModelCard: boolean }[];
+}): boolean {
+  return group.deployments.some((d) => d.requireApprovedModelCard);
 }
 
 /**

@@ -27,6 +27,8 @@ export interface ModelVersion {
   readonly lastModifiedTime?: Date;
   readonly lifeCycle?: ModelLifeCycle;
   readonly description?: string;
+  /** CustomerMetadataProperties: where the quality gate records that it has decided. */
+  readonly metadata?: Readonly<Record<string, string>>;
 }
 
 /** SageMaker's UserContext, as DescribeModelPackage returns it. */

@@ -53,6 +53,7 @@ export async function handler(event: unknown): Promise<LineageResult> {
   const parsed = parseReconcileTrigger(event);
   if (!parsed.ok) return ignore(parsed.reason);
   const trigger = parsed.value;
+  if (trigger.kind === 'model-card') return ignore('model card changes are not lineage events');
   const result =
     trigger.kind === 'model-package'
       ? await recordApproval(trigger.change)

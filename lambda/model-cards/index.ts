@@ -11,12 +11,21 @@
 import { isDeepStrictEqual } from 'node:util';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { describeForCard, findTrainingJob, readJson } from '../adapters/model-card-inputs';
+import { describeForCard, findTrainingJob, readEvaluations } from '../adapters/model-card-inputs';
 import { describeModelCard, ensureExport, writeModelCard } from '../adapters/model-cards';
-import { parseModelPackageStateChange } from '../core/events';
+import {
+  MODEL_CARD_STATE_CHANGE,
+  parseModelCardStateChange,
+  parseModelPackageStateChange,
+} from '../core/events';
 import { findGroup } from '../core/manifest';
-import { translateMetrics } from '../core/metrics';
-import { type Evaluation, modelCardName, modelCardStatus, renderModelCard } from '../core/model-card';
+import {
+  cardReviewRequired,
+  modelCardName,
+  modelCardPrefix,
+  modelCardStatus,
+  renderModelCard,
+} from '../core/model-card';
 import { validateModelCardContent } from '../core/model-card-schema';
 import { requiredEnv } from '../runtime/env';
 import { logger } from '../runtime/logger';
@@ -39,6 +48,7 @@ export type CardResult =
   | { readonly outcome: 'ignored'; readonly reason: string };
 
 export async function handler(event: unknown): Promise<CardResult> {
+  if (isModelCardEvent(event)) return exportReviewedCard(event);
   const parsed = parseModelPackageStateChange(event);
   if (!parsed.ok) return ignore(parsed.reason);
   const group = findGroup(manifest, parsed.value.groupName);
@@ -46,19 +56,7 @@ export async function handler(event: unknown): Promise<CardResult> {
   const described = await describeForCard(sagemaker, parsed.value.modelPackageArn);
   if (!described) return ignore('the model package version no longer exists (deleted since the event)');
 
-  const unreadable: string[] = [];
-  const evaluations: Evaluation[] = [];
-  for (const location of described.metrics) {
-    const read = await readJson(s3, location.s3Uri);
-    if (!read.ok) {
-      unreadable.push(`${location.slot} ${read.reason}`);
-      continue;
-    }
-    const translated = translateMetrics(read.value);
-    if (translated.ok)
-      evaluations.push({ slot: location.slot, s3Uri: location.s3Uri, groups: translated.groups });
-    else unreadable.push(`${location.slot} ${location.s3Uri} (${translated.reason})`);
-  }
+  const { evaluations, unreadable } = await readEvaluations(s3, described.metrics);
   const training = await findTrainingJob(sagemaker, described.trainingJobCandidates);
   if (training && !training.ok) unreadable.push(training.reason);
   if (unreadable.length > 0) logger.warn('card inputs that could not be read', { unreadable });
@@ -77,8 +75,11 @@ export async function handler(event: unknown): Promise<CardResult> {
   }
 
   const name = modelCardName(group.name, described.version.version);
-  const status = modelCardStatus(described.version.approvalStatus, group.modelCard.pendingStatus);
   const existing = await describeModelCard(sagemaker, name);
+  const status = modelCardStatus(described.version.approvalStatus, group.modelCard.pendingStatus, {
+    required: cardReviewRequired(group),
+    current: existing?.status,
+  });
   let outcome: 'created' | 'updated' | 'unchanged';
   if (!existing) {
     await writeModelCard(sagemaker, name, content, status, false);
@@ -108,6 +109,34 @@ export async function handler(event: unknown): Promise<CardResult> {
     modelCard: result,
     modelPackageArn: described.version.arn,
   });
+  return result;
+}
+
+function isModelCardEvent(event: unknown): boolean {
+  return (event as Record<string, unknown> | null)?.['detail-type'] === MODEL_CARD_STATE_CHANGE;
+}
+
+/** A reviewer approved a card-gated group's card: export it for the auditors, as an approval would. */
+async function exportReviewedCard(event: unknown): Promise<CardResult> {
+  const parsed = parseModelCardStateChange(event);
+  if (!parsed.ok) return ignore(parsed.reason);
+  const name = parsed.value.cardName;
+  const group = manifest.groups.find((g) => name.startsWith(`${modelCardPrefix(g.name)}-v`));
+  if (!group) return ignore(`model card "${name}" does not belong to a governed group`);
+  const card = await describeModelCard(sagemaker, name);
+  if (!card) return ignore(`model card "${name}" no longer exists`);
+  if (card.status !== 'Approved')
+    return ignore(`model card "${name}" is ${card.status}; only Approved cards are exported`);
+  const exported = await ensureExport(sagemaker, name, card.version, exportS3Uri);
+  const result = {
+    outcome: 'unchanged' as const,
+    modelCardName: name,
+    status: card.status,
+    omitted: [],
+    unreadable: [],
+    exportJobArn: exported.jobArn,
+  };
+  logger.info(`model card ${name}: reviewed and exported`, { modelCard: result });
   return result;
 }
 

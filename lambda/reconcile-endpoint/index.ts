@@ -11,6 +11,7 @@ import { publishNotification } from '../adapters/notifications';
 import { deploymentNotification, isNotable, type TargetReport } from '../core/deployment-report';
 import { parseReconcileTrigger, type ReconcileTrigger } from '../core/events';
 import { findGroup, type GovernanceManifest } from '../core/manifest';
+import { modelCardPrefix } from '../core/model-card';
 import { requiredEnv } from '../runtime/env';
 import { logger } from '../runtime/logger';
 import { loadManifest } from '../runtime/manifest';
@@ -72,17 +73,30 @@ function targetsFor(m: GovernanceManifest, trigger: ReconcileTrigger) {
       target,
     }));
   }
+  if (trigger.kind === 'model-card') {
+    // A reviewed card can release a held version: look again at the card-gated targets of its group.
+    const cardName = trigger.change.cardName;
+    return m.groups
+      .filter((g) => cardName.startsWith(`${modelCardPrefix(g.name)}-v`))
+      .flatMap((group) =>
+        group.deployments.filter((t) => t.requireApprovedModelCard).map((target) => ({ group, target })),
+      );
+  }
+  const endpointName = trigger.change.endpointName;
   return m.groups.flatMap((group) =>
-    group.deployments
-      .filter((t) => t.endpointName === trigger.change.endpointName)
-      .map((target) => ({ group, target })),
+    group.deployments.filter((t) => t.endpointName === endpointName).map((target) => ({ group, target })),
   );
 }
 
 function describe(trigger: ReconcileTrigger): string {
-  return trigger.kind === 'model-package'
-    ? `group "${trigger.change.groupName}"`
-    : `endpoint "${trigger.change.endpointName}"`;
+  switch (trigger.kind) {
+    case 'model-package':
+      return `group "${trigger.change.groupName}"`;
+    case 'model-card':
+      return `model card "${trigger.change.cardName}"`;
+    case 'endpoint':
+      return `endpoint "${trigger.change.endpointName}"`;
+  }
 }
 
 function ignore(reason: string): ReconcileResult {

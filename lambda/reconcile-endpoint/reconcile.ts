@@ -13,17 +13,23 @@ import {
   listVersions,
   updateEndpoint,
 } from '../adapters/endpoints';
+import { describeModelCard } from '../adapters/model-cards';
+import { describeModelVersion } from '../adapters/sagemaker';
 import type { TargetOutcome } from '../core/deployment-report';
 import {
+  candidateVersions,
   type Deployment,
   deploymentConfig,
+  deploymentHold,
   deploymentTags,
   endpointConfigRequest,
   namesToDelete,
   planEndpoint,
+  type VersionSummary,
   wasRolledBack,
 } from '../core/endpoint-plan';
 import type { ReconcileTrigger } from '../core/events';
+import { modelCardName } from '../core/model-card';
 import { resourcePrefix, versionOfName } from '../core/naming';
 
 export interface ReconcileContext {
@@ -47,8 +53,21 @@ export async function reconcileTarget(
     describeEndpoint(ctx.sagemaker, target.endpointName),
   ]);
   const inputs = { target, executionRoleArn: ctx.executionRoleArn, dataCaptureS3Uri: ctx.dataCaptureS3Uri };
-  const plan = planEndpoint({ ...inputs, versions, endpoint });
+  const gated = await applyDeploymentGates(ctx, group, target, versions);
+  const plan = planEndpoint({ ...inputs, versions: gated.versions, endpoint });
   const endpointSettled = trigger.kind === 'endpoint' && trigger.change.status === 'InService';
+  if (gated.held && (plan.kind === 'in-sync' || plan.kind === 'none-approved')) {
+    if (plan.kind === 'in-sync' && endpointSettled) {
+      await removeOldVersions(ctx, target, [plan.deployment.configName], [plan.deployment.modelName]);
+    }
+    return {
+      outcome: 'held',
+      version: gated.held.version.version,
+      modelPackageArn: gated.held.version.arn,
+      reason: gated.held.reason,
+      ...(endpoint ? { servingConfig: endpoint.configName } : {}),
+    };
+  }
 
   switch (plan.kind) {
     case 'busy':
@@ -151,6 +170,42 @@ async function deploy(
     configName: deployment.configName,
     ...(fromConfig ? { fromConfig } : {}),
   };
+}
+
+/** Candidates looked at before giving up on finding one the gates let through. */
+const MAX_GATED_CANDIDATES = 20;
+
+/**
+ * The versions the target may serve once the deployment gates have spoken: an approved candidate a
+ * gate holds back is left out (so the plan falls back to the newest one that may deploy), and the
+ * newest held one is reported. No reads at all when the target has no gate.
+ */
+async function applyDeploymentGates(
+  ctx: ReconcileContext,
+  group: ModelPackageGroupConfig,
+  target: DeploymentTarget,
+  versions: readonly VersionSummary[],
+): Promise<{ versions: readonly VersionSummary[]; held?: { version: VersionSummary; reason: string } }> {
+  if (!target.requireApprovedModelCard && !group.separationOfDuties) return { versions };
+  const heldArns = new Set<string>();
+  let held: { version: VersionSummary; reason: string } | undefined;
+  for (const candidate of candidateVersions(versions, target).slice(0, MAX_GATED_CANDIDATES)) {
+    const cardName = modelCardName(group.name, candidate.version);
+    const [card, described] = await Promise.all([
+      target.requireApprovedModelCard ? describeModelCard(ctx.sagemaker, cardName) : undefined,
+      group.separationOfDuties ? describeModelVersion(ctx.sagemaker, candidate.arn) : undefined,
+    ]);
+    const reason = deploymentHold(group, target, {
+      cardName,
+      cardStatus: card?.status,
+      createdBy: described?.createdBy,
+      lastModifiedBy: described?.lastModifiedBy,
+    });
+    if (!reason) break;
+    heldArns.add(candidate.arn);
+    held ??= { version: candidate, reason };
+  }
+  return { versions: versions.filter((v) => !heldArns.has(v.arn)), ...(held ? { held } : {}) };
 }
 
 /** Deletes models and configs of versions beyond the retention count; never the live one. */

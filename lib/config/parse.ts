@@ -3,10 +3,12 @@ import {
   type DeploymentStrategy,
   type DeploymentTarget,
   type GovernanceConfig,
+  type MetricThreshold,
   type ModelCardDefaults,
   type ModelPackageGroupConfig,
   NONE_APPROVED_BEHAVIOURS,
   PENDING_CARD_STATUSES,
+  type QualityGate,
   RISK_RATINGS,
   type RollbackAlarms,
   type VersionSelector,
@@ -213,6 +215,8 @@ function readGroup(r: Reader, raw: unknown, path: string): ModelPackageGroupConf
     'shareWithAccounts',
     'modelCard',
     'deployments',
+    'qualityGate',
+    'separationOfDuties',
   ]);
   const name = r.string(g, 'name', path);
   if (name && !SAGEMAKER_NAME_PATTERN.test(name)) {
@@ -234,6 +238,9 @@ function readGroup(r: Reader, raw: unknown, path: string): ModelPackageGroupConf
     shareWithAccounts.map((a, i) => ({ key: a, path: `${path}.shareWithAccounts[${i}]` })),
     (a) => `account ${a} is listed twice; remove the duplicate.`,
   );
+  const deployments = r
+    .array(g, 'deployments', path)
+    .map((d, j) => readDeployment(r, d, `${path}.deployments[${j}]`));
   return {
     name,
     description: r.string(g, 'description', path, {
@@ -243,10 +250,104 @@ function readGroup(r: Reader, raw: unknown, path: string): ModelPackageGroupConf
     tags: readTags(r, g.tags, `${path}.tags`),
     shareWithAccounts,
     modelCard: readModelCard(r, g.modelCard ?? {}, `${path}.modelCard`),
-    deployments: r
-      .array(g, 'deployments', path)
-      .map((d, j) => readDeployment(r, d, `${path}.deployments[${j}]`)),
+    deployments,
+    ...(g.qualityGate === undefined
+      ? {}
+      : { qualityGate: readQualityGate(r, g.qualityGate, `${path}.qualityGate`, deployments) }),
+    separationOfDuties: r.boolean(g, 'separationOfDuties', path, false),
   };
+}
+
+const RULE_KEYS = ['atMost', 'atLeast', 'absAtMost', 'notWorseThanLive'] as const;
+
+function readQualityGate(
+  r: Reader,
+  raw: unknown,
+  path: string,
+  deployments: readonly DeploymentTarget[],
+): QualityGate {
+  const q = r.object(raw, path, ['thresholds', 'liveEndpoint', 'autoApprove']);
+  const thresholds = r
+    .array(q, 'thresholds', path)
+    .map((t, i) => readThreshold(r, t, `${path}.thresholds[${i}]`));
+  if (thresholds.length === 0) {
+    r.problem(
+      `${path}.thresholds`,
+      'must list at least one threshold, e.g. [{ "metric": "mse", "atMost": 6.0 }]; remove qualityGate to have no gate.',
+    );
+  }
+  const liveEndpoint = r.optionalString(q, 'liveEndpoint', path, 63);
+  const comparesToLive = thresholds.some((t) => t.rule.kind === 'not-worse-than-live');
+  if (liveEndpoint !== undefined && !deployments.some((d) => d.endpointName === liveEndpoint)) {
+    r.problem(
+      `${path}.liveEndpoint`,
+      `"${liveEndpoint}" is not one of this group's deployment targets (${deployments.map((d) => d.endpointName).join(', ') || 'none'}); name one of them.`,
+    );
+  }
+  if (comparesToLive && deployments.length === 0) {
+    r.problem(
+      `${path}.thresholds`,
+      'a "notWorseThanLive" threshold compares with the version an endpoint serves, but this group has no deployment targets; add one or remove the threshold.',
+    );
+  }
+  const autoApprove = r.boolean(q, 'autoApprove', path, false);
+  if (autoApprove) {
+    const production = deployments.filter((d) => d.production).map((d) => d.endpointName);
+    if (production.length > 0) {
+      r.problem(
+        `${path}.autoApprove`,
+        `automatic approval is for non-production targets only, and ${production.map((e) => `"${e}"`).join(', ')} ${production.length === 1 ? 'is' : 'are'} production (the default); set "production": false on ${production.length === 1 ? 'that target' : 'those targets'} or turn autoApprove off.`,
+      );
+    }
+  }
+  return {
+    thresholds,
+    ...(liveEndpoint !== undefined ? { liveEndpoint } : {}),
+    autoApprove,
+  };
+}
+
+function readThreshold(r: Reader, raw: unknown, path: string): MetricThreshold {
+  const t = r.object(raw, path, ['metric', 'group', ...RULE_KEYS]);
+  const metric = r.string(t, 'metric', path, { max: 256 });
+  const group = r.optionalString(t, 'group', path, 256);
+  const given = RULE_KEYS.filter((k) => t[k] !== undefined);
+  if (given.length !== 1) {
+    r.problem(
+      path,
+      `give exactly one of ${RULE_KEYS.map((k) => `"${k}"`).join(', ')}${given.length > 1 ? ` (found ${given.join(' and ')})` : ''}, e.g. { "metric": "auc", "atLeast": 0.8 }.`,
+    );
+    return { metric, ...(group ? { group } : {}), rule: { kind: 'at-most', value: 0 } };
+  }
+  const key = given[0] as (typeof RULE_KEYS)[number];
+  if (key === 'notWorseThanLive') {
+    const n = r.object(t.notWorseThanLive, `${path}.notWorseThanLive`, ['better', 'margin']);
+    const better = r.oneOf(n, 'better', `${path}.notWorseThanLive`, ['lower', 'higher'] as const, 'lower');
+    if (n.better === undefined) {
+      r.problem(
+        `${path}.notWorseThanLive.better`,
+        'is required: say whether "lower" (errors such as mse) or "higher" (scores such as auc) is better.',
+      );
+    }
+    const margin = readNumber(r, n, 'margin', `${path}.notWorseThanLive`, 0);
+    if (margin < 0) r.problem(`${path}.notWorseThanLive.margin`, `is ${margin}; use 0 or a positive number.`);
+    return { metric, ...(group ? { group } : {}), rule: { kind: 'not-worse-than-live', better, margin } };
+  }
+  const value = readNumber(r, t, key, path, undefined);
+  if (key === 'absAtMost' && value < 0)
+    r.problem(`${path}.absAtMost`, `is ${value}; an absolute bound is 0 or more.`);
+  const kind = key === 'atMost' ? 'at-most' : key === 'atLeast' ? 'at-least' : 'abs-at-most';
+  return { metric, ...(group ? { group } : {}), rule: { kind, value } };
+}
+
+function readNumber(r: Reader, obj: Json, key: string, path: string, fallback: number | undefined): number {
+  const value = obj[key];
+  if (value === undefined && fallback !== undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    r.problem(`${path}.${key}`, `must be a number, got ${describe(value)}.`);
+    return fallback ?? 0;
+  }
+  return value;
 }
 
 function readTags(r: Reader, raw: unknown, path: string): Record<string, string> {
@@ -312,6 +413,8 @@ function readDeployment(r: Reader, raw: unknown, path: string): DeploymentTarget
     'whenNoneApproved',
     'keepPreviousVersions',
     'dataCapturePercent',
+    'requireApprovedModelCard',
+    'production',
   ]);
   const endpointName = r.string(d, 'endpointName', path);
   if (endpointName && !SAGEMAKER_NAME_PATTERN.test(endpointName)) {
@@ -344,6 +447,8 @@ function readDeployment(r: Reader, raw: unknown, path: string): DeploymentTarget
     whenNoneApproved: r.oneOf(d, 'whenNoneApproved', path, NONE_APPROVED_BEHAVIOURS, 'keep-serving'),
     keepPreviousVersions: r.integer(d, 'keepPreviousVersions', path, { default: 2, min: 0, max: 50 }),
     dataCapturePercent: r.integer(d, 'dataCapturePercent', path, { default: 0, min: 0, max: 100 }),
+    requireApprovedModelCard: r.boolean(d, 'requireApprovedModelCard', path, false),
+    production: r.boolean(d, 'production', path, true),
   };
 }
 

@@ -34,6 +34,35 @@ export interface ModelPackageGroupConfig {
   readonly shareWithAccounts: readonly string[];
   readonly modelCard: ModelCardDefaults;
   readonly deployments: readonly DeploymentTarget[];
+  /** Metric thresholds every newly registered version is checked against; undefined: no gate. */
+  readonly qualityGate?: QualityGate;
+  /** Refuse (revert to PendingManualApproval) an approval made by the identity that registered the version. */
+  readonly separationOfDuties: boolean;
+}
+
+/** How a threshold compares the measured value. */
+export type ThresholdRule =
+  | { readonly kind: 'at-most'; readonly value: number }
+  | { readonly kind: 'at-least'; readonly value: number }
+  /** |measured| <= value (bias metrics, whose sign only says which facet is favoured). */
+  | { readonly kind: 'abs-at-most'; readonly value: number }
+  /** Compared with the version the gate's live endpoint serves: worse by at most `margin`. */
+  | { readonly kind: 'not-worse-than-live'; readonly better: 'lower' | 'higher'; readonly margin: number };
+
+export interface MetricThreshold {
+  /** The metric's name as the model card shows it (e.g. "mse", "auc", "CDDL Gender=0"). */
+  readonly metric: string;
+  /** The card's metric group (e.g. "Evaluation: regression"), when the name alone is ambiguous. */
+  readonly group?: string;
+  readonly rule: ThresholdRule;
+}
+
+export interface QualityGate {
+  readonly thresholds: readonly MetricThreshold[];
+  /** Endpoint whose serving version `not-worse-than-live` compares with (default: the group's first target). */
+  readonly liveEndpoint?: string;
+  /** Approve a version that passes every threshold (allowed only when no target is production). */
+  readonly autoApprove: boolean;
 }
 
 export interface ModelCardDefaults {
@@ -94,4 +123,8 @@ export interface DeploymentTarget {
   readonly keepPreviousVersions: number;
   /** Percentage of requests captured to S3 (0 disables data capture). */
   readonly dataCapturePercent: number;
+  /** Deploy only versions whose model card a reviewer has set to Approved. */
+  readonly requireApprovedModelCard: boolean;
+  /** Production targets forbid automatic approval of the group's versions. */
+  readonly production: boolean;
 }

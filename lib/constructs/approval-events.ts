@@ -5,7 +5,11 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ENDPOINT_STATE_CHANGE, MODEL_PACKAGE_STATE_CHANGE } from '../../lambda/core/events';
+import {
+  ENDPOINT_STATE_CHANGE,
+  MODEL_CARD_STATE_CHANGE,
+  MODEL_PACKAGE_STATE_CHANGE,
+} from '../../lambda/core/events';
 
 /** EventBridge's default limit on an event pattern's size, in characters. */
 export const EVENT_PATTERN_MAX_CHARS = 2048;
@@ -21,6 +25,8 @@ export interface ApprovalEventsProps {
   readonly groupNames: readonly string[];
   /** The endpoints the deployment targets manage. */
   readonly endpointNames: readonly string[];
+  /** Model card name prefixes (`<group>-v`) of the groups whose targets deploy only reviewed cards. */
+  readonly cardGatePrefixes?: readonly string[];
   /** Days the archive keeps events; 0 keeps them forever. */
   readonly archiveRetentionDays: number;
   readonly encryptionKey: kms.IKey;
@@ -35,6 +41,7 @@ export interface ApprovalEventsProps {
 export class ApprovalEvents extends Construct {
   readonly modelPackageRules: events.Rule[] = [];
   readonly endpointRules: events.Rule[] = [];
+  readonly modelCardRules: events.Rule[] = [];
   readonly archives: events.Archive[] = [];
 
   constructor(scope: Construct, id: string, props: ApprovalEventsProps) {
@@ -68,6 +75,22 @@ export class ApprovalEvents extends Construct {
         }),
       );
     });
+
+    chunkNames(props.cardGatePrefixes ?? [], (p) => modelCardPattern(p)).forEach((prefixes, i) => {
+      this.modelCardRules.push(
+        new events.Rule(this, `ModelCardStateChange${i}`, {
+          description: `model-governance: review of the model cards of ${describeNames(prefixes)}`,
+          eventPattern: modelCardPattern(prefixes),
+        }),
+      );
+    });
+  }
+
+  /** Sends the card-gated groups' model card state changes to a handler (none when no target is card-gated). */
+  onModelCardStateChange(handler: lambda.IFunction, deadLetterQueue: sqs.IQueue): void {
+    for (const rule of this.modelCardRules) {
+      rule.addTarget(new targets.LambdaFunction(handler, { deadLetterQueue, ...TARGET_RETRY }));
+    }
   }
 
   /** Sends the governed groups' model package state changes to a handler. */
@@ -111,6 +134,15 @@ export function endpointPattern(endpointNames: readonly string[]): events.EventP
     source: ['aws.sagemaker'],
     detailType: [ENDPOINT_STATE_CHANGE],
     detail: { EndpointName: [...endpointNames], EndpointStatus: SETTLED_ENDPOINT_STATUSES },
+  };
+}
+
+/** Card names are `<group>-v<version>`: matched by prefix, one per card-gated group. */
+export function modelCardPattern(prefixes: readonly string[]): events.EventPattern {
+  return {
+    source: ['aws.sagemaker'],
+    detailType: [MODEL_CARD_STATE_CHANGE],
+    detail: { ModelCardName: prefixes.map((prefix) => ({ prefix })) as unknown as string[] },
   };
 }
 

@@ -4,6 +4,7 @@ import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { cardReviewRequired, modelCardPrefix } from '../../lambda/core/model-card';
 import { resourcePrefix, rollbackAlarmNames, VARIANT_NAME } from '../../lambda/core/naming';
 import { acknowledge, nagArn } from '../compliance';
 import type { DeploymentTarget, ModelPackageGroupConfig } from '../config/types';
@@ -47,6 +48,7 @@ export class EndpointReconciler extends Construct {
     );
     props.approvalEvents.onModelPackageStateChange(this.handler, this.handler.deadLetters.queue);
     props.approvalEvents.onEndpointStateChange(this.handler, this.handler.deadLetters.queue);
+    props.approvalEvents.onModelCardStateChange(this.handler, this.handler.deadLetters.queue);
   }
 
   private createExecutionRole(buckets: readonly string[]): iam.Role {
@@ -184,6 +186,21 @@ export class EndpointReconciler extends Construct {
       ['sagemaker:CreateModel', 'sagemaker:DescribeModelPackage'],
       groups.map((g) => g.name),
     );
+    const cardGated = groups.filter((g) => cardReviewRequired(g));
+    if (cardGated.length > 0) {
+      const cards = cardGated.map((g) => `${modelCardPrefix(g.name).toLowerCase()}-v*`);
+      fn.allow(
+        ['sagemaker:DescribeModelCard'],
+        cards.map((c) => arn('model-card', c)),
+      );
+      for (const c of cards) {
+        acknowledge(fn, {
+          id: `AwsSolutions-IAM5[Resource::${nagArn(this, 'sagemaker', `model-card/${c}`)}]`,
+          reason:
+            'The card gate reads the status of the cards of card-gated groups (<group>-v<version>) only.',
+        });
+      }
+    }
     fn.allow(['iam:PassRole'], [this.executionRole.roleArn], {
       StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' },
     });

@@ -89,6 +89,7 @@ export class ModelCards extends Construct {
       );
     }
     props.approvalEvents.onModelPackageStateChange(this.handler, this.handler.deadLetters.queue);
+    props.approvalEvents.onModelCardStateChange(this.handler, this.handler.deadLetters.queue);
 
     for (const c of cards) {
       for (const resource of [`model-card/${c}`, `model-card/${c}/export-job/*`]) {

@@ -1,6 +1,8 @@
 import {
+  candidateVersions,
   deploymentConfig,
   deploymentFor,
+  deploymentHold,
   desiredVersion,
   endpointConfigRequest,
   namesToDelete,
@@ -260,5 +262,40 @@ describe('namesToDelete', () => {
   });
   it('never deletes names that are not ours', () => {
     expect(namesToDelete(['someone-else', ...names], versionOf, ['ep-v6-00000006'], 5)).toEqual([]);
+  });
+});
+
+describe('deploymentHold', () => {
+  const facts = { cardName: 'churn-v3', cardStatus: 'PendingReview', createdBy: 'ana', lastModifiedBy: 'bo' };
+  const gated = { requireApprovedModelCard: true };
+  const open = { requireApprovedModelCard: false };
+
+  it('holds a version whose card is not Approved, or missing, on a card-gated target only', () => {
+    expect(deploymentHold({ separationOfDuties: false }, gated, facts)).toBe(
+      'model card churn-v3 is PendingReview; a reviewer must set it to Approved before it deploys',
+    );
+    expect(deploymentHold({ separationOfDuties: false }, gated, { ...facts, cardStatus: undefined })).toBe(
+      'model card churn-v3 is missing; a reviewer must set it to Approved before it deploys',
+    );
+    expect(
+      deploymentHold({ separationOfDuties: false }, gated, { ...facts, cardStatus: 'Approved' }),
+    ).toBeUndefined();
+    expect(deploymentHold({ separationOfDuties: false }, open, facts)).toBeUndefined();
+  });
+
+  it('holds a version its registrant approved when the group separates duties', () => {
+    const self = { ...facts, cardStatus: 'Approved', lastModifiedBy: 'ana' };
+    expect(deploymentHold({ separationOfDuties: true }, open, self)).toBe(
+      'approved by its own registrant (ana); separation of duties needs another approver',
+    );
+    expect(deploymentHold({ separationOfDuties: false }, open, self)).toBeUndefined();
+    expect(deploymentHold({ separationOfDuties: true }, open, facts)).toBeUndefined();
+  });
+
+  it('lists candidates newest first, approved and in stage only', () => {
+    const versions = [v(1, 'Approved'), v(3, 'Approved'), v(2, 'Rejected'), v(4, 'PendingManualApproval')];
+    expect(candidateVersions(versions, { serve: { kind: 'newest-approved' } }).map((c) => c.version)).toEqual(
+      [3, 1],
+    );
   });
 });

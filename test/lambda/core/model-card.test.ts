@@ -235,3 +235,14 @@ it('maps approval to card status', () => {
   expect(modelCardStatus('Approved', 'Draft')).toBe('Approved');
   expect(modelCardStatus('Rejected', 'Draft')).toBe('Archived');
 });
+
+it('asks for a review instead of approving the card when a target deploys only reviewed cards', () => {
+  const review = (current?: string) => ({ required: true, current });
+  expect(modelCardStatus('Approved', 'Draft', review('Draft'))).toBe('PendingReview');
+  expect(modelCardStatus('Approved', 'Draft', review(undefined))).toBe('PendingReview');
+  // A reviewer's approval stands through later rebuilds, until the version is rejected.
+  expect(modelCardStatus('Approved', 'Draft', review('Approved'))).toBe('Approved');
+  expect(modelCardStatus('PendingManualApproval', 'Draft', review('Approved'))).toBe('Approved');
+  expect(modelCardStatus('Rejected', 'Draft', review('Approved'))).toBe('Archived');
+  expect(modelCardStatus('PendingManualApproval', 'PendingReview', review('Draft'))).toBe('PendingReview');
+});

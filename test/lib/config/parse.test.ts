@@ -45,6 +45,7 @@ describe('parseGovernanceConfig', () => {
             lineOfBusiness: undefined,
           },
           deployments: [],
+          separationOfDuties: false,
         },
       ],
     });
@@ -61,6 +62,8 @@ describe('parseGovernanceConfig', () => {
       whenNoneApproved: 'keep-serving',
       keepPreviousVersions: 2,
       dataCapturePercent: 0,
+      requireApprovedModelCard: false,
+      production: true,
     });
   });
 
@@ -99,7 +102,7 @@ describe('parseGovernanceConfig', () => {
 
   it('names an unknown key, suggests the likely one and lists the allowed keys', () => {
     expect(problemsOf({ groups: [{ name: 'churn', desciption: 'x' }] })).toEqual([
-      'groups[0].desciption: unknown key. Did you mean "description"? Allowed keys: name, description, tags, shareWithAccounts, modelCard, deployments.',
+      'groups[0].desciption: unknown key. Did you mean "description"? Allowed keys: name, description, tags, shareWithAccounts, modelCard, deployments, qualityGate, separationOfDuties.',
     ]);
   });
 
@@ -180,6 +183,89 @@ describe('parseGovernanceConfig', () => {
     ]);
     expect(problemsOf({})).toEqual([
       'groups: must list at least one model package group, e.g. [{ "name": "my-model" }].',
+    ]);
+  });
+
+  it('reads quality gates, separation of duties and the card gate', () => {
+    const config = parseGovernanceConfig({
+      groups: [
+        {
+          name: 'churn',
+          separationOfDuties: true,
+          qualityGate: {
+            thresholds: [
+              { metric: 'mse', atMost: 6 },
+              { metric: 'auc', group: 'Evaluation: binary classification', atLeast: 0.8 },
+              { metric: 'DPL Gender=0', absAtMost: 0.1 },
+              { metric: 'mse', notWorseThanLive: { better: 'lower', margin: 0.5 } },
+            ],
+            liveEndpoint: 'churn-staging',
+            autoApprove: true,
+          },
+          deployments: [{ endpointName: 'churn-staging', production: false, requireApprovedModelCard: true }],
+        },
+      ],
+    });
+    const group = config.groups[0];
+    expect(group?.separationOfDuties).toBe(true);
+    expect(group?.qualityGate).toEqual({
+      thresholds: [
+        { metric: 'mse', rule: { kind: 'at-most', value: 6 } },
+        { metric: 'auc', group: 'Evaluation: binary classification', rule: { kind: 'at-least', value: 0.8 } },
+        { metric: 'DPL Gender=0', rule: { kind: 'abs-at-most', value: 0.1 } },
+        { metric: 'mse', rule: { kind: 'not-worse-than-live', better: 'lower', margin: 0.5 } },
+      ],
+      liveEndpoint: 'churn-staging',
+      autoApprove: true,
+    });
+    expect(group?.deployments[0]).toMatchObject({ requireApprovedModelCard: true, production: false });
+  });
+
+  it('says what is wrong with a quality gate and how to fix it', () => {
+    expect(
+      problemsOf({
+        groups: [
+          {
+            name: 'churn',
+            qualityGate: {
+              thresholds: [
+                { metric: 'mse', atMost: 6, atLeast: 1 },
+                { metric: 'auc' },
+                { metric: 'r2', atLeast: 'high' },
+                { metric: 'bias', absAtMost: -1 },
+                { metric: 'mse', notWorseThanLive: { margin: -1 } },
+              ],
+              liveEndpoint: 'nowhere',
+              autoApprove: true,
+            },
+            deployments: [{ endpointName: 'churn-prod' }],
+          },
+        ],
+      }),
+    ).toEqual([
+      'groups[0].qualityGate.thresholds[0]: give exactly one of "atMost", "atLeast", "absAtMost", "notWorseThanLive" (found atMost and atLeast), e.g. { "metric": "auc", "atLeast": 0.8 }.',
+      'groups[0].qualityGate.thresholds[1]: give exactly one of "atMost", "atLeast", "absAtMost", "notWorseThanLive", e.g. { "metric": "auc", "atLeast": 0.8 }.',
+      'groups[0].qualityGate.thresholds[2].atLeast: must be a number, got "high".',
+      'groups[0].qualityGate.thresholds[3].absAtMost: is -1; an absolute bound is 0 or more.',
+      'groups[0].qualityGate.thresholds[4].notWorseThanLive.better: is required: say whether "lower" (errors such as mse) or "higher" (scores such as auc) is better.',
+      'groups[0].qualityGate.thresholds[4].notWorseThanLive.margin: is -1; use 0 or a positive number.',
+      'groups[0].qualityGate.liveEndpoint: "nowhere" is not one of this group\'s deployment targets (churn-prod); name one of them.',
+      'groups[0].qualityGate.autoApprove: automatic approval is for non-production targets only, and "churn-prod" is production (the default); set "production": false on that target or turn autoApprove off.',
+    ]);
+    expect(problemsOf({ groups: [{ name: 'g', qualityGate: { thresholds: [] } }] })).toEqual([
+      'groups[0].qualityGate.thresholds: must list at least one threshold, e.g. [{ "metric": "mse", "atMost": 6.0 }]; remove qualityGate to have no gate.',
+    ]);
+    expect(
+      problemsOf({
+        groups: [
+          {
+            name: 'g',
+            qualityGate: { thresholds: [{ metric: 'mse', notWorseThanLive: { better: 'lower' } }] },
+          },
+        ],
+      }),
+    ).toEqual([
+      'groups[0].qualityGate.thresholds: a "notWorseThanLive" threshold compares with the version an endpoint serves, but this group has no deployment targets; add one or remove the threshold.',
     ]);
   });
 

@@ -1,0 +1,152 @@
+/**
+ * Governance policies on the registry: the quality gate decides every newly registered version of
+ * a gated group (Rejected with the failed thresholds, left pending with a note, or approved where
+ * configured), and separation of duties reverts an approval made by the version's own registrant.
+ *
+ * Trigger: the governed groups' model package state changes. Level-triggered: the version is read
+ * from the registry and decided once (the decision is kept in its CustomerMetadataProperties).
+ */
+import { S3Client } from '@aws-sdk/client-s3';
+import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { SNSClient } from '@aws-sdk/client-sns';
+import type { ModelPackageGroupConfig } from '../../lib/config/types';
+import { describeEndpoint } from '../adapters/endpoints';
+import { describeForCard, readEvaluations } from '../adapters/model-card-inputs';
+import { publishNotification } from '../adapters/notifications';
+import { describeModelVersion, updateApproval } from '../adapters/sagemaker';
+import { parseModelPackageStateChange } from '../core/events';
+import {
+  gateUpdate,
+  nextPolicyStep,
+  policyNotification,
+  type RegistryUpdate,
+  selfApprovalUpdate,
+} from '../core/governance-policy';
+import { findGroup } from '../core/manifest';
+import type { ModelVersion } from '../core/model-version';
+import { versionOfName } from '../core/naming';
+import { evaluateGate, type GateDecision, type LiveVersion, type VersionMetrics } from '../core/quality-gate';
+import { requiredEnv } from '../runtime/env';
+import { logger } from '../runtime/logger';
+import { loadManifest } from '../runtime/manifest';
+
+const topicArn = requiredEnv('NOTIFICATION_TOPIC_ARN');
+const manifest = loadManifest();
+const sagemaker = new SageMakerClient({ maxAttempts: 5 });
+const s3 = new S3Client({ maxAttempts: 3 });
+const sns = new SNSClient({ maxAttempts: 5 });
+
+export type PolicyResult =
+  | {
+      readonly outcome: 'gate-decided';
+      readonly modelPackageArn: string;
+      readonly decision: GateDecision;
+      readonly update: RegistryUpdate;
+    }
+  | {
+      readonly outcome: 'self-approval-reverted';
+      readonly modelPackageArn: string;
+      readonly identity: string;
+    }
+  | { readonly outcome: 'superseded' | 'no-action' | 'ignored'; readonly reason: string };
+
+export async function handler(event: unknown): Promise<PolicyResult> {
+  const parsed = parseModelPackageStateChange(event);
+  if (!parsed.ok) return ignore(parsed.reason);
+  const group = findGroup(manifest, parsed.value.groupName);
+  if (!group) return ignore(`model package group "${parsed.value.groupName}" is not governed by this stack`);
+  if (!group.qualityGate && !group.separationOfDuties)
+    return ignore(`group "${group.name}" has no quality gate and no separation of duties`);
+  const version = await describeModelVersion(sagemaker, parsed.value.modelPackageArn);
+  if (!version) return ignore('the model package version no longer exists (deleted since the event)');
+
+  const step = nextPolicyStep(group, version);
+  if (step.kind === 'none') return { outcome: 'no-action', reason: step.reason };
+
+  let result: PolicyResult;
+  let update: RegistryUpdate;
+  if (step.kind === 'revert-self-approval') {
+    update = selfApprovalUpdate(step.identity);
+    result = { outcome: 'self-approval-reverted', modelPackageArn: version.arn, identity: step.identity };
+  } else {
+    const decision = await decide(group, version);
+    update = gateUpdate(group, decision, version.approvalStatus);
+    result = { outcome: 'gate-decided', modelPackageArn: version.arn, decision, update };
+  }
+
+  // No conditional write exists for model packages: re-read just before writing, and leave a version
+  // that someone changed meanwhile to that change's own event, which runs this again.
+  const fresh = await describeModelVersion(sagemaker, version.arn);
+  if (!fresh || !sameState(fresh, version)) {
+    return {
+      outcome: 'superseded',
+      reason: 'the version changed while the policy was deciding; its own event decides again',
+    };
+  }
+  await updateApproval(sagemaker, version.arn, update);
+  logger.info(`policy ${result.outcome}: ${group.name} v${version.version} -> ${update.status}`, {
+    policy: result,
+  });
+  await publishNotification(
+    sns,
+    topicArn,
+    policyNotification(
+      version,
+      result.outcome,
+      update,
+      result.outcome === 'gate-decided' ? result.decision : undefined,
+    ),
+  );
+  return result;
+}
+
+async function decide(group: ModelPackageGroupConfig, version: ModelVersion): Promise<GateDecision> {
+  const gate = group.qualityGate;
+  if (!gate) throw new Error(`group "${group.name}" has no quality gate`);
+  const current = await metricsOf(version.arn, version.version);
+  const comparesToLive = gate.thresholds.some((t) => t.rule.kind === 'not-worse-than-live');
+  const live = comparesToLive
+    ? await liveVersion(group, version)
+    : { kind: 'none' as const, reason: 'not compared' };
+  const decision = evaluateGate(gate, current, live);
+  if (current.unreadable.length > 0)
+    logger.warn('metrics that could not be read', { unreadable: current.unreadable });
+  return decision;
+}
+
+async function metricsOf(arn: string, versionNumber: number): Promise<VersionMetrics> {
+  const described = await describeForCard(sagemaker, arn);
+  if (!described)
+    return { version: versionNumber, groups: [], unreadable: [`v${versionNumber} no longer exists`] };
+  const { evaluations, unreadable } = await readEvaluations(s3, described.metrics);
+  return { version: versionNumber, groups: evaluations.flatMap((e) => e.groups), unreadable };
+}
+
+/** The version the gate's live endpoint serves now (by the versioned config name the reconciler gave it). */
+async function liveVersion(group: ModelPackageGroupConfig, version: ModelVersion): Promise<LiveVersion> {
+  const endpointName = group.qualityGate?.liveEndpoint ?? group.deployments[0]?.endpointName;
+  if (!endpointName) return { kind: 'none', reason: 'the group has no deployment target' };
+  const endpoint = await describeEndpoint(sagemaker, endpointName);
+  if (!endpoint) return { kind: 'none', reason: `endpoint ${endpointName} does not exist yet` };
+  const live = versionOfName(endpointName, endpoint.configName);
+  if (live === undefined)
+    return {
+      kind: 'none',
+      reason: `endpoint ${endpointName} serves ${endpoint.configName}, which this app did not make`,
+    };
+  if (live === version.version)
+    return { kind: 'none', reason: `endpoint ${endpointName} already serves this version` };
+  const liveArn = version.arn.replace(/\/\d+$/, `/${live}`);
+  return { kind: 'version', metrics: await metricsOf(liveArn, live) };
+}
+
+function sameState(a: ModelVersion, b: ModelVersion): boolean {
+  return (
+    a.approvalStatus === b.approvalStatus && a.lastModifiedTime?.getTime() === b.lastModifiedTime?.getTime()
+  );
+}
+
+function ignore(reason: string): PolicyResult {
+  logger.warn('event ignored', { reason });
+  return { outcome: 'ignored', reason };
+}

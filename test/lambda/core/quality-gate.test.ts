@@ -1,0 +1,247 @@
+/**
+ * Threshold evaluation against AWS's own metrics files (test/fixtures/reference/metrics, byte-exact
+ * copies of ../shared/reference/metrics), translated exactly as the model card translates them.
+ */
+
+import { gateUpdate, nextPolicyStep, selfApprover } from '../../../lambda/core/governance-policy';
+import { translateMetrics } from '../../../lambda/core/metrics';
+import type { ModelVersion } from '../../../lambda/core/model-version';
+import { evaluateGate, type LiveVersion, type VersionMetrics } from '../../../lambda/core/quality-gate';
+import { parseGovernanceConfig } from '../../../lib/config/parse';
+import type { QualityGate } from '../../../lib/config/types';
+import { readReference } from '../../harness/reference';
+
+function metricsOf(version: number, ...files: string[]): VersionMetrics {
+  const groups = files.flatMap((f) => {
+    const t = translateMetrics(readReference(`metrics/${f}`));
+    if (!t.ok) throw new Error(`${f}: ${t.reason}`);
+    return t.groups;
+  });
+  return { version, groups, unreadable: [] };
+}
+
+function gateOf(qualityGate: unknown, deployments: unknown[] = [{ endpointName: 'ep', production: false }]) {
+  const config = parseGovernanceConfig({ groups: [{ name: 'g', qualityGate, deployments }] });
+  return { group: config.groups[0], gate: config.groups[0]?.qualityGate as QualityGate };
+}
+
+const NO_LIVE: LiveVersion = { kind: 'none', reason: 'endpoint ep does not exist yet' };
+const REGRESSION = 'model-monitor-model-quality.regression.sdk-test.json'; // mse 5.0305, r2 0.2367
+const BINARY = 'model-monitor-model-quality.binary-classification.sdk-test.json'; // auc 1, accuracy 0.5
+const EVALUATION = 'evaluation.regression.sdk-integ-test.json'; // mse 4.9254
+const BIAS = 'clarify-bias-report.sdk-test.json'; // CDDL Gender=0 0.2149, AD Gender=0 -0.1142
+
+describe('evaluateGate', () => {
+  it('passes when every threshold is met, listing each with its measured value', () => {
+    const { gate } = gateOf({
+      thresholds: [
+        { metric: 'mse', atMost: 6 },
+        { metric: 'r2', atLeast: 0.2 },
+      ],
+    });
+    const d = evaluateGate(gate, metricsOf(2, REGRESSION), NO_LIVE);
+    expect(d.outcome).toBe('passed');
+    expect(d.summary).toBe('Quality gate passed: mse <= 6: 5.03046 <= 6; r2 >= 0.2: 0.236712 >= 0.2');
+  });
+
+  it('fails with every failed threshold and its measured value, and only those', () => {
+    const { gate } = gateOf({
+      thresholds: [
+        { metric: 'mse', atMost: 5 },
+        { metric: 'r2', atLeast: 0.2 },
+        { metric: 'rmse', atMost: 2 },
+      ],
+    });
+    const d = evaluateGate(gate, metricsOf(2, REGRESSION), NO_LIVE);
+    expect(d.outcome).toBe('failed');
+    expect(d.summary).toBe('Quality gate failed: mse <= 5: 5.03046 > 5; rmse <= 2: 2.24287 > 2');
+    expect(d.checks.map((c) => c.outcome)).toEqual(['not-met', 'met', 'not-met']);
+  });
+
+  it('bounds a bias metric by its absolute value, whatever its sign', () => {
+    const { gate } = gateOf({
+      thresholds: [
+        { metric: 'AD Gender=0', absAtMost: 0.1 },
+        { metric: 'CDDL Gender=0', absAtMost: 0.3 },
+      ],
+    });
+    const d = evaluateGate(gate, metricsOf(1, BIAS), NO_LIVE);
+    expect(d.outcome).toBe('failed');
+    expect(d.summary).toBe('Quality gate failed: |AD Gender=0| <= 0.1: |-0.114157| > 0.1');
+  });
+
+  it('reads metrics from several files at once (classification and bias)', () => {
+    const { gate } = gateOf({
+      thresholds: [
+        { metric: 'auc', atLeast: 0.8 },
+        { metric: 'accuracy', atLeast: 0.5 },
+        { metric: 'CDDL Gender=0', absAtMost: 0.3 },
+      ],
+    });
+    expect(evaluateGate(gate, metricsOf(1, BINARY, BIAS), NO_LIVE).outcome).toBe('passed');
+  });
+
+  it('is undetermined, naming the metric, when a metric is missing; a failure elsewhere still fails', () => {
+    const { gate } = gateOf({ thresholds: [{ metric: 'auc', atLeast: 0.8 }] });
+    const d = evaluateGate(gate, metricsOf(3, REGRESSION), NO_LIVE);
+    expect(d.outcome).toBe('undetermined');
+    expect(d.summary).toBe(
+      `Quality gate could not decide, so a person must review: auc >= 0.8: no numeric metric "auc" in v3's metrics`,
+    );
+    const both = gateOf({
+      thresholds: [
+        { metric: 'auc', atLeast: 0.8 },
+        { metric: 'mse', atMost: 1 },
+      ],
+    }).gate;
+    expect(evaluateGate(both, metricsOf(3, REGRESSION), NO_LIVE).outcome).toBe('failed');
+  });
+
+  it('is undetermined when the metrics file cannot be read, and says which', () => {
+    const { gate } = gateOf({ thresholds: [{ metric: 'mse', atMost: 6 }] });
+    const unreadable = {
+      version: 4,
+      groups: [],
+      unreadable: ['ModelQuality.Statistics s3://bucket/missing.json (NoSuchKey)'],
+    };
+    const d = evaluateGate(gate, unreadable, NO_LIVE);
+    expect(d.outcome).toBe('undetermined');
+    expect(d.summary).toContain(
+      'no numeric metric "mse" in v4\'s metrics (no readable metrics registered); unreadable: ModelQuality.Statistics s3://bucket/missing.json (NoSuchKey)',
+    );
+  });
+
+  it('asks for the group when a name is ambiguous across metric groups', () => {
+    // mse is 5.03 in the model-quality statistics and 4.93 in the pipelines evaluation.
+    const ambiguous = gateOf({ thresholds: [{ metric: 'mse', atMost: 6 }] }).gate;
+    const d = evaluateGate(ambiguous, metricsOf(1, REGRESSION, EVALUATION), NO_LIVE);
+    expect(d.outcome).toBe('undetermined');
+    expect(d.checks[0]?.note).toBe(
+      '"mse" appears in "Model quality: regression", "Evaluation: regression" with different values; name its "group" in the threshold',
+    );
+    const named = gateOf({
+      thresholds: [{ metric: 'mse', group: 'Evaluation: regression', atMost: 4.95 }],
+    }).gate;
+    expect(evaluateGate(named, metricsOf(1, REGRESSION, EVALUATION), NO_LIVE).outcome).toBe('passed');
+  });
+
+  describe('compared with the live version', () => {
+    const lowerIsBetter = { metric: 'mse', notWorseThanLive: { better: 'lower', margin: 0.05 } };
+
+    it('passes within the margin and fails beyond it, showing both values', () => {
+      const { gate } = gateOf({ thresholds: [lowerIsBetter] });
+      const live = { kind: 'version' as const, metrics: metricsOf(1, EVALUATION) }; // 4.9254
+      const within = evaluateGate(gate, metricsOf(2, REGRESSION), live); // 5.0305 > 4.9754
+      expect(within.outcome).toBe('failed');
+      expect(within.summary).toBe(
+        'Quality gate failed: mse <= live + 0.05: 5.03046 > 4.97535 (live v1: 4.92535)',
+      );
+      const looser = gateOf({
+        thresholds: [{ metric: 'mse', notWorseThanLive: { better: 'lower', margin: 0.2 } }],
+      });
+      expect(evaluateGate(looser.gate, metricsOf(2, REGRESSION), live).outcome).toBe('passed');
+    });
+
+    it('compares higher-is-better metrics the other way', () => {
+      const { gate } = gateOf({
+        thresholds: [{ metric: 'mse', notWorseThanLive: { better: 'higher', margin: 0 } }],
+      });
+      const live = { kind: 'version' as const, metrics: metricsOf(1, EVALUATION) };
+      expect(evaluateGate(gate, metricsOf(2, REGRESSION), live).outcome).toBe('passed');
+    });
+
+    it('passes with a note when nothing is live yet', () => {
+      const { gate } = gateOf({ thresholds: [lowerIsBetter] });
+      const d = evaluateGate(gate, metricsOf(1, REGRESSION), NO_LIVE);
+      expect(d.outcome).toBe('passed');
+      expect(d.checks[0]?.note).toBe('nothing to compare with: endpoint ep does not exist yet');
+    });
+
+    it("is undetermined when the live version's metric cannot be read", () => {
+      const { gate } = gateOf({ thresholds: [lowerIsBetter] });
+      const live = { kind: 'version' as const, metrics: metricsOf(1, BIAS) };
+      const d = evaluateGate(gate, metricsOf(2, REGRESSION), live);
+      expect(d.outcome).toBe('undetermined');
+      expect(d.checks[0]?.note).toBe(`live v1: no numeric metric "mse" in v1's metrics`);
+    });
+  });
+
+  it('keeps the summary within the 1,024 characters of an ApprovalDescription', () => {
+    const thresholds = Array.from({ length: 40 }, (_, i) => ({
+      metric: `missing metric number ${i}`,
+      atMost: 1,
+    }));
+    const d = evaluateGate(gateOf({ thresholds }).gate, metricsOf(1, REGRESSION), NO_LIVE);
+    expect(d.summary.length).toBe(1024);
+    expect(d.summary.endsWith('(cut; full list in the audit log)')).toBe(true);
+  });
+});
+
+describe('policy decisions', () => {
+  const version = (v: Partial<ModelVersion>): ModelVersion => ({
+    arn: 'arn:aws:sagemaker:us-east-1:123456789012:model-package/g/1',
+    groupName: 'g',
+    version: 1,
+    approvalStatus: 'PendingManualApproval',
+    creationTime: new Date(0),
+    ...v,
+  });
+  const withGate = gateOf({ thresholds: [{ metric: 'mse', atMost: 6 }] }).group;
+  const passed = evaluateGate(withGate?.qualityGate as QualityGate, metricsOf(1, REGRESSION), NO_LIVE);
+
+  it('evaluates a version the gate has not decided, pending or approved before the gate ran, never twice', () => {
+    if (!withGate) throw new Error('no group');
+    expect(nextPolicyStep(withGate, version({})).kind).toBe('evaluate-gate');
+    expect(nextPolicyStep(withGate, version({ approvalStatus: 'Approved' })).kind).toBe('evaluate-gate');
+    expect(nextPolicyStep(withGate, version({ approvalStatus: 'Rejected' })).kind).toBe('none');
+    const decided = version({
+      metadata: { 'model-governance:quality-gate': 'failed' },
+      approvalStatus: 'Approved',
+    });
+    expect(nextPolicyStep(withGate, decided).kind).toBe('none'); // a person overruled the gate: on record, not undone
+  });
+
+  it('rejects a failing version, keeps an undecided one pending, and approves only where configured', () => {
+    if (!withGate) throw new Error('no group');
+    const failed = { ...passed, outcome: 'failed' as const, summary: 'Quality gate failed: x' };
+    expect(gateUpdate(withGate, failed, 'PendingManualApproval')).toEqual({
+      status: 'Rejected',
+      description: 'Quality gate failed: x',
+      metadata: { 'model-governance:quality-gate': 'failed' },
+    });
+    expect(gateUpdate(withGate, { ...passed, outcome: 'undetermined' }, 'Approved').status).toBe(
+      'PendingManualApproval',
+    );
+    expect(gateUpdate(withGate, passed, 'PendingManualApproval')).toMatchObject({
+      status: 'PendingManualApproval',
+      description: `${passed.summary}; awaiting approval`,
+    });
+    expect(gateUpdate(withGate, passed, 'Approved')).toEqual({
+      status: 'Approved',
+      metadata: { 'model-governance:quality-gate': 'passed' },
+    });
+    const auto = gateOf({ thresholds: [{ metric: 'mse', atMost: 6 }], autoApprove: true }).group;
+    if (!auto) throw new Error('no group');
+    expect(gateUpdate(auto, passed, 'PendingManualApproval')).toMatchObject({
+      status: 'Approved',
+      description: `Approved automatically: ${passed.summary}`,
+    });
+  });
+
+  it('finds a self-approval only when the registrant is known and is also the approver', () => {
+    expect(
+      selfApprover({ createdBy: 'arn:aws:iam::1:user/ana', lastModifiedBy: 'arn:aws:iam::1:user/ana' }),
+    ).toBe('arn:aws:iam::1:user/ana');
+    expect(
+      selfApprover({ createdBy: 'arn:aws:iam::1:user/ana', lastModifiedBy: 'arn:aws:iam::1:user/bo' }),
+    ).toBeUndefined();
+    // Registered as Approved and never changed: the registrant approved it.
+    expect(selfApprover({ createdBy: 'arn:aws:iam::1:user/ana' })).toBe('arn:aws:iam::1:user/ana');
+    expect(selfApprover({ lastModifiedBy: 'arn:aws:iam::1:user/ana' })).toBeUndefined();
+    const sod = parseGovernanceConfig({ groups: [{ name: 'g', separationOfDuties: true }] }).groups[0];
+    if (!sod) throw new Error('no group');
+    const self = version({ approvalStatus: 'Approved', createdBy: 'ana', lastModifiedBy: 'ana' });
+    expect(nextPolicyStep(sod, self)).toEqual({ kind: 'revert-self-approval', identity: 'ana' });
+    expect(nextPolicyStep(sod, { ...self, lastModifiedBy: 'bo' }).kind).toBe('none');
+  });
+});
