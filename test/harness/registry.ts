@@ -10,7 +10,12 @@ import modelPackageSample from '../fixtures/events/model-package-state-change.js
 export async function registerVersion(
   sagemaker: SageMakerClient,
   group: string,
-  options: { createGroup?: boolean; description?: string } = {},
+  options: {
+    createGroup?: boolean;
+    description?: string;
+    /** ModelMetrics slots to S3 URIs, e.g. { 'ModelQuality.Statistics': 's3://metrics/evaluation.json' }. */
+    metrics?: Record<string, string>;
+  } = {},
 ): Promise<string> {
   if (options.createGroup ?? true) {
     await sagemaker
@@ -24,6 +29,7 @@ export async function registerVersion(
       ModelPackageGroupName: group,
       ModelPackageDescription: options.description ?? 'registered by a test',
       ModelApprovalStatus: 'PendingManualApproval',
+      ...(options.metrics ? { ModelMetrics: modelMetrics(options.metrics) } : {}),
       InferenceSpecification: {
         Containers: [
           {
@@ -71,4 +77,13 @@ export function modelPackageEvent(arn: string, status?: string, extra: Record<st
       ...extra,
     },
   };
+}
+
+function modelMetrics(slots: Record<string, string>) {
+  const metrics: Record<string, Record<string, { ContentType: string; S3Uri: string }>> = {};
+  for (const [slot, s3Uri] of Object.entries(slots)) {
+    const [section, name] = slot.split('.') as [string, string];
+    metrics[section] = { ...metrics[section], [name]: { ContentType: 'application/json', S3Uri: s3Uri } };
+  }
+  return metrics;
 }
