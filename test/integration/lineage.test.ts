@@ -10,7 +10,7 @@ import {
   UpdateModelPackageCommand,
 } from '@aws-sdk/client-sagemaker';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { main as mgov } from '../../bin/mgov';
+import { main as mgov } from '../../cli/main';
 import type { LocalApp } from '../../local/runner/local-app';
 import { replay, serving } from '../harness/deployments';
 import { startLocalApp } from '../harness/local-app';
@@ -40,9 +40,18 @@ async function decide(who: string, version: number, status: 'Approved' | 'Reject
 
 async function run(args: string[]): Promise<string> {
   let text = '';
-  await mgov(args, (t) => {
-    text += t;
+  let errors = '';
+  const code = await mgov(args, {
+    out: (t) => {
+      text += t;
+    },
+    err: (t) => {
+      errors += `${t}\n`;
+    },
+    isTTY: false,
+    env: process.env,
   });
+  if (code !== 0) throw new Error(`mgov ${args.join(' ')} exited ${code}: ${errors}`);
   return text;
 }
 
