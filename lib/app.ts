@@ -1,7 +1,8 @@
 import { App, type AppProps } from 'aws-cdk-lib';
 import { acknowledgeStackWide, applyComplianceChecks } from './compliance';
-import type { GovernanceConfig } from './config/types';
-import { GovernanceStack } from './governance-stack';
+import type { AwsEnvironment, GovernanceConfig } from './config/types';
+import { DeploymentStack } from './deployment-stack';
+import { deploymentAccounts, GovernanceStack } from './governance-stack';
 
 export const DEFAULT_STACK_NAME = 'ModelGovernance';
 
@@ -26,20 +27,59 @@ export interface GovernanceAppOptions {
   readonly appProps?: AppProps;
 }
 
-/** Builds the whole app (stacks and compliance checks): used by bin/app.ts, the tests and local mode. */
-export function buildGovernanceApp(options: GovernanceAppOptions): { app: App; stack: GovernanceStack } {
+/**
+ * Builds the whole app (stacks and compliance checks): used by bin/app.ts, the tests and local mode.
+ *
+ * One account (no target names another account): one environment-agnostic stack. Targets in other
+ * accounts: the registry stack in the registry's environment, and one deployment stack per account
+ * that has targets (the registry's own included), all in the registry's region.
+ */
+export function buildGovernanceApp(options: GovernanceAppOptions): {
+  app: App;
+  stack: GovernanceStack;
+  deploymentStacks: DeploymentStack[];
+} {
   const app = options.app ?? new App(options.appProps);
   for (const [flag, value] of Object.entries(FEATURE_FLAGS)) {
     if (app.node.tryGetContext(flag) === undefined) app.node.setContext(flag, value);
   }
-  // Environment-agnostic: ARNs use the AWS::AccountId/AWS::Region pseudo parameters, so the same
-  // template deploys to whichever account and region `cdk deploy` targets.
-  const stack = new GovernanceStack(app, options.stackName ?? DEFAULT_STACK_NAME, {
-    config: options.config,
-    description:
-      'model-governance: SageMaker Model Registry as code, approval events, audit and notifications',
+  const { config } = options;
+  const name = options.stackName ?? DEFAULT_STACK_NAME;
+  const registry = isMultiAccount(config) ? config.registry : undefined;
+  // Environment-agnostic in one account: ARNs use the AWS::AccountId/AWS::Region pseudo parameters,
+  // so the same template deploys to whichever account and region `cdk deploy` targets.
+  const stack = new GovernanceStack(app, name, {
+    config,
+    ...(registry ? { env: registry, role: 'registry' as const } : {}),
+    description: registry
+      ? `model-governance registry (account ${registry.account}): Model Registry as code, approval events, audit, model cards, policies`
+      : 'model-governance: SageMaker Model Registry as code, approval events, audit and notifications',
   });
   acknowledgeStackWide(stack);
+  const deploymentStacks = registry
+    ? deploymentAccounts(config).map((account) => {
+        const d = new DeploymentStack(app, `${name}-Deploy-${account}`, {
+          config,
+          registry,
+          targetAccount: account,
+          env: { account, region: registry.region },
+          description: `model-governance deployments in account ${account}: endpoint reconciler, alarms, lineage`,
+        });
+        acknowledgeStackWide(d);
+        return d;
+      })
+    : [];
   applyComplianceChecks(app);
-  return { app, stack };
+  return { app, stack, deploymentStacks };
+}
+
+/** Whether any target is in another account than the registry's. */
+export function isMultiAccount(
+  config: GovernanceConfig,
+): config is GovernanceConfig & { registry: AwsEnvironment } {
+  const registry = config.registry?.account;
+  return (
+    registry !== undefined &&
+    config.groups.some((g) => g.deployments.some((d) => d.account !== undefined && d.account !== registry))
+  );
 }

@@ -42,10 +42,10 @@ export function acknowledge(scope: IConstruct, ...acks: Acknowledgement[]): void
  * An ARN as cdk-nag writes it in a finding id: pseudo parameters as `<AWS::Name>`, a concrete
  * account or region as itself.
  */
-export function nagArn(scope: IConstruct, service: string, resource: string): string {
+export function nagArn(scope: IConstruct, service: string, resource: string, inAccount?: string): string {
   const stack = Stack.of(scope);
   const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
-  const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
+  const account = inAccount ?? (Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account);
   return `arn:<AWS::Partition>:${service}:${region}:${account}:${resource}`;
 }
 

@@ -1,24 +1,29 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { Stack, type StackProps, Stage } from 'aws-cdk-lib';
+import { Stack, type StackProps } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
-import { type GovernanceManifest, MANIFEST_FILE_NAME } from '../lambda/core/manifest';
 import { cardReviewRequired, modelCardPrefix } from '../lambda/core/model-card';
 import type { GovernanceConfig } from './config/types';
 import { ApprovalEvents } from './constructs/approval-events';
 import { AuditNotifier } from './constructs/audit-notifier';
 import { EndpointReconciler } from './constructs/endpoint-reconciler';
+import { EventForwarding } from './constructs/event-forwarding';
 import { GovernancePolicies } from './constructs/governance-policies';
 import type { SharedHandlerProps } from './constructs/handler-props';
 import { LineageRecorder } from './constructs/lineage-recorder';
 import { ModelCards } from './constructs/model-cards';
 import { ModelPackageGroups } from './constructs/model-package-groups';
 import { Notifications } from './constructs/notifications';
+import { writeManifest } from './manifest-file';
 
 export interface GovernanceStackProps extends StackProps {
   /** The validated configuration (see lib/config). */
   readonly config: GovernanceConfig;
+  /**
+   * `single` (one account): everything, endpoints included. `registry` (multi-account): everything
+   * but the endpoints, which deployment stacks manage; their groups' events are forwarded there.
+   * @default 'single'
+   */
+  readonly role?: 'single' | 'registry';
 }
 
 /** Everything model-governance provisions in the registry account. */
@@ -32,12 +37,18 @@ export class GovernanceStack extends Stack {
   readonly modelCards: ModelCards;
   readonly lineage: LineageRecorder;
   readonly policies: GovernancePolicies;
+  readonly forwarding?: EventForwarding;
 
   constructor(scope: Construct, id: string, props: GovernanceStackProps) {
     super(scope, id, props);
     const { config } = props;
+    const registryRole = props.role === 'registry';
+    const registryAccount = config.registry?.account;
     const groupNames = config.groups.map((g) => g.name);
-    const manifestPath = this.writeManifest({ manifestVersion: 1, groups: config.groups });
+    const manifestPath = writeManifest(this, { manifestVersion: 1, groups: config.groups });
+    const foreignAccounts = registryRole
+      ? deploymentAccounts(config).filter((a) => a !== registryAccount)
+      : [];
 
     this.encryptionKey = new kms.Key(this, 'Key', {
       description: 'model-governance: notifications, dead-letter queues, event archive, handler environment',
@@ -47,10 +58,23 @@ export class GovernanceStack extends Stack {
       encryptionKey: this.encryptionKey,
       emails: config.notificationEmails,
     });
-    this.groups = new ModelPackageGroups(this, 'ModelPackageGroups', { groups: config.groups });
+    // A deployment account must read the versions it deploys: it joins the group's resource policy.
+    this.groups = new ModelPackageGroups(this, 'ModelPackageGroups', {
+      groups: config.groups.map((g) => ({
+        ...g,
+        shareWithAccounts: [
+          ...new Set([
+            ...g.shareWithAccounts,
+            ...g.deployments.flatMap((d) => (d.account && d.account !== registryAccount ? [d.account] : [])),
+          ]),
+        ],
+      })),
+    });
     this.approvalEvents = new ApprovalEvents(this, 'ApprovalEvents', {
       groupNames,
-      endpointNames: config.groups.flatMap((g) => g.deployments.map((d) => d.endpointName)),
+      endpointNames: registryRole
+        ? []
+        : config.groups.flatMap((g) => g.deployments.map((d) => d.endpointName)),
       cardGatePrefixes: config.groups
         .filter((g) => cardReviewRequired(g))
         .map((g) => `${modelCardPrefix(g.name)}-v`),
@@ -74,14 +98,27 @@ export class GovernanceStack extends Stack {
     });
     this.lineage = new LineageRecorder(this, 'Lineage', {
       groups: config.groups,
+      records: registryRole ? 'approvals' : 'both',
       ...shared,
     });
+    if (foreignAccounts.length > 0) {
+      this.forwarding = new EventForwarding(this, 'Forwarding', {
+        targets: foreignAccounts.map((account) => ({
+          account,
+          groupNames: config.groups
+            .filter((g) => g.deployments.some((d) => d.account === account))
+            .map((g) => g.name),
+        })),
+        encryptionKey: this.encryptionKey,
+        alarmTopic: this.notifications.topic,
+      });
+    }
     this.policies = new GovernancePolicies(this, 'Policies', {
       groups: config.groups,
       metricsBuckets: config.modelArtifactBuckets,
       ...shared,
     });
-    if (config.groups.some((g) => g.deployments.length > 0)) {
+    if (!registryRole && config.groups.some((g) => g.deployments.length > 0)) {
       this.reconciler = new EndpointReconciler(this, 'EndpointReconciler', {
         groups: config.groups,
         modelArtifactBuckets: config.modelArtifactBuckets,
@@ -89,13 +126,16 @@ export class GovernanceStack extends Stack {
       });
     }
   }
+}
 
-  /** Writes the handlers' manifest into the cloud assembly; GovernedFunction copies it into each bundle. */
-  private writeManifest(manifest: GovernanceManifest): string {
-    const dir = join(Stage.of(this)?.outdir ?? '.', 'manifests', this.artifactId);
-    mkdirSync(dir, { recursive: true });
-    const path = join(dir, MANIFEST_FILE_NAME);
-    writeFileSync(path, `${JSON.stringify(manifest, null, 2)}\n`);
-    return path;
-  }
+/** Every account a target deploys in (the registry's own for targets without one). */
+export function deploymentAccounts(config: GovernanceConfig): string[] {
+  const registry = config.registry?.account;
+  return [
+    ...new Set(
+      config.groups.flatMap((g) =>
+        g.deployments.map((d) => d.account ?? registry).filter((a): a is string => !!a),
+      ),
+    ),
+  ];
 }

@@ -9,6 +9,19 @@ import type { ModelPackageGroupConfig } from '../../lib/config/types';
 export interface GovernanceManifest {
   readonly manifestVersion: 1;
   readonly groups: readonly ModelPackageGroupConfig[];
+  /** Set in a deployment stack of a multi-account app: the groups live in this account and region. */
+  readonly registry?: { readonly account: string; readonly region: string };
+}
+
+/**
+ * How a handler names a group to SageMaker: its name in the registry's own account, its ARN from
+ * another account (ListModelPackages and DescribeModelPackageGroup take either).
+ */
+export function groupReference(manifest: GovernanceManifest, groupName: string): string {
+  if (!manifest.registry) return groupName;
+  const { account, region } = manifest.registry;
+  const partition = region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
+  return `arn:${partition}:sagemaker:${region}:${account}:model-package-group/${groupName.toLowerCase()}`;
 }
 
 export const MANIFEST_FILE_NAME = 'governance-manifest.json';

@@ -10,7 +10,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { publishNotification } from '../adapters/notifications';
 import { deploymentNotification, isNotable, type TargetReport } from '../core/deployment-report';
 import { parseReconcileTrigger, type ReconcileTrigger } from '../core/events';
-import { findGroup, type GovernanceManifest } from '../core/manifest';
+import { findGroup, type GovernanceManifest, groupReference } from '../core/manifest';
 import { modelCardPrefix } from '../core/model-card';
 import { requiredEnv } from '../runtime/env';
 import { logger } from '../runtime/logger';
@@ -40,7 +40,12 @@ export async function handler(event: unknown): Promise<ReconcileResult> {
   for (const { group, target } of targets) {
     try {
       const result = await reconcileTarget(
-        { sagemaker, executionRoleArn, dataCaptureS3Uri },
+        {
+          sagemaker,
+          executionRoleArn,
+          dataCaptureS3Uri,
+          groupReference: (name) => groupReference(manifest, name),
+        },
         group,
         target,
         trigger,

@@ -36,6 +36,8 @@ export interface ReconcileContext {
   readonly sagemaker: SageMakerClient;
   readonly executionRoleArn: string;
   readonly dataCaptureS3Uri?: string;
+  /** How to name a group to ListModelPackages (its ARN when the registry is another account's). */
+  readonly groupReference?: (groupName: string) => string;
 }
 
 /**
@@ -49,7 +51,7 @@ export async function reconcileTarget(
   trigger: ReconcileTrigger,
 ): Promise<TargetOutcome> {
   const [versions, endpoint] = await Promise.all([
-    listVersions(ctx.sagemaker, group.name),
+    listVersions(ctx.sagemaker, ctx.groupReference?.(group.name) ?? group.name),
     describeEndpoint(ctx.sagemaker, target.endpointName),
   ]);
   const inputs = { target, executionRoleArn: ctx.executionRoleArn, dataCaptureS3Uri: ctx.dataCaptureS3Uri };

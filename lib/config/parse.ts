@@ -1,4 +1,5 @@
 import {
+  type AwsEnvironment,
   type Compute,
   type DeploymentStrategy,
   type DeploymentTarget,
@@ -17,6 +18,8 @@ import {
 /** SageMaker's EntityName pattern, shared by model package groups and endpoints (at most 63 characters). */
 export const SAGEMAKER_NAME_PATTERN = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
 const ACCOUNT_ID = /^\d{12}$/;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[a-zA-Z0-9-]+$/;
 const INSTANCE_TYPE = /^ml\.[a-z0-9-]+\.[a-z0-9]+$/;
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
@@ -147,6 +150,8 @@ export function parseGovernanceConfig(raw: unknown, source = 'configuration'): G
     'archiveRetentionDays',
     'notificationEmails',
     'modelArtifactBuckets',
+    'modelArtifactKeyArns',
+    'registry',
     'groups',
   ]);
 
@@ -169,6 +174,18 @@ export function parseGovernanceConfig(raw: unknown, source = 'configuration'): G
       );
       return [];
     });
+
+  const modelArtifactKeyArns = r
+    .array(root, 'modelArtifactKeyArns', 'modelArtifactKeyArns')
+    .flatMap((k, i) => {
+      if (typeof k === 'string' && KMS_KEY_ARN.test(k)) return [k];
+      r.problem(
+        `modelArtifactKeyArns[${i}]`,
+        `is ${describe(k)}; use a KMS key ARN such as "arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab".`,
+      );
+      return [];
+    });
+  const registry = root.registry === undefined ? undefined : readRegistry(r, root.registry, 'registry');
 
   const rawGroups = root.groups;
   if (!Array.isArray(rawGroups) || rawGroups.length === 0) {
@@ -201,10 +218,57 @@ export function parseGovernanceConfig(raw: unknown, source = 'configuration'): G
     }),
     notificationEmails,
     modelArtifactBuckets,
+    modelArtifactKeyArns,
+    ...(registry ? { registry } : {}),
     groups,
   };
+  checkAccounts(r, config);
   if (r.problems.length > 0) throw new ConfigurationError(source, r.problems);
   return config;
+}
+
+function readRegistry(r: Reader, raw: unknown, path: string): AwsEnvironment {
+  const o = r.object(raw, path, ['account', 'region']);
+  const account = r.string(o, 'account', path);
+  if (account && !ACCOUNT_ID.test(account))
+    r.problem(`${path}.account`, `is "${account}"; an AWS account id is 12 digits, as a string.`);
+  const region = r.string(o, 'region', path);
+  if (region && !REGION.test(region))
+    r.problem(`${path}.region`, `is "${region}"; use a region code such as "eu-west-1".`);
+  return { account, region };
+}
+
+/** Targets in other accounts need the registry's account, and what cannot cross accounts is refused. */
+function checkAccounts(r: Reader, config: GovernanceConfig): void {
+  config.groups.forEach((g, i) => {
+    const gate = g.qualityGate;
+    const liveName = gate?.liveEndpoint ?? g.deployments[0]?.endpointName;
+    const live = g.deployments.find((d) => d.endpointName === liveName);
+    const comparesToLive = gate?.thresholds.some((t) => t.rule.kind === 'not-worse-than-live');
+    if (comparesToLive && live?.account && live.account !== config.registry?.account) {
+      r.problem(
+        `groups[${i}].qualityGate.liveEndpoint`,
+        `"${liveName}" is in account ${live.account}, where the quality gate (in the registry account) cannot read it; name a target in the registry account as liveEndpoint, or drop "notWorseThanLive".`,
+      );
+    }
+    g.deployments.forEach((d, j) => {
+      if (d.account === undefined) return;
+      const path = `groups[${i}].deployments[${j}]`;
+      if (!config.registry) {
+        r.problem(
+          `${path}.account`,
+          'a target in another account needs the registry\'s own account and region: add "registry": { "account": "…", "region": "…" } at the top level.',
+        );
+        return;
+      }
+      if (d.account !== config.registry.account && d.requireApprovedModelCard) {
+        r.problem(
+          `${path}.requireApprovedModelCard`,
+          `model cards cannot be shared across accounts, so the card gate needs the target in the registry account (${config.registry.account}); remove the gate or the account.`,
+        );
+      }
+    });
+  });
 }
 
 function readGroup(r: Reader, raw: unknown, path: string): ModelPackageGroupConfig {
@@ -415,6 +479,7 @@ function readDeployment(r: Reader, raw: unknown, path: string): DeploymentTarget
     'dataCapturePercent',
     'requireApprovedModelCard',
     'production',
+    'account',
   ]);
   const endpointName = r.string(d, 'endpointName', path);
   if (endpointName && !SAGEMAKER_NAME_PATTERN.test(endpointName)) {
@@ -449,7 +514,18 @@ function readDeployment(r: Reader, raw: unknown, path: string): DeploymentTarget
     dataCapturePercent: r.integer(d, 'dataCapturePercent', path, { default: 0, min: 0, max: 100 }),
     requireApprovedModelCard: r.boolean(d, 'requireApprovedModelCard', path, false),
     production: r.boolean(d, 'production', path, true),
+    ...readTargetAccount(r, d, path),
   };
+}
+
+function readTargetAccount(r: Reader, d: Json, path: string): { account?: string } {
+  if (d.account === undefined) return {};
+  const account = r.string(d, 'account', path);
+  if (!ACCOUNT_ID.test(account)) {
+    r.problem(`${path}.account`, `is "${account}"; an AWS account id is 12 digits, as a string.`);
+    return {};
+  }
+  return { account };
 }
 
 function readSelector(r: Reader, raw: unknown, path: string): VersionSelector {

@@ -22,7 +22,19 @@ export interface GovernanceConfig {
   readonly notificationEmails: readonly string[];
   /** S3 buckets holding model artifacts: the model execution role may read them, and only them. */
   readonly modelArtifactBuckets: readonly string[];
+  /** KMS keys (ARNs) that encrypt the model artifacts: the model execution role may decrypt with them. */
+  readonly modelArtifactKeyArns: readonly string[];
+  /**
+   * Where the Model Registry lives, when deployment targets are in other accounts. Undefined: one
+   * account, one environment-agnostic stack.
+   */
+  readonly registry?: AwsEnvironment;
   readonly groups: readonly ModelPackageGroupConfig[];
+}
+
+export interface AwsEnvironment {
+  readonly account: string;
+  readonly region: string;
 }
 
 export interface ModelPackageGroupConfig {
@@ -127,4 +139,6 @@ export interface DeploymentTarget {
   readonly requireApprovedModelCard: boolean;
   /** Production targets forbid automatic approval of the group's versions. */
   readonly production: boolean;
+  /** The account the endpoint lives in, when not the registry's (multi-account configurations only). */
+  readonly account?: string;
 }

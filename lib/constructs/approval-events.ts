@@ -29,6 +29,13 @@ export interface ApprovalEventsProps {
   readonly cardGatePrefixes?: readonly string[];
   /** Days the archive keeps events; 0 keeps them forever. */
   readonly archiveRetentionDays: number;
+  /** Archive the model package state changes (the registry's stack does; deployment stacks do not). @default true */
+  readonly archive?: boolean;
+  /**
+   * Accept model package state changes only from this account: a deployment stack receives them
+   * forwarded from the registry account, whose id the events keep.
+   */
+  readonly registryAccount?: string;
   readonly encryptionKey: kms.IKey;
 }
 
@@ -48,14 +55,16 @@ export class ApprovalEvents extends Construct {
     super(scope, id);
     const bus = events.EventBus.fromEventBusName(this, 'DefaultBus', 'default');
 
-    chunkNames(props.groupNames, (names) => modelPackagePattern(names)).forEach((names, i) => {
-      const pattern = modelPackagePattern(names);
+    const mpPattern = (names: readonly string[]) => modelPackagePattern(names, props.registryAccount);
+    chunkNames(props.groupNames, mpPattern).forEach((names, i) => {
+      const pattern = mpPattern(names);
       this.modelPackageRules.push(
         new events.Rule(this, `ModelPackageStateChange${i}`, {
           description: `model-governance: approval-state changes of ${describeNames(names)}`,
           eventPattern: pattern,
         }),
       );
+      if (props.archive === false) return;
       this.archives.push(
         new events.Archive(this, `ModelPackageArchive${i}`, {
           description: `model-governance audit archive: model package state changes of ${describeNames(names)}`,
@@ -108,8 +117,9 @@ export class ApprovalEvents extends Construct {
   }
 }
 
-export function modelPackagePattern(groupNames: readonly string[]): events.EventPattern {
+export function modelPackagePattern(groupNames: readonly string[], account?: string): events.EventPattern {
   return {
+    ...(account ? { account: [account] } : {}),
     source: ['aws.sagemaker'],
     detailType: [MODEL_PACKAGE_STATE_CHANGE],
     detail: { ModelPackageGroupName: [...groupNames] },

@@ -14,6 +14,10 @@ import type { SharedHandlerProps } from './handler-props';
 export interface EndpointReconcilerProps extends SharedHandlerProps {
   readonly groups: readonly ModelPackageGroupConfig[];
   readonly modelArtifactBuckets: readonly string[];
+  /** KMS keys encrypting the artifacts: the execution role may decrypt with them (through S3). */
+  readonly modelArtifactKeyArns?: readonly string[];
+  /** The account holding the groups, when not this stack's (a deployment stack of a multi-account app). */
+  readonly registryAccount?: string;
 }
 
 /**
@@ -29,7 +33,10 @@ export class EndpointReconciler extends Construct {
   constructor(scope: Construct, id: string, props: EndpointReconcilerProps) {
     super(scope, id);
     const targets = props.groups.flatMap((group) => group.deployments.map((target) => ({ group, target })));
-    this.executionRole = this.createExecutionRole(props.modelArtifactBuckets);
+    this.executionRole = this.createExecutionRole(
+      props.modelArtifactBuckets,
+      props.modelArtifactKeyArns ?? [],
+    );
     for (const { target } of targets)
       if (target.rollbackAlarms.enabled) this.createRollbackAlarms(target, props.topic);
 
@@ -45,13 +52,14 @@ export class EndpointReconciler extends Construct {
     this.grantReconcile(
       targets.map((t) => t.target),
       props.groups.filter((g) => g.deployments.length > 0),
+      props.registryAccount,
     );
     props.approvalEvents.onModelPackageStateChange(this.handler, this.handler.deadLetters.queue);
     props.approvalEvents.onEndpointStateChange(this.handler, this.handler.deadLetters.queue);
     props.approvalEvents.onModelCardStateChange(this.handler, this.handler.deadLetters.queue);
   }
 
-  private createExecutionRole(buckets: readonly string[]): iam.Role {
+  private createExecutionRole(buckets: readonly string[], keyArns: readonly string[]): iam.Role {
     const role = new iam.Role(this, 'ModelExecutionRole', {
       assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
       description:
@@ -96,6 +104,15 @@ export class EndpointReconciler extends Construct {
         new iam.PolicyStatement({
           actions: ['s3:GetObject'],
           resources: buckets.map((b) => `arn:${Stack.of(this).partition}:s3:::${b}/*`),
+        }),
+      );
+    }
+    if (keyArns.length > 0) {
+      role.addToPolicy(
+        new iam.PolicyStatement({
+          actions: ['kms:Decrypt'],
+          resources: [...keyArns],
+          conditions: { StringLike: { 'kms:ViaService': `s3.*.${Stack.of(this).urlSuffix}` } },
         }),
       );
     }
@@ -160,6 +177,7 @@ export class EndpointReconciler extends Construct {
   private grantReconcile(
     targets: readonly DeploymentTarget[],
     groups: readonly ModelPackageGroupConfig[],
+    registryAccount: string | undefined,
   ): void {
     if (targets.length === 0) return;
     const arn = (resource: string, name: string) =>
@@ -185,6 +203,7 @@ export class EndpointReconciler extends Construct {
     fn.allowOnVersionsOf(
       ['sagemaker:CreateModel', 'sagemaker:DescribeModelPackage'],
       groups.map((g) => g.name),
+      registryAccount,
     );
     const cardGated = groups.filter((g) => cardReviewRequired(g));
     if (cardGated.length > 0) {

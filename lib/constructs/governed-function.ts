@@ -122,13 +122,14 @@ export class GovernedFunction extends nodejs.NodejsFunction {
   /**
    * Allows actions on every version of the named groups (model-package/<group>/*): versions are
    * numbered as they are registered, so the version part of the ARN has to be a wildcard.
+   * `registryAccount`: the account holding the groups, when not this stack's.
    */
-  allowOnVersionsOf(actions: string[], groupNames: readonly string[]): this {
-    const resources = groupNames.map((name) => modelPackageVersionsArn(this, name));
+  allowOnVersionsOf(actions: string[], groupNames: readonly string[], registryAccount?: string): this {
+    const resources = groupNames.map((name) => modelPackageVersionsArn(this, name, registryAccount));
     this.allow(actions, resources);
     for (const name of groupNames) {
       acknowledge(this, {
-        id: `AwsSolutions-IAM5[Resource::${nagArn(this, 'sagemaker', `model-package/${name.toLowerCase()}/*`)}]`,
+        id: `AwsSolutions-IAM5[Resource::${nagArn(this, 'sagemaker', `model-package/${name.toLowerCase()}/*`, registryAccount)}]`,
         reason: `Versions of the governed group ${name} are numbered as they are registered; the wildcard covers that group's versions only.`,
       });
     }

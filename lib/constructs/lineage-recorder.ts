@@ -8,6 +8,13 @@ import type { SharedHandlerProps } from './handler-props';
 
 export interface LineageRecorderProps extends SharedHandlerProps {
   readonly groups: readonly ModelPackageGroupConfig[];
+  /**
+   * What this stack records: approvals where the registry is, deployments where the endpoints are.
+   * @default 'both' (one account)
+   */
+  readonly records?: 'approvals' | 'deployments' | 'both';
+  /** The account holding the groups, when not this stack's. */
+  readonly registryAccount?: string;
 }
 
 /** Records approvals and deployments in SageMaker ML Lineage Tracking. */
@@ -43,8 +50,10 @@ export class LineageRecorder extends Construct {
     this.handler.allowOnVersionsOf(
       ['sagemaker:DescribeModelPackage'],
       props.groups.map((g) => g.name),
+      props.registryAccount,
     );
-    const targets = props.groups.flatMap((g) => g.deployments);
+    const records = props.records ?? 'both';
+    const targets = records === 'approvals' ? [] : props.groups.flatMap((g) => g.deployments);
     if (targets.length > 0) {
       const prefixes = targets.map((t) => `${resourcePrefix(t.endpointName).toLowerCase()}-v*`);
       this.handler.allow(
@@ -68,8 +77,10 @@ export class LineageRecorder extends Construct {
         }
       }
     }
-    props.approvalEvents.onModelPackageStateChange(this.handler, this.handler.deadLetters.queue);
-    props.approvalEvents.onEndpointStateChange(this.handler, this.handler.deadLetters.queue);
+    if (records !== 'deployments')
+      props.approvalEvents.onModelPackageStateChange(this.handler, this.handler.deadLetters.queue);
+    if (records !== 'approvals')
+      props.approvalEvents.onEndpointStateChange(this.handler, this.handler.deadLetters.queue);
     for (const r of ['artifact', 'context', 'action']) {
       acknowledge(this.handler, {
         id: `AwsSolutions-IAM5[Resource::${nagArn(this, 'sagemaker', `${r}/*`)}]`,

@@ -26,6 +26,7 @@ describe('parseGovernanceConfig', () => {
       archiveRetentionDays: 365,
       notificationEmails: [],
       modelArtifactBuckets: [],
+      modelArtifactKeyArns: [],
       groups: [
         {
           name: 'churn',

@@ -1,0 +1,65 @@
+import { Stack } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { chunkNames, modelPackagePattern } from './approval-events';
+import { DeadLetterQueue } from './dead-letter-queue';
+
+export interface ForwardingTarget {
+  /** The account whose default event bus receives the events. */
+  readonly account: string;
+  /** The groups deployed there: only their model package state changes are forwarded. */
+  readonly groupNames: readonly string[];
+}
+
+export interface EventForwardingProps {
+  readonly targets: readonly ForwardingTarget[];
+  readonly encryptionKey: kms.IKey;
+  readonly alarmTopic: sns.ITopic;
+}
+
+/**
+ * Forwards the governed groups' model package state changes from the registry account to each
+ * deployment account's default event bus (same region), through one role per account that may only
+ * put events on that bus. The receiving stack's bus policy accepts them from this account only.
+ */
+export class EventForwarding extends Construct {
+  readonly rules: events.Rule[] = [];
+  readonly roles = new Map<string, iam.Role>();
+
+  constructor(scope: Construct, id: string, props: EventForwardingProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    for (const target of props.targets) {
+      const busArn = stack.formatArn({
+        service: 'events',
+        account: target.account,
+        resource: 'event-bus',
+        resourceName: 'default',
+      });
+      const bus = events.EventBus.fromEventBusArn(this, `Bus-${target.account}`, busArn);
+      const role = new iam.Role(this, `Role-${target.account}`, {
+        assumedBy: new iam.ServicePrincipal('events.amazonaws.com'),
+        description: `model-governance: forwards approval events to account ${target.account}'s default bus`,
+      });
+      role.addToPolicy(new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [busArn] }));
+      this.roles.set(target.account, role);
+      const dlq = new DeadLetterQueue(this, `DeadLetters-${target.account}`, {
+        encryptionKey: props.encryptionKey,
+        alarmTopic: props.alarmTopic,
+        purpose: `approval events forwarded to account ${target.account}`,
+      });
+      chunkNames(target.groupNames, (names) => modelPackagePattern(names)).forEach((names, i) => {
+        const rule = new events.Rule(this, `Forward-${target.account}-${i}`, {
+          description: `model-governance: approval-state changes forwarded to account ${target.account}`,
+          eventPattern: modelPackagePattern(names),
+        });
+        rule.addTarget(new targets.EventBus(bus, { role, deadLetterQueue: dlq.queue }));
+        this.rules.push(rule);
+      });
+    }
+  }
+}
