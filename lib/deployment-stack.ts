@@ -1,4 +1,4 @@
-import { CfnResource, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, CfnResource, Stack, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
@@ -115,6 +115,11 @@ export class DeploymentStack extends Stack {
       modelArtifactKeyArns: config.modelArtifactKeyArns,
       ...(crossAccount ? { registryAccount: registry.account } : {}),
       ...shared,
+    });
+    new CfnOutput(this, 'ModelExecutionRoleArn', {
+      description:
+        'Grant this role read access to the model artifacts (bucket policy, KMS key policy) in the registry account',
+      value: this.reconciler.executionRole.roleArn,
     });
     this.lineage = new LineageRecorder(this, 'Lineage', {
       groups,

@@ -1,4 +1,4 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { cardReviewRequired, modelCardPrefix } from '../lambda/core/model-card';
@@ -117,6 +117,15 @@ export class GovernanceStack extends Stack {
       groups: config.groups,
       metricsBuckets: config.modelArtifactBuckets,
       ...shared,
+    });
+    new CfnOutput(this, 'RegistrarPolicyArn', {
+      description: 'Attach to training pipelines: register versions (pending approval only), never approve',
+      value: this.policies.registrarPolicy.managedPolicyArn,
+    });
+    new CfnOutput(this, 'ApproverPolicyArn', {
+      description:
+        "Attach to approvers' roles (Studio execution roles): approve, reject, stage, review cards; never register",
+      value: this.policies.approverPolicy.managedPolicyArn,
     });
     if (!registryRole && config.groups.some((g) => g.deployments.length > 0)) {
       this.reconciler = new EndpointReconciler(this, 'EndpointReconciler', {
