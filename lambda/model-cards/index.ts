@@ -12,7 +12,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { describeForCard, findTrainingJob, readEvaluations } from '../adapters/model-card-inputs';
-import { describeModelCard, ensureExport, writeModelCard } from '../adapters/model-cards';
+import { describeModelCard, type ExistingCard, ensureExport, writeModelCard } from '../adapters/model-cards';
 import {
   MODEL_CARD_STATE_CHANGE,
   parseModelCardStateChange,
@@ -80,20 +80,11 @@ export async function handler(event: unknown): Promise<CardResult> {
     required: cardReviewRequired(group),
     current: existing?.status,
   });
-  let outcome: 'created' | 'updated' | 'unchanged';
-  if (!existing) {
-    await writeModelCard(sagemaker, name, content, status, false);
-    outcome = 'created';
-  } else if (existing.status === status && isDeepStrictEqual(existing.content, content)) {
-    outcome = 'unchanged';
-  } else {
-    await writeModelCard(sagemaker, name, content, status, true);
-    outcome = 'updated';
-  }
+  const { outcome, current } = await writeIfChanged(name, content, status, existing);
 
   let exportJobArn: string | undefined;
   if (status === 'Approved') {
-    const card = outcome === 'unchanged' && existing ? existing : await describeModelCard(sagemaker, name);
+    const card = outcome === 'unchanged' ? current : await describeModelCard(sagemaker, name);
     const exported = await ensureExport(sagemaker, name, card?.version ?? 1, exportS3Uri);
     exportJobArn = exported.jobArn;
   }
@@ -110,6 +101,34 @@ export async function handler(event: unknown): Promise<CardResult> {
     modelPackageArn: described.version.arn,
   });
   return result;
+}
+
+/**
+ * Creates the card, or writes a new version when its content or status changed. Two deliveries of
+ * a version's events may race to create it: the one that loses compares with what the other wrote.
+ */
+async function writeIfChanged(
+  name: string,
+  content: Record<string, unknown>,
+  status: string,
+  existing: ExistingCard | undefined,
+): Promise<{ outcome: 'created' | 'updated' | 'unchanged'; current?: ExistingCard }> {
+  let current = existing;
+  if (!current) {
+    try {
+      await writeModelCard(sagemaker, name, content, status, false);
+      return { outcome: 'created' };
+    } catch (error) {
+      if ((error as Error).name !== 'ConflictException') throw error;
+      current = await describeModelCard(sagemaker, name);
+      if (!current) throw error;
+    }
+  }
+  if (current.status === status && isDeepStrictEqual(current.content, content)) {
+    return { outcome: 'unchanged', current };
+  }
+  await writeModelCard(sagemaker, name, content, status, true);
+  return { outcome: 'updated', current };
 }
 
 function isModelCardEvent(event: unknown): boolean {
