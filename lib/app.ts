@@ -1,5 +1,6 @@
 import { App, type AppProps } from 'aws-cdk-lib';
 import { acknowledgeStackWide, applyComplianceChecks } from './compliance';
+import { groupsByStack } from './config/sharding';
 import type { AwsEnvironment, GovernanceConfig } from './config/types';
 import { DeploymentStack } from './deployment-stack';
 import { deploymentAccounts, GovernanceStack } from './governance-stack';
@@ -36,7 +37,10 @@ export interface GovernanceAppOptions {
  */
 export function buildGovernanceApp(options: GovernanceAppOptions): {
   app: App;
+  /** The first (or only) governance stack. */
   stack: GovernanceStack;
+  /** Every governance stack: the groups split over `config.stacks`. */
+  stacks: GovernanceStack[];
   deploymentStacks: DeploymentStack[];
 } {
   const app = options.app ?? new App(options.appProps);
@@ -48,14 +52,20 @@ export function buildGovernanceApp(options: GovernanceAppOptions): {
   const registry = isMultiAccount(config) ? config.registry : undefined;
   // Environment-agnostic in one account: ARNs use the AWS::AccountId/AWS::Region pseudo parameters,
   // so the same template deploys to whichever account and region `cdk deploy` targets.
-  const stack = new GovernanceStack(app, name, {
-    config,
-    ...(registry ? { env: registry, role: 'registry' as const } : {}),
-    description: registry
-      ? `model-governance registry (account ${registry.account}): Model Registry as code, approval events, audit, model cards, policies`
-      : 'model-governance: SageMaker Model Registry as code, approval events, audit and notifications',
+  const shards = groupsByStack(config);
+  const stacks = shards.map((groups, i) => {
+    const part = shards.length > 1 ? ` (groups ${i + 1} of ${shards.length})` : '';
+    const s = new GovernanceStack(app, i === 0 ? name : `${name}-${i + 1}`, {
+      config: { ...config, groups },
+      ...(registry ? { env: registry, role: 'registry' as const } : {}),
+      description: registry
+        ? `model-governance registry (account ${registry.account})${part}: Model Registry as code, approval events, audit, model cards, policies`
+        : `model-governance${part}: SageMaker Model Registry as code, approval events, audit and notifications`,
+    });
+    acknowledgeStackWide(s);
+    return s;
   });
-  acknowledgeStackWide(stack);
+  const stack = stacks[0] as GovernanceStack;
   const deploymentStacks = registry
     ? deploymentAccounts(config).map((account) => {
         const d = new DeploymentStack(app, `${name}-Deploy-${account}`, {
@@ -70,7 +80,7 @@ export function buildGovernanceApp(options: GovernanceAppOptions): {
       })
     : [];
   applyComplianceChecks(app);
-  return { app, stack, deploymentStacks };
+  return { app, stack, stacks, deploymentStacks };
 }
 
 /** Whether any target is in another account than the registry's. */

@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { cardReviewRequired, modelCardPrefix } from '../lambda/core/model-card';
@@ -118,14 +118,21 @@ export class GovernanceStack extends Stack {
       metricsBuckets: config.modelArtifactBuckets,
       ...shared,
     });
-    new CfnOutput(this, 'RegistrarPolicyArn', {
-      description: 'Attach to training pipelines: register versions (pending approval only), never approve',
-      value: this.policies.registrarPolicy.managedPolicyArn,
-    });
-    new CfnOutput(this, 'ApproverPolicyArn', {
+    new CfnOutput(this, 'RegistrarPolicyArns', {
       description:
-        "Attach to approvers' roles (Studio execution roles): approve, reject, stage, review cards; never register",
-      value: this.policies.approverPolicy.managedPolicyArn,
+        'Attach to training pipelines: register versions (pending approval only), never approve. Comma-separated: one policy per about 25 groups.',
+      value: Fn.join(
+        ',',
+        this.policies.registrarPolicies.map((p) => p.managedPolicyArn),
+      ),
+    });
+    new CfnOutput(this, 'ApproverPolicyArns', {
+      description:
+        "Attach to approvers' roles (Studio execution roles): approve, reject, stage, review cards; never register. Comma-separated.",
+      value: Fn.join(
+        ',',
+        this.policies.approverPolicies.map((p) => p.managedPolicyArn),
+      ),
     });
     if (!registryRole && config.groups.some((g) => g.deployments.length > 0)) {
       this.reconciler = new EndpointReconciler(this, 'EndpointReconciler', {

@@ -1,3 +1,4 @@
+import { groupsByStack, MAX_GROUPS_PER_STACK, stacksNeeded } from './sharding';
 import {
   type AwsEnvironment,
   type Compute,
@@ -152,6 +153,7 @@ export function parseGovernanceConfig(raw: unknown, source = 'configuration'): G
     'modelArtifactBuckets',
     'modelArtifactKeyArns',
     'registry',
+    'stacks',
     'groups',
   ]);
 
@@ -220,9 +222,11 @@ export function parseGovernanceConfig(raw: unknown, source = 'configuration'): G
     modelArtifactBuckets,
     modelArtifactKeyArns,
     ...(registry ? { registry } : {}),
+    stacks: r.integer(root, 'stacks', '(root)', { default: 1, min: 1, max: 50 }),
     groups,
   };
   checkAccounts(r, config);
+  checkStackSizes(r, config);
   if (r.problems.length > 0) throw new ConfigurationError(source, r.problems);
   return config;
 }
@@ -236,6 +240,18 @@ function readRegistry(r: Reader, raw: unknown, path: string): AwsEnvironment {
   if (region && !REGION.test(region))
     r.problem(`${path}.region`, `is "${region}"; use a region code such as "eu-west-1".`);
   return { account, region };
+}
+
+/** Refuses a split that would put more groups in one stack than CloudFormation's limits allow. */
+function checkStackSizes(r: Reader, config: GovernanceConfig): void {
+  const counts = groupsByStack(config).map((g) => g.length);
+  const fullest = Math.max(...counts);
+  if (fullest <= MAX_GROUPS_PER_STACK) return;
+  const needed = stacksNeeded(config.groups.map((g) => g.name));
+  r.problem(
+    'stacks',
+    `${config.stacks === 1 ? 'is 1 (the default), so' : `is ${config.stacks}, so`} one stack would hold ${fullest} groups; CloudFormation allows 500 resources and 1 MB per stack, which about ${MAX_GROUPS_PER_STACK} groups fill. Set "stacks": ${needed} to split the ${config.groups.length} groups over ${needed} stacks.`,
+  );
 }
 
 /** Targets in other accounts need the registry's account, and what cannot cross accounts is refused. */

@@ -29,6 +29,12 @@ export interface GovernanceConfig {
    * account, one environment-agnostic stack.
    */
   readonly registry?: AwsEnvironment;
+  /**
+   * How many stacks the groups are split over (CloudFormation allows 500 resources and 1 MB per
+   * stack). A group's stack follows from a hash of its name, so adding or removing groups never
+   * moves another group; changing this number does.
+   */
+  readonly stacks: number;
   readonly groups: readonly ModelPackageGroupConfig[];
 }
 

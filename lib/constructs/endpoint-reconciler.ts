@@ -6,6 +6,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { cardReviewRequired, modelCardPrefix } from '../../lambda/core/model-card';
 import { resourcePrefix, rollbackAlarmNames, VARIANT_NAME } from '../../lambda/core/naming';
+import { compactArn } from '../arn';
 import { acknowledge, nagArn } from '../compliance';
 import type { DeploymentTarget, ModelPackageGroupConfig } from '../config/types';
 import { GovernedFunction } from './governed-function';
@@ -180,8 +181,7 @@ export class EndpointReconciler extends Construct {
     registryAccount: string | undefined,
   ): void {
     if (targets.length === 0) return;
-    const arn = (resource: string, name: string) =>
-      Stack.of(this).formatArn({ service: 'sagemaker', resource, resourceName: name });
+    const arn = (resource: string, name: string) => compactArn(this, 'sagemaker', `${resource}/${name}`);
     const endpoints = targets.map((t) => arn('endpoint', t.endpointName.toLowerCase()));
     const prefixes = targets.map((t) => `${resourcePrefix(t.endpointName).toLowerCase()}-v*`);
     const configs = prefixes.map((p) => arn('endpoint-config', p));

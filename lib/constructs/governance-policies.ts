@@ -2,6 +2,7 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { modelCardPrefix } from '../../lambda/core/model-card';
+import { compactArn } from '../arn';
 import { acknowledge, nagArn } from '../compliance';
 import type { ModelPackageGroupConfig } from '../config/types';
 import { GovernedFunction } from './governed-function';
@@ -28,122 +29,115 @@ export interface GovernancePoliciesProps extends SharedHandlerProps {
  */
 export class GovernancePolicies extends Construct {
   readonly handler?: GovernedFunction;
-  readonly registrarPolicy: iam.ManagedPolicy;
-  readonly approverPolicy: iam.ManagedPolicy;
+  /** One or more: IAM limits a managed policy to 6,144 characters, about 25 groups' ARNs. */
+  readonly registrarPolicies: iam.ManagedPolicy[] = [];
+  readonly approverPolicies: iam.ManagedPolicy[] = [];
 
   constructor(scope: Construct, id: string, props: GovernancePoliciesProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    const names = props.groups.map((g) => g.name);
-    const groupArns = names.map((n) => modelPackageGroupArn(this, n));
-    const versionArns = names.map((n) => modelPackageVersionsArn(this, n));
-    const cardArns = props.groups.map((g) =>
-      stack.formatArn({
-        service: 'sagemaker',
-        resource: 'model-card',
-        resourceName: `${modelCardPrefix(g.name).toLowerCase()}-v*`,
-      }),
-    );
-
-    this.registrarPolicy = new iam.ManagedPolicy(this, 'RegistrarPolicy', {
-      description:
-        'model-governance registrar: register versions of the governed model package groups (pending approval only); no approvals',
-      statements: [
-        new iam.PolicyStatement({
-          sid: 'RegisterVersions',
-          actions: ['sagemaker:CreateModelPackage'],
-          resources: [...groupArns, ...versionArns],
-          conditions: { StringEqualsIfExists: { 'sagemaker:ModelApprovalStatus': 'PendingManualApproval' } },
-        }),
-        new iam.PolicyStatement({
-          sid: 'TagNewVersions',
-          actions: ['sagemaker:AddTags'],
-          resources: versionArns,
-          conditions: { StringEquals: { 'sagemaker:TaggingAction': 'CreateModelPackage' } },
-        }),
-        new iam.PolicyStatement({
-          sid: 'ReadRegistry',
-          actions: ['sagemaker:DescribeModelPackageGroup', 'sagemaker:DescribeModelPackage'],
-          resources: [...groupArns, ...versionArns],
-        }),
-        new iam.PolicyStatement({
-          sid: 'ListVersions',
-          actions: ['sagemaker:ListModelPackages'],
-          resources: ['*'],
-        }),
-        new iam.PolicyStatement({
-          sid: 'NeverRegisterApproved',
-          effect: iam.Effect.DENY,
-          actions: ['sagemaker:CreateModelPackage'],
-          resources: [...groupArns, ...versionArns],
-          conditions: { StringEquals: { 'sagemaker:ModelApprovalStatus': 'Approved' } },
-        }),
-        new iam.PolicyStatement({
-          sid: 'NeverApprove',
-          effect: iam.Effect.DENY,
-          actions: ['sagemaker:UpdateModelPackage'],
-          resources: versionArns,
-          conditions: { StringEquals: { 'sagemaker:ModelApprovalStatus': 'Approved' } },
-        }),
-      ],
-    });
-
-    this.approverPolicy = new iam.ManagedPolicy(this, 'ApproverPolicy', {
-      description:
-        'model-governance approver: approve, reject and stage versions of the governed groups and review their model cards; no registration',
-      statements: [
-        new iam.PolicyStatement({
-          sid: 'ChangeApprovalAndStage',
-          actions: ['sagemaker:UpdateModelPackage'],
-          resources: versionArns,
-          conditions: {
-            StringEqualsIfExists: {
-              'sagemaker:ModelApprovalStatus': ['Approved', 'Rejected', 'PendingManualApproval'],
+    const chunks = chunkGroups(props.groups.map((g) => g.name));
+    chunks.forEach((names, i) => {
+      const suffix = chunks.length > 1 ? ` (groups ${names[0]} to ${names.at(-1)})` : '';
+      const groupAndVersions = names.flatMap((n) => [
+        modelPackageGroupArn(this, n),
+        modelPackageVersionsArn(this, n),
+      ]);
+      const cards = names.map((n) =>
+        compactArn(this, 'sagemaker', `model-card/${modelCardPrefix(n).toLowerCase()}-v*`),
+      );
+      const registrar = new iam.ManagedPolicy(this, i === 0 ? 'RegistrarPolicy' : `RegistrarPolicy${i + 1}`, {
+        description: `model-governance registrar: register versions of the governed model package groups (pending approval only); no approvals${suffix}`,
+        statements: [
+          // One statement for the group and its versions, so each ARN is written once: the
+          // conditions apply only to the actions that have the key (…IfExists).
+          new iam.PolicyStatement({
+            sid: 'RegisterAndRead',
+            actions: [
+              'sagemaker:CreateModelPackage',
+              'sagemaker:AddTags',
+              'sagemaker:DescribeModelPackage',
+              'sagemaker:DescribeModelPackageGroup',
+            ],
+            resources: groupAndVersions,
+            conditions: {
+              StringEqualsIfExists: {
+                'sagemaker:ModelApprovalStatus': 'PendingManualApproval',
+                'sagemaker:TaggingAction': 'CreateModelPackage',
+              },
             },
-          },
-        }),
-        new iam.PolicyStatement({
-          sid: 'ReadRegistry',
-          actions: ['sagemaker:DescribeModelPackageGroup', 'sagemaker:DescribeModelPackage'],
-          resources: [...groupArns, ...versionArns],
-        }),
-        new iam.PolicyStatement({
-          sid: 'ListVersionsAndCards',
-          actions: ['sagemaker:ListModelPackages', 'sagemaker:ListModelCards'],
-          resources: ['*'],
-        }),
-        new iam.PolicyStatement({
-          sid: 'ReviewModelCards',
-          actions: ['sagemaker:DescribeModelCard', 'sagemaker:UpdateModelCard'],
-          resources: cardArns,
-        }),
-        new iam.PolicyStatement({
-          sid: 'NeverRegister',
-          effect: iam.Effect.DENY,
-          actions: ['sagemaker:CreateModelPackage'],
-          resources: ['*'],
-        }),
-      ],
-    });
-    for (const policy of [this.registrarPolicy, this.approverPolicy]) {
-      for (const name of names) {
+          }),
+          new iam.PolicyStatement({
+            sid: 'ListVersions',
+            actions: ['sagemaker:ListModelPackages'],
+            resources: ['*'],
+          }),
+          new iam.PolicyStatement({
+            sid: 'NeverRegisterOrSetApproved',
+            effect: iam.Effect.DENY,
+            actions: ['sagemaker:CreateModelPackage', 'sagemaker:UpdateModelPackage'],
+            resources: ['*'],
+            conditions: { StringEquals: { 'sagemaker:ModelApprovalStatus': 'Approved' } },
+          }),
+        ],
+      });
+      const approver = new iam.ManagedPolicy(this, i === 0 ? 'ApproverPolicy' : `ApproverPolicy${i + 1}`, {
+        description: `model-governance approver: approve, reject and stage versions of the governed groups and review their model cards; no registration${suffix}`,
+        statements: [
+          new iam.PolicyStatement({
+            sid: 'ApproveStageAndRead',
+            actions: [
+              'sagemaker:UpdateModelPackage',
+              'sagemaker:DescribeModelPackage',
+              'sagemaker:DescribeModelPackageGroup',
+            ],
+            resources: groupAndVersions,
+            conditions: {
+              StringEqualsIfExists: {
+                'sagemaker:ModelApprovalStatus': ['Approved', 'Rejected', 'PendingManualApproval'],
+              },
+            },
+          }),
+          new iam.PolicyStatement({
+            sid: 'ReviewModelCards',
+            actions: ['sagemaker:DescribeModelCard', 'sagemaker:UpdateModelCard'],
+            resources: cards,
+          }),
+          new iam.PolicyStatement({
+            sid: 'ListVersionsAndCards',
+            actions: ['sagemaker:ListModelPackages', 'sagemaker:ListModelCards'],
+            resources: ['*'],
+          }),
+          new iam.PolicyStatement({
+            sid: 'NeverRegister',
+            effect: iam.Effect.DENY,
+            actions: ['sagemaker:CreateModelPackage'],
+            resources: ['*'],
+          }),
+        ],
+      });
+      this.registrarPolicies.push(registrar);
+      this.approverPolicies.push(approver);
+      for (const policy of [registrar, approver]) {
+        for (const name of names) {
+          acknowledge(policy, {
+            id: `AwsSolutions-IAM5[Resource::${nagArn(this, 'sagemaker', `model-package/${name.toLowerCase()}/*`)}]`,
+            reason: `Versions of ${name} are numbered as they are registered; the wildcard covers that group's versions only.`,
+          });
+        }
         acknowledge(policy, {
-          id: `AwsSolutions-IAM5[Resource::${nagArn(this, 'sagemaker', `model-package/${name.toLowerCase()}/*`)}]`,
-          reason: `Versions of ${name} are numbered as they are registered; the wildcard covers that group's versions only.`,
+          id: 'AwsSolutions-IAM5[Resource::*]',
+          reason:
+            'ListModelPackages and ListModelCards do not support resource-level permissions; the denies apply everywhere on purpose.',
         });
       }
-      acknowledge(policy, {
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason:
-          'ListModelPackages and ListModelCards do not support resource-level permissions; the deny on CreateModelPackage applies everywhere on purpose.',
-      });
-    }
-    for (const g of props.groups) {
-      acknowledge(this.approverPolicy, {
-        id: `AwsSolutions-IAM5[Resource::${nagArn(this, 'sagemaker', `model-card/${modelCardPrefix(g.name).toLowerCase()}-v*`)}]`,
-        reason: `Cards are named per version of ${g.name} (<group>-v<version>); the wildcard covers that group's cards only.`,
-      });
-    }
+      for (const name of names) {
+        acknowledge(approver, {
+          id: `AwsSolutions-IAM5[Resource::${nagArn(this, 'sagemaker', `model-card/${modelCardPrefix(name).toLowerCase()}-v*`)}]`,
+          reason: `Cards are named per version of ${name} (<group>-v<version>); the wildcard covers that group's cards only.`,
+        });
+      }
+    });
 
     const gated = props.groups.filter((g) => g.qualityGate || g.separationOfDuties);
     if (gated.length === 0) return;
@@ -169,9 +163,7 @@ export class GovernancePolicies extends Construct {
     if (liveEndpoints.length > 0) {
       handler.allow(
         ['sagemaker:DescribeEndpoint'],
-        liveEndpoints.map((e) =>
-          stack.formatArn({ service: 'sagemaker', resource: 'endpoint', resourceName: e.toLowerCase() }),
-        ),
+        liveEndpoints.map((e) => compactArn(this, 'sagemaker', `endpoint/${e.toLowerCase()}`)),
       );
     }
     if (props.metricsBuckets.length > 0) {
@@ -189,4 +181,36 @@ export class GovernancePolicies extends Construct {
     props.approvalEvents.onModelPackageStateChange(handler, handler.deadLetters.queue);
     this.handler = handler;
   }
+}
+
+/** IAM's limit on a managed policy document, in characters (whitespace not counted). */
+export const MANAGED_POLICY_MAX_CHARS = 6144;
+
+/**
+ * Splits groups into as few chunks as fit one managed policy each. The estimate takes the longest
+ * partition, region and account an ARN can have here, and the statements around the ARNs.
+ */
+export function chunkGroups(names: readonly string[], maxChars = MANAGED_POLICY_MAX_CHARS): string[][] {
+  const fixed = 1100; // statements, actions, conditions, the denies
+  const arnChars = (resource: string) =>
+    `"arn:aws-us-gov:sagemaker:ap-southeast-2:123456789012:${resource}",`.length;
+  const perGroup = (n: string) =>
+    arnChars(`model-package-group/${n}`) +
+    arnChars(`model-package/${n}/*`) +
+    arnChars(`model-card/${modelCardPrefix(n)}-v*`);
+  const chunks: string[][] = [];
+  let current: string[] = [];
+  let size = fixed;
+  for (const name of names) {
+    const cost = perGroup(name.toLowerCase());
+    if (current.length > 0 && size + cost > maxChars) {
+      chunks.push(current);
+      current = [];
+      size = fixed;
+    }
+    current.push(name);
+    size += cost;
+  }
+  if (current.length > 0 || chunks.length === 0) chunks.push(current);
+  return chunks;
 }

@@ -1,6 +1,7 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { resourcePrefix } from '../../lambda/core/naming';
+import { compactArn } from '../arn';
 import { acknowledge, nagArn } from '../compliance';
 import type { ModelPackageGroupConfig } from '../config/types';
 import { GovernedFunction } from './governed-function';
@@ -31,9 +32,7 @@ export class LineageRecorder extends Construct {
       alarmTopic: props.topic,
       timeout: Duration.minutes(1),
     });
-    const stack = Stack.of(this);
-    const arn = (resource: string, name: string) =>
-      stack.formatArn({ service: 'sagemaker', resource, resourceName: name });
+    const arn = (resource: string, name: string) => compactArn(this, 'sagemaker', `${resource}/${name}`);
     const lineage = ['artifact', 'context', 'action'].map((r) => arn(r, '*'));
     this.handler.allow(
       [

@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { modelCardPrefix } from '../../lambda/core/model-card';
+import { compactArn } from '../arn';
 import { acknowledge, nagArn } from '../compliance';
 import type { ModelPackageGroupConfig } from '../config/types';
 import { GovernedFunction } from './governed-function';
@@ -70,8 +71,8 @@ export class ModelCards extends Construct {
         'sagemaker:DescribeModelCardExportJob',
       ],
       cards.flatMap((c) => [
-        stack.formatArn({ service: 'sagemaker', resource: 'model-card', resourceName: c }),
-        stack.formatArn({ service: 'sagemaker', resource: 'model-card', resourceName: `${c}/export-job/*` }),
+        compactArn(this, 'sagemaker', `model-card/${c}`),
+        compactArn(this, 'sagemaker', `model-card/${c}/export-job/*`),
       ]),
     );
     this.handler.allowOnVersionsOf(

@@ -1,6 +1,7 @@
-import { Aws, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Aws, RemovalPolicy } from 'aws-cdk-lib';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
+import { compactArn } from '../arn';
 import type { ModelPackageGroupConfig } from '../config/types';
 
 /** Actions the group's resource policy grants each listed account: read versions and deploy them. */
@@ -51,22 +52,12 @@ export class ModelPackageGroups extends Construct {
  * the stack's own.
  */
 export function modelPackageGroupArn(scope: Construct, name: string, account?: string): string {
-  return Stack.of(scope).formatArn({
-    service: 'sagemaker',
-    account,
-    resource: 'model-package-group',
-    resourceName: name.toLowerCase(),
-  });
+  return compactArn(scope, 'sagemaker', `model-package-group/${name.toLowerCase()}`, account);
 }
 
 /** Every version of a group: model-package/<group>/<version>. */
 export function modelPackageVersionsArn(scope: Construct, name: string, account?: string): string {
-  return Stack.of(scope).formatArn({
-    service: 'sagemaker',
-    account,
-    resource: 'model-package',
-    resourceName: `${name.toLowerCase()}/*`,
-  });
+  return compactArn(scope, 'sagemaker', `model-package/${name.toLowerCase()}/*`, account);
 }
 
 function crossAccountPolicy(scope: Construct, group: ModelPackageGroupConfig): Record<string, unknown> {

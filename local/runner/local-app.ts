@@ -100,7 +100,9 @@ export class LocalApp {
     const outdir = options.outdir ?? join(process.cwd(), '.local', 'cdk.out');
     rmSync(outdir, { recursive: true, force: true });
     mkdirSync(outdir, { recursive: true });
-    const { app } = buildGovernanceApp({ config: options.config, appProps: { outdir } });
+    // Local mode plays one account and one stack: logical ids are unique within a stack only, and
+    // a few hundred groups fit one stack's worth of local resources (CloudFormation's limits do not apply).
+    const { app } = buildGovernanceApp({ config: { ...options.config, stacks: 1 }, appProps: { outdir } });
     const assembly = app.synth();
     log(
       entry(

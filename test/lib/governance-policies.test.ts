@@ -1,34 +1,16 @@
 /** The registrar and approver managed policies, the policy handler and the card-gate wiring, as synthesized. */
 import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { chunkGroups } from '../../lib/constructs/governance-policies';
 import { synthGovernance } from '../harness/synth';
 
 const VERSIONS = (group: string) => ({
-  'Fn::Join': [
-    '',
-    [
-      'arn:',
-      { Ref: 'AWS::Partition' },
-      ':sagemaker:',
-      { Ref: 'AWS::Region' },
-      ':',
-      { Ref: 'AWS::AccountId' },
-      `:model-package/${group}/*`,
-    ],
-  ],
+  'Fn::Sub': `arn:\${AWS::Partition}:sagemaker:\${AWS::Region}:\${AWS::AccountId}:model-package/${group}/*`,
 });
 const GROUP = (group: string) => ({
-  'Fn::Join': [
-    '',
-    [
-      'arn:',
-      { Ref: 'AWS::Partition' },
-      ':sagemaker:',
-      { Ref: 'AWS::Region' },
-      ':',
-      { Ref: 'AWS::AccountId' },
-      `:model-package-group/${group}`,
-    ],
-  ],
+  'Fn::Sub': `arn:\${AWS::Partition}:sagemaker:\${AWS::Region}:\${AWS::AccountId}:model-package-group/${group}`,
+});
+const CARDS = (group: string) => ({
+  'Fn::Sub': `arn:\${AWS::Partition}:sagemaker:\${AWS::Region}:\${AWS::AccountId}:model-card/${group}-v*`,
 });
 
 let template: Template;
@@ -62,54 +44,46 @@ function policyStatements(descriptionStart: string): unknown[] {
 }
 
 it('gives training pipelines a registrar policy: register pending versions, never approve', () => {
-  const all = [GROUP('churn'), GROUP('fraud'), VERSIONS('churn'), VERSIONS('fraud')];
   expect(policyStatements('model-governance registrar')).toEqual([
     {
-      Sid: 'RegisterVersions',
+      Sid: 'RegisterAndRead',
       Effect: 'Allow',
-      Action: 'sagemaker:CreateModelPackage',
-      Resource: all,
-      Condition: { StringEqualsIfExists: { 'sagemaker:ModelApprovalStatus': 'PendingManualApproval' } },
-    },
-    {
-      Sid: 'TagNewVersions',
-      Effect: 'Allow',
-      Action: 'sagemaker:AddTags',
-      Resource: [VERSIONS('churn'), VERSIONS('fraud')],
-      Condition: { StringEquals: { 'sagemaker:TaggingAction': 'CreateModelPackage' } },
-    },
-    {
-      Sid: 'ReadRegistry',
-      Effect: 'Allow',
-      Action: ['sagemaker:DescribeModelPackage', 'sagemaker:DescribeModelPackageGroup'],
-      Resource: all,
+      Action: [
+        'sagemaker:AddTags',
+        'sagemaker:CreateModelPackage',
+        'sagemaker:DescribeModelPackage',
+        'sagemaker:DescribeModelPackageGroup',
+      ],
+      Resource: [GROUP('churn'), GROUP('fraud'), VERSIONS('churn'), VERSIONS('fraud')],
+      Condition: {
+        StringEqualsIfExists: {
+          'sagemaker:ModelApprovalStatus': 'PendingManualApproval',
+          'sagemaker:TaggingAction': 'CreateModelPackage',
+        },
+      },
     },
     { Sid: 'ListVersions', Effect: 'Allow', Action: 'sagemaker:ListModelPackages', Resource: '*' },
     {
-      Sid: 'NeverRegisterApproved',
+      Sid: 'NeverRegisterOrSetApproved',
       Effect: 'Deny',
-      Action: 'sagemaker:CreateModelPackage',
-      Resource: all,
-      Condition: { StringEquals: { 'sagemaker:ModelApprovalStatus': 'Approved' } },
-    },
-    {
-      Sid: 'NeverApprove',
-      Effect: 'Deny',
-      Action: 'sagemaker:UpdateModelPackage',
-      Resource: [VERSIONS('churn'), VERSIONS('fraud')],
+      Action: ['sagemaker:CreateModelPackage', 'sagemaker:UpdateModelPackage'],
+      Resource: '*',
       Condition: { StringEquals: { 'sagemaker:ModelApprovalStatus': 'Approved' } },
     },
   ]);
 });
 
 it('gives approvers an approver policy: approve, reject, stage and review cards, never register', () => {
-  const statements = policyStatements('model-governance approver');
-  expect(statements).toEqual([
+  expect(policyStatements('model-governance approver')).toEqual([
     {
-      Sid: 'ChangeApprovalAndStage',
+      Sid: 'ApproveStageAndRead',
       Effect: 'Allow',
-      Action: 'sagemaker:UpdateModelPackage',
-      Resource: [VERSIONS('churn'), VERSIONS('fraud')],
+      Action: [
+        'sagemaker:DescribeModelPackage',
+        'sagemaker:DescribeModelPackageGroup',
+        'sagemaker:UpdateModelPackage',
+      ],
+      Resource: [GROUP('churn'), GROUP('fraud'), VERSIONS('churn'), VERSIONS('fraud')],
       Condition: {
         StringEqualsIfExists: {
           'sagemaker:ModelApprovalStatus': ['Approved', 'Rejected', 'PendingManualApproval'],
@@ -117,10 +91,10 @@ it('gives approvers an approver policy: approve, reject, stage and review cards,
       },
     },
     {
-      Sid: 'ReadRegistry',
+      Sid: 'ReviewModelCards',
       Effect: 'Allow',
-      Action: ['sagemaker:DescribeModelPackage', 'sagemaker:DescribeModelPackageGroup'],
-      Resource: [GROUP('churn'), GROUP('fraud'), VERSIONS('churn'), VERSIONS('fraud')],
+      Action: ['sagemaker:DescribeModelCard', 'sagemaker:UpdateModelCard'],
+      Resource: [CARDS('churn'), CARDS('fraud')],
     },
     {
       Sid: 'ListVersionsAndCards',
@@ -128,43 +102,54 @@ it('gives approvers an approver policy: approve, reject, stage and review cards,
       Action: ['sagemaker:ListModelCards', 'sagemaker:ListModelPackages'],
       Resource: '*',
     },
-    {
-      Sid: 'ReviewModelCards',
-      Effect: 'Allow',
-      Action: ['sagemaker:DescribeModelCard', 'sagemaker:UpdateModelCard'],
-      Resource: [
-        {
-          'Fn::Join': [
-            '',
-            [
-              'arn:',
-              { Ref: 'AWS::Partition' },
-              ':sagemaker:',
-              { Ref: 'AWS::Region' },
-              ':',
-              { Ref: 'AWS::AccountId' },
-              ':model-card/churn-v*',
-            ],
-          ],
-        },
-        {
-          'Fn::Join': [
-            '',
-            [
-              'arn:',
-              { Ref: 'AWS::Partition' },
-              ':sagemaker:',
-              { Ref: 'AWS::Region' },
-              ':',
-              { Ref: 'AWS::AccountId' },
-              ':model-card/fraud-v*',
-            ],
-          ],
-        },
-      ],
-    },
     { Sid: 'NeverRegister', Effect: 'Deny', Action: 'sagemaker:CreateModelPackage', Resource: '*' },
   ]);
+});
+
+it("splits the managed policies so each stays within IAM's 6,144 characters, whatever the names", () => {
+  const long = (i: number) => `${'x'.repeat(58)}-${String(i).padStart(4, '0')}`;
+  const names = Array.from({ length: 100 }, (_, i) => long(i));
+  const chunks = chunkGroups(names);
+  expect(chunks.flat()).toEqual(names);
+  expect(chunks.length).toBeGreaterThan(1);
+  for (const chunk of chunks) {
+    // The document as IAM stores it: ARNs resolved (the longest partition and region), no whitespace.
+    const arn = (r: string) => `arn:aws-us-gov:sagemaker:ap-southeast-2:123456789012:${r}`;
+    const document = {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'ApproveStageAndRead',
+          Effect: 'Allow',
+          Action: [
+            'sagemaker:UpdateModelPackage',
+            'sagemaker:DescribeModelPackage',
+            'sagemaker:DescribeModelPackageGroup',
+          ],
+          Resource: chunk.flatMap((n) => [arn(`model-package-group/${n}`), arn(`model-package/${n}/*`)]),
+          Condition: {
+            StringEqualsIfExists: {
+              'sagemaker:ModelApprovalStatus': ['Approved', 'Rejected', 'PendingManualApproval'],
+            },
+          },
+        },
+        {
+          Sid: 'ReviewModelCards',
+          Effect: 'Allow',
+          Action: ['sagemaker:DescribeModelCard', 'sagemaker:UpdateModelCard'],
+          Resource: chunk.map((n) => arn(`model-card/${n}-v*`)),
+        },
+        {
+          Sid: 'ListVersionsAndCards',
+          Effect: 'Allow',
+          Action: ['sagemaker:ListModelCards', 'sagemaker:ListModelPackages'],
+          Resource: '*',
+        },
+        { Sid: 'NeverRegister', Effect: 'Deny', Action: 'sagemaker:CreateModelPackage', Resource: '*' },
+      ],
+    };
+    expect(JSON.stringify(document).length).toBeLessThanOrEqual(6144);
+  }
 });
 
 it('runs the policy handler on the gated groups only, able to change only their versions', () => {

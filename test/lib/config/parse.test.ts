@@ -27,6 +27,7 @@ describe('parseGovernanceConfig', () => {
       notificationEmails: [],
       modelArtifactBuckets: [],
       modelArtifactKeyArns: [],
+      stacks: 1,
       groups: [
         {
           name: 'churn',
