@@ -3,21 +3,33 @@
  * npm run bench: measurements, not tests. Prints a table and writes bench/results/latest.json.
  *
  * 1. Handler cold start: each bundled handler's size and load time in a fresh node process over a
- *    bare node start (median of 10, interleaved, after warm-up), beside the same handler bundled
- *    the CDK default way (SDK left external).
+ *    bare node start (median of 10, interleaved, after warm-up), run as Lambda runs it (the
+ *    template's NODE_OPTIONS) and without source maps; beside the same handler bundled the CDK
+ *    default way (SDK left external), and the floor: a bundle that only creates a SageMaker client.
  * 2. SageMaker calls per deployment on the approval path (one approval, in isolation).
- * 3. Approval to Create/UpdateEndpoint in local mode: p50/p95 over 100 approvals across 5 groups.
- * 4. Scale in groups: synth time, template size and resource count for 1, 50, 200 and 500 groups,
- *    against CloudFormation's limits (500 resources, 1 MB) and EventBridge's pattern limit.
+ * 3. Approval to Create/UpdateEndpoint in local mode: p50/p95 over 100 approvals across 5 groups
+ *    (one group at a time, then the 5 groups at once).
+ * 4. Scale in groups: 1, 50, 200 and 500 groups split over the stacks the configuration needs; the
+ *    largest stack against CloudFormation's limits (500 resources, 1 MB) and EventBridge's pattern
+ *    limit; and one stack of 60 groups with every optional feature on (the worst case).
+ * 5. Burst convergence: 500 approvals across 50 groups at once in local mode: time until every
+ *    endpoint serves its desired version, and endpoint changes made against approvals.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import {
+  CreateModelPackageCommand,
+  DescribeEndpointCommand,
+  SageMakerClient,
+  UpdateModelPackageCommand,
+} from '@aws-sdk/client-sagemaker';
 import { buildSync } from 'esbuild';
+import { versionOfName } from '../lambda/core/naming';
 import { buildGovernanceApp } from '../lib/app';
 import { parseGovernanceConfig } from '../lib/config/parse';
+import { stacksNeeded } from '../lib/config/sharding';
 import { EVENT_PATTERN_MAX_CHARS } from '../lib/constructs/approval-events';
 import { LAMBDA_ROOT } from '../lib/constructs/governed-function';
 import { LocalApp } from '../local/runner/local-app';
@@ -31,6 +43,7 @@ const percentile = (xs: number[], p: number) =>
 const median = (xs: number[]) => percentile(xs, 50);
 const round = (n: number, digits = 0) => Math.round(n * 10 ** digits) / 10 ** digits;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const pad3 = (i: number) => String(i).padStart(3, '0');
 
 function timeNode(args: string[], env: Record<string, string>): number {
   const start = process.hrtime.bigint();
@@ -44,45 +57,43 @@ function timeNode(args: string[], env: Record<string, string>): number {
 
 type Template = { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
 
-function synth(groups: number) {
+/** Synthesizes an app and measures each of its governance stacks. */
+function synthApp(raw: unknown) {
   const outdir = mkdtempSync(join(tmpdir(), 'mgov-bench-'));
-  const n = (i: number) => String(i).padStart(3, '0');
-  const raw = {
-    groups: Array.from({ length: groups }, (_, i) => ({
-      name: `bench-group-${n(i)}`,
-      deployments: [{ endpointName: `bench-endpoint-${n(i)}` }],
-    })),
-  };
   const start = Date.now();
-  const { app, stack } = buildGovernanceApp({ config: parseGovernanceConfig(raw), appProps: { outdir } });
+  const { app, stacks } = buildGovernanceApp({ config: parseGovernanceConfig(raw), appProps: { outdir } });
   app.synth();
   const ms = Date.now() - start;
-  const templatePath = join(outdir, `${stack.stackName}.template.json`);
-  const template = JSON.parse(readFileSync(templatePath, 'utf8')) as Template;
-  const resources = Object.values(template.Resources);
-  const patterns = resources
-    .filter((r) => r.Type === 'AWS::Events::Rule')
-    .map((r) => JSON.stringify(r.Properties?.EventPattern).length);
-  const bundles = resources
-    .filter((r) => r.Type === 'AWS::Lambda::Function')
-    .map((r) => {
-      const p = r.Properties as {
-        Code: { S3Key: string };
-        Environment: { Variables: Record<string, string> };
-      };
-      return {
-        handler: String(p.Environment.Variables.POWERTOOLS_SERVICE_NAME).replace(/^model-governance-/, ''),
-        dir: join(outdir, `asset.${p.Code.S3Key.replace(/\.zip$/, '')}`),
-      };
-    });
-  return {
-    bundles,
-    ms,
-    bytes: statSync(templatePath).size,
-    resources: resources.length,
-    maxPattern: Math.max(...patterns),
-    rules: patterns.length,
-  };
+  const measured = stacks.map((stack) => {
+    const templatePath = join(outdir, `${stack.stackName}.template.json`);
+    const template = JSON.parse(readFileSync(templatePath, 'utf8')) as Template;
+    const resources = Object.values(template.Resources);
+    const patterns = resources
+      .filter((r) => r.Type === 'AWS::Events::Rule')
+      .map((r) => JSON.stringify(r.Properties?.EventPattern).length);
+    const bundles = resources
+      .filter((r) => r.Type === 'AWS::Lambda::Function')
+      .map((r) => {
+        const p = r.Properties as {
+          Code: { S3Key: string };
+          Environment: { Variables: Record<string, string> };
+        };
+        return {
+          handler: String(p.Environment.Variables.POWERTOOLS_SERVICE_NAME).replace(/^model-governance-/, ''),
+          dir: join(outdir, `asset.${p.Code.S3Key.replace(/\.zip$/, '')}`),
+          nodeOptions: p.Environment.Variables.NODE_OPTIONS ?? '',
+        };
+      });
+    return {
+      name: stack.stackName,
+      bytes: statSync(templatePath).size,
+      resources: resources.length,
+      rules: patterns.length,
+      maxPattern: Math.max(...patterns),
+      bundles,
+    };
+  });
+  return { ms, stacks: measured };
 }
 
 function coldStart() {
@@ -91,59 +102,92 @@ function coldStart() {
     MODEL_EXECUTION_ROLE_ARN: 'arn:aws:iam::123456789012:role/r',
     AUDIT_EXPORT_S3_URI: 's3://b/p',
     AWS_REGION: 'us-east-1',
+    // Lambda runs nodejs24.x, where the SDK has no Node-version warning to print.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
+  const esbuildOptions = {
+    bundle: true,
+    platform: 'node' as const,
+    target: 'node20',
+    format: 'cjs' as const,
+    logLevel: 'silent' as const,
+  };
+  // The floor: nothing but a SageMaker client, bundled as ours are.
+  const floorDir = mkdtempSync(join(tmpdir(), 'mgov-floor-'));
+  writeFileSync(
+    join(floorDir, 'floor.ts'),
+    "import { SageMakerClient } from '@aws-sdk/client-sagemaker';\nexport const client = new SageMakerClient({});\n",
+  );
+  buildSync({
+    ...esbuildOptions,
+    entryPoints: [join(floorDir, 'floor.ts')],
+    mainFields: ['module', 'main'],
+    minify: true,
+    nodePaths: [join(ROOT, 'node_modules')],
+    outfile: join(floorDir, 'floor.js'),
+  });
+  const bare = () => timeNode(['-e', '0'], env);
+  const floor = () => timeNode([join(floorDir, 'floor.js')], env);
   const rows = [];
   const bares: number[] = [];
-  for (const { handler, dir } of synth(2).bundles) {
+  const floors: number[] = [];
+  const first = synthApp({
+    groups: [{ name: 'cold', deployments: [{ endpointName: 'cold-ep' }], separationOfDuties: true }],
+  }).stacks[0];
+  for (const { handler, dir, nodeOptions } of first?.bundles ?? []) {
     const manifest = join(dir, 'governance-manifest.json');
-    // The CDK default for Node.js 18+: the SDK left external (from node_modules here, from the runtime on Lambda).
     const external = join(mkdtempSync(join(tmpdir(), 'mgov-ext-')), 'index.js');
     buildSync({
+      ...esbuildOptions,
       entryPoints: [join(LAMBDA_ROOT, handler, 'index.ts')],
-      bundle: true,
-      platform: 'node',
-      target: 'node20',
-      format: 'cjs',
       external: ['@aws-sdk/*'],
       outfile: external,
-      logLevel: 'silent',
     });
-    const bare = () => timeNode(['-e', '0'], env);
-    const ours = () =>
-      timeNode(['-e', `require(${JSON.stringify(join(dir, 'index.js'))})`], {
+    const load = (file: string, extra: Record<string, string>, options: string[] = []) =>
+      timeNode([...options, '-e', `require(${JSON.stringify(file)})`], {
         ...env,
         GOVERNANCE_MANIFEST_PATH: manifest,
+        ...extra,
       });
-    const theirs = () =>
-      timeNode(['-e', `require(${JSON.stringify(external)})`], {
-        ...env,
-        GOVERNANCE_MANIFEST_PATH: manifest,
-        NODE_PATH: join(ROOT, 'node_modules'),
-      });
+    const deployed = () => load(join(dir, 'index.js'), {}, nodeOptions.split(' ').filter(Boolean));
+    const noMaps = () => load(join(dir, 'index.js'), {});
+    const theirs = () => load(external, { NODE_PATH: join(ROOT, 'node_modules') });
     for (let i = 0; i < 3; i++) {
       bare();
-      ours();
+      deployed();
+      noMaps();
       theirs();
+      floor();
     }
-    const s = { bare: [] as number[], ours: [] as number[], theirs: [] as number[] };
+    const s = {
+      bare: [] as number[],
+      deployed: [] as number[],
+      noMaps: [] as number[],
+      theirs: [] as number[],
+      floor: [] as number[],
+    };
     for (let i = 0; i < 10; i++) {
       s.bare.push(bare());
-      s.ours.push(ours());
+      s.deployed.push(deployed());
+      s.noMaps.push(noMaps());
       s.theirs.push(theirs());
+      s.floor.push(floor());
     }
     const b = median(s.bare);
     bares.push(b);
-    const o = median(s.ours) - b;
+    floors.push(median(s.floor) - b);
     const t = median(s.theirs) - b;
     rows.push({
       handler,
       bytes: statSync(join(dir, 'index.js')).size,
-      loadMs: round(o),
+      loadMs: round(median(s.deployed) - b),
+      loadWithoutSourceMapsMs: round(median(s.noMaps) - b),
       sdkExternalMs: round(t),
-      ratio: round(o / t, 2),
+      ratio: round((median(s.deployed) - b) / t, 2),
+      ratioWithoutSourceMaps: round((median(s.noMaps) - b) / t, 2),
     });
   }
-  return { bareNodeMs: round(median(bares)), handlers: rows };
+  return { bareNodeMs: round(median(bares)), sdkClientFloorMs: round(median(floors)), handlers: rows };
 }
 
 async function approvals() {
@@ -168,6 +212,15 @@ async function approvals() {
       await sleep(5);
     }
   };
+  const approveAndTime = async (group: string, latencies: number[]) => {
+    const v = await registerVersion(sm, group, { createGroup: false });
+    await sleep(150);
+    const t0 = Date.now();
+    await setApproval(sm, v, 'Approved', 'bench');
+    const t1 = await firstCall(`${group}-ep`, t0);
+    if (t1 !== undefined) latencies.push(t1 - t0);
+    await sleep(400); // let the endpoint settle before this group's next approval
+  };
   try {
     // API economy, in isolation: the reconciler's calls from one approval to its CreateEndpoint.
     const arn = await registerVersion(sm, 'lat-0', { createGroup: false });
@@ -182,25 +235,182 @@ async function approvals() {
     await sleep(500);
     await app.idle(300);
 
-    const latencies: number[] = [];
+    const sequential: number[] = [];
+    for (let i = 0; i < 20; i++) await approveAndTime(groups[i % groups.length] as string, sequential);
+    await app.idle(300);
+    const concurrent: number[] = [];
     await Promise.all(
       groups.map(async (group) => {
-        for (let i = 0; i < 20; i++) {
-          const v = await registerVersion(sm, group, { createGroup: false });
-          await sleep(150);
-          const t0 = Date.now();
-          await setApproval(sm, v, 'Approved', 'bench');
-          const t1 = await firstCall(`${group}-ep`, t0);
-          if (t1 !== undefined) latencies.push(t1 - t0);
-          await sleep(400); // let the endpoint settle before this group's next approval
-        }
+        for (let i = 0; i < 20; i++) await approveAndTime(group, concurrent);
       }),
     );
     return {
       callsPerDeployment: calls.map((c) => c.operation),
-      approvals: latencies.length,
-      p50Ms: median(latencies),
-      p95Ms: percentile(latencies, 95),
+      oneAtATime: {
+        approvals: sequential.length,
+        p50Ms: median(sequential),
+        p95Ms: percentile(sequential, 95),
+      },
+      fiveGroupsAtOnce: {
+        approvals: concurrent.length,
+        p50Ms: median(concurrent),
+        p95Ms: percentile(concurrent, 95),
+      },
+    };
+  } finally {
+    await app.stop();
+  }
+}
+
+function scale() {
+  const rows: Record<string, unknown>[] = [];
+  const simple = (n: number) => {
+    const groups = Array.from({ length: n }, (_, i) => ({
+      name: `bench-group-${pad3(i)}`,
+      deployments: [{ endpointName: `bench-endpoint-${pad3(i)}` }],
+    }));
+    return { stacks: stacksNeeded(groups.map((g) => g.name)), groups };
+  };
+  // The worst case for one stack: every optional feature, long names, two targets per group.
+  const worst = {
+    modelArtifactBuckets: ['models-bucket'],
+    stacks: 1,
+    groups: Array.from({ length: 60 }, (_, i) => ({
+      name: `a-rather-long-governed-model-package-group-name-number-${pad3(i)}`.slice(0, 63),
+      separationOfDuties: true,
+      qualityGate: {
+        thresholds: [
+          { metric: 'mse', atMost: 6 },
+          { metric: 'mse', notWorseThanLive: { better: 'lower', margin: 0.1 } },
+        ],
+      },
+      deployments: [
+        {
+          endpointName: `a-rather-long-endpoint-name-${pad3(i)}-staging`,
+          rollbackAlarms: true,
+          requireApprovedModelCard: true,
+        },
+        {
+          endpointName: `a-rather-long-endpoint-name-${pad3(i)}-prod`,
+          rollbackAlarms: true,
+          serve: { stage: 'Production' },
+        },
+      ],
+    })),
+  };
+  const cases: [string, unknown][] = [
+    ['1 group', simple(1)],
+    ['50 groups', simple(50)],
+    ['200 groups', simple(200)],
+    ['500 groups', simple(500)],
+    ['60 groups, every feature (one stack)', worst],
+  ];
+  for (const [label, raw] of cases) {
+    const s = synthApp(raw);
+    const largest = s.stacks.reduce((a, b) => (b.bytes > a.bytes ? b : a));
+    const mostResources = Math.max(...s.stacks.map((x) => x.resources));
+    const maxPattern = Math.max(...s.stacks.map((x) => x.maxPattern));
+    const within = s.stacks.every(
+      (x) => x.resources <= 500 && x.bytes <= 1024 * 1024 && x.maxPattern <= EVENT_PATTERN_MAX_CHARS,
+    );
+    rows.push({
+      case: label,
+      stacks: s.stacks.length,
+      synthMs: s.ms,
+      largestTemplateBytes: largest.bytes,
+      mostResources,
+      totalResources: s.stacks.reduce((n, x) => n + x.resources, 0),
+      maxPatternChars: maxPattern,
+      withinLimits: within,
+    });
+    console.log(
+      `  ${label.padEnd(38)} ${String(s.stacks.length).padStart(2)} stack(s), synth ${String(s.ms).padStart(6)} ms, largest ${String(Math.round(largest.bytes / 1024)).padStart(4)} KB, most resources ${String(mostResources).padStart(3)}, largest pattern ${maxPattern} chars: ${within ? 'within limits' : 'EXCEEDS a limit'}`,
+    );
+  }
+  return rows;
+}
+
+async function burst() {
+  const groups = Array.from({ length: 50 }, (_, i) => `burst-${pad3(i)}`);
+  const versionsPerGroup = 10;
+  const app = await LocalApp.start({
+    config: parseGovernanceConfig({
+      groups: groups.map((name) => ({ name, deployments: [{ endpointName: `${name}-ep` }] })),
+    }),
+    outdir: mkdtempSync(join(tmpdir(), 'mgov-bench-burst-')),
+    timing: { createMs: 500, updateMs: 500 },
+    concurrency: 2,
+  });
+  try {
+    // Set-up, not measured: the versions, registered straight into moto (no events, no cards).
+    const moto = new SageMakerClient({
+      endpoint: app.moto.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'setup', secretAccessKey: 'x' },
+    });
+    const arns: string[] = [];
+    for (const group of groups) {
+      for (let v = 0; v < versionsPerGroup; v++) {
+        const out = await moto.send(
+          new CreateModelPackageCommand({
+            ModelPackageGroupName: group,
+            ModelApprovalStatus: 'PendingManualApproval',
+            InferenceSpecification: {
+              Containers: [{ Image: 'image:1', ModelDataUrl: `s3://models/${group}/${v}/model.tar.gz` }],
+              SupportedContentTypes: ['text/csv'],
+              SupportedResponseMIMETypes: ['text/csv'],
+            },
+          }),
+        );
+        arns.push(String(out.ModelPackageArn));
+      }
+    }
+    const sm = new SageMakerClient({
+      endpoint: app.sagemaker.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'approver', secretAccessKey: 'x' },
+    });
+    const callsBefore = app.sagemaker.endpoints.calls.length;
+    const start = Date.now();
+    // 500 approvals at once, in random order: every one is a state-change event for its group.
+    const shuffled = [...arns].sort(() => Math.random() - 0.5);
+    // As fast as the local endpoint takes them: 50 requests in flight (the SDK's socket pool).
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 50 }, async () => {
+        while (next < shuffled.length) {
+          const arn = shuffled[next++] as string;
+          await sm.send(
+            new UpdateModelPackageCommand({ ModelPackageArn: arn, ModelApprovalStatus: 'Approved' }),
+          );
+        }
+      }),
+    );
+    const approvedInMs = Date.now() - start;
+    const pending = new Set(groups);
+    while (pending.size > 0 && Date.now() - start < 600_000) {
+      for (const group of [...pending]) {
+        const out = await sm
+          .send(new DescribeEndpointCommand({ EndpointName: `${group}-ep` }))
+          .catch(() => undefined);
+        if (
+          out?.EndpointStatus === 'InService' &&
+          versionOfName(`${group}-ep`, out.EndpointConfigName ?? '') === versionsPerGroup
+        )
+          pending.delete(group);
+      }
+      if (pending.size > 0) await sleep(250);
+    }
+    const convergedMs = Date.now() - start;
+    const calls = app.sagemaker.endpoints.calls.slice(callsBefore);
+    return {
+      groups: groups.length,
+      approvals: arns.length,
+      approvalsSentInMs: approvedInMs,
+      convergedMs: pending.size === 0 ? convergedMs : undefined,
+      notConverged: pending.size,
+      createEndpointCalls: calls.filter((c) => c.operation === 'CreateEndpoint').length,
+      updateEndpointCalls: calls.filter((c) => c.operation === 'UpdateEndpoint').length,
     };
   } finally {
     await app.stop();
@@ -217,49 +427,51 @@ async function main() {
     },
     at: new Date().toISOString(),
   };
-  console.log('Handler cold start (median of 10 fresh processes, over bare node)');
-  const cold = coldStart();
-  results.coldStart = cold;
-  console.log(`  bare node: ${cold.bareNodeMs} ms`);
-  for (const h of cold.handlers) {
+  const only = process.argv.slice(2);
+  const run = (name: string) => only.length === 0 || only.includes(name);
+
+  if (run('cold')) {
+    console.log('Handler cold start (median of 10 fresh processes, over bare node)');
+    const cold = coldStart();
+    results.coldStart = cold;
     console.log(
-      `  ${h.handler.padEnd(20)} ${String(h.bytes).padStart(8)} bytes  ${String(h.loadMs).padStart(4)} ms   SDK external: ${String(h.sdkExternalMs).padStart(4)} ms   ratio ${h.ratio}`,
+      `  bare node: ${cold.bareNodeMs} ms; a bundle that only creates a SageMaker client: ${cold.sdkClientFloorMs} ms over it`,
     );
-  }
-  console.log('\nApprovals in local mode');
-  const a = await approvals();
-  results.approvals = a;
-  console.log(
-    `  SageMaker calls per deployment (approval path): ${a.callsPerDeployment.length}: ${a.callsPerDeployment.join(', ')}`,
-  );
-  console.log(
-    `  approval → Create/UpdateEndpoint: p50 ${a.p50Ms} ms, p95 ${a.p95Ms} ms over ${a.approvals} approvals (5 groups at once)`,
-  );
-  console.log('\nScale in groups (one deployment target each)');
-  const scale: Record<string, unknown>[] = [];
-  for (const n of [1, 50, 200, 500]) {
-    try {
-      const s = synth(n);
-      const within = s.resources <= 500 && s.bytes <= 1_000_000 && s.maxPattern <= EVENT_PATTERN_MAX_CHARS;
-      scale.push({
-        groups: n,
-        synthMs: s.ms,
-        templateBytes: s.bytes,
-        resources: s.resources,
-        rules: s.rules,
-        maxPatternChars: s.maxPattern,
-        withinLimits: within,
-      });
+    for (const h of cold.handlers) {
       console.log(
-        `  ${String(n).padStart(3)} groups: synth ${s.ms} ms, ${s.bytes} bytes, ${s.resources} resources, ${s.rules} rules (largest pattern ${s.maxPattern} chars): ${within ? 'within limits' : 'EXCEEDS a limit'}`,
+        `  ${h.handler.padEnd(20)} ${String(h.bytes).padStart(8)} bytes  ${String(h.loadMs).padStart(4)} ms as deployed (${h.loadWithoutSourceMapsMs} ms without source maps)   SDK external: ${String(h.sdkExternalMs).padStart(4)} ms   ratio ${h.ratio} (${h.ratioWithoutSourceMaps})`,
       );
-    } catch (error) {
-      const reason = ((error as Error).message.split('\n')[0] ?? String(error)).slice(0, 200);
-      scale.push({ groups: n, synthFailed: reason });
-      console.log(`  ${String(n).padStart(3)} groups: does not synthesize as one stack: ${reason}`);
     }
   }
-  results.scale = scale;
+  if (run('approvals')) {
+    console.log('\nApprovals in local mode');
+    const a = await approvals();
+    results.approvals = a;
+    console.log(
+      `  SageMaker calls per deployment (approval path): ${a.callsPerDeployment.length}: ${a.callsPerDeployment.join(', ')}`,
+    );
+    console.log(
+      `  approval → Create/UpdateEndpoint, one at a time: p50 ${a.oneAtATime.p50Ms} ms, p95 ${a.oneAtATime.p95Ms} ms over ${a.oneAtATime.approvals} approvals`,
+    );
+    console.log(
+      `  approval → Create/UpdateEndpoint, 5 groups at once: p50 ${a.fiveGroupsAtOnce.p50Ms} ms, p95 ${a.fiveGroupsAtOnce.p95Ms} ms over ${a.fiveGroupsAtOnce.approvals} approvals`,
+    );
+  }
+  if (run('scale')) {
+    console.log('\nScale in groups');
+    results.scale = scale();
+  }
+  if (run('burst')) {
+    console.log('\nBurst: 500 approvals across 50 groups at once, in local mode');
+    const b = await burst();
+    results.burst = b;
+    console.log(
+      `  sent in ${b.approvalsSentInMs} ms; every endpoint on its desired version after ${b.convergedMs ?? 'NOT CONVERGED'} ms${b.notConverged ? ` (${b.notConverged} groups not converged after 10 min)` : ''}`,
+    );
+    console.log(
+      `  endpoint changes: ${b.createEndpointCalls} CreateEndpoint + ${b.updateEndpointCalls} UpdateEndpoint for ${b.approvals} approvals (${b.groups} endpoints, each with one final desired version)`,
+    );
+  }
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
   writeFileSync(join(ROOT, 'bench', 'results', 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
   console.log('\nWritten to bench/results/latest.json');
