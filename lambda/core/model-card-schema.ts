@@ -1,4 +1,3 @@
-import Ajv, { type ErrorObject } from 'ajv';
 // AWS's model card content schema, version 0.1.0, copied byte-exact from aws/sagemaker-python-sdk
 // (sagemaker-core/src/sagemaker/core/tools/model_card/model_card_schema.json, commit a24812666d25,
 // Apache-2.0), the schema the SageMaker developer guide publishes as "Model card JSON schema".
@@ -66,17 +65,4 @@ export function effectiveSchema(): Record<string, unknown> {
   const { $id: _ignored, ...rest } = published as Record<string, unknown>;
   const properties = rest.properties as Record<string, unknown>;
   return { ...rest, properties: { ...properties, model_package_details: MODEL_PACKAGE_DETAILS_SCHEMA } };
-}
-
-let validator: ReturnType<Ajv['compile']> | undefined;
-
-/** Validates card content; the problems as readable lines, empty when valid. */
-export function validateModelCardContent(content: unknown): string[] {
-  validator ??= new Ajv({ strict: false, allErrors: true }).compile(effectiveSchema());
-  if (validator(content)) return [];
-  return (validator.errors ?? []).map(describeError);
-}
-
-function describeError(e: ErrorObject): string {
-  return `${e.instancePath || '(content)'} ${e.message ?? 'is invalid'}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : ''}`;
 }

@@ -26,7 +26,7 @@ import {
   modelCardStatus,
   renderModelCard,
 } from '../core/model-card';
-import { validateModelCardContent } from '../core/model-card-schema';
+import { validateModelCardContent } from '../core/model-card-validate';
 import { requiredEnv } from '../runtime/env';
 import { logger } from '../runtime/logger';
 import { loadManifest } from '../runtime/manifest';

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { translateMetrics } from '../../../lambda/core/metrics';
 import {
   type CardInputs,
@@ -8,7 +10,8 @@ import {
   modelCardStatus,
   renderModelCard,
 } from '../../../lambda/core/model-card';
-import { validateModelCardContent } from '../../../lambda/core/model-card-schema';
+import { generatedValidatorSource } from '../../../lambda/core/model-card-schema-compile';
+import { validateModelCardContent } from '../../../lambda/core/model-card-validate';
 import { parseGovernanceConfig } from '../../../lib/config/parse';
 import type { ModelPackageGroupConfig } from '../../../lib/config/types';
 import { readReference } from '../../harness/reference';
@@ -245,4 +248,12 @@ it('asks for a review instead of approving the card when a target deploys only r
   expect(modelCardStatus('PendingManualApproval', 'Draft', review('Approved'))).toBe('Approved');
   expect(modelCardStatus('Rejected', 'Draft', review('Approved'))).toBe('Archived');
   expect(modelCardStatus('PendingManualApproval', 'PendingReview', review('Draft'))).toBe('PendingReview');
+});
+
+it('ships the validator generated from the current schema (npm run generate)', () => {
+  const committed = readFileSync(
+    join(__dirname, '../../../lambda/core/model-card-validator.generated.js'),
+    'utf8',
+  );
+  expect(committed).toBe(generatedValidatorSource());
 });
