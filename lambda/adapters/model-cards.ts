@@ -69,13 +69,24 @@ export async function ensureExport(
   if (live) return { jobArn: live.ModelCardExportJobArn, created: false };
   const hash = createHash('sha256').update(name).digest('hex').slice(0, 8);
   const attempt = (existing.ModelCardExportJobSummaries ?? []).length;
-  const out = await client.send(
-    new CreateModelCardExportJobCommand({
-      ModelCardName: name,
-      ModelCardVersion: version,
-      ModelCardExportJobName: `export-${hash}-v${version}${attempt > 0 ? `-${attempt}` : ''}`,
-      OutputConfig: { S3OutputPath: s3OutputPath },
-    }),
-  );
-  return { jobArn: out.ModelCardExportJobArn, created: true };
+  try {
+    const out = await client.send(
+      new CreateModelCardExportJobCommand({
+        ModelCardName: name,
+        ModelCardVersion: version,
+        ModelCardExportJobName: `export-${hash}-v${version}${attempt > 0 ? `-${attempt}` : ''}`,
+        OutputConfig: { S3OutputPath: s3OutputPath },
+      }),
+    );
+    return { jobArn: out.ModelCardExportJobArn, created: true };
+  } catch (error) {
+    // Another delivery of the version's events made the same job (same name) a moment ago.
+    if (!/already exists/i.test((error as Error).message ?? '')) throw error;
+    const now = await client.send(
+      new ListModelCardExportJobsCommand({ ModelCardName: name, ModelCardVersion: version }),
+    );
+    const made = (now.ModelCardExportJobSummaries ?? []).find((j) => j.Status !== 'Failed');
+    if (!made) throw error;
+    return { jobArn: made.ModelCardExportJobArn, created: false };
+  }
 }
