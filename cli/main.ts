@@ -232,7 +232,7 @@ async function run(argv: readonly string[], io: Io): Promise<void> {
       const cfg = config();
       const groups = group ? [findGroupConfig(cfg, group)] : cfg.groups;
       const limit = positiveInt(values.limit ?? '10', '--limit', command);
-      const status = await readStatus(sagemaker, groups, { limit });
+      const status = await readStatus(sagemaker, groups, { limit, registryAccount: cfg.registry?.account });
       return print(status, () => renderStatus(status, colour(io)));
     }
     case 'approve':
@@ -245,7 +245,8 @@ async function run(argv: readonly string[], io: Io): Promise<void> {
           command,
         );
       }
-      const group = findGroupConfig(config(), groupName);
+      const cfg = config();
+      const group = findGroupConfig(cfg, groupName);
       const target = command === 'approve' ? 'Approved' : 'Rejected';
       const version = await findVersion(sagemaker, group.name, n);
       if (version.approvalStatus === target && !values.force) {
@@ -259,7 +260,15 @@ async function run(argv: readonly string[], io: Io): Promise<void> {
       if (!values.wait) return print(done, () => `${group.name} v${n} ${target}.`);
       if (!json) io.out(`${group.name} v${n} ${target}; following the deployment…`);
       const timeoutMin = positiveInt(values.timeout ?? '30', '--timeout', command);
-      const result = await waitForTargets(sagemaker, group, n, target, io, timeoutMin * 60_000);
+      const result = await waitForTargets(
+        sagemaker,
+        group,
+        n,
+        target,
+        io,
+        timeoutMin * 60_000,
+        cfg.registry?.account,
+      );
       print({ ...done, ...result }, () => result.lines.join('\n'));
       if (!result.ok) throw new CliError(result.problem ?? 'the deployment did not end as expected.');
       return;
@@ -356,6 +365,7 @@ async function waitForTargets(
   wanted: 'Approved' | 'Rejected',
   io: Io,
   timeoutMs: number,
+  registryAccount: string | undefined,
 ): Promise<WaitResult> {
   const started = Date.now();
   const pollMs = io.pollMs ?? 2000;
@@ -375,6 +385,16 @@ async function waitForTargets(
     }
     for (const target of group.deployments) {
       if (finished.has(target.endpointName)) continue;
+      if (target.account && target.account !== registryAccount) {
+        io.err(
+          `  ${target.endpointName}: in account ${target.account}; follow it there (mgov with that account's credentials)`,
+        );
+        finished.set(target.endpointName, {
+          endpoint: target.endpointName,
+          outcome: `in account ${target.account}, not followed`,
+        });
+        continue;
+      }
       const step = await targetState(sagemaker, group, target, versions);
       const elapsed = ((Date.now() - started) / 1000).toFixed(1);
       if (last.get(target.endpointName) !== step.text) {

@@ -59,13 +59,18 @@ export async function findVersion(
 export async function readStatus(
   client: SageMakerClient,
   groups: readonly ModelPackageGroupConfig[],
-  options: { limit: number },
+  options: { limit: number; registryAccount?: string },
 ): Promise<Status> {
   const endpoints: EndpointRow[] = [];
   const out: Status['groups'][number][] = [];
   for (const g of groups) {
     const served = new Map<number, string[]>();
     for (const t of g.deployments) {
+      if (t.account && t.account !== options.registryAccount) {
+        // mgov runs with the registry account's credentials; another account's endpoint is not visible.
+        endpoints.push({ group: g.name, endpoint: t.endpointName, status: `in account ${t.account}` });
+        continue;
+      }
       const e = await describeEndpoint(client, t.endpointName);
       const version = e ? versionOfName(t.endpointName, e.configName) : undefined;
       endpoints.push({

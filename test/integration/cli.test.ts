@@ -45,7 +45,7 @@ async function run(args: string[], opts: { as?: string; tty?: boolean } = {}) {
   Object.assign(process.env, app.clientEnv(opts.as ?? 'trainer'));
   let out = '';
   let err = '';
-  const code = await mgov([...args, '--config', CONFIG], {
+  const code = await mgov(args.includes('--config') ? args : [...args, '--config', CONFIG], {
     out: (t) => {
       out += `${t}\n`;
     },
@@ -244,6 +244,29 @@ describe('register, approve, reject, status, card', () => {
     expect((await run(['lineage', '--endpoint', 'cli-prod', '--format', 'mermaid'])).out).toMatch(
       /^flowchart LR/,
     );
+  });
+
+  it('lists a target in another account without following it', async () => {
+    const multi = join(dir, 'multi.json');
+    writeFileSync(
+      multi,
+      JSON.stringify({
+        ...raw,
+        registry: { account: '123456789012', region: 'us-east-1' },
+        groups: [
+          {
+            ...raw.groups[0],
+            deployments: [
+              { endpointName: 'cli-prod' },
+              { endpointName: 'cli-remote', account: '222222222222' },
+            ],
+          },
+        ],
+      }),
+    );
+    const status = await run(['status', '--config', multi]);
+    expect(status.out).toMatch(/^cli-remote +cli-group +in account 222222222222 +- +-$/m);
+    expect(status.out).toMatch(/^cli-prod +cli-group +InService +v1 /m);
   });
 
   it('fails with a hint when the endpoint cannot be reached', async () => {
