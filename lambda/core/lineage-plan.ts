@@ -137,7 +137,8 @@ export interface RegistryNow {
  * The facts of one approval change. An approval record is history: the event's word wins, and the
  * registry fills only what the event lacks, and then only while the registry still shows this very
  * change (else a later change's approver would be credited with this one). The previous status is
- * the last recorded one, unless that record is this change itself (a redelivery).
+ * the last recorded one when that was recorded for an earlier time (not this change redelivered,
+ * nor a later change recorded first).
  */
 export function approvalChange(
   reported: ReportedChange,
@@ -160,7 +161,12 @@ export function approvalChange(
     approvedBy:
       reported.by ?? (stillThisChange ? (registry.lastModifiedBy ?? registry.createdBy) : undefined),
     description: reported.description ?? (stillThisChange ? registry.description : undefined),
-    previousStatus: isApprovalStatus(previous) && lastRecorded?.at !== at ? previous : undefined,
+    // Only a change recorded before this one is its predecessor: a late event (a registration
+    // delivered after the approval) has none that we know of.
+    previousStatus:
+      isApprovalStatus(previous) && lastRecorded?.at !== undefined && lastRecorded.at < at
+        ? previous
+        : undefined,
   };
 }
 

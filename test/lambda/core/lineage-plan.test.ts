@@ -120,6 +120,15 @@ describe('approvalChange', () => {
     });
   });
 
+  it('gives a late registration no previous status when a later approval was recorded first', () => {
+    expect(
+      approvalChange({ status: 'PendingManualApproval', at: '2026-11-27T08:00:00.000Z' }, registry, {
+        status: 'Approved',
+        at: registry.lastModifiedAt,
+      }).previousStatus,
+    ).toBeUndefined();
+  });
+
   it('does not call a redelivered change its own previous status', () => {
     expect(
       approvalChange({ status: 'Approved', at: registry.lastModifiedAt }, registry, {
