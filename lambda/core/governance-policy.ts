@@ -17,14 +17,24 @@ export type PolicyStep =
   | { readonly kind: 'none'; readonly reason: string };
 
 /**
- * What the policies ask of this version now. The gate runs once per version, on a version that is
- * pending, or already approved before the gate could run (registered as Approved, or approved
- * within the second after registration): no version escapes it. A version the gate has decided is
- * not evaluated again, so a person can still overrule it, and that overruling is on record.
+ * How long after registration an approved version the gate has not decided is still checked: long
+ * enough for a version registered as Approved, or approved before the gate's first run; short
+ * enough that adding a gate to a group never rejects the versions approved (and live) before it.
  */
-export function nextPolicyStep(group: ModelPackageGroupConfig, v: ModelVersion): PolicyStep {
-  if (group.qualityGate && v.metadata?.[GATE_METADATA_KEY] === undefined && v.approvalStatus !== 'Rejected') {
-    return { kind: 'evaluate-gate' };
+export const GATE_CATCH_UP_MS = 60 * 60 * 1000;
+
+/**
+ * What the policies ask of this version now. The gate runs once per version: on a pending version,
+ * or on one approved within GATE_CATCH_UP_MS of its registration (registered as Approved, or
+ * approved before the gate could run). A version the gate has decided is not evaluated again, so a
+ * person can still overrule it, and that overruling is on record.
+ */
+export function nextPolicyStep(group: ModelPackageGroupConfig, v: ModelVersion, now: Date): PolicyStep {
+  if (group.qualityGate && v.metadata?.[GATE_METADATA_KEY] === undefined) {
+    if (v.approvalStatus === 'PendingManualApproval') return { kind: 'evaluate-gate' };
+    if (v.approvalStatus === 'Approved' && now.getTime() - v.creationTime.getTime() <= GATE_CATCH_UP_MS) {
+      return { kind: 'evaluate-gate' };
+    }
   }
   if (group.separationOfDuties && v.approvalStatus === 'Approved') {
     const identity = selfApprover(v);

@@ -60,7 +60,7 @@ export async function handler(event: unknown): Promise<PolicyResult> {
   const version = await describeModelVersion(sagemaker, parsed.value.modelPackageArn);
   if (!version) return ignore('the model package version no longer exists (deleted since the event)');
 
-  const step = nextPolicyStep(group, version);
+  const step = nextPolicyStep(group, version, new Date());
   if (step.kind === 'none') return { outcome: 'no-action', reason: step.reason };
 
   let result: PolicyResult;

@@ -191,14 +191,21 @@ describe('policy decisions', () => {
 
   it('evaluates a version the gate has not decided, pending or approved before the gate ran, never twice', () => {
     if (!withGate) throw new Error('no group');
-    expect(nextPolicyStep(withGate, version({})).kind).toBe('evaluate-gate');
-    expect(nextPolicyStep(withGate, version({ approvalStatus: 'Approved' })).kind).toBe('evaluate-gate');
-    expect(nextPolicyStep(withGate, version({ approvalStatus: 'Rejected' })).kind).toBe('none');
+    const soon = new Date(10 * 60 * 1000); // versions here were registered at epoch 0
+    expect(nextPolicyStep(withGate, version({}), soon).kind).toBe('evaluate-gate');
+    expect(nextPolicyStep(withGate, version({ approvalStatus: 'Approved' }), soon).kind).toBe(
+      'evaluate-gate',
+    );
+    expect(nextPolicyStep(withGate, version({ approvalStatus: 'Rejected' }), soon).kind).toBe('none');
+    // A gate added to a group later never rejects what was approved (and may be live) before it.
+    const later = new Date(2 * 60 * 60 * 1000);
+    expect(nextPolicyStep(withGate, version({ approvalStatus: 'Approved' }), later).kind).toBe('none');
+    expect(nextPolicyStep(withGate, version({}), later).kind).toBe('evaluate-gate');
     const decided = version({
       metadata: { 'model-governance:quality-gate': 'failed' },
       approvalStatus: 'Approved',
     });
-    expect(nextPolicyStep(withGate, decided).kind).toBe('none'); // a person overruled the gate: on record, not undone
+    expect(nextPolicyStep(withGate, decided, soon).kind).toBe('none'); // a person overruled the gate: on record, not undone
   });
 
   it('rejects a failing version, keeps an undecided one pending, and approves only where configured', () => {
@@ -241,7 +248,7 @@ describe('policy decisions', () => {
     const sod = parseGovernanceConfig({ groups: [{ name: 'g', separationOfDuties: true }] }).groups[0];
     if (!sod) throw new Error('no group');
     const self = version({ approvalStatus: 'Approved', createdBy: 'ana', lastModifiedBy: 'ana' });
-    expect(nextPolicyStep(sod, self)).toEqual({ kind: 'revert-self-approval', identity: 'ana' });
-    expect(nextPolicyStep(sod, { ...self, lastModifiedBy: 'bo' }).kind).toBe('none');
+    expect(nextPolicyStep(sod, self, new Date())).toEqual({ kind: 'revert-self-approval', identity: 'ana' });
+    expect(nextPolicyStep(sod, { ...self, lastModifiedBy: 'bo' }, new Date()).kind).toBe('none');
   });
 });
