@@ -23,9 +23,8 @@ import type {
   VersionSummary,
 } from '../core/endpoint-plan';
 import { isApprovalStatus } from '../core/model-version';
-import { isNotFound } from './sagemaker';
+import { isAlreadyExists, isNotFound } from './sagemaker';
 
-const alreadyExists = (e: unknown) => /already exist/i.test((e as Error)?.message ?? '');
 const inProgress = (e: unknown) => /in-progress|in progress/i.test((e as Error)?.message ?? '');
 
 /** Every version of a group (one ListModelPackages call per 100 versions). */
@@ -89,7 +88,7 @@ export async function ensureModel(
     );
     return 'created';
   } catch (error) {
-    if (alreadyExists(error)) return 'existed';
+    if (isAlreadyExists(error)) return 'existed';
     throw error;
   }
 }
@@ -106,7 +105,7 @@ export async function ensureEndpointConfig(
     );
     return 'created';
   } catch (error) {
-    if (alreadyExists(error)) return 'existed';
+    if (isAlreadyExists(error)) return 'existed';
     throw error;
   }
 }
@@ -139,7 +138,7 @@ export async function createEndpoint(
     );
     return 'started';
   } catch (error) {
-    if (alreadyExists(error) || inProgress(error)) return 'busy';
+    if (isAlreadyExists(error) || inProgress(error)) return 'busy';
     throw error;
   }
 }

@@ -13,7 +13,7 @@ import {
   type SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 
-const exists = (e: unknown) => /already exist/i.test((e as Error)?.message ?? '');
+import { isAlreadyExists } from './sagemaker';
 
 /** SageMaker's artifact for a model package (one per SourceUri), created only when it is missing. */
 export async function ensureModelPackageArtifact(
@@ -30,7 +30,7 @@ export async function ensureModelPackageArtifact(
     return out.ArtifactArn as string;
   } catch (error) {
     // Created meanwhile (by SageMaker or a concurrent run): one artifact per SourceUri, so read it.
-    if (!exists(error)) throw error;
+    if (!isAlreadyExists(error)) throw error;
     const again = await client.send(new ListArtifactsCommand({ SourceUri: modelPackageArn, MaxResults: 1 }));
     return again.ArtifactSummaries?.[0]?.ArtifactArn as string;
   }
@@ -56,7 +56,7 @@ export async function ensureEndpointContext(
     );
     return out.ContextArn as string;
   } catch (error) {
-    if (!exists(error)) throw error;
+    if (!isAlreadyExists(error)) throw error;
     const again = await client.send(new ListContextsCommand({ SourceUri: endpointArn, MaxResults: 1 }));
     return again.ContextSummaries?.[0]?.ContextArn as string;
   }
@@ -71,7 +71,7 @@ export async function createActionOnce(
     const out = await client.send(new CreateActionCommand(input));
     return { arn: out.ActionArn as string, created: true };
   } catch (error) {
-    if (!exists(error)) throw error;
+    if (!isAlreadyExists(error)) throw error;
     const out = await client.send(new DescribeActionCommand({ ActionName: input.ActionName }));
     return { arn: out.ActionArn as string, created: false };
   }
@@ -88,7 +88,7 @@ export async function associateOnce(
       new AddAssociationCommand({ SourceArn: source, DestinationArn: destination, AssociationType: type }),
     );
   } catch (error) {
-    if (!exists(error)) throw error;
+    if (!isAlreadyExists(error)) throw error;
   }
 }
 

@@ -8,7 +8,7 @@ import {
   type SageMakerClient,
   UpdateModelCardCommand,
 } from '@aws-sdk/client-sagemaker';
-import { isNotFound } from './sagemaker';
+import { isAlreadyExists, isNotFound } from './sagemaker';
 
 export interface ExistingCard {
   readonly content: unknown;
@@ -81,7 +81,7 @@ export async function ensureExport(
     return { jobArn: out.ModelCardExportJobArn, created: true };
   } catch (error) {
     // Another delivery of the version's events made the same job (same name) a moment ago.
-    if (!/already exists/i.test((error as Error).message ?? '')) throw error;
+    if (!isAlreadyExists(error)) throw error;
     const now = await client.send(
       new ListModelCardExportJobsCommand({ ModelCardName: name, ModelCardVersion: version }),
     );

@@ -5,11 +5,11 @@ import {
   DescribeEndpointCommand,
   ListArtifactsCommand,
   ListContextsCommand,
-  ListModelPackagesCommand,
   QueryLineageCommand,
   type SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import type { LineageEdge, LineageGraph, LineageVertex, RegisteredVersion } from '../core/provenance';
+import { listVersions } from './endpoints';
 
 /** The lineage graph around an entity (both directions, up to depth 10), with every vertex described. */
 export async function lineageGraph(client: SageMakerClient, startArn: string): Promise<LineageGraph> {
@@ -101,23 +101,11 @@ export async function groupHistory(
   client: SageMakerClient,
   group: string,
 ): Promise<{ versions: RegisteredVersion[]; graph: LineageGraph }> {
-  const versions: RegisteredVersion[] = [];
-  let NextToken: string | undefined;
-  do {
-    const page = await client.send(
-      new ListModelPackagesCommand({ ModelPackageGroupName: group, MaxResults: 100, NextToken }),
-    );
-    for (const s of page.ModelPackageSummaryList ?? []) {
-      if (s.ModelPackageArn && s.ModelPackageVersion !== undefined) {
-        versions.push({
-          arn: s.ModelPackageArn,
-          version: s.ModelPackageVersion,
-          registeredAt: (s.CreationTime ?? new Date(0)).toISOString(),
-        });
-      }
-    }
-    NextToken = page.NextToken;
-  } while (NextToken);
+  const versions: RegisteredVersion[] = (await listVersions(client, group)).map((v) => ({
+    arn: v.arn,
+    version: v.version,
+    registeredAt: v.creationTime.toISOString(),
+  }));
   const graphs = await Promise.all(versions.map((v) => versionGraph(client, v.arn)));
   const vertices = new Map<string, LineageVertex>();
   const edges = new Map<string, LineageEdge>();

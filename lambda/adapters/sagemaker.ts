@@ -21,6 +21,16 @@ export function isNotFound(error: unknown): boolean {
   );
 }
 
+/**
+ * Whether an SDK error says the resource exists already: a create that another run (a redelivered
+ * or concurrent event) made first. SageMaker says so with a ConflictException, a ResourceInUse or a
+ * ValidationException, always in the message.
+ */
+export function isAlreadyExists(error: unknown): boolean {
+  const e = error as { name?: string; message?: string };
+  return e?.name === 'ConflictException' || /already exist/i.test(e?.message ?? '');
+}
+
 /** Reads one model package version; undefined when it no longer exists. */
 export async function describeModelVersion(
   client: SageMakerClient,

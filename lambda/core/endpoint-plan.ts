@@ -103,6 +103,17 @@ export interface PlanInputs {
   readonly executionRoleArn: string;
   /** S3 prefix for data capture, when the target captures. */
   readonly dataCaptureS3Uri?: string;
+  /**
+   * The newest approved version a deployment gate holds back (left out of `versions`), if any.
+   * When nothing newer than what the endpoint has may deploy, the plan says so instead of
+   * in-sync or none-approved (and never deletes an endpoint because its version is only held).
+   */
+  readonly held?: Held;
+}
+
+export interface Held {
+  readonly version: VersionSummary;
+  readonly reason: string;
 }
 
 export type Plan =
@@ -112,6 +123,8 @@ export type Plan =
   | { readonly kind: 'busy'; readonly status: EndpointStatus }
   /** The endpoint is InService but not on the desired config, and says a deployment failed or rolled back. */
   | { readonly kind: 'check-rollback'; readonly deployment: Deployment; readonly failureReason: string }
+  /** A gate holds the newest version; `inSync`: the endpoint already serves the newest one it may. */
+  | { readonly kind: 'held'; readonly held: Held; readonly inSync?: Deployment }
   | {
       readonly kind: 'none-approved';
       readonly action: 'keep-serving' | 'delete-endpoint' | 'nothing-to-serve';
@@ -125,12 +138,17 @@ export function planEndpoint(inputs: PlanInputs): Plan {
   if (endpoint && BUSY.includes(endpoint.status)) return { kind: 'busy', status: endpoint.status };
   const version = desiredVersion(inputs.versions, target);
   if (!version) {
+    if (inputs.held) return { kind: 'held', held: inputs.held };
     if (!endpoint) return { kind: 'none-approved', action: 'nothing-to-serve' };
     return { kind: 'none-approved', action: target.whenNoneApproved };
   }
   const deployment = deploymentFor(inputs, version);
   if (!endpoint) return { kind: 'create', deployment };
-  if (endpoint.configName === deployment.configName) return { kind: 'in-sync', deployment };
+  if (endpoint.configName === deployment.configName) {
+    return inputs.held
+      ? { kind: 'held', held: inputs.held, inSync: deployment }
+      : { kind: 'in-sync', deployment };
+  }
   if (endpoint.failureReason && endpoint.status === 'InService') {
     return { kind: 'check-rollback', deployment, failureReason: endpoint.failureReason };
   }

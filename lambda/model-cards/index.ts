@@ -13,6 +13,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { describeForCard, findTrainingJob, readEvaluations } from '../adapters/model-card-inputs';
 import { describeModelCard, type ExistingCard, ensureExport, writeModelCard } from '../adapters/model-cards';
+import { isAlreadyExists } from '../adapters/sagemaker';
 import {
   MODEL_CARD_STATE_CHANGE,
   parseModelCardStateChange,
@@ -119,7 +120,7 @@ async function writeIfChanged(
       await writeModelCard(sagemaker, name, content, status, false);
       return { outcome: 'created' };
     } catch (error) {
-      if ((error as Error).name !== 'ConflictException') throw error;
+      if (!isAlreadyExists(error)) throw error;
       current = await describeModelCard(sagemaker, name);
       if (!current) throw error;
     }

@@ -23,6 +23,7 @@ import {
   deploymentHold,
   deploymentTags,
   endpointConfigRequest,
+  type Held,
   namesToDelete,
   planEndpoint,
   type VersionSummary,
@@ -56,22 +57,21 @@ export async function reconcileTarget(
   ]);
   const inputs = { target, executionRoleArn: ctx.executionRoleArn, dataCaptureS3Uri: ctx.dataCaptureS3Uri };
   const gated = await applyDeploymentGates(ctx, group, target, versions);
-  const plan = planEndpoint({ ...inputs, versions: gated.versions, endpoint });
+  const plan = planEndpoint({ ...inputs, versions: gated.versions, endpoint, held: gated.held });
   const endpointSettled = trigger.kind === 'endpoint' && trigger.change.status === 'InService';
-  if (gated.held && (plan.kind === 'in-sync' || plan.kind === 'none-approved')) {
-    if (plan.kind === 'in-sync' && endpointSettled) {
-      await removeOldVersions(ctx, target, [plan.deployment.configName], [plan.deployment.modelName]);
-    }
-    return {
-      outcome: 'held',
-      version: gated.held.version.version,
-      modelPackageArn: gated.held.version.arn,
-      reason: gated.held.reason,
-      ...(endpoint ? { servingConfig: endpoint.configName } : {}),
-    };
-  }
 
   switch (plan.kind) {
+    case 'held':
+      if (plan.inSync && endpointSettled) {
+        await removeOldVersions(ctx, target, [plan.inSync.configName], [plan.inSync.modelName]);
+      }
+      return {
+        outcome: 'held',
+        version: plan.held.version.version,
+        modelPackageArn: plan.held.version.arn,
+        reason: plan.held.reason,
+        ...(endpoint ? { servingConfig: endpoint.configName } : {}),
+      };
     case 'busy':
       return {
         outcome: 'skipped',
@@ -187,10 +187,10 @@ async function applyDeploymentGates(
   group: ModelPackageGroupConfig,
   target: DeploymentTarget,
   versions: readonly VersionSummary[],
-): Promise<{ versions: readonly VersionSummary[]; held?: { version: VersionSummary; reason: string } }> {
+): Promise<{ versions: readonly VersionSummary[]; held?: Held }> {
   if (!target.requireApprovedModelCard && !group.separationOfDuties) return { versions };
   const heldArns = new Set<string>();
-  let held: { version: VersionSummary; reason: string } | undefined;
+  let held: Held | undefined;
   for (const candidate of candidateVersions(versions, target).slice(0, MAX_GATED_CANDIDATES)) {
     const cardName = modelCardName(group.name, candidate.version);
     const [card, described] = await Promise.all([

@@ -84,6 +84,34 @@ describe('planEndpoint', () => {
   const configOf = (version: VersionSummary) =>
     deploymentFor({ target: t, executionRoleArn: role }, version).configName;
 
+  describe('with a version held back by a gate', () => {
+    const held = { version: v(3, 'Approved'), reason: 'model card churn-v3 is PendingReview' };
+    const withHeld = (versions: VersionSummary[], endpoint?: ObservedEndpoint) =>
+      planEndpoint({ target: t, versions, endpoint, executionRoleArn: role, held });
+
+    it('reports it held while the endpoint serves the newest version that may deploy', () => {
+      const p = withHeld([v(1, 'Approved'), v(2, 'Approved')], live(configOf(v(2, 'Approved'))));
+      expect(p).toMatchObject({ kind: 'held', held, inSync: { version: { version: 2 } } });
+    });
+
+    it('still deploys an older version that may, when the endpoint is behind it', () => {
+      const p = withHeld([v(1, 'Approved'), v(2, 'Approved')], live(configOf(v(1, 'Approved'))));
+      expect(p).toMatchObject({ kind: 'update', deployment: { version: { version: 2 } } });
+    });
+
+    it('reports held, and never deletes, an endpoint whose only approved version is held', () => {
+      const deleting = target({ whenNoneApproved: 'delete-endpoint' });
+      expect(
+        planEndpoint({ target: deleting, versions: [], endpoint: live('x'), executionRoleArn: role, held }),
+      ).toEqual({ kind: 'held', held });
+      expect(withHeld([], undefined)).toEqual({ kind: 'held', held });
+    });
+
+    it('waits for a busy endpoint as always', () => {
+      expect(withHeld([], live('x', { status: 'Updating' })).kind).toBe('busy');
+    });
+  });
+
   it('creates the endpoint for the first approved version', () => {
     const p = plan([v(1, 'Approved')]);
     expect(p.kind).toBe('create');
