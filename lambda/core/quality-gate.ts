@@ -9,8 +9,9 @@
  *   unreadable, live version's metrics unreadable) → left PendingManualApproval with a note; never approved;
  * - passed: every threshold met → stays pending for a person, or is approved where configured.
  */
-import type { MetricThreshold, QualityGate } from '../../lib/config/types';
+import type { MetricThreshold, ModelPackageGroupConfig, QualityGate } from '../../lib/config/types';
 import type { MetricGroup } from './metrics';
+import { versionOfName } from './naming';
 
 /** What could be read of one version's metrics. */
 export interface VersionMetrics {
@@ -47,6 +48,49 @@ export type LiveVersion =
   | { readonly kind: 'version'; readonly metrics: VersionMetrics };
 
 export const APPROVAL_DESCRIPTION_LIMIT = 1024;
+
+/** Whether any threshold compares with the version the live endpoint serves. */
+export function comparesToLive(gate: Pick<QualityGate, 'thresholds'> | undefined): boolean {
+  return gate?.thresholds.some((t) => t.rule.kind === 'not-worse-than-live') ?? false;
+}
+
+/** The endpoint a group's gate compares with: `liveEndpoint`, else its first target; none when it never compares. */
+export function liveEndpointOf(
+  group: Pick<ModelPackageGroupConfig, 'qualityGate' | 'deployments'>,
+): string | undefined {
+  if (!comparesToLive(group.qualityGate)) return undefined;
+  return group.qualityGate?.liveEndpoint ?? group.deployments[0]?.endpointName;
+}
+
+/** Which version the live endpoint serves, as far as a comparison goes. */
+export type LiveLookup =
+  | { readonly kind: 'none'; readonly reason: string }
+  | { readonly kind: 'version'; readonly version: number; readonly arn: string };
+
+/**
+ * The version to compare `candidate` with: the one the endpoint serves, known by the versioned
+ * config name the reconciler gave it; nothing when there is no endpoint, when it serves a config
+ * this app did not make, or when it serves the candidate itself.
+ */
+export function liveVersionServed(
+  endpointName: string | undefined,
+  endpoint: { readonly configName: string } | undefined,
+  candidate: { readonly arn: string; readonly version: number },
+): LiveLookup {
+  if (!endpointName) return { kind: 'none', reason: 'the group has no deployment target' };
+  if (!endpoint) return { kind: 'none', reason: `endpoint ${endpointName} does not exist yet` };
+  const live = versionOfName(endpointName, endpoint.configName);
+  if (live === undefined) {
+    return {
+      kind: 'none',
+      reason: `endpoint ${endpointName} serves ${endpoint.configName}, which this app did not make`,
+    };
+  }
+  if (live === candidate.version)
+    return { kind: 'none', reason: `endpoint ${endpointName} already serves this version` };
+  // Versions of a group differ only in the last part of their ARN: model-package/<group>/<version>.
+  return { kind: 'version', version: live, arn: candidate.arn.replace(/\/\d+$/, `/${live}`) };
+}
 
 export function describeThreshold(t: MetricThreshold): string {
   const name = t.group ? `${t.group} / ${t.metric}` : t.metric;

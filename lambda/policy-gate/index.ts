@@ -24,8 +24,15 @@ import {
 } from '../core/governance-policy';
 import { findGroup } from '../core/manifest';
 import type { ModelVersion } from '../core/model-version';
-import { versionOfName } from '../core/naming';
-import { evaluateGate, type GateDecision, type LiveVersion, type VersionMetrics } from '../core/quality-gate';
+import {
+  comparesToLive,
+  evaluateGate,
+  type GateDecision,
+  type LiveVersion,
+  liveEndpointOf,
+  liveVersionServed,
+  type VersionMetrics,
+} from '../core/quality-gate';
 import { requiredEnv } from '../runtime/env';
 import { logger } from '../runtime/logger';
 import { loadManifest } from '../runtime/manifest';
@@ -104,8 +111,7 @@ async function decide(group: ModelPackageGroupConfig, version: ModelVersion): Pr
   const gate = group.qualityGate;
   if (!gate) throw new Error(`group "${group.name}" has no quality gate`);
   const current = await metricsOf(version.arn, version.version);
-  const comparesToLive = gate.thresholds.some((t) => t.rule.kind === 'not-worse-than-live');
-  const live = comparesToLive
+  const live = comparesToLive(gate)
     ? await liveVersion(group, version)
     : { kind: 'none' as const, reason: 'not compared' };
   const decision = evaluateGate(gate, current, live);
@@ -124,20 +130,10 @@ async function metricsOf(arn: string, versionNumber: number): Promise<VersionMet
 
 /** The version the gate's live endpoint serves now (by the versioned config name the reconciler gave it). */
 async function liveVersion(group: ModelPackageGroupConfig, version: ModelVersion): Promise<LiveVersion> {
-  const endpointName = group.qualityGate?.liveEndpoint ?? group.deployments[0]?.endpointName;
-  if (!endpointName) return { kind: 'none', reason: 'the group has no deployment target' };
-  const endpoint = await describeEndpoint(sagemaker, endpointName);
-  if (!endpoint) return { kind: 'none', reason: `endpoint ${endpointName} does not exist yet` };
-  const live = versionOfName(endpointName, endpoint.configName);
-  if (live === undefined)
-    return {
-      kind: 'none',
-      reason: `endpoint ${endpointName} serves ${endpoint.configName}, which this app did not make`,
-    };
-  if (live === version.version)
-    return { kind: 'none', reason: `endpoint ${endpointName} already serves this version` };
-  const liveArn = version.arn.replace(/\/\d+$/, `/${live}`);
-  return { kind: 'version', metrics: await metricsOf(liveArn, live) };
+  const endpointName = liveEndpointOf(group);
+  const endpoint = endpointName ? await describeEndpoint(sagemaker, endpointName) : undefined;
+  const live = liveVersionServed(endpointName, endpoint, version);
+  return live.kind === 'none' ? live : { kind: 'version', metrics: await metricsOf(live.arn, live.version) };
 }
 
 function sameState(a: ModelVersion, b: ModelVersion): boolean {

@@ -1,3 +1,4 @@
+import { comparesToLive, liveEndpointOf } from '../../lambda/core/quality-gate';
 import { groupsByStack, MAX_GROUPS_PER_STACK, stacksNeeded } from './sharding';
 import {
   type AwsEnvironment,
@@ -257,11 +258,9 @@ function checkStackSizes(r: Reader, config: GovernanceConfig): void {
 /** Targets in other accounts need the registry's account, and what cannot cross accounts is refused. */
 function checkAccounts(r: Reader, config: GovernanceConfig): void {
   config.groups.forEach((g, i) => {
-    const gate = g.qualityGate;
-    const liveName = gate?.liveEndpoint ?? g.deployments[0]?.endpointName;
+    const liveName = liveEndpointOf(g);
     const live = g.deployments.find((d) => d.endpointName === liveName);
-    const comparesToLive = gate?.thresholds.some((t) => t.rule.kind === 'not-worse-than-live');
-    if (comparesToLive && live?.account && live.account !== config.registry?.account) {
+    if (live?.account && live.account !== config.registry?.account) {
       r.problem(
         `groups[${i}].qualityGate.liveEndpoint`,
         `"${liveName}" is in account ${live.account}, where the quality gate (in the registry account) cannot read it; name a target in the registry account as liveEndpoint, or drop "notWorseThanLive".`,
@@ -357,14 +356,13 @@ function readQualityGate(
     );
   }
   const liveEndpoint = r.optionalString(q, 'liveEndpoint', path, 63);
-  const comparesToLive = thresholds.some((t) => t.rule.kind === 'not-worse-than-live');
   if (liveEndpoint !== undefined && !deployments.some((d) => d.endpointName === liveEndpoint)) {
     r.problem(
       `${path}.liveEndpoint`,
       `"${liveEndpoint}" is not one of this group's deployment targets (${deployments.map((d) => d.endpointName).join(', ') || 'none'}); name one of them.`,
     );
   }
-  if (comparesToLive && deployments.length === 0) {
+  if (comparesToLive({ thresholds }) && deployments.length === 0) {
     r.problem(
       `${path}.thresholds`,
       'a "notWorseThanLive" threshold compares with the version an endpoint serves, but this group has no deployment targets; add one or remove the threshold.',

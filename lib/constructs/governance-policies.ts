@@ -2,6 +2,7 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { modelCardPrefix } from '../../lambda/core/model-card';
+import { liveEndpointOf } from '../../lambda/core/quality-gate';
 import { compactArn } from '../arn';
 import { acknowledge, nagArn } from '../compliance';
 import type { ModelPackageGroupConfig } from '../config/types';
@@ -155,11 +156,7 @@ export class GovernancePolicies extends Construct {
         ['sagemaker:DescribeModelPackage', 'sagemaker:UpdateModelPackage'],
         gated.map((g) => g.name),
       );
-    const liveEndpoints = gated.flatMap((g) =>
-      g.qualityGate?.thresholds.some((t) => t.rule.kind === 'not-worse-than-live')
-        ? [g.qualityGate.liveEndpoint ?? g.deployments[0]?.endpointName].filter((e): e is string => !!e)
-        : [],
-    );
+    const liveEndpoints = gated.flatMap((g) => liveEndpointOf(g) ?? []);
     if (liveEndpoints.length > 0) {
       handler.allow(
         ['sagemaker:DescribeEndpoint'],

@@ -6,7 +6,13 @@
 import { gateUpdate, nextPolicyStep, selfApprover } from '../../../lambda/core/governance-policy';
 import { translateMetrics } from '../../../lambda/core/metrics';
 import type { ModelVersion } from '../../../lambda/core/model-version';
-import { evaluateGate, type LiveVersion, type VersionMetrics } from '../../../lambda/core/quality-gate';
+import {
+  evaluateGate,
+  type LiveVersion,
+  liveEndpointOf,
+  liveVersionServed,
+  type VersionMetrics,
+} from '../../../lambda/core/quality-gate';
 import { parseGovernanceConfig } from '../../../lib/config/parse';
 import type { QualityGate } from '../../../lib/config/types';
 import { readReference } from '../../harness/reference';
@@ -250,5 +256,46 @@ describe('policy decisions', () => {
     const self = version({ approvalStatus: 'Approved', createdBy: 'ana', lastModifiedBy: 'ana' });
     expect(nextPolicyStep(sod, self, new Date())).toEqual({ kind: 'revert-self-approval', identity: 'ana' });
     expect(nextPolicyStep(sod, { ...self, lastModifiedBy: 'bo' }, new Date()).kind).toBe('none');
+  });
+});
+
+describe('the live version a gate compares with', () => {
+  const candidate = { arn: 'arn:aws:sagemaker:us-east-1:123456789012:model-package/g/7', version: 7 };
+  const config = (qualityGate: unknown, deployments: unknown[]) =>
+    parseGovernanceConfig({ groups: [{ name: 'g', qualityGate, deployments }] }).groups[0] as never;
+
+  it('is the named live endpoint, else the first target, and none when no threshold compares', () => {
+    const live = { metric: 'mse', notWorseThanLive: { better: 'lower' } };
+    const targets = [{ endpointName: 'g-staging' }, { endpointName: 'g-prod' }];
+    expect(liveEndpointOf(config({ thresholds: [live] }, targets))).toBe('g-staging');
+    expect(liveEndpointOf(config({ thresholds: [live], liveEndpoint: 'g-prod' }, targets))).toBe('g-prod');
+    expect(liveEndpointOf(config({ thresholds: [{ metric: 'mse', atMost: 1 }] }, targets))).toBeUndefined();
+  });
+
+  it('is the version the endpoint serves, by its versioned config name', () => {
+    expect(liveVersionServed('g-prod', { configName: 'g-prod-v3-0123abcd' }, candidate)).toEqual({
+      kind: 'version',
+      version: 3,
+      arn: 'arn:aws:sagemaker:us-east-1:123456789012:model-package/g/3',
+    });
+  });
+
+  it('is nothing, with the reason, when there is nothing fair to compare with', () => {
+    expect(liveVersionServed(undefined, undefined, candidate)).toEqual({
+      kind: 'none',
+      reason: 'the group has no deployment target',
+    });
+    expect(liveVersionServed('g-prod', undefined, candidate)).toEqual({
+      kind: 'none',
+      reason: 'endpoint g-prod does not exist yet',
+    });
+    expect(liveVersionServed('g-prod', { configName: 'hand-made-config' }, candidate)).toEqual({
+      kind: 'none',
+      reason: 'endpoint g-prod serves hand-made-config, which this app did not make',
+    });
+    expect(liveVersionServed('g-prod', { configName: 'g-prod-v7-0123abcd' }, candidate)).toEqual({
+      kind: 'none',
+      reason: 'endpoint g-prod already serves this version',
+    });
   });
 });
