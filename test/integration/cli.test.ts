@@ -271,17 +271,19 @@ describe('register, approve, reject, status, card', () => {
 
   it('fails with a hint when the endpoint cannot be reached', async () => {
     process.env.AWS_ENDPOINT_URL = 'http://127.0.0.1:9';
+    const lines: string[] = [];
     const r = await mgov(['status', '--config', CONFIG], {
       out: () => undefined,
-      err: (t) => {
-        expect(t).toMatch(
-          /^mgov: |^hint: check your credentials and region \(--region, --profile\); AWS_ENDPOINT_URL is http:\/\/127\.0\.0\.1:9: is npm run local running\?/,
-        );
-      },
+      err: (t) => lines.push(t),
       isTTY: false,
       env: process.env,
     });
     Object.assign(process.env, app.clientEnv('trainer'));
     expect(r).toBe(1);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^mgov: \S+: /);
+    expect(lines[1]).toBe(
+      'hint: check your credentials and region (--region, --profile); AWS_ENDPOINT_URL is http://127.0.0.1:9: is npm run local running?',
+    );
   });
 });
