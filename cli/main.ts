@@ -9,8 +9,10 @@ import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { describeEndpoint, listVersions } from '../lambda/adapters/endpoints';
+import { describeModelCard } from '../lambda/adapters/model-cards';
 import { endpointGraph, groupHistory, versionGraph } from '../lambda/adapters/provenance';
-import { updateApproval } from '../lambda/adapters/sagemaker';
+import { describeModelVersion, updateApproval } from '../lambda/adapters/sagemaker';
 import { deploymentHold, desiredVersion } from '../lambda/core/endpoint-plan';
 import { modelCardName } from '../lambda/core/model-card';
 import { versionOfName } from '../lambda/core/naming';
@@ -25,15 +27,11 @@ import {
 } from '../lambda/core/provenance';
 import { loadGovernanceConfig } from '../lib/config/load';
 import { ConfigurationError } from '../lib/config/parse';
-import type { DeploymentTarget, GovernanceConfig, ModelPackageGroupConfig } from '../lib/config/types';
+import type { DeploymentTarget, ModelPackageGroupConfig } from '../lib/config/types';
 import {
   CliError,
-  describeEndpoint,
-  describeModelCard,
-  describeModelVersion,
   findGroupConfig,
   findVersion,
-  listVersions,
   parseRegisterManifest,
   readStatus,
   registerFromManifest,
@@ -214,7 +212,7 @@ async function run(argv: readonly string[], io: Io): Promise<void> {
   if (values.help || !command) return io.out(HELP[command] ?? HELP[''] ?? '');
   const allowed = [...COMMON_OPTIONS, ...(COMMAND_OPTIONS[command] ?? [])];
   for (const [key, value] of Object.entries(values)) {
-    if (value !== undefined && value !== false && !allowed.includes(key) && key !== 'json') {
+    if (value !== undefined && value !== false && !allowed.includes(key)) {
       throw new UsageError(`${command} does not take --${key}.`, command);
     }
   }
@@ -533,5 +531,3 @@ function oneOf<T extends string>(value: string, allowed: readonly T[], command: 
 function colour(io: Io): boolean {
   return io.isTTY && !io.env.NO_COLOR && io.env.TERM !== 'dumb';
 }
-
-export type { GovernanceConfig };

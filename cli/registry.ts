@@ -2,11 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import {
-  CreateModelPackageCommand,
-  type ModelPackageStatus,
-  type SageMakerClient,
-} from '@aws-sdk/client-sagemaker';
+import { CreateModelPackageCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { describeEndpoint, listVersions } from '../lambda/adapters/endpoints';
 import { describeModelCard } from '../lambda/adapters/model-cards';
 import { describeModelVersion } from '../lambda/adapters/sagemaker';
@@ -224,6 +220,3 @@ export async function registerFromManifest(
   if (!out.ModelPackageArn) throw new CliError('SageMaker returned no model package ARN.');
   return out.ModelPackageArn;
 }
-
-export type { ModelPackageStatus };
-export { describeEndpoint, describeModelCard, describeModelVersion, listVersions };

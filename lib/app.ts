@@ -1,9 +1,10 @@
 import { App, type AppProps } from 'aws-cdk-lib';
 import { acknowledgeStackWide, applyComplianceChecks } from './compliance';
+import { deploymentAccounts, isMultiAccount } from './config/accounts';
 import { groupsByStack } from './config/sharding';
-import type { AwsEnvironment, GovernanceConfig } from './config/types';
+import type { GovernanceConfig } from './config/types';
 import { DeploymentStack } from './deployment-stack';
-import { deploymentAccounts, GovernanceStack } from './governance-stack';
+import { GovernanceStack } from './governance-stack';
 
 export const DEFAULT_STACK_NAME = 'ModelGovernance';
 
@@ -81,15 +82,4 @@ export function buildGovernanceApp(options: GovernanceAppOptions): {
     : [];
   applyComplianceChecks(app);
   return { app, stack, stacks, deploymentStacks };
-}
-
-/** Whether any target is in another account than the registry's. */
-export function isMultiAccount(
-  config: GovernanceConfig,
-): config is GovernanceConfig & { registry: AwsEnvironment } {
-  const registry = config.registry?.account;
-  return (
-    registry !== undefined &&
-    config.groups.some((g) => g.deployments.some((d) => d.account !== undefined && d.account !== registry))
-  );
 }

@@ -3,7 +3,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { cardReviewRequired, modelCardPrefix } from '../lambda/core/model-card';
-import type { AwsEnvironment, GovernanceConfig, ModelPackageGroupConfig } from './config/types';
+import { groupsDeployedIn } from './config/accounts';
+import type { AwsEnvironment, GovernanceConfig } from './config/types';
 import { ApprovalEvents } from './constructs/approval-events';
 import { EndpointReconciler } from './constructs/endpoint-reconciler';
 import type { SharedHandlerProps } from './constructs/handler-props';
@@ -17,20 +18,6 @@ export interface DeploymentStackProps extends StackProps {
   readonly registry: AwsEnvironment;
   /** The account this stack deploys endpoints in (same region as the registry). */
   readonly targetAccount: string;
-}
-
-/** The config's groups, each with only its targets in `account`; groups with none there are left out. */
-export function groupsDeployedIn(
-  config: GovernanceConfig,
-  registryAccount: string,
-  account: string,
-): ModelPackageGroupConfig[] {
-  return config.groups
-    .map((g) => ({
-      ...g,
-      deployments: g.deployments.filter((d) => (d.account ?? registryAccount) === account),
-    }))
-    .filter((g) => g.deployments.length > 0);
 }
 
 /**

@@ -2,6 +2,7 @@ import { CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { cardReviewRequired, modelCardPrefix } from '../lambda/core/model-card';
+import { accountsSharedWith, deploymentAccounts, groupsDeployedIn } from './config/accounts';
 import type { GovernanceConfig } from './config/types';
 import { ApprovalEvents } from './constructs/approval-events';
 import { AuditNotifier } from './constructs/audit-notifier';
@@ -58,17 +59,8 @@ export class GovernanceStack extends Stack {
       encryptionKey: this.encryptionKey,
       emails: config.notificationEmails,
     });
-    // A deployment account must read the versions it deploys: it joins the group's resource policy.
     this.groups = new ModelPackageGroups(this, 'ModelPackageGroups', {
-      groups: config.groups.map((g) => ({
-        ...g,
-        shareWithAccounts: [
-          ...new Set([
-            ...g.shareWithAccounts,
-            ...g.deployments.flatMap((d) => (d.account && d.account !== registryAccount ? [d.account] : [])),
-          ]),
-        ],
-      })),
+      groups: config.groups.map((g) => ({ ...g, shareWithAccounts: accountsSharedWith(g, registryAccount) })),
     });
     this.approvalEvents = new ApprovalEvents(this, 'ApprovalEvents', {
       groupNames,
@@ -105,9 +97,7 @@ export class GovernanceStack extends Stack {
       this.forwarding = new EventForwarding(this, 'Forwarding', {
         targets: foreignAccounts.map((account) => ({
           account,
-          groupNames: config.groups
-            .filter((g) => g.deployments.some((d) => d.account === account))
-            .map((g) => g.name),
+          groupNames: groupsDeployedIn(config, registryAccount ?? account, account).map((g) => g.name),
         })),
         encryptionKey: this.encryptionKey,
         alarmTopic: this.notifications.topic,
@@ -142,16 +132,4 @@ export class GovernanceStack extends Stack {
       });
     }
   }
-}
-
-/** Every account a target deploys in (the registry's own for targets without one). */
-export function deploymentAccounts(config: GovernanceConfig): string[] {
-  const registry = config.registry?.account;
-  return [
-    ...new Set(
-      config.groups.flatMap((g) =>
-        g.deployments.map((d) => d.account ?? registry).filter((a): a is string => !!a),
-      ),
-    ),
-  ];
 }
