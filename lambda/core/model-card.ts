@@ -73,6 +73,20 @@ export function modelCardPrefix(groupName: string): string {
 }
 
 /**
+ * The group (of `groups`) whose version a card is, from the card's name: exactly
+ * `<prefix>-v<version>`, so the card of group "churn-v2" never passes for one of group "churn".
+ */
+export function groupOfCard<G extends { readonly name: string }>(
+  groups: readonly G[],
+  cardName: string,
+): G | undefined {
+  return groups.find((g) => {
+    const prefix = `${modelCardPrefix(g.name)}-v`;
+    return cardName.startsWith(prefix) && /^\d+$/.test(cardName.slice(prefix.length));
+  });
+}
+
+/**
  * The card's status for a version's approval status. Without review, the card follows the approval.
  * With review (a target of the group deploys only reviewed cards), approving the version asks for a
  * review (PendingReview) and only a reviewer sets the card Approved; that approval is kept until the

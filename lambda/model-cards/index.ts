@@ -22,8 +22,8 @@ import {
 import { findGroup } from '../core/manifest';
 import {
   cardReviewRequired,
+  groupOfCard,
   modelCardName,
-  modelCardPrefix,
   modelCardStatus,
   renderModelCard,
 } from '../core/model-card';
@@ -141,7 +141,7 @@ async function exportReviewedCard(event: unknown): Promise<CardResult> {
   const parsed = parseModelCardStateChange(event);
   if (!parsed.ok) return ignore(parsed.reason);
   const name = parsed.value.cardName;
-  const group = manifest.groups.find((g) => name.startsWith(`${modelCardPrefix(g.name)}-v`));
+  const group = groupOfCard(manifest.groups, name);
   if (!group) return ignore(`model card "${name}" does not belong to a governed group`);
   const card = await describeModelCard(sagemaker, name);
   if (!card) return ignore(`model card "${name}" no longer exists`);

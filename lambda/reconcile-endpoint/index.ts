@@ -11,7 +11,7 @@ import { publishNotification } from '../adapters/notifications';
 import { deploymentNotification, isNotable, type TargetReport } from '../core/deployment-report';
 import { parseReconcileTrigger, type ReconcileTrigger } from '../core/events';
 import { findGroup, type GovernanceManifest, groupReference } from '../core/manifest';
-import { modelCardPrefix } from '../core/model-card';
+import { groupOfCard } from '../core/model-card';
 import { requiredEnv } from '../runtime/env';
 import { logger } from '../runtime/logger';
 import { loadManifest } from '../runtime/manifest';
@@ -80,12 +80,10 @@ function targetsFor(m: GovernanceManifest, trigger: ReconcileTrigger) {
   }
   if (trigger.kind === 'model-card') {
     // A reviewed card can release a held version: look again at the card-gated targets of its group.
-    const cardName = trigger.change.cardName;
-    return m.groups
-      .filter((g) => cardName.startsWith(`${modelCardPrefix(g.name)}-v`))
-      .flatMap((group) =>
-        group.deployments.filter((t) => t.requireApprovedModelCard).map((target) => ({ group, target })),
-      );
+    const group = groupOfCard(m.groups, trigger.change.cardName);
+    return (group?.deployments ?? [])
+      .filter((t) => t.requireApprovedModelCard)
+      .map((target) => ({ group: group as NonNullable<typeof group>, target }));
   }
   const endpointName = trigger.change.endpointName;
   return m.groups.flatMap((group) =>

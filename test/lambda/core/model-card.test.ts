@@ -5,6 +5,7 @@ import {
   type CardInputs,
   type CardVersion,
   type Evaluation,
+  groupOfCard,
   MODEL_CARD_CONTENT_LIMIT,
   modelCardName,
   modelCardStatus,
@@ -256,4 +257,13 @@ it('ships the validator generated from the current schema (npm run generate)', (
     'utf8',
   );
   expect(committed).toBe(generatedValidatorSource());
+});
+
+it('finds the group of a card by its exact name, never a group whose name is a prefix of another', () => {
+  const groups = [{ name: 'churn' }, { name: 'churn-v2' }, { name: 'x'.repeat(63) }];
+  expect(groupOfCard(groups, 'churn-v3')?.name).toBe('churn');
+  expect(groupOfCard(groups, 'churn-v2-v3')?.name).toBe('churn-v2');
+  expect(groupOfCard(groups, modelCardName('x'.repeat(63), 12))?.name).toBe('x'.repeat(63));
+  expect(groupOfCard(groups, 'churn-v3-draft')).toBeUndefined();
+  expect(groupOfCard(groups, 'fraud-v1')).toBeUndefined();
 });
