@@ -13,27 +13,24 @@ import {
   type SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 
-import { isAlreadyExists } from './sagemaker';
+import { findOrCreate, isAlreadyExists } from './sagemaker';
 
 /** SageMaker's artifact for a model package (one per SourceUri), created only when it is missing. */
 export async function ensureModelPackageArtifact(
   client: SageMakerClient,
   modelPackageArn: string,
 ): Promise<string> {
-  const found = await client.send(new ListArtifactsCommand({ SourceUri: modelPackageArn, MaxResults: 1 }));
-  const arn = found.ArtifactSummaries?.[0]?.ArtifactArn;
-  if (arn) return arn;
-  try {
-    const out = await client.send(
-      new CreateArtifactCommand({ Source: { SourceUri: modelPackageArn }, ArtifactType: 'ModelPackage' }),
-    );
-    return out.ArtifactArn as string;
-  } catch (error) {
-    // Created meanwhile (by SageMaker or a concurrent run): one artifact per SourceUri, so read it.
-    if (!isAlreadyExists(error)) throw error;
-    const again = await client.send(new ListArtifactsCommand({ SourceUri: modelPackageArn, MaxResults: 1 }));
-    return again.ArtifactSummaries?.[0]?.ArtifactArn as string;
-  }
+  return findOrCreate(
+    async () =>
+      (await client.send(new ListArtifactsCommand({ SourceUri: modelPackageArn, MaxResults: 1 })))
+        .ArtifactSummaries?.[0]?.ArtifactArn,
+    async () =>
+      (
+        await client.send(
+          new CreateArtifactCommand({ Source: { SourceUri: modelPackageArn }, ArtifactType: 'ModelPackage' }),
+        )
+      ).ArtifactArn as string,
+  );
 }
 
 /** SageMaker's context for an endpoint, created only when it is missing. */
@@ -42,24 +39,22 @@ export async function ensureEndpointContext(
   endpointArn: string,
   endpointName: string,
 ): Promise<string> {
-  const found = await client.send(new ListContextsCommand({ SourceUri: endpointArn, MaxResults: 1 }));
-  const arn = found.ContextSummaries?.[0]?.ContextArn;
-  if (arn) return arn;
   const name = `${endpointName.slice(0, 100)}-${createHash('sha256').update(endpointArn).digest('hex').slice(0, 8)}`;
-  try {
-    const out = await client.send(
-      new CreateContextCommand({
-        ContextName: name,
-        Source: { SourceUri: endpointArn, SourceType: 'Endpoint' },
-        ContextType: 'Endpoint',
-      }),
-    );
-    return out.ContextArn as string;
-  } catch (error) {
-    if (!isAlreadyExists(error)) throw error;
-    const again = await client.send(new ListContextsCommand({ SourceUri: endpointArn, MaxResults: 1 }));
-    return again.ContextSummaries?.[0]?.ContextArn as string;
-  }
+  return findOrCreate(
+    async () =>
+      (await client.send(new ListContextsCommand({ SourceUri: endpointArn, MaxResults: 1 })))
+        .ContextSummaries?.[0]?.ContextArn,
+    async () =>
+      (
+        await client.send(
+          new CreateContextCommand({
+            ContextName: name,
+            Source: { SourceUri: endpointArn, SourceType: 'Endpoint' },
+            ContextType: 'Endpoint',
+          }),
+        )
+      ).ContextArn as string,
+  );
 }
 
 /** Creates the action unless one of that (deterministic) name exists. */

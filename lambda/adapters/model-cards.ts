@@ -8,7 +8,7 @@ import {
   type SageMakerClient,
   UpdateModelCardCommand,
 } from '@aws-sdk/client-sagemaker';
-import { isAlreadyExists, isNotFound } from './sagemaker';
+import { findOrCreate, isNotFound } from './sagemaker';
 
 export interface ExistingCard {
   readonly content: unknown;
@@ -62,31 +62,30 @@ export async function ensureExport(
   version: number,
   s3OutputPath: string,
 ): Promise<{ jobArn?: string; created: boolean }> {
-  const existing = await client.send(
-    new ListModelCardExportJobsCommand({ ModelCardName: name, ModelCardVersion: version }),
-  );
-  const live = (existing.ModelCardExportJobSummaries ?? []).find((j) => j.Status !== 'Failed');
-  if (live) return { jobArn: live.ModelCardExportJobArn, created: false };
+  let attempts = 0;
+  const findLive = async () => {
+    const jobs =
+      (
+        await client.send(
+          new ListModelCardExportJobsCommand({ ModelCardName: name, ModelCardVersion: version }),
+        )
+      ).ModelCardExportJobSummaries ?? [];
+    attempts = jobs.length;
+    const live = jobs.find((j) => j.Status !== 'Failed');
+    return live ? { jobArn: live.ModelCardExportJobArn, created: false } : undefined;
+  };
   const hash = createHash('sha256').update(name).digest('hex').slice(0, 8);
-  const attempt = (existing.ModelCardExportJobSummaries ?? []).length;
-  try {
+  // A failed export is retried under a new name; a delivery that loses the race to create the same
+  // job finds the winner's.
+  return findOrCreate(findLive, async () => {
     const out = await client.send(
       new CreateModelCardExportJobCommand({
         ModelCardName: name,
         ModelCardVersion: version,
-        ModelCardExportJobName: `export-${hash}-v${version}${attempt > 0 ? `-${attempt}` : ''}`,
+        ModelCardExportJobName: `export-${hash}-v${version}${attempts > 0 ? `-${attempts}` : ''}`,
         OutputConfig: { S3OutputPath: s3OutputPath },
       }),
     );
     return { jobArn: out.ModelCardExportJobArn, created: true };
-  } catch (error) {
-    // Another delivery of the version's events made the same job (same name) a moment ago.
-    if (!isAlreadyExists(error)) throw error;
-    const now = await client.send(
-      new ListModelCardExportJobsCommand({ ModelCardName: name, ModelCardVersion: version }),
-    );
-    const made = (now.ModelCardExportJobSummaries ?? []).find((j) => j.Status !== 'Failed');
-    if (!made) throw error;
-    return { jobArn: made.ModelCardExportJobArn, created: false };
-  }
+  });
 }

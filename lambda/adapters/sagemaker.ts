@@ -31,6 +31,27 @@ export function isAlreadyExists(error: unknown): boolean {
   return e?.name === 'ConflictException' || /already exist/i.test(e?.message ?? '');
 }
 
+/**
+ * Finds a resource, or creates it; when the create loses a race (another run created it first),
+ * finds the one that run created. For resources that must exist once: SageMaker's own lineage
+ * entities, export jobs of a card version.
+ */
+export async function findOrCreate<T>(
+  find: () => Promise<T | undefined>,
+  create: () => Promise<T>,
+): Promise<T> {
+  const found = await find();
+  if (found !== undefined) return found;
+  try {
+    return await create();
+  } catch (error) {
+    if (!isAlreadyExists(error)) throw error;
+    const made = await find();
+    if (made === undefined) throw error;
+    return made;
+  }
+}
+
 /** Reads one model package version; undefined when it no longer exists. */
 export async function describeModelVersion(
   client: SageMakerClient,
