@@ -1,8 +1,8 @@
 import { App, type AppProps } from 'aws-cdk-lib';
+import { deploymentAccounts, isMultiAccount } from '../core/config/accounts';
+import { groupsByStack } from '../core/config/sharding';
+import type { GovernanceConfig } from '../core/config/types';
 import { acknowledgeStackWide, applyComplianceChecks } from './compliance';
-import { deploymentAccounts, isMultiAccount } from './config/accounts';
-import { groupsByStack } from './config/sharding';
-import type { GovernanceConfig } from './config/types';
 import { DeploymentStack } from './deployment-stack';
 import { GovernanceStack } from './governance-stack';
 

@@ -1,9 +1,9 @@
 import { CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
+import { accountsSharedWith, deploymentAccounts, groupsDeployedIn } from '../core/config/accounts';
+import type { GovernanceConfig } from '../core/config/types';
 import { cardReviewRequired, modelCardPrefix } from '../lambda/core/model-card';
-import { accountsSharedWith, deploymentAccounts, groupsDeployedIn } from './config/accounts';
-import type { GovernanceConfig } from './config/types';
 import { ApprovalEvents } from './constructs/approval-events';
 import { AuditNotifier } from './constructs/audit-notifier';
 import { EndpointReconciler } from './constructs/endpoint-reconciler';

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Stack, Stage } from 'aws-cdk-lib';
-import { type GovernanceManifest, MANIFEST_FILE_NAME } from '../lambda/core/manifest';
+import { type GovernanceManifest, MANIFEST_FILE_NAME } from '../core/manifest';
 
 /** Writes a stack's handler manifest into the cloud assembly; GovernedFunction copies it into each bundle. */
 export function writeManifest(stack: Stack, manifest: GovernanceManifest): string {

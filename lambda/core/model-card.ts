@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ModelPackageGroupConfig, PendingCardStatus } from '../../lib/config/types';
+import type { ModelPackageGroupConfig, PendingCardStatus } from '../../core/config/types';
 import type { MetricGroup } from './metrics';
 import type { ApprovalStatus } from './model-version';
 

@@ -9,9 +9,9 @@
  *   unreadable, live version's metrics unreadable) → left PendingManualApproval with a note; never approved;
  * - passed: every threshold met → stays pending for a person, or is approved where configured.
  */
-import type { MetricThreshold, ModelPackageGroupConfig, QualityGate } from '../../lib/config/types';
+import type { MetricThreshold, ModelPackageGroupConfig, QualityGate } from '../../core/config/types';
+import { versionOfName } from '../../core/naming';
 import type { MetricGroup } from './metrics';
-import { versionOfName } from './naming';
 
 /** What could be read of one version's metrics. */
 export interface VersionMetrics {

@@ -11,6 +11,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { findGroup } from '../../core/manifest';
 import { describeForCard, findTrainingJob, readEvaluations } from '../adapters/model-card-inputs';
 import { describeModelCard, type ExistingCard, ensureExport, writeModelCard } from '../adapters/model-cards';
 import { isAlreadyExists } from '../adapters/sagemaker';
@@ -19,7 +20,6 @@ import {
   parseModelCardStateChange,
   parseModelPackageStateChange,
 } from '../core/events';
-import { findGroup } from '../core/manifest';
 import {
   cardReviewRequired,
   groupOfCard,

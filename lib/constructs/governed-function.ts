@@ -8,7 +8,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { MANIFEST_FILE_NAME } from '../../lambda/core/manifest';
+import { MANIFEST_FILE_NAME } from '../../core/manifest';
 import { ACKNOWLEDGEMENTS, acknowledge, nagArn } from '../compliance';
 import { DeadLetterQueue } from './dead-letter-queue';
 import { modelPackageVersionsArn } from './model-package-groups';

@@ -1,7 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { parseGovernanceConfig } from '../../core/config/parse';
 import { acknowledgeStackWide, applyComplianceChecks } from '../../lib/compliance';
-import { parseGovernanceConfig } from '../../lib/config/parse';
 import { GovernanceStack } from '../../lib/governance-stack';
 import { synthGovernance } from '../harness/synth';
 

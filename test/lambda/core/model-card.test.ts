@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseGovernanceConfig } from '../../../core/config/parse';
+import type { ModelPackageGroupConfig } from '../../../core/config/types';
 import { translateMetrics } from '../../../lambda/core/metrics';
 import {
   type CardInputs,
@@ -13,8 +15,6 @@ import {
 } from '../../../lambda/core/model-card';
 import { generatedValidatorSource } from '../../../lambda/core/model-card-schema-compile';
 import { validateModelCardContent } from '../../../lambda/core/model-card-validate';
-import { parseGovernanceConfig } from '../../../lib/config/parse';
-import type { ModelPackageGroupConfig } from '../../../lib/config/types';
 import { readReference } from '../../harness/reference';
 
 const SAMPLES = [
