@@ -12,13 +12,13 @@ import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { loadGovernanceConfig } from '../core/config/load';
 import { ConfigurationError } from '../core/config/parse';
 import type { DeploymentTarget, ModelPackageGroupConfig } from '../core/config/types';
+import { modelCardName } from '../core/model-card-naming';
 import { versionOfName } from '../core/naming';
 import { describeEndpoint, listVersions } from '../lambda/adapters/endpoints';
 import { describeModelCard } from '../lambda/adapters/model-cards';
 import { endpointGraph, groupHistory, versionGraph } from '../lambda/adapters/provenance';
 import { describeModelVersion, updateApproval } from '../lambda/adapters/sagemaker';
 import { deploymentHold, desiredVersion } from '../lambda/core/endpoint-plan';
-import { modelCardName } from '../lambda/core/model-card';
 import {
   auditTimeline,
   endpointProvenance,

@@ -4,7 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { groupsDeployedIn } from '../core/config/accounts';
 import type { AwsEnvironment, GovernanceConfig } from '../core/config/types';
-import { cardReviewRequired, modelCardPrefix } from '../lambda/core/model-card';
+import { cardReviewRequired, modelCardPrefix } from '../core/model-card-naming';
 import { ApprovalEvents } from './constructs/approval-events';
 import { EndpointReconciler } from './constructs/endpoint-reconciler';
 import type { SharedHandlerProps } from './constructs/handler-props';

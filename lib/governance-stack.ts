@@ -3,7 +3,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { accountsSharedWith, deploymentAccounts, groupsDeployedIn } from '../core/config/accounts';
 import type { GovernanceConfig } from '../core/config/types';
-import { cardReviewRequired, modelCardPrefix } from '../lambda/core/model-card';
+import { cardReviewRequired, modelCardPrefix } from '../core/model-card-naming';
 import { ApprovalEvents } from './constructs/approval-events';
 import { AuditNotifier } from './constructs/audit-notifier';
 import { EndpointReconciler } from './constructs/endpoint-reconciler';

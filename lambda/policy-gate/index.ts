@@ -10,6 +10,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { ModelPackageGroupConfig } from '../../core/config/types';
+import { comparesToLive, liveEndpointOf } from '../../core/live-endpoint';
 import { findGroup } from '../../core/manifest';
 import { describeEndpoint } from '../adapters/endpoints';
 import { describeForCard, readEvaluations } from '../adapters/model-card-inputs';
@@ -25,11 +26,9 @@ import {
 } from '../core/governance-policy';
 import type { ModelVersion } from '../core/model-version';
 import {
-  comparesToLive,
   evaluateGate,
   type GateDecision,
   type LiveVersion,
-  liveEndpointOf,
   liveVersionServed,
   type VersionMetrics,
 } from '../core/quality-gate';

@@ -1,5 +1,6 @@
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { DeploymentTarget, ModelPackageGroupConfig } from '../../core/config/types';
+import { modelCardName } from '../../core/model-card-naming';
 import { resourcePrefix, versionOfName } from '../../core/naming';
 import {
   createEndpoint,
@@ -31,7 +32,6 @@ import {
   wasRolledBack,
 } from '../core/endpoint-plan';
 import type { ReconcileTrigger } from '../core/events';
-import { modelCardName } from '../core/model-card';
 
 export interface ReconcileContext {
   readonly sagemaker: SageMakerClient;

@@ -2,14 +2,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseGovernanceConfig } from '../../../core/config/parse';
 import type { ModelPackageGroupConfig } from '../../../core/config/types';
+import { groupOfCard, modelCardName } from '../../../core/model-card-naming';
 import { translateMetrics } from '../../../lambda/core/metrics';
 import {
   type CardInputs,
   type CardVersion,
   type Evaluation,
-  groupOfCard,
   MODEL_CARD_CONTENT_LIMIT,
-  modelCardName,
   modelCardStatus,
   renderModelCard,
 } from '../../../lambda/core/model-card';

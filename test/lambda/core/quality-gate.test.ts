@@ -5,13 +5,13 @@
 
 import { parseGovernanceConfig } from '../../../core/config/parse';
 import type { QualityGate } from '../../../core/config/types';
+import { liveEndpointOf } from '../../../core/live-endpoint';
 import { gateUpdate, nextPolicyStep, selfApprover } from '../../../lambda/core/governance-policy';
 import { translateMetrics } from '../../../lambda/core/metrics';
 import type { ModelVersion } from '../../../lambda/core/model-version';
 import {
   evaluateGate,
   type LiveVersion,
-  liveEndpointOf,
   liveVersionServed,
   type VersionMetrics,
 } from '../../../lambda/core/quality-gate';
