@@ -24,7 +24,7 @@ interface Rule {
 
 const OURS = ['bin', 'core', 'lib', 'lambda', 'cli', 'local', 'test', 'bench', 'demo', 'scripts', 'examples'];
 
-export const RULES: readonly Rule[] = [
+const RULES: readonly Rule[] = [
   {
     from: 'core',
     forbidden: OURS.filter((f) => f !== 'core'),
@@ -53,12 +53,12 @@ const IMPORT =
   /(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+['"]([^'"]+)['"]|\brequire\(\s*['"]([^'"]+)['"]\s*\)|\bimport\(\s*['"]([^'"]+)['"]\s*\)/g;
 
 /** Every module specifier a source file imports, re-exports or requires. */
-export function importsOf(source: string): string[] {
+function importsOf(source: string): string[] {
   return [...source.matchAll(IMPORT)].map((m) => m[1] ?? m[2] ?? m[3] ?? '').filter(Boolean);
 }
 
 /** The rule violations of one file (path relative to the repository root, with '/'). */
-export function violations(file: string, source: string): string[] {
+function violations(file: string, source: string): string[] {
   const top = file.split('/')[0] ?? '';
   const rule = RULES.find((r) => r.from === top);
   if (!rule) return [];
