@@ -26,10 +26,10 @@ import {
   UpdateModelPackageCommand,
 } from '@aws-sdk/client-sagemaker';
 import { buildSync } from 'esbuild';
+import { buildGovernanceApp } from '../bin/governance-app';
 import { parseGovernanceConfig } from '../core/config/parse';
 import { stacksNeeded } from '../core/config/sharding';
 import { versionOfName } from '../core/naming';
-import { buildGovernanceApp } from '../lib/app';
 import { EVENT_PATTERN_MAX_CHARS } from '../lib/constructs/approval-events';
 import { LAMBDA_ROOT } from '../lib/constructs/governed-function';
 import { LocalApp } from '../local/runner/local-app';

@@ -6,7 +6,7 @@
 import { App } from 'aws-cdk-lib';
 import { loadGovernanceConfig } from '../core/config/load';
 import { ConfigurationError } from '../core/config/parse';
-import { buildGovernanceApp } from '../lib/app';
+import { buildGovernanceApp } from './governance-app';
 
 const app = new App();
 const configPath = (app.node.tryGetContext('config') as string | undefined) ?? 'governance.config.json';
