@@ -31,7 +31,7 @@ import { parseGovernanceConfig } from '../core/config/parse';
 import { stacksNeeded } from '../core/config/sharding';
 import { versionOfName } from '../core/naming';
 import { EVENT_PATTERN_MAX_CHARS } from '../lib/constructs/approval-events';
-import { LAMBDA_ROOT } from '../lib/constructs/governed-function';
+import { SOURCE_ROOT as LAMBDA_ROOT } from '../lib/constructs/handler-code';
 import { LocalApp } from '../local/runner/local-app';
 import { registerVersion, setApproval } from '../test/harness/registry';
 
