@@ -6,8 +6,13 @@
  * Every optional field says its default. `parseGovernanceConfig` validates this shape (every problem
  * at once, each with its path and fix) and resolves the defaults into a `GovernanceConfig`
  * (./types.ts). The JSON Schema (governance.config.schema.json) is generated from this file by
- * scripts/generate-config-schema.ts, and a test fails when the two differ.
+ * scripts/generate-config-schema.ts, and a test fails when the two differ (test/core/config/schema.test.ts
+ * also checks the parser against the schema: the same keys, required fields, defaults and ranges).
+ * `@default` is JSON where it is a value, prose otherwise.
  */
+
+/** A whole number (the JSON Schema says "integer"). */
+export type Integer = number;
 
 /** A model governance configuration: `governance.config.json`. */
 export interface GovernanceConfigInput {
@@ -19,7 +24,7 @@ export interface GovernanceConfigInput {
    * @maximum 36500
    * @default 365
    */
-  readonly archiveRetentionDays?: number;
+  readonly archiveRetentionDays?: Integer;
   /**
    * Email addresses subscribed to the notification topic (SNS asks each to confirm).
    * @default []
@@ -46,14 +51,17 @@ export interface GovernanceConfigInput {
    * @maximum 50
    * @default 1
    */
-  readonly stacks?: number;
+  readonly stacks?: Integer;
   /** The model package groups to govern (at least one). */
   readonly groups: readonly ModelPackageGroupInput[];
 }
 
 /** An AWS account and region. */
 export interface AwsEnvironmentInput {
-  /** A 12-digit AWS account id, as a string. */
+  /**
+   * A 12-digit AWS account id, as a string.
+   * @pattern ^\d{12}$
+   */
   readonly account: string;
   /** A region code such as "eu-west-1". */
   readonly region: string;
@@ -61,11 +69,14 @@ export interface AwsEnvironmentInput {
 
 /** One model package group, and where and how its approved versions are deployed. */
 export interface ModelPackageGroupInput {
-  /** Model Package Group name: 1 to 63 letters, digits and hyphens. */
+  /**
+   * Model Package Group name: 1 to 63 letters, digits and hyphens.
+   * @pattern ^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$
+   */
   readonly name: string;
   /**
    * The group's description in the registry (at most 1,024 characters).
-   * @default "Governed by model-governance: <name>"
+   * @default Governed by model-governance: <name>
    */
   readonly description?: string;
   /**
@@ -85,7 +96,7 @@ export interface ModelPackageGroupInput {
   readonly modelCard?: ModelCardInput;
   /**
    * Endpoints serving the group's approved versions.
-   * @default [] (a registry-only group)
+   * @default []
    */
   readonly deployments?: readonly DeploymentInput[];
   /**
@@ -172,7 +183,10 @@ export interface ThresholdInput {
 
 /** One endpoint serving the group's approved versions. */
 export interface DeploymentInput {
-  /** SageMaker endpoint name: 1 to 63 letters, digits and hyphens. */
+  /**
+   * SageMaker endpoint name: 1 to 63 letters, digits and hyphens.
+   * @pattern ^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$
+   */
   readonly endpointName: string;
   /**
    * Which versions it serves: the newest approved, or the newest approved at a ModelLifeCycle stage.
@@ -193,7 +207,7 @@ export interface DeploymentInput {
      * @maximum 100
      * @default 1
      */
-    readonly count?: number;
+    readonly count?: Integer;
   };
   /**
    * Serverless compute instead of instances.
@@ -206,13 +220,13 @@ export interface DeploymentInput {
      * @maximum 6144
      * @default 2048
      */
-    readonly memorySizeMb?: number;
+    readonly memorySizeMb?: Integer;
     /**
      * @minimum 1
      * @maximum 200
      * @default 5
      */
-    readonly maxConcurrency?: number;
+    readonly maxConcurrency?: Integer;
   };
   /**
    * How traffic moves to a new version (blue/green).
@@ -235,14 +249,14 @@ export interface DeploymentInput {
    * @maximum 50
    * @default 2
    */
-  readonly keepPreviousVersions?: number;
+  readonly keepPreviousVersions?: Integer;
   /**
    * Percentage of requests captured to S3 (0 disables data capture).
    * @minimum 0
    * @maximum 100
    * @default 0
    */
-  readonly dataCapturePercent?: number;
+  readonly dataCapturePercent?: Integer;
   /**
    * Deploy only versions whose model card a reviewer has set to Approved.
    * @default false
@@ -277,28 +291,28 @@ export interface StrategyInput {
    * @maximum 50
    * @default 10
    */
-  readonly canaryPercent?: number;
+  readonly canaryPercent?: Integer;
   /**
    * Linear only: percentage of capacity per step.
    * @minimum 10
    * @maximum 50
    * @default 20
    */
-  readonly stepPercent?: number;
+  readonly stepPercent?: Integer;
   /**
    * Canary and linear: minutes between steps.
    * @minimum 0
    * @maximum 60
    * @default 10 (canary), 5 (linear)
    */
-  readonly waitMinutes?: number;
+  readonly waitMinutes?: Integer;
   /**
    * Minutes the old fleet is kept after the shift.
    * @minimum 0
    * @maximum 60
    * @default 5
    */
-  readonly terminationWaitMinutes?: number;
+  readonly terminationWaitMinutes?: Integer;
 }
 
 /** Alarms that roll a deployment back. */
@@ -311,12 +325,12 @@ export interface RollbackAlarmsInput {
    * @maximum 1000000
    * @default 5
    */
-  readonly max5xxErrorsPerMinute?: number;
+  readonly max5xxErrorsPerMinute?: Integer;
   /**
    * ModelLatency p99 (milliseconds) at or above which the deployment rolls back.
    * @minimum 1
    * @maximum 3600000
    * @default 2000
    */
-  readonly maxModelLatencyMs?: number;
+  readonly maxModelLatencyMs?: Integer;
 }
