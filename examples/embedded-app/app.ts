@@ -1,18 +1,11 @@
-import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ModelGovernance } from 'model-governance';
 
 const app = new App();
 const stack = new Stack(app, 'MlPlatform');
-
 // The team's own resources...
-new s3.Bucket(stack, 'Models', {
-  bucketName: 'ml-platform-models-example',
-  encryption: s3.BucketEncryption.S3_MANAGED,
-  enforceSSL: true,
-  removalPolicy: RemovalPolicy.RETAIN,
-});
-
+new s3.Bucket(stack, 'Models', { bucketName: 'ml-platform-models-example', enforceSSL: true });
 // ...and model governance beside them, with governance.config.json's own fields.
 const governance = new ModelGovernance(stack, 'Governance', {
   notificationEmails: ['ml-platform@example.com'],
