@@ -35,7 +35,7 @@ node check.cjs cdk.out/MlPlatform.template.json
 echo "== npx mgov --help (the installed, compiled CLI: no tsx)"
 test ! -e node_modules/tsx
 npx mgov --help | head -n 3
-if npx mgov --help | grep -q -- '--version'; then
+if npx mgov --help | grep -q -- 'mgov --version'; then
   expected="$(node -p "require('$repo/package.json').version")"
   npx mgov --version | grep -F "$expected"
 fi
