@@ -26,12 +26,12 @@ import {
   UpdateModelPackageCommand,
 } from '@aws-sdk/client-sagemaker';
 import { buildSync } from 'esbuild';
-import { versionOfName } from '../lambda/core/naming';
-import { buildGovernanceApp } from '../lib/app';
-import { parseGovernanceConfig } from '../lib/config/parse';
-import { stacksNeeded } from '../lib/config/sharding';
+import { buildGovernanceApp } from '../bin/governance-app';
+import { parseGovernanceConfig } from '../core/config/parse';
+import { stacksNeeded } from '../core/config/sharding';
+import { versionOfName } from '../core/naming';
 import { EVENT_PATTERN_MAX_CHARS } from '../lib/constructs/approval-events';
-import { LAMBDA_ROOT } from '../lib/constructs/governed-function';
+import { SOURCE_ROOT as LAMBDA_ROOT } from '../lib/constructs/handler-code';
 import { LocalApp } from '../local/runner/local-app';
 import { registerVersion, setApproval } from '../test/harness/registry';
 

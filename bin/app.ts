@@ -4,9 +4,9 @@
  * Configuration: governance.config.json, or another file with `-c config=path/to/file.json`.
  */
 import { App } from 'aws-cdk-lib';
-import { buildGovernanceApp } from '../lib/app';
-import { loadGovernanceConfig } from '../lib/config/load';
-import { ConfigurationError } from '../lib/config/parse';
+import { loadGovernanceConfig } from '../core/config/load';
+import { ConfigurationError } from '../core/config/parse';
+import { buildGovernanceApp } from './governance-app';
 
 const app = new App();
 const configPath = (app.node.tryGetContext('config') as string | undefined) ?? 'governance.config.json';

@@ -9,13 +9,16 @@ import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { loadGovernanceConfig } from '../core/config/load';
+import { ConfigurationError } from '../core/config/parse';
+import type { DeploymentTarget, ModelPackageGroupConfig } from '../core/config/types';
+import { modelCardName } from '../core/model-card-naming';
+import { versionOfName } from '../core/naming';
 import { describeEndpoint, listVersions } from '../lambda/adapters/endpoints';
 import { describeModelCard } from '../lambda/adapters/model-cards';
 import { endpointGraph, groupHistory, versionGraph } from '../lambda/adapters/provenance';
 import { describeModelVersion, updateApproval } from '../lambda/adapters/sagemaker';
 import { deploymentHold, desiredVersion } from '../lambda/core/endpoint-plan';
-import { modelCardName } from '../lambda/core/model-card';
-import { versionOfName } from '../lambda/core/naming';
 import {
   auditTimeline,
   endpointProvenance,
@@ -25,9 +28,6 @@ import {
   renderVersionText,
   versionProvenance,
 } from '../lambda/core/provenance';
-import { loadGovernanceConfig } from '../lib/config/load';
-import { ConfigurationError } from '../lib/config/parse';
-import type { DeploymentTarget, ModelPackageGroupConfig } from '../lib/config/types';
 import {
   CliError,
   findGroupConfig,

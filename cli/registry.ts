@@ -3,14 +3,14 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { CreateModelPackageCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
+import type { GovernanceConfig, ModelPackageGroupConfig } from '../core/config/types';
+import { modelCardName } from '../core/model-card-naming';
+import { versionOfName } from '../core/naming';
 import { describeEndpoint, listVersions } from '../lambda/adapters/endpoints';
 import { describeModelCard } from '../lambda/adapters/model-cards';
 import { describeModelVersion } from '../lambda/adapters/sagemaker';
 import type { VersionSummary } from '../lambda/core/endpoint-plan';
 import { GATE_METADATA_KEY } from '../lambda/core/governance-policy';
-import { modelCardName } from '../lambda/core/model-card';
-import { versionOfName } from '../lambda/core/naming';
-import type { GovernanceConfig, ModelPackageGroupConfig } from '../lib/config/types';
 import type { EndpointRow, Status, VersionRow } from './render';
 
 export class CliError extends Error {

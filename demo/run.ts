@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { main as mgov } from '../cli/main';
-import { versionOfName } from '../lambda/core/naming';
-import { loadGovernanceConfig } from '../lib/config/load';
+import { loadGovernanceConfig } from '../core/config/load';
+import { versionOfName } from '../core/naming';
 import { LocalApp } from '../local/runner/local-app';
 
 const CONFIG = join(__dirname, 'governance.demo.json');

@@ -6,8 +6,8 @@
  * the app's rules and bundled handlers, and a readable live log of what happens. Ctrl-C stops it all.
  */
 import { parseArgs } from 'node:util';
-import { loadGovernanceConfig } from '../lib/config/load';
-import { ConfigurationError } from '../lib/config/parse';
+import { loadGovernanceConfig } from '../core/config/load';
+import { ConfigurationError } from '../core/config/parse';
 import { LocalApp, type LocalLogEntry } from './runner/local-app';
 
 const { values } = parseArgs({

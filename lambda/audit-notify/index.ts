@@ -7,11 +7,11 @@
  */
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { findGroup } from '../../core/manifest';
 import { publishNotification } from '../adapters/notifications';
 import { describeModelVersion } from '../adapters/sagemaker';
 import { approvalNotification, buildApprovalAuditRecord } from '../core/audit';
 import { concernsApproval, parseModelPackageStateChange } from '../core/events';
-import { findGroup } from '../core/manifest';
 import { requiredEnv } from '../runtime/env';
 import { logger } from '../runtime/logger';
 import { loadManifest } from '../runtime/manifest';

@@ -1,7 +1,7 @@
-import type { DeploymentStrategy, DeploymentTarget, ModelPackageGroupConfig } from '../../lib/config/types';
+import type { DeploymentStrategy, DeploymentTarget, ModelPackageGroupConfig } from '../../core/config/types';
+import { rollbackAlarmNames, VARIANT_NAME, versionedName } from '../../core/naming';
 import { selfApprover } from './governance-policy';
 import type { ApprovalStatus, ModelLifeCycle } from './model-version';
-import { rollbackAlarmNames, VARIANT_NAME, versionedName } from './naming';
 
 /** One version as ListModelPackages summarizes it. */
 export interface VersionSummary {

@@ -1,13 +1,14 @@
 import {
+  ENDPOINT_STATE_CHANGE,
+  MODEL_CARD_STATE_CHANGE,
+  MODEL_PACKAGE_STATE_CHANGE,
+} from '../../core/events';
+import {
   type ApprovalStatus,
   describeIdentity,
   isApprovalStatus,
   type UserContextLike,
 } from './model-version';
-
-export const MODEL_PACKAGE_STATE_CHANGE = 'SageMaker Model Package State Change';
-export const ENDPOINT_STATE_CHANGE = 'SageMaker Endpoint State Change';
-export const MODEL_CARD_STATE_CHANGE = 'SageMaker Model Card State Change';
 
 /** What the handlers take from a `SageMaker Model Package State Change` event. */
 export interface ModelPackageStateChange {

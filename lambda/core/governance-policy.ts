@@ -2,7 +2,7 @@
  * Governance policies on the registry: the quality gate on newly registered versions, and
  * separation of duties on approvals. Pure: decides what to change; the policy handler reads and writes.
  */
-import type { ModelPackageGroupConfig } from '../../lib/config/types';
+import type { ModelPackageGroupConfig } from '../../core/config/types';
 import { type Notification, toSubject } from './audit';
 import type { ApprovalStatus, ModelVersion } from './model-version';
 import type { GateDecision } from './quality-gate';

@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import type { ModelPackageGroupConfig, PendingCardStatus } from '../../lib/config/types';
+import type { ModelPackageGroupConfig, PendingCardStatus } from '../../core/config/types';
 import type { MetricGroup } from './metrics';
 import type { ApprovalStatus } from './model-version';
 
@@ -54,39 +53,6 @@ export interface CardInputs {
 export type CardContent = Record<string, unknown>;
 
 /**
- * A valid SageMaker model card name for a version of any group (at most 63 characters): the group
- * name and version, shortened with a hash when that would be too long.
- */
-export function modelCardName(groupName: string, version: number): string {
-  return `${modelCardPrefix(groupName)}-v${version}`;
-}
-
-/**
- * What every card name of a group starts with (before `-v<version>`): the group name, or for a
- * name over 54 characters its first 47 and a hash, leaving room for versions up to 9,999,999.
- * The stack scopes the model-card handler's IAM to `model-card/<prefix>-v*`.
- */
-export function modelCardPrefix(groupName: string): string {
-  if (groupName.length <= 54) return groupName;
-  const hash = createHash('sha256').update(groupName).digest('hex').slice(0, 6);
-  return `${groupName.slice(0, 47).replace(/-+$/, '')}-${hash}`;
-}
-
-/**
- * The group (of `groups`) whose version a card is, from the card's name: exactly
- * `<prefix>-v<version>`, so the card of group "churn-v2" never passes for one of group "churn".
- */
-export function groupOfCard<G extends { readonly name: string }>(
-  groups: readonly G[],
-  cardName: string,
-): G | undefined {
-  return groups.find((g) => {
-    const prefix = `${modelCardPrefix(g.name)}-v`;
-    return cardName.startsWith(prefix) && /^\d+$/.test(cardName.slice(prefix.length));
-  });
-}
-
-/**
  * The card's status for a version's approval status. Without review, the card follows the approval.
  * With review (a target of the group deploys only reviewed cards), approving the version asks for a
  * review (PendingReview) and only a reviewer sets the card Approved; that approval is kept until the
@@ -101,13 +67,6 @@ export function modelCardStatus(
   if (!review.required) return approval === 'Approved' ? 'Approved' : pending;
   if (review.current === 'Approved') return 'Approved';
   return approval === 'Approved' ? 'PendingReview' : pending;
-}
-
-/** Whether the group's cards need a reviewer's approval (some target deploys only reviewed cards). */
-export function cardReviewRequired(group: {
-  readonly deployments: readonly { readonly requireApprovedModelCard: boolean }[];
-}): boolean {
-  return group.deployments.some((d) => d.requireApprovedModelCard);
 }
 
 /**

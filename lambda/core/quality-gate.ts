@@ -9,9 +9,9 @@
  *   unreadable, live version's metrics unreadable) → left PendingManualApproval with a note; never approved;
  * - passed: every threshold met → stays pending for a person, or is approved where configured.
  */
-import type { MetricThreshold, ModelPackageGroupConfig, QualityGate } from '../../lib/config/types';
+import type { MetricThreshold, QualityGate } from '../../core/config/types';
+import { versionOfName } from '../../core/naming';
 import type { MetricGroup } from './metrics';
-import { versionOfName } from './naming';
 
 /** What could be read of one version's metrics. */
 export interface VersionMetrics {
@@ -48,19 +48,6 @@ export type LiveVersion =
   | { readonly kind: 'version'; readonly metrics: VersionMetrics };
 
 export const APPROVAL_DESCRIPTION_LIMIT = 1024;
-
-/** Whether any threshold compares with the version the live endpoint serves. */
-export function comparesToLive(gate: Pick<QualityGate, 'thresholds'> | undefined): boolean {
-  return gate?.thresholds.some((t) => t.rule.kind === 'not-worse-than-live') ?? false;
-}
-
-/** The endpoint a group's gate compares with: `liveEndpoint`, else its first target; none when it never compares. */
-export function liveEndpointOf(
-  group: Pick<ModelPackageGroupConfig, 'qualityGate' | 'deployments'>,
-): string | undefined {
-  if (!comparesToLive(group.qualityGate)) return undefined;
-  return group.qualityGate?.liveEndpoint ?? group.deployments[0]?.endpointName;
-}
 
 /** Which version the live endpoint serves, as far as a comparison goes. */
 export type LiveLookup =

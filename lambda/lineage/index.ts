@@ -15,6 +15,8 @@ import {
   DescribeModelCommand,
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
+import { findGroup } from '../../core/manifest';
+import { versionOfName } from '../../core/naming';
 import {
   associateOnce,
   createActionOnce,
@@ -37,8 +39,6 @@ import {
   DEPLOYMENT_ACTION_TYPE,
   deploymentAction,
 } from '../core/lineage-plan';
-import { findGroup } from '../core/manifest';
-import { versionOfName } from '../core/naming';
 import { logger } from '../runtime/logger';
 import { loadManifest } from '../runtime/manifest';
 

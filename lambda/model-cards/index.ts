@@ -11,22 +11,14 @@
 import { isDeepStrictEqual } from 'node:util';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { MODEL_CARD_STATE_CHANGE } from '../../core/events';
+import { findGroup } from '../../core/manifest';
+import { cardReviewRequired, groupOfCard, modelCardName } from '../../core/model-card-naming';
 import { describeForCard, findTrainingJob, readEvaluations } from '../adapters/model-card-inputs';
 import { describeModelCard, type ExistingCard, ensureExport, writeModelCard } from '../adapters/model-cards';
 import { isAlreadyExists } from '../adapters/sagemaker';
-import {
-  MODEL_CARD_STATE_CHANGE,
-  parseModelCardStateChange,
-  parseModelPackageStateChange,
-} from '../core/events';
-import { findGroup } from '../core/manifest';
-import {
-  cardReviewRequired,
-  groupOfCard,
-  modelCardName,
-  modelCardStatus,
-  renderModelCard,
-} from '../core/model-card';
+import { parseModelCardStateChange, parseModelPackageStateChange } from '../core/events';
+import { modelCardStatus, renderModelCard } from '../core/model-card';
 import { validateModelCardContent } from '../core/model-card-validate';
 import { requiredEnv } from '../runtime/env';
 import { logger } from '../runtime/logger';

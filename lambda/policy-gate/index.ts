@@ -9,7 +9,9 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SNSClient } from '@aws-sdk/client-sns';
-import type { ModelPackageGroupConfig } from '../../lib/config/types';
+import type { ModelPackageGroupConfig } from '../../core/config/types';
+import { comparesToLive, liveEndpointOf } from '../../core/live-endpoint';
+import { findGroup } from '../../core/manifest';
 import { describeEndpoint } from '../adapters/endpoints';
 import { describeForCard, readEvaluations } from '../adapters/model-card-inputs';
 import { publishNotification } from '../adapters/notifications';
@@ -22,14 +24,11 @@ import {
   type RegistryUpdate,
   selfApprovalUpdate,
 } from '../core/governance-policy';
-import { findGroup } from '../core/manifest';
 import type { ModelVersion } from '../core/model-version';
 import {
-  comparesToLive,
   evaluateGate,
   type GateDecision,
   type LiveVersion,
-  liveEndpointOf,
   liveVersionServed,
   type VersionMetrics,
 } from '../core/quality-gate';

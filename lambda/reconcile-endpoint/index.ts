@@ -7,11 +7,11 @@
  */
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { findGroup, type GovernanceManifest, groupReference } from '../../core/manifest';
+import { groupOfCard } from '../../core/model-card-naming';
 import { publishNotification } from '../adapters/notifications';
 import { deploymentNotification, isNotable, type TargetReport } from '../core/deployment-report';
 import { parseReconcileTrigger, type ReconcileTrigger } from '../core/events';
-import { findGroup, type GovernanceManifest, groupReference } from '../core/manifest';
-import { groupOfCard } from '../core/model-card';
 import { requiredEnv } from '../runtime/env';
 import { logger } from '../runtime/logger';
 import { loadManifest } from '../runtime/manifest';

@@ -1,5 +1,7 @@
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
-import type { DeploymentTarget, ModelPackageGroupConfig } from '../../lib/config/types';
+import type { DeploymentTarget, ModelPackageGroupConfig } from '../../core/config/types';
+import { modelCardName } from '../../core/model-card-naming';
+import { resourcePrefix, versionOfName } from '../../core/naming';
 import {
   createEndpoint,
   deleteEndpoint,
@@ -30,8 +32,6 @@ import {
   wasRolledBack,
 } from '../core/endpoint-plan';
 import type { ReconcileTrigger } from '../core/events';
-import { modelCardName } from '../core/model-card';
-import { resourcePrefix, versionOfName } from '../core/naming';
 
 export interface ReconcileContext {
   readonly sagemaker: SageMakerClient;

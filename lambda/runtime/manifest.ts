@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type GovernanceManifest, MANIFEST_FILE_NAME, parseManifest } from '../core/manifest';
+import { type GovernanceManifest, MANIFEST_FILE_NAME, parseManifest } from '../../core/manifest';
 
 /**
  * Loads the manifest bundled beside the handler (see core/manifest.ts). GOVERNANCE_MANIFEST_PATH

@@ -9,7 +9,7 @@ import {
   ENDPOINT_STATE_CHANGE,
   MODEL_CARD_STATE_CHANGE,
   MODEL_PACKAGE_STATE_CHANGE,
-} from '../../lambda/core/events';
+} from '../../core/events';
 
 /** EventBridge's default limit on an event pattern's size, in characters. */
 export const EVENT_PATTERN_MAX_CHARS = 2048;

@@ -4,11 +4,11 @@ import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { cardReviewRequired, modelCardPrefix } from '../../lambda/core/model-card';
-import { resourcePrefix, rollbackAlarmNames, VARIANT_NAME } from '../../lambda/core/naming';
+import type { DeploymentTarget, ModelPackageGroupConfig } from '../../core/config/types';
+import { cardReviewRequired, modelCardPrefix } from '../../core/model-card-naming';
+import { resourcePrefix, rollbackAlarmNames, VARIANT_NAME } from '../../core/naming';
 import { compactArn } from '../arn';
 import { acknowledge, nagArn } from '../compliance';
-import type { DeploymentTarget, ModelPackageGroupConfig } from '../config/types';
 import { GovernedFunction } from './governed-function';
 import type { SharedHandlerProps } from './handler-props';
 

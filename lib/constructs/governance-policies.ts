@@ -1,11 +1,11 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { modelCardPrefix } from '../../lambda/core/model-card';
-import { liveEndpointOf } from '../../lambda/core/quality-gate';
+import type { ModelPackageGroupConfig } from '../../core/config/types';
+import { liveEndpointOf } from '../../core/live-endpoint';
+import { modelCardPrefix } from '../../core/model-card-naming';
 import { compactArn } from '../arn';
 import { acknowledge, nagArn } from '../compliance';
-import type { ModelPackageGroupConfig } from '../config/types';
 import { GovernedFunction } from './governed-function';
 import type { SharedHandlerProps } from './handler-props';
 import { modelPackageGroupArn, modelPackageVersionsArn } from './model-package-groups';

@@ -1,20 +1,14 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { MANIFEST_FILE_NAME } from '../../lambda/core/manifest';
 import { ACKNOWLEDGEMENTS, acknowledge, nagArn } from '../compliance';
 import { DeadLetterQueue } from './dead-letter-queue';
+import { handlerCode } from './handler-code';
 import { modelPackageVersionsArn } from './model-package-groups';
-
-/** Root of the handlers' sources: lambda/<name>/index.ts. */
-export const LAMBDA_ROOT = join(__dirname, '..', '..', 'lambda');
 
 /** The Node.js runtime every handler runs on: the newest aws-cdk-lib offers. */
 export const HANDLER_RUNTIME = lambda.Runtime.NODEJS_24_X;
@@ -42,18 +36,15 @@ export interface GovernedFunctionProps {
 /**
  * The one Lambda construct every handler uses: it holds every runtime and bundling choice.
  *
- * - The AWS SDK is bundled, not taken from the runtime: the bundle then pins the SDK version we test
- *   with, and a minified single file loads faster than the runtime's SDK (measured by `npm run bench`).
- * - `mainFields: ['module', 'main']` lets esbuild take the SDK's ES module builds, which tree-shake.
- * - Bundling is local (esbuild is a dev dependency), so synth needs no Docker.
+ * - The code is the handler's bundle, prebuilt in the installed package or bundled from source here,
+ *   with the same esbuild options (./handler-code.ts); bundling is local, so synth needs no Docker.
  * - Asynchronous invocations retry twice, then land in an encrypted dead-letter queue with an alarm.
  */
-export class GovernedFunction extends nodejs.NodejsFunction {
+export class GovernedFunction extends lambda.Function {
   readonly deadLetters: DeadLetterQueue;
 
   constructor(scope: Construct, id: string, props: GovernedFunctionProps) {
-    const entry = join(LAMBDA_ROOT, props.handlerName, 'index.ts');
-    if (!existsSync(entry)) throw new Error(`GovernedFunction ${id}: no handler at ${entry}.`);
+    const code = handlerCode(props.handlerName, props.manifestPath);
     const deadLetters = new DeadLetterQueue(scope, `${id}DeadLetters`, {
       encryptionKey: props.encryptionKey,
       alarmTopic: props.alarmTopic,
@@ -64,8 +55,8 @@ export class GovernedFunction extends nodejs.NodejsFunction {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     super(scope, id, {
-      entry,
-      handler: 'handler',
+      code,
+      handler: 'index.handler',
       description: props.description,
       runtime: HANDLER_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
@@ -82,25 +73,6 @@ export class GovernedFunction extends nodejs.NodejsFunction {
       deadLetterQueue: deadLetters.queue,
       retryAttempts: 2,
       maxEventAge: Duration.hours(6),
-      depsLockFilePath: join(LAMBDA_ROOT, '..', 'package-lock.json'),
-      projectRoot: join(LAMBDA_ROOT, '..'),
-      bundling: {
-        forceDockerBundling: false,
-        externalModules: [],
-        mainFields: ['module', 'main'],
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        target: 'node24',
-        format: nodejs.OutputFormat.CJS,
-        commandHooks: {
-          beforeBundling: () => [],
-          beforeInstall: () => [],
-          afterBundling: (_input: string, output: string) => [
-            `cp ${shellQuote(props.manifestPath)} ${shellQuote(join(output, MANIFEST_FILE_NAME))}`,
-          ],
-        },
-      },
     });
     this.deadLetters = deadLetters;
     acknowledge(this, ACKNOWLEDGEMENTS.kmsDataKeyWildcard);
@@ -135,8 +107,4 @@ export class GovernedFunction extends nodejs.NodejsFunction {
     }
     return this;
   }
-}
-
-function shellQuote(path: string): string {
-  return `'${path.replace(/'/g, `'\\''`)}'`;
 }

@@ -1,9 +1,9 @@
 import { Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { resourcePrefix } from '../../lambda/core/naming';
+import type { ModelPackageGroupConfig } from '../../core/config/types';
+import { resourcePrefix } from '../../core/naming';
 import { compactArn } from '../arn';
 import { acknowledge, nagArn } from '../compliance';
-import type { ModelPackageGroupConfig } from '../config/types';
 import { GovernedFunction } from './governed-function';
 import type { SharedHandlerProps } from './handler-props';
 

@@ -1,10 +1,10 @@
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { modelCardPrefix } from '../../lambda/core/model-card';
+import type { ModelPackageGroupConfig } from '../../core/config/types';
+import { modelCardPrefix } from '../../core/model-card-naming';
 import { compactArn } from '../arn';
 import { acknowledge, nagArn } from '../compliance';
-import type { ModelPackageGroupConfig } from '../config/types';
 import { GovernedFunction } from './governed-function';
 import type { SharedHandlerProps } from './handler-props';
 

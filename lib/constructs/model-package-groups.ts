@@ -1,8 +1,8 @@
 import { Aws, RemovalPolicy } from 'aws-cdk-lib';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
+import type { ModelPackageGroupConfig } from '../../core/config/types';
 import { compactArn } from '../arn';
-import type { ModelPackageGroupConfig } from '../config/types';
 
 /** Actions the group's resource policy grants each listed account: read versions and deploy them. */
 export const SHARED_GROUP_ACTIONS = ['sagemaker:DescribeModelPackageGroup'] as const;

@@ -12,8 +12,8 @@ import {
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { buildGovernanceApp } from '../../lib/app';
-import type { GovernanceConfig } from '../../lib/config/types';
+import { buildGovernanceApp } from '../../bin/governance-app';
+import type { GovernanceConfig } from '../../core/config/types';
 import { type MotoServer, startMoto } from '../moto';
 import type { EndpointTiming } from '../sagemaker/endpoints';
 import { ACCOUNT_ID } from '../sagemaker/protocol';

@@ -1,6 +1,6 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DescribeEndpointCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { versionOfName } from '../../lambda/core/naming';
+import { versionOfName } from '../../core/naming';
 import type { LocalApp } from '../../local/runner/local-app';
 import type { EmittedEvent } from '../../local/sagemaker/events';
 import { eventually } from './local-aws';

@@ -1,8 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MANIFEST_FILE_NAME } from '../../lambda/core/manifest';
-import { parseGovernanceConfig } from '../../lib/config/parse';
+import { parseGovernanceConfig } from '../../core/config/parse';
+import { MANIFEST_FILE_NAME } from '../../core/manifest';
 import { useLocalAws } from './local-aws';
 
 /** Writes the handlers' manifest for raw configuration JSON, as the stack would, and returns its path. */

@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseGovernanceConfig } from '../../lib/config/parse';
+import { parseGovernanceConfig } from '../../core/config/parse';
 import { LocalApp, type LocalAppOptions } from '../../local/runner/local-app';
 
 /**

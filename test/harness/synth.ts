@@ -2,8 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
-import { buildGovernanceApp } from '../../lib/app';
-import { parseGovernanceConfig } from '../../lib/config/parse';
+import { buildGovernanceApp } from '../../bin/governance-app';
+import { parseGovernanceConfig } from '../../core/config/parse';
 import type { GovernanceStack } from '../../lib/governance-stack';
 
 /** Synthesizes the whole app (with cdk-nag) from raw configuration JSON, into a fresh directory. */

@@ -10,7 +10,7 @@ import {
   ListModelsCommand,
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
-import { versionOfName } from '../../lambda/core/naming';
+import { versionOfName } from '../../core/naming';
 import type { LocalApp } from '../../local/runner/local-app';
 import { replay } from '../harness/deployments';
 import { startLocalApp } from '../harness/local-app';

@@ -5,9 +5,9 @@
  * version's ARN, create the endpoint.
  */
 import { DescribeEndpointCommand } from '@aws-sdk/client-sagemaker';
-import { groupReference } from '../../lambda/core/manifest';
+import { parseGovernanceConfig } from '../../core/config/parse';
+import { groupReference } from '../../core/manifest';
 import { reconcileTarget } from '../../lambda/reconcile-endpoint/reconcile';
-import { parseGovernanceConfig } from '../../lib/config/parse';
 import { TEST_ACCOUNT, TEST_REGION, uniqueName } from '../harness/local-aws';
 import { startLocalSageMaker } from '../harness/local-sagemaker';
 import { registerVersion, setApproval } from '../harness/registry';

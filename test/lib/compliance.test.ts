@@ -1,7 +1,8 @@
 import { App, Stack } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { acknowledgeStackWide, applyComplianceChecks } from '../../lib/compliance';
-import { parseGovernanceConfig } from '../../lib/config/parse';
+import { applyComplianceChecks } from '../../bin/compliance-checks';
+import { parseGovernanceConfig } from '../../core/config/parse';
+import { acknowledgeStackWide } from '../../lib/compliance';
 import { GovernanceStack } from '../../lib/governance-stack';
 import { synthGovernance } from '../harness/synth';
 

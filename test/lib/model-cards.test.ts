@@ -1,5 +1,5 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { modelCardPrefix } from '../../lambda/core/model-card';
+import { modelCardPrefix } from '../../core/model-card-naming';
 import { synthGovernance } from '../harness/synth';
 
 const LONG = `${'a'.repeat(60)}-x`;

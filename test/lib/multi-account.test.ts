@@ -6,8 +6,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { buildGovernanceApp } from '../../lib/app';
-import { type ConfigurationError, parseGovernanceConfig } from '../../lib/config/parse';
+import { buildGovernanceApp } from '../../bin/governance-app';
+import { type ConfigurationError, parseGovernanceConfig } from '../../core/config/parse';
 
 const REGISTRY = '111111111111';
 const STAGING = '222222222222';

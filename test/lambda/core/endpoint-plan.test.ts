@@ -1,3 +1,6 @@
+import { parseGovernanceConfig } from '../../../core/config/parse';
+import type { DeploymentTarget } from '../../../core/config/types';
+import { resourcePrefix, versionedName, versionOfName } from '../../../core/naming';
 import {
   candidateVersions,
   deploymentConfig,
@@ -11,9 +14,6 @@ import {
   type VersionSummary,
   wasRolledBack,
 } from '../../../lambda/core/endpoint-plan';
-import { resourcePrefix, versionedName, versionOfName } from '../../../lambda/core/naming';
-import { parseGovernanceConfig } from '../../../lib/config/parse';
-import type { DeploymentTarget } from '../../../lib/config/types';
 
 function target(raw: Record<string, unknown> = {}): DeploymentTarget {
   const config = parseGovernanceConfig({

@@ -1,20 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseGovernanceConfig } from '../../../core/config/parse';
+import type { ModelPackageGroupConfig } from '../../../core/config/types';
+import { groupOfCard, modelCardName } from '../../../core/model-card-naming';
 import { translateMetrics } from '../../../lambda/core/metrics';
 import {
   type CardInputs,
   type CardVersion,
   type Evaluation,
-  groupOfCard,
   MODEL_CARD_CONTENT_LIMIT,
-  modelCardName,
   modelCardStatus,
   renderModelCard,
 } from '../../../lambda/core/model-card';
 import { generatedValidatorSource } from '../../../lambda/core/model-card-schema-compile';
 import { validateModelCardContent } from '../../../lambda/core/model-card-validate';
-import { parseGovernanceConfig } from '../../../lib/config/parse';
-import type { ModelPackageGroupConfig } from '../../../lib/config/types';
 import { readReference } from '../../harness/reference';
 
 const SAMPLES = [

@@ -3,18 +3,18 @@
  * copies of ../shared/reference/metrics), translated exactly as the model card translates them.
  */
 
+import { parseGovernanceConfig } from '../../../core/config/parse';
+import type { QualityGate } from '../../../core/config/types';
+import { liveEndpointOf } from '../../../core/live-endpoint';
 import { gateUpdate, nextPolicyStep, selfApprover } from '../../../lambda/core/governance-policy';
 import { translateMetrics } from '../../../lambda/core/metrics';
 import type { ModelVersion } from '../../../lambda/core/model-version';
 import {
   evaluateGate,
   type LiveVersion,
-  liveEndpointOf,
   liveVersionServed,
   type VersionMetrics,
 } from '../../../lambda/core/quality-gate';
-import { parseGovernanceConfig } from '../../../lib/config/parse';
-import type { QualityGate } from '../../../lib/config/types';
 import { readReference } from '../../harness/reference';
 
 function metricsOf(version: number, ...files: string[]): VersionMetrics {

@@ -1,4 +1,4 @@
-import { groupReference, parseManifest } from '../../../lambda/core/manifest';
+import { groupReference, parseManifest } from '../../core/manifest';
 
 describe('groupReference', () => {
   it('names a group by name in its own account, by its registry ARN from another', () => {

@@ -1,4 +1,4 @@
-import { comparesToLive, liveEndpointOf } from '../../lambda/core/quality-gate';
+import { comparesToLive, liveEndpointOf } from '../live-endpoint';
 import { groupsByStack, MAX_GROUPS_PER_STACK, stacksNeeded } from './sharding';
 import {
   type AwsEnvironment,

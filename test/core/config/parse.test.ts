@@ -1,7 +1,7 @@
 import { unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadGovernanceConfig } from '../../../lib/config/load';
-import { ConfigurationError, parseGovernanceConfig } from '../../../lib/config/parse';
+import { loadGovernanceConfig } from '../../../core/config/load';
+import { ConfigurationError, parseGovernanceConfig } from '../../../core/config/parse';
 
 const minimal = { groups: [{ name: 'churn' }] };
 

@@ -2,9 +2,9 @@
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildGovernanceApp } from '../../lib/app';
-import { type ConfigurationError, parseGovernanceConfig } from '../../lib/config/parse';
-import { groupsByStack, MAX_GROUPS_PER_STACK, stacksNeeded } from '../../lib/config/sharding';
+import { buildGovernanceApp } from '../../../bin/governance-app';
+import { type ConfigurationError, parseGovernanceConfig } from '../../../core/config/parse';
+import { groupsByStack, MAX_GROUPS_PER_STACK, stacksNeeded } from '../../../core/config/sharding';
 
 const names = (n: number, prefix = 'group') =>
   Array.from({ length: n }, (_, i) => `${prefix}-${String(i).padStart(3, '0')}`);

@@ -1,4 +1,4 @@
-import type { ModelPackageGroupConfig } from '../../lib/config/types';
+import type { ModelPackageGroupConfig } from './config/types';
 
 /**
  * What the handlers know of the configuration: the governed groups, resolved at synth.

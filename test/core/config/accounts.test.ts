@@ -3,8 +3,8 @@ import {
   deploymentAccounts,
   groupsDeployedIn,
   isMultiAccount,
-} from '../../../lib/config/accounts';
-import { parseGovernanceConfig } from '../../../lib/config/parse';
+} from '../../../core/config/accounts';
+import { parseGovernanceConfig } from '../../../core/config/parse';
 
 const REGISTRY = '111111111111';
 const config = parseGovernanceConfig({
