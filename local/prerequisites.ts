@@ -219,7 +219,7 @@ export async function ensureMoto(options: EnsureMotoOptions = {}): Promise<MotoS
     progress(`$ ${[step.command, ...step.args].map(show).join(' ')}`);
     const result = await run(step.command, step.args, (line) => progress(`  ${line}`));
     if (result.code === 0) continue;
-    const why = result.error ?? lastError(result.tail) ?? `exit code ${result.code}`;
+    const why = result.error ?? reasonIn(result.tail) ?? `exit code ${result.code}`;
     if (step.args[1] === 'venv') {
       // A venv without pip (no ensurepip) is half-made: remove it so the next run starts clean.
       rmSync(venvDir, { recursive: true, force: true });
@@ -238,13 +238,13 @@ export async function ensureMoto(options: EnsureMotoOptions = {}): Promise<MotoS
   return { kind: 'python', python: venvPython, motoVersion: after.probe.moto ?? '' };
 }
 
-/** pip's last "ERROR: ..." line (the reason), without the prefix. */
-function lastError(tail: string): string | undefined {
-  const lines = tail.split('\n').filter((l) => /^ERROR: /.test(l.trim()));
-  return lines
-    .at(-1)
-    ?.trim()
-    .replace(/^ERROR: /, '');
+/** Why a command failed, from its output: pip's last "ERROR: ..." line, else its last line. */
+function reasonIn(tail: string): string | undefined {
+  const lines = tail
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  return (lines.filter((l) => l.startsWith('ERROR: ')).at(-1) ?? lines.at(-1))?.replace(/^ERROR: /, '');
 }
 
 /** A path relative to the working directory when it is below it (what the user would type). */
