@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
@@ -96,6 +97,9 @@ export class LocalApp {
     readonly sagemaker: LocalSageMaker,
     private readonly options: LocalAppOptions,
   ) {
+    // Every poller (one per rule target) and retry wait listens to this one signal: more than Node's
+    // default of 10 listeners is expected, not a leak (the demo's app has more than 10 targets).
+    setMaxListeners(0, this.abort.signal);
     const config = clientConfig(moto.url, 'local-runner');
     this.clients = { sqs: new SQSClient(config), events: new EventBridgeClient(config) };
   }
