@@ -3,7 +3,6 @@
 const shared = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': ['ts-jest', {}] },
-  testTimeout: 60000,
 };
 
 /** Tests that talk to moto over HTTP: test/integration and test/local. */
@@ -17,6 +16,8 @@ const INTEGRATION = ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/
  * @type {import('jest').Config}
  */
 module.exports = {
+  // A global option: jest-circus reads the run's testTimeout, not a project's.
+  testTimeout: 60000,
   projects: [
     {
       ...shared,
