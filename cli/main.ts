@@ -14,6 +14,7 @@ import { ConfigurationError } from '../core/config/parse';
 import type { DeploymentTarget, ModelPackageGroupConfig } from '../core/config/types';
 import { modelCardName } from '../core/model-card-naming';
 import { versionOfName } from '../core/naming';
+import { packageVersion } from '../core/package-info';
 import { describeEndpoint, listVersions } from '../lambda/adapters/endpoints';
 import { describeModelCard } from '../lambda/adapters/model-cards';
 import { endpointGraph, groupHistory, versionGraph } from '../lambda/adapters/provenance';
@@ -37,6 +38,7 @@ import {
   registerFromManifest,
 } from './registry';
 import { cardHtml, cardMarkdown, renderStatus } from './render';
+import { didYouMean } from './suggest';
 
 export interface Io {
   readonly out: (text: string) => void;
@@ -78,7 +80,7 @@ Commands:
   lineage --endpoint NAME | --version ARN        provenance: what is served, where it came from, who approved it
   audit GROUP                                    registrations, approvals, gate decisions, deployments and rollbacks in time order
 
-Run mgov COMMAND --help for a command's options.
+Run mgov COMMAND --help for a command's options; mgov --version prints mgov's version.
 
 ${COMMON}`,
   status: `mgov status [GROUP] [--limit N] [--json]
@@ -164,6 +166,23 @@ const COMMAND_OPTIONS: Record<string, readonly string[]> = {
 };
 const COMMON_OPTIONS = ['config', 'region', 'profile', 'json', 'help'];
 
+/** The command a command line names, if it is one mgov has. */
+function knownCommand(argv: readonly string[]): string | undefined {
+  const first = argv.find((a) => !a.startsWith('-'));
+  return first && first in COMMAND_OPTIONS ? first : undefined;
+}
+
+/** parseArgs's complaint, shortened, with the option that was probably meant. */
+function usageProblem(error: Error, argv: readonly string[]): string {
+  const message = error.message.replace(/\. To specify.*$/s, '.');
+  const unknown = /^Unknown option '(--?[^']+)'/.exec(message)?.[1];
+  if (!unknown?.startsWith('--')) return message;
+  const command = knownCommand(argv);
+  const options = command ? [...COMMON_OPTIONS, ...(COMMAND_OPTIONS[command] ?? [])] : Object.keys(OPTIONS);
+  const meant = didYouMean(unknown.slice(2), options);
+  return meant ? `${message} Did you mean --${meant}?` : message;
+}
+
 /** Runs one command line; returns the exit code. Never exits the process. */
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   try {
@@ -195,20 +214,26 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
 }
 
 async function run(argv: readonly string[], io: Io): Promise<void> {
+  // `mgov --version` (before any command) is mgov's own version; after a command, --version VALUE
+  // is that command's option (lineage --version MODEL_PACKAGE_ARN).
+  if (argv[0] === '--version') {
+    const version = packageVersion();
+    return io.out(argv.includes('--json') ? JSON.stringify({ version }) : `mgov ${version}`);
+  }
   let parsed: ReturnType<
     typeof parseArgs<{ args: string[]; options: typeof OPTIONS; allowPositionals: true }>
   >;
   try {
     parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
   } catch (error) {
-    throw new UsageError(
-      (error as Error).message.replace(/\. To specify.*$/s, '.'),
-      argv.find((a) => !a.startsWith('-')),
-    );
+    throw new UsageError(usageProblem(error as Error, argv), knownCommand(argv));
   }
   const { values, positionals } = parsed;
   const [command = '', ...args] = positionals;
-  if (command && !(command in COMMAND_OPTIONS)) throw new UsageError(`unknown command "${command}".`);
+  if (command && !(command in COMMAND_OPTIONS)) {
+    const meant = didYouMean(command, Object.keys(COMMAND_OPTIONS));
+    throw new UsageError(`unknown command "${command}".${meant ? ` Did you mean "${meant}"?` : ''}`);
+  }
   if (values.help || !command) return io.out(HELP[command] ?? HELP[''] ?? '');
   const allowed = [...COMMON_OPTIONS, ...(COMMAND_OPTIONS[command] ?? [])];
   for (const [key, value] of Object.entries(values)) {

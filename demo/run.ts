@@ -13,11 +13,14 @@ import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { main as mgov } from '../cli/main';
 import { loadGovernanceConfig } from '../core/config/load';
 import { versionOfName } from '../core/naming';
+import { PrerequisiteError } from '../local/prerequisites';
 import { LocalApp } from '../local/runner/local-app';
 
 const CONFIG = join(__dirname, 'governance.demo.json');
 const GROUP = 'demo-churn';
 const ENDPOINT = 'demo-churn-prod';
+// The AWS SDK's Node.js-version warning (see bin/mgov.ts), once per run, is not for the user here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const colour = process.stdout.isTTY && !process.env.NO_COLOR;
 const bold = (t: string) => (colour ? `\u001b[1m${t}\u001b[0m` : t);
 const mark = (ok: boolean) =>
@@ -38,6 +41,7 @@ async function main(): Promise<number> {
     outdir: mkdtempSync(join(tmpdir(), 'mgov-demo-')),
     timing: { createMs: 1500, updateMs: 2000, deleteMs: 200 },
     retryDelaysMs: [200, 400],
+    motoUrl: process.env.MOTO_URL || undefined,
   });
   try {
     process.stdout.write(
@@ -222,7 +226,9 @@ main().then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`demo: ${(error as Error).stack ?? String(error)}\n`);
+    // A missing prerequisite is one line saying what to run; anything else is a bug: its stack.
+    const e = error as Error;
+    process.stderr.write(`demo: ${e instanceof PrerequisiteError ? e.message : (e.stack ?? String(e))}\n`);
     process.exitCode = 1;
   },
 );

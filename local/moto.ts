@@ -6,7 +6,10 @@ import { join } from 'node:path';
 export interface MotoServer {
   readonly url: string;
   readonly port: number;
+  /** Its process id; -1 for a server this process did not start (connectMoto). */
   readonly pid: number;
+  /** Started elsewhere (MOTO_URL): stop() leaves it running. */
+  readonly external?: boolean;
   /** Clears every resource moto holds (its /moto-api/reset). */
   reset(): Promise<void>;
   stop(): Promise<void>;
@@ -31,15 +34,19 @@ const MOTO_LAUNCHER = join(__dirname, 'moto_server.py');
 
 /**
  * Starts moto's server (`python3 -m moto.server`, through local/moto_server.py) on 127.0.0.1 and
- * waits until it answers.
+ * waits until it answers. local/prerequisites.ts's ensureMoto says which Python has moto; by default
+ * MGOV_PYTHON, else python3.
  * @throws with moto's own output when it does not start (moto not installed, port taken).
  */
-export async function startMoto(options: { port?: number; timeoutMs?: number } = {}): Promise<MotoServer> {
+export async function startMoto(
+  options: { port?: number; timeoutMs?: number; python?: string } = {},
+): Promise<MotoServer> {
   const port = options.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
+  const python = options.python ?? (process.env.MGOV_PYTHON || 'python3');
   // local/moto_server.py is `python3 -m moto.server` with moto's EventBridge target delivery made
   // fast (it caches jsonpath parsers moto rebuilds per event); nothing else changes.
-  const child = spawn('python3', [MOTO_LAUNCHER, '-H', '127.0.0.1', '-p', String(port)], {
+  const child = spawn(python, [MOTO_LAUNCHER, '-H', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, PYTHONUNBUFFERED: '1' },
   });
@@ -50,14 +57,18 @@ export async function startMoto(options: { port?: number; timeoutMs?: number } =
   child.stderr?.on('data', (d) => {
     output = (output + d).slice(-4000);
   });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) => {
+    child.once('exit', (code) => resolve(code));
+    child.once('error', (error) => {
+      output += String(error);
+      resolve(null);
+    });
+  });
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   while (Date.now() < deadline) {
     const state = await Promise.race([exited.then(() => 'exited' as const), ping(url)]);
     if (state === 'exited') {
-      throw new Error(
-        `moto exited before it answered on ${url}. Is moto installed (python3 -m pip show moto)?\n${output}`,
-      );
+      throw new Error(`moto (${python}) exited before it answered on ${url}; its output:\n${output}`);
     }
     if (state) break;
     await new Promise((r) => setTimeout(r, 100));
@@ -70,12 +81,27 @@ export async function startMoto(options: { port?: number; timeoutMs?: number } =
     url,
     port,
     pid: child.pid ?? -1,
-    reset: async () => {
-      const res = await fetch(`${url}/moto-api/reset`, { method: 'POST' });
-      if (!res.ok) throw new Error(`moto reset failed: HTTP ${res.status}`);
-    },
+    reset: () => resetMoto(url),
     stop: () => kill(child),
   };
+}
+
+/** A moto server already running at url (MOTO_URL): used as is, and left running by stop(). */
+export function connectMoto(url: string): MotoServer {
+  const base = url.replace(/\/+$/, '');
+  return {
+    url: base,
+    port: Number(new URL(base).port || (base.startsWith('https:') ? 443 : 80)),
+    pid: -1,
+    external: true,
+    reset: () => resetMoto(base),
+    stop: async () => undefined,
+  };
+}
+
+async function resetMoto(url: string): Promise<void> {
+  const res = await fetch(`${url}/moto-api/reset`, { method: 'POST' });
+  if (!res.ok) throw new Error(`moto reset failed: HTTP ${res.status}`);
 }
 
 async function ping(url: string): Promise<boolean> {

@@ -25,10 +25,17 @@ if (values.help) {
 Runs model-governance on this machine against a local AWS endpoint (no AWS account needed).
   --config FILE   governance configuration (default governance.config.json)
   --port PORT     port of the local AWS endpoint on 127.0.0.1 (default 4599)
-  --verbose       show every handler log line, not just warnings and errors`);
+  --verbose       show every handler log line, not just warnings and errors
+
+Environment:
+  MOTO_URL        use the moto server already running there instead of starting one
+  MGOV_PYTHON     the Python to run moto with (default: .local/venv if set up, else python3;
+                  moto is installed into .local/venv from local/requirements.txt when missing)`);
   process.exit(0);
 }
 
+// The AWS SDK's Node.js-version warning (see bin/mgov.ts), once per run, is not for the user here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const colour = process.stdout.isTTY && !process.env.NO_COLOR;
 const paint = (code: string, text: string) => (colour ? `\u001b[${code}m${text}\u001b[0m` : text);
 const KINDS: Record<LocalLogEntry['kind'], string> = {
@@ -82,7 +89,8 @@ async function main(): Promise<void> {
     throw new Error(`--port ${values.port} is not a port number; use one from 1 to 65535, such as 4599.`);
   }
   const config = loadGovernanceConfig(values.config);
-  const app = await LocalApp.start({ config, port, log: print });
+  // MOTO_URL: an already-running moto server (for example moto's Docker image) instead of starting one.
+  const app = await LocalApp.start({ config, port, log: print, motoUrl: process.env.MOTO_URL || undefined });
   const env = app.clientEnv();
   console.log(`
 model-governance is running locally. In another terminal:

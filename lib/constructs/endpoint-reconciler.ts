@@ -24,7 +24,7 @@ export interface EndpointReconcilerProps extends SharedHandlerProps {
 /**
  * The endpoint reconciler and what it needs: the role the models run with, the alarms that roll a
  * blue/green deployment back, and IAM scoped to each target's endpoint and to the models and
- * endpoint configs named after it (lambda/core/naming.ts).
+ * endpoint configs named after it (core/naming.ts).
  */
 export class EndpointReconciler extends Construct {
   readonly handler: GovernedFunction;

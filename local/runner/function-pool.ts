@@ -129,7 +129,13 @@ export class FunctionPool {
 
   private spawn(): Instance {
     const child = fork(join(__dirname, 'lambda-host.cjs'), [this.spec.bundleDir, this.spec.handler], {
-      env: { PATH: process.env.PATH ?? '', ...this.spec.environment },
+      // Lambda runs the handlers on Node.js 24, where the AWS SDK has no Node.js-version warning to
+      // print; on an older local Node.js the switch keeps that warning out of the handlers' logs.
+      env: {
+        PATH: process.env.PATH ?? '',
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        ...this.spec.environment,
+      },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       execArgv: [],
     });

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
@@ -14,7 +15,8 @@ import {
 } from '@aws-sdk/client-sqs';
 import { buildGovernanceApp } from '../../bin/governance-app';
 import type { GovernanceConfig } from '../../core/config/types';
-import { type MotoServer, startMoto } from '../moto';
+import { connectMoto, freePort, type MotoServer, startMoto } from '../moto';
+import { ensureMoto } from '../prerequisites';
 import type { EndpointTiming } from '../sagemaker/endpoints';
 import { ACCOUNT_ID } from '../sagemaker/protocol';
 import { LocalSageMaker } from '../sagemaker/server';
@@ -55,6 +57,11 @@ export interface LocalAppOptions {
   /** Warm instances per function. @default 2 */
   readonly concurrency?: number;
   readonly log?: (entry: LocalLogEntry) => void;
+  /**
+   * An already-running moto server (npm run local and the demo pass MOTO_URL): used as is and left
+   * running by stop(). @default start one (ensureMoto says with which Python)
+   */
+  readonly motoUrl?: string;
 }
 
 interface LocalFunction {
@@ -90,6 +97,9 @@ export class LocalApp {
     readonly sagemaker: LocalSageMaker,
     private readonly options: LocalAppOptions,
   ) {
+    // Every poller (one per rule target) and retry wait listens to this one signal: more than Node's
+    // default of 10 listeners is expected, not a leak (the demo's app has more than 10 targets).
+    setMaxListeners(0, this.abort.signal);
     const config = clientConfig(moto.url, 'local-runner');
     this.clients = { sqs: new SQSClient(config), events: new EventBridgeClient(config) };
   }
@@ -97,13 +107,31 @@ export class LocalApp {
   static async start(options: LocalAppOptions): Promise<LocalApp> {
     const log = options.log ?? (() => undefined);
     const started = Date.now();
+    // Prerequisites first: when moto cannot run here, nothing is synthesized or started, and the
+    // PrerequisiteError says in one line what to run.
+    const source = await ensureMoto({ motoUrl: options.motoUrl });
+    // moto boots (about a second) while the app synthesizes: startMoto spawns it before its first await.
+    const motoPort = source.kind === 'python' ? await freePort() : 0;
+    const motoStarting =
+      source.kind === 'external'
+        ? Promise.resolve(connectMoto(source.url))
+        : startMoto({ python: source.python, port: motoPort });
+    let assembly: ReturnType<ReturnType<typeof buildGovernanceApp>['app']['synth']>;
     const outdir = options.outdir ?? join(process.cwd(), '.local', 'cdk.out');
-    rmSync(outdir, { recursive: true, force: true });
-    mkdirSync(outdir, { recursive: true });
-    // Local mode plays one account and one stack: logical ids are unique within a stack only, and
-    // a few hundred groups fit one stack's worth of local resources (CloudFormation's limits do not apply).
-    const { app } = buildGovernanceApp({ config: { ...options.config, stacks: 1 }, appProps: { outdir } });
-    const assembly = app.synth();
+    try {
+      rmSync(outdir, { recursive: true, force: true });
+      mkdirSync(outdir, { recursive: true });
+      // Local mode plays one account and one stack: logical ids are unique within a stack only, and
+      // a few hundred groups fit one stack's worth of local resources (CloudFormation's limits do not apply).
+      const { app } = buildGovernanceApp({ config: { ...options.config, stacks: 1 }, appProps: { outdir } });
+      assembly = app.synth();
+    } catch (error) {
+      await motoStarting.then(
+        (m) => m.stop(),
+        () => undefined,
+      );
+      throw error;
+    }
     log(
       entry(
         'info',
@@ -111,13 +139,26 @@ export class LocalApp {
       ),
     );
 
-    const moto = await startMoto();
+    const moto = await motoStarting;
+    log(
+      entry(
+        'info',
+        source.kind === 'external'
+          ? `moto: the server at MOTO_URL ${source.url} (already running; left running on stop)`
+          : `moto ${source.motoVersion} (${source.python}) on ${moto.url}`,
+      ),
+    );
     const sagemaker = await new LocalSageMaker({
       motoUrl: moto.url,
       port: options.port,
       timing: options.timing,
       onError: (e) => log(entry('info', `local SageMaker background error: ${String(e)}`)),
-    }).start();
+    })
+      .start()
+      .catch(async (error: unknown) => {
+        await moto.stop();
+        throw error;
+      });
     const local = new LocalApp(moto, sagemaker, options);
     try {
       for (const stack of assembly.stacks) {
@@ -171,9 +212,10 @@ export class LocalApp {
     throw new Error(`the local app was still busy after ${timeoutMs} ms`);
   }
 
-  /** PIDs of every process this app started: moto and the handlers' instances. */
+  /** PIDs of every process this app started: moto (unless it was already running) and the handlers' instances. */
   processIds(): number[] {
-    return [this.moto.pid, ...[...this.functions.values()].flatMap((f) => f.pool.pids())];
+    const handlers = [...this.functions.values()].flatMap((f) => f.pool.pids());
+    return this.moto.external ? handlers : [this.moto.pid, ...handlers];
   }
 
   /** Stops polling, lets running invocations finish (up to 5 s), then stops every process. */
