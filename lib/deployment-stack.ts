@@ -9,6 +9,7 @@ import { ApprovalEvents } from './constructs/approval-events';
 import { EndpointReconciler } from './constructs/endpoint-reconciler';
 import type { SharedHandlerProps } from './constructs/handler-props';
 import { LineageRecorder } from './constructs/lineage-recorder';
+import { reconcilerRoleName } from './constructs/model-package-groups';
 import { Notifications } from './constructs/notifications';
 import { writeManifest } from './manifest-file';
 
@@ -100,7 +101,9 @@ export class DeploymentStack extends Stack {
       groups,
       modelArtifactBuckets: config.modelArtifactBuckets,
       modelArtifactKeyArns: config.modelArtifactKeyArns,
-      ...(crossAccount ? { registryAccount: registry.account } : {}),
+      ...(crossAccount
+        ? { registryAccount: registry.account, handlerRoleName: reconcilerRoleName(registry.region) }
+        : {}),
       ...shared,
     });
     new CfnOutput(this, 'ModelExecutionRoleArn', {

@@ -106,6 +106,7 @@ export class GovernanceStack extends Stack {
     this.policies = new GovernancePolicies(this, 'Policies', {
       groups: config.groups,
       metricsBuckets: config.modelArtifactBuckets,
+      verdictBucket: this.modelCards.auditBucket,
       ...shared,
     });
     new CfnOutput(this, 'RegistrarPolicyArns', {

@@ -22,7 +22,7 @@ import type {
   ObservedEndpoint,
   VersionSummary,
 } from '../core/endpoint-plan';
-import { isApprovalStatus } from '../core/model-version';
+import { toApprovalStatus } from '../core/model-version';
 import { isAlreadyExists, isNotFound } from './sagemaker';
 
 const inProgress = (e: unknown) => /in-progress|in progress/i.test((e as Error)?.message ?? '');
@@ -40,9 +40,7 @@ export async function listVersions(client: SageMakerClient, groupName: string): 
       versions.push({
         arn: s.ModelPackageArn,
         version: s.ModelPackageVersion,
-        approvalStatus: isApprovalStatus(s.ModelApprovalStatus)
-          ? s.ModelApprovalStatus
-          : 'PendingManualApproval',
+        approvalStatus: toApprovalStatus(s.ModelApprovalStatus),
         lifeCycle: s.ModelLifeCycle?.Stage
           ? { stage: s.ModelLifeCycle.Stage, stageStatus: s.ModelLifeCycle.StageStatus ?? '' }
           : undefined,

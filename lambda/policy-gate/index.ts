@@ -4,7 +4,8 @@
  * configured), and separation of duties reverts an approval made by the version's own registrant.
  *
  * Trigger: the governed groups' model package state changes. Level-triggered: the version is read
- * from the registry and decided once (the decision is kept in its CustomerMetadataProperties).
+ * from the registry and decided once (the verdict is kept in the audit bucket, where only this handler
+ * writes; the version's CustomerMetadataProperties only show it).
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
@@ -14,6 +15,7 @@ import { describeEndpoint } from '../adapters/endpoints';
 import { describeForCard, readEvaluations } from '../adapters/model-card-inputs';
 import { publishNotification } from '../adapters/notifications';
 import { describeModelVersion, updateApproval } from '../adapters/sagemaker';
+import { readVerdict, writeVerdict } from '../adapters/verdicts';
 import { parseModelPackageStateChange } from '../core/events';
 import {
   gateUpdate,
@@ -21,9 +23,11 @@ import {
   policyNotification,
   type RegistryUpdate,
   selfApprovalUpdate,
+  unattributedApprovalUpdate,
 } from '../core/governance-policy';
 import { findGroup } from '../core/manifest';
 import type { ModelVersion } from '../core/model-version';
+import { principalOf } from '../core/principal';
 import {
   comparesToLive,
   evaluateGate,
@@ -38,6 +42,9 @@ import { logger } from '../runtime/logger';
 import { loadManifest } from '../runtime/manifest';
 
 const topicArn = requiredEnv('NOTIFICATION_TOPIC_ARN');
+const verdictStore = requiredEnv('VERDICT_S3_URI');
+/** The handler's own role: its writes are not approvals. */
+const self = principalOf({ IamIdentity: { Arn: requiredEnv('POLICY_ROLE_ARN') } });
 const manifest = loadManifest();
 const sagemaker = new SageMakerClient({ maxAttempts: 5 });
 const s3 = new S3Client({ maxAttempts: 3 });
@@ -55,6 +62,11 @@ export type PolicyResult =
       readonly modelPackageArn: string;
       readonly identity: string;
     }
+  | {
+      readonly outcome: 'unattributed-approval-reverted';
+      readonly modelPackageArn: string;
+      readonly reason: string;
+    }
   | { readonly outcome: 'superseded' | 'no-action' | 'ignored'; readonly reason: string };
 
 export async function handler(event: unknown): Promise<PolicyResult> {
@@ -67,7 +79,13 @@ export async function handler(event: unknown): Promise<PolicyResult> {
   const version = await describeModelVersion(sagemaker, parsed.value.modelPackageArn);
   if (!version) return ignore('the model package version no longer exists (deleted since the event)');
 
-  const step = nextPolicyStep(group, version, new Date());
+  const verdict = group.qualityGate ? await readVerdict(s3, verdictStore, version.arn) : undefined;
+  const step = nextPolicyStep(group, version, {
+    now: new Date(),
+    ...(verdict ? { verdict } : {}),
+    ...(self ? { self } : {}),
+    event: parsed.value,
+  });
   if (step.kind === 'none') return { outcome: 'no-action', reason: step.reason };
 
   let result: PolicyResult;
@@ -75,6 +93,9 @@ export async function handler(event: unknown): Promise<PolicyResult> {
   if (step.kind === 'revert-self-approval') {
     update = selfApprovalUpdate(step.identity);
     result = { outcome: 'self-approval-reverted', modelPackageArn: version.arn, identity: step.identity };
+  } else if (step.kind === 'revert-unattributed-approval') {
+    update = unattributedApprovalUpdate(step.reason);
+    result = { outcome: 'unattributed-approval-reverted', modelPackageArn: version.arn, reason: step.reason };
   } else {
     const decision = await decide(group, version);
     update = gateUpdate(group, decision, version.approvalStatus);
@@ -91,9 +112,20 @@ export async function handler(event: unknown): Promise<PolicyResult> {
     };
   }
   await updateApproval(sagemaker, version.arn, update);
-  logger.info(`policy ${result.outcome}: ${group.name} v${version.version} -> ${update.status}`, {
-    policy: result,
-  });
+  // After the registry update: a failure between the two decides again on the retry.
+  if (result.outcome === 'gate-decided') {
+    await writeVerdict(s3, verdictStore, {
+      arn: version.arn,
+      outcome: result.decision.outcome,
+      decidedAt: new Date().toISOString(),
+    });
+  }
+  logger.info(
+    `policy ${result.outcome}: ${group.name} v${version.version} -> ${update.status ?? 'status kept'}`,
+    {
+      policy: result,
+    },
+  );
   await publishNotification(
     sns,
     topicArn,

@@ -174,9 +174,6 @@ async function deploy(
   };
 }
 
-/** Candidates looked at before giving up on finding one the gates let through. */
-const MAX_GATED_CANDIDATES = 20;
-
 /**
  * The versions the target may serve once the deployment gates have spoken: an approved candidate a
  * gate holds back is left out (so the plan falls back to the newest one that may deploy), and the
@@ -191,7 +188,9 @@ async function applyDeploymentGates(
   if (!target.requireApprovedModelCard && !group.separationOfDuties) return { versions };
   const heldArns = new Set<string>();
   let held: Held | undefined;
-  for (const candidate of candidateVersions(versions, target).slice(0, MAX_GATED_CANDIDATES)) {
+  // Every candidate until one may deploy: when all are held, none is left to deploy, and the plan is
+  // held. (A cap here once let the 21st approved version deploy unchecked: issue #15, M2.)
+  for (const candidate of candidateVersions(versions, target)) {
     const cardName = modelCardName(group.name, candidate.version);
     const [card, described] = await Promise.all([
       target.requireApprovedModelCard ? describeModelCard(ctx.sagemaker, cardName) : undefined,
@@ -200,8 +199,13 @@ async function applyDeploymentGates(
     const reason = deploymentHold(group, target, {
       cardName,
       cardStatus: card?.status,
-      createdBy: described?.createdBy,
-      lastModifiedBy: described?.lastModifiedBy,
+      ...(described
+        ? {
+            createdBy: described.createdBy,
+            createdByPrincipal: described.createdByPrincipal,
+            lastModifiedByPrincipal: described.lastModifiedByPrincipal,
+          }
+        : {}),
     });
     if (!reason) break;
     heldArns.add(candidate.arn);
