@@ -104,8 +104,12 @@ export async function handler(event: unknown): Promise<PolicyResult> {
 
   // No conditional write exists for model packages: re-read just before writing, and leave a version
   // that someone changed meanwhile to that change's own event, which runs this again.
+  // A revert is the safe direction: it still applies while the version is Approved, whatever else
+  // changed meanwhile (a change by someone else after a self-approval must not launder it, H1).
   const fresh = await describeModelVersion(sagemaker, version.arn);
-  if (!fresh || !sameState(fresh, version)) {
+  const reverting = result.outcome !== 'gate-decided';
+  const stillApplies = reverting ? fresh?.approvalStatus === 'Approved' : fresh && sameState(fresh, version);
+  if (!fresh || !stillApplies) {
     return {
       outcome: 'superseded',
       reason: 'the version changed while the policy was deciding; its own event decides again',

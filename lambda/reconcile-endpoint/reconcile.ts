@@ -32,6 +32,7 @@ import {
 import type { ReconcileTrigger } from '../core/events';
 import { modelCardName } from '../core/model-card';
 import { resourcePrefix, versionOfName } from '../core/naming';
+import { NameTakenError } from '../core/ownership';
 
 export interface ReconcileContext {
   readonly sagemaker: SageMakerClient;
@@ -139,13 +140,25 @@ async function deploy(
 ): Promise<TargetOutcome> {
   const tags = deploymentTags(group.name, deployment.version, target.endpointName);
   const inputs = { target, executionRoleArn: ctx.executionRoleArn, dataCaptureS3Uri: ctx.dataCaptureS3Uri };
-  await ensureModel(ctx.sagemaker, {
-    name: deployment.modelName,
-    modelPackageArn: deployment.version.arn,
-    executionRoleArn: ctx.executionRoleArn,
-    tags,
-  });
-  await ensureEndpointConfig(ctx.sagemaker, endpointConfigRequest(inputs, deployment), tags);
+  try {
+    await ensureModel(ctx.sagemaker, {
+      name: deployment.modelName,
+      modelPackageArn: deployment.version.arn,
+      executionRoleArn: ctx.executionRoleArn,
+      tags,
+    });
+    await ensureEndpointConfig(ctx.sagemaker, endpointConfigRequest(inputs, deployment), tags);
+  } catch (error) {
+    // Someone else's model or config under our name: never served; held and notified.
+    if (!(error instanceof NameTakenError)) throw error;
+    return {
+      outcome: 'held',
+      version: deployment.version.version,
+      modelPackageArn: deployment.version.arn,
+      reason: error.message,
+      ...(fromConfig ? { servingConfig: fromConfig } : {}),
+    };
+  }
   const started =
     fromConfig === undefined
       ? await createEndpoint(ctx.sagemaker, {
