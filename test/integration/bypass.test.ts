@@ -13,6 +13,7 @@ import {
   UpdateModelPackageCommand,
 } from '@aws-sdk/client-sagemaker';
 import { deploymentFor } from '../../lambda/core/endpoint-plan';
+import { reconcileTarget } from '../../lambda/reconcile-endpoint/reconcile';
 import { parseGovernanceConfig } from '../../lib/config/parse';
 import type { LocalApp } from '../../local/runner/local-app';
 import { lifecycleCalls, reconcileOutcomes, serving } from '../harness/deployments';
@@ -184,4 +185,36 @@ describe('deterministic names (M1)', () => {
     expect(endpoint).toBeUndefined();
     expect(lifecycleCalls(app, 'squatted-prod')).toEqual([]);
   });
+});
+
+describe('every candidate is checked (M2)', () => {
+  it('holds the target when all 21 approved versions are held, instead of deploying the 21st unchecked', async () => {
+    // A group this app does not govern, so no policy handler reverts the self-approvals: the
+    // reconciler's own gate must hold every one of them.
+    const raw = { name: 'many', separationOfDuties: true, deployments: [{ endpointName: 'many-prod' }] };
+    const group = parseGovernanceConfig({ groups: [raw] }).groups[0];
+    const target = group?.deployments[0];
+    if (!group || !target) throw new Error('no target');
+    const registrant = as('role=Trainer@bulk');
+    for (let i = 0; i < 21; i++) {
+      const arn = await registerVersion(registrant, 'many', { createGroup: i === 0 });
+      await setApproval(as(`role=Trainer@approve-${i}`), arn, 'Approved', 'mine');
+    }
+    const result = await reconcileTarget(
+      { sagemaker: approver, executionRoleArn: 'arn:aws:iam::123456789012:role/models' },
+      group,
+      target,
+      {
+        kind: 'model-package',
+        change: {
+          eventId: 'test',
+          time: new Date().toISOString(),
+          groupName: 'many',
+          modelPackageArn: 'arn:aws:sagemaker:us-east-1:123456789012:model-package/many/21',
+        },
+      },
+    );
+    expect(result).toMatchObject({ outcome: 'held', version: 21 });
+    expect(lifecycleCalls(app, 'many-prod')).toEqual([]);
+  }, 60_000);
 });

@@ -139,3 +139,16 @@ it("scopes the CloudWatch grant on each key to this account's alarms", () => {
     }
   }
 });
+
+it("lets only EventBridge acting for the registry account's rules assume the forwarding roles", () => {
+  const registry = all[0]?.template;
+  const trusts = Object.values(registry?.findResources('AWS::IAM::Role') ?? {})
+    .flatMap((r) => (r.Properties.AssumeRolePolicyDocument as { Statement: Statement[] }).Statement)
+    .filter((s) => services(s).includes('events.amazonaws.com'));
+  expect(trusts.length).toBeGreaterThan(0);
+  for (const s of trusts) {
+    expect(JSON.stringify(s.Condition)).toMatch(
+      /"aws:SourceAccount":"111111111111".*"aws:SourceArn".*:rule\/\*"/,
+    );
+  }
+});
