@@ -487,8 +487,13 @@ async function targetState(
     const hold = deploymentHold(group, target, {
       cardName,
       cardStatus: card?.status,
-      createdBy: described?.createdBy,
-      lastModifiedBy: described?.lastModifiedBy,
+      ...(described
+        ? {
+            createdBy: described.createdBy,
+            createdByPrincipal: described.createdByPrincipal,
+            lastModifiedByPrincipal: described.lastModifiedByPrincipal,
+          }
+        : {}),
     });
     if (hold)
       return {

@@ -14,11 +14,6 @@ interface Acknowledgement {
 
 /** Acknowledged findings, each with its reason. */
 export const ACKNOWLEDGEMENTS = {
-  lambdaBasicExecution: {
-    id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-    reason:
-      'AWSLambdaBasicExecutionRole grants only CreateLogStream/PutLogEvents; the handler writes to its own retained log group.',
-  },
   kmsDataKeyWildcard: {
     id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
     reason:
@@ -31,8 +26,17 @@ export const ACKNOWLEDGEMENTS = {
   },
 } satisfies Record<string, Acknowledgement>;
 
+/**
+ * Acknowledges findings on a construct and, for a function whose role lives beside it (a
+ * GovernedFunction's), on that role too: the function's grants are written into the role's policy.
+ */
 export function acknowledge(scope: IConstruct, ...acks: Acknowledgement[]): void {
-  for (const ack of acks) Validations.of(scope).acknowledge(ack);
+  const role = (scope as { role?: unknown }).role as IConstruct | undefined;
+  const besideRole =
+    role?.node !== undefined && !role.node.path.startsWith(`${scope.node.path}/`) ? [role] : [];
+  for (const target of [scope, ...besideRole]) {
+    for (const ack of acks) Validations.of(target).acknowledge(ack);
+  }
 }
 
 /**
@@ -48,5 +52,5 @@ export function nagArn(scope: IConstruct, service: string, resource: string, inA
 
 /** Acknowledges on the whole stack the findings that hold for every construct of a kind in it. */
 export function acknowledgeStackWide(stack: Stack): void {
-  acknowledge(stack, ACKNOWLEDGEMENTS.lambdaBasicExecution, ACKNOWLEDGEMENTS.queueIsDeadLetterQueue);
+  acknowledge(stack, ACKNOWLEDGEMENTS.queueIsDeadLetterQueue);
 }

@@ -17,6 +17,7 @@ import { ApprovalEvents } from './constructs/approval-events';
 import { EndpointReconciler } from './constructs/endpoint-reconciler';
 import type { SharedHandlerProps } from './constructs/handler-props';
 import { LineageRecorder } from './constructs/lineage-recorder';
+import { reconcilerRoleName } from './constructs/model-package-groups';
 import { Notifications } from './constructs/notifications';
 import { writeManifest } from './manifest-file';
 
@@ -156,7 +157,7 @@ function buildDeployment(
 ): DeploymentResources {
   const { groups, registry, targetAccount } = c;
   const crossAccount = targetAccount !== registry.account;
-  acknowledge(scope, ACKNOWLEDGEMENTS.lambdaBasicExecution, ACKNOWLEDGEMENTS.queueIsDeadLetterQueue);
+  acknowledge(scope, ACKNOWLEDGEMENTS.queueIsDeadLetterQueue);
   const manifestPath = writeManifest(scope, {
     manifestVersion: 1,
     groups,
@@ -217,7 +218,9 @@ function buildDeployment(
     groups,
     modelArtifactBuckets: c.modelArtifactBuckets,
     modelArtifactKeyArns: c.modelArtifactKeyArns,
-    ...(crossAccount ? { registryAccount: registry.account } : {}),
+    ...(crossAccount
+      ? { registryAccount: registry.account, handlerRoleName: reconcilerRoleName(registry.region) }
+      : {}),
     ...shared,
   });
   new CfnOutput(scope, 'ModelExecutionRoleArn', {

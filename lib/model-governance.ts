@@ -164,7 +164,7 @@ function buildRegistry(scope: Construct, config: GovernanceConfig, registryRole:
   const groupNames = config.groups.map((g) => g.name);
   const manifestPath = writeManifest(scope, { manifestVersion: 1, groups: config.groups });
   const foreignAccounts = registryRole ? deploymentAccounts(config).filter((a) => a !== registryAccount) : [];
-  acknowledge(scope, ACKNOWLEDGEMENTS.lambdaBasicExecution, ACKNOWLEDGEMENTS.queueIsDeadLetterQueue);
+  acknowledge(scope, ACKNOWLEDGEMENTS.queueIsDeadLetterQueue);
 
   const encryptionKey = new kms.Key(scope, 'Key', {
     description: 'model-governance: notifications, dead-letter queues, event archive, handler environment',
@@ -217,6 +217,7 @@ function buildRegistry(scope: Construct, config: GovernanceConfig, registryRole:
   const policies = new GovernancePolicies(scope, 'Policies', {
     groups: config.groups,
     metricsBuckets: config.modelArtifactBuckets,
+    verdictBucket: modelCards.auditBucket,
     ...shared,
   });
   new CfnOutput(scope, 'RegistrarPolicyArns', {

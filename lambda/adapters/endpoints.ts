@@ -9,6 +9,7 @@ import {
   type DeploymentConfig,
   DescribeEndpointCommand,
   DescribeEndpointConfigCommand,
+  DescribeModelCommand,
   ListEndpointConfigsCommand,
   ListModelPackagesCommand,
   ListModelsCommand,
@@ -22,7 +23,8 @@ import type {
   ObservedEndpoint,
   VersionSummary,
 } from '../core/endpoint-plan';
-import { isApprovalStatus } from '../core/model-version';
+import { toApprovalStatus } from '../core/model-version';
+import { configMismatch, modelMismatch, NameTakenError } from '../core/ownership';
 import { isAlreadyExists, isNotFound } from './sagemaker';
 
 const inProgress = (e: unknown) => /in-progress|in progress/i.test((e as Error)?.message ?? '');
@@ -40,9 +42,7 @@ export async function listVersions(client: SageMakerClient, groupName: string): 
       versions.push({
         arn: s.ModelPackageArn,
         version: s.ModelPackageVersion,
-        approvalStatus: isApprovalStatus(s.ModelApprovalStatus)
-          ? s.ModelApprovalStatus
-          : 'PendingManualApproval',
+        approvalStatus: toApprovalStatus(s.ModelApprovalStatus),
         lifeCycle: s.ModelLifeCycle?.Stage
           ? { stage: s.ModelLifeCycle.Stage, stageStatus: s.ModelLifeCycle.StageStatus ?? '' }
           : undefined,
@@ -72,7 +72,10 @@ export async function describeEndpoint(
   }
 }
 
-/** Creates the model, or finds it made by an earlier run (same deterministic name). */
+/**
+ * Creates the model, or finds it made by an earlier run (same deterministic name). A model under that
+ * name that is not the one asked for is refused (NameTakenError; issue #15, M1).
+ */
 export async function ensureModel(
   client: SageMakerClient,
   input: { name: string; modelPackageArn: string; executionRoleArn: string; tags: Tag[] },
@@ -88,9 +91,29 @@ export async function ensureModel(
     );
     return 'created';
   } catch (error) {
-    if (isAlreadyExists(error)) return 'existed';
-    throw error;
+    if (!isAlreadyExists(error)) throw error;
   }
+  const out = await client.send(new DescribeModelCommand({ ModelName: input.name }));
+  // Containers when the model was made with a list, else PrimaryContainer.
+  const containers = out.Containers?.length
+    ? out.Containers
+    : out.PrimaryContainer
+      ? [out.PrimaryContainer]
+      : [];
+  const mismatch = modelMismatch(
+    input.name,
+    {
+      ...(out.ExecutionRoleArn ? { executionRoleArn: out.ExecutionRoleArn } : {}),
+      containers: containers.map((c) => ({
+        ...(c.ModelPackageName ? { modelPackageName: c.ModelPackageName } : {}),
+        ...(c.Image ? { image: c.Image } : {}),
+        ...(c.ModelDataUrl ? { modelDataUrl: c.ModelDataUrl } : {}),
+      })),
+    },
+    input,
+  );
+  if (mismatch) throw new NameTakenError(mismatch);
+  return 'existed';
 }
 
 /** `request` is endpointConfigRequest's output; the SDK's enums (instance types) are plain strings to the core. */
@@ -105,9 +128,38 @@ export async function ensureEndpointConfig(
     );
     return 'created';
   } catch (error) {
-    if (isAlreadyExists(error)) return 'existed';
-    throw error;
+    if (!isAlreadyExists(error)) throw error;
   }
+  const out = await client.send(
+    new DescribeEndpointConfigCommand({ EndpointConfigName: request.EndpointConfigName }),
+  );
+  const variant = (v: {
+    VariantName?: string;
+    ModelName?: string;
+    InstanceType?: string;
+    InitialInstanceCount?: number;
+    ServerlessConfig?: { MemorySizeInMB?: number; MaxConcurrency?: number };
+  }) => ({
+    variantName: v.VariantName,
+    modelName: v.ModelName,
+    instanceType: v.InstanceType,
+    initialInstanceCount: v.InitialInstanceCount,
+    ...(v.ServerlessConfig
+      ? {
+          serverless: {
+            memorySizeMb: v.ServerlessConfig.MemorySizeInMB,
+            maxConcurrency: v.ServerlessConfig.MaxConcurrency,
+          },
+        }
+      : {}),
+  });
+  const mismatch = configMismatch(
+    request.EndpointConfigName,
+    (out.ProductionVariants ?? []).map(variant),
+    request.ProductionVariants.map(variant),
+  );
+  if (mismatch) throw new NameTakenError(mismatch);
+  return 'existed';
 }
 
 /** When the config was created; undefined when it does not exist. */

@@ -7,9 +7,14 @@ import {
 import {
   type ApprovalStatus,
   describeIdentity,
-  isApprovalStatus,
   type ModelVersion,
+  toApprovalStatus,
 } from '../core/model-version';
+import { principalOf } from '../core/principal';
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
 
 /** Whether an SDK error says the resource does not exist (SageMaker mostly says so in a ValidationException). */
 export function isNotFound(error: unknown): boolean {
@@ -72,10 +77,12 @@ export function toModelVersion(out: DescribeModelPackageCommandOutput): ModelVer
     arn,
     groupName: out.ModelPackageGroupName ?? '',
     version: out.ModelPackageVersion ?? 0,
-    approvalStatus: isApprovalStatus(status) ? status : 'PendingManualApproval',
+    approvalStatus: toApprovalStatus(status),
     approvalDescription: out.ApprovalDescription || undefined,
     createdBy: describeIdentity(out.CreatedBy),
     lastModifiedBy: describeIdentity(out.LastModifiedBy),
+    ...optional('createdByPrincipal', principalOf(out.CreatedBy)),
+    ...optional('lastModifiedByPrincipal', principalOf(out.LastModifiedBy)),
     creationTime: out.CreationTime ?? new Date(0),
     lastModifiedTime: out.LastModifiedTime,
     lifeCycle: out.ModelLifeCycle?.Stage
@@ -95,7 +102,7 @@ export async function updateApproval(
   client: SageMakerClient,
   arn: string,
   update: {
-    readonly status: ApprovalStatus;
+    readonly status?: ApprovalStatus;
     readonly description?: string;
     readonly metadata?: Readonly<Record<string, string>>;
   },
@@ -103,7 +110,8 @@ export async function updateApproval(
   await client.send(
     new UpdateModelPackageCommand({
       ModelPackageArn: arn,
-      ModelApprovalStatus: update.status,
+      // Undefined keeps the status: the gate never re-sends a person's approval (issue #15, H1).
+      ...(update.status !== undefined ? { ModelApprovalStatus: update.status } : {}),
       ...(update.description !== undefined ? { ApprovalDescription: update.description } : {}),
       ...(update.metadata && Object.keys(update.metadata).length > 0
         ? { CustomerMetadataProperties: { ...update.metadata } }

@@ -2,6 +2,7 @@ import type { DeploymentStrategy, DeploymentTarget, ModelPackageGroupConfig } fr
 import { rollbackAlarmNames, VARIANT_NAME, versionedName } from '../../core/naming';
 import { selfApprover } from './governance-policy';
 import type { ApprovalStatus, ModelLifeCycle } from './model-version';
+import type { Principal } from './principal';
 
 /** One version as ListModelPackages summarizes it. */
 export interface VersionSummary {
@@ -65,7 +66,8 @@ export interface GateFacts {
   readonly cardStatus?: string;
   /** Who registered and who last changed the version (read only when separation of duties is on). */
   readonly createdBy?: string;
-  readonly lastModifiedBy?: string;
+  readonly createdByPrincipal?: Principal;
+  readonly lastModifiedByPrincipal?: Principal;
 }
 
 /**

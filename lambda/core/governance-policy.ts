@@ -5,15 +5,28 @@
 import type { ModelPackageGroupConfig } from '../../core/config/types';
 import { type Notification, toSubject } from './audit';
 import type { ApprovalStatus, ModelVersion } from './model-version';
+import { describePrincipal, type Principal, samePrincipal } from './principal';
 import type { GateDecision } from './quality-gate';
 import { APPROVAL_DESCRIPTION_LIMIT, truncate } from './quality-gate';
 
-/** CustomerMetadataProperties key under which the gate records its outcome: decided once per version. */
+/**
+ * CustomerMetadataProperties key under which the gate shows its outcome. Shown only: anyone who may
+ * register or update a version can write this key, so the gate never trusts it. The verdict that
+ * counts is the one the policy handler keeps in its own store (see GateVerdict, issue #15, H2).
+ */
 export const GATE_METADATA_KEY = 'model-governance:quality-gate';
+
+/** What the policy handler keeps of a gate decision, where only it can write (SSM Parameter Store). */
+export interface GateVerdict {
+  readonly arn: string;
+  readonly outcome: 'passed' | 'failed' | 'undetermined';
+  readonly decidedAt: string;
+}
 
 export type PolicyStep =
   | { readonly kind: 'evaluate-gate' }
   | { readonly kind: 'revert-self-approval'; readonly identity: string }
+  | { readonly kind: 'revert-unattributed-approval'; readonly reason: string }
   | { readonly kind: 'none'; readonly reason: string };
 
 /**
@@ -23,40 +36,87 @@ export type PolicyStep =
  */
 export const GATE_CATCH_UP_MS = 60 * 60 * 1000;
 
+/** What the policy handler knows besides the version. */
+export interface PolicyContext {
+  readonly now: Date;
+  /** The gate's own verdict on this version, from its own store; undefined when it has none. */
+  readonly verdict?: GateVerdict;
+  /** The policy handler's own principal: its writes are not approvals. */
+  readonly self?: Principal;
+  /** What the triggering event reported: the status and when that change was made. */
+  readonly event?: { readonly reportedApprovalStatus?: ApprovalStatus; readonly reportedAt?: string };
+}
+
 /**
- * What the policies ask of this version now. The gate runs once per version: on a pending version,
- * or on one approved within GATE_CATCH_UP_MS of its registration (registered as Approved, or
- * approved before the gate could run). A version the gate has decided is not evaluated again, so a
- * person can still overrule it, and that overruling is on record.
+ * What the policies ask of this version now.
+ *
+ * Separation of duties is decided first, before the gate can write anything (issue #15, H1): the
+ * approval's maker is the identity that made the version's latest change, compared as a principal
+ * with the registrant. When the event reports an approval made before the version's latest change
+ * by someone else, who approved can no longer be read from the registry (SageMaker keeps only the
+ * last modifier): the approval is reverted and must be made again (fail closed).
+ *
+ * The gate runs once per version: on a pending version, or on one approved within GATE_CATCH_UP_MS of
+ * its registration. Whether it has decided is read from its own store only, never from the version's
+ * metadata, so a verdict that came with the registration is ignored.
  */
-export function nextPolicyStep(group: ModelPackageGroupConfig, v: ModelVersion, now: Date): PolicyStep {
-  if (group.qualityGate && v.metadata?.[GATE_METADATA_KEY] === undefined) {
+export function nextPolicyStep(
+  group: ModelPackageGroupConfig,
+  v: ModelVersion,
+  ctx: PolicyContext,
+): PolicyStep {
+  if (group.separationOfDuties && v.approvalStatus === 'Approved') {
+    const identity = selfApprover(v);
+    if (identity) return { kind: 'revert-self-approval', identity };
+    const unattributed = unattributedApproval(v, ctx);
+    if (unattributed) return { kind: 'revert-unattributed-approval', reason: unattributed };
+  }
+  if (group.qualityGate && ctx.verdict?.arn !== v.arn) {
     if (v.approvalStatus === 'PendingManualApproval') return { kind: 'evaluate-gate' };
-    if (v.approvalStatus === 'Approved' && now.getTime() - v.creationTime.getTime() <= GATE_CATCH_UP_MS) {
+    if (v.approvalStatus === 'Approved' && ctx.now.getTime() - v.creationTime.getTime() <= GATE_CATCH_UP_MS) {
       return { kind: 'evaluate-gate' };
     }
   }
   if (group.separationOfDuties && v.approvalStatus === 'Approved') {
-    const identity = selfApprover(v);
-    if (identity) return { kind: 'revert-self-approval', identity };
     return { kind: 'none', reason: 'approved by someone other than the registrant' };
   }
   return { kind: 'none', reason: `no policy applies to a ${v.approvalStatus} version here` };
 }
 
 /**
- * The identity that both registered and approved the version, if it is one and the same. The
- * approver is whoever last modified the version (for a version registered as Approved and not
- * changed since, the registrant). Unknown identities are never taken as equal.
+ * Why the approval cannot be attributed, if it cannot: the event reports the version Approved by a
+ * change older than its latest one, and that latest change is not the policy handler's own.
  */
-export function selfApprover(v: Pick<ModelVersion, 'createdBy' | 'lastModifiedBy'>): string | undefined {
-  const approver = v.lastModifiedBy ?? v.createdBy;
-  return v.createdBy !== undefined && approver === v.createdBy ? v.createdBy : undefined;
+export function unattributedApproval(
+  v: Pick<ModelVersion, 'lastModifiedTime' | 'lastModifiedByPrincipal'>,
+  ctx: Pick<PolicyContext, 'event' | 'self'>,
+): string | undefined {
+  const reportedAt = ctx.event?.reportedAt ? Date.parse(ctx.event.reportedAt) : Number.NaN;
+  if (ctx.event?.reportedApprovalStatus !== 'Approved' || Number.isNaN(reportedAt)) return undefined;
+  if (!v.lastModifiedTime || reportedAt >= v.lastModifiedTime.getTime()) return undefined;
+  if (samePrincipal(v.lastModifiedByPrincipal, ctx.self)) return undefined;
+  return 'the version changed again before the approval could be checked, so who approved it cannot be established';
+}
+
+/**
+ * The registrant, when the approval's maker is the registrant: the identity of the version's latest
+ * change (for a version registered as Approved and not changed since, the registration) compared as
+ * a principal (the role, not the session; the same SourceIdentity or Studio user profile). Unknown
+ * identities are never taken as equal.
+ */
+export function selfApprover(
+  v: Pick<ModelVersion, 'createdBy' | 'createdByPrincipal' | 'lastModifiedByPrincipal'>,
+): string | undefined {
+  const approver = v.lastModifiedByPrincipal ?? v.createdByPrincipal;
+  return samePrincipal(v.createdByPrincipal, approver) && v.createdByPrincipal
+    ? (v.createdBy ?? describePrincipal(v.createdByPrincipal))
+    : undefined;
 }
 
 /** The registry update a gate decision leads to. */
 export interface RegistryUpdate {
-  readonly status: ApprovalStatus;
+  /** Undefined: keep the status the version has (the gate never re-sends a person's approval). */
+  readonly status?: ApprovalStatus;
   /** Undefined: keep the ApprovalDescription the version has. */
   readonly description?: string;
   readonly metadata: Readonly<Record<string, string>>;
@@ -72,7 +132,7 @@ export function gateUpdate(
   current: ApprovalStatus,
 ): RegistryUpdate {
   const metadata = { [GATE_METADATA_KEY]: decision.outcome };
-  if (current === 'Approved' && decision.outcome === 'passed') return { status: 'Approved', metadata };
+  if (current === 'Approved' && decision.outcome === 'passed') return { metadata };
   switch (decision.outcome) {
     case 'failed':
       return { status: 'Rejected', description: decision.summary, metadata };
@@ -93,6 +153,17 @@ export function gateUpdate(
   }
 }
 
+export function unattributedApprovalUpdate(reason: string): RegistryUpdate {
+  return {
+    status: 'PendingManualApproval',
+    description: truncate(
+      `Approval reverted: ${reason} (separation of duties); approve it again.`,
+      APPROVAL_DESCRIPTION_LIMIT,
+    ),
+    metadata: {},
+  };
+}
+
 export function selfApprovalUpdate(identity: string): RegistryUpdate {
   return {
     status: 'PendingManualApproval',
@@ -106,25 +177,27 @@ export function selfApprovalUpdate(identity: string): RegistryUpdate {
 
 /** What people are told of a policy decision: every check, not only the 1,024 characters the registry keeps. */
 export function policyNotification(
-  v: Pick<ModelVersion, 'groupName' | 'version' | 'arn' | 'createdBy'>,
-  outcome: 'gate-decided' | 'self-approval-reverted',
+  v: Pick<ModelVersion, 'groupName' | 'version' | 'arn' | 'createdBy' | 'approvalStatus'>,
+  outcome: 'gate-decided' | 'self-approval-reverted' | 'unattributed-approval-reverted',
   update: RegistryUpdate,
   decision: GateDecision | undefined,
 ): Notification {
   const what =
     outcome === 'self-approval-reverted'
       ? 'self-approval reverted'
-      : decision?.outcome === 'failed'
-        ? 'rejected by the quality gate'
-        : decision?.outcome === 'undetermined'
-          ? 'needs review: quality gate undecided'
-          : update.status === 'Approved'
-            ? 'passed the quality gate and was approved'
-            : 'passed the quality gate';
+      : outcome === 'unattributed-approval-reverted'
+        ? 'approval reverted: approver unknown'
+        : decision?.outcome === 'failed'
+          ? 'rejected by the quality gate'
+          : decision?.outcome === 'undetermined'
+            ? 'needs review: quality gate undecided'
+            : update.status === 'Approved'
+              ? 'passed the quality gate and was approved'
+              : 'passed the quality gate';
   const lines = [
     `Model package ${v.groupName} version ${v.version}: ${what}.`,
     '',
-    `Status now:  ${update.status}`,
+    `Status now:  ${update.status ?? v.approvalStatus}`,
     ...(update.description ? [`Reason:      ${update.description}`] : []),
     ...(v.createdBy ? [`Registered by: ${v.createdBy}`] : []),
     `ARN:         ${v.arn}`,
@@ -138,7 +211,7 @@ export function policyNotification(
     message: lines.join('\n'),
     attributes: {
       group: v.groupName,
-      approvalStatus: update.status,
+      approvalStatus: update.status ?? v.approvalStatus,
       kind: outcome === 'gate-decided' ? `quality-gate-${decision?.outcome ?? 'decided'}` : outcome,
     },
   };

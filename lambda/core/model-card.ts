@@ -56,16 +56,21 @@ export type CardContent = Record<string, unknown>;
  * The card's status for a version's approval status. Without review, the card follows the approval.
  * With review (a target of the group deploys only reviewed cards), approving the version asks for a
  * review (PendingReview) and only a reviewer sets the card Approved; that approval is kept until the
- * version is rejected.
+ * version is rejected or the card's content is rebuilt differently (then it is reviewed again).
  */
 export function modelCardStatus(
   approval: ApprovalStatus,
   pending: PendingCardStatus,
-  review: { readonly required: boolean; readonly current?: string } = { required: false },
+  review: {
+    readonly required: boolean;
+    readonly current?: string;
+    /** The card's content is about to change: a review of the old content no longer holds (issue #15, Low). */
+    readonly contentChanged?: boolean;
+  } = { required: false },
 ): 'Draft' | 'PendingReview' | 'Approved' | 'Archived' {
   if (approval === 'Rejected') return 'Archived';
   if (!review.required) return approval === 'Approved' ? 'Approved' : pending;
-  if (review.current === 'Approved') return 'Approved';
+  if (review.current === 'Approved' && !review.contentChanged) return 'Approved';
   return approval === 'Approved' ? 'PendingReview' : pending;
 }
 

@@ -1,10 +1,20 @@
 /** The registry's view of one model package version, as the core reasons about it (no SDK types). */
+import type { Principal } from './principal';
 
 export const APPROVAL_STATUSES = ['Approved', 'Rejected', 'PendingManualApproval'] as const;
 export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
 
 export function isApprovalStatus(value: unknown): value is ApprovalStatus {
   return typeof value === 'string' && (APPROVAL_STATUSES as readonly string[]).includes(value);
+}
+
+/**
+ * A status as the registry reports it, failing closed (issue #15, Low): a status this code does not
+ * know is taken as Rejected, neither deployable nor pending (a pending version is one the quality
+ * gate evaluates, and may approve).
+ */
+export function toApprovalStatus(value: unknown): ApprovalStatus {
+  return isApprovalStatus(value) ? value : 'Rejected';
 }
 
 export interface ModelLifeCycle {
@@ -23,6 +33,9 @@ export interface ModelVersion {
   readonly createdBy?: string;
   /** Readable identity of whoever last changed it (for an approval change: the approver). */
   readonly lastModifiedBy?: string;
+  /** The same identities as principals, for comparing (see principal.ts). */
+  readonly createdByPrincipal?: Principal;
+  readonly lastModifiedByPrincipal?: Principal;
   readonly creationTime: Date;
   readonly lastModifiedTime?: Date;
   readonly lifeCycle?: ModelLifeCycle;

@@ -72,6 +72,7 @@ export async function handler(event: unknown): Promise<CardResult> {
   const status = modelCardStatus(described.version.approvalStatus, group.modelCard.pendingStatus, {
     required: cardReviewRequired(group),
     current: existing?.status,
+    contentChanged: existing !== undefined && !isDeepStrictEqual(existing.content, content),
   });
   const { outcome, current } = await writeIfChanged(name, content, status, existing);
 

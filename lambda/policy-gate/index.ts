@@ -4,7 +4,8 @@
  * configured), and separation of duties reverts an approval made by the version's own registrant.
  *
  * Trigger: the governed groups' model package state changes. Level-triggered: the version is read
- * from the registry and decided once (the decision is kept in its CustomerMetadataProperties).
+ * from the registry and decided once (the verdict is kept in the audit bucket, where only this handler
+ * writes; the version's CustomerMetadataProperties only show it).
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
@@ -16,6 +17,7 @@ import { describeEndpoint } from '../adapters/endpoints';
 import { describeForCard, readEvaluations } from '../adapters/model-card-inputs';
 import { publishNotification } from '../adapters/notifications';
 import { describeModelVersion, updateApproval } from '../adapters/sagemaker';
+import { readVerdict, writeVerdict } from '../adapters/verdicts';
 import { parseModelPackageStateChange } from '../core/events';
 import {
   gateUpdate,
@@ -23,8 +25,10 @@ import {
   policyNotification,
   type RegistryUpdate,
   selfApprovalUpdate,
+  unattributedApprovalUpdate,
 } from '../core/governance-policy';
 import type { ModelVersion } from '../core/model-version';
+import { principalOf } from '../core/principal';
 import {
   evaluateGate,
   type GateDecision,
@@ -37,6 +41,9 @@ import { logger } from '../runtime/logger';
 import { loadManifest } from '../runtime/manifest';
 
 const topicArn = requiredEnv('NOTIFICATION_TOPIC_ARN');
+const verdictStore = requiredEnv('VERDICT_S3_URI');
+/** The handler's own role: its writes are not approvals. */
+const self = principalOf({ IamIdentity: { Arn: requiredEnv('POLICY_ROLE_ARN') } });
 const manifest = loadManifest();
 const sagemaker = new SageMakerClient({ maxAttempts: 5 });
 const s3 = new S3Client({ maxAttempts: 3 });
@@ -54,6 +61,11 @@ export type PolicyResult =
       readonly modelPackageArn: string;
       readonly identity: string;
     }
+  | {
+      readonly outcome: 'unattributed-approval-reverted';
+      readonly modelPackageArn: string;
+      readonly reason: string;
+    }
   | { readonly outcome: 'superseded' | 'no-action' | 'ignored'; readonly reason: string };
 
 export async function handler(event: unknown): Promise<PolicyResult> {
@@ -66,7 +78,13 @@ export async function handler(event: unknown): Promise<PolicyResult> {
   const version = await describeModelVersion(sagemaker, parsed.value.modelPackageArn);
   if (!version) return ignore('the model package version no longer exists (deleted since the event)');
 
-  const step = nextPolicyStep(group, version, new Date());
+  const verdict = group.qualityGate ? await readVerdict(s3, verdictStore, version.arn) : undefined;
+  const step = nextPolicyStep(group, version, {
+    now: new Date(),
+    ...(verdict ? { verdict } : {}),
+    ...(self ? { self } : {}),
+    event: parsed.value,
+  });
   if (step.kind === 'none') return { outcome: 'no-action', reason: step.reason };
 
   let result: PolicyResult;
@@ -74,6 +92,9 @@ export async function handler(event: unknown): Promise<PolicyResult> {
   if (step.kind === 'revert-self-approval') {
     update = selfApprovalUpdate(step.identity);
     result = { outcome: 'self-approval-reverted', modelPackageArn: version.arn, identity: step.identity };
+  } else if (step.kind === 'revert-unattributed-approval') {
+    update = unattributedApprovalUpdate(step.reason);
+    result = { outcome: 'unattributed-approval-reverted', modelPackageArn: version.arn, reason: step.reason };
   } else {
     const decision = await decide(group, version);
     update = gateUpdate(group, decision, version.approvalStatus);
@@ -82,17 +103,32 @@ export async function handler(event: unknown): Promise<PolicyResult> {
 
   // No conditional write exists for model packages: re-read just before writing, and leave a version
   // that someone changed meanwhile to that change's own event, which runs this again.
+  // A revert is the safe direction: it still applies while the version is Approved, whatever else
+  // changed meanwhile (a change by someone else after a self-approval must not launder it, H1).
   const fresh = await describeModelVersion(sagemaker, version.arn);
-  if (!fresh || !sameState(fresh, version)) {
+  const reverting = result.outcome !== 'gate-decided';
+  const stillApplies = reverting ? fresh?.approvalStatus === 'Approved' : fresh && sameState(fresh, version);
+  if (!fresh || !stillApplies) {
     return {
       outcome: 'superseded',
       reason: 'the version changed while the policy was deciding; its own event decides again',
     };
   }
   await updateApproval(sagemaker, version.arn, update);
-  logger.info(`policy ${result.outcome}: ${group.name} v${version.version} -> ${update.status}`, {
-    policy: result,
-  });
+  // After the registry update: a failure between the two decides again on the retry.
+  if (result.outcome === 'gate-decided') {
+    await writeVerdict(s3, verdictStore, {
+      arn: version.arn,
+      outcome: result.decision.outcome,
+      decidedAt: new Date().toISOString(),
+    });
+  }
+  logger.info(
+    `policy ${result.outcome}: ${group.name} v${version.version} -> ${update.status ?? 'status kept'}`,
+    {
+      policy: result,
+    },
+  );
   await publishNotification(
     sns,
     topicArn,

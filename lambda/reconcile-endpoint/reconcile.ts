@@ -32,6 +32,7 @@ import {
   wasRolledBack,
 } from '../core/endpoint-plan';
 import type { ReconcileTrigger } from '../core/events';
+import { NameTakenError } from '../core/ownership';
 
 export interface ReconcileContext {
   readonly sagemaker: SageMakerClient;
@@ -139,13 +140,25 @@ async function deploy(
 ): Promise<TargetOutcome> {
   const tags = deploymentTags(group.name, deployment.version, target.endpointName);
   const inputs = { target, executionRoleArn: ctx.executionRoleArn, dataCaptureS3Uri: ctx.dataCaptureS3Uri };
-  await ensureModel(ctx.sagemaker, {
-    name: deployment.modelName,
-    modelPackageArn: deployment.version.arn,
-    executionRoleArn: ctx.executionRoleArn,
-    tags,
-  });
-  await ensureEndpointConfig(ctx.sagemaker, endpointConfigRequest(inputs, deployment), tags);
+  try {
+    await ensureModel(ctx.sagemaker, {
+      name: deployment.modelName,
+      modelPackageArn: deployment.version.arn,
+      executionRoleArn: ctx.executionRoleArn,
+      tags,
+    });
+    await ensureEndpointConfig(ctx.sagemaker, endpointConfigRequest(inputs, deployment), tags);
+  } catch (error) {
+    // Someone else's model or config under our name: never served; held and notified.
+    if (!(error instanceof NameTakenError)) throw error;
+    return {
+      outcome: 'held',
+      version: deployment.version.version,
+      modelPackageArn: deployment.version.arn,
+      reason: error.message,
+      ...(fromConfig ? { servingConfig: fromConfig } : {}),
+    };
+  }
   const started =
     fromConfig === undefined
       ? await createEndpoint(ctx.sagemaker, {
@@ -174,9 +187,6 @@ async function deploy(
   };
 }
 
-/** Candidates looked at before giving up on finding one the gates let through. */
-const MAX_GATED_CANDIDATES = 20;
-
 /**
  * The versions the target may serve once the deployment gates have spoken: an approved candidate a
  * gate holds back is left out (so the plan falls back to the newest one that may deploy), and the
@@ -191,7 +201,9 @@ async function applyDeploymentGates(
   if (!target.requireApprovedModelCard && !group.separationOfDuties) return { versions };
   const heldArns = new Set<string>();
   let held: Held | undefined;
-  for (const candidate of candidateVersions(versions, target).slice(0, MAX_GATED_CANDIDATES)) {
+  // Every candidate until one may deploy: when all are held, none is left to deploy, and the plan is
+  // held. (A cap here once let the 21st approved version deploy unchecked: issue #15, M2.)
+  for (const candidate of candidateVersions(versions, target)) {
     const cardName = modelCardName(group.name, candidate.version);
     const [card, described] = await Promise.all([
       target.requireApprovedModelCard ? describeModelCard(ctx.sagemaker, cardName) : undefined,
@@ -200,8 +212,13 @@ async function applyDeploymentGates(
     const reason = deploymentHold(group, target, {
       cardName,
       cardStatus: card?.status,
-      createdBy: described?.createdBy,
-      lastModifiedBy: described?.lastModifiedBy,
+      ...(described
+        ? {
+            createdBy: described.createdBy,
+            createdByPrincipal: described.createdByPrincipal,
+            lastModifiedByPrincipal: described.lastModifiedByPrincipal,
+          }
+        : {}),
     });
     if (!reason) break;
     heldArns.add(candidate.arn);

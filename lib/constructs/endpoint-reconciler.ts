@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -19,6 +19,8 @@ export interface EndpointReconcilerProps extends SharedHandlerProps {
   readonly modelArtifactKeyArns?: readonly string[];
   /** The account holding the groups, when not this stack's (a deployment stack of a multi-account app). */
   readonly registryAccount?: string;
+  /** A fixed name for the handler's role (the registry's resource policies name it). @default generated */
+  readonly handlerRoleName?: string;
 }
 
 /**
@@ -49,6 +51,7 @@ export class EndpointReconciler extends Construct {
       alarmTopic: props.topic,
       timeout: Duration.minutes(2),
       environment: { MODEL_EXECUTION_ROLE_ARN: this.executionRole.roleArn },
+      ...(props.handlerRoleName ? { roleName: props.handlerRoleName } : {}),
     }).bindNotificationTopic(props.topic);
     this.grantReconcile(
       targets.map((t) => t.target),
@@ -61,16 +64,27 @@ export class EndpointReconciler extends Construct {
   }
 
   private createExecutionRole(buckets: readonly string[], keyArns: readonly string[]): iam.Role {
+    const stack = Stack.of(this);
     const role = new iam.Role(this, 'ModelExecutionRole', {
-      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
+      // Only SageMaker acting for this account's resources in this region may assume it
+      // (confused-deputy protection; issue #15, Low).
+      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com', {
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:sagemaker:${stack.region}:${stack.account}:*` },
+        },
+      }),
       description:
         'model-governance: the role deployed models run with (pull the image, read the model artifacts)',
     });
     role.addToPolicy(new iam.PolicyStatement({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }));
+    // Image pulls: repositories in this region only (issue #15, Low). The account stays a wildcard:
+    // SageMaker's built-in algorithm images live in AWS-owned accounts that differ by region.
+    const repositories = `arn:${stack.partition}:ecr:${stack.region}:*:repository/*`;
     role.addToPolicy(
       new iam.PolicyStatement({
         actions: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
-        resources: ['*'],
+        resources: [repositories],
       }),
     );
     role.addToPolicy(
@@ -120,7 +134,12 @@ export class EndpointReconciler extends Construct {
     acknowledge(role, {
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
-        'ecr:GetAuthorizationToken and cloudwatch:PutMetricData have no resource-level permissions (the latter is conditioned on the SageMaker namespaces); model images may live in AWS-owned ECR repositories (the built-in algorithms), which cannot be listed in advance.',
+        'ecr:GetAuthorizationToken and cloudwatch:PutMetricData have no resource-level permissions (the latter is conditioned on the SageMaker namespaces).',
+    });
+    acknowledge(role, {
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecr:${Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region}:*:repository/*]`,
+      reason:
+        'Image pulls only, in this region: model images may live in AWS-owned ECR repositories (the built-in algorithms) whose accounts differ by region and cannot be listed in advance.',
     });
     acknowledge(role, {
       id: `AwsSolutions-IAM5[Resource::${nagArn(this, 'logs', 'log-group:/aws/sagemaker/Endpoints/*')}]`,

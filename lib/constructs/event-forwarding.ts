@@ -7,6 +7,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { chunkNames, modelPackagePattern } from './approval-events';
 import { DeadLetterQueue } from './dead-letter-queue';
+import { ruleArnPattern } from './notifications';
 
 export interface ForwardingTarget {
   /** The account whose default event bus receives the events. */
@@ -42,7 +43,13 @@ export class EventForwarding extends Construct {
       });
       const bus = events.EventBus.fromEventBusArn(this, `Bus-${target.account}`, busArn);
       const role = new iam.Role(this, `Role-${target.account}`, {
-        assumedBy: new iam.ServicePrincipal('events.amazonaws.com'),
+        // Only this account's rules may make EventBridge assume it (issue #15, Low).
+        assumedBy: new iam.ServicePrincipal('events.amazonaws.com', {
+          conditions: {
+            StringEquals: { 'aws:SourceAccount': stack.account },
+            ArnLike: { 'aws:SourceArn': ruleArnPattern(stack) },
+          },
+        }),
         description: `model-governance: forwards approval events to account ${target.account}'s default bus`,
       });
       role.addToPolicy(new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [busArn] }));

@@ -1,5 +1,6 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { type CfnElement, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { ModelPackageGroupConfig } from '../../core/config/types';
 import { liveEndpointOf } from '../../core/live-endpoint';
@@ -14,7 +15,12 @@ export interface GovernancePoliciesProps extends SharedHandlerProps {
   readonly groups: readonly ModelPackageGroupConfig[];
   /** Where the versions' metrics files live: the quality gate reads them. */
   readonly metricsBuckets: readonly string[];
+  /** The audit bucket: the gate keeps its verdicts under VERDICT_PREFIX, where only it may write. */
+  readonly verdictBucket: s3.IBucket;
 }
+
+/** Where in the audit bucket the quality gate keeps its verdicts, one object per version. */
+export const VERDICT_PREFIX = 'quality-gate-verdicts';
 
 /**
  * Governance policies: the policy handler (quality gates, separation of duties), when a group asks
@@ -51,21 +57,29 @@ export class GovernancePolicies extends Construct {
         description: `model-governance registrar: register versions of the governed model package groups (pending approval only); no approvals${suffix}`,
         statements: [
           // One statement for the group and its versions, so each ARN is written once: the
-          // conditions apply only to the actions that have the key (…IfExists).
+          // condition applies only to CreateModelPackage (…IfExists: the describes have no such key).
           new iam.PolicyStatement({
             sid: 'RegisterAndRead',
             actions: [
               'sagemaker:CreateModelPackage',
-              'sagemaker:AddTags',
               'sagemaker:DescribeModelPackage',
               'sagemaker:DescribeModelPackageGroup',
             ],
             resources: groupAndVersions,
             conditions: {
-              StringEqualsIfExists: {
-                'sagemaker:ModelApprovalStatus': 'PendingManualApproval',
-                'sagemaker:TaggingAction': 'CreateModelPackage',
-              },
+              StringEqualsIfExists: { 'sagemaker:ModelApprovalStatus': 'PendingManualApproval' },
+            },
+          }),
+          // Tags only as part of CreateModelPackage. A plain AddTags call carries no
+          // sagemaker:TaggingAction key, so the key must be present (Null: false) and equal:
+          // StringEqualsIfExists would let a plain AddTags through (issue #15, M6).
+          new iam.PolicyStatement({
+            sid: 'TagOnlyWhileRegistering',
+            actions: ['sagemaker:AddTags'],
+            resources: groupAndVersions,
+            conditions: {
+              StringEquals: { 'sagemaker:TaggingAction': 'CreateModelPackage' },
+              Null: { 'sagemaker:TaggingAction': 'false' },
             },
           }),
           new iam.PolicyStatement({
@@ -153,9 +167,46 @@ export class GovernancePolicies extends Construct {
     })
       .bindNotificationTopic(props.topic)
       .allowOnVersionsOf(
-        ['sagemaker:DescribeModelPackage', 'sagemaker:UpdateModelPackage'],
+        ['sagemaker:DescribeModelPackage'],
         gated.map((g) => g.name),
       );
+    grantPolicyDecisions(handler, gated);
+    handler.addEnvironment('VERDICT_S3_URI', props.verdictBucket.s3UrlForObject(VERDICT_PREFIX));
+    handler.addEnvironment('POLICY_ROLE_ARN', (handler.role as iam.IRole).roleArn);
+    props.verdictBucket.grantRead(handler, `${VERDICT_PREFIX}/*`);
+    props.verdictBucket.grantPut(handler, `${VERDICT_PREFIX}/*`);
+    // Nobody else writes a verdict, whatever their identity policy says (issue #15, H2).
+    props.verdictBucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'OnlyThePolicyHandlerWritesVerdicts',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion'],
+        resources: [props.verdictBucket.arnForObjects(`${VERDICT_PREFIX}/*`)],
+        conditions: { ArnNotEquals: { 'aws:PrincipalArn': (handler.role as iam.IRole).roleArn } },
+      }),
+    );
+    const bucketId = stack.resolve(
+      stack.getLogicalId(props.verdictBucket.node.defaultChild as CfnElement),
+    ) as string;
+    acknowledge(handler, {
+      id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${VERDICT_PREFIX}/*]`,
+      reason: 'The gate keeps one verdict object per version under this prefix of the audit bucket.',
+    });
+    for (const action of [
+      's3:GetObject*',
+      's3:GetBucket*',
+      's3:List*',
+      's3:Abort*',
+      'kms:ReEncrypt*',
+      'kms:GenerateDataKey*',
+    ]) {
+      acknowledge(handler, {
+        id: `AwsSolutions-IAM5[Action::${action}]`,
+        reason:
+          "CDK's grantRead/grantPut on the audit bucket: reading and writing the gate's own verdict objects, with the stack's one key.",
+      });
+    }
     const liveEndpoints = gated.flatMap((g) => liveEndpointOf(g) ?? []);
     if (liveEndpoints.length > 0) {
       handler.allow(
@@ -180,6 +231,38 @@ export class GovernancePolicies extends Construct {
   }
 }
 
+/**
+ * What the policy handler may write (issue #15, M5): Rejected or PendingManualApproval (a failed or
+ * undecided gate, a reverted self-approval) and metadata-only updates on every gated group; Approved
+ * only on the versions of groups whose gate has `autoApprove`, and an explicit deny everywhere else.
+ * The condition key is present only when a request sets a status: …IfExists lets a metadata-only
+ * update (the gate keeping a person's approval) through, and nothing else.
+ */
+function grantPolicyDecisions(handler: GovernedFunction, gated: readonly ModelPackageGroupConfig[]): void {
+  const versions = (groups: readonly ModelPackageGroupConfig[]) =>
+    groups.map((g) => modelPackageVersionsArn(handler, g.name));
+  handler.allow(['sagemaker:UpdateModelPackage'], versions(gated), {
+    StringEqualsIfExists: { 'sagemaker:ModelApprovalStatus': ['Rejected', 'PendingManualApproval'] },
+  });
+  const autoApprove = gated.filter((g) => g.qualityGate?.autoApprove);
+  const manual = gated.filter((g) => !g.qualityGate?.autoApprove);
+  if (autoApprove.length > 0) {
+    handler.allow(['sagemaker:UpdateModelPackage'], versions(autoApprove), {
+      StringEquals: { 'sagemaker:ModelApprovalStatus': 'Approved' },
+    });
+  }
+  if (manual.length > 0) {
+    handler.addToRolePolicy(
+      new iam.PolicyStatement({
+        effect: iam.Effect.DENY,
+        actions: ['sagemaker:UpdateModelPackage'],
+        resources: versions(manual),
+        conditions: { StringEquals: { 'sagemaker:ModelApprovalStatus': 'Approved' } },
+      }),
+    );
+  }
+}
+
 /** IAM's limit on a managed policy document, in characters (whitespace not counted). */
 export const MANAGED_POLICY_MAX_CHARS = 6144;
 
@@ -191,9 +274,10 @@ export function chunkGroups(names: readonly string[], maxChars = MANAGED_POLICY_
   const fixed = 1100; // statements, actions, conditions, the denies
   const arnChars = (resource: string) =>
     `"arn:aws-us-gov:sagemaker:ap-southeast-2:123456789012:${resource}",`.length;
+  // The group and its versions appear twice (register, tag), the cards once.
   const perGroup = (n: string) =>
-    arnChars(`model-package-group/${n}`) +
-    arnChars(`model-package/${n}/*`) +
+    2 * arnChars(`model-package-group/${n}`) +
+    2 * arnChars(`model-package/${n}/*`) +
     arnChars(`model-card/${modelCardPrefix(n)}-v*`);
   const chunks: string[][] = [];
   let current: string[] = [];

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { ArnFormat, type CfnElement, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -29,6 +29,12 @@ export interface GovernedFunctionProps {
   readonly memorySize?: number;
   /** @default logs.RetentionDays.ONE_YEAR: these logs are the audit record. */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * A fixed name for the function's role, where another account's policy must name it (the
+   * deployment stacks' roles, named in the registry's group resource policies).
+   * @default a name CloudFormation generates
+   */
+  readonly roleName?: string;
   /** Additional environment variables; prefer the bind* helpers, which add the grant too. */
   readonly environment?: Readonly<Record<string, string>>;
 }
@@ -54,8 +60,31 @@ export class GovernedFunction extends lambda.Function {
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    // The function's own role, without AWSLambdaBasicExecutionRole: that managed policy lets a
+    // function create and write any log group, so one handler could forge records in another's
+    // audit log (issue #15, Low). This role may write to its own log group only.
+    const role = new iam.Role(scope, `${id}Role`, {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `model-governance ${props.handlerName}: the function's execution role`,
+      ...(props.roleName ? { roleName: props.roleName } : {}),
+    });
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'WriteOwnLogGroupOnly',
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [
+          Stack.of(scope).formatArn({
+            service: 'logs',
+            resource: 'log-group',
+            resourceName: `${logGroup.logGroupName}:log-stream:*`,
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        ],
+      }),
+    );
     super(scope, id, {
       code,
+      role,
       handler: 'index.handler',
       description: props.description,
       runtime: HANDLER_RUNTIME,
@@ -76,6 +105,12 @@ export class GovernedFunction extends lambda.Function {
     });
     this.deadLetters = deadLetters;
     acknowledge(this, ACKNOWLEDGEMENTS.kmsDataKeyWildcard);
+    const logGroupId = Stack.of(scope).getLogicalId(logGroup.node.defaultChild as CfnElement);
+    acknowledge(role, {
+      id: `AwsSolutions-IAM5[Resource::${nagArn(scope, 'logs', `log-group:<${logGroupId}>:log-stream:*`)}]`,
+      reason:
+        "Lambda names its log streams by date and instance; the wildcard covers the streams of this function's own log group only (CreateLogStream and PutLogEvents, nothing else).",
+    });
   }
 
   /** Lets the handler publish to a topic, and tells it which (NOTIFICATION_TOPIC_ARN). */

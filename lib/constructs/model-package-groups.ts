@@ -1,16 +1,29 @@
-import { Aws, RemovalPolicy } from 'aws-cdk-lib';
+import { Aws, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
 import type { ModelPackageGroupConfig } from '../../core/config/types';
 import { compactArn } from '../arn';
 
-/** Actions the group's resource policy grants each listed account: read versions and deploy them. */
+/** Actions the group's resource policy grants each listed account: read the group and its versions. */
 export const SHARED_GROUP_ACTIONS = ['sagemaker:DescribeModelPackageGroup'] as const;
 export const SHARED_VERSION_ACTIONS = [
   'sagemaker:DescribeModelPackage',
   'sagemaker:ListModelPackages',
-  'sagemaker:CreateModel',
 ] as const;
+/**
+ * Deploying a version (a model made from it) is granted to the deployment stacks' reconciler roles
+ * only, not to whole accounts: anyone else in a deployment account could otherwise make a model of
+ * any version, Pending and Rejected ones included (issue #15, M3).
+ */
+export const DEPLOY_VERSION_ACTIONS = ['sagemaker:CreateModel', 'sagemaker:DescribeModelPackage'] as const;
+
+/**
+ * The name of a deployment stack's reconciler role: fixed, so the registry's resource policies can
+ * name it (aws:PrincipalArn) before that stack exists. One per account and region.
+ */
+export function reconcilerRoleName(region: string): string {
+  return `model-governance-reconciler-${region}`;
+}
 
 export interface ModelPackageGroupsProps {
   readonly groups: readonly ModelPackageGroupConfig[];
@@ -62,6 +75,9 @@ export function modelPackageVersionsArn(scope: Construct, name: string, account?
 
 function crossAccountPolicy(scope: Construct, group: ModelPackageGroupConfig): Record<string, unknown> {
   const principals = { AWS: group.shareWithAccounts.map((a) => `arn:${Aws.PARTITION}:iam::${a}:root`) };
+  const reconcilers = group.shareWithAccounts.map(
+    (a) => `arn:${Aws.PARTITION}:iam::${a}:role/${reconcilerRoleName(Stack.of(scope).region)}`,
+  );
   return {
     Version: '2012-10-17',
     Statement: [
@@ -78,6 +94,14 @@ function crossAccountPolicy(scope: Construct, group: ModelPackageGroupConfig): R
         Principal: principals,
         Action: [...SHARED_VERSION_ACTIONS],
         Resource: modelPackageVersionsArn(scope, group.name),
+      },
+      {
+        Sid: 'DeployVersionsByReconcilersOnly',
+        Effect: 'Allow',
+        Principal: principals,
+        Action: [...DEPLOY_VERSION_ACTIONS],
+        Resource: modelPackageVersionsArn(scope, group.name),
+        Condition: { ArnEquals: { 'aws:PrincipalArn': reconcilers } },
       },
     ],
   };

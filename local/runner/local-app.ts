@@ -330,7 +330,12 @@ export class LocalApp {
             handler: String(p.Handler ?? 'index.handler'),
             environment: {
               ...templateEnv,
-              ...clientConfigEnv(this.sagemaker.url, `lambda-${name}`),
+              // The function calls as its role's session, as on Lambda:
+              // assumed-role/<role>/<function> (see callerIdentity in local/sagemaker/protocol.ts).
+              ...clientConfigEnv(
+                this.sagemaker.url,
+                `role=${roleNameOf(p.Role, this.resources, ctx)}@${name}`,
+              ),
               AWS_LAMBDA_FUNCTION_NAME: name,
               AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
             },
@@ -518,6 +523,18 @@ function handlerLogEntry(functionName: string, line: string): LocalLogEntry {
   } catch {
     return { time: new Date(), kind: 'handler', functionName, text: line };
   }
+}
+
+/** The name of a function's role, as its ARN's last part (locally roles are named by logical id). */
+function roleNameOf(
+  role: unknown,
+  resources: ReadonlyMap<string, PhysicalResource>,
+  ctx: Parameters<typeof resolve>[1],
+): string {
+  const arn = String(resolve(role, ctx));
+  const name = arn.split('/').at(-1);
+  if (!name || !resources.size) throw new Error(`cannot tell the role name from ${arn}`);
+  return name;
 }
 
 function findByArn(resources: ReadonlyMap<string, PhysicalResource>, arn: string): string | undefined {

@@ -90,6 +90,38 @@ export class Endpoints {
     this.outcomes.set(endpointName, [...(this.outcomes.get(endpointName) ?? []), ...outcomes]);
   }
 
+  /**
+   * CreateModel and CreateEndpointConfig refuse a name that exists, as SageMaker does ("Cannot
+   * create already existing model …" / "… endpoint configuration …", a ValidationException); moto
+   * silently replaces the existing one, which would hide a squatted name (issue #15, M1).
+   */
+  async createModel(ctx: CallContext, body: Json): Promise<Json> {
+    const name = requireString(body, 'ModelName', ENTITY_NAME, 63);
+    const exists = await this.moto.sagemaker(ctx, 'DescribeModel', { ModelName: name }).then(
+      () => true,
+      () => false,
+    );
+    if (exists)
+      throw validation(`Cannot create already existing model "${arn(ctx, `model/${name.toLowerCase()}`)}".`);
+    return this.moto.sagemaker(ctx, 'CreateModel', body);
+  }
+
+  async createEndpointConfig(ctx: CallContext, body: Json): Promise<Json> {
+    const name = requireString(body, 'EndpointConfigName', ENTITY_NAME, 63);
+    const exists = await this.moto
+      .sagemaker(ctx, 'DescribeEndpointConfig', { EndpointConfigName: name })
+      .then(
+        () => true,
+        () => false,
+      );
+    if (exists) {
+      throw validation(
+        `Cannot create already existing endpoint configuration "${arn(ctx, `endpoint-config/${name.toLowerCase()}`)}".`,
+      );
+    }
+    return this.moto.sagemaker(ctx, 'CreateEndpointConfig', body);
+  }
+
   async create(ctx: CallContext, body: Json): Promise<Json> {
     const name = requireString(body, 'EndpointName', ENTITY_NAME, 63);
     const configName = requireString(body, 'EndpointConfigName', ENTITY_NAME, 63);

@@ -50,9 +50,30 @@ export function callContext(authorization: string | undefined, fallbackRegion: s
 
 /**
  * The identity SageMaker records as CreatedBy/LastModifiedBy for an API caller: an IAM identity.
- * Locally the access key id stands for the caller (AWS_ACCESS_KEY_ID=alice → user/alice).
+ * Locally the access key id stands for the caller:
+ * - `alice` → the IAM user `arn:aws:iam::<account>:user/alice` (PrincipalId `alice`);
+ * - `role=Approver@release-7` → the role session `arn:aws:sts::<account>:assumed-role/Approver/release-7`,
+ *   as STS names an AssumeRole caller (PrincipalId `AROA<ROLE>:release-7`);
+ * - `role=Approver@release-7~ana` → the same session carrying the SourceIdentity `ana`, which STS
+ *   keeps through role chaining and SageMaker reports in `IamIdentity.SourceIdentity`.
  */
 export function callerIdentity(ctx: CallContext) {
+  const session = /^role=([\w+=,.@-]{1,64})@([\w+=,.@-]{2,64}?)(?:~([\w+=,.@-]{2,64}))?$/.exec(
+    ctx.accessKeyId,
+  );
+  if (session) {
+    const [, role, sessionName, sourceIdentity] = session;
+    return {
+      IamIdentity: {
+        Arn: `arn:aws:sts::${ctx.account}:assumed-role/${role}/${sessionName}`,
+        PrincipalId: `AROA${String(role)
+          .toUpperCase()
+          .replace(/[^A-Z0-9]/g, '')
+          .slice(0, 17)}:${sessionName}`,
+        ...(sourceIdentity ? { SourceIdentity: sourceIdentity } : {}),
+      },
+    };
+  }
   return {
     IamIdentity: {
       Arn: `arn:aws:iam::${ctx.account}:user/${ctx.accessKeyId}`,

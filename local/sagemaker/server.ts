@@ -78,6 +78,8 @@ export class LocalSageMaker {
       DescribeModelPackage: (c, b) => r.describeModelPackage(c, b),
       ListModelPackages: (c, b) => r.listModelPackages(c, b),
       ListModels: (c, b) => this.listModels(c, b),
+      CreateModel: (c, b) => e.createModel(c, b),
+      CreateEndpointConfig: (c, b) => e.createEndpointConfig(c, b),
       CreateEndpoint: (c, b) => e.create(c, b),
       UpdateEndpoint: (c, b) => e.update(c, b),
       DeleteEndpoint: (c, b) => e.delete(c, b),

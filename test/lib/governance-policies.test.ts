@@ -1,5 +1,5 @@
 /** The registrar and approver managed policies, the policy handler and the card-gate wiring, as synthesized. */
-import { Match, type Template } from 'aws-cdk-lib/assertions';
+import type { Template } from 'aws-cdk-lib/assertions';
 import { synthGovernance } from '../harness/synth';
 
 const VERSIONS = (group: string) => ({
@@ -48,17 +48,23 @@ it('gives training pipelines a registrar policy: register pending versions, neve
       Sid: 'RegisterAndRead',
       Effect: 'Allow',
       Action: [
-        'sagemaker:AddTags',
         'sagemaker:CreateModelPackage',
         'sagemaker:DescribeModelPackage',
         'sagemaker:DescribeModelPackageGroup',
       ],
       Resource: [GROUP('churn'), GROUP('fraud'), VERSIONS('churn'), VERSIONS('fraud')],
+      Condition: { StringEqualsIfExists: { 'sagemaker:ModelApprovalStatus': 'PendingManualApproval' } },
+    },
+    // Adversarial (issue #15, M6): a plain AddTags call has no sagemaker:TaggingAction key. With
+    // …IfExists it would pass; here the key must exist (Null: false) and say CreateModelPackage.
+    {
+      Sid: 'TagOnlyWhileRegistering',
+      Effect: 'Allow',
+      Action: 'sagemaker:AddTags',
+      Resource: [GROUP('churn'), GROUP('fraud'), VERSIONS('churn'), VERSIONS('fraud')],
       Condition: {
-        StringEqualsIfExists: {
-          'sagemaker:ModelApprovalStatus': 'PendingManualApproval',
-          'sagemaker:TaggingAction': 'CreateModelPackage',
-        },
+        StringEquals: { 'sagemaker:TaggingAction': 'CreateModelPackage' },
+        Null: { 'sagemaker:TaggingAction': 'false' },
       },
     },
     { Sid: 'ListVersions', Effect: 'Allow', Action: 'sagemaker:ListModelPackages', Resource: '*' },
@@ -143,15 +149,80 @@ it('runs the policy handler on the gated groups only, able to change only their 
     String((f.Properties as { Description?: string }).Description).includes('quality gates'),
   );
   expect(fn).toBeDefined();
-  template.hasResourceProperties('AWS::IAM::Policy', {
-    PolicyDocument: {
-      Statement: Match.arrayWith([
-        {
-          Action: ['sagemaker:DescribeModelPackage', 'sagemaker:UpdateModelPackage'],
-          Effect: 'Allow',
-          Resource: VERSIONS('churn'),
-        },
-      ]),
+  const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
+    (p) =>
+      (p.Properties as { PolicyDocument: { Statement: Record<string, unknown>[] } }).PolicyDocument.Statement,
+  );
+  const updates = statements.filter((st) => st.Action === 'sagemaker:UpdateModelPackage');
+  // Adversarial (issue #15, M5): no group here has autoApprove, so the handler's role may never set
+  // Approved: its allow names only Rejected and PendingManualApproval (or no status at all), and an
+  // explicit deny covers Approved.
+  expect(updates).toEqual([
+    {
+      Action: 'sagemaker:UpdateModelPackage',
+      Effect: 'Allow',
+      Resource: VERSIONS('churn'),
+      Condition: {
+        StringEqualsIfExists: { 'sagemaker:ModelApprovalStatus': ['Rejected', 'PendingManualApproval'] },
+      },
+    },
+    {
+      Action: 'sagemaker:UpdateModelPackage',
+      Effect: 'Deny',
+      Resource: VERSIONS('churn'),
+      Condition: { StringEquals: { 'sagemaker:ModelApprovalStatus': 'Approved' } },
+    },
+  ]);
+});
+
+it('lets the policy handler set Approved only on the versions of autoApprove groups (M5)', () => {
+  const t = synthGovernance({
+    groups: [
+      { name: 'auto', qualityGate: { thresholds: [{ metric: 'mse', atMost: 6 }], autoApprove: true } },
+      { name: 'manual', qualityGate: { thresholds: [{ metric: 'mse', atMost: 6 }] } },
+    ],
+  }).template;
+  const statements = Object.values(t.findResources('AWS::IAM::Policy')).flatMap(
+    (p) =>
+      (p.Properties as { PolicyDocument: { Statement: Record<string, unknown>[] } }).PolicyDocument.Statement,
+  );
+  const approving = statements.filter(
+    (st) =>
+      st.Action === 'sagemaker:UpdateModelPackage' && JSON.stringify(st.Condition).includes('"Approved"'),
+  );
+  expect(approving).toEqual([
+    {
+      Action: 'sagemaker:UpdateModelPackage',
+      Effect: 'Allow',
+      Resource: VERSIONS('auto'),
+      Condition: { StringEquals: { 'sagemaker:ModelApprovalStatus': 'Approved' } },
+    },
+    {
+      Action: 'sagemaker:UpdateModelPackage',
+      Effect: 'Deny',
+      Resource: VERSIONS('manual'),
+      Condition: { StringEquals: { 'sagemaker:ModelApprovalStatus': 'Approved' } },
+    },
+  ]);
+});
+
+it('keeps the gate verdicts where only the policy handler may write them (H2)', () => {
+  const policies = Object.values(template.findResources('AWS::S3::BucketPolicy'));
+  const deny = policies
+    .flatMap(
+      (p) =>
+        (p.Properties as { PolicyDocument: { Statement: Record<string, unknown>[] } }).PolicyDocument
+          .Statement,
+    )
+    .find((st) => st.Sid === 'OnlyThePolicyHandlerWritesVerdicts');
+  expect(deny).toMatchObject({
+    Effect: 'Deny',
+    Principal: { AWS: '*' },
+    Action: ['s3:DeleteObject', 's3:DeleteObjectVersion', 's3:PutObject'],
+    Condition: {
+      ArnNotEquals: {
+        'aws:PrincipalArn': { 'Fn::GetAtt': [expect.stringMatching(/^PoliciesHandlerRole/), 'Arn'] },
+      },
     },
   });
 });

@@ -45,7 +45,7 @@ describe('model package groups', () => {
     });
   });
 
-  it('grants exactly the listed accounts read and deploy access, on lower-case ARNs', () => {
+  it('grants the listed accounts read access, and deploying (CreateModel) to their reconciler roles only (M3)', () => {
     const groups = Object.values(resourcesOf('AWS::SageMaker::ModelPackageGroup'));
     const churn = groups.find((g) => g.Properties.ModelPackageGroupName === 'Customer-Churn');
     const policy = JSON.stringify(churn?.Properties.ModelPackageGroupPolicy);
@@ -54,8 +54,16 @@ describe('model package groups', () => {
       .Statement;
     expect(statements.map((s) => s.Action)).toEqual([
       ['sagemaker:DescribeModelPackageGroup'],
-      ['sagemaker:DescribeModelPackage', 'sagemaker:ListModelPackages', 'sagemaker:CreateModel'],
+      ['sagemaker:DescribeModelPackage', 'sagemaker:ListModelPackages'],
+      ['sagemaker:CreateModel', 'sagemaker:DescribeModelPackage'],
     ]);
+    // Adversarial: CreateModel is allowed to nobody in those accounts but the reconciler role
+    // (anyone else with CreateModel could otherwise serve a Pending or Rejected version).
+    const creates = statements.filter((s) => JSON.stringify(s.Action).includes('CreateModel'));
+    expect(creates).toHaveLength(1);
+    expect(JSON.stringify(creates[0]?.Condition)).toMatch(
+      /"ArnEquals":\{"aws:PrincipalArn":\[.*:iam::111111111111:role\/model-governance-reconciler-.*:iam::222222222222:role\/model-governance-reconciler-/,
+    );
     for (const s of statements) {
       expect(s.Effect).toBe('Allow');
       expect(JSON.stringify(s.Principal)).toContain(':iam::111111111111:root');

@@ -79,15 +79,26 @@ it('shares each group with exactly the listed accounts and its deployment accoun
   expect(churn?.Statement.map((s) => accountsIn(s.Principal))).toEqual([
     ['444444444444', STAGING, PRODUCTION],
     ['444444444444', STAGING, PRODUCTION],
+    ['444444444444', STAGING, PRODUCTION],
   ]);
   expect(churn?.Statement.map((s) => s.Action)).toEqual([
     ['sagemaker:DescribeModelPackageGroup'],
-    ['sagemaker:DescribeModelPackage', 'sagemaker:ListModelPackages', 'sagemaker:CreateModel'],
+    ['sagemaker:DescribeModelPackage', 'sagemaker:ListModelPackages'],
+    ['sagemaker:CreateModel', 'sagemaker:DescribeModelPackage'],
   ]);
   expect(policy('fraud')?.Statement.map((s) => accountsIn(s.Principal))).toEqual([
     [PRODUCTION],
     [PRODUCTION],
+    [PRODUCTION],
   ]);
+  // Only the deployment stacks' reconciler roles may make models of the versions (M3), and those
+  // stacks give their reconciler exactly that name.
+  const deployCondition = JSON.stringify((churn?.Statement[2] as { Condition?: unknown })?.Condition);
+  for (const account of [STAGING, PRODUCTION]) {
+    expect(deployCondition).toContain(`:iam::${account}:role/model-governance-reconciler-eu-west-1`);
+    const roles = Object.values(byAccount.get(account)?.findResources('AWS::IAM::Role') ?? {});
+    expect(roles.map((r) => r.Properties.RoleName)).toContain('model-governance-reconciler-eu-west-1');
+  }
   expect(policy('archive-only')).toBeUndefined();
 });
 

@@ -294,7 +294,15 @@ describe('namesToDelete', () => {
 });
 
 describe('deploymentHold', () => {
-  const facts = { cardName: 'churn-v3', cardStatus: 'PendingReview', createdBy: 'ana', lastModifiedBy: 'bo' };
+  const ana = { iam: 'arn:aws:iam::111111111111:role/Trainer' };
+  const bo = { iam: 'arn:aws:iam::111111111111:role/Approver' };
+  const facts = {
+    cardName: 'churn-v3',
+    cardStatus: 'PendingReview',
+    createdBy: 'ana',
+    createdByPrincipal: ana,
+    lastModifiedByPrincipal: bo,
+  };
   const gated = { requireApprovedModelCard: true };
   const open = { requireApprovedModelCard: false };
 
@@ -312,7 +320,8 @@ describe('deploymentHold', () => {
   });
 
   it('holds a version its registrant approved when the group separates duties', () => {
-    const self = { ...facts, cardStatus: 'Approved', lastModifiedBy: 'ana' };
+    // The registrant's role under another session name is still the registrant (issue #15, M4).
+    const self = { ...facts, cardStatus: 'Approved', lastModifiedByPrincipal: { ...ana } };
     expect(deploymentHold({ separationOfDuties: true }, open, self)).toBe(
       'approved by its own registrant (ana); separation of duties needs another approver',
     );

@@ -243,8 +243,16 @@ it('asks for a review instead of approving the card when a target deploys only r
   const review = (current?: string) => ({ required: true, current });
   expect(modelCardStatus('Approved', 'Draft', review('Draft'))).toBe('PendingReview');
   expect(modelCardStatus('Approved', 'Draft', review(undefined))).toBe('PendingReview');
-  // A reviewer's approval stands through later rebuilds, until the version is rejected.
+  // A reviewer's approval stands through rebuilds that change nothing, until the version is rejected.
   expect(modelCardStatus('Approved', 'Draft', review('Approved'))).toBe('Approved');
+  // Adversarial (issue #15, Low): content rebuilt differently after the review (new metrics, another
+  // description) is not the content that was reviewed: back to PendingReview.
+  expect(modelCardStatus('Approved', 'Draft', { ...review('Approved'), contentChanged: true })).toBe(
+    'PendingReview',
+  );
+  expect(
+    modelCardStatus('PendingManualApproval', 'Draft', { ...review('Approved'), contentChanged: true }),
+  ).toBe('Draft');
   expect(modelCardStatus('PendingManualApproval', 'Draft', review('Approved'))).toBe('Approved');
   expect(modelCardStatus('Rejected', 'Draft', review('Approved'))).toBe('Archived');
   expect(modelCardStatus('PendingManualApproval', 'PendingReview', review('Draft'))).toBe('PendingReview');

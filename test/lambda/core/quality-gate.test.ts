@@ -9,6 +9,7 @@ import { liveEndpointOf } from '../../../core/live-endpoint';
 import { gateUpdate, nextPolicyStep, selfApprover } from '../../../lambda/core/governance-policy';
 import { translateMetrics } from '../../../lambda/core/metrics';
 import type { ModelVersion } from '../../../lambda/core/model-version';
+import { principalOf, samePrincipal } from '../../../lambda/core/principal';
 import {
   evaluateGate,
   type LiveVersion,
@@ -197,21 +198,31 @@ describe('policy decisions', () => {
 
   it('evaluates a version the gate has not decided, pending or approved before the gate ran, never twice', () => {
     if (!withGate) throw new Error('no group');
-    const soon = new Date(10 * 60 * 1000); // versions here were registered at epoch 0
+    const soon = { now: new Date(10 * 60 * 1000) }; // versions here were registered at epoch 0
     expect(nextPolicyStep(withGate, version({}), soon).kind).toBe('evaluate-gate');
     expect(nextPolicyStep(withGate, version({ approvalStatus: 'Approved' }), soon).kind).toBe(
       'evaluate-gate',
     );
     expect(nextPolicyStep(withGate, version({ approvalStatus: 'Rejected' }), soon).kind).toBe('none');
     // A gate added to a group later never rejects what was approved (and may be live) before it.
-    const later = new Date(2 * 60 * 60 * 1000);
+    const later = { now: new Date(2 * 60 * 60 * 1000) };
     expect(nextPolicyStep(withGate, version({ approvalStatus: 'Approved' }), later).kind).toBe('none');
     expect(nextPolicyStep(withGate, version({}), later).kind).toBe('evaluate-gate');
-    const decided = version({
-      metadata: { 'model-governance:quality-gate': 'failed' },
-      approvalStatus: 'Approved',
-    });
-    expect(nextPolicyStep(withGate, decided, soon).kind).toBe('none'); // a person overruled the gate: on record, not undone
+    const overruled = version({ approvalStatus: 'Approved' });
+    const verdict = { arn: overruled.arn, outcome: 'failed' as const, decidedAt: '1970-01-01T00:00:01Z' };
+    // a person overruled the gate: on record, not undone
+    expect(nextPolicyStep(withGate, overruled, { ...soon, verdict }).kind).toBe('none');
+  });
+
+  it('ignores a verdict that came in the metadata (with the registration or from an approver): H2', () => {
+    if (!withGate) throw new Error('no group');
+    const forged = version({ metadata: { 'model-governance:quality-gate': 'passed' } });
+    expect(nextPolicyStep(withGate, forged, { now: new Date(1000) }).kind).toBe('evaluate-gate');
+    // Another version's verdict does not count for this one.
+    const other = { arn: `${forged.arn}0`, outcome: 'passed' as const, decidedAt: '1970-01-01T00:00:01Z' };
+    expect(nextPolicyStep(withGate, forged, { now: new Date(1000), verdict: other }).kind).toBe(
+      'evaluate-gate',
+    );
   });
 
   it('rejects a failing version, keeps an undecided one pending, and approves only where configured', () => {
@@ -229,8 +240,8 @@ describe('policy decisions', () => {
       status: 'PendingManualApproval',
       description: `${passed.summary}; awaiting approval`,
     });
+    // A person's approval is kept by not sending a status at all: the gate never approves it itself (H1).
     expect(gateUpdate(withGate, passed, 'Approved')).toEqual({
-      status: 'Approved',
       metadata: { 'model-governance:quality-gate': 'passed' },
     });
     const auto = gateOf({ thresholds: [{ metric: 'mse', atMost: 6 }], autoApprove: true }).group;
@@ -241,21 +252,120 @@ describe('policy decisions', () => {
     });
   });
 
-  it('finds a self-approval only when the registrant is known and is also the approver', () => {
+  const p = (arn: string, sourceIdentity?: string) =>
+    principalOf({ IamIdentity: { Arn: arn, ...(sourceIdentity ? { SourceIdentity: sourceIdentity } : {}) } });
+  const ANA = 'arn:aws:iam::111111111111:user/ana';
+
+  it('compares principals, not strings: a role under another session is the same role (M4)', () => {
+    const s1 = p('arn:aws:sts::111111111111:assumed-role/Trainer/ana-session');
+    const s2 = p('arn:aws:sts::111111111111:assumed-role/Trainer/other-session');
+    expect(samePrincipal(s1, s2)).toBe(true);
+    expect(s1?.iam).toBe('arn:aws:iam::111111111111:role/Trainer');
+    // The same role name in another account is another principal.
+    expect(samePrincipal(s1, p('arn:aws:sts::222222222222:assumed-role/Trainer/ana-session'))).toBe(false);
+    // Different roles of one person, told by the SourceIdentity both sessions carry.
     expect(
-      selfApprover({ createdBy: 'arn:aws:iam::1:user/ana', lastModifiedBy: 'arn:aws:iam::1:user/ana' }),
-    ).toBe('arn:aws:iam::1:user/ana');
+      samePrincipal(
+        p('arn:aws:sts::111111111111:assumed-role/Trainer/x', 'ana'),
+        p('arn:aws:sts::111111111111:assumed-role/Approver/y', 'ana'),
+      ),
+    ).toBe(true);
     expect(
-      selfApprover({ createdBy: 'arn:aws:iam::1:user/ana', lastModifiedBy: 'arn:aws:iam::1:user/bo' }),
+      samePrincipal(
+        p('arn:aws:sts::111111111111:assumed-role/Trainer/x', 'ana'),
+        p('arn:aws:sts::111111111111:assumed-role/Approver/y', 'bo'),
+      ),
+    ).toBe(false);
+    // A user's path does not make another user; a Studio profile is compared by domain and name.
+    expect(samePrincipal(p('arn:aws:iam::111111111111:user/team/ana'), p(ANA))).toBe(true);
+    expect(
+      samePrincipal(
+        principalOf({ UserProfileName: 'ana', DomainId: 'd-1' }),
+        principalOf({ UserProfileName: 'ana', DomainId: 'd-1' }),
+      ),
+    ).toBe(true);
+    expect(samePrincipal(undefined, p(ANA))).toBe(false);
+  });
+
+  it('finds a self-approval by principal, whatever the session, and decides it before the gate (H1, M4)', () => {
+    const trainer = p('arn:aws:sts::111111111111:assumed-role/Trainer/pipeline-run-7');
+    const sameRoleOtherSession = p('arn:aws:sts::111111111111:assumed-role/Trainer/approve-now');
+    expect(
+      selfApprover({
+        createdBy: 'x',
+        createdByPrincipal: trainer,
+        lastModifiedByPrincipal: sameRoleOtherSession,
+      }),
+    ).toBe('x');
+    expect(
+      selfApprover({
+        createdByPrincipal: trainer,
+        lastModifiedByPrincipal: p('arn:aws:iam::111111111111:user/bo'),
+      }),
     ).toBeUndefined();
     // Registered as Approved and never changed: the registrant approved it.
-    expect(selfApprover({ createdBy: 'arn:aws:iam::1:user/ana' })).toBe('arn:aws:iam::1:user/ana');
-    expect(selfApprover({ lastModifiedBy: 'arn:aws:iam::1:user/ana' })).toBeUndefined();
+    expect(selfApprover({ createdBy: ANA, createdByPrincipal: p(ANA) })).toBe(ANA);
+    expect(selfApprover({ lastModifiedByPrincipal: p(ANA) })).toBeUndefined();
+    // A group with both a gate and separation of duties: a self-approved version the gate has not
+    // decided is reverted, never evaluated (the gate's write would hide who approved).
+    const both = parseGovernanceConfig({
+      groups: [
+        { name: 'g', separationOfDuties: true, qualityGate: { thresholds: [{ metric: 'mse', atMost: 6 }] } },
+      ],
+    }).groups[0];
+    if (!both) throw new Error('no group');
+    const self = version({
+      approvalStatus: 'Approved',
+      createdBy: 'ana',
+      createdByPrincipal: trainer,
+      lastModifiedByPrincipal: sameRoleOtherSession,
+    });
+    expect(nextPolicyStep(both, self, { now: new Date(1000) })).toEqual({
+      kind: 'revert-self-approval',
+      identity: 'ana',
+    });
+    expect(
+      nextPolicyStep(
+        both,
+        { ...self, lastModifiedByPrincipal: p('arn:aws:iam::111111111111:user/bo') },
+        { now: new Date(1000) },
+      ).kind,
+    ).toBe('evaluate-gate');
+  });
+
+  it('reverts an approval whose maker can no longer be read: another change came after it (H1)', () => {
     const sod = parseGovernanceConfig({ groups: [{ name: 'g', separationOfDuties: true }] }).groups[0];
     if (!sod) throw new Error('no group');
-    const self = version({ approvalStatus: 'Approved', createdBy: 'ana', lastModifiedBy: 'ana' });
-    expect(nextPolicyStep(sod, self, new Date())).toEqual({ kind: 'revert-self-approval', identity: 'ana' });
-    expect(nextPolicyStep(sod, { ...self, lastModifiedBy: 'bo' }, new Date()).kind).toBe('none');
+    // The registrant approved at t=10s; someone else changed the stage at t=11s, before the check read it.
+    const touched = version({
+      approvalStatus: 'Approved',
+      createdByPrincipal: p(ANA),
+      lastModifiedByPrincipal: p('arn:aws:iam::111111111111:user/bo'),
+      lastModifiedTime: new Date(11_000),
+    });
+    const approvalEvent = {
+      reportedApprovalStatus: 'Approved' as const,
+      reportedAt: new Date(10_000).toISOString(),
+    };
+    expect(nextPolicyStep(sod, touched, { now: new Date(12_000), event: approvalEvent }).kind).toBe(
+      'revert-unattributed-approval',
+    );
+    // The event of the latest change itself: its maker is known.
+    const latest = { ...approvalEvent, reportedAt: new Date(11_000).toISOString() };
+    expect(nextPolicyStep(sod, touched, { now: new Date(12_000), event: latest }).kind).toBe('none');
+    // The latest change is the policy handler's own: not another person's.
+    const gateRole = p('arn:aws:sts::111111111111:assumed-role/PolicyGateRole/policy-gate');
+    expect(
+      nextPolicyStep(
+        sod,
+        { ...touched, lastModifiedByPrincipal: gateRole },
+        {
+          now: new Date(12_000),
+          event: approvalEvent,
+          ...(gateRole ? { self: gateRole } : {}),
+        },
+      ).kind,
+    ).toBe('none');
   });
 });
 
