@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { SageMakerApiModel } from './api-model';
 import { type DeploymentOutcome, Endpoints, type EndpointTiming } from './endpoints';
 import { EventEmitter } from './events';
 import { Lineage, type LineageLimits } from './lineage';
@@ -54,6 +55,8 @@ export class LocalSageMaker {
   readonly callLog: { caller: string; operation: string; at: number }[] = [];
   private server?: Server;
   private readonly operations: Record<string, Operation>;
+  /** SageMaker's API model (botocore's), held against every SageMaker request, served or proxied. */
+  private readonly apiModel = SageMakerApiModel.load();
 
   private readonly onError: (error: unknown) => void;
 
@@ -193,6 +196,10 @@ export class LocalSageMaker {
       this.callLog.push({ caller: ctx.accessKeyId, operation, at: Date.now() });
     }
     const implementation = operation ? this.operations[operation] : undefined;
+    if (operation) {
+      const invalid = this.requestViolation(operation, body);
+      if (invalid) return respondError(res, invalid);
+    }
     if (!implementation) return proxy(this.options.motoUrl, req, res, body);
     try {
       const parsed = body.length > 0 ? (JSON.parse(body.toString('utf8')) as Json) : {};
@@ -203,6 +210,21 @@ export class LocalSageMaker {
         return respondError(res, new ServiceError('ValidationException', 'Malformed JSON body'));
       throw error;
     }
+  }
+
+  /**
+   * What the service would refuse before looking at any resource: the API model's constraints.
+   * A body that is not JSON is left to the operation (or to moto) to refuse.
+   */
+  private requestViolation(operation: string, body: Buffer): ServiceError | undefined {
+    let parsed: unknown;
+    try {
+      parsed = body.length > 0 ? JSON.parse(body.toString('utf8')) : {};
+    } catch {
+      return undefined;
+    }
+    const message = this.apiModel.validate(operation, parsed);
+    return message ? new ServiceError('ValidationException', message) : undefined;
   }
 
   private control(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
