@@ -103,6 +103,30 @@ export function modelCardStatus(
   return approval === 'Approved' ? 'PendingReview' : pending;
 }
 
+/** One UpdateModelCard call: SageMaker takes the content or the status, never both at once. */
+export type CardWrite = 'content' | 'status';
+
+/**
+ * The UpdateModelCard calls that bring an existing card to the wanted content and status, in order.
+ * SageMaker refuses content and status in one call (API reference, UpdateModelCard) and refuses any
+ * content update of an Archived card, whose status may still change (API reference,
+ * ModelPackageModelCard: "Model Card is in Archived state."). So:
+ * - content first, then status: the content goes in while the card can still take it (a rejection
+ *   records its content, then archives);
+ * - an Archived card that must change leaves Archived first (re-approval), then takes the content;
+ * - an Archived card that stays Archived keeps the content it had when it was archived.
+ * Every prefix of the order is a state from which the same plan, recomputed by a rerun, finishes.
+ */
+export function cardWrites(
+  current: { readonly status: string; readonly contentChanged: boolean },
+  wantedStatus: string,
+): CardWrite[] {
+  const statusChanged = current.status !== wantedStatus;
+  if (!current.contentChanged) return statusChanged ? ['status'] : [];
+  if (current.status === 'Archived') return statusChanged ? ['status', 'content'] : [];
+  return statusChanged ? ['content', 'status'] : ['content'];
+}
+
 /** Whether the group's cards need a reviewer's approval (some target deploys only reviewed cards). */
 export function cardReviewRequired(group: {
   readonly deployments: readonly { readonly requireApprovedModelCard: boolean }[];

@@ -12,7 +12,14 @@ import { isDeepStrictEqual } from 'node:util';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { describeForCard, findTrainingJob, readEvaluations } from '../adapters/model-card-inputs';
-import { describeModelCard, type ExistingCard, ensureExport, writeModelCard } from '../adapters/model-cards';
+import {
+  createModelCard,
+  describeModelCard,
+  type ExistingCard,
+  ensureExport,
+  updateModelCardContent,
+  updateModelCardStatus,
+} from '../adapters/model-cards';
 import { isAlreadyExists } from '../adapters/sagemaker';
 import {
   MODEL_CARD_STATE_CHANGE,
@@ -22,6 +29,7 @@ import {
 import { findGroup } from '../core/manifest';
 import {
   cardReviewRequired,
+  cardWrites,
   groupOfCard,
   modelCardName,
   modelCardStatus,
@@ -105,8 +113,10 @@ export async function handler(event: unknown): Promise<CardResult> {
 }
 
 /**
- * Creates the card, or writes a new version when its content or status changed. Two deliveries of
- * a version's events may race to create it: the one that loses compares with what the other wrote.
+ * Creates the card, or brings it to the wanted content and status with one UpdateModelCard call for
+ * each (SageMaker takes them only separately), in the order `cardWrites` gives, which a rerun after
+ * a failure between the two calls finishes. Two deliveries of a version's events may race to create
+ * the card: the one that loses compares with what the other wrote.
  */
 async function writeIfChanged(
   name: string,
@@ -117,7 +127,7 @@ async function writeIfChanged(
   let current = existing;
   if (!current) {
     try {
-      await writeModelCard(sagemaker, name, content, status, false);
+      await createModelCard(sagemaker, name, content, status);
       return { outcome: 'created' };
     } catch (error) {
       if (!isAlreadyExists(error)) throw error;
@@ -125,10 +135,15 @@ async function writeIfChanged(
       if (!current) throw error;
     }
   }
-  if (current.status === status && isDeepStrictEqual(current.content, content)) {
-    return { outcome: 'unchanged', current };
+  const writes = cardWrites(
+    { status: current.status, contentChanged: !isDeepStrictEqual(current.content, content) },
+    status,
+  );
+  if (writes.length === 0) return { outcome: 'unchanged', current };
+  for (const write of writes) {
+    if (write === 'content') await updateModelCardContent(sagemaker, name, content);
+    else await updateModelCardStatus(sagemaker, name, status);
   }
-  await writeModelCard(sagemaker, name, content, status, true);
   return { outcome: 'updated', current };
 }
 

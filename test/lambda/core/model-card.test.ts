@@ -4,6 +4,7 @@ import { translateMetrics } from '../../../lambda/core/metrics';
 import {
   type CardInputs,
   type CardVersion,
+  cardWrites,
   type Evaluation,
   groupOfCard,
   MODEL_CARD_CONTENT_LIMIT,
@@ -266,4 +267,35 @@ it('finds the group of a card by its exact name, never a group whose name is a p
   expect(groupOfCard(groups, modelCardName('x'.repeat(63), 12))?.name).toBe('x'.repeat(63));
   expect(groupOfCard(groups, 'churn-v3-draft')).toBeUndefined();
   expect(groupOfCard(groups, 'fraud-v1')).toBeUndefined();
+});
+
+describe('cardWrites: content and status as separate UpdateModelCard calls, in an order a rerun finishes', () => {
+  it.each([
+    // [current status, content changed, wanted status, calls]
+    ['Draft', true, 'Approved', ['content', 'status']], // approval: content first, then status
+    ['Approved', true, 'Archived', ['content', 'status']], // rejection: content before archiving
+    ['Archived', true, 'Approved', ['status', 'content']], // re-approval: leave Archived first
+    ['Archived', true, 'Archived', []], // an Archived card takes no content
+    ['Draft', true, 'Draft', ['content']],
+    ['Draft', false, 'Approved', ['status']],
+    ['Approved', false, 'Approved', []],
+  ] as const)('%s card, content changed %s, wanted %s: %j', (status, contentChanged, wanted, calls) => {
+    expect(cardWrites({ status, contentChanged }, wanted)).toEqual(calls);
+  });
+
+  it('a rerun after only the first call finishes the job with the second, and then writes nothing', () => {
+    for (const [status, wanted] of [
+      ['Draft', 'Approved'],
+      ['Approved', 'Archived'],
+      ['Archived', 'Approved'],
+      ['PendingReview', 'Draft'],
+    ] as const) {
+      const [first, second] = cardWrites({ status, contentChanged: true }, wanted);
+      // The state after the first call alone:
+      const after =
+        first === 'content' ? { status, contentChanged: false } : { status: wanted, contentChanged: true };
+      expect(cardWrites(after, wanted)).toEqual([second]);
+      expect(cardWrites({ status: wanted, contentChanged: false }, wanted)).toEqual([]);
+    }
+  });
 });
