@@ -120,7 +120,8 @@ export class SageMakerApiModel {
     if (!shape || value === null || value === undefined) return;
     switch (shape.type) {
       case 'structure':
-        return this.checkStructure(shape, value, path, errors);
+        this.checkStructure(shape, value, path, errors);
+        return;
       case 'list':
         if (!Array.isArray(value)) return;
         this.checkLength(shape, value, value.length, path, errors);
@@ -129,7 +130,8 @@ export class SageMakerApiModel {
         });
         return;
       case 'map':
-        return this.checkMap(shape, value, path, errors);
+        this.checkMap(shape, value, path, errors);
+        return;
       case 'string':
         if (typeof value !== 'string') return;
         for (const message of this.stringViolations(shape, value))
