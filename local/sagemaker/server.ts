@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SageMakerApiModel } from './api-model';
-import { type DeploymentOutcome, Endpoints, type EndpointTiming } from './endpoints';
+import { type DeploymentOutcome, Endpoints, type EndpointTiming, type SystemState } from './endpoints';
 import { EventEmitter } from './events';
 import { Lineage, type LineageLimits } from './lineage';
 import { ModelCards } from './model-cards';
@@ -40,7 +40,11 @@ export interface LocalSageMakerConfig {
  * registry's update semantics, events) and passes every other request, of any service, to moto.
  *
  * Control routes for tests and local mode: POST /_local/reset, POST /_local/config,
+ * POST /_local/system-state (an endpoint SystemUpdating or RollingBack for a while),
  * GET /_local/calls (endpoint lifecycle calls), GET /_local/events (events emitted).
+ *
+ * Every SageMaker request, served here or passed to moto, is first held to SageMaker's API model
+ * (api-model.ts): what the service refuses is refused here, in its words.
  */
 export class LocalSageMaker {
   readonly moto: MotoClient;
@@ -86,6 +90,19 @@ export class LocalSageMaker {
       DeleteEndpoint: (c, b) => e.delete(c, b),
       DescribeEndpoint: (c, b) => e.describe(c, b),
       ListEndpoints: (c, b) => e.list(c, b),
+      // Tags of the endpoints held here; moto keeps everyone else's.
+      AddTags: (c, b) => {
+        const name = e.byArn(b.ResourceArn);
+        return name ? e.addTags(name, b) : this.moto.sagemaker(c, 'AddTags', b);
+      },
+      ListTags: (c, b) => {
+        const name = e.byArn(b.ResourceArn);
+        return name ? e.listTags(name) : this.moto.sagemaker(c, 'ListTags', b);
+      },
+      DeleteTags: (c, b) => {
+        const name = e.byArn(b.ResourceArn);
+        return name ? e.deleteTags(name, b) : this.moto.sagemaker(c, 'DeleteTags', b);
+      },
       CreateArtifact: (c, b) => l.createArtifact(c, b),
       CreateContext: (c, b) => l.createContext(c, b),
       CreateAction: (c, b) => l.createAction(c, b),
@@ -148,6 +165,15 @@ export class LocalSageMaker {
     if (config.lineageLimits) this.lineage.limits = { ...this.lineage.limits, ...config.lineageLimits };
     for (const [name, outcomes] of Object.entries(config.outcomes ?? {}))
       this.endpoints.queueOutcomes(name, outcomes);
+  }
+
+  /**
+   * Puts an InService endpoint in a state SageMaker enters on its own (SystemUpdating,
+   * RollingBack) for `state.ms`, as POST /_local/system-state { endpointName, status, ms } does.
+   */
+  async systemState(endpointName: string, state: SystemState): Promise<void> {
+    const region = this.endpoints.regionOf(endpointName) ?? this.options.region ?? 'us-east-1';
+    await this.endpoints.enterSystemState(callContext(undefined, region), endpointName, state);
   }
 
   /** Forgets everything held here (moto's state is reset separately). */
@@ -227,8 +253,20 @@ export class LocalSageMaker {
     return message ? new ServiceError('ValidationException', message) : undefined;
   }
 
-  private control(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
+  private async control(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
     const route = `${req.method} ${req.url?.split('?')[0]}`;
+    if (route === 'POST /_local/system-state') {
+      const { endpointName, ...state } = JSON.parse(body.toString('utf8') || '{}') as SystemState & {
+        endpointName: string;
+      };
+      try {
+        await this.systemState(endpointName, state);
+      } catch (error) {
+        if (error instanceof ServiceError) return respondJson(res, 400, { message: error.message });
+        throw error;
+      }
+      return respondJson(res, 200, {});
+    }
     const [status, answer] = this.controlAnswer(route, body);
     respondJson(res, status, answer);
   }
