@@ -109,7 +109,16 @@ export class Endpoints {
     for (const e of this.endpoints.values()) clearTimeout(e.timer);
     this.endpoints.clear();
     this.outcomes.clear();
+    this.interrupted.clear();
     this.calls.length = 0;
+  }
+
+  /** Endpoints whose next UpdateEndpoint never arrives: the caller died just before making it. */
+  private readonly interrupted = new Set<string>();
+
+  /** The next UpdateEndpoint of the endpoint is refused and changes nothing, as if its caller crashed first. */
+  interruptNextUpdate(endpointName: string): void {
+    this.interrupted.add(endpointName);
   }
 
   /** Queues how the next deployments (create or update) of an endpoint end. */
@@ -153,6 +162,11 @@ export class Endpoints {
     const name = requireString(body, 'EndpointName', ENTITY_NAME, 63);
     const configName = requireString(body, 'EndpointConfigName', ENTITY_NAME, 63);
     this.get(name);
+    if (this.interrupted.delete(name)) {
+      throw validation(
+        `The caller crashed before UpdateEndpoint of "${name}" (a crash the local endpoint was asked to simulate).`,
+      );
+    }
     const config = await this.endpointConfig(ctx, configName);
     // Check and claim with no await in between: concurrent calls see each other, as on the service.
     const endpoint = this.get(name);

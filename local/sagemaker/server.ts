@@ -32,6 +32,8 @@ export interface LocalSageMakerConfig {
   readonly lineageLimits?: Partial<LineageLimits>;
   /** Queue how the next deployments of endpoints end: { "my-endpoint": ["rollback"] }. */
   readonly outcomes?: Readonly<Record<string, DeploymentOutcome[]>>;
+  /** Endpoints whose next UpdateEndpoint is refused unapplied, as if the caller crashed just before it. */
+  readonly interruptNextUpdate?: readonly string[];
 }
 
 /**
@@ -165,6 +167,7 @@ export class LocalSageMaker {
     if (config.lineageLimits) this.lineage.limits = { ...this.lineage.limits, ...config.lineageLimits };
     for (const [name, outcomes] of Object.entries(config.outcomes ?? {}))
       this.endpoints.queueOutcomes(name, outcomes);
+    for (const name of config.interruptNextUpdate ?? []) this.endpoints.interruptNextUpdate(name);
   }
 
   /**
