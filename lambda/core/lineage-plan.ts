@@ -102,16 +102,17 @@ export function deploymentAction(f: DeploymentFacts) {
 }
 
 /**
- * What an endpoint settling on a version means, given the version last recorded on it: the same
- * version again with a failure reason is SageMaker rolling a deployment back on its own (an alarm);
- * an older version is a rollback; anything else a deployment.
+ * What an endpoint settling on a version means, given the version last recorded on it: settling
+ * after SageMaker rolled the requested deployment back on its own (`rolledBack`: the endpoint
+ * settled on another config than requested, endpoint-plan's rolledBackFrom; FailureReason may be
+ * empty) is 'rolled-back'; an older version is a rollback; anything else a deployment.
  */
 export function classifyDeployment(
   version: number,
   previousVersion: number | undefined,
-  failureReason?: string,
+  rolledBack = false,
 ): DeploymentKind {
-  if (failureReason && previousVersion === version) return 'rolled-back';
+  if (rolledBack) return 'rolled-back';
   return previousVersion !== undefined && version < previousVersion ? 'rollback' : 'deployment';
 }
 

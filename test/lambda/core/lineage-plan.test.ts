@@ -173,8 +173,9 @@ describe('approvalChange', () => {
   });
 });
 
-it('calls the same version settling again with a failure reason a SageMaker rollback', () => {
-  expect(classifyDeployment(2, 2, 'alarm')).toBe('rolled-back');
-  expect(classifyDeployment(1, 2, 'alarm')).toBe('rollback');
+it('calls the same version settling again after a rolled-back request a SageMaker rollback', () => {
+  expect(classifyDeployment(2, 2, true)).toBe('rolled-back');
+  expect(classifyDeployment(3, 1, true)).toBe('rolled-back');
+  expect(classifyDeployment(1, 2)).toBe('rollback');
   expect(classifyDeployment(2, 2)).toBe('deployment');
 });
