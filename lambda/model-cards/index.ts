@@ -135,16 +135,34 @@ async function writeIfChanged(
       if (!current) throw error;
     }
   }
-  const writes = cardWrites(
-    { status: current.status, contentChanged: !isDeepStrictEqual(current.content, content) },
-    status,
-  );
-  if (writes.length === 0) return { outcome: 'unchanged', current };
-  for (const write of writes) {
-    if (write === 'content') await updateModelCardContent(sagemaker, name, content);
-    else await updateModelCardStatus(sagemaker, name, status);
+  const first = current;
+  // A concurrent run (another event of the same version) may archive the card between our read and
+  // our content write: SageMaker then refuses the content ("Model Card is in Archived state."), and
+  // the plan is made again from what the card is now.
+  for (let attempt = 1; ; attempt++) {
+    const writes = cardWrites(
+      { status: current.status, contentChanged: !isDeepStrictEqual(current.content, content) },
+      status,
+    );
+    if (writes.length === 0) return { outcome: attempt === 1 ? 'unchanged' : 'updated', current: first };
+    try {
+      for (const write of writes) {
+        if (write === 'content') await updateModelCardContent(sagemaker, name, content);
+        else await updateModelCardStatus(sagemaker, name, status);
+      }
+      return { outcome: 'updated', current: first };
+    } catch (error) {
+      if (attempt >= 3 || !isArchivedRefusal(error)) throw error;
+      const now = await describeModelCard(sagemaker, name);
+      if (!now) throw error;
+      current = now;
+    }
   }
-  return { outcome: 'updated', current };
+}
+
+/** SageMaker's refusal of a content update on an Archived card (API reference, ModelPackageModelCard). */
+function isArchivedRefusal(error: unknown): boolean {
+  return /Model Card is in Archived state/i.test((error as Error)?.message ?? '');
 }
 
 function isModelCardEvent(event: unknown): boolean {
