@@ -15,11 +15,17 @@ import type { DeploymentTarget, ModelPackageGroupConfig } from '../core/config/t
 import { modelCardName } from '../core/model-card-naming';
 import { versionOfName } from '../core/naming';
 import { packageVersion } from '../core/package-info';
-import { describeEndpoint, listVersions } from '../lambda/adapters/endpoints';
+import { describeEndpoint, listVersions, recordRequest, updateEndpoint } from '../lambda/adapters/endpoints';
 import { describeModelCard } from '../lambda/adapters/model-cards';
 import { endpointGraph, groupHistory, versionGraph } from '../lambda/adapters/provenance';
 import { describeModelVersion, updateApproval } from '../lambda/adapters/sagemaker';
-import { deploymentHold, desiredVersion } from '../lambda/core/endpoint-plan';
+import {
+  deploymentConfig,
+  deploymentHold,
+  desiredVersion,
+  rolledBackFrom,
+  type VersionSummary,
+} from '../lambda/core/endpoint-plan';
 import {
   auditTimeline,
   endpointProvenance,
@@ -79,6 +85,7 @@ Commands:
   card GROUP VERSION [--format markdown|html]    the version's model card, readable
   lineage --endpoint NAME | --version ARN        provenance: what is served, where it came from, who approved it
   audit GROUP                                    registrations, approvals, gate decisions, deployments and rollbacks in time order
+  retry-deploy ENDPOINT [--wait]                 deploy again the version SageMaker rolled back on ENDPOINT (the reconciler never retries it)
 
 Run mgov COMMAND --help for a command's options; mgov --version prints mgov's version.
 
@@ -137,6 +144,20 @@ decisions, with their reasons), deployments and rollbacks, in time order.
 ${COMMON}`,
 };
 
+HELP['retry-deploy'] = `mgov retry-deploy ENDPOINT [--wait] [--timeout MINUTES]
+
+SageMaker rolled back the last deployment the reconciler asked of ENDPOINT (an auto-rollback alarm,
+a failed health check, capacity): the endpoint settled InService on its previous config. The
+reconciler notifies that once and never retries the version by itself, until a newer version is
+approved. When you have fixed the cause, this asks SageMaker for the same deployment again
+(UpdateEndpoint with the target's blue/green DeploymentConfig), recorded on the endpoint as the
+reconciler records its own. Refused when ENDPOINT has no rolled-back deployment, when the version
+rolled back is no longer the one the target should serve, or when a deployment gate holds it.
+With --wait, follows the deployment (exit 1 if SageMaker rolls it back again).
+Needs sagemaker:UpdateEndpoint, AddTags and ListTags on the endpoint.
+
+${COMMON}`;
+
 const OPTIONS = {
   config: { type: 'string' },
   region: { type: 'string' },
@@ -163,6 +184,7 @@ const COMMAND_OPTIONS: Record<string, readonly string[]> = {
   card: ['format'],
   lineage: ['endpoint', 'version', 'format'],
   audit: ['format'],
+  'retry-deploy': ['wait', 'timeout'],
 };
 const COMMON_OPTIONS = ['config', 'region', 'profile', 'json', 'help'];
 
@@ -288,6 +310,63 @@ async function run(argv: readonly string[], io: Io): Promise<void> {
         group,
         n,
         target,
+        io,
+        timeoutMin * 60_000,
+        cfg.registry?.account,
+      );
+      print({ ...done, ...result }, () => result.lines.join('\n'));
+      if (!result.ok) throw new CliError(result.problem ?? 'the deployment did not end as expected.');
+      return;
+    }
+    case 'retry-deploy': {
+      const [endpointName] = expectArgs(command, args, 1, 1, 'ENDPOINT') as [string];
+      const cfg = config();
+      const found = cfg.groups.flatMap((g) =>
+        g.deployments.filter((t) => t.endpointName === endpointName).map((t) => ({ group: g, target: t })),
+      )[0];
+      if (!found) {
+        throw new CliError(
+          `no deployment target of the configuration is named ${endpointName}.`,
+          `the targets are: ${cfg.groups.flatMap((g) => g.deployments.map((t) => t.endpointName)).join(', ') || 'none'}`,
+        );
+      }
+      const { group, target } = found;
+      const endpoint = await describeEndpoint(sagemaker, endpointName);
+      if (!endpoint?.arn) throw new CliError(`endpoint ${endpointName} does not exist.`);
+      const from = rolledBackFrom(endpoint);
+      if (!from) {
+        throw new CliError(
+          `${endpointName} has no rolled-back deployment to retry: it is ${endpoint.status} on ${endpoint.configName}.`,
+          'mgov status shows what each endpoint serves',
+        );
+      }
+      const version = versionOfName(endpointName, from);
+      const desired = desiredVersion(await listVersions(sagemaker, group.name), target);
+      if (!desired || desired.version !== version) {
+        throw new CliError(
+          `${endpointName} rolled back ${group.name} v${version}, but the version it should serve now is ${desired ? `v${desired.version}` : 'none'}.`,
+          'the reconciler deploys the version it should serve on its own',
+        );
+      }
+      const hold = await holdOf(sagemaker, group, target, desired);
+      if (hold) throw new CliError(`${group.name} v${version} is held: ${hold}.`);
+      await recordRequest(sagemaker, endpoint.arn, from, endpoint.lastModifiedTime);
+      const started = await updateEndpoint(sagemaker, {
+        name: endpointName,
+        configName: from,
+        deploymentConfig: deploymentConfig(target),
+      });
+      if (started === 'busy') throw new CliError(`${endpointName} is busy; try again when it is InService.`);
+      const done = { endpoint: endpointName, group: group.name, version, configName: from };
+      if (!values.wait)
+        return print(done, () => `${endpointName}: deploying ${group.name} v${version} again (${from}).`);
+      if (!json) io.out(`${endpointName}: deploying ${group.name} v${version} again; following it…`);
+      const timeoutMin = positiveInt(values.timeout ?? '30', '--timeout', command);
+      const result = await waitForTargets(
+        sagemaker,
+        { ...group, deployments: [target] },
+        version,
+        'Approved',
         io,
         timeoutMin * 60_000,
         cfg.registry?.account,
@@ -478,42 +557,52 @@ async function targetState(
         }
       : { text: 'no approved version to serve', done: 'nothing approved to serve' };
   }
-  if (target.requireApprovedModelCard || group.separationOfDuties) {
-    const cardName = modelCardName(group.name, desired.version);
-    const [card, described] = await Promise.all([
-      describeModelCard(sagemaker, cardName),
-      describeModelVersion(sagemaker, desired.arn),
-    ]);
-    const hold = deploymentHold(group, target, {
-      cardName,
-      cardStatus: card?.status,
-      ...(described
-        ? {
-            createdBy: described.createdBy,
-            createdByPrincipal: described.createdByPrincipal,
-            lastModifiedByPrincipal: described.lastModifiedByPrincipal,
-          }
-        : {}),
-    });
-    if (hold)
-      return {
-        text: `v${desired.version} held: ${hold}`,
-        done: `held (${hold})`,
-        ...(serves ? { serves } : {}),
-      };
-  }
+  const hold = await holdOf(sagemaker, group, target, desired);
+  if (hold)
+    return {
+      text: `v${desired.version} held: ${hold}`,
+      done: `held (${hold})`,
+      ...(serves ? { serves } : {}),
+    };
   if (!endpoint) return { text: `waiting for v${desired.version} (endpoint not created yet)` };
   if (endpoint.status === 'InService' && serves === desired.version)
     return { text: `InService, serving v${serves}`, done: 'serving', serves };
-  if (endpoint.status === 'InService' && endpoint.failureReason)
+  const rolledBack = rolledBackFrom(endpoint);
+  if (rolledBack && versionOfName(target.endpointName, rolledBack) === desired.version)
     return {
-      text: `rolled back by SageMaker: ${endpoint.failureReason}`,
+      text: `rolled back by SageMaker: ${endpoint.failureReason ?? 'no FailureReason given'}; when the cause is fixed: mgov retry-deploy ${target.endpointName}`,
       done: 'rolled back by SageMaker',
       ...(serves ? { serves } : {}),
     };
   if (endpoint.status === 'Failed')
     return { text: `Failed: ${endpoint.failureReason ?? ''}`, done: 'failed' };
   return { text: `${endpoint.status}${serves ? `, serving v${serves}` : ''}, moving to v${desired.version}` };
+}
+
+/** Why a deployment gate holds the version back from the target, or undefined. */
+async function holdOf(
+  sagemaker: SageMakerClient,
+  group: ModelPackageGroupConfig,
+  target: DeploymentTarget,
+  version: VersionSummary,
+): Promise<string | undefined> {
+  if (!target.requireApprovedModelCard && !group.separationOfDuties) return undefined;
+  const cardName = modelCardName(group.name, version.version);
+  const [card, described] = await Promise.all([
+    describeModelCard(sagemaker, cardName),
+    describeModelVersion(sagemaker, version.arn),
+  ]);
+  return deploymentHold(group, target, {
+    cardName,
+    cardStatus: card?.status,
+    ...(described
+      ? {
+          createdBy: described.createdBy,
+          createdByPrincipal: described.createdByPrincipal,
+          lastModifiedByPrincipal: described.lastModifiedByPrincipal,
+        }
+      : {}),
+  });
 }
 
 function expectArgs(

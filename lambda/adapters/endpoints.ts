@@ -1,4 +1,5 @@
 import {
+  AddTagsCommand,
   CreateEndpointCommand,
   CreateEndpointConfigCommand,
   type CreateEndpointConfigCommandInput,
@@ -13,15 +14,20 @@ import {
   ListEndpointConfigsCommand,
   ListModelPackagesCommand,
   ListModelsCommand,
+  ListTagsCommand,
   type SageMakerClient,
   type Tag,
   UpdateEndpointCommand,
 } from '@aws-sdk/client-sagemaker';
-import type {
-  EndpointStatus,
-  endpointConfigRequest,
-  ObservedEndpoint,
-  VersionSummary,
+import {
+  type DeploymentRequest,
+  type EndpointStatus,
+  type endpointConfigRequest,
+  type ObservedEndpoint,
+  requestFromTags,
+  requestTags,
+  rollbackNotifiedTag,
+  type VersionSummary,
 } from '../core/endpoint-plan';
 import { toApprovalStatus } from '../core/model-version';
 import { configMismatch, modelMismatch, NameTakenError } from '../core/ownership';
@@ -60,16 +66,48 @@ export async function describeEndpoint(
 ): Promise<ObservedEndpoint | undefined> {
   try {
     const out = await client.send(new DescribeEndpointCommand({ EndpointName: name }));
+    const request = out.EndpointArn
+      ? requestFromTags(await endpointTags(client, out.EndpointArn))
+      : undefined;
     return {
       status: (out.EndpointStatus ?? 'Failed') as EndpointStatus,
       configName: out.EndpointConfigName ?? '',
       failureReason: out.FailureReason || undefined,
       lastModifiedTime: out.LastModifiedTime,
+      arn: out.EndpointArn,
+      ...(request ? { request } : {}),
     };
   } catch (error) {
     if (isNotFound(error)) return undefined;
     throw error;
   }
+}
+
+/** The endpoint's tags (ours are a handful: one page). */
+async function endpointTags(client: SageMakerClient, arn: string): Promise<Record<string, string>> {
+  const out = await client.send(new ListTagsCommand({ ResourceArn: arn, MaxResults: 100 }));
+  return Object.fromEntries((out.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
+}
+
+/** Records on the endpoint that this app asks for `configName` now (see DeploymentRequest). */
+export async function recordRequest(
+  client: SageMakerClient,
+  endpointArn: string,
+  configName: string,
+  endpointLastModified: Date | undefined,
+): Promise<void> {
+  await client.send(
+    new AddTagsCommand({ ResourceArn: endpointArn, Tags: requestTags(configName, endpointLastModified) }),
+  );
+}
+
+/** Records on the endpoint that the rollback of this request has been notified. */
+export async function recordRollbackNotified(
+  client: SageMakerClient,
+  endpointArn: string,
+  request: Pick<DeploymentRequest, 'configName' | 'after'>,
+): Promise<void> {
+  await client.send(new AddTagsCommand({ ResourceArn: endpointArn, Tags: [rollbackNotifiedTag(request)] }));
 }
 
 /**
@@ -160,19 +198,6 @@ export async function ensureEndpointConfig(
   );
   if (mismatch) throw new NameTakenError(mismatch);
   return 'existed';
-}
-
-/** When the config was created; undefined when it does not exist. */
-export async function endpointConfigCreated(
-  client: SageMakerClient,
-  name: string,
-): Promise<Date | undefined> {
-  try {
-    return (await client.send(new DescribeEndpointConfigCommand({ EndpointConfigName: name }))).CreationTime;
-  } catch (error) {
-    if (isNotFound(error)) return undefined;
-    throw error;
-  }
 }
 
 /** 'busy' when another run got there first (the endpoint exists, or is already changing). */

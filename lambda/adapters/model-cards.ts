@@ -35,21 +35,32 @@ export async function describeModelCard(
   }
 }
 
-/** Creates the card, or writes a new version of an existing one. */
-export async function writeModelCard(
+/** Creates the card with its content and status (CreateModelCard takes both). */
+export async function createModelCard(
   client: SageMakerClient,
   name: string,
   content: unknown,
   status: string,
-  exists: boolean,
 ): Promise<void> {
-  const input = {
-    ModelCardName: name,
-    Content: JSON.stringify(content),
-    ModelCardStatus: status as ModelCardStatus,
-  };
-  if (exists) await client.send(new UpdateModelCardCommand(input));
-  else await client.send(new CreateModelCardCommand(input));
+  await client.send(
+    new CreateModelCardCommand({
+      ModelCardName: name,
+      Content: JSON.stringify(content),
+      ModelCardStatus: status as ModelCardStatus,
+    }),
+  );
+}
+
+/** A new card version with new content (status unchanged). */
+export async function updateModelCardContent(client: SageMakerClient, name: string, content: unknown) {
+  await client.send(new UpdateModelCardCommand({ ModelCardName: name, Content: JSON.stringify(content) }));
+}
+
+/** A new card version with a new status (content unchanged). */
+export async function updateModelCardStatus(client: SageMakerClient, name: string, status: string) {
+  await client.send(
+    new UpdateModelCardCommand({ ModelCardName: name, ModelCardStatus: status as ModelCardStatus }),
+  );
 }
 
 /**

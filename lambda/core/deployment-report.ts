@@ -22,7 +22,12 @@ export type TargetOutcome =
       readonly intendedVersion: number;
       readonly modelPackageArn: string;
       readonly servingConfig: string;
+      /** SageMaker's FailureReason, or a note that it gave none. */
       readonly reason: string;
+      /** The config rolled back from, and the endpoint whose tags record that this was notified. */
+      readonly rolledBackConfig: string;
+      readonly endpointArn: string;
+      readonly requestedAfter: string;
     }
   | {
       readonly outcome: 'no-approved-version';
@@ -78,7 +83,7 @@ export function deploymentNotification(report: TargetReport): Notification {
         `Endpoint ${endpointName} was to serve ${groupName} version ${result.intendedVersion}, but it is serving ${result.servingConfig}.`,
         `SageMaker says: ${result.reason}`,
         '',
-        'The reconciler will not retry this version. Approve a new version, or fix the cause and redeploy.',
+        `The reconciler will not retry this version. Approve a newer version, or fix the cause and run: mgov retry-deploy ${endpointName}`,
         `Model package: ${result.modelPackageArn}`,
       );
       break;

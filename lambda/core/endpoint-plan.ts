@@ -24,12 +24,78 @@ export type EndpointStatus =
   | 'Failed'
   | 'UpdateRollbackFailed';
 
-/** The endpoint as DescribeEndpoint shows it; undefined when it does not exist. */
+/** The endpoint as DescribeEndpoint (and ListTags) shows it; undefined when it does not exist. */
 export interface ObservedEndpoint {
   readonly status: EndpointStatus;
   readonly configName: string;
   readonly failureReason?: string;
   readonly lastModifiedTime?: Date;
+  readonly arn?: string;
+  /** The deployment this app last asked of the endpoint, from the endpoint's tags. */
+  readonly request?: DeploymentRequest;
+}
+
+/**
+ * A deployment this app asked of an endpoint, recorded on the endpoint (tags) just before asking:
+ * the config requested, and the endpoint's own LastModifiedTime when it was asked (SageMaker's
+ * clock, so no clock skew). Once the endpoint has changed since, the request was tried.
+ */
+export interface DeploymentRequest {
+  readonly configName: string;
+  /** The endpoint's LastModifiedTime when the request was made (epoch 0 for a CreateEndpoint). */
+  readonly after: Date;
+  /** Whether the rollback of this very request has been notified already. */
+  readonly rollbackNotified: boolean;
+}
+
+/** The tags that record the last request (values fit SageMaker's tag value pattern and 256 characters). */
+export const REQUEST_TAGS = {
+  config: 'model-governance:requested-config',
+  after: 'model-governance:requested-after',
+  rollbackNotified: 'model-governance:rollback-notified',
+} as const;
+
+/** The tags recording a request for `configName` made when the endpoint was last modified at `after`. */
+export function requestTags(configName: string, after: Date | undefined) {
+  return [
+    { Key: REQUEST_TAGS.config, Value: configName },
+    { Key: REQUEST_TAGS.after, Value: (after ?? new Date(0)).toISOString() },
+  ];
+}
+
+/** The tag saying the rollback of this request was notified (a newer request makes it stale). */
+export function rollbackNotifiedTag(request: Pick<DeploymentRequest, 'configName' | 'after'>) {
+  return {
+    Key: REQUEST_TAGS.rollbackNotified,
+    Value: `${request.configName}@${request.after.toISOString()}`,
+  };
+}
+
+/** The request recorded in an endpoint's tags, if any (unreadable tags count as none). */
+export function requestFromTags(tags: Readonly<Record<string, string>>): DeploymentRequest | undefined {
+  const configName = tags[REQUEST_TAGS.config];
+  const after = new Date(tags[REQUEST_TAGS.after] ?? '');
+  if (!configName || Number.isNaN(after.getTime())) return undefined;
+  return {
+    configName,
+    after,
+    rollbackNotified:
+      tags[REQUEST_TAGS.rollbackNotified] === rollbackNotifiedTag({ configName, after }).Value,
+  };
+}
+
+/**
+ * The config SageMaker rolled back from, if it did: the endpoint has changed since this app asked
+ * for a config (so the request was tried) and settled InService on another one. This needs no
+ * FailureReason, which SageMaker may leave empty after a rollback (terraform-provider-aws #48997,
+ * #39099). A request never tried (a crash between recording and UpdateEndpoint) is no rollback.
+ */
+export function rolledBackFrom(endpoint: ObservedEndpoint): string | undefined {
+  const request = endpoint.request;
+  if (!request || endpoint.status !== 'InService' || request.configName === endpoint.configName)
+    return undefined;
+  const tried = endpoint.lastModifiedTime !== undefined && endpoint.lastModifiedTime > request.after;
+  return tried ? request.configName : undefined;
 }
 
 /**
@@ -123,8 +189,16 @@ export type Plan =
   | { readonly kind: 'update'; readonly deployment: Deployment; readonly fromConfig: string }
   | { readonly kind: 'in-sync'; readonly deployment: Deployment }
   | { readonly kind: 'busy'; readonly status: EndpointStatus }
-  /** The endpoint is InService but not on the desired config, and says a deployment failed or rolled back. */
-  | { readonly kind: 'check-rollback'; readonly deployment: Deployment; readonly failureReason: string }
+  /**
+   * SageMaker rolled the desired config back: not retried until a newer version is desired or an
+   * operator asks (`mgov retry-deploy`). `request.rollbackNotified`: people were told already.
+   */
+  | {
+      readonly kind: 'rolled-back';
+      readonly deployment: Deployment;
+      readonly request: DeploymentRequest;
+      readonly failureReason?: string;
+    }
   /** A gate holds the newest version; `inSync`: the endpoint already serves the newest one it may. */
   | { readonly kind: 'held'; readonly held: Held; readonly inSync?: Deployment }
   | {
@@ -151,8 +225,13 @@ export function planEndpoint(inputs: PlanInputs): Plan {
       ? { kind: 'held', held: inputs.held, inSync: deployment }
       : { kind: 'in-sync', deployment };
   }
-  if (endpoint.failureReason && endpoint.status === 'InService') {
-    return { kind: 'check-rollback', deployment, failureReason: endpoint.failureReason };
+  if (endpoint.request && rolledBackFrom(endpoint) === deployment.configName) {
+    return {
+      kind: 'rolled-back',
+      deployment,
+      request: endpoint.request,
+      ...(endpoint.failureReason ? { failureReason: endpoint.failureReason } : {}),
+    };
   }
   return { kind: 'update', deployment, fromConfig: endpoint.configName };
 }
@@ -179,19 +258,6 @@ export function deploymentFor(
     inputs.dataCaptureS3Uri,
   );
   return { version, modelName, configName };
-}
-
-/**
- * A rolled-back deployment is not retried: when the desired config exists already and was created
- * before the endpoint last changed, the endpoint tried it and went back. A new approval (a new
- * desired config) deploys again.
- */
-export function wasRolledBack(endpoint: ObservedEndpoint, desiredConfigCreated: Date | undefined): boolean {
-  return (
-    desiredConfigCreated !== undefined &&
-    endpoint.lastModifiedTime !== undefined &&
-    desiredConfigCreated.getTime() <= endpoint.lastModifiedTime.getTime()
-  );
 }
 
 /** SageMaker's CreateEndpointConfig request for a deployment (without its tags). */

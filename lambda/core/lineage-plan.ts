@@ -102,16 +102,17 @@ export function deploymentAction(f: DeploymentFacts) {
 }
 
 /**
- * What an endpoint settling on a version means, given the version last recorded on it: the same
- * version again with a failure reason is SageMaker rolling a deployment back on its own (an alarm);
- * an older version is a rollback; anything else a deployment.
+ * What an endpoint settling on a version means, given the version last recorded on it: settling
+ * after SageMaker rolled the requested deployment back on its own (`rolledBack`: the endpoint
+ * settled on another config than requested, endpoint-plan's rolledBackFrom; FailureReason may be
+ * empty) is 'rolled-back'; an older version is a rollback; anything else a deployment.
  */
 export function classifyDeployment(
   version: number,
   previousVersion: number | undefined,
-  failureReason?: string,
+  rolledBack = false,
 ): DeploymentKind {
-  if (failureReason && previousVersion === version) return 'rolled-back';
+  if (rolledBack) return 'rolled-back';
   return previousVersion !== undefined && version < previousVersion ? 'rollback' : 'deployment';
 }
 
@@ -158,9 +159,16 @@ export function approvalChange(
   return {
     status,
     at,
-    approvedBy:
-      reported.by ?? (stillThisChange ? (registry.lastModifiedBy ?? registry.createdBy) : undefined),
-    description: reported.description ?? (stillThisChange ? registry.description : undefined),
+    // The registry (DescribeModelPackage) wins while it still describes this change: the documented
+    // event carries no identity or reason. A late event, whose change the registry no longer
+    // shows, has only what it carries itself, if anything; but a registration's author is always
+    // the registry's CreatedBy.
+    approvedBy: stillThisChange
+      ? (registry.lastModifiedBy ?? registry.createdBy ?? reported.by)
+      : sameInstant(at, registry.createdAt)
+        ? (registry.createdBy ?? reported.by)
+        : reported.by,
+    description: stillThisChange ? (registry.description ?? reported.description) : reported.description,
     // Only a change recorded before this one is its predecessor: a late event (a registration
     // delivered after the approval) has none that we know of.
     previousStatus:
@@ -168,6 +176,11 @@ export function approvalChange(
         ? previous
         : undefined,
   };
+}
+
+/** The same time, give or take the millisecond that epoch-seconds floats lose in transit. */
+function sameInstant(a: string, b: string): boolean {
+  return Math.abs(Date.parse(a) - Date.parse(b)) <= 1;
 }
 
 /** Lineage properties are strings of at most 2,500 characters, 30 of them. */

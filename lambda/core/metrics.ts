@@ -124,13 +124,13 @@ function qualityMetrics(d: Json, label: string): MetricGroup[] {
         );
         if (curve) data.push(curve);
       } else if (m && typeof m === 'object' && 'value' in m) {
-        data.push(
-          simple(
-            name,
-            m.value,
-            finite(m.standard_deviation) ? `standard deviation ${m.standard_deviation}` : undefined,
-          ),
-        );
+        // As the SageMaker Python SDK's ModelMonitorModelQualityParserBase._parse_basic_metric
+        // (sagemaker/model_card/evaluation_metric_parsers.py): the value, and a numeric standard
+        // deviation as a metric of its own named "<metric> - standard_deviation".
+        data.push(simple(name, m.value));
+        if (finite(m.standard_deviation)) {
+          data.push({ name: `${name} - standard_deviation`, type: 'number', value: m.standard_deviation });
+        }
       }
     }
     const dataset = d.dataset as Json | undefined;

@@ -74,6 +74,35 @@ export function modelCardStatus(
   return approval === 'Approved' ? 'PendingReview' : pending;
 }
 
+/** One UpdateModelCard call: SageMaker takes the content or the status, never both at once. */
+export type CardWrite = 'content' | 'status';
+
+/**
+ * The UpdateModelCard calls that bring an existing card to the wanted content and status, in order.
+ * SageMaker refuses content and status in one call (API reference, UpdateModelCard) and refuses any
+ * content update of an Archived card, whose status may still change (API reference,
+ * ModelPackageModelCard: "Model Card is in Archived state."). So:
+ * - content first, then status: the content goes in while the card can still take it (a rejection
+ *   records its content, then archives);
+ * - an Archived card that must change leaves Archived first (re-approval), then takes the content;
+ * - an Archived card that stays Archived keeps the content it had when it was archived;
+ * - a reviewed (Approved) card whose content changes loses its approval first (PendingReview), then
+ *   takes the content: in the other order, a failure between the calls would leave the reviewer's
+ *   approval on content nobody reviewed, and the rerun, seeing no content change, would keep it.
+ * Every prefix of the order is a state from which the same plan, recomputed by a rerun, finishes.
+ */
+export function cardWrites(
+  current: { readonly status: string; readonly contentChanged: boolean },
+  wantedStatus: string,
+): CardWrite[] {
+  const statusChanged = current.status !== wantedStatus;
+  if (!current.contentChanged) return statusChanged ? ['status'] : [];
+  if (current.status === 'Archived') return statusChanged ? ['status', 'content'] : [];
+  if (current.status === 'Approved' && wantedStatus !== 'Archived' && statusChanged)
+    return ['status', 'content'];
+  return statusChanged ? ['content', 'status'] : ['content'];
+}
+
 /**
  * Builds the card content. Keeps it under SageMaker's 100,000 characters by dropping the least
  * important detail first, and says in the card what was left out.

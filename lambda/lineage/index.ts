@@ -17,6 +17,7 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { findGroup } from '../../core/manifest';
 import { versionOfName } from '../../core/naming';
+import { describeEndpoint as describeEndpointWithRequest } from '../adapters/endpoints';
 import {
   associateOnce,
   createActionOnce,
@@ -25,6 +26,7 @@ import {
   latestActionProperties,
 } from '../adapters/lineage';
 import { describeModelVersion } from '../adapters/sagemaker';
+import { rolledBackFrom } from '../core/endpoint-plan';
 import {
   concernsApproval,
   type EndpointStateChange,
@@ -130,7 +132,14 @@ async function recordDeployment(change: EndpointStateChange): Promise<LineageRes
   const previous = await latestActionProperties(sagemaker, endpoint.EndpointArn, DEPLOYMENT_ACTION_TYPE);
   const previousVersion = previous?.version ? Number(previous.version) : undefined;
   const failureReason = endpoint.FailureReason || undefined;
-  const kind = classifyDeployment(version, previousVersion, failureReason);
+  // A rollback is recognised by the config the endpoint settled on, not by FailureReason (which
+  // SageMaker may leave empty): the reconciler records each request on the endpoint's tags.
+  const observed = await describeEndpointWithRequest(sagemaker, change.endpointName);
+  const kind = classifyDeployment(
+    version,
+    previousVersion,
+    !!observed && rolledBackFrom(observed) !== undefined,
+  );
   const at = (endpoint.LastModifiedTime ?? new Date()).toISOString();
   const action = deploymentAction({
     endpointName: change.endpointName,

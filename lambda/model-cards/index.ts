@@ -15,10 +15,17 @@ import { MODEL_CARD_STATE_CHANGE } from '../../core/events';
 import { findGroup } from '../../core/manifest';
 import { cardReviewRequired, groupOfCard, modelCardName } from '../../core/model-card-naming';
 import { describeForCard, findTrainingJob, readEvaluations } from '../adapters/model-card-inputs';
-import { describeModelCard, type ExistingCard, ensureExport, writeModelCard } from '../adapters/model-cards';
+import {
+  createModelCard,
+  describeModelCard,
+  type ExistingCard,
+  ensureExport,
+  updateModelCardContent,
+  updateModelCardStatus,
+} from '../adapters/model-cards';
 import { isAlreadyExists } from '../adapters/sagemaker';
 import { parseModelCardStateChange, parseModelPackageStateChange } from '../core/events';
-import { modelCardStatus, renderModelCard } from '../core/model-card';
+import { cardWrites, modelCardStatus, renderModelCard } from '../core/model-card';
 import { validateModelCardContent } from '../core/model-card-validate';
 import { requiredEnv } from '../runtime/env';
 import { logger } from '../runtime/logger';
@@ -98,8 +105,10 @@ export async function handler(event: unknown): Promise<CardResult> {
 }
 
 /**
- * Creates the card, or writes a new version when its content or status changed. Two deliveries of
- * a version's events may race to create it: the one that loses compares with what the other wrote.
+ * Creates the card, or brings it to the wanted content and status with one UpdateModelCard call for
+ * each (SageMaker takes them only separately), in the order `cardWrites` gives, which a rerun after
+ * a failure between the two calls finishes. Two deliveries of a version's events may race to create
+ * the card: the one that loses compares with what the other wrote.
  */
 async function writeIfChanged(
   name: string,
@@ -110,7 +119,7 @@ async function writeIfChanged(
   let current = existing;
   if (!current) {
     try {
-      await writeModelCard(sagemaker, name, content, status, false);
+      await createModelCard(sagemaker, name, content, status);
       return { outcome: 'created' };
     } catch (error) {
       if (!isAlreadyExists(error)) throw error;
@@ -118,11 +127,34 @@ async function writeIfChanged(
       if (!current) throw error;
     }
   }
-  if (current.status === status && isDeepStrictEqual(current.content, content)) {
-    return { outcome: 'unchanged', current };
+  const first = current;
+  // A concurrent run (another event of the same version) may archive the card between our read and
+  // our content write: SageMaker then refuses the content ("Model Card is in Archived state."), and
+  // the plan is made again from what the card is now.
+  for (let attempt = 1; ; attempt++) {
+    const writes = cardWrites(
+      { status: current.status, contentChanged: !isDeepStrictEqual(current.content, content) },
+      status,
+    );
+    if (writes.length === 0) return { outcome: attempt === 1 ? 'unchanged' : 'updated', current: first };
+    try {
+      for (const write of writes) {
+        if (write === 'content') await updateModelCardContent(sagemaker, name, content);
+        else await updateModelCardStatus(sagemaker, name, status);
+      }
+      return { outcome: 'updated', current: first };
+    } catch (error) {
+      if (attempt >= 3 || !isArchivedRefusal(error)) throw error;
+      const now = await describeModelCard(sagemaker, name);
+      if (!now) throw error;
+      current = now;
+    }
   }
-  await writeModelCard(sagemaker, name, content, status, true);
-  return { outcome: 'updated', current };
+}
+
+/** SageMaker's refusal of a content update on an Archived card (API reference, ModelPackageModelCard). */
+function isArchivedRefusal(error: unknown): boolean {
+  return /Model Card is in Archived state/i.test((error as Error)?.message ?? '');
 }
 
 function isModelCardEvent(event: unknown): boolean {

@@ -9,6 +9,7 @@ import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { findGroup, type GovernanceManifest, groupReference } from '../../core/manifest';
 import { groupOfCard } from '../../core/model-card-naming';
+import { recordRollbackNotified } from '../adapters/endpoints';
 import { publishNotification } from '../adapters/notifications';
 import { deploymentNotification, isNotable, type TargetReport } from '../core/deployment-report';
 import { parseReconcileTrigger, type ReconcileTrigger } from '../core/events';
@@ -54,6 +55,13 @@ export async function handler(event: unknown): Promise<ReconcileResult> {
       reports.push(report);
       logger.info(`reconciled ${target.endpointName}: ${result.outcome}`, { deployment: report });
       if (isNotable(report)) await publishNotification(sns, topicArn, deploymentNotification(report));
+      if (result.outcome === 'rolled-back') {
+        // Told once: recorded after the notification went out (a failure in between tells again).
+        await recordRollbackNotified(sagemaker, result.endpointArn, {
+          configName: result.rolledBackConfig,
+          after: new Date(result.requestedAfter),
+        });
+      }
     } catch (error) {
       const message = `${target.endpointName}: ${(error as Error).name}: ${(error as Error).message}`;
       logger.error('reconcile failed', {

@@ -8,11 +8,11 @@ import {
   deleteEndpointConfig,
   deleteModel,
   describeEndpoint,
-  endpointConfigCreated,
   ensureEndpointConfig,
   ensureModel,
   listOwnResources,
   listVersions,
+  recordRequest,
   updateEndpoint,
 } from '../adapters/endpoints';
 import { describeModelCard } from '../adapters/model-cards';
@@ -27,9 +27,10 @@ import {
   endpointConfigRequest,
   type Held,
   namesToDelete,
+  type ObservedEndpoint,
   planEndpoint,
+  requestTags,
   type VersionSummary,
-  wasRolledBack,
 } from '../core/endpoint-plan';
 import type { ReconcileTrigger } from '../core/events';
 import { NameTakenError } from '../core/ownership';
@@ -105,29 +106,33 @@ export async function reconcileTarget(
         modelPackageArn: plan.deployment.version.arn,
         configName: plan.deployment.configName,
       };
-    case 'check-rollback': {
-      const created = await endpointConfigCreated(ctx.sagemaker, plan.deployment.configName);
-      if (endpoint && wasRolledBack(endpoint, created)) {
-        if (!endpointSettled) {
-          return {
-            outcome: 'skipped',
-            reason: `v${plan.deployment.version.version} was rolled back on this endpoint; not retrying it`,
-          };
-        }
+    case 'rolled-back': {
+      const { deployment, request } = plan;
+      if (request.rollbackNotified || !endpoint?.arn) {
         return {
-          outcome: 'rolled-back',
-          intendedVersion: plan.deployment.version.version,
-          modelPackageArn: plan.deployment.version.arn,
-          servingConfig: endpoint.configName,
-          reason: plan.failureReason,
+          outcome: 'skipped',
+          reason: `v${deployment.version.version} was rolled back on this endpoint; not retrying it (approve a newer version, or mgov retry-deploy ${target.endpointName})`,
+          version: deployment.version.version,
         };
       }
-      return deploy(ctx, group, target, plan.deployment, endpoint?.configName);
+      // Notified by the handler, which then records it on the endpoint (recordRollbackNotified).
+      return {
+        outcome: 'rolled-back',
+        intendedVersion: deployment.version.version,
+        modelPackageArn: deployment.version.arn,
+        servingConfig: endpoint.configName,
+        reason:
+          plan.failureReason ??
+          'SageMaker gave no FailureReason; the endpoint settled on its previous config.',
+        rolledBackConfig: request.configName,
+        endpointArn: endpoint.arn,
+        requestedAfter: request.after.toISOString(),
+      };
     }
     case 'create':
       return deploy(ctx, group, target, plan.deployment, undefined);
     case 'update':
-      return deploy(ctx, group, target, plan.deployment, plan.fromConfig);
+      return deploy(ctx, group, target, plan.deployment, endpoint);
   }
 }
 
@@ -136,8 +141,9 @@ async function deploy(
   group: ModelPackageGroupConfig,
   target: DeploymentTarget,
   deployment: Deployment,
-  fromConfig: string | undefined,
+  endpoint: ObservedEndpoint | undefined,
 ): Promise<TargetOutcome> {
+  const fromConfig = endpoint?.configName;
   const tags = deploymentTags(group.name, deployment.version, target.endpointName);
   const inputs = { target, executionRoleArn: ctx.executionRoleArn, dataCaptureS3Uri: ctx.dataCaptureS3Uri };
   try {
@@ -159,12 +165,16 @@ async function deploy(
       ...(fromConfig ? { servingConfig: fromConfig } : {}),
     };
   }
+  // Recorded on the endpoint before asking, so that a rollback is recognised by the config the
+  // endpoint settles on (rolledBackFrom), and a crash before the request is no false rollback.
+  if (endpoint?.arn)
+    await recordRequest(ctx.sagemaker, endpoint.arn, deployment.configName, endpoint.lastModifiedTime);
   const started =
-    fromConfig === undefined
+    endpoint === undefined
       ? await createEndpoint(ctx.sagemaker, {
           name: target.endpointName,
           configName: deployment.configName,
-          tags,
+          tags: [...tags, ...requestTags(deployment.configName, undefined)],
         })
       : await updateEndpoint(ctx.sagemaker, {
           name: target.endpointName,

@@ -207,7 +207,9 @@ export class EndpointReconciler extends Construct {
     const models = prefixes.map((p) => arn('model', p));
     const fn = this.handler;
     fn.allow(['sagemaker:ListModelPackages', 'sagemaker:ListEndpointConfigs', 'sagemaker:ListModels'], ['*']);
-    fn.allow(['sagemaker:DescribeEndpoint', 'sagemaker:DeleteEndpoint'], endpoints);
+    // ListTags and AddTags (below): each deployment request is recorded on the endpoint, so that a
+    // rollback is recognised by the config the endpoint settles on (lambda/core/endpoint-plan.ts).
+    fn.allow(['sagemaker:DescribeEndpoint', 'sagemaker:DeleteEndpoint', 'sagemaker:ListTags'], endpoints);
     fn.allow(['sagemaker:CreateEndpoint', 'sagemaker:UpdateEndpoint'], [...endpoints, ...configs]);
     fn.allow(
       [

@@ -56,7 +56,8 @@ export class LineageRecorder extends Construct {
     if (targets.length > 0) {
       const prefixes = targets.map((t) => `${resourcePrefix(t.endpointName).toLowerCase()}-v*`);
       this.handler.allow(
-        ['sagemaker:DescribeEndpoint'],
+        // ListTags: the deployment request the reconciler recorded, to recognise a rollback.
+        ['sagemaker:DescribeEndpoint', 'sagemaker:ListTags'],
         targets.map((t) => arn('endpoint', t.endpointName.toLowerCase())),
       );
       this.handler.allow(

@@ -13,7 +13,29 @@ import {
 
 type Json = Record<string, unknown>;
 
-export type EndpointStatus = 'Creating' | 'Updating' | 'InService' | 'Failed' | 'Deleting' | 'RollingBack';
+export type EndpointStatus =
+  | 'Creating'
+  | 'Updating'
+  | 'SystemUpdating'
+  | 'InService'
+  | 'Failed'
+  | 'Deleting'
+  | 'RollingBack';
+
+/**
+ * Statuses in which UpdateEndpoint and DeleteEndpoint are refused. API reference, DescribeEndpoint
+ * EndpointStatus: Creating ("CreateEndpoint is executing"), Updating, SystemUpdating ("cannot be
+ * updated or deleted or re-scaled until it has completed"), RollingBack ("in the process of rolling
+ * back"), Deleting ("DeleteEndpoint is executing"); UpdateEndpoint: "When SageMaker receives the
+ * request, it sets the endpoint status to Updating".
+ */
+const BUSY: readonly EndpointStatus[] = ['Creating', 'Updating', 'SystemUpdating', 'RollingBack', 'Deleting'];
+
+/** A state SageMaker puts an endpoint in on its own, for a while (maintenance, an autoscaling rollback). */
+export interface SystemState {
+  readonly status: 'SystemUpdating' | 'RollingBack';
+  readonly ms: number;
+}
 
 /** How the next create or update of an endpoint ends. */
 export type DeploymentOutcome =
@@ -21,6 +43,11 @@ export type DeploymentOutcome =
   | 'succeed'
   /** Blue/green rolls back (an alarm fired): InService again, on the old config, with a FailureReason. */
   | 'rollback'
+  /**
+   * The same rollback, with no FailureReason: SageMaker may leave it empty after a rollback
+   * (terraform-provider-aws #48997, #39099), so a rollback must be recognised without it.
+   */
+  | 'rollback-without-reason'
   /** The endpoint ends Failed. */
   | 'fail';
 
@@ -82,7 +109,16 @@ export class Endpoints {
     for (const e of this.endpoints.values()) clearTimeout(e.timer);
     this.endpoints.clear();
     this.outcomes.clear();
+    this.interrupted.clear();
     this.calls.length = 0;
+  }
+
+  /** Endpoints whose next UpdateEndpoint never arrives: the caller died just before making it. */
+  private readonly interrupted = new Set<string>();
+
+  /** The next UpdateEndpoint of the endpoint is refused and changes nothing, as if its caller crashed first. */
+  interruptNextUpdate(endpointName: string): void {
+    this.interrupted.add(endpointName);
   }
 
   /** Queues how the next deployments (create or update) of an endpoint end. */
@@ -158,10 +194,15 @@ export class Endpoints {
     const name = requireString(body, 'EndpointName', ENTITY_NAME, 63);
     const configName = requireString(body, 'EndpointConfigName', ENTITY_NAME, 63);
     this.get(name);
+    if (this.interrupted.delete(name)) {
+      throw validation(
+        `The caller crashed before UpdateEndpoint of "${name}" (a crash the local endpoint was asked to simulate).`,
+      );
+    }
     const config = await this.endpointConfig(ctx, configName);
     // Check and claim with no await in between: concurrent calls see each other, as on the service.
     const endpoint = this.get(name);
-    if (endpoint.status !== 'InService' && endpoint.status !== 'Failed') {
+    if (BUSY.includes(endpoint.status)) {
       throw validation(`Cannot update in-progress endpoint "${endpoint.arn}".`);
     }
     this.calls.push({
@@ -184,11 +225,7 @@ export class Endpoints {
   async delete(ctx: CallContext, body: Json): Promise<Json> {
     const name = requireString(body, 'EndpointName', ENTITY_NAME, 63);
     const endpoint = this.get(name);
-    if (
-      endpoint.status === 'Creating' ||
-      endpoint.status === 'Updating' ||
-      endpoint.status === 'RollingBack'
-    ) {
+    if (BUSY.includes(endpoint.status)) {
       throw validation(`Cannot update in-progress endpoint "${endpoint.arn}".`);
     }
     this.calls.push({ operation: 'DeleteEndpoint', endpointName: name, at: Date.now() });
@@ -235,6 +272,57 @@ export class Endpoints {
           EndpointStatus: e.status,
         })),
     };
+  }
+
+  /**
+   * Puts an InService endpoint in a state SageMaker enters on its own (SystemUpdating for
+   * maintenance, RollingBack after a failed scaling), for `ms`, then back to InService; both
+   * transitions emit their event. Refused for an endpoint that is not InService.
+   */
+  async enterSystemState(ctx: CallContext, name: string, state: SystemState): Promise<void> {
+    const endpoint = this.get(name);
+    if (endpoint.status !== 'InService')
+      throw validation(`endpoint ${name} is ${endpoint.status}, not InService`);
+    endpoint.status = state.status;
+    endpoint.lastModifiedTime = new Date();
+    await this.emit(ctx, endpoint);
+    this.schedule(endpoint, state.ms, async () => {
+      endpoint.status = 'InService';
+      endpoint.lastModifiedTime = new Date();
+      await this.emit(ctx, endpoint);
+    });
+  }
+
+  regionOf(name: string): string | undefined {
+    return this.endpoints.get(name)?.region;
+  }
+
+  /** The local endpoint with this ARN, if there is one (tags of anything else are moto's). */
+  byArn(resourceArn: unknown): string | undefined {
+    return [...this.endpoints.values()].find((e) => e.arn === resourceArn)?.name;
+  }
+
+  /** AddTags on an endpoint: keys already there take the new value. */
+  addTags(name: string, body: Json): Json {
+    const endpoint = this.get(name);
+    for (const tag of (body.Tags as Json[] | undefined) ?? []) {
+      endpoint.tags = [
+        ...endpoint.tags.filter((t) => t.Key !== tag.Key),
+        { Key: tag.Key, Value: tag.Value ?? '' },
+      ];
+    }
+    return { Tags: body.Tags ?? [] };
+  }
+
+  listTags(name: string): Json {
+    return { Tags: this.get(name).tags };
+  }
+
+  deleteTags(name: string, body: Json): Json {
+    const endpoint = this.get(name);
+    const keys = (body.TagKeys as string[] | undefined) ?? [];
+    endpoint.tags = endpoint.tags.filter((t) => !keys.includes(String(t.Key)));
+    return {};
   }
 
   /** Stops every pending transition (the server is shutting down). */
@@ -287,6 +375,8 @@ export class Endpoints {
     } else if (outcome === 'rollback') {
       endpoint.status = 'InService';
       endpoint.failureReason = `Deployment of endpoint configuration "${pending}" was rolled back: an auto-rollback alarm went into ALARM.`;
+    } else if (outcome === 'rollback-without-reason') {
+      endpoint.status = 'InService';
     } else {
       endpoint.status = 'Failed';
       endpoint.failureReason = `Updating to endpoint configuration "${pending}" failed (a failure the local endpoint was asked to simulate).`;

@@ -61,15 +61,29 @@ export class ModelCards {
     return out;
   }
 
-  /** The service keeps the content when an update does not send it; moto erases it. */
+  /**
+   * UpdateModelCard as the service does it, where moto does not:
+   * - content and status never change in one call (API reference, UpdateModelCard: "You cannot
+   *   update both model card content and model card status in a single call.");
+   * - an Archived card takes no content update (API reference, ModelPackageModelCard: "No more
+   *   updates can be made to the model card content. If you try to update the model card content,
+   *   you will receive the message Model Card is in Archived state."); its status may still change;
+   * - what a call does not send is kept (moto erases both the content and the status).
+   */
   async update(ctx: CallContext, body: Json): Promise<Json> {
-    const current =
-      body.Content === undefined
-        ? await this.moto.sagemaker(ctx, 'DescribeModelCard', { ModelCardName: body.ModelCardName })
-        : undefined;
+    if (body.Content !== undefined && body.ModelCardStatus !== undefined) {
+      throw validation('You cannot update both model card content and model card status in a single call.');
+    }
+    const current = await this.moto.sagemaker(ctx, 'DescribeModelCard', {
+      ModelCardName: body.ModelCardName,
+    });
+    if (body.Content !== undefined && current.ModelCardStatus === 'Archived') {
+      throw validation('Model Card is in Archived state.');
+    }
     const out = await this.moto.sagemaker(ctx, 'UpdateModelCard', {
-      ...body,
-      ...(current ? { Content: current.Content } : {}),
+      ModelCardName: body.ModelCardName,
+      Content: body.Content ?? current.Content,
+      ModelCardStatus: body.ModelCardStatus ?? current.ModelCardStatus,
     });
     await this.emitState(ctx, String(body.ModelCardName));
     return out;

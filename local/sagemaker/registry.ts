@@ -22,7 +22,8 @@ const OVERLAY_FIELDS = ['ModelLifeCycle'] as const;
  * - UpdateModelPackage keeps what it is not sent (moto erases the description and metadata);
  * - ModelLifeCycle (Stage/StageStatus/StageDescription), which moto does not know, is kept here;
  * - CreatedBy/LastModifiedBy name the caller;
- * - every create and update emits `SageMaker Model Package State Change`;
+ * - every create and update emits `SageMaker Model Package State Change`, with the documented
+ *   sample's fields (no CreatedBy, LastModifiedBy or ApprovalDescription);
  * - SageMaker's own lineage entities are created with each group and version.
  */
 export class Registry {
@@ -131,8 +132,12 @@ export class Registry {
   /** The event SageMaker sends: the version's description, times in epoch milliseconds. */
   private async emitStateChange(ctx: CallContext, described: Json, updatedFields?: string[]): Promise<void> {
     const toMillis = (v: unknown) => (typeof v === 'number' ? Math.round(v * 1000) : v);
+    // The documented sample (developer guide, "Events that Amazon SageMaker AI sends to Amazon
+    // EventBridge", SageMaker model package state change) carries no CreatedBy, LastModifiedBy or
+    // ApprovalDescription: who and why are DescribeModelPackage's to tell, so they are left out here.
+    const { CreatedBy: _c, LastModifiedBy: _m, ApprovalDescription: _a, ...documented } = described;
     const detail: Json = {
-      ...described,
+      ...documented,
       CreationTime: toMillis(described.CreationTime),
       ...(described.LastModifiedTime !== undefined
         ? { LastModifiedTime: toMillis(described.LastModifiedTime) }

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type DeploymentOutcome, Endpoints, type EndpointTiming } from './endpoints';
+import { SageMakerApiModel } from './api-model';
+import { type DeploymentOutcome, Endpoints, type EndpointTiming, type SystemState } from './endpoints';
 import { EventEmitter } from './events';
 import { Lineage, type LineageLimits } from './lineage';
 import { ModelCards } from './model-cards';
@@ -31,6 +32,8 @@ export interface LocalSageMakerConfig {
   readonly lineageLimits?: Partial<LineageLimits>;
   /** Queue how the next deployments of endpoints end: { "my-endpoint": ["rollback"] }. */
   readonly outcomes?: Readonly<Record<string, DeploymentOutcome[]>>;
+  /** Endpoints whose next UpdateEndpoint is refused unapplied, as if the caller crashed just before it. */
+  readonly interruptNextUpdate?: readonly string[];
 }
 
 /**
@@ -39,7 +42,11 @@ export interface LocalSageMakerConfig {
  * registry's update semantics, events) and passes every other request, of any service, to moto.
  *
  * Control routes for tests and local mode: POST /_local/reset, POST /_local/config,
+ * POST /_local/system-state (an endpoint SystemUpdating or RollingBack for a while),
  * GET /_local/calls (endpoint lifecycle calls), GET /_local/events (events emitted).
+ *
+ * Every SageMaker request, served here or passed to moto, is first held to SageMaker's API model
+ * (api-model.ts): what the service refuses is refused here, in its words.
  */
 export class LocalSageMaker {
   readonly moto: MotoClient;
@@ -54,6 +61,8 @@ export class LocalSageMaker {
   readonly callLog: { caller: string; operation: string; at: number }[] = [];
   private server?: Server;
   private readonly operations: Record<string, Operation>;
+  /** SageMaker's API model (botocore's), held against every SageMaker request, served or proxied. */
+  private readonly apiModel = SageMakerApiModel.load();
 
   private readonly onError: (error: unknown) => void;
 
@@ -85,6 +94,19 @@ export class LocalSageMaker {
       DeleteEndpoint: (c, b) => e.delete(c, b),
       DescribeEndpoint: (c, b) => e.describe(c, b),
       ListEndpoints: (c, b) => e.list(c, b),
+      // Tags of the endpoints held here; moto keeps everyone else's.
+      AddTags: (c, b) => {
+        const name = e.byArn(b.ResourceArn);
+        return name ? e.addTags(name, b) : this.moto.sagemaker(c, 'AddTags', b);
+      },
+      ListTags: (c, b) => {
+        const name = e.byArn(b.ResourceArn);
+        return name ? e.listTags(name) : this.moto.sagemaker(c, 'ListTags', b);
+      },
+      DeleteTags: (c, b) => {
+        const name = e.byArn(b.ResourceArn);
+        return name ? e.deleteTags(name, b) : this.moto.sagemaker(c, 'DeleteTags', b);
+      },
       CreateArtifact: (c, b) => l.createArtifact(c, b),
       CreateContext: (c, b) => l.createContext(c, b),
       CreateAction: (c, b) => l.createAction(c, b),
@@ -147,6 +169,16 @@ export class LocalSageMaker {
     if (config.lineageLimits) this.lineage.limits = { ...this.lineage.limits, ...config.lineageLimits };
     for (const [name, outcomes] of Object.entries(config.outcomes ?? {}))
       this.endpoints.queueOutcomes(name, outcomes);
+    for (const name of config.interruptNextUpdate ?? []) this.endpoints.interruptNextUpdate(name);
+  }
+
+  /**
+   * Puts an InService endpoint in a state SageMaker enters on its own (SystemUpdating,
+   * RollingBack) for `state.ms`, as POST /_local/system-state { endpointName, status, ms } does.
+   */
+  async systemState(endpointName: string, state: SystemState): Promise<void> {
+    const region = this.endpoints.regionOf(endpointName) ?? this.options.region ?? 'us-east-1';
+    await this.endpoints.enterSystemState(callContext(undefined, region), endpointName, state);
   }
 
   /** Forgets everything held here (moto's state is reset separately). */
@@ -195,6 +227,10 @@ export class LocalSageMaker {
       this.callLog.push({ caller: ctx.accessKeyId, operation, at: Date.now() });
     }
     const implementation = operation ? this.operations[operation] : undefined;
+    if (operation) {
+      const invalid = this.requestViolation(operation, body);
+      if (invalid) return respondError(res, invalid);
+    }
     if (!implementation) return proxy(this.options.motoUrl, req, res, body);
     try {
       const parsed = body.length > 0 ? (JSON.parse(body.toString('utf8')) as Json) : {};
@@ -207,8 +243,35 @@ export class LocalSageMaker {
     }
   }
 
-  private control(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
+  /**
+   * What the service would refuse before looking at any resource: the API model's constraints.
+   * A body that is not JSON is left to the operation (or to moto) to refuse.
+   */
+  private requestViolation(operation: string, body: Buffer): ServiceError | undefined {
+    let parsed: unknown;
+    try {
+      parsed = body.length > 0 ? JSON.parse(body.toString('utf8')) : {};
+    } catch {
+      return undefined;
+    }
+    const message = this.apiModel.validate(operation, parsed);
+    return message ? new ServiceError('ValidationException', message) : undefined;
+  }
+
+  private async control(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
     const route = `${req.method} ${req.url?.split('?')[0]}`;
+    if (route === 'POST /_local/system-state') {
+      const { endpointName, ...state } = JSON.parse(body.toString('utf8') || '{}') as SystemState & {
+        endpointName: string;
+      };
+      try {
+        await this.systemState(endpointName, state);
+      } catch (error) {
+        if (error instanceof ServiceError) return respondJson(res, 400, { message: error.message });
+        throw error;
+      }
+      return respondJson(res, 200, {});
+    }
     const [status, answer] = this.controlAnswer(route, body);
     respondJson(res, status, answer);
   }

@@ -11,6 +11,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { AuditOutcome } from '../../lambda/audit-notify';
+import documentedSample from '../fixtures/events/model-package-state-change.json';
 import { captureLogs, loadHandler, writeManifest } from '../harness/handlers';
 import { clientConfig, uniqueName } from '../harness/local-aws';
 import { modelPackageEvent, registerVersion, setApproval } from '../harness/registry';
@@ -73,6 +74,35 @@ it('records an approval with who, why and when, and notifies the topic', async (
   expect(note?.MessageAttributes.approvalStatus?.Value).toBe('Approved');
 });
 
+it('takes who and why from the registry: the documented event carries neither', async () => {
+  const arn = await registerVersion(sagemaker, group);
+  await setApproval(sagemaker, arn, 'Approved', 'passed the review board');
+  // The documented sample's detail as it is, field for field; only its names point at this version.
+  const [, , version] = /model-package\/([^/]+)\/(\d+)$/.exec(arn) ?? [];
+  const event = {
+    ...documentedSample,
+    resources: [arn],
+    detail: {
+      ...documentedSample.detail,
+      ModelPackageGroupName: group,
+      ModelPackageVersion: Number(version),
+      ModelPackageArn: arn,
+    },
+  };
+  for (const field of ['CreatedBy', 'LastModifiedBy', 'ApprovalDescription'])
+    expect(event.detail).not.toHaveProperty(field);
+  const { result, logs } = await captureLogs(() => handler(event));
+  expect(result.outcome).toBe('recorded');
+  expect(logs.find((l) => l.message === 'model package approval state')?.audit).toMatchObject({
+    approvalStatus: 'Approved',
+    approvalDescription: 'passed the review board',
+    changedBy: expect.stringContaining('fake-user-profile-name'),
+    registeredBy: expect.any(String),
+  });
+  const [note] = await notifications();
+  expect(note?.Message).toContain('Reason:      passed the review board');
+});
+
 it('reports the registry’s status when a late event says otherwise', async () => {
   const arn = await registerVersion(sagemaker, group);
   await setApproval(sagemaker, arn, 'Rejected', 'latency regression');
@@ -83,7 +113,7 @@ it('reports the registry’s status when a late event says otherwise', async () 
     reportedApprovalStatus: 'Approved',
   });
   const [note] = await notifications();
-  expect(note?.Subject).toBe(`[model-governance] ${group} v2 rejected`);
+  expect(note?.Subject).toBe(`[model-governance] ${group} v${arn.split('/').pop()} rejected`);
 });
 
 it.each([

@@ -9,9 +9,10 @@ import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { main as mgov } from '../../cli/main';
 import type { LocalApp } from '../../local/runner/local-app';
-import { serving } from '../harness/deployments';
+import { lifecycleCalls, serving } from '../harness/deployments';
 import { startLocalApp } from '../harness/local-app';
 import { eventually } from '../harness/local-aws';
+import { registerVersion } from '../harness/registry';
 
 const raw = {
   modelArtifactBuckets: ['cli-models'],
@@ -71,7 +72,16 @@ describe('usage', () => {
   it('prints help for mgov and every command, and exits 0', async () => {
     const top = await run(['--help']);
     expect(top.code).toBe(0);
-    for (const command of ['status', 'approve', 'reject', 'register', 'card', 'lineage', 'audit']) {
+    for (const command of [
+      'status',
+      'approve',
+      'reject',
+      'register',
+      'card',
+      'lineage',
+      'audit',
+      'retry-deploy',
+    ]) {
       expect(top.out).toContain(`  ${command} `);
       const help = await run([command, '--help']);
       expect(help.code).toBe(0);
@@ -285,5 +295,48 @@ describe('register, approve, reject, status, card', () => {
     expect(lines[1]).toBe(
       'hint: check your credentials and region (--region, --profile); AWS_ENDPOINT_URL is http://127.0.0.1:9: is npm run local running?',
     );
+  });
+});
+
+describe('retry-deploy', () => {
+  it('refuses an endpoint with nothing rolled back, and one the configuration does not name', async () => {
+    expect(await run(['retry-deploy', 'cli-prod'])).toMatchObject({
+      code: 1,
+      err: expect.stringContaining(
+        'mgov: cli-prod has no rolled-back deployment to retry: it is InService on cli-prod-v1-',
+      ),
+    });
+    expect(await run(['retry-deploy', 'nope'])).toMatchObject({
+      code: 1,
+      err: 'mgov: no deployment target of the configuration is named nope.\nhint: the targets are: cli-prod\n',
+    });
+  });
+
+  it('after a silent rollback the reconciler waits; the operator retries, and it deploys', async () => {
+    const sm = new SageMakerClient({});
+    await registerVersion(sm, 'cli-group', { createGroup: false }); // v2
+    app.sagemaker.configure({ outcomes: { 'cli-prod': ['rollback-without-reason'] } });
+    const approve = await run(['approve', 'cli-group', '2', '--reason', 'better', '--wait'], {
+      as: 'approver',
+    });
+    expect(approve.code).toBe(1);
+    expect(approve.err).toContain(
+      'cli-prod: rolled back by SageMaker: no FailureReason given; when the cause is fixed: mgov retry-deploy cli-prod',
+    );
+    expect(approve.err).toContain('mgov: cli-prod did not take the change');
+    await app.idle();
+    expect(lifecycleCalls(app, 'cli-prod').filter((c) => c.version === 2)).toHaveLength(1);
+
+    const retry = await run(['retry-deploy', 'cli-prod', '--wait'], { as: 'operator' });
+    expect(retry).toMatchObject({
+      code: 0,
+      out: 'cli-prod: deploying cli-group v2 again; following it…\ncli-prod: serving (serves v2)\n',
+    });
+    await serving(app, sm, 'cli-prod', 2);
+    const calls = lifecycleCalls(app, 'cli-prod').filter((c) => c.version === 2);
+    expect(calls).toHaveLength(2);
+    expect(calls[1]?.deploymentConfig).toMatchObject({ BlueGreenUpdatePolicy: expect.anything() });
+    // Nothing left to retry.
+    expect((await run(['retry-deploy', 'cli-prod'])).code).toBe(1);
   });
 });

@@ -12,7 +12,7 @@ import {
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { main as mgov } from '../../cli/main';
 import type { LocalApp } from '../../local/runner/local-app';
-import { replay, serving } from '../harness/deployments';
+import { reconcileOutcomes, replay, serving } from '../harness/deployments';
 import { startLocalApp } from '../harness/local-app';
 import { eventually } from '../harness/local-aws';
 import { registerVersion } from '../harness/registry';
@@ -233,4 +233,20 @@ it('never lets a lineage failure block a deployment: it is retried, then dead-le
     return out.Messages?.[0];
   }, 'a lineage dead letter');
   expect(dead.MessageAttributes?.ErrorCode?.StringValue).toBe('ResourceLimitExceeded');
+});
+
+it('records a rollback by SageMaker that left no FailureReason as rolled back', async () => {
+  app.sagemaker.configure({
+    lineageLimits: { actions: 3000 },
+    outcomes: { 'lin-prod': ['rollback-without-reason'] },
+  });
+  const arn = await registerVersion(client('trainer'), 'lin', { createGroup: false });
+  await decide('bob', Number(arn.split('/').pop()), 'Approved', 'ok');
+  await eventually(
+    async () => (reconcileOutcomes(app, 'lin-prod').includes('rolled-back') ? true : undefined),
+    'the rollback report',
+  );
+  await app.idle();
+  const p = JSON.parse(await run(['lineage', '--endpoint', 'lin-prod', '--format', 'json']));
+  expect(p.history.at(-1)).toMatchObject({ kind: 'rolled-back', version: 3 });
 });

@@ -14,6 +14,7 @@ import {
   DescribeModelCardCommand,
   ListModelCardVersionsCommand,
   SageMakerClient,
+  UpdateModelCardCommand,
 } from '@aws-sdk/client-sagemaker';
 import type { LocalApp } from '../../local/runner/local-app';
 import { startLocalApp } from '../harness/local-app';
@@ -88,6 +89,32 @@ async function register(
 }
 
 const card = (name: string) => sagemaker.send(new DescribeModelCardCommand({ ModelCardName: name }));
+
+/** Every version of a card, oldest first: its status and its content. */
+async function cardHistory(name: string): Promise<{ status?: string; content: string }[]> {
+  const summaries =
+    (await sagemaker.send(new ListModelCardVersionsCommand({ ModelCardName: name })))
+      .ModelCardVersionSummaryList ?? [];
+  const versions = summaries.map((v) => v.ModelCardVersion as number).sort((a, b) => a - b);
+  const out: { status?: string; content: string }[] = [];
+  for (const version of versions) {
+    const v = await sagemaker.send(
+      new DescribeModelCardCommand({ ModelCardName: name, ModelCardVersion: version }),
+    );
+    out.push({ status: v.ModelCardStatus, content: v.Content ?? '' });
+  }
+  return out;
+}
+
+/** No card version changed both its content and its status (SageMaker takes them only separately). */
+function expectOneChangePerVersion(history: { status?: string; content: string }[]): void {
+  for (let i = 1; i < history.length; i++) {
+    const [before, after] = [history[i - 1], history[i]];
+    const changed = [before?.status !== after?.status, before?.content !== after?.content].filter(Boolean);
+    expect(changed).toHaveLength(1);
+  }
+}
+const approvalIn = (content: string) => JSON.parse(content).model_package_details?.model_approval_status;
 const cardWithStatus = (name: string, status: string) =>
   eventually(async () => {
     const c = await card(name).catch(() => undefined);
@@ -120,12 +147,10 @@ it('creates a card on registration, built from the registry and the metrics file
     'ModelQuality.Statistics',
     'Bias.Report',
   ]);
-  expect(content.evaluation_details[0].metric_groups[0].metric_data[0]).toEqual({
-    name: 'mse',
-    type: 'number',
-    value: 4.925353410353891,
-    notes: 'standard deviation 2.219186917819692',
-  });
+  expect(content.evaluation_details[0].metric_groups[0].metric_data.slice(0, 2)).toEqual([
+    { name: 'mse', type: 'number', value: 4.925353410353891 },
+    { name: 'mse - standard_deviation', type: 'number', value: 2.219186917819692 },
+  ]);
 });
 
 it('approves the card with the version and exports it as a PDF to the audit bucket', async () => {
@@ -136,6 +161,17 @@ it('approves the card with the version and exports it as a PDF to the audit buck
     'ok',
   );
   await cardWithStatus(`${GROUP}-v1`, 'Approved');
+  await app.idle();
+  // The approval rewrote the content (approval status in model_package_details) and the status, in
+  // two UpdateModelCard calls, content first: created PendingReview, then the approved content
+  // (still PendingReview), then Approved.
+  const history = await cardHistory(`${GROUP}-v1`);
+  expect(history.map((v) => [v.status, approvalIn(v.content)])).toEqual([
+    ['PendingReview', 'PendingManualApproval'],
+    ['PendingReview', 'Approved'],
+    ['Approved', 'Approved'],
+  ]);
+  expectOneChangePerVersion(history);
   const bucket = app.physicalId('ModelCardsAuditBucket');
   const key = await eventually(async () => {
     const out = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'model-cards/' }));
@@ -174,7 +210,57 @@ it('writes nothing for a duplicate event, and archives the card on rejection', a
     'Rejected',
     'drift',
   );
-  await cardWithStatus(name, 'Archived');
+  const archived = await cardWithStatus(name, 'Archived');
+  // The rejection's content went in before the card was archived (an Archived card takes none).
+  expect(approvalIn(archived.Content ?? '{}')).toBe('Rejected');
+  await app.idle();
+  expectOneChangePerVersion(await cardHistory(name));
+});
+
+it('re-approving a rejected version brings its Archived card back: status first, then content', async () => {
+  const name = `${GROUP}-v1`;
+  const before = (await cardHistory(name)).length;
+  await setApproval(
+    sagemaker,
+    'arn:aws:sagemaker:us-east-1:123456789012:model-package/card-group/1',
+    'Approved',
+    'drift was a false alarm',
+  );
+  const reapproved = await eventually(async () => {
+    const c = await card(name);
+    return c.ModelCardStatus === 'Approved' && approvalIn(c.Content ?? '{}') === 'Approved' ? c : undefined;
+  }, `${name} approved again`);
+  expect(JSON.parse(reapproved.Content ?? '{}').model_package_details.approval_description).toBe(
+    'drift was a false alarm',
+  );
+  await app.idle();
+  const history = (await cardHistory(name)).slice(before - 1);
+  expect(history.map((v) => [v.status, approvalIn(v.content)])).toEqual([
+    ['Archived', 'Rejected'],
+    ['Approved', 'Rejected'],
+    ['Approved', 'Approved'],
+  ]);
+  expectOneChangePerVersion(history);
+  const failed = app.invocations.filter((i) => i.functionName === 'model-cards' && !i.outcome.ok);
+  expect(failed).toEqual([]);
+});
+
+it('the local SageMaker refuses what the service refuses: content and status together, content of an Archived card', async () => {
+  const name = `${GROUP}-v1`;
+  const content = (await card(name)).Content ?? '{}';
+  await expect(
+    sagemaker.send(
+      new UpdateModelCardCommand({ ModelCardName: name, Content: content, ModelCardStatus: 'Draft' }),
+    ),
+  ).rejects.toThrow('You cannot update both model card content and model card status in a single call.');
+  await sagemaker.send(new UpdateModelCardCommand({ ModelCardName: name, ModelCardStatus: 'Archived' }));
+  await expect(
+    sagemaker.send(new UpdateModelCardCommand({ ModelCardName: name, Content: content })),
+  ).rejects.toMatchObject({ name: 'ValidationException', message: 'Model Card is in Archived state.' });
+  // Its status may still change, and what a call does not send is kept.
+  await sagemaker.send(new UpdateModelCardCommand({ ModelCardName: name, ModelCardStatus: 'Approved' }));
+  expect(await card(name)).toMatchObject({ ModelCardStatus: 'Approved', Content: content });
+  await app.idle();
 });
 
 it('still makes the card when inputs are missing or broken, and says what could not be read', async () => {

@@ -131,20 +131,80 @@ describe('in order', () => {
     expect(models.map((m) => m.ModelName?.split('-')[2]).sort()).toEqual(['v3', 'v4']);
   });
 
-  it('reports a silent rollback and does not retry the version', async () => {
-    app.sagemaker.configure({ outcomes: { 'churn-prod': ['rollback'] } });
-    await approvedVersion('churn'); // v5: deployed, then rolled back by "an alarm"
+  /** Endpoint events after a rollback: a maintenance (SYSTEM_UPDATING, IN_SERVICE) and the last IN_SERVICE three times more. */
+  async function furtherEndpointEvents(endpointName: string): Promise<number> {
+    const before = app.sagemaker.events.emitted.length;
+    await app.sagemaker.systemState(endpointName, { status: 'SystemUpdating', ms: 300 });
     await eventually(
-      async () => (reconcileOutcomes(app, 'churn-prod').includes('rolled-back') ? true : undefined),
+      async () =>
+        app.sagemaker.events.emitted
+          .slice(before)
+          .some((e) => e.detail.EndpointName === endpointName && e.detail.EndpointStatus === 'IN_SERVICE')
+          ? true
+          : undefined,
+      'the end of the maintenance',
+    );
+    const settled = app.sagemaker.events.emitted.filter(
+      (e) => e.detail.EndpointName === endpointName && e.detail.EndpointStatus === 'IN_SERVICE',
+    );
+    await replay(
+      app,
+      [settled.at(-1), settled.at(-1), settled.at(-1)].filter((e) => e !== undefined),
+    );
+    await app.idle();
+    return app.sagemaker.events.emitted.length - before + 3;
+  }
+
+  async function rollbackIsFinal(version: number, outcome: 'rollback' | 'rollback-without-reason') {
+    const reportsBefore = reconcileOutcomes(app, 'churn-prod').length;
+    app.sagemaker.configure({ outcomes: { 'churn-prod': [outcome] } });
+    await approvedVersion('churn'); // deployed, then rolled back by SageMaker
+    await eventually(
+      async () =>
+        reconcileOutcomes(app, 'churn-prod').slice(reportsBefore).includes('rolled-back') ? true : undefined,
       'the rollback report',
     );
     await app.idle();
+    const events = await furtherEndpointEvents('churn-prod');
+    expect(events).toBeGreaterThanOrEqual(5);
     await serving(app, sagemaker, 'churn-prod', 3);
-    expect(lifecycleCalls(app, 'churn-prod').filter((c) => c.version === 5)).toHaveLength(1);
-    const notice = app.invocations.find(
-      (i) => i.functionName === 'reconcile-endpoint' && JSON.stringify(i.outcome).includes('rolled-back'),
+    // Tried once, never again; told once.
+    expect(lifecycleCalls(app, 'churn-prod').filter((c) => c.version === version)).toEqual([
+      expect.objectContaining({ operation: 'UpdateEndpoint' }),
+    ]);
+    const reports = reconcileOutcomes(app, 'churn-prod').slice(reportsBefore);
+    expect(reports.filter((r) => r === 'rolled-back')).toHaveLength(1);
+    expect(reports.filter((r) => r === 'deploy-started')).toHaveLength(1);
+    return app.invocations
+      .filter((i) => i.functionName === 'reconcile-endpoint')
+      .map((i) => JSON.stringify(i.outcome))
+      .find((o) => o.includes('rolled-back') && o.includes(`"intendedVersion":${version}`));
+  }
+
+  it('a rollback with a FailureReason is notified once and never retried, across further endpoint events', async () => {
+    const notice = await rollbackIsFinal(5, 'rollback');
+    expect(notice).toContain('an auto-rollback alarm went into ALARM');
+  });
+
+  it('a rollback without a FailureReason is recognised all the same (the endpoint settled on another config)', async () => {
+    // v6 is newer than the rolled-back v5, so it deploys; then SageMaker rolls it back silently.
+    const notice = await rollbackIsFinal(6, 'rollback-without-reason');
+    expect(notice).toContain('SageMaker gave no FailureReason');
+  });
+
+  it('a crash between CreateEndpointConfig and UpdateEndpoint is no rollback: the next delivery deploys', async () => {
+    const reportsBefore = reconcileOutcomes(app, 'churn-prod').length;
+    app.sagemaker.configure({ interruptNextUpdate: ['churn-prod'] });
+    await approvedVersion('churn'); // v7: model, config and the request recorded; UpdateEndpoint never made
+    await serving(app, sagemaker, 'churn-prod', 7);
+    const failed = app.invocations.filter(
+      (i) =>
+        i.functionName === 'reconcile-endpoint' &&
+        !i.outcome.ok &&
+        JSON.stringify(i.outcome).includes('crashed'),
     );
-    expect(JSON.stringify(notice?.outcome)).toContain('an auto-rollback alarm went into ALARM');
+    expect(failed.length).toBeGreaterThanOrEqual(1);
+    expect(reconcileOutcomes(app, 'churn-prod').slice(reportsBefore)).not.toContain('rolled-back');
   });
 });
 

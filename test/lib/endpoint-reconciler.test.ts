@@ -45,6 +45,9 @@ it('changes only its own endpoints, and models and configs named after them', ()
     'sagemaker:UpdateEndpoint',
     'sagemaker:DeleteEndpoint',
     'sagemaker:DescribeEndpoint',
+    // The deployment requests recorded on the endpoint (rollback detection).
+    'sagemaker:ListTags',
+    'sagemaker:AddTags',
   ]) {
     expect(resources(action)).toContain(':endpoint/churn-prod"');
     expect(resources(action)).toContain(':endpoint/churn-staging"');

@@ -36,6 +36,7 @@ it('reads only its own endpoints and the governed groups’ versions', () => {
         .map((s) => s.Resource),
     );
   expect(resources('sagemaker:DescribeEndpoint')).toContain(':endpoint/churn-prod"');
+  expect(resources('sagemaker:ListTags')).toContain(':endpoint/churn-prod"');
   expect(resources('sagemaker:DescribeModel')).toContain(':model/churn-prod-v*"');
   expect(resources('sagemaker:DescribeModelPackage')).toContain(':model-package/churn/*"');
   expect(

@@ -1,10 +1,13 @@
 /** The local endpoint's endpoint lifecycle, over HTTP with the real SDK client. */
 import {
+  AddTagsCommand,
   CreateEndpointCommand,
   CreateEndpointConfigCommand,
   CreateModelCommand,
   DeleteEndpointCommand,
+  DeleteTagsCommand,
   DescribeEndpointCommand,
+  ListTagsCommand,
   type SageMakerClient,
   UpdateEndpointCommand,
 } from '@aws-sdk/client-sagemaker';
@@ -181,6 +184,87 @@ it('can roll an update back (InService on the old config, with a reason) or fail
     new UpdateEndpointCommand({ EndpointName: name, EndpointConfigName: await endpointConfig() }),
   );
   await eventually(async () => ((await status(name)) === 'Failed' ? true : undefined), 'the update to fail');
+});
+
+it('can roll an update back without a FailureReason, as SageMaker may', async () => {
+  const name = uniqueName('ep');
+  const first = await endpointConfig();
+  await sagemaker.send(new CreateEndpointCommand({ EndpointName: name, EndpointConfigName: first }));
+  await inService(name);
+  local.server.configure({ outcomes: { [name]: ['rollback-without-reason'] } });
+  await sagemaker.send(
+    new UpdateEndpointCommand({ EndpointName: name, EndpointConfigName: await endpointConfig() }),
+  );
+  await eventually(async () => ((await status(name)) === 'Updating' ? undefined : true), 'the update to end');
+  const rolledBack = await sagemaker.send(new DescribeEndpointCommand({ EndpointName: name }));
+  expect(rolledBack).toMatchObject({ EndpointStatus: 'InService', EndpointConfigName: first });
+  expect(rolledBack.FailureReason).toBeUndefined();
+});
+
+it('refuses UpdateEndpoint and DeleteEndpoint while the endpoint is Creating, Updating, SystemUpdating, RollingBack or Deleting', async () => {
+  const name = uniqueName('ep');
+  const config = await endpointConfig();
+  const other = await endpointConfig();
+  const arn = `arn:aws:sagemaker:us-east-1:123456789012:endpoint/${name}`;
+  // Long enough for the checks to run while each state lasts, on a loaded machine.
+  local.server.configure({ timing: { createMs: 1500, updateMs: 1500, deleteMs: 1500 } });
+  const refused = async (expected: string) => {
+    expect(await status(name)).toBe(expected);
+    for (const call of [
+      new UpdateEndpointCommand({ EndpointName: name, EndpointConfigName: other }),
+      new DeleteEndpointCommand({ EndpointName: name }),
+    ]) {
+      await expect(sagemaker.send(call as UpdateEndpointCommand)).rejects.toMatchObject({
+        name: 'ValidationException',
+        message: `Cannot update in-progress endpoint "${arn}".`,
+      });
+    }
+  };
+  await sagemaker.send(new CreateEndpointCommand({ EndpointName: name, EndpointConfigName: config }));
+  await refused('Creating');
+  await inService(name);
+  for (const s of ['SystemUpdating', 'RollingBack'] as const) {
+    const res = await fetch(`${local.url}/_local/system-state`, {
+      method: 'POST',
+      body: JSON.stringify({ endpointName: name, status: s, ms: 1500 }),
+    });
+    expect(res.status).toBe(200);
+    await refused(s);
+    await inService(name);
+  }
+  await sagemaker.send(new UpdateEndpointCommand({ EndpointName: name, EndpointConfigName: other }));
+  await refused('Updating');
+  await inService(name);
+  await sagemaker.send(new DeleteEndpointCommand({ EndpointName: name }));
+  await refused('Deleting');
+});
+
+it('keeps the tags of its endpoints (AddTags, ListTags, DeleteTags) and sends them with its events', async () => {
+  const name = uniqueName('ep');
+  await sagemaker.send(
+    new CreateEndpointCommand({
+      EndpointName: name,
+      EndpointConfigName: await endpointConfig(),
+      Tags: [{ Key: 'team', Value: 'ml' }],
+    }),
+  );
+  const arn = `arn:aws:sagemaker:us-east-1:123456789012:endpoint/${name}`;
+  await sagemaker.send(
+    new AddTagsCommand({
+      ResourceArn: arn,
+      Tags: [
+        { Key: 'team', Value: 'risk' },
+        { Key: 'x', Value: '1' },
+      ],
+    }),
+  );
+  await sagemaker.send(new DeleteTagsCommand({ ResourceArn: arn, TagKeys: ['x'] }));
+  expect((await sagemaker.send(new ListTagsCommand({ ResourceArn: arn }))).Tags).toEqual([
+    { Key: 'team', Value: 'risk' },
+  ]);
+  await inService(name);
+  const event = local.server.events.emitted.filter((e) => e.detail.EndpointName === name).at(-1);
+  expect(event?.detail.Tags).toEqual({ team: 'risk' });
 });
 
 it('deletes an endpoint after Deleting', async () => {

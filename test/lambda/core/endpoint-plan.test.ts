@@ -11,8 +11,12 @@ import {
   namesToDelete,
   type ObservedEndpoint,
   planEndpoint,
+  REQUEST_TAGS,
+  requestFromTags,
+  requestTags,
+  rollbackNotifiedTag,
+  rolledBackFrom,
   type VersionSummary,
-  wasRolledBack,
 } from '../../../lambda/core/endpoint-plan';
 
 function target(raw: Record<string, unknown> = {}): DeploymentTarget {
@@ -152,9 +156,99 @@ describe('planEndpoint', () => {
     },
   );
 
-  it('asks to check for a rollback when an InService endpoint reports a failure and is not on the desired config', () => {
-    const p = plan([v(2, 'Approved')], live('old', { failureReason: 'alarm' }));
-    expect(p).toMatchObject({ kind: 'check-rollback', failureReason: 'alarm' });
+  describe('rollback, recognised by the config the endpoint settled on, with or without a FailureReason', () => {
+    const asked = new Date('2026-11-27T10:00:00Z');
+    const request = (configName: string, rollbackNotified = false) => ({
+      configName,
+      after: asked,
+      rollbackNotified,
+    });
+    const later = new Date('2026-11-27T10:20:00Z');
+
+    it.each([undefined, 'alarm'])(
+      'is a rollback once the asked update was tried (FailureReason %s)',
+      (reason) => {
+        const desired = configOf(v(2, 'Approved'));
+        const p = plan(
+          [v(2, 'Approved')],
+          live('old', {
+            request: request(desired),
+            lastModifiedTime: later,
+            ...(reason ? { failureReason: reason } : {}),
+          }),
+        );
+        expect(p).toMatchObject({ kind: 'rolled-back', request: { configName: desired } });
+        expect(p.kind === 'rolled-back' ? p.failureReason : 'not a rollback').toBe(reason);
+      },
+    );
+
+    it('a request never tried (crash between recording it and UpdateEndpoint) deploys', () => {
+      const desired = configOf(v(2, 'Approved'));
+      const untried = live('old', { request: request(desired), lastModifiedTime: asked });
+      expect(plan([v(2, 'Approved')], untried)).toMatchObject({ kind: 'update', fromConfig: 'old' });
+      expect(rolledBackFrom(untried)).toBeUndefined();
+    });
+
+    it('a crash after CreateEndpointConfig, before anything was recorded, deploys', () => {
+      const endpoint = live('old', { request: request('old'), lastModifiedTime: later });
+      expect(plan([v(2, 'Approved')], endpoint)).toMatchObject({ kind: 'update' });
+    });
+
+    it('a FailureReason alone is no rollback of the desired version (it may be an older one’s)', () => {
+      expect(plan([v(2, 'Approved')], live('old', { failureReason: 'alarm' }))).toMatchObject({
+        kind: 'update',
+      });
+    });
+
+    it('a newer approval deploys again after a rollback', () => {
+      const rolledBack = live('old', {
+        request: request(configOf(v(2, 'Approved'))),
+        lastModifiedTime: later,
+      });
+      expect(plan([v(2, 'Approved'), v(3, 'Approved')], rolledBack)).toMatchObject({
+        kind: 'update',
+        deployment: { version: { version: 3 } },
+      });
+    });
+
+    it('is no rollback while the endpoint is still busy, or once it serves the request', () => {
+      const desired = configOf(v(2, 'Approved'));
+      expect(
+        rolledBackFrom(
+          live('old', { status: 'Updating', request: request(desired), lastModifiedTime: later }),
+        ),
+      ).toBeUndefined();
+      expect(
+        rolledBackFrom(live(desired, { request: request(desired), lastModifiedTime: later })),
+      ).toBeUndefined();
+    });
+
+    it('reads the request back from the tags it writes, and knows when its rollback was notified', () => {
+      const tags = Object.fromEntries(requestTags('cfg-v2', asked).map((t) => [t.Key, t.Value]));
+      expect(requestFromTags(tags)).toEqual({ configName: 'cfg-v2', after: asked, rollbackNotified: false });
+      const notified = {
+        ...tags,
+        [REQUEST_TAGS.rollbackNotified]: rollbackNotifiedTag({ configName: 'cfg-v2', after: asked }).Value,
+      };
+      expect(requestFromTags(notified)?.rollbackNotified).toBe(true);
+      // A newer request makes the old mark stale.
+      const newer = { ...notified, [REQUEST_TAGS.after]: later.toISOString() };
+      expect(requestFromTags(newer)?.rollbackNotified).toBe(false);
+      expect(requestFromTags({})).toBeUndefined();
+      expect(requestFromTags({ ...tags, [REQUEST_TAGS.after]: 'yesterday' })).toBeUndefined();
+    });
+
+    it('writes tag values SageMaker accepts (≤ 256, its tag value pattern)', () => {
+      const name = `${'a'.repeat(62)}9`;
+      for (const tag of [
+        ...requestTags(name, later),
+        rollbackNotifiedTag({ configName: name, after: later }),
+      ]) {
+        expect(tag.Value.length).toBeLessThanOrEqual(256);
+        expect(tag.Value).toMatch(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u);
+        expect(tag.Key).toMatch(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u);
+      }
+    });
   });
 
   it('names models and configs deterministically, per version and per setting', () => {
@@ -167,21 +261,6 @@ describe('planEndpoint', () => {
     );
     expect(bigger.modelName).toBe(a.modelName);
     expect(bigger.configName).not.toBe(a.configName);
-  });
-});
-
-describe('wasRolledBack', () => {
-  const endpoint = {
-    status: 'InService' as const,
-    configName: 'old',
-    lastModifiedTime: new Date('2026-11-27T10:00:00Z'),
-  };
-  it('is true when the desired config existed before the endpoint last changed', () => {
-    expect(wasRolledBack(endpoint, new Date('2026-11-27T09:59:00Z'))).toBe(true);
-  });
-  it('is false for a config created since, or never', () => {
-    expect(wasRolledBack(endpoint, new Date('2026-11-27T10:01:00Z'))).toBe(false);
-    expect(wasRolledBack(endpoint, undefined)).toBe(false);
   });
 });
 

@@ -14,7 +14,6 @@ describe('parseModelPackageStateChange', () => {
         reportedApprovalStatus: 'Approved',
         updatedFields: undefined,
         reportedAt: '2026-11-27T11:00:14.000Z',
-        reportedDescription: 'Beats v1 on AUC',
         reportedBy: undefined,
       },
     });

@@ -75,7 +75,7 @@ describe('approvalChange', () => {
     description: 'AUC 0.91',
   };
 
-  it('takes the event’s word first', () => {
+  it('takes the registry’s word over the event’s while the registry still shows this change', () => {
     expect(
       approvalChange(
         { status: 'Approved', at: registry.lastModifiedAt, by: 'bob', description: 'event says' },
@@ -85,10 +85,30 @@ describe('approvalChange', () => {
     ).toEqual({
       status: 'Approved',
       at: registry.lastModifiedAt,
-      approvedBy: 'bob',
-      description: 'event says',
+      approvedBy: 'ann',
+      description: 'AUC 0.91',
       previousStatus: undefined,
     });
+  });
+
+  it('credits a late registration to the registry’s CreatedBy', () => {
+    expect(
+      approvalChange(
+        { status: 'PendingManualApproval', at: '2026-11-27T09:00:00.001Z' },
+        registry,
+        undefined,
+      ),
+    ).toMatchObject({ approvedBy: 'trainer', description: undefined });
+  });
+
+  it('keeps what a late event carries, when the registry has moved on', () => {
+    expect(
+      approvalChange(
+        { status: 'Approved', at: '2026-11-27T09:30:00.000Z', by: 'bob', description: 'event says' },
+        { ...registry, status: 'Rejected' },
+        undefined,
+      ),
+    ).toMatchObject({ approvedBy: 'bob', description: 'event says' });
   });
 
   it('fills who and why from the registry while it still shows this change', () => {
@@ -153,8 +173,9 @@ describe('approvalChange', () => {
   });
 });
 
-it('calls the same version settling again with a failure reason a SageMaker rollback', () => {
-  expect(classifyDeployment(2, 2, 'alarm')).toBe('rolled-back');
-  expect(classifyDeployment(1, 2, 'alarm')).toBe('rollback');
+it('calls the same version settling again after a rolled-back request a SageMaker rollback', () => {
+  expect(classifyDeployment(2, 2, true)).toBe('rolled-back');
+  expect(classifyDeployment(3, 1, true)).toBe('rolled-back');
+  expect(classifyDeployment(1, 2)).toBe('rollback');
   expect(classifyDeployment(2, 2)).toBe('deployment');
 });

@@ -38,12 +38,8 @@ it('translates the Pipelines evaluation.json', () => {
     {
       name: 'Evaluation: regression',
       metric_data: [
-        {
-          name: 'mse',
-          type: 'number',
-          value: 4.925353410353891,
-          notes: 'standard deviation 2.219186917819692',
-        },
+        { name: 'mse', type: 'number', value: 4.925353410353891 },
+        { name: 'mse - standard_deviation', type: 'number', value: 2.219186917819692 },
       ],
     },
   ]);
@@ -54,18 +50,23 @@ it('translates Model Monitor model-quality statistics (regression), every metric
   const [group, ...rest] = groups('model-monitor-model-quality.regression.sdk-test.json');
   expect(rest).toEqual([]);
   expect(group?.name).toBe('Model quality: regression');
+  // As the SageMaker Python SDK translates them: each value, and each numeric standard deviation
+  // as a number metric of its own, "<metric> - standard_deviation".
   for (const [name, m] of Object.entries(source.regression_metrics as Json)) {
-    expect(datum(group, name)).toEqual({
-      name,
+    expect(datum(group, name)).toEqual({ name, type: 'number', value: m.value });
+    expect(typeof m.standard_deviation).toBe('number');
+    expect(datum(group, `${name} - standard_deviation`)).toEqual({
+      name: `${name} - standard_deviation`,
       type: 'number',
-      value: m.value,
-      notes: `standard deviation ${m.standard_deviation}`,
+      value: m.standard_deviation,
     });
   }
+  expect(datum(group, 'mae - standard_deviation')).toBeDefined();
   expect(datum(group, 'item_count')).toMatchObject({ value: 627 });
-  // "NaN" standard deviations are left out of the notes.
+  // "NaN" standard deviations (strings in the file) are not numbers: no metric for them.
   const nan = groups('model-monitor-model-quality.statistics.regression.sdk-test.json')[0];
   expect(datum(nan, 'mae')).toEqual({ name: 'mae', type: 'number', value: 0.5040653554420981 });
+  expect(datum(nan, 'mae - standard_deviation')).toBeUndefined();
 });
 
 it('translates binary classification metrics, the confusion matrix and both curves', () => {

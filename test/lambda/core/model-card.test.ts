@@ -7,6 +7,7 @@ import { translateMetrics } from '../../../lambda/core/metrics';
 import {
   type CardInputs,
   type CardVersion,
+  cardWrites,
   type Evaluation,
   MODEL_CARD_CONTENT_LIMIT,
   modelCardStatus,
@@ -273,4 +274,55 @@ it('finds the group of a card by its exact name, never a group whose name is a p
   expect(groupOfCard(groups, modelCardName('x'.repeat(63), 12))?.name).toBe('x'.repeat(63));
   expect(groupOfCard(groups, 'churn-v3-draft')).toBeUndefined();
   expect(groupOfCard(groups, 'fraud-v1')).toBeUndefined();
+});
+
+describe('cardWrites: content and status as separate UpdateModelCard calls, in an order a rerun finishes', () => {
+  it.each([
+    // [current status, content changed, wanted status, calls]
+    ['Draft', true, 'Approved', ['content', 'status']], // approval: content first, then status
+    ['Approved', true, 'Archived', ['content', 'status']], // rejection: content before archiving
+    ['Archived', true, 'Approved', ['status', 'content']], // re-approval: leave Archived first
+    ['Archived', true, 'Archived', []], // an Archived card takes no content
+    ['Draft', true, 'Draft', ['content']],
+    ['Draft', false, 'Approved', ['status']],
+    ['Approved', false, 'Approved', []],
+    ['Approved', true, 'PendingReview', ['status', 'content']], // rebuilt reviewed card: unreviewed first
+  ] as const)('%s card, content changed %s, wanted %s: %j', (status, contentChanged, wanted, calls) => {
+    expect(cardWrites({ status, contentChanged }, wanted)).toEqual(calls);
+  });
+
+  it('a rerun after only the first call finishes the job with the second, and then writes nothing', () => {
+    for (const [status, wanted] of [
+      ['Draft', 'Approved'],
+      ['Approved', 'Archived'],
+      ['Archived', 'Approved'],
+      ['PendingReview', 'Draft'],
+      ['Approved', 'PendingReview'],
+    ] as const) {
+      const [first, second] = cardWrites({ status, contentChanged: true }, wanted);
+      // The state after the first call alone:
+      const after =
+        first === 'content' ? { status, contentChanged: false } : { status: wanted, contentChanged: true };
+      expect(cardWrites(after, wanted)).toEqual([second]);
+      expect(cardWrites({ status: wanted, contentChanged: false }, wanted)).toEqual([]);
+    }
+  });
+});
+
+describe('a reviewed card rebuilt with new content is never left Approved on unreviewed content', () => {
+  it('fails after the first UpdateModelCard call, reruns, and still asks for a review', () => {
+    const review = (current: string, contentChanged: boolean) =>
+      modelCardStatus('Approved', 'Draft', { required: true, current, contentChanged });
+    const wanted = review('Approved', true);
+    expect(wanted).toBe('PendingReview');
+    const [first] = cardWrites({ status: 'Approved', contentChanged: true }, wanted);
+    // Only the first call went through; the rerun reads the card as it is now.
+    const after =
+      first === 'content'
+        ? { status: 'Approved', contentChanged: false }
+        : { status: wanted, contentChanged: true };
+    const rerunWanted = review(after.status, after.contentChanged);
+    expect(rerunWanted).toBe('PendingReview');
+    expect(cardWrites(after, rerunWanted)).toEqual(['content']);
+  });
 });
