@@ -42,6 +42,14 @@ export type TargetOutcome =
       readonly reason: string;
       readonly servingConfig?: string;
     }
+  /** The endpoint is Failed or UpdateRollbackFailed: only a person can bring it back. */
+  | {
+      readonly outcome: 'needs-operator';
+      readonly status: string;
+      readonly version: number;
+      readonly modelPackageArn: string;
+      readonly reason: string;
+    }
   | { readonly outcome: 'skipped'; readonly reason: string; readonly version?: number };
 
 export interface TargetReport {
@@ -84,6 +92,16 @@ export function deploymentNotification(report: TargetReport): Notification {
         `SageMaker says: ${result.reason}`,
         '',
         `The reconciler will not retry this version. Approve a newer version, or fix the cause and run: mgov retry-deploy ${endpointName}`,
+        `Model package: ${result.modelPackageArn}`,
+      );
+      break;
+    case 'needs-operator':
+      headline = `${endpointName} is ${result.status}: ${groupName} v${result.version} cannot deploy`;
+      lines.push(
+        `Endpoint ${endpointName} is ${result.status}. SageMaker says: ${result.reason}`,
+        result.status === 'Failed'
+          ? `SageMaker allows only DeleteEndpoint on a Failed endpoint. Fix the cause, delete it (aws sagemaker delete-endpoint --endpoint-name ${endpointName}), then send the approval again (mgov approve ${groupName} ${result.version} --force): the reconciler creates the endpoint anew.`
+          : 'Both the deployment and its automatic rollback failed; restore the endpoint by hand (SageMaker developer guide, rolling deployments). The reconciler does nothing to it meanwhile.',
         `Model package: ${result.modelPackageArn}`,
       );
       break;

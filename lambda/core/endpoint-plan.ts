@@ -199,6 +199,11 @@ export type Plan =
       readonly request: DeploymentRequest;
       readonly failureReason?: string;
     }
+  /**
+   * The endpoint is Failed (SageMaker allows only DeleteEndpoint on it) or UpdateRollbackFailed (in
+   * service on a mix of configs until someone restores it): nothing the reconciler may do; people must.
+   */
+  | { readonly kind: 'needs-operator'; readonly status: EndpointStatus; readonly deployment: Deployment }
   /** A gate holds the newest version; `inSync`: the endpoint already serves the newest one it may. */
   | { readonly kind: 'held'; readonly held: Held; readonly inSync?: Deployment }
   | {
@@ -207,6 +212,13 @@ export type Plan =
     };
 
 const BUSY: readonly EndpointStatus[] = ['Creating', 'Updating', 'SystemUpdating', 'RollingBack', 'Deleting'];
+/**
+ * DescribeEndpoint's EndpointStatus (API reference): "Failed: ... DeleteEndpoint is the only operation
+ * that can be performed on a failed endpoint"; "UpdateRollbackFailed: Both the rolling deployment and
+ * auto-rollback failed", to be remedied by hand. An update sent to either is refused, retried and
+ * dead-lettered, so the plan asks for an operator instead.
+ */
+const NEEDS_OPERATOR: readonly EndpointStatus[] = ['Failed', 'UpdateRollbackFailed'];
 
 /** Decides what to do for one target. Pure: the handler reads, calls this, and carries it out. */
 export function planEndpoint(inputs: PlanInputs): Plan {
@@ -220,6 +232,8 @@ export function planEndpoint(inputs: PlanInputs): Plan {
   }
   const deployment = deploymentFor(inputs, version);
   if (!endpoint) return { kind: 'create', deployment };
+  if (NEEDS_OPERATOR.includes(endpoint.status))
+    return { kind: 'needs-operator', status: endpoint.status, deployment };
   if (endpoint.configName === deployment.configName) {
     return inputs.held
       ? { kind: 'held', held: inputs.held, inSync: deployment }

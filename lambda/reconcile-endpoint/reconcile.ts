@@ -129,6 +129,14 @@ export async function reconcileTarget(
         requestedAfter: request.after.toISOString(),
       };
     }
+    case 'needs-operator':
+      return {
+        outcome: 'needs-operator',
+        status: plan.status,
+        version: plan.deployment.version.version,
+        modelPackageArn: plan.deployment.version.arn,
+        reason: endpoint?.failureReason ?? 'no FailureReason given',
+      };
     case 'create':
       return deploy(ctx, group, target, plan.deployment, undefined);
     case 'update':

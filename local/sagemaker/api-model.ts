@@ -18,9 +18,11 @@
  * patterns are Java regular expressions and are translated here (`javaPattern`).
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { packageRoot } from '../../core/package-info';
+import { venvPythonOf } from '../prerequisites';
 
 interface ShapeRef {
   readonly shape: string;
@@ -46,19 +48,61 @@ interface ServiceModel {
   readonly shapes: Readonly<Record<string, Shape>>;
 }
 
-/** Where botocore keeps SageMaker's model: asked of the installed botocore (moto's dependency). */
-export function botocoreSageMakerModelPath(): string {
-  let dir: string;
-  try {
-    dir = execFileSync('python3', ['-c', 'import botocore,os;print(os.path.dirname(botocore.__file__))'], {
-      encoding: 'utf8',
-    }).trim();
-  } catch (error) {
-    throw new Error(
-      `The local SageMaker validates requests against botocore's SageMaker model, but python3 could not import botocore (${(error as Error).message}). Install moto (pip install 'moto[server]'), which brings botocore.`,
-    );
+/**
+ * The Pythons that may have botocore, in the order local mode chooses its moto's (local/prerequisites):
+ * MGOV_PYTHON, the .local/venv it installs, then python3.
+ */
+function candidatePythons(env: NodeJS.ProcessEnv = process.env): string[] {
+  const venv = venvPythonOf(env.MGOV_VENV ?? join(packageRoot(), '.local', 'venv'));
+  return [env.MGOV_PYTHON, existsSync(venv) ? venv : undefined, 'python3'].filter(
+    (p): p is string => typeof p === 'string' && p.length > 0,
+  );
+}
+
+/**
+ * A copy of the model from the last run that found botocore, so that local mode against an
+ * already-running moto (MOTO_URL, e.g. moto's Docker image) validates on a machine without Python.
+ */
+export const CACHED_MODEL = join(
+  packageRoot(),
+  '.local',
+  'botocore',
+  'sagemaker-2017-07-24-service-2.json.gz',
+);
+
+/**
+ * Where botocore keeps SageMaker's model: asked of the installed botocore (moto's dependency), or
+ * the copy the last such run kept.
+ */
+export function botocoreSageMakerModelPath(env: NodeJS.ProcessEnv = process.env): string {
+  const tried: string[] = [];
+  for (const python of candidatePythons(env)) {
+    try {
+      const dir = execFileSync(
+        python,
+        ['-c', 'import botocore,os;print(os.path.dirname(botocore.__file__))'],
+        {
+          encoding: 'utf8',
+          env,
+          stdio: ['ignore', 'pipe', 'ignore'],
+        },
+      ).trim();
+      const path = join(dir, 'data', 'sagemaker', '2017-07-24', 'service-2.json.gz');
+      try {
+        mkdirSync(dirname(CACHED_MODEL), { recursive: true });
+        copyFileSync(path, CACHED_MODEL);
+      } catch {
+        // The copy only spares a later run without Python; this run has the original.
+      }
+      return path;
+    } catch {
+      tried.push(python);
+    }
   }
-  return join(dir, 'data', 'sagemaker', '2017-07-24', 'service-2.json.gz');
+  if (existsSync(CACHED_MODEL)) return CACHED_MODEL;
+  throw new Error(
+    `The local SageMaker validates requests against botocore's SageMaker model, but no Python here has botocore (tried ${tried.join(', ')}), and no earlier run kept a copy (${CACHED_MODEL}). Run npm run local once where python3 has moto (it installs it if needed), or set MGOV_PYTHON to a Python with botocore.`,
+  );
 }
 
 /** SageMaker's request rules, read once from botocore. */

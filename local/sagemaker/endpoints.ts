@@ -205,6 +205,13 @@ export class Endpoints {
     if (BUSY.includes(endpoint.status)) {
       throw validation(`Cannot update in-progress endpoint "${endpoint.arn}".`);
     }
+    // DescribeEndpoint's EndpointStatus (API reference): "DeleteEndpoint is the only operation that can
+    // be performed on a failed endpoint."
+    if (endpoint.status === 'Failed') {
+      throw validation(
+        `Cannot update failed endpoint "${endpoint.arn}"; DeleteEndpoint is the only operation allowed.`,
+      );
+    }
     this.calls.push({
       operation: 'UpdateEndpoint',
       endpointName: name,

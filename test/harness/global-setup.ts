@@ -1,5 +1,6 @@
 import { startMoto } from '../../local/moto';
 import { ensureMoto, PrerequisiteError } from '../../local/prerequisites';
+import { botocoreSageMakerModelPath } from '../../local/sagemaker/api-model';
 
 /**
  * The integration project's setup: checks local mode's prerequisites first (as npm run local does:
@@ -28,6 +29,9 @@ export default async function globalSetup(): Promise<void> {
   }
   // The workers' own moto servers (test/harness/local-app.ts) start with the same Python.
   process.env.MGOV_PYTHON = source.python;
+  // Keeps a copy of botocore's SageMaker model, as any local run does: a test plays npm run local
+  // against a running moto on a PATH without Python, which validates against that copy.
+  botocoreSageMakerModelPath();
   const moto = await startMoto({ python: source.python });
   process.env.MOTO_URL = moto.url;
   (globalThis as { __moto__?: typeof moto }).__moto__ = moto;

@@ -27,6 +27,7 @@ beforeAll(async () => {
       },
       { name: 'fraud', deployments: [{ endpointName: 'fraud-prod', serverless: {} }] },
       { name: 'staged', deployments: [{ endpointName: 'staged-prod', serve: { stage: 'Production' } }] },
+      { name: 'brittle', deployments: [{ endpointName: 'brittle-prod' }] },
     ],
   });
   sagemaker = new SageMakerClient({
@@ -206,6 +207,30 @@ describe('in order', () => {
     expect(failed.length).toBeGreaterThanOrEqual(1);
     expect(reconcileOutcomes(app, 'churn-prod').slice(reportsBefore)).not.toContain('rolled-back');
   });
+});
+
+it('leaves a Failed endpoint to an operator: no update SageMaker would refuse, even for a newer approval', async () => {
+  app.sagemaker.configure({ outcomes: { 'brittle-prod': ['fail'] } });
+  await approvedVersion('brittle'); // CreateEndpoint, then Failed
+  await eventually(
+    async () => (reconcileOutcomes(app, 'brittle-prod').includes('needs-operator') ? true : undefined),
+    'the needs-operator report for the Failed endpoint',
+  );
+  await approvedVersion('brittle'); // v2 approved while the endpoint is Failed
+  await app.idle();
+  expect(
+    reconcileOutcomes(app, 'brittle-prod').filter((o) => o === 'needs-operator').length,
+  ).toBeGreaterThanOrEqual(2);
+  expect(lifecycleCalls(app, 'brittle-prod').map((c) => [c.operation, c.version])).toEqual([
+    ['CreateEndpoint', 1],
+  ]);
+  // What the reconciler no longer tries, the local SageMaker refuses, as SageMaker does.
+  const config = (await sagemaker.send(new ListEndpointConfigsCommand({ NameContains: 'brittle-prod' })))
+    .EndpointConfigs?.[0]?.EndpointConfigName;
+  const { UpdateEndpointCommand } = await import('@aws-sdk/client-sagemaker');
+  await expect(
+    sagemaker.send(new UpdateEndpointCommand({ EndpointName: 'brittle-prod', EndpointConfigName: config })),
+  ).rejects.toThrow(/failed endpoint.*DeleteEndpoint is the only operation allowed/);
 });
 
 it('deploys two groups at once, serverless without a blue/green config', async () => {

@@ -4,7 +4,13 @@
  * operations it serves and those it passes to moto, and the rules the API reference states in prose.
  * Each request goes over HTTP as an AWS SDK would send it (AWS JSON 1.1).
  */
-import { javaPattern, SageMakerApiModel } from '../../local/sagemaker/api-model';
+import { readFileSync } from 'node:fs';
+import {
+  botocoreSageMakerModelPath,
+  CACHED_MODEL,
+  javaPattern,
+  SageMakerApiModel,
+} from '../../local/sagemaker/api-model';
 import { uniqueName } from '../harness/local-aws';
 import { startLocalSageMaker } from '../harness/local-sagemaker';
 
@@ -246,5 +252,20 @@ describe('Java patterns in JavaScript', () => {
     ],
   ])('/%s/ on %j: %s', (pattern, value, matches) => {
     expect(javaPattern(pattern).test(value)).toBe(matches);
+  });
+});
+
+describe('where the model comes from', () => {
+  it('is botocore’s, asked of the Python local mode uses, and a copy kept for runs without Python', () => {
+    const found = botocoreSageMakerModelPath();
+    expect(found).toMatch(/botocore\/data\/sagemaker\/2017-07-24\/service-2\.json\.gz$/);
+    expect(readFileSync(CACHED_MODEL)).toEqual(readFileSync(found));
+    // A machine with no Python at all (moto elsewhere, MOTO_URL): the kept copy.
+    const withoutPython = {
+      PATH: '/nonexistent',
+      MGOV_PYTHON: '/nonexistent/python3',
+      MGOV_VENV: '/nonexistent',
+    };
+    expect(botocoreSageMakerModelPath(withoutPython)).toBe(CACHED_MODEL);
   });
 });

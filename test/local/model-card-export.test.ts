@@ -33,6 +33,8 @@ it('exports a card as a PDF into the S3 location given', async () => {
       Content: JSON.stringify({ model_overview: { model_description: 'Predicts churn (30 days)' } }),
     }),
   );
+  // Long enough that the first Describe sees the job still running on a loaded machine.
+  local.server.configure({ exportMs: 3000 });
   const { ModelCardExportJobArn } = await sagemaker.send(
     new CreateModelCardExportJobCommand({
       ModelCardName: card,

@@ -156,6 +156,19 @@ describe('planEndpoint', () => {
     },
   );
 
+  it.each(['Failed', 'UpdateRollbackFailed'] as const)(
+    'leaves a %s endpoint to an operator, whether or not it is on the desired config',
+    (status) => {
+      for (const config of ['x', configOf(v(2, 'Approved'))]) {
+        expect(plan([v(2, 'Approved')], live(config, { status }))).toMatchObject({
+          kind: 'needs-operator',
+          status,
+          deployment: { version: { version: 2 } },
+        });
+      }
+    },
+  );
+
   describe('rollback, recognised by the config the endpoint settled on, with or without a FailureReason', () => {
     const asked = new Date('2026-11-27T10:00:00Z');
     const request = (configName: string, rollbackNotified = false) => ({
