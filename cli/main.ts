@@ -350,7 +350,7 @@ async function run(argv: readonly string[], io: Io): Promise<void> {
       }
       const hold = await holdOf(sagemaker, group, target, desired);
       if (hold) throw new CliError(`${group.name} v${version} is held: ${hold}.`);
-      await recordRequest(sagemaker, endpoint.arn, from, endpoint.lastModifiedTime);
+      await recordRequest(sagemaker, endpoint.arn, from, endpoint.lastModifiedTime, endpoint.configName);
       const started = await updateEndpoint(sagemaker, {
         name: endpointName,
         configName: from,

@@ -89,15 +89,19 @@ async function endpointTags(client: SageMakerClient, arn: string): Promise<Recor
   return Object.fromEntries((out.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
 }
 
-/** Records on the endpoint that this app asks for `configName` now (see DeploymentRequest). */
+/** Records on the endpoint that this app asks for `configName` now, from `fromConfig` (see DeploymentRequest). */
 export async function recordRequest(
   client: SageMakerClient,
   endpointArn: string,
   configName: string,
   endpointLastModified: Date | undefined,
+  fromConfig: string,
 ): Promise<void> {
   await client.send(
-    new AddTagsCommand({ ResourceArn: endpointArn, Tags: requestTags(configName, endpointLastModified) }),
+    new AddTagsCommand({
+      ResourceArn: endpointArn,
+      Tags: requestTags(configName, endpointLastModified, fromConfig),
+    }),
   );
 }
 

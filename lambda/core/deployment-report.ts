@@ -10,6 +10,8 @@ export type TargetOutcome =
       readonly modelPackageArn: string;
       readonly configName: string;
       readonly fromConfig?: string;
+      /** fromConfig was put there by someone else's UpdateEndpoint, not by this app nor a rollback. */
+      readonly drift?: true;
     }
   | {
       readonly outcome: 'deploy-completed';
@@ -69,11 +71,19 @@ export function deploymentNotification(report: TargetReport): Notification {
   let headline: string;
   switch (result.outcome) {
     case 'deploy-started':
-      headline = `${groupName} v${result.version} deploying to ${endpointName}`;
+      headline = result.drift
+        ? `${endpointName} was changed outside model-governance: putting back ${groupName} v${result.version}`
+        : `${groupName} v${result.version} deploying to ${endpointName}`;
       lines.push(
         `${result.action === 'create' ? 'Creating' : 'Updating'} endpoint ${endpointName} to serve ${groupName} version ${result.version}.`,
         `Endpoint config: ${result.configName}${result.fromConfig ? ` (was ${result.fromConfig})` : ''}`,
         `Model package:   ${result.modelPackageArn}`,
+        ...(result.drift
+          ? [
+              '',
+              `WARNING: ${endpointName} was serving ${result.fromConfig}, which model-governance did not deploy (someone else's UpdateEndpoint). It is being put back to the approved version; find out who changed it.`,
+            ]
+          : []),
         '',
         'A further notification follows when the endpoint is InService.',
       );

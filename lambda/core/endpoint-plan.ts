@@ -44,6 +44,11 @@ export interface DeploymentRequest {
   readonly configName: string;
   /** The endpoint's LastModifiedTime when the request was made (epoch 0 for a CreateEndpoint). */
   readonly after: Date;
+  /**
+   * The config the endpoint served when the request was made (none for a CreateEndpoint): the one
+   * SageMaker rolls back to. An endpoint found on any other config was changed by someone else.
+   */
+  readonly fromConfig?: string;
   /** Whether the rollback of this very request has been notified already. */
   readonly rollbackNotified: boolean;
 }
@@ -52,14 +57,20 @@ export interface DeploymentRequest {
 export const REQUEST_TAGS = {
   config: 'model-governance:requested-config',
   after: 'model-governance:requested-after',
+  from: 'model-governance:requested-from',
   rollbackNotified: 'model-governance:rollback-notified',
 } as const;
 
-/** The tags recording a request for `configName` made when the endpoint was last modified at `after`. */
-export function requestTags(configName: string, after: Date | undefined) {
+/**
+ * The tags recording a request for `configName` made when the endpoint was last modified at `after`,
+ * serving `fromConfig` (none for a CreateEndpoint; an empty tag value then, so an older request's
+ * tag does not linger).
+ */
+export function requestTags(configName: string, after: Date | undefined, fromConfig?: string) {
   return [
     { Key: REQUEST_TAGS.config, Value: configName },
     { Key: REQUEST_TAGS.after, Value: (after ?? new Date(0)).toISOString() },
+    { Key: REQUEST_TAGS.from, Value: fromConfig ?? '' },
   ];
 }
 
@@ -76,26 +87,47 @@ export function requestFromTags(tags: Readonly<Record<string, string>>): Deploym
   const configName = tags[REQUEST_TAGS.config];
   const after = new Date(tags[REQUEST_TAGS.after] ?? '');
   if (!configName || Number.isNaN(after.getTime())) return undefined;
+  const fromConfig = tags[REQUEST_TAGS.from];
   return {
     configName,
     after,
+    ...(fromConfig ? { fromConfig } : {}),
     rollbackNotified:
       tags[REQUEST_TAGS.rollbackNotified] === rollbackNotifiedTag({ configName, after }).Value,
   };
 }
 
-/**
- * The config SageMaker rolled back from, if it did: the endpoint has changed since this app asked
- * for a config (so the request was tried) and settled InService on another one. This needs no
- * FailureReason, which SageMaker may leave empty after a rollback (terraform-provider-aws #48997,
- * #39099). A request never tried (a crash between recording and UpdateEndpoint) is no rollback.
- */
-export function rolledBackFrom(endpoint: ObservedEndpoint): string | undefined {
+/** The last request was tried and the endpoint settled InService on another config than it asked for. */
+function settledElsewhere(endpoint: ObservedEndpoint): DeploymentRequest | undefined {
   const request = endpoint.request;
   if (!request || endpoint.status !== 'InService' || request.configName === endpoint.configName)
     return undefined;
   const tried = endpoint.lastModifiedTime !== undefined && endpoint.lastModifiedTime > request.after;
-  return tried ? request.configName : undefined;
+  return tried ? request : undefined;
+}
+
+/**
+ * The config SageMaker rolled back from, if it did: the endpoint has changed since this app asked
+ * for a config (so the request was tried) and settled InService back on the config it served when
+ * asked. This needs no FailureReason, which SageMaker may leave empty after a rollback
+ * (terraform-provider-aws #48997, #39099). A request never tried (a crash between recording and
+ * UpdateEndpoint) is no rollback, and neither is a config nobody here asked for (`driftedTo`).
+ */
+export function rolledBackFrom(endpoint: ObservedEndpoint): string | undefined {
+  const request = settledElsewhere(endpoint);
+  return request?.fromConfig !== undefined && request.fromConfig === endpoint.configName
+    ? request.configName
+    : undefined;
+}
+
+/**
+ * The config the endpoint serves although this app neither asked for it nor served it before its
+ * last request: someone else's UpdateEndpoint (drift). Never taken for a rollback, so the reconciler
+ * puts the desired version back and says so.
+ */
+export function driftedTo(endpoint: ObservedEndpoint): string | undefined {
+  const request = settledElsewhere(endpoint);
+  return request && request.fromConfig !== endpoint.configName ? endpoint.configName : undefined;
 }
 
 /**
@@ -186,7 +218,13 @@ export interface Held {
 
 export type Plan =
   | { readonly kind: 'create'; readonly deployment: Deployment }
-  | { readonly kind: 'update'; readonly deployment: Deployment; readonly fromConfig: string }
+  | {
+      readonly kind: 'update';
+      readonly deployment: Deployment;
+      readonly fromConfig: string;
+      /** The endpoint was on a config nobody here asked for (see driftedTo). */
+      readonly drift?: true;
+    }
   | { readonly kind: 'in-sync'; readonly deployment: Deployment }
   | { readonly kind: 'busy'; readonly status: EndpointStatus }
   /**
@@ -247,7 +285,12 @@ export function planEndpoint(inputs: PlanInputs): Plan {
       ...(endpoint.failureReason ? { failureReason: endpoint.failureReason } : {}),
     };
   }
-  return { kind: 'update', deployment, fromConfig: endpoint.configName };
+  return {
+    kind: 'update',
+    deployment,
+    fromConfig: endpoint.configName,
+    ...(driftedTo(endpoint) ? { drift: true as const } : {}),
+  };
 }
 
 export function deploymentFor(

@@ -140,7 +140,7 @@ export async function reconcileTarget(
     case 'create':
       return deploy(ctx, group, target, plan.deployment, undefined);
     case 'update':
-      return deploy(ctx, group, target, plan.deployment, endpoint);
+      return deploy(ctx, group, target, plan.deployment, endpoint, plan.drift);
   }
 }
 
@@ -150,6 +150,7 @@ async function deploy(
   target: DeploymentTarget,
   deployment: Deployment,
   endpoint: ObservedEndpoint | undefined,
+  drift?: true,
 ): Promise<TargetOutcome> {
   const fromConfig = endpoint?.configName;
   const tags = deploymentTags(group.name, deployment.version, target.endpointName);
@@ -176,7 +177,13 @@ async function deploy(
   // Recorded on the endpoint before asking, so that a rollback is recognised by the config the
   // endpoint settles on (rolledBackFrom), and a crash before the request is no false rollback.
   if (endpoint?.arn)
-    await recordRequest(ctx.sagemaker, endpoint.arn, deployment.configName, endpoint.lastModifiedTime);
+    await recordRequest(
+      ctx.sagemaker,
+      endpoint.arn,
+      deployment.configName,
+      endpoint.lastModifiedTime,
+      endpoint.configName,
+    );
   const started =
     endpoint === undefined
       ? await createEndpoint(ctx.sagemaker, {
@@ -202,6 +209,7 @@ async function deploy(
     modelPackageArn: deployment.version.arn,
     configName: deployment.configName,
     ...(fromConfig ? { fromConfig } : {}),
+    ...(drift ? { drift } : {}),
   };
 }
 

@@ -239,6 +239,54 @@ it('deploys two groups at once, serverless without a blue/green config', async (
   expect(lifecycleCalls(app, 'fraud-prod').every((c) => c.deploymentConfig === undefined)).toBe(true);
 });
 
+it('puts the approved version back when someone else updates the endpoint to their own config (drift, not a rollback)', async () => {
+  // fraud-prod serves v2 (the test above). Mallory, with CreateModel and UpdateEndpoint in the
+  // account, serves her own container under her own config.
+  const mallory = new SageMakerClient({
+    endpoint: app.sagemaker.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'mallory', secretAccessKey: 'local' },
+  });
+  const { CreateModelCommand, CreateEndpointConfigCommand, UpdateEndpointCommand } = await import(
+    '@aws-sdk/client-sagemaker'
+  );
+  await mallory.send(
+    new CreateModelCommand({
+      ModelName: 'mallory-model',
+      ExecutionRoleArn: 'arn:aws:iam::123456789012:role/mallory',
+      PrimaryContainer: { Image: '123456789012.dkr.ecr.us-east-1.amazonaws.com/evil:latest' },
+    }),
+  );
+  await mallory.send(
+    new CreateEndpointConfigCommand({
+      EndpointConfigName: 'mallory-config',
+      ProductionVariants: [
+        {
+          VariantName: 'AllTraffic',
+          ModelName: 'mallory-model',
+          ServerlessConfig: { MemorySizeInMB: 2048, MaxConcurrency: 5 },
+        },
+      ],
+    }),
+  );
+  const reportsBefore = reconcileOutcomes(app, 'fraud-prod').length;
+  await mallory.send(
+    new UpdateEndpointCommand({ EndpointName: 'fraud-prod', EndpointConfigName: 'mallory-config' }),
+  );
+  // Her config settles; its IN_SERVICE event runs the reconciler, which puts v2 back and says so.
+  await eventually(
+    async () => (lifecycleCalls(app, 'fraud-prod').at(-1)?.version === 2 ? true : undefined),
+    'the reconciler putting v2 back',
+  );
+  await serving(app, sagemaker, 'fraud-prod', 2);
+  expect(reconcileOutcomes(app, 'fraud-prod').slice(reportsBefore)).not.toContain('rolled-back');
+  const putBack = app.invocations
+    .filter((i) => i.functionName === 'reconcile-endpoint')
+    .map((i) => JSON.stringify(i.outcome))
+    .find((o) => o.includes('"drift":true'));
+  expect(putBack).toContain('"fromConfig":"mallory-config"');
+});
+
 it('serves only versions in the target’s lifecycle stage', async () => {
   const arn = await approvedVersion('staged');
   await app.idle();

@@ -7,6 +7,7 @@ import {
   deploymentFor,
   deploymentHold,
   desiredVersion,
+  driftedTo,
   endpointConfigRequest,
   namesToDelete,
   type ObservedEndpoint,
@@ -174,6 +175,7 @@ describe('planEndpoint', () => {
     const request = (configName: string, rollbackNotified = false) => ({
       configName,
       after: asked,
+      fromConfig: 'old',
       rollbackNotified,
     });
     const later = new Date('2026-11-27T10:20:00Z');
@@ -205,6 +207,27 @@ describe('planEndpoint', () => {
     it('a crash after CreateEndpointConfig, before anything was recorded, deploys', () => {
       const endpoint = live('old', { request: request('old'), lastModifiedTime: later });
       expect(plan([v(2, 'Approved')], endpoint)).toMatchObject({ kind: 'update' });
+    });
+
+    it('a config nobody here asked for is drift, not a rollback: the desired version is put back', () => {
+      const desired = configOf(v(2, 'Approved'));
+      // v2 was requested from 'old'; someone else's UpdateEndpoint then put 'theirs' in place.
+      const drifted = live('theirs', { request: request(desired), lastModifiedTime: later });
+      expect(rolledBackFrom(drifted)).toBeUndefined();
+      expect(driftedTo(drifted)).toBe('theirs');
+      expect(plan([v(2, 'Approved')], drifted)).toMatchObject({
+        kind: 'update',
+        fromConfig: 'theirs',
+        drift: true,
+      });
+      // After a CreateEndpoint there is nothing SageMaker could roll back to: any other config is drift.
+      const created = live('theirs', {
+        request: { configName: desired, after: new Date(0), rollbackNotified: false },
+        lastModifiedTime: later,
+      });
+      expect(plan([v(2, 'Approved')], created)).toMatchObject({ kind: 'update', drift: true });
+      // A rollback is no drift.
+      expect(driftedTo(live('old', { request: request(desired), lastModifiedTime: later }))).toBeUndefined();
     });
 
     it('a FailureReason alone is no rollback of the desired version (it may be an older one’s)', () => {
@@ -239,6 +262,10 @@ describe('planEndpoint', () => {
     it('reads the request back from the tags it writes, and knows when its rollback was notified', () => {
       const tags = Object.fromEntries(requestTags('cfg-v2', asked).map((t) => [t.Key, t.Value]));
       expect(requestFromTags(tags)).toEqual({ configName: 'cfg-v2', after: asked, rollbackNotified: false });
+      const fromTags = Object.fromEntries(
+        requestTags('cfg-v2', asked, 'cfg-v1').map((t) => [t.Key, t.Value]),
+      );
+      expect(requestFromTags(fromTags)).toMatchObject({ configName: 'cfg-v2', fromConfig: 'cfg-v1' });
       const notified = {
         ...tags,
         [REQUEST_TAGS.rollbackNotified]: rollbackNotifiedTag({ configName: 'cfg-v2', after: asked }).Value,
