@@ -14,10 +14,11 @@
  * With the check, the policy handler writes the fingerprint of the version's deployable content as
  * registered (kept in its own store when it first saw the version). The reconciler refuses a version
  * whose content no longer has that fingerprint: UpdateModelPackage accepts InferenceSpecification,
- * SourceUri and AdditionalInferenceSpecificationsToAdd from anyone allowed to update the version, and
- * IAM has no condition key for them (the Service Authorization Reference lists
- * sagemaker:ModelApprovalStatus, sagemaker:CustomerMetadataProperties… for UpdateModelPackage, none
- * for the containers), so an approver could otherwise rewrite what they approve.
+ * SourceUri and AdditionalInferenceSpecificationsToAdd (botocore's UpdateModelPackageInput) from
+ * anyone allowed to update the version, and the condition keys AWS documents for UpdateModelPackage
+ * concern the approval status and the lifecycle stage (sagemaker:ModelApprovalStatus,
+ * sagemaker:ModelLifeCycle:stage/stageStatus: developer guide, "Set up Staging Construct Examples"),
+ * none the containers or the source; so an approver could otherwise rewrite what they approve.
  */
 import { createHash } from 'node:crypto';
 import { describePrincipal, type Principal, samePrincipal } from './principal';
