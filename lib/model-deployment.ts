@@ -1,4 +1,4 @@
-import { Aspects, CfnOutput, CfnResource, Stack, Token } from 'aws-cdk-lib';
+import { Aspects, Aws, CfnOutput, CfnResource, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct, type IConstruct } from 'constructs';
@@ -17,7 +17,7 @@ import { ApprovalEvents } from './constructs/approval-events';
 import { EndpointReconciler } from './constructs/endpoint-reconciler';
 import type { SharedHandlerProps } from './constructs/handler-props';
 import { LineageRecorder } from './constructs/lineage-recorder';
-import { reconcilerRoleName } from './constructs/model-package-groups';
+import { policyGateRoleName, reconcilerRoleName } from './constructs/model-package-groups';
 import { Notifications } from './constructs/notifications';
 import { writeManifest } from './manifest-file';
 
@@ -223,6 +223,11 @@ function buildDeployment(
       : {}),
     ...shared,
   });
+  // The registry's policy handler (fixed name): its change to a version is its check of the approval.
+  reconciler.handler.addEnvironment(
+    'APPROVAL_CHECKER_ROLE_ARN',
+    `arn:${Aws.PARTITION}:iam::${registry.account}:role/${policyGateRoleName(registry.region)}`,
+  );
   new CfnOutput(scope, 'ModelExecutionRoleArn', {
     description:
       'Grant this role read access to the model artifacts (bucket policy, KMS key policy) in the registry account',

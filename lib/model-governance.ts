@@ -1,4 +1,5 @@
 import { Aspects, CfnOutput, Fn } from 'aws-cdk-lib';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct, type IConstruct } from 'constructs';
 import {
@@ -20,7 +21,7 @@ import { GovernancePolicies } from './constructs/governance-policies';
 import type { SharedHandlerProps } from './constructs/handler-props';
 import { LineageRecorder } from './constructs/lineage-recorder';
 import { ModelCards } from './constructs/model-cards';
-import { ModelPackageGroups } from './constructs/model-package-groups';
+import { ModelPackageGroups, policyGateRoleName } from './constructs/model-package-groups';
 import { Notifications } from './constructs/notifications';
 import { writeManifest } from './manifest-file';
 
@@ -218,6 +219,9 @@ function buildRegistry(scope: Construct, config: GovernanceConfig, registryRole:
     groups: config.groups,
     metricsBuckets: config.modelArtifactBuckets,
     verdictBucket: modelCards.auditBucket,
+    ...(registryRole && config.registry
+      ? { handlerRoleName: policyGateRoleName(config.registry.region) }
+      : {}),
     ...shared,
   });
   new CfnOutput(scope, 'RegistrarPolicyArns', {
@@ -244,6 +248,12 @@ function buildRegistry(scope: Construct, config: GovernanceConfig, registryRole:
           ...shared,
         })
       : undefined;
+  // Its change to a version is its check of the approval: the reconciler deploys after it (approval-check.ts).
+  if (reconciler && policies.handler)
+    reconciler.handler.addEnvironment(
+      'APPROVAL_CHECKER_ROLE_ARN',
+      (policies.handler.role as iam.IRole).roleArn,
+    );
   return {
     config,
     encryptionKey,

@@ -4,6 +4,7 @@ import {
   type SageMakerClient,
   UpdateModelPackageCommand,
 } from '@aws-sdk/client-sagemaker';
+import { contentFingerprint } from '../core/approval-check';
 import {
   type ApprovalStatus,
   describeIdentity,
@@ -94,6 +95,7 @@ export function toModelVersion(out: DescribeModelPackageCommandOutput): ModelVer
       : undefined,
     description: out.ModelPackageDescription,
     ...(out.CustomerMetadataProperties ? { metadata: out.CustomerMetadataProperties } : {}),
+    contentFingerprint: contentFingerprint(out),
   };
 }
 

@@ -1,4 +1,5 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { RegistrationRecord } from '../core/approval-check';
 import type { GateVerdict } from '../core/governance-policy';
 import { isNotFound } from './sagemaker';
 
@@ -40,6 +41,49 @@ export async function writeVerdict(s3: S3Client, uri: string, verdict: GateVerdi
       Key: verdictKey(prefix, verdict.arn),
       Body: JSON.stringify(verdict),
       ContentType: 'application/json',
+    }),
+  );
+}
+
+/**
+ * What the policy handler recorded of a version's registration (approval-check.ts), next to its
+ * verdict under the same prefix, which only the policy handler may write.
+ */
+export function registrationKey(prefix: string, arn: string): string {
+  return verdictKey(prefix, arn).replace(/\.json$/, '.registration.json');
+}
+
+export async function readRegistration(
+  s3: S3Client,
+  uri: string,
+  arn: string,
+): Promise<RegistrationRecord | undefined> {
+  const { bucket, prefix } = parseS3Uri(uri);
+  try {
+    const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: registrationKey(prefix, arn) }));
+    const parsed = JSON.parse((await out.Body?.transformToString()) ?? '{}') as Partial<RegistrationRecord>;
+    return parsed.arn === arn && parsed.recordedAt ? (parsed as RegistrationRecord) : undefined;
+  } catch (error) {
+    const e = error as { name?: string };
+    if (e.name === 'NoSuchKey' || e.name === 'NotFound' || isNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
+/** Written once, when the policy handler first sees the version: never overwritten. */
+export async function writeRegistration(
+  s3: S3Client,
+  uri: string,
+  record: RegistrationRecord,
+): Promise<void> {
+  const { bucket, prefix } = parseS3Uri(uri);
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: registrationKey(prefix, record.arn),
+      Body: JSON.stringify(record),
+      ContentType: 'application/json',
+      IfNoneMatch: '*',
     }),
   );
 }

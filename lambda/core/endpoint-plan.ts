@@ -1,5 +1,6 @@
 import type { DeploymentStrategy, DeploymentTarget, ModelPackageGroupConfig } from '../../core/config/types';
 import { rollbackAlarmNames, VARIANT_NAME, versionedName } from '../../core/naming';
+import { approvalCheckHold } from './approval-check';
 import { selfApprover } from './governance-policy';
 import type { ApprovalStatus, ModelLifeCycle } from './model-version';
 import type { Principal } from './principal';
@@ -165,13 +166,20 @@ export interface GateFacts {
   /** Who registered and who last changed the version (read only when separation of duties is on). */
   readonly createdBy?: string;
   readonly createdByPrincipal?: Principal;
+  readonly lastModifiedBy?: string;
   readonly lastModifiedByPrincipal?: Principal;
+  /** The policy handler's principal, whose change is its check of the approval (approval-check.ts). */
+  readonly checker?: Principal;
+  readonly metadata?: Readonly<Record<string, string>>;
+  readonly contentFingerprint?: string;
 }
 
 /**
  * Why a target must not deploy this approved version yet, or undefined when it may: the card gate
  * wants a reviewed (Approved) model card; separation of duties refuses a version its registrant
- * approved (the policy handler reverts that approval; this keeps it off the endpoint meanwhile).
+ * approved (the policy handler reverts that approval; this keeps it off the endpoint meanwhile), and
+ * any version whose approval the policy handler has not yet checked, or whose deployable content is
+ * not the registered one (approval-check.ts, issue #15 H1 window and content rewrites).
  */
 export function deploymentHold(
   group: Pick<ModelPackageGroupConfig, 'separationOfDuties'>,
@@ -181,6 +189,8 @@ export function deploymentHold(
   if (group.separationOfDuties) {
     const self = selfApprover(facts);
     if (self) return `approved by its own registrant (${self}); separation of duties needs another approver`;
+    const unchecked = approvalCheckHold(facts);
+    if (unchecked) return unchecked;
   }
   if (target.requireApprovedModelCard && facts.cardStatus !== 'Approved') {
     return `model card ${facts.cardName} is ${facts.cardStatus ?? 'missing'}; a reviewer must set it to Approved before it deploys`;

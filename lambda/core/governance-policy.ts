@@ -3,6 +3,7 @@
  * separation of duties on approvals. Pure: decides what to change; the policy handler reads and writes.
  */
 import type { ModelPackageGroupConfig } from '../../core/config/types';
+import { APPROVED_BY_KEY, CONTENT_KEY, CONTENT_UNRECORDED, type RegistrationRecord } from './approval-check';
 import { type Notification, toSubject } from './audit';
 import type { ApprovalStatus, ModelVersion } from './model-version';
 import { describePrincipal, type Principal, samePrincipal } from './principal';
@@ -27,6 +28,10 @@ export type PolicyStep =
   | { readonly kind: 'evaluate-gate' }
   | { readonly kind: 'revert-self-approval'; readonly identity: string }
   | { readonly kind: 'revert-unattributed-approval'; readonly reason: string }
+  /** The deployable content is not the registered one (approval-check.ts). */
+  | { readonly kind: 'revert-changed-content'; readonly reason: string }
+  /** An approval by someone other than the registrant: the policy handler records its check. */
+  | { readonly kind: 'record-approval'; readonly approver: string }
   | { readonly kind: 'none'; readonly reason: string };
 
 /**
@@ -45,6 +50,8 @@ export interface PolicyContext {
   readonly self?: Principal;
   /** What the triggering event reported: the status and when that change was made. */
   readonly event?: { readonly reportedApprovalStatus?: ApprovalStatus; readonly reportedAt?: string };
+  /** What the policy handler recorded of the version's registration (separation-of-duties groups). */
+  readonly registration?: RegistrationRecord;
 }
 
 /**
@@ -70,6 +77,8 @@ export function nextPolicyStep(
     if (identity) return { kind: 'revert-self-approval', identity };
     const unattributed = unattributedApproval(v, ctx);
     if (unattributed) return { kind: 'revert-unattributed-approval', reason: unattributed };
+    const changed = contentChange(v, ctx.registration);
+    if (changed) return { kind: 'revert-changed-content', reason: changed };
   }
   if (group.qualityGate && ctx.verdict?.arn !== v.arn) {
     if (v.approvalStatus === 'PendingManualApproval') return { kind: 'evaluate-gate' };
@@ -78,7 +87,10 @@ export function nextPolicyStep(
     }
   }
   if (group.separationOfDuties && v.approvalStatus === 'Approved') {
-    return { kind: 'none', reason: 'approved by someone other than the registrant' };
+    // The policy handler's own change is its check (or its gate decision, made after these checks).
+    if (samePrincipal(v.lastModifiedByPrincipal, ctx.self))
+      return { kind: 'none', reason: 'approval already checked' };
+    return { kind: 'record-approval', approver: v.lastModifiedBy ?? 'another principal' };
   }
   return { kind: 'none', reason: `no policy applies to a ${v.approvalStatus} version here` };
 }
@@ -96,6 +108,37 @@ export function unattributedApproval(
   if (!v.lastModifiedTime || reportedAt >= v.lastModifiedTime.getTime()) return undefined;
   if (samePrincipal(v.lastModifiedByPrincipal, ctx.self)) return undefined;
   return 'the version changed again before the approval could be checked, so who approved it cannot be established';
+}
+
+/** Why the version's deployable content is not the registered one, if it is not. */
+export function contentChange(
+  v: Pick<ModelVersion, 'contentFingerprint'>,
+  registration: RegistrationRecord | undefined,
+): string | undefined {
+  if (!registration?.fingerprint)
+    return `its registered content is unknown (${registration?.reason ?? 'no registration record'}), so a rewrite cannot be ruled out; register a new version`;
+  if (registration.fingerprint !== v.contentFingerprint)
+    return 'its deployable content (containers, model data, SourceUri) was changed after registration; register a new version';
+  return undefined;
+}
+
+/** The metadata the policy handler writes with every change it makes to a separation-of-duties version. */
+export function checkMetadata(
+  registration: RegistrationRecord | undefined,
+  approver: string | undefined,
+): Record<string, string> {
+  return {
+    [CONTENT_KEY]: registration?.fingerprint ?? CONTENT_UNRECORDED,
+    ...(approver ? { [APPROVED_BY_KEY]: truncate(approver, 256) } : {}),
+  };
+}
+
+export function changedContentUpdate(reason: string): RegistryUpdate {
+  return {
+    status: 'PendingManualApproval',
+    description: truncate(`Approval reverted: ${reason} (separation of duties).`, APPROVAL_DESCRIPTION_LIMIT),
+    metadata: {},
+  };
 }
 
 /**
@@ -178,7 +221,12 @@ export function selfApprovalUpdate(identity: string): RegistryUpdate {
 /** What people are told of a policy decision: every check, not only the 1,024 characters the registry keeps. */
 export function policyNotification(
   v: Pick<ModelVersion, 'groupName' | 'version' | 'arn' | 'createdBy' | 'approvalStatus'>,
-  outcome: 'gate-decided' | 'self-approval-reverted' | 'unattributed-approval-reverted',
+  outcome:
+    | 'gate-decided'
+    | 'self-approval-reverted'
+    | 'unattributed-approval-reverted'
+    | 'changed-content-reverted'
+    | 'approval-recorded',
   update: RegistryUpdate,
   decision: GateDecision | undefined,
 ): Notification {
@@ -187,13 +235,17 @@ export function policyNotification(
       ? 'self-approval reverted'
       : outcome === 'unattributed-approval-reverted'
         ? 'approval reverted: approver unknown'
-        : decision?.outcome === 'failed'
-          ? 'rejected by the quality gate'
-          : decision?.outcome === 'undetermined'
-            ? 'needs review: quality gate undecided'
-            : update.status === 'Approved'
-              ? 'passed the quality gate and was approved'
-              : 'passed the quality gate';
+        : outcome === 'changed-content-reverted'
+          ? 'approval reverted: content changed after registration'
+          : outcome === 'approval-recorded'
+            ? 'approval checked'
+            : decision?.outcome === 'failed'
+              ? 'rejected by the quality gate'
+              : decision?.outcome === 'undetermined'
+                ? 'needs review: quality gate undecided'
+                : update.status === 'Approved'
+                  ? 'passed the quality gate and was approved'
+                  : 'passed the quality gate';
   const lines = [
     `Model package ${v.groupName} version ${v.version}: ${what}.`,
     '',

@@ -42,6 +42,8 @@ export interface ModelVersion {
   readonly description?: string;
   /** CustomerMetadataProperties: where the quality gate records that it has decided. */
   readonly metadata?: Readonly<Record<string, string>>;
+  /** SHA-256 of what a model is made of (approval-check.ts contentFingerprint). */
+  readonly contentFingerprint?: string;
 }
 
 /** SageMaker's UserContext, as DescribeModelPackage returns it. */

@@ -17,9 +17,12 @@ import { describeEndpoint } from '../adapters/endpoints';
 import { describeForCard, readEvaluations } from '../adapters/model-card-inputs';
 import { publishNotification } from '../adapters/notifications';
 import { describeModelVersion, updateApproval } from '../adapters/sagemaker';
-import { readVerdict, writeVerdict } from '../adapters/verdicts';
+import { readRegistration, readVerdict, writeRegistration, writeVerdict } from '../adapters/verdicts';
+import { type RegistrationRecord, registrationRecord } from '../core/approval-check';
 import { parseModelPackageStateChange } from '../core/events';
 import {
+  changedContentUpdate,
+  checkMetadata,
   gateUpdate,
   nextPolicyStep,
   policyNotification,
@@ -62,10 +65,11 @@ export type PolicyResult =
       readonly identity: string;
     }
   | {
-      readonly outcome: 'unattributed-approval-reverted';
+      readonly outcome: 'unattributed-approval-reverted' | 'changed-content-reverted';
       readonly modelPackageArn: string;
       readonly reason: string;
     }
+  | { readonly outcome: 'approval-recorded'; readonly modelPackageArn: string; readonly approver: string }
   | { readonly outcome: 'superseded' | 'no-action' | 'ignored'; readonly reason: string };
 
 export async function handler(event: unknown): Promise<PolicyResult> {
@@ -79,9 +83,12 @@ export async function handler(event: unknown): Promise<PolicyResult> {
   if (!version) return ignore('the model package version no longer exists (deleted since the event)');
 
   const verdict = group.qualityGate ? await readVerdict(s3, verdictStore, version.arn) : undefined;
+  // Before anything is written: what the registrant registered (separation of duties, approval-check.ts).
+  const registration = group.separationOfDuties ? await registrationOf(version) : undefined;
   const step = nextPolicyStep(group, version, {
     now: new Date(),
     ...(verdict ? { verdict } : {}),
+    ...(registration ? { registration } : {}),
     ...(self ? { self } : {}),
     event: parsed.value,
   });
@@ -95,10 +102,33 @@ export async function handler(event: unknown): Promise<PolicyResult> {
   } else if (step.kind === 'revert-unattributed-approval') {
     update = unattributedApprovalUpdate(step.reason);
     result = { outcome: 'unattributed-approval-reverted', modelPackageArn: version.arn, reason: step.reason };
+  } else if (step.kind === 'revert-changed-content') {
+    update = changedContentUpdate(step.reason);
+    result = { outcome: 'changed-content-reverted', modelPackageArn: version.arn, reason: step.reason };
+  } else if (step.kind === 'record-approval') {
+    // A metadata-only change: the version's latest change becomes this handler's, which is what the
+    // reconciler waits for; its state-change event runs the reconciler again.
+    update = { metadata: {} };
+    result = { outcome: 'approval-recorded', modelPackageArn: version.arn, approver: step.approver };
   } else {
     const decision = await decide(group, version);
     update = gateUpdate(group, decision, version.approvalStatus);
     result = { outcome: 'gate-decided', modelPackageArn: version.arn, decision, update };
+  }
+  if (group.separationOfDuties) {
+    // Every change this handler makes to such a version carries the registered content's fingerprint
+    // (what the reconciler compares), and who approved, when the version stays or becomes Approved.
+    const approved =
+      update.status === 'Approved' || (!update.status && version.approvalStatus === 'Approved');
+    const approver =
+      result.outcome === 'approval-recorded'
+        ? result.approver
+        : update.status === 'Approved'
+          ? 'the quality gate (autoApprove)'
+          : approved
+            ? version.lastModifiedBy
+            : undefined;
+    update = { ...update, metadata: { ...update.metadata, ...checkMetadata(registration, approver) } };
   }
 
   // No conditional write exists for model packages: re-read just before writing, and leave a version
@@ -106,7 +136,7 @@ export async function handler(event: unknown): Promise<PolicyResult> {
   // A revert is the safe direction: it still applies while the version is Approved, whatever else
   // changed meanwhile (a change by someone else after a self-approval must not launder it, H1).
   const fresh = await describeModelVersion(sagemaker, version.arn);
-  const reverting = result.outcome !== 'gate-decided';
+  const reverting = result.outcome !== 'gate-decided' && result.outcome !== 'approval-recorded';
   const stillApplies = reverting ? fresh?.approvalStatus === 'Approved' : fresh && sameState(fresh, version);
   if (!fresh || !stillApplies) {
     return {
@@ -129,6 +159,7 @@ export async function handler(event: unknown): Promise<PolicyResult> {
       policy: result,
     },
   );
+  if (result.outcome === 'approval-recorded') return result; // no news for people: the deployment reports it
   await publishNotification(
     sns,
     topicArn,
@@ -140,6 +171,23 @@ export async function handler(event: unknown): Promise<PolicyResult> {
     ),
   );
   return result;
+}
+
+/** The registration record, written on first sight (once: a concurrent first write wins, and is read). */
+async function registrationOf(version: ModelVersion): Promise<RegistrationRecord> {
+  const kept = await readRegistration(s3, verdictStore, version.arn);
+  if (kept) return kept;
+  const record = registrationRecord(version, self, new Date());
+  try {
+    await writeRegistration(s3, verdictStore, record);
+    return record;
+  } catch (error) {
+    const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+    if (e.name !== 'PreconditionFailed' && e.$metadata?.httpStatusCode !== 412) throw error;
+    const winner = await readRegistration(s3, verdictStore, version.arn);
+    if (!winner) throw error;
+    return winner;
+  }
 }
 
 async function decide(group: ModelPackageGroupConfig, version: ModelVersion): Promise<GateDecision> {

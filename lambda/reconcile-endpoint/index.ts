@@ -13,6 +13,7 @@ import { recordRollbackNotified } from '../adapters/endpoints';
 import { publishNotification } from '../adapters/notifications';
 import { deploymentNotification, isNotable, type TargetReport } from '../core/deployment-report';
 import { parseReconcileTrigger, type ReconcileTrigger } from '../core/events';
+import { principalOf } from '../core/principal';
 import { requiredEnv } from '../runtime/env';
 import { logger } from '../runtime/logger';
 import { loadManifest } from '../runtime/manifest';
@@ -21,6 +22,10 @@ import { reconcileTarget } from './reconcile';
 const topicArn = requiredEnv('NOTIFICATION_TOPIC_ARN');
 const executionRoleArn = requiredEnv('MODEL_EXECUTION_ROLE_ARN');
 const dataCaptureS3Uri = process.env.DATA_CAPTURE_S3_URI || undefined;
+/** The policy handler's role (separation of duties): unset, no such group's version deploys (fail closed). */
+const approvalChecker = principalOf({
+  IamIdentity: { Arn: process.env.APPROVAL_CHECKER_ROLE_ARN || undefined },
+});
 const manifest = loadManifest();
 const sagemaker = new SageMakerClient({ maxAttempts: 6, retryMode: 'adaptive' });
 const sns = new SNSClient({ maxAttempts: 5 });
@@ -45,6 +50,7 @@ export async function handler(event: unknown): Promise<ReconcileResult> {
           sagemaker,
           executionRoleArn,
           dataCaptureS3Uri,
+          ...(approvalChecker ? { approvalChecker } : {}),
           groupReference: (name) => groupReference(manifest, name),
         },
         group,

@@ -34,6 +34,7 @@ import {
 } from '../core/endpoint-plan';
 import type { ReconcileTrigger } from '../core/events';
 import { NameTakenError } from '../core/ownership';
+import type { Principal } from '../core/principal';
 
 export interface ReconcileContext {
   readonly sagemaker: SageMakerClient;
@@ -41,6 +42,8 @@ export interface ReconcileContext {
   readonly dataCaptureS3Uri?: string;
   /** How to name a group to ListModelPackages (its ARN when the registry is another account's). */
   readonly groupReference?: (groupName: string) => string;
+  /** The policy handler's principal: its change to a version is its check of the approval (approval-check.ts). */
+  readonly approvalChecker?: Principal;
 }
 
 /**
@@ -242,7 +245,11 @@ async function applyDeploymentGates(
         ? {
             createdBy: described.createdBy,
             createdByPrincipal: described.createdByPrincipal,
+            lastModifiedBy: described.lastModifiedBy,
             lastModifiedByPrincipal: described.lastModifiedByPrincipal,
+            metadata: described.metadata,
+            contentFingerprint: described.contentFingerprint,
+            checker: ctx.approvalChecker,
           }
         : {}),
     });

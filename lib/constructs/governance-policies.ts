@@ -17,6 +17,8 @@ export interface GovernancePoliciesProps extends SharedHandlerProps {
   readonly metricsBuckets: readonly string[];
   /** The audit bucket: the gate keeps its verdicts under VERDICT_PREFIX, where only it may write. */
   readonly verdictBucket: s3.IBucket;
+  /** A fixed name for the policy handler's role (deployment stacks name it). @default generated */
+  readonly handlerRoleName?: string;
 }
 
 /** Where in the audit bucket the quality gate keeps its verdicts, one object per version. */
@@ -164,6 +166,7 @@ export class GovernancePolicies extends Construct {
       alarmTopic: props.topic,
       timeout: Duration.minutes(1),
       memorySize: 512,
+      ...(props.handlerRoleName ? { roleName: props.handlerRoleName } : {}),
     })
       .bindNotificationTopic(props.topic)
       .allowOnVersionsOf(

@@ -25,6 +25,15 @@ export function reconcilerRoleName(region: string): string {
   return `model-governance-reconciler-${region}`;
 }
 
+/**
+ * The name of the registry's policy-handler role when deployment stacks run the reconcilers: fixed,
+ * so that they can recognise its check of an approval (lambda/core/approval-check.ts) before or
+ * without reading the registry stack. One per account and region.
+ */
+export function policyGateRoleName(region: string): string {
+  return `model-governance-policy-gate-${region}`;
+}
+
 export interface ModelPackageGroupsProps {
   readonly groups: readonly ModelPackageGroupConfig[];
 }

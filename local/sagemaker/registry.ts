@@ -11,6 +11,9 @@ interface Overlay {
   createdBy: Json;
   lastModifiedBy?: Json;
   lastModifiedTime?: number;
+  /** Set by UpdateModelPackage, which moto ignores: what DescribeModelPackage and CreateModel then see. */
+  inferenceSpecification?: Json;
+  sourceUri?: string;
 }
 
 const APPROVAL_STATUSES = ['Approved', 'Rejected', 'PendingManualApproval'] as const;
@@ -22,6 +25,9 @@ const OVERLAY_FIELDS = ['ModelLifeCycle'] as const;
  * - UpdateModelPackage keeps what it is not sent (moto erases the description and metadata);
  * - ModelLifeCycle (Stage/StageStatus/StageDescription), which moto does not know, is kept here;
  * - CreatedBy/LastModifiedBy name the caller;
+ * - UpdateModelPackage replaces InferenceSpecification and SourceUri, as botocore's
+ *   UpdateModelPackageInput allows ("Specifies details about inference jobs…", "The URI of the source
+ *   for the model package"); moto ignores both;
  * - every create and update emits `SageMaker Model Package State Change`, with the documented
  *   sample's fields (no CreatedBy, LastModifiedBy or ApprovalDescription);
  * - SageMaker's own lineage entities are created with each group and version.
@@ -69,6 +75,11 @@ export class Registry {
     const arn = requireString(body, 'ModelPackageArn');
     if (body.ModelApprovalStatus !== undefined) requireOneOf(body, 'ModelApprovalStatus', APPROVAL_STATUSES);
     const lifeCycle = body.ModelLifeCycle === undefined ? undefined : readLifeCycle(body.ModelLifeCycle);
+    const inferenceSpecification =
+      body.InferenceSpecification === undefined
+        ? undefined
+        : readInferenceSpecification(body.InferenceSpecification);
+    if (body.SourceUri !== undefined) requireString(body, 'SourceUri', undefined, 1024);
     const current = await this.describeModelPackage(ctx, { ModelPackageName: arn });
     const metadata: Record<string, string> = {
       ...((current.CustomerMetadataProperties as Record<string, string> | undefined) ?? {}),
@@ -88,6 +99,8 @@ export class Registry {
     this.overlays.set(key, {
       ...overlay,
       ...(lifeCycle ? { modelLifeCycle: lifeCycle } : {}),
+      ...(inferenceSpecification ? { inferenceSpecification } : {}),
+      ...(typeof body.SourceUri === 'string' ? { sourceUri: body.SourceUri } : {}),
       lastModifiedBy: callerIdentity(ctx),
       lastModifiedTime: Date.now(),
     });
@@ -123,6 +136,8 @@ export class Registry {
     return {
       ...out,
       ...(overlay.modelLifeCycle ? { ModelLifeCycle: overlay.modelLifeCycle } : {}),
+      ...(overlay.inferenceSpecification ? { InferenceSpecification: overlay.inferenceSpecification } : {}),
+      ...(overlay.sourceUri !== undefined ? { SourceUri: overlay.sourceUri } : {}),
       CreatedBy: overlay.createdBy,
       ...(overlay.lastModifiedBy ? { LastModifiedBy: overlay.lastModifiedBy } : {}),
       ...(overlay.lastModifiedTime ? { LastModifiedTime: overlay.lastModifiedTime / 1000 } : {}),
@@ -146,6 +161,16 @@ export class Registry {
     };
     await this.events.emit(ctx, DETAIL_TYPES.modelPackage, [String(described.ModelPackageArn)], detail);
   }
+}
+
+/** botocore's InferenceSpecification: Containers is required (1 to 15 container definitions). */
+function readInferenceSpecification(raw: unknown): Json {
+  if (typeof raw !== 'object' || raw === null) throw validation('InferenceSpecification must be an object');
+  const spec = raw as Json;
+  const containers = spec.Containers;
+  if (!Array.isArray(containers) || containers.length < 1 || containers.length > 15)
+    throw validation('InferenceSpecification.Containers must hold 1 to 15 container definitions');
+  return spec;
 }
 
 function readLifeCycle(raw: unknown): Json {

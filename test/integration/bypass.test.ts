@@ -136,13 +136,99 @@ describe('separation of duties (H1, M4)', () => {
       new UpdateModelPackageCommand({ ModelPackageArn: arn, ApprovalDescription: 'looks fine' }),
     );
     // Whichever order the handler sees the two changes in, the approval is reverted (as the
-    // registrant's, or as one whose maker can no longer be read). Known residual, in the README:
-    // the reconciler, reading only the last modifier, may start a deployment before the revert.
+    // registrant's, or as one whose maker can no longer be read); the reconciler deploys nothing
+    // the policy handler has not checked (see 'the approval check' below).
     await settles(arn, 'PendingManualApproval', /./);
     // Another principal's approval deploys.
     await setApproval(approver, arn, 'Approved', 'reviewed by ana');
     await serving(app, approver, 'guarded-prod', 1);
     expect((await describe_(arn)).ModelApprovalStatus).toBe('Approved');
+  });
+});
+
+describe('the approval check (H1 window, issue #15 follow-up)', () => {
+  it('does not deploy an approval the policy handler has not checked, even when someone else changed the version last', async () => {
+    // A group this app does not govern, so no policy handler runs: the reconciler alone must hold
+    // (as it must while the policy handler has not yet read the version).
+    const raw = { name: 'window', separationOfDuties: true, deployments: [{ endpointName: 'window-prod' }] };
+    const group = parseGovernanceConfig({ groups: [raw] }).groups[0];
+    const target = group?.deployments[0];
+    if (!group || !target) throw new Error('no target');
+    const arn = await registerVersion(pipeline, 'window', { createGroup: true });
+    await setApproval(sameRoleOtherSession, arn, 'Approved', 'mine');
+    // The approver touches the version straight after: the last modifier is no longer the registrant.
+    await approver.send(
+      new UpdateModelPackageCommand({ ModelPackageArn: arn, ApprovalDescription: 'typo fixed' }),
+    );
+    const result = await reconcileTarget(
+      {
+        sagemaker: approver,
+        executionRoleArn: 'arn:aws:iam::123456789012:role/models',
+        approvalChecker: { iam: 'arn:aws:iam::123456789012:role/policy-gate' },
+      },
+      group,
+      target,
+      {
+        kind: 'model-package',
+        change: {
+          eventId: 'test',
+          time: new Date().toISOString(),
+          groupName: 'window',
+          modelPackageArn: arn,
+        },
+      },
+    );
+    expect(result).toMatchObject({ outcome: 'held', version: 1 });
+    expect(result).toHaveProperty(
+      'reason',
+      expect.stringMatching(/^approval not yet checked for separation of duties/),
+    );
+    expect(lifecycleCalls(app, 'window-prod')).toEqual([]);
+  });
+
+  it('deploys a checked approval with no second human action (the check itself triggers the reconciler)', async () => {
+    const arn = await register({ metrics: GOOD });
+    await settles(arn, 'PendingManualApproval', /awaiting approval$/);
+    await setApproval(approver, arn, 'Approved', 'reviewed by ana');
+    const version = Number(arn.split('/').pop());
+    await serving(app, approver, 'guarded-prod', version);
+    const d = await describe_(arn);
+    expect(d.CustomerMetadataProperties?.['model-governance:approved-by']).toMatch(
+      /assumed-role\/Approver\/ana/,
+    );
+    expect(d.LastModifiedBy?.IamIdentity?.Arn).not.toMatch(/Approver/);
+  });
+});
+
+describe('an approver rewriting what they approve (issue #15 follow-up)', () => {
+  it('refuses a version whose containers an approver replaced before approving it', async () => {
+    const arn = await register({ metrics: GOOD });
+    await settles(arn, 'PendingManualApproval', /awaiting approval$/);
+    const before = (await describe_(arn)).InferenceSpecification;
+    await approver.send(
+      new UpdateModelPackageCommand({
+        ModelPackageArn: arn,
+        InferenceSpecification: {
+          Containers: [
+            {
+              Image: '999999999999.dkr.ecr.us-east-1.amazonaws.com/mine:latest',
+              ModelDataUrl: 's3://example-models/guarded/other.tar.gz',
+            },
+          ],
+          SupportedContentTypes: ['text/csv'],
+          SupportedResponseMIMETypes: ['text/csv'],
+        },
+        SourceUri: 's3://example-models/guarded/other-source',
+      }),
+    );
+    const rewritten = await describe_(arn);
+    expect(rewritten.InferenceSpecification?.Containers?.[0]?.Image).toMatch(/^999999999999/);
+    expect(rewritten.InferenceSpecification).not.toEqual(before);
+    expect(rewritten.SourceUri).toBe('s3://example-models/guarded/other-source');
+    await setApproval(approver, arn, 'Approved', 'approving my own content');
+    await settles(arn, 'PendingManualApproval', /content .*changed after registration/);
+    const version = Number(arn.split('/').pop());
+    expect(lifecycleCalls(app, 'guarded-prod').map((c) => c.version)).not.toContain(version);
   });
 });
 

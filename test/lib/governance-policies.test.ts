@@ -248,3 +248,20 @@ it("keeps the model package rule within EventBridge's five targets", () => {
     expect((rule.Properties as { Targets: unknown[] }).Targets.length).toBeLessThanOrEqual(5);
   }
 });
+
+it("tells the reconciler the policy handler's role: its change to a version is the approval check", () => {
+  const functions = Object.values(template.findResources('AWS::Lambda::Function')) as {
+    Properties: {
+      Role: { 'Fn::GetAtt': [string, string] };
+      Environment?: { Variables?: Record<string, unknown> };
+    };
+  }[];
+  const policyHandler = functions.find((f) => f.Properties.Environment?.Variables?.POLICY_ROLE_ARN);
+  const reconciler = functions.find((f) => f.Properties.Environment?.Variables?.MODEL_EXECUTION_ROLE_ARN);
+  expect(reconciler?.Properties.Environment?.Variables?.APPROVAL_CHECKER_ROLE_ARN).toEqual(
+    policyHandler?.Properties.Environment?.Variables?.POLICY_ROLE_ARN,
+  );
+  expect(reconciler?.Properties.Environment?.Variables?.APPROVAL_CHECKER_ROLE_ARN).toEqual({
+    'Fn::GetAtt': [policyHandler?.Properties.Role['Fn::GetAtt'][0], 'Arn'],
+  });
+});

@@ -256,3 +256,27 @@ it('refuses what cannot work across accounts, saying why', () => {
     'registry.region: is "moon-1"; use a region code such as "eu-west-1".',
   ]);
 });
+
+it("tells every deployment account's reconciler the registry's policy-handler role, whose change is the approval check", () => {
+  const sod = {
+    ...raw,
+    groups: [{ ...raw.groups[0], separationOfDuties: true }, raw.groups[1], raw.groups[2]],
+  };
+  const built = buildGovernanceApp({
+    config: parseGovernanceConfig(sod),
+    appProps: { outdir: mkdtempSync(join(tmpdir(), 'mgov-multi-sod-')) },
+  });
+  const roleName = 'model-governance-policy-gate-eu-west-1';
+  const policyRoles = Template.fromStack(built.stack).findResources('AWS::IAM::Role', {
+    Properties: { RoleName: roleName },
+  });
+  expect(Object.keys(policyRoles)).toHaveLength(1);
+  for (const s of built.deploymentStacks) {
+    const env = Template.fromStack(s).findResources('AWS::Lambda::Function', {
+      Properties: {
+        Environment: { Variables: { APPROVAL_CHECKER_ROLE_ARN: Match.anyValue() } },
+      },
+    });
+    expect(JSON.stringify(Object.values(env))).toContain(`:iam::${REGISTRY}:role/${roleName}`);
+  }
+});

@@ -1,6 +1,7 @@
 import { parseGovernanceConfig } from '../../../core/config/parse';
 import type { DeploymentTarget } from '../../../core/config/types';
 import { resourcePrefix, versionedName, versionOfName } from '../../../core/naming';
+import { CONTENT_KEY, CONTENT_UNRECORDED, contentFingerprint } from '../../../lambda/core/approval-check';
 import {
   candidateVersions,
   deploymentConfig,
@@ -445,7 +446,41 @@ describe('deploymentHold', () => {
       'approved by its own registrant (ana); separation of duties needs another approver',
     );
     expect(deploymentHold({ separationOfDuties: false }, open, self)).toBeUndefined();
-    expect(deploymentHold({ separationOfDuties: true }, open, facts)).toBeUndefined();
+    // Another approver, but not yet checked by the policy handler: held (the H1 window).
+    expect(deploymentHold({ separationOfDuties: true }, open, facts)).toMatch(
+      /^approval not yet checked for separation of duties/,
+    );
+  });
+
+  it('deploys a separation-of-duties version only after the policy handler checked it, with its registered content', () => {
+    const checker = { iam: 'arn:aws:iam::111111111111:role/policy-gate' };
+    const fingerprint = contentFingerprint({ InferenceSpecification: { Containers: [{ Image: 'a' }] } });
+    const checked = {
+      ...facts,
+      lastModifiedByPrincipal: checker,
+      checker,
+      contentFingerprint: fingerprint,
+      metadata: { [CONTENT_KEY]: fingerprint },
+    };
+    expect(deploymentHold({ separationOfDuties: true }, open, checked)).toBeUndefined();
+    // No checker configured: nothing deploys (fail closed).
+    const { checker: _c, ...unconfigured } = checked;
+    expect(deploymentHold({ separationOfDuties: true }, open, unconfigured)).toMatch(/not yet checked/);
+    // Content rewritten after registration (the check recorded the registered fingerprint).
+    const rewritten = contentFingerprint({ InferenceSpecification: { Containers: [{ Image: 'mine' }] } });
+    expect(
+      deploymentHold({ separationOfDuties: true }, open, { ...checked, contentFingerprint: rewritten }),
+    ).toMatch(/content .* changed after registration/);
+    expect(
+      deploymentHold({ separationOfDuties: true }, open, {
+        ...checked,
+        metadata: { [CONTENT_KEY]: CONTENT_UNRECORDED },
+      }),
+    ).toMatch(/never recorded/);
+    // Key order does not change a fingerprint.
+    expect(contentFingerprint({ SourceUri: 's', InferenceSpecification: { B: 1, A: 2 } })).toBe(
+      contentFingerprint({ InferenceSpecification: { A: 2, B: 1 }, SourceUri: 's' }),
+    );
   });
 
   it('lists candidates newest first, approved and in stage only', () => {

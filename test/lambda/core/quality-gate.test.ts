@@ -184,6 +184,12 @@ describe('evaluateGate', () => {
   });
 });
 
+const registered = (v: { arn: string; contentFingerprint?: string }) => ({
+  arn: v.arn,
+  fingerprint: v.contentFingerprint ?? 'as-registered',
+  recordedAt: new Date(0).toISOString(),
+});
+
 describe('policy decisions', () => {
   const version = (v: Partial<ModelVersion>): ModelVersion => ({
     arn: 'arn:aws:sagemaker:us-east-1:123456789012:model-package/g/1',
@@ -191,6 +197,7 @@ describe('policy decisions', () => {
     version: 1,
     approvalStatus: 'PendingManualApproval',
     creationTime: new Date(0),
+    contentFingerprint: 'as-registered',
     ...v,
   });
   const withGate = gateOf({ thresholds: [{ metric: 'mse', atMost: 6 }] }).group;
@@ -328,7 +335,7 @@ describe('policy decisions', () => {
       nextPolicyStep(
         both,
         { ...self, lastModifiedByPrincipal: p('arn:aws:iam::111111111111:user/bo') },
-        { now: new Date(1000) },
+        { now: new Date(1000), registration: registered(self) },
       ).kind,
     ).toBe('evaluate-gate');
   });
@@ -352,7 +359,24 @@ describe('policy decisions', () => {
     );
     // The event of the latest change itself: its maker is known.
     const latest = { ...approvalEvent, reportedAt: new Date(11_000).toISOString() };
-    expect(nextPolicyStep(sod, touched, { now: new Date(12_000), event: latest }).kind).toBe('none');
+    expect(
+      nextPolicyStep(sod, touched, {
+        now: new Date(12_000),
+        event: latest,
+        registration: registered(touched),
+      }),
+    ).toEqual({ kind: 'record-approval', approver: 'another principal' });
+    // Its content is not what was registered: reverted, whoever approved.
+    expect(
+      nextPolicyStep(
+        sod,
+        { ...touched, contentFingerprint: 'rewritten' },
+        { now: new Date(12_000), event: latest, registration: registered(touched) },
+      ).kind,
+    ).toBe('revert-changed-content');
+    expect(nextPolicyStep(sod, touched, { now: new Date(12_000), event: latest }).kind).toBe(
+      'revert-changed-content',
+    );
     // The latest change is the policy handler's own: not another person's.
     const gateRole = p('arn:aws:sts::111111111111:assumed-role/PolicyGateRole/policy-gate');
     expect(
@@ -362,6 +386,7 @@ describe('policy decisions', () => {
         {
           now: new Date(12_000),
           event: approvalEvent,
+          registration: registered(touched),
           ...(gateRole ? { self: gateRole } : {}),
         },
       ).kind,

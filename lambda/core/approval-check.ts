@@ -1,0 +1,119 @@
+/**
+ * The app's own check of an approval, for groups with separation of duties (issue #15, H1 window and
+ * "approver rewrites content"). Pure.
+ *
+ * SageMaker keeps only a version's last modifier, and its events name no one, so who approved can
+ * only be established by the policy handler reading the registry. The reconciler deploys a version
+ * of such a group only once the policy handler has done that: the version's latest change must be
+ * the policy handler's own (LastModifiedBy is set by SageMaker from the caller's credentials, and
+ * only the policy handler's role acts as that principal). Any later change by anyone else, an edit
+ * of the description included, takes the version off the endpoint's candidates until the policy
+ * handler has checked it again. The policy handler's check is itself an UpdateModelPackage, so its
+ * state-change event runs the reconciler again: nobody has to act twice.
+ *
+ * With the check, the policy handler writes the fingerprint of the version's deployable content as
+ * registered (kept in its own store when it first saw the version). The reconciler refuses a version
+ * whose content no longer has that fingerprint: UpdateModelPackage accepts InferenceSpecification,
+ * SourceUri and AdditionalInferenceSpecificationsToAdd (botocore's UpdateModelPackageInput) from
+ * anyone allowed to update the version, and the condition keys AWS documents for UpdateModelPackage
+ * concern the approval status and the lifecycle stage (sagemaker:ModelApprovalStatus,
+ * sagemaker:ModelLifeCycle:stage/stageStatus: developer guide, "Set up Staging Construct Examples"),
+ * none the containers or the source; so an approver could otherwise rewrite what they approve.
+ */
+import { createHash } from 'node:crypto';
+import { describePrincipal, type Principal, samePrincipal } from './principal';
+
+/** Metadata the policy handler writes with its check: who approved (shown only). */
+export const APPROVED_BY_KEY = 'model-governance:approved-by';
+/** Metadata the policy handler writes with its check: the registered content's fingerprint. */
+export const CONTENT_KEY = 'model-governance:registered-content-sha256';
+/** The CONTENT_KEY value when the registered content could not be recorded: never deployable. */
+export const CONTENT_UNRECORDED = 'unrecorded';
+
+/** What a version deploys: the DescribeModelPackage fields UpdateModelPackage can change that a model is made of. */
+export interface DeployableContent {
+  readonly InferenceSpecification?: unknown;
+  readonly AdditionalInferenceSpecifications?: unknown;
+  readonly SourceUri?: unknown;
+}
+
+/** SHA-256 (hex) of the deployable content, independent of key order. */
+export function contentFingerprint(content: DeployableContent): string {
+  const canonical = canonicalJson({
+    InferenceSpecification: content.InferenceSpecification ?? null,
+    AdditionalInferenceSpecifications: content.AdditionalInferenceSpecifications ?? null,
+    SourceUri: content.SourceUri ?? null,
+  });
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value instanceof Date) return JSON.stringify(value.toISOString());
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value ?? null);
+}
+
+/** What the policy handler keeps of a version when it first sees it (its own store, nobody else writes). */
+export interface RegistrationRecord {
+  readonly arn: string;
+  /** The deployable content's fingerprint as registered; undefined when it could not be recorded. */
+  readonly fingerprint?: string;
+  /** Why it could not be recorded. */
+  readonly reason?: string;
+  readonly recordedAt: string;
+}
+
+/**
+ * The registration record for a version the policy handler sees for the first time: its content is
+ * the registrant's while nobody else has changed the version (the policy handler never changes
+ * content). Otherwise it cannot be told apart from a rewrite: recorded as unknown (fail closed).
+ */
+export function registrationRecord(
+  v: {
+    readonly arn: string;
+    readonly contentFingerprint?: string;
+    readonly createdByPrincipal?: Principal;
+    readonly lastModifiedByPrincipal?: Principal;
+    readonly lastModifiedBy?: string;
+  },
+  self: Principal | undefined,
+  now: Date,
+): RegistrationRecord {
+  const changedBy = v.lastModifiedByPrincipal;
+  const registrants =
+    !changedBy || samePrincipal(changedBy, v.createdByPrincipal) || samePrincipal(changedBy, self);
+  if (registrants && v.contentFingerprint)
+    return { arn: v.arn, fingerprint: v.contentFingerprint, recordedAt: now.toISOString() };
+  return {
+    arn: v.arn,
+    reason: `it was changed by ${v.lastModifiedBy ?? (changedBy ? describePrincipal(changedBy) : 'an unknown identity')} before its registered content could be recorded`,
+    recordedAt: now.toISOString(),
+  };
+}
+
+/** Why the reconciler must not deploy this version of a separation-of-duties group yet, or undefined. */
+export function approvalCheckHold(facts: {
+  readonly lastModifiedBy?: string;
+  readonly lastModifiedByPrincipal?: Principal;
+  /** The policy handler's principal; undefined when the reconciler was not told it (fail closed). */
+  readonly checker?: Principal;
+  readonly metadata?: Readonly<Record<string, string>>;
+  readonly contentFingerprint?: string;
+}): string | undefined {
+  if (!facts.checker || !samePrincipal(facts.lastModifiedByPrincipal, facts.checker)) {
+    const by = facts.lastModifiedBy ?? 'an unknown identity';
+    return `approval not yet checked for separation of duties (latest change by ${by}); the policy handler's check deploys it`;
+  }
+  const registered = facts.metadata?.[CONTENT_KEY];
+  if (!registered || registered === CONTENT_UNRECORDED)
+    return 'its registered content was never recorded, so a rewrite cannot be ruled out; register a new version';
+  if (registered !== facts.contentFingerprint)
+    return 'its deployable content (containers, model data, SourceUri) changed after registration; register a new version';
+  return undefined;
+}
