@@ -97,6 +97,12 @@ export function registrationRecord(
   };
 }
 
+/**
+ * How a hold that lasts only until the policy handler's check (about a second) begins: logged, not
+ * notified, since the next notification is the deployment's (deployment-report isNotable).
+ */
+export const AWAITING_CHECK = 'approval not yet checked for separation of duties';
+
 /** Why the reconciler must not deploy this version of a separation-of-duties group yet, or undefined. */
 export function approvalCheckHold(facts: {
   readonly lastModifiedBy?: string;
@@ -108,7 +114,7 @@ export function approvalCheckHold(facts: {
 }): string | undefined {
   if (!facts.checker || !samePrincipal(facts.lastModifiedByPrincipal, facts.checker)) {
     const by = facts.lastModifiedBy ?? 'an unknown identity';
-    return `approval not yet checked for separation of duties (latest change by ${by}); the policy handler's check deploys it`;
+    return `${AWAITING_CHECK} (latest change by ${by}); the policy handler's check deploys it`;
   }
   const registered = facts.metadata?.[CONTENT_KEY];
   if (!registered || registered === CONTENT_UNRECORDED)

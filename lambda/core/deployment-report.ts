@@ -1,3 +1,4 @@
+import { AWAITING_CHECK } from './approval-check';
 import type { Notification } from './audit';
 import { toSubject } from './audit';
 
@@ -62,7 +63,9 @@ export interface TargetReport {
 
 /** Whether people should hear about it (skips are logged, not notified). */
 export function isNotable(report: TargetReport): boolean {
-  return report.result.outcome !== 'skipped';
+  const { result } = report;
+  if (result.outcome === 'held' && result.reason.startsWith(AWAITING_CHECK)) return false;
+  return result.outcome !== 'skipped';
 }
 
 export function deploymentNotification(report: TargetReport): Notification {

@@ -1,0 +1,63 @@
+import { approvalCheckHold } from '../../../lambda/core/approval-check';
+import {
+  deploymentNotification,
+  isNotable,
+  type TargetOutcome,
+  type TargetReport,
+} from '../../../lambda/core/deployment-report';
+
+const report = (result: TargetOutcome): TargetReport => ({
+  groupName: 'churn',
+  endpointName: 'churn-prod',
+  result,
+});
+const arn = 'arn:aws:sagemaker:us-east-1:123456789012:model-package/churn/2';
+
+describe('which outcomes people hear about', () => {
+  it('does not notify the hold that lasts only until the policy handler checks the approval', () => {
+    const reason = approvalCheckHold({ lastModifiedBy: 'arn:aws:iam::123456789012:user/bob' });
+    expect(reason).toBeDefined();
+    expect(
+      isNotable(report({ outcome: 'held', version: 2, modelPackageArn: arn, reason: reason ?? '' })),
+    ).toBe(false);
+  });
+
+  it('notifies every other hold, and never a skip', () => {
+    const card = 'model card churn-v2 is PendingReview; a reviewer must set it to Approved before it deploys';
+    expect(isNotable(report({ outcome: 'held', version: 2, modelPackageArn: arn, reason: card }))).toBe(true);
+    expect(isNotable(report({ outcome: 'skipped', reason: 'endpoint is Updating' }))).toBe(false);
+  });
+});
+
+describe('notifications that ask for people', () => {
+  it('says a drifted endpoint was changed outside model-governance and is being put back', () => {
+    const n = deploymentNotification(
+      report({
+        outcome: 'deploy-started',
+        action: 'update',
+        version: 2,
+        modelPackageArn: arn,
+        configName: 'churn-prod-v2-abc',
+        fromConfig: 'mallory-config',
+        drift: true,
+      }),
+    );
+    expect(n.subject).toContain('changed outside model-governance');
+    expect(n.message).toContain('was serving mallory-config, which model-governance did not deploy');
+  });
+
+  it('tells an operator what to do with a Failed endpoint', () => {
+    const n = deploymentNotification(
+      report({
+        outcome: 'needs-operator',
+        status: 'Failed',
+        version: 2,
+        modelPackageArn: arn,
+        reason: 'The primary container did not pass the ping health check.',
+      }),
+    );
+    expect(n.subject).toContain('churn-prod is Failed');
+    expect(n.message).toContain('aws sagemaker delete-endpoint --endpoint-name churn-prod');
+    expect(n.message).toContain('mgov approve churn 2 --force');
+  });
+});
