@@ -37,10 +37,10 @@ function load() {
 const emfOf = (logs: Record<string, unknown>[]) => logs.filter((l) => '_aws' in l) as Emf[];
 
 function only(logs: Record<string, unknown>[], name: string) {
-  const found = emfOf(logs).filter((l) => l._aws.CloudWatchMetrics[0].Metrics.some((m) => m.Name === name));
+  const found = emfOf(logs).filter((l) => l._aws.CloudWatchMetrics[0]?.Metrics.some((m) => m.Name === name));
   expect(found).toHaveLength(1);
-  const line = found[0];
-  const directive = line._aws.CloudWatchMetrics[0];
+  const line = found[0] as Emf;
+  const directive = line._aws.CloudWatchMetrics[0] as Emf['_aws']['CloudWatchMetrics'][number];
   return { line, directive, unit: directive.Metrics.find((m) => m.Name === name)?.Unit };
 }
 
