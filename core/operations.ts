@@ -10,6 +10,11 @@
  */
 export const METRICS_NAMESPACE = 'ModelGovernance';
 
+/** The handler's Powertools service name: its log lines' `service` and its metrics' `service` dimension. */
+export function serviceNameOf(handlerName: string): string {
+  return `model-governance-${handlerName}`;
+}
+
 /** Environment variable carrying the stack's name into the handlers (the `Stack` dimension). */
 export const METRICS_STACK_ENV = 'GOVERNANCE_STACK_NAME';
 

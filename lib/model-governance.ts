@@ -22,6 +22,7 @@ import { LineageRecorder } from './constructs/lineage-recorder';
 import { ModelCards } from './constructs/model-cards';
 import { ModelPackageGroups } from './constructs/model-package-groups';
 import { Notifications } from './constructs/notifications';
+import { Operations } from './constructs/operations';
 import { writeManifest } from './manifest-file';
 
 /**
@@ -120,6 +121,10 @@ export class ModelGovernance extends Construct {
   get policies(): GovernancePolicies {
     return this.build().policies;
   }
+  /** The dashboard and alarms of the governance flow. */
+  get operations(): Operations {
+    return this.build().operations;
+  }
   /** Forwarding of approval events to deployment accounts (multi-account only). */
   get forwarding(): EventForwarding | undefined {
     return this.build().forwarding;
@@ -157,6 +162,7 @@ interface RegistryResources {
   readonly lineage: LineageRecorder;
   readonly policies: GovernancePolicies;
   readonly forwarding?: EventForwarding;
+  readonly operations: Operations;
 }
 
 function buildRegistry(scope: Construct, config: GovernanceConfig, registryRole: boolean): RegistryResources {
@@ -244,8 +250,21 @@ function buildRegistry(scope: Construct, config: GovernanceConfig, registryRole:
           ...shared,
         })
       : undefined;
+  const operations = new Operations(scope, 'Operations', {
+    topic: notifications.topic,
+    functions: [
+      auditNotifier.handler,
+      modelCards.handler,
+      lineage.handler,
+      ...(policies.handler ? [policies.handler] : []),
+      ...(reconciler ? [reconciler.handler] : []),
+    ],
+    ...(forwarding ? { deadLetterQueues: forwarding.deadLetterQueues } : {}),
+    approvalToServingMinutes: config.slo.approvalToServingMinutes,
+  });
   return {
     config,
+    operations,
     encryptionKey,
     notifications,
     groups,
