@@ -3,6 +3,7 @@
  * shown as metric lines. Approving a version deploys it; once the endpoint settles, the reconciler's
  * output carries ApprovalToServingSeconds for that endpoint (and the deployment counts).
  */
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { MetricRecord } from '../../local/runner/emf';
 import type { LocalApp, LocalLogEntry } from '../../local/runner/local-app';
@@ -11,21 +12,51 @@ import { eventually, uniqueName } from '../harness/local-aws';
 import { registerVersion, setApproval } from '../harness/registry';
 
 const group = uniqueName('ops');
+const gated = uniqueName('opsgated');
+const carded = uniqueName('opscarded');
 const endpointName = `${group}-prod`;
 const entries: LocalLogEntry[] = [];
 let app: LocalApp;
 let sagemaker: SageMakerClient;
+let trainer: SageMakerClient;
 beforeAll(async () => {
   app = await startLocalApp(
-    { groups: [{ name: group, deployments: [{ endpointName }] }] },
+    {
+      modelArtifactBuckets: ['ops-metrics'],
+      groups: [
+        { name: group, deployments: [{ endpointName }] },
+        {
+          name: gated,
+          separationOfDuties: true,
+          qualityGate: { thresholds: [{ metric: 'mse', atMost: 5 }] },
+          deployments: [{ endpointName: `${gated}-prod` }],
+        },
+        { name: carded, deployments: [{ endpointName: `${carded}-prod`, requireApprovedModelCard: true }] },
+      ],
+    },
     { log: (e) => entries.push(e) },
   );
-  const env = app.clientEnv('alice');
-  sagemaker = new SageMakerClient({
-    endpoint: env.AWS_ENDPOINT_URL,
-    region: env.AWS_REGION,
-    credentials: { accessKeyId: 'alice', secretAccessKey: 'local' },
+  const client = (accessKeyId: string) => ({
+    endpoint: app.sagemaker.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId, secretAccessKey: 'local' },
   });
+  sagemaker = new SageMakerClient(client('alice'));
+  trainer = new SageMakerClient(client('trainer'));
+  const s3 = new S3Client({ ...client('trainer'), forcePathStyle: true });
+  await s3.send(new CreateBucketCommand({ Bucket: 'ops-metrics' }));
+  for (const [key, mse] of [
+    ['good.json', 4.2],
+    ['poor.json', 7.2],
+  ] as const) {
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: 'ops-metrics',
+        Key: key,
+        Body: JSON.stringify({ regression_metrics: { mse: { value: mse } } }),
+      }),
+    );
+  }
 }, 120_000);
 afterAll(async () => app?.stop());
 
@@ -63,4 +94,53 @@ it('approving a version ends in ApprovalToServingSeconds in the reconciler’s o
     endpointName,
   );
   expect(metrics('ApprovalRecorded').map((e) => e.functionName)).toContain('audit-notify');
+});
+
+const withDims = (name: string, dims: Record<string, string>) => () => {
+  const found = metrics(name).filter((e) =>
+    Object.entries(dims).every(([k, v]) => (e.data as MetricRecord).dimensions[k] === v),
+  );
+  return Promise.resolve(found.length > 0 ? found : undefined);
+};
+
+it.each([
+  ['failed', 's3://ops-metrics/poor.json'],
+  ['passed', 's3://ops-metrics/good.json'],
+  ['undetermined', 's3://ops-metrics/missing.json'],
+])('the quality gate counts a %s decision as GateDecision by outcome', async (outcome, uri) => {
+  await registerVersion(trainer, gated, { createGroup: false, metrics: { 'ModelQuality.Statistics': uri } });
+  const [found] = await eventually(
+    withDims('GateDecision', { Outcome: outcome, Group: gated }),
+    `GateDecision ${outcome}`,
+  );
+  expect(found).toMatchObject({ functionName: 'policy-gate', data: { unit: 'Count', value: 1 } });
+  // Every registration writes the version's model card.
+  await eventually(withDims('CardWritten', { Group: gated }), 'CardWritten');
+});
+
+it('a self-approval reverted is counted as SelfApprovalReverted', async () => {
+  const arn = await registerVersion(trainer, gated, {
+    createGroup: false,
+    metrics: { 'ModelQuality.Statistics': 's3://ops-metrics/good.json' },
+  });
+  await eventually(
+    async () => (metrics('GateDecision').length >= 4 ? true : undefined),
+    'the gate to decide the new version',
+  );
+  await setApproval(trainer, arn, 'Approved', 'my own');
+  const [found] = await eventually(
+    withDims('SelfApprovalReverted', { Group: gated }),
+    'SelfApprovalReverted',
+  );
+  expect(found).toMatchObject({ functionName: 'policy-gate', data: { unit: 'Count', value: 1 } });
+});
+
+it('a version held back by the card gate is counted as DeploymentHeld', async () => {
+  const arn = await registerVersion(trainer, carded, { createGroup: false });
+  await setApproval(sagemaker, arn, 'Approved', 'ship it');
+  const [found] = await eventually(
+    withDims('DeploymentHeld', { Group: carded, Endpoint: `${carded}-prod` }),
+    'DeploymentHeld',
+  );
+  expect(found).toMatchObject({ functionName: 'reconcile-endpoint', data: { unit: 'Count', value: 1 } });
 });
