@@ -5,6 +5,10 @@
  */
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { readStatus } from '../../cli/registry';
+import { renderStatus } from '../../cli/render';
+import { parseGovernanceConfig } from '../../core/config/parse';
+import type { ModelPackageGroupConfig } from '../../core/config/types';
 import type { MetricRecord } from '../../local/runner/emf';
 import type { LocalApp, LocalLogEntry } from '../../local/runner/local-app';
 import { startLocalApp } from '../harness/local-app';
@@ -94,6 +98,23 @@ it('approving a version ends in ApprovalToServingSeconds in the reconciler’s o
     endpointName,
   );
   expect(metrics('ApprovalRecorded').map((e) => e.functionName)).toContain('audit-notify');
+  // mgov status shows the same figure per served version: approval to the endpoint's settling.
+  const status = await readStatus(
+    sagemaker,
+    [
+      parseGovernanceConfig({ groups: [{ name: group, deployments: [{ endpointName }] }] })
+        .groups[0] as ModelPackageGroupConfig,
+    ],
+    { limit: 5 },
+  );
+  const row = status.endpoints.find((e) => e.endpoint === endpointName);
+  expect(row).toMatchObject({
+    status: 'InService',
+    version: 1,
+    approvalToServingSeconds: expect.any(Number),
+  });
+  expect(row?.approvalToServingSeconds).toBeLessThanOrEqual(record.value + 1);
+  expect(renderStatus(status)).toMatch(new RegExp(`^${endpointName} .* (\\d+s|\\d+m \\d+s)$`, 'm'));
 });
 
 const withDims = (name: string, dims: Record<string, string>) => () => {
