@@ -9,6 +9,7 @@ import { versionOfName } from '../core/naming';
 import { describeEndpoint, listVersions } from '../lambda/adapters/endpoints';
 import { describeModelCard } from '../lambda/adapters/model-cards';
 import { describeModelVersion } from '../lambda/adapters/sagemaker';
+import { approvalToServingSeconds } from '../lambda/core/approval-to-serving';
 import type { VersionSummary } from '../lambda/core/endpoint-plan';
 import { GATE_METADATA_KEY } from '../lambda/core/governance-policy';
 import type { EndpointRow, Status, VersionRow } from './render';
@@ -75,12 +76,20 @@ export async function readStatus(
         status: e?.status ?? 'not created',
         ...(version !== undefined ? { version } : {}),
         ...(e ? { config: e.configName } : {}),
+        ...(e?.status === 'InService' && e.lastModifiedTime ? { settledAt: e.lastModifiedTime } : {}),
       });
       if (version !== undefined) served.set(version, [...(served.get(version) ?? []), t.endpointName]);
     }
-    const versions = (await listVersions(client, g.name).catch(notFoundAsEmpty))
-      .sort((a, b) => b.version - a.version)
-      .slice(0, options.limit);
+    const all = await listVersions(client, g.name).catch(notFoundAsEmpty);
+    // Approval to serving of each version an endpoint serves: from its approval (LastModifiedTime, as
+    // the reconciler measures it: lambda/core/approval-to-serving.ts) to the endpoint's last settling.
+    for (const [i, row] of endpoints.entries()) {
+      const arn = all.find((v) => v.version === row.version)?.arn;
+      if (row.group !== g.name || !row.settledAt || !arn) continue;
+      const seconds = approvalToServingSeconds(await describeModelVersion(client, arn), row.settledAt);
+      if (seconds !== undefined) endpoints[i] = { ...row, approvalToServingSeconds: seconds };
+    }
+    const versions = all.sort((a, b) => b.version - a.version).slice(0, options.limit);
     const rows: VersionRow[] = [];
     for (const v of versions) {
       const [described, card] = await Promise.all([

@@ -21,6 +21,10 @@ export interface EndpointRow {
   readonly status: string;
   readonly version?: number;
   readonly config?: string;
+  /** When the endpoint last settled InService (DescribeEndpoint LastModifiedTime). */
+  readonly settledAt?: Date;
+  /** From the served version's approval to the endpoint settling on it. */
+  readonly approvalToServingSeconds?: number;
 }
 
 export interface Status {
@@ -64,6 +68,14 @@ export function table(
   ].join('\n');
 }
 
+/** 75 → "1m 15s", 3725 → "1h 2m". */
+export function duration(seconds: number): string {
+  const s = Math.round(seconds);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ${s % 60}s`;
+  return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`;
+}
+
 export function renderStatus(status: Status, colour = false): string {
   const parts: string[] = [];
   for (const g of status.groups) {
@@ -90,13 +102,14 @@ export function renderStatus(status: Status, colour = false): string {
   if (status.endpoints.length > 0) {
     parts.push(
       table(
-        ['ENDPOINT', 'GROUP', 'STATUS', 'SERVES', 'CONFIG'],
+        ['ENDPOINT', 'GROUP', 'STATUS', 'SERVES', 'CONFIG', 'APPROVAL TO SERVING'],
         status.endpoints.map((e) => [
           e.endpoint,
           e.group,
           e.status,
           e.version === undefined ? '-' : `v${e.version}`,
           e.config ?? '-',
+          e.approvalToServingSeconds === undefined ? '-' : duration(e.approvalToServingSeconds),
         ]),
         colour,
       ),

@@ -19,6 +19,7 @@ import type { SharedHandlerProps } from './constructs/handler-props';
 import { LineageRecorder } from './constructs/lineage-recorder';
 import { policyGateRoleName, reconcilerRoleName } from './constructs/model-package-groups';
 import { Notifications } from './constructs/notifications';
+import { Operations } from './constructs/operations';
 import { writeManifest } from './manifest-file';
 
 /**
@@ -28,7 +29,7 @@ import { writeManifest } from './manifest-file';
 export interface ModelDeploymentProps
   extends Pick<
     GovernanceConfigInput,
-    'notificationEmails' | 'modelArtifactBuckets' | 'modelArtifactKeyArns'
+    'notificationEmails' | 'modelArtifactBuckets' | 'modelArtifactKeyArns' | 'slo'
   > {
   /** Where the Model Registry (and its ModelGovernance) is. */
   readonly registry: AwsEnvironmentInput;
@@ -97,6 +98,10 @@ export class ModelDeployment extends Construct {
   get lineage(): LineageRecorder {
     return this.build().lineage;
   }
+  /** The dashboard and alarms of this account's part of the flow. */
+  get operations(): Operations {
+    return this.build().operations;
+  }
   /** The bus policy accepting the registry's forwarded events (in accounts other than the registry's). */
   get busPolicy(): CfnResource | undefined {
     return this.build().busPolicy;
@@ -129,6 +134,7 @@ export class ModelDeployment extends Construct {
       notificationEmails: config.notificationEmails,
       modelArtifactBuckets: config.modelArtifactBuckets,
       modelArtifactKeyArns: config.modelArtifactKeyArns,
+      approvalToServingMinutes: config.slo.approvalToServingMinutes,
     });
     return this.resources;
   }
@@ -138,6 +144,7 @@ interface DeploymentResources {
   readonly groups: readonly ModelPackageGroupConfig[];
   readonly encryptionKey: kms.Key;
   readonly notifications: Notifications;
+  readonly operations: Operations;
   readonly approvalEvents: ApprovalEvents;
   readonly reconciler: EndpointReconciler;
   readonly lineage: LineageRecorder;
@@ -153,6 +160,7 @@ function buildDeployment(
     notificationEmails: readonly string[];
     modelArtifactBuckets: readonly string[];
     modelArtifactKeyArns: readonly string[];
+    approvalToServingMinutes: number;
   },
 ): DeploymentResources {
   const { groups, registry, targetAccount } = c;
@@ -239,6 +247,11 @@ function buildDeployment(
     ...(crossAccount ? { registryAccount: registry.account } : {}),
     ...shared,
   });
+  const operations = new Operations(scope, 'Operations', {
+    topic: notifications.topic,
+    functions: [reconciler.handler, lineage.handler],
+    approvalToServingMinutes: c.approvalToServingMinutes,
+  });
   return {
     groups,
     encryptionKey,
@@ -246,6 +259,7 @@ function buildDeployment(
     approvalEvents,
     reconciler,
     lineage,
+    operations,
     ...(busPolicy ? { busPolicy } : {}),
   };
 }

@@ -23,6 +23,7 @@ import { LineageRecorder } from './constructs/lineage-recorder';
 import { ModelCards } from './constructs/model-cards';
 import { ModelPackageGroups, policyGateRoleName } from './constructs/model-package-groups';
 import { Notifications } from './constructs/notifications';
+import { Operations } from './constructs/operations';
 import { writeManifest } from './manifest-file';
 
 /**
@@ -121,6 +122,10 @@ export class ModelGovernance extends Construct {
   get policies(): GovernancePolicies {
     return this.build().policies;
   }
+  /** The dashboard and alarms of the governance flow. */
+  get operations(): Operations {
+    return this.build().operations;
+  }
   /** Forwarding of approval events to deployment accounts (multi-account only). */
   get forwarding(): EventForwarding | undefined {
     return this.build().forwarding;
@@ -158,6 +163,7 @@ interface RegistryResources {
   readonly lineage: LineageRecorder;
   readonly policies: GovernancePolicies;
   readonly forwarding?: EventForwarding;
+  readonly operations: Operations;
 }
 
 function buildRegistry(scope: Construct, config: GovernanceConfig, registryRole: boolean): RegistryResources {
@@ -254,8 +260,21 @@ function buildRegistry(scope: Construct, config: GovernanceConfig, registryRole:
       'APPROVAL_CHECKER_ROLE_ARN',
       (policies.handler.role as iam.IRole).roleArn,
     );
+  const operations = new Operations(scope, 'Operations', {
+    topic: notifications.topic,
+    functions: [
+      auditNotifier.handler,
+      modelCards.handler,
+      lineage.handler,
+      ...(policies.handler ? [policies.handler] : []),
+      ...(reconciler ? [reconciler.handler] : []),
+    ],
+    ...(forwarding ? { deadLetterQueues: forwarding.deadLetterQueues } : {}),
+    approvalToServingMinutes: config.slo.approvalToServingMinutes,
+  });
   return {
     config,
+    operations,
     encryptionKey,
     notifications,
     groups,

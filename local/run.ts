@@ -46,6 +46,7 @@ const KINDS: Record<LocalLogEntry['kind'], string> = {
   retry: paint('33', 'retry  '),
   'dead-letter': paint('31', 'DLQ    '),
   handler: paint('2', 'log    '),
+  metric: paint('35', 'metric '),
 };
 
 /** A handler's result in words: the reconciler's per-target outcomes, the audit handler's outcome. */
@@ -79,7 +80,10 @@ function describeResult(entry: LocalLogEntry): string {
 function print(entry: LocalLogEntry): void {
   if (entry.kind === 'handler' && !values.verbose && !/^(WARN|ERROR|CRITICAL)/.test(entry.text)) return;
   const time = entry.time.toISOString().slice(11, 23);
-  const who = entry.functionName && entry.kind === 'handler' ? `${entry.functionName}: ` : '';
+  const who =
+    entry.functionName && (entry.kind === 'handler' || entry.kind === 'metric')
+      ? `${entry.functionName}: `
+      : '';
   console.log(`${paint('2', time)}  ${KINDS[entry.kind]} ${who}${describeResult(entry)}`);
 }
 

@@ -52,8 +52,24 @@ export interface GovernanceConfigInput {
    * @default 1
    */
   readonly stacks?: Integer;
+  /**
+   * Service level objectives: the alarms that watch them go to the notification topic.
+   * @default { "approvalToServingMinutes": 60 }
+   */
+  readonly slo?: SloInput;
   /** The model package groups to govern (at least one). */
   readonly groups: readonly ModelPackageGroupInput[];
+}
+
+/** Service level objectives of the governance flow. */
+export interface SloInput {
+  /**
+   * Minutes from a version's approval to its endpoint serving it; a deployment that takes longer raises the ApprovalToServing alarm.
+   * @minimum 1
+   * @maximum 10080
+   * @default 60
+   */
+  readonly approvalToServingMinutes?: Integer;
 }
 
 /** An AWS account and region. */

@@ -1,4 +1,5 @@
 import { comparesToLive, liveEndpointOf } from '../live-endpoint';
+import { DEFAULT_APPROVAL_TO_SERVING_MINUTES } from '../operations';
 import { groupsByStack, MAX_GROUPS_PER_STACK, stacksNeeded } from './sharding';
 import {
   type AwsEnvironment,
@@ -155,6 +156,7 @@ export function parseGovernanceConfig(raw: unknown, source = 'configuration'): G
     'modelArtifactKeyArns',
     'registry',
     'stacks',
+    'slo',
     'groups',
   ]);
 
@@ -224,12 +226,24 @@ export function parseGovernanceConfig(raw: unknown, source = 'configuration'): G
     modelArtifactKeyArns,
     ...(registry ? { registry } : {}),
     stacks: r.integer(root, 'stacks', '(root)', { default: 1, min: 1, max: 50 }),
+    slo: readSlo(r, root.slo),
     groups,
   };
   checkAccounts(r, config);
   checkStackSizes(r, config);
   if (r.problems.length > 0) throw new ConfigurationError(source, r.problems);
   return config;
+}
+
+function readSlo(r: Reader, raw: unknown): GovernanceConfig['slo'] {
+  const slo = raw === undefined ? {} : r.object(raw, 'slo', ['approvalToServingMinutes']);
+  return {
+    approvalToServingMinutes: r.integer(slo, 'approvalToServingMinutes', 'slo', {
+      default: DEFAULT_APPROVAL_TO_SERVING_MINUTES,
+      min: 1,
+      max: 10080,
+    }),
+  };
 }
 
 function readRegistry(r: Reader, raw: unknown, path: string): AwsEnvironment {

@@ -25,6 +25,7 @@ export function toInput(config: GovernanceConfig): GovernanceConfigInput {
     modelArtifactKeyArns: config.modelArtifactKeyArns,
     ...(config.registry ? { registry: config.registry } : {}),
     stacks: config.stacks,
+    slo: config.slo,
     groups: config.groups.map(groupInput),
   };
 }

@@ -35,6 +35,8 @@ export interface GovernanceConfig {
    * moves another group; changing this number does.
    */
   readonly stacks: number;
+  /** Service level objectives, watched by alarms (lib/constructs/operations.ts). */
+  readonly slo: { readonly approvalToServingMinutes: number };
   readonly groups: readonly ModelPackageGroupConfig[];
 }
 

@@ -13,8 +13,10 @@ import { describeModelVersion } from '../adapters/sagemaker';
 import { approvalNotification, buildApprovalAuditRecord } from '../core/audit';
 import { concernsApproval, parseModelPackageStateChange } from '../core/events';
 import { requiredEnv } from '../runtime/env';
+import { governedHandler, type Ignored, ignored } from '../runtime/handler';
 import { logger } from '../runtime/logger';
 import { loadManifest } from '../runtime/manifest';
+import { countApproval } from '../runtime/metrics';
 
 const topicArn = requiredEnv('NOTIFICATION_TOPIC_ARN');
 const manifest = loadManifest();
@@ -23,34 +25,38 @@ const sns = new SNSClient({ maxAttempts: 5 });
 
 export type AuditOutcome =
   | { readonly outcome: 'recorded'; readonly modelPackageArn: string; readonly messageId: string }
-  | { readonly outcome: 'ignored'; readonly reason: string };
+  | Ignored;
 
-export async function handler(event: unknown): Promise<AuditOutcome> {
+export const handler = governedHandler(handle);
+
+async function handle(event: unknown): Promise<AuditOutcome> {
   const parsed = parseModelPackageStateChange(event);
-  if (!parsed.ok) return ignore(parsed.reason, { event });
+  if (!parsed.ok) return ignored('unrecognised-event', parsed.reason);
   const change = parsed.value;
   logger.appendKeys({ modelPackageArn: change.modelPackageArn, eventId: change.eventId });
   try {
     if (!findGroup(manifest, change.groupName)) {
-      return ignore(`model package group "${change.groupName}" is not governed by this stack`);
+      return ignored(
+        'not-governed',
+        `model package group "${change.groupName}" is not governed by this stack`,
+      );
     }
     if (!concernsApproval(change)) {
-      return ignore(`the change touched ${change.updatedFields?.join(', ')}, not the approval status`);
+      return ignored(
+        'not-applicable',
+        `the change touched ${change.updatedFields?.join(', ')}, not the approval status`,
+      );
     }
     const version = await describeModelVersion(sagemaker, change.modelPackageArn);
-    if (!version) return ignore('the model package version no longer exists (deleted since the event)');
+    if (!version)
+      return ignored('gone', 'the model package version no longer exists (deleted since the event)');
 
     const record = buildApprovalAuditRecord(change, version);
     logger.info('model package approval state', { audit: record });
+    if (record.approvalStatus === 'Approved') countApproval(record.groupName);
     const messageId = await publishNotification(sns, topicArn, approvalNotification(record));
     return { outcome: 'recorded', modelPackageArn: version.arn, messageId };
   } finally {
     logger.removeKeys(['modelPackageArn', 'eventId']);
   }
-}
-
-/** Events that can never succeed are logged with the reason and dropped: retrying would only loop. */
-function ignore(reason: string, extra: Record<string, unknown> = {}): AuditOutcome {
-  logger.warn('event ignored', { reason, ...extra });
-  return { outcome: 'ignored', reason };
 }

@@ -41,6 +41,7 @@ import {
   DEPLOYMENT_ACTION_TYPE,
   deploymentAction,
 } from '../core/lineage-plan';
+import { governedHandler, type Ignored, ignored } from '../runtime/handler';
 import { logger } from '../runtime/logger';
 import { loadManifest } from '../runtime/manifest';
 
@@ -49,28 +50,34 @@ const sagemaker = new SageMakerClient({ maxAttempts: 6, retryMode: 'adaptive' })
 
 export type LineageResult =
   | { readonly outcome: 'recorded' | 'already-recorded'; readonly actionArn: string; readonly kind: string }
-  | { readonly outcome: 'ignored'; readonly reason: string };
+  | Ignored;
 
-export async function handler(event: unknown): Promise<LineageResult> {
+export const handler = governedHandler(handle);
+
+async function handle(event: unknown): Promise<LineageResult> {
   const parsed = parseReconcileTrigger(event);
-  if (!parsed.ok) return ignore(parsed.reason);
+  if (!parsed.ok) return ignored('unrecognised-event', parsed.reason);
   const trigger = parsed.value;
-  if (trigger.kind === 'model-card') return ignore('model card changes are not lineage events');
+  if (trigger.kind === 'model-card')
+    return ignored('not-applicable', 'model card changes are not lineage events');
   const result =
     trigger.kind === 'model-package'
       ? await recordApproval(trigger.change)
       : await recordDeployment(trigger.change);
   if (result.outcome !== 'ignored')
-    logger.info(`lineage ${result.kind}: ${result.outcome}`, { lineage: result });
+    logger.info('lineage recorded', { kind: result.kind, outcome: result.outcome, lineage: result });
   return result;
 }
 
 async function recordApproval(change: ModelPackageStateChange): Promise<LineageResult> {
   const group = findGroup(manifest, change.groupName);
-  if (!group) return ignore(`model package group "${change.groupName}" is not governed by this stack`);
-  if (!concernsApproval(change)) return ignore('the change did not touch the approval status');
+  if (!group)
+    return ignored('not-governed', `model package group "${change.groupName}" is not governed by this stack`);
+  if (!concernsApproval(change))
+    return ignored('not-applicable', 'the change did not touch the approval status');
   const current = await describeModelVersion(sagemaker, change.modelPackageArn);
-  if (!current) return ignore('the model package version no longer exists (deleted since the event)');
+  if (!current)
+    return ignored('gone', 'the model package version no longer exists (deleted since the event)');
   const artifact = await ensureModelPackageArtifact(sagemaker, current.arn);
   const lastRecorded = await latestActionProperties(sagemaker, current.arn, APPROVAL_ACTION_TYPE);
   const facts = approvalChange(
@@ -109,14 +116,21 @@ async function recordDeployment(change: EndpointStateChange): Promise<LineageRes
   const found = manifest.groups.flatMap((g) =>
     g.deployments.filter((t) => t.endpointName === change.endpointName).map((t) => ({ g, t })),
   )[0];
-  if (!found) return ignore(`endpoint "${change.endpointName}" is not managed by this stack`);
+  if (!found)
+    return ignored('not-governed', `endpoint "${change.endpointName}" is not managed by this stack`);
   const endpoint = await sagemaker.send(new DescribeEndpointCommand({ EndpointName: change.endpointName }));
   if (endpoint.EndpointStatus !== 'InService' || !endpoint.EndpointConfigName || !endpoint.EndpointArn) {
-    return ignore(`endpoint is ${endpoint.EndpointStatus}; deployments are recorded when it is InService`);
+    return ignored(
+      'not-applicable',
+      `endpoint is ${endpoint.EndpointStatus}; deployments are recorded when it is InService`,
+    );
   }
   const version = versionOfName(change.endpointName, endpoint.EndpointConfigName);
   if (version === undefined)
-    return ignore(`endpoint config ${endpoint.EndpointConfigName} was not made by model-governance`);
+    return ignored(
+      'not-applicable',
+      `endpoint config ${endpoint.EndpointConfigName} was not made by model-governance`,
+    );
   const config = await sagemaker.send(
     new DescribeEndpointConfigCommand({ EndpointConfigName: endpoint.EndpointConfigName }),
   );
@@ -127,7 +141,7 @@ async function recordDeployment(change: EndpointStateChange): Promise<LineageRes
   const modelPackageArn = [model?.PrimaryContainer, ...(model?.Containers ?? [])].find(
     (c) => c?.ModelPackageName,
   )?.ModelPackageName;
-  if (!modelPackageArn) return ignore(`model ${modelName} names no model package`);
+  if (!modelPackageArn) return ignored('not-applicable', `model ${modelName} names no model package`);
 
   const previous = await latestActionProperties(sagemaker, endpoint.EndpointArn, DEPLOYMENT_ACTION_TYPE);
   const previousVersion = previous?.version ? Number(previous.version) : undefined;
@@ -162,9 +176,4 @@ async function recordDeployment(change: EndpointStateChange): Promise<LineageRes
   await associateOnce(sagemaker, artifact, arn, 'ContributedTo');
   await associateOnce(sagemaker, arn, context, 'AssociatedWith');
   return { outcome: created ? 'recorded' : 'already-recorded', actionArn: arn, kind };
-}
-
-function ignore(reason: string): LineageResult {
-  logger.info('event ignored', { reason });
-  return { outcome: 'ignored', reason };
 }

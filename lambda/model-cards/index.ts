@@ -28,8 +28,10 @@ import { parseModelCardStateChange, parseModelPackageStateChange } from '../core
 import { cardWrites, modelCardStatus, renderModelCard } from '../core/model-card';
 import { validateModelCardContent } from '../core/model-card-validate';
 import { requiredEnv } from '../runtime/env';
+import { governedHandler, type Ignored, ignored } from '../runtime/handler';
 import { logger } from '../runtime/logger';
 import { loadManifest } from '../runtime/manifest';
+import { countCardWritten } from '../runtime/metrics';
 
 const exportS3Uri = requiredEnv('AUDIT_EXPORT_S3_URI');
 const manifest = loadManifest();
@@ -45,16 +47,23 @@ export type CardResult =
       readonly unreadable: readonly string[];
       readonly exportJobArn?: string;
     }
-  | { readonly outcome: 'ignored'; readonly reason: string };
+  | Ignored;
 
-export async function handler(event: unknown): Promise<CardResult> {
+export const handler = governedHandler(handle);
+
+async function handle(event: unknown): Promise<CardResult> {
   if (isModelCardEvent(event)) return exportReviewedCard(event);
   const parsed = parseModelPackageStateChange(event);
-  if (!parsed.ok) return ignore(parsed.reason);
+  if (!parsed.ok) return ignored('unrecognised-event', parsed.reason);
   const group = findGroup(manifest, parsed.value.groupName);
-  if (!group) return ignore(`model package group "${parsed.value.groupName}" is not governed by this stack`);
+  if (!group)
+    return ignored(
+      'not-governed',
+      `model package group "${parsed.value.groupName}" is not governed by this stack`,
+    );
   const described = await describeForCard(sagemaker, parsed.value.modelPackageArn);
-  if (!described) return ignore('the model package version no longer exists (deleted since the event)');
+  if (!described)
+    return ignored('gone', 'the model package version no longer exists (deleted since the event)');
 
   const { evaluations, unreadable } = await readEvaluations(s3, described.metrics);
   const training = await findTrainingJob(sagemaker, described.trainingJobCandidates);
@@ -97,7 +106,9 @@ export async function handler(event: unknown): Promise<CardResult> {
     unreadable,
     ...(exportJobArn ? { exportJobArn } : {}),
   };
-  logger.info(`model card ${name}: ${outcome}`, {
+  if (outcome !== 'unchanged') countCardWritten(group.name);
+  logger.info('model card written', {
+    outcome,
     modelCard: result,
     modelPackageArn: described.version.arn,
   });
@@ -164,14 +175,17 @@ function isModelCardEvent(event: unknown): boolean {
 /** A reviewer approved a card-gated group's card: export it for the auditors, as an approval would. */
 async function exportReviewedCard(event: unknown): Promise<CardResult> {
   const parsed = parseModelCardStateChange(event);
-  if (!parsed.ok) return ignore(parsed.reason);
+  if (!parsed.ok) return ignored('unrecognised-event', parsed.reason);
   const name = parsed.value.cardName;
   const group = groupOfCard(manifest.groups, name);
-  if (!group) return ignore(`model card "${name}" does not belong to a governed group`);
+  if (!group) return ignored('not-governed', `model card "${name}" does not belong to a governed group`);
   const card = await describeModelCard(sagemaker, name);
-  if (!card) return ignore(`model card "${name}" no longer exists`);
+  if (!card) return ignored('gone', `model card "${name}" no longer exists`);
   if (card.status !== 'Approved')
-    return ignore(`model card "${name}" is ${card.status}; only Approved cards are exported`);
+    return ignored(
+      'not-applicable',
+      `model card "${name}" is ${card.status}; only Approved cards are exported`,
+    );
   const exported = await ensureExport(sagemaker, name, card.version, exportS3Uri);
   const result = {
     outcome: 'unchanged' as const,
@@ -181,11 +195,6 @@ async function exportReviewedCard(event: unknown): Promise<CardResult> {
     unreadable: [],
     exportJobArn: exported.jobArn,
   };
-  logger.info(`model card ${name}: reviewed and exported`, { modelCard: result });
+  logger.info('model card reviewed and exported', { modelCard: result });
   return result;
-}
-
-function ignore(reason: string): CardResult {
-  logger.warn('event ignored', { reason });
-  return { outcome: 'ignored', reason };
 }

@@ -40,8 +40,10 @@ import {
   type VersionMetrics,
 } from '../core/quality-gate';
 import { requiredEnv } from '../runtime/env';
+import { governedHandler, type Ignored, ignored } from '../runtime/handler';
 import { logger } from '../runtime/logger';
 import { loadManifest } from '../runtime/manifest';
+import { countGateDecision, countSelfApprovalReverted } from '../runtime/metrics';
 
 const topicArn = requiredEnv('NOTIFICATION_TOPIC_ARN');
 const verdictStore = requiredEnv('VERDICT_S3_URI');
@@ -70,17 +72,25 @@ export type PolicyResult =
       readonly reason: string;
     }
   | { readonly outcome: 'approval-recorded'; readonly modelPackageArn: string; readonly approver: string }
-  | { readonly outcome: 'superseded' | 'no-action' | 'ignored'; readonly reason: string };
+  | { readonly outcome: 'superseded' | 'no-action'; readonly reason: string }
+  | Ignored;
 
-export async function handler(event: unknown): Promise<PolicyResult> {
+export const handler = governedHandler(handle);
+
+async function handle(event: unknown): Promise<PolicyResult> {
   const parsed = parseModelPackageStateChange(event);
-  if (!parsed.ok) return ignore(parsed.reason);
+  if (!parsed.ok) return ignored('unrecognised-event', parsed.reason);
   const group = findGroup(manifest, parsed.value.groupName);
-  if (!group) return ignore(`model package group "${parsed.value.groupName}" is not governed by this stack`);
+  if (!group)
+    return ignored(
+      'not-governed',
+      `model package group "${parsed.value.groupName}" is not governed by this stack`,
+    );
   if (!group.qualityGate && !group.separationOfDuties)
-    return ignore(`group "${group.name}" has no quality gate and no separation of duties`);
+    return ignored('not-applicable', `group "${group.name}" has no quality gate and no separation of duties`);
   const version = await describeModelVersion(sagemaker, parsed.value.modelPackageArn);
-  if (!version) return ignore('the model package version no longer exists (deleted since the event)');
+  if (!version)
+    return ignored('gone', 'the model package version no longer exists (deleted since the event)');
 
   const verdict = group.qualityGate ? await readVerdict(s3, verdictStore, version.arn) : undefined;
   // Before anything is written: what the registrant registered (separation of duties, approval-check.ts).
@@ -153,12 +163,15 @@ export async function handler(event: unknown): Promise<PolicyResult> {
       decidedAt: new Date().toISOString(),
     });
   }
-  logger.info(
-    `policy ${result.outcome}: ${group.name} v${version.version} -> ${update.status ?? 'status kept'}`,
-    {
-      policy: result,
-    },
-  );
+  if (result.outcome === 'gate-decided') countGateDecision(result.decision.outcome, group.name);
+  else if (result.outcome !== 'approval-recorded') countSelfApprovalReverted(group.name);
+  logger.info('policy applied', {
+    outcome: result.outcome,
+    groupName: group.name,
+    version: version.version,
+    status: update.status ?? 'status kept',
+    policy: result,
+  });
   if (result.outcome === 'approval-recorded') return result; // no news for people: the deployment reports it
   await publishNotification(
     sns,
@@ -223,9 +236,4 @@ function sameState(a: ModelVersion, b: ModelVersion): boolean {
   return (
     a.approvalStatus === b.approvalStatus && a.lastModifiedTime?.getTime() === b.lastModifiedTime?.getTime()
   );
-}
-
-function ignore(reason: string): PolicyResult {
-  logger.warn('event ignored', { reason });
-  return { outcome: 'ignored', reason };
 }

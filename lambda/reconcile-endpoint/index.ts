@@ -11,12 +11,21 @@ import { findGroup, type GovernanceManifest, groupReference } from '../../core/m
 import { groupOfCard } from '../../core/model-card-naming';
 import { recordRollbackNotified } from '../adapters/endpoints';
 import { publishNotification } from '../adapters/notifications';
-import { deploymentNotification, isNotable, type TargetReport } from '../core/deployment-report';
+import { describeModelVersion } from '../adapters/sagemaker';
+import { approvalToServingSeconds } from '../core/approval-to-serving';
+import {
+  deploymentNotification,
+  isNotable,
+  type TargetOutcome,
+  type TargetReport,
+} from '../core/deployment-report';
 import { parseReconcileTrigger, type ReconcileTrigger } from '../core/events';
 import { principalOf } from '../core/principal';
 import { requiredEnv } from '../runtime/env';
+import { governedHandler, type Ignored, ignored } from '../runtime/handler';
 import { logger } from '../runtime/logger';
 import { loadManifest } from '../runtime/manifest';
+import { countDeployment, recordApprovalToServing } from '../runtime/metrics';
 import { reconcileTarget } from './reconcile';
 
 const topicArn = requiredEnv('NOTIFICATION_TOPIC_ARN');
@@ -32,14 +41,16 @@ const sns = new SNSClient({ maxAttempts: 5 });
 
 export type ReconcileResult =
   | { readonly outcome: 'reconciled'; readonly targets: readonly TargetReport[] }
-  | { readonly outcome: 'ignored'; readonly reason: string };
+  | Ignored;
 
-export async function handler(event: unknown): Promise<ReconcileResult> {
+export const handler = governedHandler(handle);
+
+async function handle(event: unknown): Promise<ReconcileResult> {
   const parsed = parseReconcileTrigger(event);
-  if (!parsed.ok) return ignore(parsed.reason);
+  if (!parsed.ok) return ignored('unrecognised-event', parsed.reason);
   const trigger = parsed.value;
   const targets = targetsFor(manifest, trigger);
-  if (targets.length === 0) return ignore(`no deployment target for ${describe(trigger)}`);
+  if (targets.length === 0) return ignored('not-governed', `no deployment target for ${describe(trigger)}`);
 
   const reports: TargetReport[] = [];
   const failures: string[] = [];
@@ -59,7 +70,8 @@ export async function handler(event: unknown): Promise<ReconcileResult> {
       );
       const report = { groupName: group.name, endpointName: target.endpointName, result };
       reports.push(report);
-      logger.info(`reconciled ${target.endpointName}: ${result.outcome}`, { deployment: report });
+      logger.info('target reconciled', { outcome: result.outcome, deployment: report });
+      await measure(group.name, target.endpointName, result);
       if (isNotable(report)) await publishNotification(sns, topicArn, deploymentNotification(report));
       if (result.outcome === 'rolled-back') {
         // Told once: recorded after the notification went out (a failure in between tells again).
@@ -82,6 +94,33 @@ export async function handler(event: unknown): Promise<ReconcileResult> {
   // then dead-letter the event with this message.
   if (failures.length > 0) throw new Error(`Reconciling failed for ${failures.join('; ')}`);
   return { outcome: 'reconciled', targets: reports };
+}
+
+/** The deployment metrics of one target's outcome (names: core/operations.ts). */
+async function measure(groupName: string, endpointName: string, result: TargetOutcome): Promise<void> {
+  switch (result.outcome) {
+    case 'deploy-started':
+      return countDeployment('deploymentStarted', groupName, endpointName);
+    case 'rolled-back':
+      return countDeployment('deploymentRolledBack', groupName, endpointName);
+    case 'held':
+      return countDeployment('deploymentHeld', groupName, endpointName);
+    case 'deploy-completed': {
+      countDeployment('deploymentCompleted', groupName, endpointName);
+      // Settled now: this run is the endpoint's InService event (see approvalToServingSeconds).
+      const settledAt = new Date();
+      try {
+        const version = await describeModelVersion(sagemaker, result.modelPackageArn);
+        const seconds = approvalToServingSeconds(version, settledAt);
+        if (seconds === undefined) logger.info('approval to serving not measured', { endpointName });
+        else recordApprovalToServing(seconds, groupName, endpointName);
+      } catch (error) {
+        // A measurement is not worth a retry of a deployment that succeeded.
+        logger.warn('approval to serving not measured', { endpointName, error: error as Error });
+      }
+      return;
+    }
+  }
 }
 
 function targetsFor(m: GovernanceManifest, trigger: ReconcileTrigger) {
@@ -114,9 +153,4 @@ function describe(trigger: ReconcileTrigger): string {
     case 'endpoint':
       return `endpoint "${trigger.change.endpointName}"`;
   }
-}
-
-function ignore(reason: string): ReconcileResult {
-  logger.warn('event ignored', { reason });
-  return { outcome: 'ignored', reason };
 }

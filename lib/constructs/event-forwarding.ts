@@ -4,6 +4,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { chunkNames, modelPackagePattern } from './approval-events';
 import { DeadLetterQueue } from './dead-letter-queue';
@@ -29,6 +30,8 @@ export interface EventForwardingProps {
  */
 export class EventForwarding extends Construct {
   readonly rules: events.Rule[] = [];
+  /** One per deployment account: events the target bus refused. */
+  readonly deadLetterQueues: sqs.IQueue[] = [];
   readonly roles = new Map<string, iam.Role>();
 
   constructor(scope: Construct, id: string, props: EventForwardingProps) {
@@ -59,6 +62,7 @@ export class EventForwarding extends Construct {
         alarmTopic: props.alarmTopic,
         purpose: `approval events forwarded to account ${target.account}`,
       });
+      this.deadLetterQueues.push(dlq.queue);
       chunkNames(target.groupNames, (names) => modelPackagePattern(names)).forEach((names, i) => {
         const rule = new events.Rule(this, `Forward-${target.account}-${i}`, {
           description: `model-governance: approval-state changes forwarded to account ${target.account}`,

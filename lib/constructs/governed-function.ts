@@ -5,6 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { METRICS_STACK_ENV, serviceNameOf } from '../../core/operations';
 import { ACKNOWLEDGEMENTS, acknowledge, nagArn } from '../compliance';
 import { DeadLetterQueue } from './dead-letter-queue';
 import { handlerCode } from './handler-code';
@@ -48,6 +49,8 @@ export interface GovernedFunctionProps {
  */
 export class GovernedFunction extends lambda.Function {
   readonly deadLetters: DeadLetterQueue;
+  /** The handler's name (lambda/<name>), which is also its metrics' `service` dimension (serviceNameOf). */
+  readonly handlerName: string;
 
   constructor(scope: Construct, id: string, props: GovernedFunctionProps) {
     const code = handlerCode(props.handlerName, props.manifestPath);
@@ -94,7 +97,9 @@ export class GovernedFunction extends lambda.Function {
       logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
       environment: {
-        POWERTOOLS_SERVICE_NAME: `model-governance-${props.handlerName}`,
+        POWERTOOLS_SERVICE_NAME: serviceNameOf(props.handlerName),
+        // The `Stack` dimension of the handler's metrics (core/operations.ts).
+        [METRICS_STACK_ENV]: Stack.of(scope).stackName,
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
       },
@@ -104,6 +109,7 @@ export class GovernedFunction extends lambda.Function {
       maxEventAge: Duration.hours(6),
     });
     this.deadLetters = deadLetters;
+    this.handlerName = props.handlerName;
     acknowledge(this, ACKNOWLEDGEMENTS.kmsDataKeyWildcard);
     const logGroupId = Stack.of(scope).getLogicalId(logGroup.node.defaultChild as CfnElement);
     acknowledge(role, {

@@ -21,6 +21,7 @@ import type { EndpointTiming } from '../sagemaker/endpoints';
 import { ACCOUNT_ID } from '../sagemaker/protocol';
 import { LocalSageMaker } from '../sagemaker/server';
 import { type PhysicalResource, resolve } from './cfn';
+import { describeMetric, readEmf } from './emf';
 import { FunctionPool, type InvokeResult } from './function-pool';
 
 type Json = Record<string, unknown>;
@@ -30,7 +31,7 @@ export const LOCAL_REGION = 'us-east-1';
 
 export interface LocalLogEntry {
   readonly time: Date;
-  readonly kind: 'info' | 'event' | 'invoke' | 'result' | 'retry' | 'dead-letter' | 'handler';
+  readonly kind: 'info' | 'event' | 'invoke' | 'result' | 'retry' | 'dead-letter' | 'handler' | 'metric';
   readonly functionName?: string;
   readonly text: string;
   readonly data?: unknown;
@@ -512,6 +513,10 @@ function entry(kind: LocalLogEntry['kind'], text: string): LocalLogEntry {
 function handlerLogEntry(functionName: string, line: string): LocalLogEntry {
   try {
     const parsed = JSON.parse(line) as Json;
+    const [metric] = readEmf(parsed);
+    // Powertools Metrics writes one metric per line (singleMetric): shown as the metric, data = MetricRecord.
+    if (metric)
+      return { time: new Date(), kind: 'metric', functionName, text: describeMetric(metric), data: metric };
     const level = String(parsed.level ?? 'INFO');
     return {
       time: new Date(),

@@ -56,6 +56,9 @@ it('records an approval with who, why and when, and notifies the topic', async (
   const { result, logs } = await captureLogs(() => handler(modelPackageEvent(arn, 'Approved')));
 
   expect(result).toEqual({ outcome: 'recorded', modelPackageArn: arn, messageId: expect.any(String) });
+  expect(logs.filter((l) => 'ApprovalRecorded' in l)).toEqual([
+    expect.objectContaining({ ApprovalRecorded: 1, Group: group }),
+  ]);
   const audit = logs.find((l) => l.message === 'model package approval state')?.audit;
   expect(audit).toMatchObject({
     kind: 'model-package-approval',
@@ -121,16 +124,19 @@ it.each([
     'a malformed event',
     () => ({ 'detail-type': 'SageMaker Model Package State Change', detail: {} }),
     /ModelPackageArn is missing/,
+    'unrecognised-event',
   ],
   [
     'an ungoverned group',
     () => modelPackageEvent('arn:aws:sagemaker:us-east-1:123456789012:model-package/someone-else/1'),
     /"someone-else" is not governed/,
+    'not-governed',
   ],
   [
     'a version deleted since the event',
     () => modelPackageEvent(`arn:aws:sagemaker:us-east-1:123456789012:model-package/${group}/999`),
     /no longer exists/,
+    'gone',
   ],
   [
     'a change that did not touch the approval',
@@ -139,13 +145,29 @@ it.each([
         UpdatedModelPackageFields: ['CustomerMetadataProperties'],
       }),
     /touched CustomerMetadataProperties, not the approval status/,
+    'not-applicable',
   ],
-])('ignores %s with a logged reason and no notification', async (_, event, reason) => {
-  const { result, logs } = await captureLogs(() => handler(event()));
-  expect(result).toEqual({ outcome: 'ignored', reason: expect.stringMatching(reason) });
-  expect(logs.find((l) => l.message === 'event ignored')?.reason).toMatch(reason);
-  expect(await notifications()).toEqual([]);
-});
+])(
+  'ignores %s with a logged reason, counted by reason, and no notification',
+  async (_, event, reason, code) => {
+    const { result, logs } = await captureLogs(() => handler(event()));
+    expect(result).toEqual({ outcome: 'ignored', reason: expect.stringMatching(reason), reasonCode: code });
+    expect(logs.find((l) => l.message === 'event ignored')?.reason).toMatch(reason);
+    // The EMF line: EventIgnored, a count, under the reason code (the format-drift alarm watches unrecognised-event).
+    const emf = logs.find((l) => 'EventIgnored' in l) as Record<string, unknown> & { _aws: unknown };
+    expect(emf).toMatchObject({ EventIgnored: 1, Reason: code });
+    expect(emf._aws).toMatchObject({
+      CloudWatchMetrics: [
+        {
+          Namespace: 'ModelGovernance',
+          Metrics: [{ Name: 'EventIgnored', Unit: 'Count' }],
+          Dimensions: [['service', 'Stack', 'Reason']],
+        },
+      ],
+    });
+    expect(await notifications()).toEqual([]);
+  },
+);
 
 it('fails the invocation on an error retrying can fix, so Lambda retries and then dead-letters it', async () => {
   const arn = await registerVersion(sagemaker, group);

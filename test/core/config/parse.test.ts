@@ -28,6 +28,7 @@ describe('parseGovernanceConfig', () => {
       modelArtifactBuckets: [],
       modelArtifactKeyArns: [],
       stacks: 1,
+      slo: { approvalToServingMinutes: 60 },
       groups: [
         {
           name: 'churn',
@@ -300,5 +301,20 @@ describe('loadGovernanceConfig', () => {
     } finally {
       unlinkSync(path);
     }
+  });
+});
+
+describe('slo', () => {
+  it('takes the approval-to-serving objective in minutes', () => {
+    expect(parseGovernanceConfig({ ...minimal, slo: { approvalToServingMinutes: 15 } }).slo).toEqual({
+      approvalToServingMinutes: 15,
+    });
+  });
+  it.each([
+    [{ approvalToServingMinutes: 0 }, /slo.*approvalToServingMinutes/],
+    [{ approvalToServingMinutes: 1.5 }, /slo.*approvalToServingMinutes/],
+    [{ approvalToServingMinute: 30 }, /Did you mean "approvalToServingMinutes"/],
+  ])('refuses %j, naming the field', (slo, message) => {
+    expect(() => parseGovernanceConfig({ ...minimal, slo })).toThrow(message);
   });
 });

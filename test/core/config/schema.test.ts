@@ -35,6 +35,7 @@ const full = (): Json => ({
   modelArtifactKeyArns: ['arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab'],
   registry: { account: '111111111111', region: 'eu-west-1' },
   stacks: 1,
+  slo: { approvalToServingMinutes: 30 },
   groups: [
     {
       name: 'churn',
