@@ -23,6 +23,7 @@ import {
   type DeploymentRequest,
   type EndpointStatus,
   type endpointConfigRequest,
+  type modelRequest,
   type ObservedEndpoint,
   requestFromTags,
   requestTags,
@@ -30,7 +31,7 @@ import {
   type VersionSummary,
 } from '../core/endpoint-plan';
 import { toApprovalStatus } from '../core/model-version';
-import { configMismatch, modelMismatch, NameTakenError } from '../core/ownership';
+import { configKeysMismatch, configMismatch, modelMismatch, NameTakenError } from '../core/ownership';
 import { isAlreadyExists, isNotFound } from './sagemaker';
 
 const inProgress = (e: unknown) => /in-progress|in progress/i.test((e as Error)?.message ?? '');
@@ -116,21 +117,29 @@ export async function recordRollbackNotified(
  */
 export async function ensureModel(
   client: SageMakerClient,
-  input: { name: string; modelPackageArn: string; executionRoleArn: string; tags: Tag[] },
+  request: ReturnType<typeof modelRequest>,
+  tags: Tag[],
 ): Promise<'created' | 'existed'> {
   try {
-    await client.send(
-      new CreateModelCommand({
-        ModelName: input.name,
-        ExecutionRoleArn: input.executionRoleArn,
-        Containers: [{ ModelPackageName: input.modelPackageArn }],
-        Tags: input.tags,
-      }),
-    );
+    await client.send(new CreateModelCommand({ ...request, Tags: tags }));
     return 'created';
   } catch (error) {
     if (!isAlreadyExists(error)) throw error;
   }
+  const input = {
+    name: request.ModelName,
+    modelPackageArn: request.Containers[0]?.ModelPackageName ?? '',
+    executionRoleArn: request.ExecutionRoleArn,
+    ...(request.VpcConfig
+      ? {
+          vpc: {
+            subnetIds: request.VpcConfig.Subnets,
+            securityGroupIds: request.VpcConfig.SecurityGroupIds,
+          },
+        }
+      : {}),
+    networkIsolation: request.EnableNetworkIsolation ?? false,
+  };
   const out = await client.send(new DescribeModelCommand({ ModelName: input.name }));
   // Containers when the model was made with a list, else PrimaryContainer.
   const containers = out.Containers?.length
@@ -142,6 +151,15 @@ export async function ensureModel(
     input.name,
     {
       ...(out.ExecutionRoleArn ? { executionRoleArn: out.ExecutionRoleArn } : {}),
+      ...(out.VpcConfig
+        ? {
+            vpc: {
+              subnetIds: out.VpcConfig.Subnets ?? [],
+              securityGroupIds: out.VpcConfig.SecurityGroupIds ?? [],
+            },
+          }
+        : {}),
+      networkIsolation: out.EnableNetworkIsolation ?? false,
       containers: containers.map((c) => ({
         ...(c.ModelPackageName ? { modelPackageName: c.ModelPackageName } : {}),
         ...(c.Image ? { image: c.Image } : {}),
@@ -191,11 +209,25 @@ export async function ensureEndpointConfig(
         }
       : {}),
   });
-  const mismatch = configMismatch(
-    request.EndpointConfigName,
-    (out.ProductionVariants ?? []).map(variant),
-    request.ProductionVariants.map(variant),
-  );
+  const mismatch =
+    configMismatch(
+      request.EndpointConfigName,
+      (out.ProductionVariants ?? []).map(variant),
+      request.ProductionVariants.map(variant),
+    ) ??
+    configKeysMismatch(
+      request.EndpointConfigName,
+      {
+        ...(out.KmsKeyId ? { volumeKmsKeyId: out.KmsKeyId } : {}),
+        ...(out.DataCaptureConfig?.KmsKeyId ? { dataCaptureKmsKeyId: out.DataCaptureConfig.KmsKeyId } : {}),
+      },
+      {
+        ...(request.KmsKeyId ? { volumeKmsKeyId: request.KmsKeyId } : {}),
+        ...(request.DataCaptureConfig?.KmsKeyId
+          ? { dataCaptureKmsKeyId: request.DataCaptureConfig.KmsKeyId }
+          : {}),
+      },
+    );
   if (mismatch) throw new NameTakenError(mismatch);
   return 'existed';
 }

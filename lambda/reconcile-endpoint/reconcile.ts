@@ -26,6 +26,7 @@ import {
   deploymentTags,
   endpointConfigRequest,
   type Held,
+  modelRequest,
   namesToDelete,
   type ObservedEndpoint,
   planEndpoint,
@@ -147,12 +148,7 @@ async function deploy(
   const tags = deploymentTags(group.name, deployment.version, target.endpointName);
   const inputs = { target, executionRoleArn: ctx.executionRoleArn, dataCaptureS3Uri: ctx.dataCaptureS3Uri };
   try {
-    await ensureModel(ctx.sagemaker, {
-      name: deployment.modelName,
-      modelPackageArn: deployment.version.arn,
-      executionRoleArn: ctx.executionRoleArn,
-      tags,
-    });
+    await ensureModel(ctx.sagemaker, modelRequest(inputs, deployment), tags);
     await ensureEndpointConfig(ctx.sagemaker, endpointConfigRequest(inputs, deployment), tags);
   } catch (error) {
     // Someone else's model or config under our name: never served; held and notified.

@@ -66,6 +66,7 @@ describe('parseGovernanceConfig', () => {
       dataCapturePercent: 0,
       requireApprovedModelCard: false,
       production: true,
+      networkIsolation: false,
     });
   });
 
