@@ -19,8 +19,9 @@ const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Act
 const touching = (statements: Statement[], service: string) =>
   statements.filter((s) => actionsOf(s).some((a) => a.startsWith(`${service}:`)));
 const sorted = <T>(items: T[]) => [...items].sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
+const pseudo = (name: string) => `\${${name}}`;
 const sub = (resource: string) => ({
-  'Fn::Sub': `arn:\${AWS::Partition}:${resource.replace('{region}', '${AWS::Region}').replace('{account}', '${AWS::AccountId}')}`,
+  'Fn::Sub': `arn:${pseudo('AWS::Partition')}:${resource.replace('{region}', pseudo('AWS::Region')).replace('{account}', pseudo('AWS::AccountId'))}`,
 });
 
 let template: Template;
