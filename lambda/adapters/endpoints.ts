@@ -232,6 +232,26 @@ export async function ensureEndpointConfig(
   return 'existed';
 }
 
+/** The first production variant of an endpoint config (the one the reconciler makes), if it exists. */
+export async function describeConfigVariant(
+  client: SageMakerClient,
+  configName: string,
+): Promise<{ variantName?: string; instanceType?: string } | undefined> {
+  try {
+    const out = await client.send(new DescribeEndpointConfigCommand({ EndpointConfigName: configName }));
+    const v = out.ProductionVariants?.[0];
+    return v
+      ? {
+          ...(v.VariantName ? { variantName: v.VariantName } : {}),
+          ...(v.InstanceType ? { instanceType: v.InstanceType } : {}),
+        }
+      : undefined;
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
 /** 'busy' when another run got there first (the endpoint exists, or is already changing). */
 export async function createEndpoint(
   client: SageMakerClient,
@@ -252,9 +272,19 @@ export async function createEndpoint(
   }
 }
 
+/**
+ * `retainInstanceCount`: keep the variant's current (autoscaled) instance count instead of the new
+ * config's InitialInstanceCount (RetainAllVariantProperties; the new config's data capture still
+ * applies). Only for an update that keeps the variant and its instance type (autoscaling-plan.ts).
+ */
 export async function updateEndpoint(
   client: SageMakerClient,
-  input: { name: string; configName: string; deploymentConfig?: DeploymentConfig },
+  input: {
+    name: string;
+    configName: string;
+    deploymentConfig?: DeploymentConfig;
+    retainInstanceCount?: boolean;
+  },
 ): Promise<'started' | 'busy'> {
   try {
     await client.send(
@@ -262,7 +292,12 @@ export async function updateEndpoint(
         EndpointName: input.name,
         EndpointConfigName: input.configName,
         DeploymentConfig: input.deploymentConfig,
-        RetainAllVariantProperties: false,
+        ...(input.retainInstanceCount
+          ? {
+              RetainAllVariantProperties: true,
+              ExcludeRetainedVariantProperties: [{ VariantPropertyType: 'DataCaptureConfig' }],
+            }
+          : { RetainAllVariantProperties: false }),
       }),
     );
     return 'started';

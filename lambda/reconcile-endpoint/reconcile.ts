@@ -1,3 +1,4 @@
+import type { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { DeploymentTarget, ModelPackageGroupConfig } from '../../core/config/types';
 import { modelCardName } from '../../core/model-card-naming';
@@ -7,6 +8,7 @@ import {
   deleteEndpoint,
   deleteEndpointConfig,
   deleteModel,
+  describeConfigVariant,
   describeEndpoint,
   ensureEndpointConfig,
   ensureModel,
@@ -15,8 +17,10 @@ import {
   recordRequest,
   updateEndpoint,
 } from '../adapters/endpoints';
+import { deregisterScaling, describeScaling, registerScaling } from '../adapters/autoscaling';
 import { describeModelCard } from '../adapters/model-cards';
 import { describeModelVersion } from '../adapters/sagemaker';
+import { scalingAroundUpdate, scalingWhenSettled } from '../core/autoscaling-plan';
 import type { TargetOutcome } from '../core/deployment-report';
 import {
   candidateVersions,
@@ -38,6 +42,8 @@ import { NameTakenError } from '../core/ownership';
 
 export interface ReconcileContext {
   readonly sagemaker: SageMakerClient;
+  /** Application Auto Scaling, for targets with `autoscaling` (issue #20). */
+  readonly autoscaling?: ApplicationAutoScalingClient;
   readonly executionRoleArn: string;
   readonly dataCaptureS3Uri?: string;
   /** How to name a group to ListModelPackages (its ARN when the registry is another account's). */
@@ -101,6 +107,7 @@ export async function reconcileTarget(
         };
       }
       await removeOldVersions(ctx, target, [plan.deployment.configName], [plan.deployment.modelName]);
+      await ensureScaling(ctx, target);
       return {
         outcome: 'deploy-completed',
         version: plan.deployment.version.version,
@@ -165,6 +172,7 @@ async function deploy(
   // endpoint settles on (rolledBackFrom), and a crash before the request is no false rollback.
   if (endpoint?.arn)
     await recordRequest(ctx.sagemaker, endpoint.arn, deployment.configName, endpoint.lastModifiedTime);
+  const retainInstanceCount = endpoint ? await prepareScalingForUpdate(ctx, target, endpoint) : false;
   const started =
     endpoint === undefined
       ? await createEndpoint(ctx.sagemaker, {
@@ -176,6 +184,7 @@ async function deploy(
           name: target.endpointName,
           configName: deployment.configName,
           deploymentConfig: deploymentConfig(target),
+          retainInstanceCount,
         });
   if (started === 'busy') {
     return {
@@ -191,6 +200,35 @@ async function deploy(
     configName: deployment.configName,
     ...(fromConfig ? { fromConfig } : {}),
   };
+}
+
+/**
+ * Before an UpdateEndpoint of an autoscaled target (lambda/core/autoscaling-plan.ts): deregisters the
+ * variant's scalable target when the update changes its instance type (SageMaker refuses that
+ * update otherwise); says whether the update keeps the current instance count (model-only update).
+ */
+async function prepareScalingForUpdate(
+  ctx: ReconcileContext,
+  target: DeploymentTarget,
+  endpoint: ObservedEndpoint,
+): Promise<boolean> {
+  if (!ctx.autoscaling || !target.autoscaling) return false;
+  const scaling = await describeScaling(ctx.autoscaling, target.endpointName);
+  if (!scaling.target) return false;
+  const current = await describeConfigVariant(ctx.sagemaker, endpoint.configName);
+  const around = scalingAroundUpdate(target, current, scaling);
+  if (around.deregisterFirst)
+    await deregisterScaling(ctx.autoscaling, target.endpointName, around.deregisterFirst.policies);
+  return around.retainInstanceCount;
+}
+
+/** Once the endpoint is InService on its desired config: the variant's scaling matches the configuration. */
+async function ensureScaling(ctx: ReconcileContext, target: DeploymentTarget): Promise<void> {
+  if (!ctx.autoscaling || !target.autoscaling) return;
+  const action = scalingWhenSettled(target, await describeScaling(ctx.autoscaling, target.endpointName));
+  if (action.kind === 'register') await registerScaling(ctx.autoscaling, action.target, action.policy);
+  else if (action.kind === 'deregister')
+    await deregisterScaling(ctx.autoscaling, target.endpointName, action.policies);
 }
 
 /**
