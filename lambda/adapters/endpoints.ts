@@ -151,7 +151,9 @@ export async function ensureModel(
     input.name,
     {
       ...(out.ExecutionRoleArn ? { executionRoleArn: out.ExecutionRoleArn } : {}),
-      ...(out.VpcConfig
+      // A VpcConfig without subnets is no placement (VpcConfig needs 1 to 16 subnets; some
+      // emulators answer {} for a model without one).
+      ...(out.VpcConfig?.Subnets?.length
         ? {
             vpc: {
               subnetIds: out.VpcConfig.Subnets ?? [],
