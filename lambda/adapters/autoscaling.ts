@@ -5,8 +5,8 @@ import {
   DescribeScalableTargetsCommand,
   DescribeScalingPoliciesCommand,
   PutScalingPolicyCommand,
-  RegisterScalableTargetCommand,
   type PutScalingPolicyCommandInput,
+  RegisterScalableTargetCommand,
   type RegisterScalableTargetCommandInput,
 } from '@aws-sdk/client-application-auto-scaling';
 import {

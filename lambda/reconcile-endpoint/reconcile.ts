@@ -3,6 +3,7 @@ import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { DeploymentTarget, ModelPackageGroupConfig } from '../../core/config/types';
 import { modelCardName } from '../../core/model-card-naming';
 import { resourcePrefix, versionOfName } from '../../core/naming';
+import { deregisterScaling, describeScaling, registerScaling } from '../adapters/autoscaling';
 import {
   createEndpoint,
   deleteEndpoint,
@@ -17,7 +18,6 @@ import {
   recordRequest,
   updateEndpoint,
 } from '../adapters/endpoints';
-import { deregisterScaling, describeScaling, registerScaling } from '../adapters/autoscaling';
 import { describeModelCard } from '../adapters/model-cards';
 import { describeModelVersion } from '../adapters/sagemaker';
 import { scalingAroundUpdate, scalingWhenSettled } from '../core/autoscaling-plan';
