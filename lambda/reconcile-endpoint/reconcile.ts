@@ -116,6 +116,9 @@ export async function reconcileTarget(
       };
     case 'rolled-back': {
       const { deployment, request } = plan;
+      // An update that deregistered the scalable target (instance type change) and was rolled back
+      // leaves the endpoint on its previous config: its scaling is restored all the same.
+      if (endpointSettled) await ensureScaling(ctx, target);
       if (request.rollbackNotified || !endpoint?.arn) {
         return {
           outcome: 'skipped',
