@@ -288,6 +288,73 @@ export interface DeploymentInput {
    * @default the registry's account
    */
   readonly account?: string;
+  /**
+   * Subnets and security groups the model's containers attach to (CreateModel.VpcConfig).
+   * @default no VPC: SageMaker's own network
+   */
+  readonly vpc?: VpcInput;
+  /**
+   * Isolate the model container: no inbound or outbound network calls (CreateModel.EnableNetworkIsolation).
+   * @default false
+   */
+  readonly networkIsolation?: boolean;
+  /**
+   * KMS key ARN (in the registry's region) encrypting the instances' storage volumes (CreateEndpointConfig.KmsKeyId).
+   * @default an AWS managed key
+   */
+  readonly volumeKmsKeyArn?: string;
+  /**
+   * KMS key ARN (in the registry's region) encrypting captured requests in S3 (DataCaptureConfig.KmsKeyId); needs dataCapturePercent above 0.
+   * @default the bucket's default encryption
+   */
+  readonly dataCaptureKmsKeyArn?: string;
+  /**
+   * Scale the instance count with Application Auto Scaling (instances only, not serverless).
+   * @default no autoscaling: instances.count instances
+   */
+  readonly autoscaling?: AutoscalingInput;
+}
+
+/** VPC placement: where the model's network interfaces go. */
+export interface VpcInput {
+  /** 1 to 16 subnet ids such as "subnet-0123456789abcdef0". */
+  readonly subnetIds: readonly string[];
+  /** 1 to 5 security group ids such as "sg-0123456789abcdef0". */
+  readonly securityGroupIds: readonly string[];
+}
+
+/** Target tracking on invocations per instance; minInstances <= instances.count <= maxInstances. */
+export interface AutoscalingInput {
+  /**
+   * @minimum 1
+   * @maximum 100
+   */
+  readonly minInstances: Integer;
+  /**
+   * @minimum 1
+   * @maximum 100
+   */
+  readonly maxInstances: Integer;
+  /**
+   * SageMakerVariantInvocationsPerInstance (per minute) the scaling policy keeps the variant at.
+   * @minimum 1
+   * @maximum 1000000
+   */
+  readonly targetInvocationsPerInstance: Integer;
+  /**
+   * Seconds after a scale-in before another scale-in.
+   * @minimum 0
+   * @maximum 3600
+   * @default 300
+   */
+  readonly scaleInCooldownSeconds?: Integer;
+  /**
+   * Seconds after a scale-out before another scale-out.
+   * @minimum 0
+   * @maximum 3600
+   * @default 60
+   */
+  readonly scaleOutCooldownSeconds?: Integer;
 }
 
 /** Serve the newest Approved version whose ModelLifeCycle Stage and StageStatus match. */

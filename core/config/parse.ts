@@ -2,6 +2,7 @@ import { comparesToLive, liveEndpointOf } from '../live-endpoint';
 import { DEFAULT_APPROVAL_TO_SERVING_MINUTES } from '../operations';
 import { groupsByStack, MAX_GROUPS_PER_STACK, stacksNeeded } from './sharding';
 import {
+  type Autoscaling,
   type AwsEnvironment,
   type Compute,
   type DeploymentStrategy,
@@ -16,6 +17,7 @@ import {
   RISK_RATINGS,
   type RollbackAlarms,
   type VersionSelector,
+  type VpcPlacement,
 } from './types';
 
 /** SageMaker's EntityName pattern, shared by model package groups and endpoints (at most 63 characters). */
@@ -26,6 +28,9 @@ const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[a-zA-Z0-9-]+$/;
 const INSTANCE_TYPE = /^ml\.[a-z0-9-]+\.[a-z0-9]+$/;
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+/** EC2 ids: the prefix and 8 or 17 hex digits (the API reference's VpcConfig asks for "sg-xxxxxxxx"). */
+const SUBNET_ID = /^subnet-([0-9a-f]{8}|[0-9a-f]{17})$/;
+const SECURITY_GROUP_ID = /^sg-([0-9a-f]{8}|[0-9a-f]{17})$/;
 
 /** Thrown with every problem found, one per line, so a user fixes them all in one pass. */
 export class ConfigurationError extends Error {
@@ -230,6 +235,7 @@ export function parseGovernanceConfig(raw: unknown, source = 'configuration'): G
     groups,
   };
   checkAccounts(r, config);
+  checkKeyRegions(r, config);
   checkStackSizes(r, config);
   if (r.problems.length > 0) throw new ConfigurationError(source, r.problems);
   return config;
@@ -267,6 +273,30 @@ function checkStackSizes(r: Reader, config: GovernanceConfig): void {
     'stacks',
     `${config.stacks === 1 ? 'is 1 (the default), so' : `is ${config.stacks}, so`} one stack would hold ${fullest} groups; CloudFormation allows 500 resources and 1 MB per stack, which about ${MAX_GROUPS_PER_STACK} groups fill. Set "stacks": ${needed} to split the ${config.groups.length} groups over ${needed} stacks.`,
   );
+}
+
+/**
+ * A KMS key encrypts only in its own region, and the endpoints live in the registry's region: a key
+ * elsewhere fails CreateEndpointConfig (or the first capture) long after deploy time, so refuse it here.
+ * Without `registry` the stack is environment-agnostic and the region is not known until deploy.
+ */
+function checkKeyRegions(r: Reader, config: GovernanceConfig): void {
+  const region = config.registry?.region;
+  if (!region) return;
+  config.groups.forEach((g, i) => {
+    g.deployments.forEach((d, j) => {
+      for (const key of ['volumeKmsKeyArn', 'dataCaptureKmsKeyArn'] as const) {
+        const arn = d[key];
+        const keyRegion = arn?.split(':')[3];
+        if (arn && keyRegion !== region) {
+          r.problem(
+            `groups[${i}].deployments[${j}].${key}`,
+            `is a key in ${keyRegion}, but the endpoint is in the registry's region ${region}; KMS keys cannot be used across regions, so use a key in ${region}.`,
+          );
+        }
+      }
+    });
+  });
 }
 
 /** Targets in other accounts need the registry's account, and what cannot cross accounts is refused. */
@@ -508,6 +538,11 @@ function readDeployment(r: Reader, raw: unknown, path: string): DeploymentTarget
     'requireApprovedModelCard',
     'production',
     'account',
+    'vpc',
+    'networkIsolation',
+    'volumeKmsKeyArn',
+    'dataCaptureKmsKeyArn',
+    'autoscaling',
   ]);
   const endpointName = r.string(d, 'endpointName', path);
   if (endpointName && !SAGEMAKER_NAME_PATTERN.test(endpointName)) {
@@ -531,6 +566,29 @@ function readDeployment(r: Reader, raw: unknown, path: string): DeploymentTarget
       'alarm-driven rollback needs a blue/green deployment on instances; serverless endpoints do not support it. Set it to false.',
     );
   }
+  const dataCapturePercent = r.integer(d, 'dataCapturePercent', path, { default: 0, min: 0, max: 100 });
+  const volumeKmsKeyArn = readKeyArn(r, d, 'volumeKmsKeyArn', path);
+  const dataCaptureKmsKeyArn = readKeyArn(r, d, 'dataCaptureKmsKeyArn', path);
+  if (dataCaptureKmsKeyArn && dataCapturePercent === 0) {
+    r.problem(
+      `${path}.dataCaptureKmsKeyArn`,
+      'encrypts captured data, but dataCapturePercent is 0 (no capture); set dataCapturePercent above 0 or remove the key.',
+    );
+  }
+  // SageMaker developer guide, Serverless Inference, "Feature exclusions": VPC configuration and
+  // network isolation are not supported on serverless endpoints.
+  for (const key of ['vpc', 'networkIsolation'] as const) {
+    if (compute.kind === 'serverless' && d[key] !== undefined && d[key] !== false) {
+      r.problem(
+        `${path}.${key}`,
+        'serverless endpoints support neither VPC configuration nor network isolation (SageMaker Serverless Inference, feature exclusions); remove it or give the target "instances".',
+      );
+    }
+  }
+  const autoscaling =
+    d.autoscaling === undefined
+      ? undefined
+      : readAutoscaling(r, d.autoscaling, `${path}.autoscaling`, compute);
   return {
     endpointName,
     serve: readSelector(r, d.serve, `${path}.serve`),
@@ -539,10 +597,104 @@ function readDeployment(r: Reader, raw: unknown, path: string): DeploymentTarget
     rollbackAlarms,
     whenNoneApproved: r.oneOf(d, 'whenNoneApproved', path, NONE_APPROVED_BEHAVIOURS, 'keep-serving'),
     keepPreviousVersions: r.integer(d, 'keepPreviousVersions', path, { default: 2, min: 0, max: 50 }),
-    dataCapturePercent: r.integer(d, 'dataCapturePercent', path, { default: 0, min: 0, max: 100 }),
+    dataCapturePercent,
     requireApprovedModelCard: r.boolean(d, 'requireApprovedModelCard', path, false),
     production: r.boolean(d, 'production', path, true),
     ...readTargetAccount(r, d, path),
+    ...(d.vpc === undefined ? {} : { vpc: readVpc(r, d.vpc, `${path}.vpc`) }),
+    networkIsolation: r.boolean(d, 'networkIsolation', path, false),
+    ...(volumeKmsKeyArn ? { volumeKmsKeyArn } : {}),
+    ...(dataCaptureKmsKeyArn ? { dataCaptureKmsKeyArn } : {}),
+    ...(autoscaling ? { autoscaling } : {}),
+  };
+}
+
+function readKeyArn(r: Reader, d: Json, key: string, path: string): string | undefined {
+  if (d[key] === undefined) return undefined;
+  const arn = d[key];
+  if (typeof arn !== 'string' || !KMS_KEY_ARN.test(arn)) {
+    r.problem(
+      `${path}.${key}`,
+      `is ${describe(arn)}; use a KMS key ARN such as "arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab" (not a key id or alias: IAM grants the model's role the key by its ARN).`,
+    );
+    return undefined;
+  }
+  return arn;
+}
+
+/** VpcConfig: 1 to 16 subnets, 1 to 5 security groups (SageMaker API reference, VpcConfig). */
+function readVpc(r: Reader, raw: unknown, path: string): VpcPlacement {
+  const v = r.object(raw, path, ['subnetIds', 'securityGroupIds']);
+  const ids = (key: 'subnetIds' | 'securityGroupIds', shape: RegExp, example: string, max: number) => {
+    if (v[key] === undefined)
+      r.problem(`${path}.${key}`, `is required: list 1 to ${max} ids such as "${example}".`);
+    const list = r.array(v, key, path);
+    if (v[key] !== undefined && (list.length < 1 || list.length > max)) {
+      r.problem(`${path}.${key}`, `has ${list.length} ids; SageMaker takes 1 to ${max}.`);
+    }
+    const valid = list.flatMap((id, i) => {
+      if (typeof id === 'string' && shape.test(id)) return [id];
+      r.problem(`${path}.${key}[${i}]`, `is ${describe(id)}; use an id such as "${example}".`);
+      return [];
+    });
+    checkUnique(
+      r,
+      valid.map((id, i) => ({ key: id, path: `${path}.${key}[${i}]` })),
+      (id) => `${id} is listed twice; remove the duplicate.`,
+    );
+    return valid;
+  };
+  return {
+    subnetIds: ids('subnetIds', SUBNET_ID, 'subnet-0123456789abcdef0', 16),
+    securityGroupIds: ids('securityGroupIds', SECURITY_GROUP_ID, 'sg-0123456789abcdef0', 5),
+  };
+}
+
+function readAutoscaling(r: Reader, raw: unknown, path: string, compute: Compute): Autoscaling {
+  const a = r.object(raw, path, [
+    'minInstances',
+    'maxInstances',
+    'targetInvocationsPerInstance',
+    'scaleInCooldownSeconds',
+    'scaleOutCooldownSeconds',
+  ]);
+  const required = (key: string) => {
+    if (a[key] === undefined) r.problem(`${path}.${key}`, 'is required: add it as a whole number.');
+  };
+  required('minInstances');
+  required('maxInstances');
+  required('targetInvocationsPerInstance');
+  const minInstances = r.integer(a, 'minInstances', path, { default: 1, min: 1, max: 100 });
+  const maxInstances = r.integer(a, 'maxInstances', path, { default: 1, min: 1, max: 100 });
+  if (compute.kind === 'serverless') {
+    r.problem(
+      path,
+      'autoscaling scales the instance count of an instance-backed variant; serverless endpoints scale by themselves (maxConcurrency). Remove autoscaling or give the target "instances".',
+    );
+  } else if (
+    a.minInstances !== undefined &&
+    a.maxInstances !== undefined &&
+    !(minInstances <= compute.instanceCount && compute.instanceCount <= maxInstances)
+  ) {
+    r.problem(
+      path,
+      `needs minInstances <= instances.count <= maxInstances, but it is ${minInstances} <= ${compute.instanceCount} <= ${maxInstances}; the endpoint starts at instances.count, so set them to hold.`,
+    );
+  }
+  return {
+    minInstances,
+    maxInstances,
+    targetInvocationsPerInstance: r.integer(a, 'targetInvocationsPerInstance', path, {
+      default: 1,
+      min: 1,
+      max: 1_000_000,
+    }),
+    scaleInCooldownSeconds: r.integer(a, 'scaleInCooldownSeconds', path, { default: 300, min: 0, max: 3600 }),
+    scaleOutCooldownSeconds: r.integer(a, 'scaleOutCooldownSeconds', path, {
+      default: 60,
+      min: 0,
+      max: 3600,
+    }),
   };
 }
 

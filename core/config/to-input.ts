@@ -83,6 +83,13 @@ function deploymentInput(d: DeploymentTarget): DeploymentInput {
     requireApprovedModelCard: d.requireApprovedModelCard,
     production: d.production,
     ...(d.account !== undefined ? { account: d.account } : {}),
+    ...(d.vpc
+      ? { vpc: { subnetIds: [...d.vpc.subnetIds], securityGroupIds: [...d.vpc.securityGroupIds] } }
+      : {}),
+    networkIsolation: d.networkIsolation,
+    ...(d.volumeKmsKeyArn !== undefined ? { volumeKmsKeyArn: d.volumeKmsKeyArn } : {}),
+    ...(d.dataCaptureKmsKeyArn !== undefined ? { dataCaptureKmsKeyArn: d.dataCaptureKmsKeyArn } : {}),
+    ...(d.autoscaling ? { autoscaling: { ...d.autoscaling } } : {}),
   };
 }
 

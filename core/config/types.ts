@@ -149,4 +149,28 @@ export interface DeploymentTarget {
   readonly production: boolean;
   /** The account the endpoint lives in, when not the registry's (multi-account configurations only). */
   readonly account?: string;
+  /** Subnets and security groups the model's containers attach to (CreateModel.VpcConfig). */
+  readonly vpc?: VpcPlacement;
+  /** No inbound or outbound network calls to or from the container (CreateModel.EnableNetworkIsolation). */
+  readonly networkIsolation: boolean;
+  /** KMS key encrypting the instances' storage volumes (CreateEndpointConfig.KmsKeyId). */
+  readonly volumeKmsKeyArn?: string;
+  /** KMS key encrypting captured data in S3 (DataCaptureConfig.KmsKeyId). */
+  readonly dataCaptureKmsKeyArn?: string;
+  /** Application Auto Scaling of the variant's instance count (instance targets only). */
+  readonly autoscaling?: Autoscaling;
+}
+
+export interface VpcPlacement {
+  readonly subnetIds: readonly string[];
+  readonly securityGroupIds: readonly string[];
+}
+
+/** Target tracking on SageMakerVariantInvocationsPerInstance, between minInstances and maxInstances. */
+export interface Autoscaling {
+  readonly minInstances: number;
+  readonly maxInstances: number;
+  readonly targetInvocationsPerInstance: number;
+  readonly scaleInCooldownSeconds: number;
+  readonly scaleOutCooldownSeconds: number;
 }

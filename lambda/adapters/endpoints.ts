@@ -23,6 +23,7 @@ import {
   type DeploymentRequest,
   type EndpointStatus,
   type endpointConfigRequest,
+  type modelRequest,
   type ObservedEndpoint,
   requestFromTags,
   requestTags,
@@ -30,7 +31,7 @@ import {
   type VersionSummary,
 } from '../core/endpoint-plan';
 import { toApprovalStatus } from '../core/model-version';
-import { configMismatch, modelMismatch, NameTakenError } from '../core/ownership';
+import { configKeysMismatch, configMismatch, modelMismatch, NameTakenError } from '../core/ownership';
 import { isAlreadyExists, isNotFound } from './sagemaker';
 
 const inProgress = (e: unknown) => /in-progress|in progress/i.test((e as Error)?.message ?? '');
@@ -120,21 +121,29 @@ export async function recordRollbackNotified(
  */
 export async function ensureModel(
   client: SageMakerClient,
-  input: { name: string; modelPackageArn: string; executionRoleArn: string; tags: Tag[] },
+  request: ReturnType<typeof modelRequest>,
+  tags: Tag[],
 ): Promise<'created' | 'existed'> {
   try {
-    await client.send(
-      new CreateModelCommand({
-        ModelName: input.name,
-        ExecutionRoleArn: input.executionRoleArn,
-        Containers: [{ ModelPackageName: input.modelPackageArn }],
-        Tags: input.tags,
-      }),
-    );
+    await client.send(new CreateModelCommand({ ...request, Tags: tags }));
     return 'created';
   } catch (error) {
     if (!isAlreadyExists(error)) throw error;
   }
+  const input = {
+    name: request.ModelName,
+    modelPackageArn: request.Containers[0]?.ModelPackageName ?? '',
+    executionRoleArn: request.ExecutionRoleArn,
+    ...(request.VpcConfig
+      ? {
+          vpc: {
+            subnetIds: request.VpcConfig.Subnets,
+            securityGroupIds: request.VpcConfig.SecurityGroupIds,
+          },
+        }
+      : {}),
+    networkIsolation: request.EnableNetworkIsolation ?? false,
+  };
   const out = await client.send(new DescribeModelCommand({ ModelName: input.name }));
   // Containers when the model was made with a list, else PrimaryContainer.
   const containers = out.Containers?.length
@@ -146,6 +155,17 @@ export async function ensureModel(
     input.name,
     {
       ...(out.ExecutionRoleArn ? { executionRoleArn: out.ExecutionRoleArn } : {}),
+      // A VpcConfig without subnets is no placement (VpcConfig needs 1 to 16 subnets; some
+      // emulators answer {} for a model without one).
+      ...(out.VpcConfig?.Subnets?.length
+        ? {
+            vpc: {
+              subnetIds: out.VpcConfig.Subnets ?? [],
+              securityGroupIds: out.VpcConfig.SecurityGroupIds ?? [],
+            },
+          }
+        : {}),
+      networkIsolation: out.EnableNetworkIsolation ?? false,
       containers: containers.map((c) => ({
         ...(c.ModelPackageName ? { modelPackageName: c.ModelPackageName } : {}),
         ...(c.Image ? { image: c.Image } : {}),
@@ -195,13 +215,47 @@ export async function ensureEndpointConfig(
         }
       : {}),
   });
-  const mismatch = configMismatch(
-    request.EndpointConfigName,
-    (out.ProductionVariants ?? []).map(variant),
-    request.ProductionVariants.map(variant),
-  );
+  const mismatch =
+    configMismatch(
+      request.EndpointConfigName,
+      (out.ProductionVariants ?? []).map(variant),
+      request.ProductionVariants.map(variant),
+    ) ??
+    configKeysMismatch(
+      request.EndpointConfigName,
+      {
+        ...(out.KmsKeyId ? { volumeKmsKeyId: out.KmsKeyId } : {}),
+        ...(out.DataCaptureConfig?.KmsKeyId ? { dataCaptureKmsKeyId: out.DataCaptureConfig.KmsKeyId } : {}),
+      },
+      {
+        ...(request.KmsKeyId ? { volumeKmsKeyId: request.KmsKeyId } : {}),
+        ...(request.DataCaptureConfig?.KmsKeyId
+          ? { dataCaptureKmsKeyId: request.DataCaptureConfig.KmsKeyId }
+          : {}),
+      },
+    );
   if (mismatch) throw new NameTakenError(mismatch);
   return 'existed';
+}
+
+/** The first production variant of an endpoint config (the one the reconciler makes), if it exists. */
+export async function describeConfigVariant(
+  client: SageMakerClient,
+  configName: string,
+): Promise<{ variantName?: string; instanceType?: string } | undefined> {
+  try {
+    const out = await client.send(new DescribeEndpointConfigCommand({ EndpointConfigName: configName }));
+    const v = out.ProductionVariants?.[0];
+    return v
+      ? {
+          ...(v.VariantName ? { variantName: v.VariantName } : {}),
+          ...(v.InstanceType ? { instanceType: v.InstanceType } : {}),
+        }
+      : undefined;
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
 }
 
 /** 'busy' when another run got there first (the endpoint exists, or is already changing). */
@@ -224,9 +278,19 @@ export async function createEndpoint(
   }
 }
 
+/**
+ * `retainInstanceCount`: keep the variant's current (autoscaled) instance count instead of the new
+ * config's InitialInstanceCount (RetainAllVariantProperties; the new config's data capture still
+ * applies). Only for an update that keeps the variant and its instance type (autoscaling-plan.ts).
+ */
 export async function updateEndpoint(
   client: SageMakerClient,
-  input: { name: string; configName: string; deploymentConfig?: DeploymentConfig },
+  input: {
+    name: string;
+    configName: string;
+    deploymentConfig?: DeploymentConfig;
+    retainInstanceCount?: boolean;
+  },
 ): Promise<'started' | 'busy'> {
   try {
     await client.send(
@@ -234,7 +298,12 @@ export async function updateEndpoint(
         EndpointName: input.name,
         EndpointConfigName: input.configName,
         DeploymentConfig: input.deploymentConfig,
-        RetainAllVariantProperties: false,
+        ...(input.retainInstanceCount
+          ? {
+              RetainAllVariantProperties: true,
+              ExcludeRetainedVariantProperties: [{ VariantPropertyType: 'DataCaptureConfig' }],
+            }
+          : { RetainAllVariantProperties: false }),
       }),
     );
     return 'started';

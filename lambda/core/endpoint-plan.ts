@@ -308,12 +308,17 @@ export function deploymentFor(
   version: VersionSummary,
 ): Deployment {
   const { target } = inputs;
+  // The network placement and keys are part of the names (only when set, so targets without them
+  // keep the names they had): changing one makes a new model or config, never reuses the old one.
   const modelName = versionedName(
     target.endpointName,
     version.version,
     'model',
     version.arn,
     inputs.executionRoleArn,
+    ...(target.vpc || target.networkIsolation
+      ? [{ vpc: target.vpc ?? null, networkIsolation: target.networkIsolation }]
+      : []),
   );
   const configName = versionedName(
     target.endpointName,
@@ -323,8 +328,33 @@ export function deploymentFor(
     target.compute,
     target.dataCapturePercent,
     inputs.dataCaptureS3Uri,
+    ...(target.volumeKmsKeyArn || target.dataCaptureKmsKeyArn
+      ? [{ volume: target.volumeKmsKeyArn ?? null, dataCapture: target.dataCaptureKmsKeyArn ?? null }]
+      : []),
   );
   return { version, modelName, configName };
+}
+
+/** SageMaker's CreateModel request for a deployment (without its tags). */
+export function modelRequest(
+  inputs: Pick<PlanInputs, 'target' | 'executionRoleArn'>,
+  deployment: Deployment,
+) {
+  const { target } = inputs;
+  return {
+    ModelName: deployment.modelName,
+    ExecutionRoleArn: inputs.executionRoleArn,
+    Containers: [{ ModelPackageName: deployment.version.arn }],
+    ...(target.vpc
+      ? {
+          VpcConfig: {
+            Subnets: [...target.vpc.subnetIds],
+            SecurityGroupIds: [...target.vpc.securityGroupIds],
+          },
+        }
+      : {}),
+    ...(target.networkIsolation ? { EnableNetworkIsolation: true } : {}),
+  };
 }
 
 /** SageMaker's CreateEndpointConfig request for a deployment (without its tags). */
@@ -361,9 +391,11 @@ export function endpointConfigRequest(
             InitialSamplingPercentage: target.dataCapturePercent,
             DestinationS3Uri: `${inputs.dataCaptureS3Uri.replace(/\/$/, '')}/${target.endpointName}`,
             CaptureOptions: [{ CaptureMode: 'Input' as const }, { CaptureMode: 'Output' as const }],
+            ...(target.dataCaptureKmsKeyArn ? { KmsKeyId: target.dataCaptureKmsKeyArn } : {}),
           },
         }
       : {}),
+    ...(target.volumeKmsKeyArn ? { KmsKeyId: target.volumeKmsKeyArn } : {}),
   };
 }
 

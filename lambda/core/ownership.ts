@@ -8,6 +8,8 @@
 
 export interface ObservedModel {
   readonly executionRoleArn?: string;
+  readonly vpc?: { readonly subnetIds: readonly string[]; readonly securityGroupIds: readonly string[] };
+  readonly networkIsolation?: boolean;
   /** PrimaryContainer and Containers, as DescribeModel returns them. */
   readonly containers: readonly {
     readonly modelPackageName?: string;
@@ -20,11 +22,24 @@ export interface ObservedModel {
 export function modelMismatch(
   name: string,
   found: ObservedModel,
-  wanted: { readonly modelPackageArn: string; readonly executionRoleArn: string },
+  wanted: {
+    readonly modelPackageArn: string;
+    readonly executionRoleArn: string;
+    readonly vpc?: ObservedModel['vpc'];
+    readonly networkIsolation?: boolean;
+  },
 ): string | undefined {
   const problems: string[] = [];
   if (found.executionRoleArn !== wanted.executionRoleArn)
     problems.push(`runs as ${found.executionRoleArn ?? 'no role'}, not ${wanted.executionRoleArn}`);
+  // Placement and isolation are the model's network identity: the same container outside the VPC,
+  // or not isolated, is not the model asked for.
+  if (vpcKey(found.vpc) !== vpcKey(wanted.vpc))
+    problems.push(`is placed in ${vpcKey(found.vpc)}, not ${vpcKey(wanted.vpc)}`);
+  if ((found.networkIsolation ?? false) !== (wanted.networkIsolation ?? false))
+    problems.push(
+      `has network isolation ${found.networkIsolation ? 'on' : 'off'}, not ${wanted.networkIsolation ? 'on' : 'off'}`,
+    );
   const [only, ...more] = found.containers;
   if (!only || more.length > 0) problems.push(`has ${found.containers.length} containers, not 1`);
   else {
@@ -37,6 +52,38 @@ export function modelMismatch(
   }
   return problems.length > 0
     ? `model ${name} exists but is not the one this app makes: it ${problems.join('; ')}. Delete it (it may be someone's attempt to serve their own container under this name), then approve again or wait for the next reconcile.`
+    : undefined;
+}
+
+function vpcKey(vpc: ObservedModel['vpc']): string {
+  if (!vpc) return 'no VPC';
+  const ids = (list: readonly string[]) => [...list].sort().join(',');
+  return `subnets [${ids(vpc.subnetIds)}] with security groups [${ids(vpc.securityGroupIds)}]`;
+}
+
+/** The keys of an endpoint config: they are part of what the config is. */
+export interface ObservedConfigKeys {
+  readonly volumeKmsKeyId?: string;
+  readonly dataCaptureKmsKeyId?: string;
+}
+
+/** Why an existing endpoint config's keys are not the ones wanted, or undefined when they are. */
+export function configKeysMismatch(
+  name: string,
+  found: ObservedConfigKeys,
+  wanted: ObservedConfigKeys,
+): string | undefined {
+  const problems: string[] = [];
+  if (found.volumeKmsKeyId !== wanted.volumeKmsKeyId)
+    problems.push(
+      `its volumes are encrypted with ${found.volumeKmsKeyId ?? 'no key of yours'}, not ${wanted.volumeKmsKeyId ?? 'no key of yours'}`,
+    );
+  if (found.dataCaptureKmsKeyId !== wanted.dataCaptureKmsKeyId)
+    problems.push(
+      `its captured data is encrypted with ${found.dataCaptureKmsKeyId ?? 'no key of yours'}, not ${wanted.dataCaptureKmsKeyId ?? 'no key of yours'}`,
+    );
+  return problems.length > 0
+    ? `endpoint config ${name} exists but is not the one this app makes: ${problems.join('; ')}. Delete it, then approve again or wait for the next reconcile.`
     : undefined;
 }
 

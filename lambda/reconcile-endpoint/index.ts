@@ -5,6 +5,7 @@
  * changes. Each run re-reads the registry and the endpoint and closes the difference; an event
  * only says which targets to look at.
  */
+import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { findGroup, type GovernanceManifest, groupReference } from '../../core/manifest';
@@ -38,6 +39,7 @@ const approvalChecker = principalOf({
 const manifest = loadManifest();
 const sagemaker = new SageMakerClient({ maxAttempts: 6, retryMode: 'adaptive' });
 const sns = new SNSClient({ maxAttempts: 5 });
+const autoscaling = new ApplicationAutoScalingClient({ maxAttempts: 6, retryMode: 'adaptive' });
 
 export type ReconcileResult =
   | { readonly outcome: 'reconciled'; readonly targets: readonly TargetReport[] }
@@ -59,6 +61,7 @@ async function handle(event: unknown): Promise<ReconcileResult> {
       const result = await reconcileTarget(
         {
           sagemaker,
+          autoscaling,
           executionRoleArn,
           dataCaptureS3Uri,
           ...(approvalChecker ? { approvalChecker } : {}),

@@ -1,12 +1,15 @@
+import type { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { DeploymentTarget, ModelPackageGroupConfig } from '../../core/config/types';
 import { modelCardName } from '../../core/model-card-naming';
 import { resourcePrefix, versionOfName } from '../../core/naming';
+import { deregisterScaling, describeScaling, registerScaling } from '../adapters/autoscaling';
 import {
   createEndpoint,
   deleteEndpoint,
   deleteEndpointConfig,
   deleteModel,
+  describeConfigVariant,
   describeEndpoint,
   ensureEndpointConfig,
   ensureModel,
@@ -17,6 +20,7 @@ import {
 } from '../adapters/endpoints';
 import { describeModelCard } from '../adapters/model-cards';
 import { describeModelVersion } from '../adapters/sagemaker';
+import { scalingAroundUpdate, scalingWhenSettled } from '../core/autoscaling-plan';
 import type { TargetOutcome } from '../core/deployment-report';
 import {
   candidateVersions,
@@ -26,6 +30,7 @@ import {
   deploymentTags,
   endpointConfigRequest,
   type Held,
+  modelRequest,
   namesToDelete,
   type ObservedEndpoint,
   planEndpoint,
@@ -38,6 +43,8 @@ import type { Principal } from '../core/principal';
 
 export interface ReconcileContext {
   readonly sagemaker: SageMakerClient;
+  /** Application Auto Scaling, for targets with `autoscaling` (issue #20). */
+  readonly autoscaling?: ApplicationAutoScalingClient;
   readonly executionRoleArn: string;
   readonly dataCaptureS3Uri?: string;
   /** How to name a group to ListModelPackages (its ARN when the registry is another account's). */
@@ -103,6 +110,7 @@ export async function reconcileTarget(
         };
       }
       await removeOldVersions(ctx, target, [plan.deployment.configName], [plan.deployment.modelName]);
+      await ensureScaling(ctx, target);
       return {
         outcome: 'deploy-completed',
         version: plan.deployment.version.version,
@@ -111,6 +119,9 @@ export async function reconcileTarget(
       };
     case 'rolled-back': {
       const { deployment, request } = plan;
+      // An update that deregistered the scalable target (instance type change) and was rolled back
+      // leaves the endpoint on its previous config: its scaling is restored all the same.
+      if (endpointSettled) await ensureScaling(ctx, target);
       if (request.rollbackNotified || !endpoint?.arn) {
         return {
           outcome: 'skipped',
@@ -159,12 +170,7 @@ async function deploy(
   const tags = deploymentTags(group.name, deployment.version, target.endpointName);
   const inputs = { target, executionRoleArn: ctx.executionRoleArn, dataCaptureS3Uri: ctx.dataCaptureS3Uri };
   try {
-    await ensureModel(ctx.sagemaker, {
-      name: deployment.modelName,
-      modelPackageArn: deployment.version.arn,
-      executionRoleArn: ctx.executionRoleArn,
-      tags,
-    });
+    await ensureModel(ctx.sagemaker, modelRequest(inputs, deployment), tags);
     await ensureEndpointConfig(ctx.sagemaker, endpointConfigRequest(inputs, deployment), tags);
   } catch (error) {
     // Someone else's model or config under our name: never served; held and notified.
@@ -187,6 +193,7 @@ async function deploy(
       endpoint.lastModifiedTime,
       endpoint.configName,
     );
+  const retainInstanceCount = endpoint ? await prepareScalingForUpdate(ctx, target, endpoint) : false;
   const started =
     endpoint === undefined
       ? await createEndpoint(ctx.sagemaker, {
@@ -198,6 +205,7 @@ async function deploy(
           name: target.endpointName,
           configName: deployment.configName,
           deploymentConfig: deploymentConfig(target),
+          retainInstanceCount,
         });
   if (started === 'busy') {
     return {
@@ -214,6 +222,35 @@ async function deploy(
     ...(fromConfig ? { fromConfig } : {}),
     ...(drift ? { drift } : {}),
   };
+}
+
+/**
+ * Before an UpdateEndpoint of an autoscaled target (lambda/core/autoscaling-plan.ts): deregisters the
+ * variant's scalable target when the update changes its instance type (SageMaker refuses that
+ * update otherwise); says whether the update keeps the current instance count (model-only update).
+ */
+async function prepareScalingForUpdate(
+  ctx: ReconcileContext,
+  target: DeploymentTarget,
+  endpoint: ObservedEndpoint,
+): Promise<boolean> {
+  if (!ctx.autoscaling || !target.autoscaling) return false;
+  const scaling = await describeScaling(ctx.autoscaling, target.endpointName);
+  if (!scaling.target) return false;
+  const current = await describeConfigVariant(ctx.sagemaker, endpoint.configName);
+  const around = scalingAroundUpdate(target, current, scaling);
+  if (around.deregisterFirst)
+    await deregisterScaling(ctx.autoscaling, target.endpointName, around.deregisterFirst.policies);
+  return around.retainInstanceCount;
+}
+
+/** Once the endpoint is InService on its desired config: the variant's scaling matches the configuration. */
+async function ensureScaling(ctx: ReconcileContext, target: DeploymentTarget): Promise<void> {
+  if (!ctx.autoscaling || !target.autoscaling) return;
+  const action = scalingWhenSettled(target, await describeScaling(ctx.autoscaling, target.endpointName));
+  if (action.kind === 'register') await registerScaling(ctx.autoscaling, action.target, action.policy);
+  else if (action.kind === 'deregister')
+    await deregisterScaling(ctx.autoscaling, target.endpointName, action.policies);
 }
 
 /**

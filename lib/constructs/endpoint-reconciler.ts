@@ -40,6 +40,8 @@ export class EndpointReconciler extends Construct {
       props.modelArtifactBuckets,
       props.modelArtifactKeyArns ?? [],
     );
+    this.grantNetworkPlacement(targets.map((t) => t.target));
+    this.grantEndpointKeys(targets.map((t) => t.target));
     for (const { target } of targets)
       if (target.rollbackAlarms.enabled) this.createRollbackAlarms(target, props.topic);
 
@@ -58,6 +60,7 @@ export class EndpointReconciler extends Construct {
       props.groups.filter((g) => g.deployments.length > 0),
       props.registryAccount,
     );
+    this.grantAutoscaling(targets.map((t) => t.target));
     props.approvalEvents.onModelPackageStateChange(this.handler, this.handler.deadLetters.queue);
     props.approvalEvents.onEndpointStateChange(this.handler, this.handler.deadLetters.queue);
     props.approvalEvents.onModelCardStateChange(this.handler, this.handler.deadLetters.queue);
@@ -134,7 +137,7 @@ export class EndpointReconciler extends Construct {
     acknowledge(role, {
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
-        'ecr:GetAuthorizationToken and cloudwatch:PutMetricData have no resource-level permissions (the latter is conditioned on the SageMaker namespaces).',
+        'ecr:GetAuthorizationToken, cloudwatch:PutMetricData and the ec2:Describe calls of VPC placement have no resource-level permissions (PutMetricData is conditioned on the SageMaker namespaces).',
     });
     acknowledge(role, {
       id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecr:${Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region}:*:repository/*]`,
@@ -152,6 +155,156 @@ export class EndpointReconciler extends Construct {
       });
     }
     return role;
+  }
+
+  /**
+   * VPC placement: SageMaker creates the endpoint's network interfaces in the configured subnets
+   * with the execution role (SageMaker developer guide, "Give SageMaker AI Hosted Endpoints Access
+   * to Resources in Your Amazon VPC": the role needs ec2:CreateNetworkInterface,
+   * CreateNetworkInterfacePermission, DeleteNetworkInterface, DeleteNetworkInterfacePermission and
+   * the Describe calls). Interfaces are created and acted on only in the configured subnets with the
+   * configured security groups (ec2:Subnet on the interface; the subnet and group ARNs themselves).
+   */
+  private grantNetworkPlacement(targets: readonly DeploymentTarget[]): void {
+    const placed = targets.flatMap((t) => (t.vpc ? [t.vpc] : []));
+    if (placed.length === 0) return;
+    const unique = (ids: string[]) => [...new Set(ids)].sort();
+    const subnets = unique(placed.flatMap((v) => [...v.subnetIds])).map((id) =>
+      compactArn(this, 'ec2', `subnet/${id}`),
+    );
+    const groups = unique(placed.flatMap((v) => [...v.securityGroupIds])).map((id) =>
+      compactArn(this, 'ec2', `security-group/${id}`),
+    );
+    const interfaces = compactArn(this, 'ec2', 'network-interface/*');
+    const role = this.executionRole;
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: [
+          'ec2:DescribeNetworkInterfaces',
+          'ec2:DescribeVpcs',
+          'ec2:DescribeDhcpOptions',
+          'ec2:DescribeSubnets',
+          'ec2:DescribeSecurityGroups',
+        ],
+        resources: ['*'],
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['ec2:CreateNetworkInterface'],
+        resources: [...subnets, ...groups],
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: [
+          'ec2:CreateNetworkInterface',
+          'ec2:CreateNetworkInterfacePermission',
+          'ec2:DeleteNetworkInterface',
+          'ec2:DeleteNetworkInterfacePermission',
+        ],
+        resources: [interfaces],
+        conditions: { ArnEquals: { 'ec2:Subnet': subnets } },
+      }),
+    );
+    acknowledge(role, {
+      id: `AwsSolutions-IAM5[Resource::${nagArn(this, 'ec2', 'network-interface/*')}]`,
+      reason:
+        'SageMaker creates the endpoint network interfaces, whose ids are not known in advance; the statement is conditioned on ec2:Subnet, the configured subnets only.',
+    });
+  }
+
+  /**
+   * Customer keys: SageMaker encrypts the instances' volumes (volumeKmsKeyArn) and captured data
+   * (dataCaptureKmsKeyArn) with the execution role's grants. Only through SageMaker
+   * (kms:ViaService), and grants only for AWS resources.
+   */
+  private grantEndpointKeys(targets: readonly DeploymentTarget[]): void {
+    const keys = [
+      ...new Set(
+        targets.flatMap((t) => [t.volumeKmsKeyArn, t.dataCaptureKmsKeyArn].filter((k): k is string => !!k)),
+      ),
+    ].sort();
+    if (keys.length === 0) return;
+    const viaSageMaker = {
+      'kms:ViaService': `sagemaker.${Stack.of(this).region}.${Stack.of(this).urlSuffix}`,
+    };
+    this.executionRole.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:CreateGrant'],
+        resources: keys,
+        conditions: { StringEquals: viaSageMaker, Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+      }),
+    );
+    this.executionRole.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+        resources: keys,
+        conditions: { StringEquals: viaSageMaker },
+      }),
+    );
+  }
+
+  /**
+   * Application Auto Scaling of the autoscaled targets' variants. Registering a SageMaker variant
+   * checks that the caller may describe the endpoint and its config (granted above) and change
+   * its capacity (sagemaker:UpdateEndpointWeightsAndCapacities), and target tracking creates CloudWatch alarms
+   * named TargetTracking-endpoint/<endpoint>/variant/<variant>-…; those are granted on the
+   * autoscaled endpoints only. The application-autoscaling actions themselves take resource '*':
+   * a scalable target's ARN is assigned when it is registered (RegisterScalableTarget returns it),
+   * so it cannot be named in advance; they are conditioned on the SageMaker namespace and the
+   * variant's instance-count dimension. The service-linked role Application Auto Scaling uses for
+   * SageMaker is created on first registration: only that role, by its service name.
+   */
+  private grantAutoscaling(targets: readonly DeploymentTarget[]): void {
+    const scaled = targets.filter((t) => t.autoscaling);
+    if (scaled.length === 0) return;
+    const fn = this.handler;
+    const stack = Stack.of(this);
+    fn.allow(
+      [
+        'application-autoscaling:RegisterScalableTarget',
+        'application-autoscaling:DeregisterScalableTarget',
+        'application-autoscaling:PutScalingPolicy',
+        'application-autoscaling:DeleteScalingPolicy',
+      ],
+      ['*'],
+      {
+        StringEquals: {
+          'application-autoscaling:service-namespace': 'sagemaker',
+          'application-autoscaling:scalable-dimension': 'sagemaker:variant:DesiredInstanceCount',
+        },
+      },
+    );
+    fn.allow(
+      ['application-autoscaling:DescribeScalableTargets', 'application-autoscaling:DescribeScalingPolicies'],
+      ['*'],
+    );
+    fn.allow(
+      ['sagemaker:UpdateEndpointWeightsAndCapacities'],
+      scaled.map((t) => compactArn(this, 'sagemaker', `endpoint/${t.endpointName.toLowerCase()}`)),
+    );
+    const alarms = scaled.map((t) =>
+      compactArn(
+        this,
+        'cloudwatch',
+        `alarm:TargetTracking-endpoint/${t.endpointName}/variant/${VARIANT_NAME}-*`,
+      ),
+    );
+    fn.allow(['cloudwatch:PutMetricAlarm', 'cloudwatch:DescribeAlarms', 'cloudwatch:DeleteAlarms'], alarms);
+    fn.allow(
+      ['iam:CreateServiceLinkedRole'],
+      [
+        `arn:${stack.partition}:iam::${stack.account}:role/aws-service-role/sagemaker.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint`,
+      ],
+      { StringEquals: { 'iam:AWSServiceName': 'sagemaker.application-autoscaling.amazonaws.com' } },
+    );
+    for (const t of scaled) {
+      acknowledge(fn, {
+        id: `AwsSolutions-IAM5[Resource::${nagArn(this, 'cloudwatch', `alarm:TargetTracking-endpoint/${t.endpointName}/variant/${VARIANT_NAME}-*`)}]`,
+        reason: `Application Auto Scaling names the target-tracking alarms of ${t.endpointName} with a generated suffix; the wildcard covers that endpoint's variant only.`,
+      });
+    }
   }
 
   private createRollbackAlarms(target: DeploymentTarget, topic: sns.ITopic): void {
@@ -246,8 +399,9 @@ export class EndpointReconciler extends Construct {
     });
     acknowledge(fn, {
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'ListModelPackages, ListEndpointConfigs and ListModels have no resource-level permissions in SageMaker; they only list.',
+      reason: targets.some((t) => t.autoscaling)
+        ? 'ListModelPackages, ListEndpointConfigs and ListModels have no resource-level permissions in SageMaker; they only list. Application Auto Scaling assigns a scalable target its ARN when it is registered, so its actions are conditioned on the SageMaker namespace and variant instance-count dimension instead, and its Describe calls only read.'
+        : 'ListModelPackages, ListEndpointConfigs and ListModels have no resource-level permissions in SageMaker; they only list.',
     });
     for (const p of prefixes) {
       for (const resource of ['endpoint-config', 'model']) {

@@ -72,6 +72,8 @@ interface Endpoint {
   creationTime: Date;
   lastModifiedTime: Date;
   lastDeploymentConfig?: Json;
+  /** The variant properties the pending UpdateEndpoint retains (RetainAllVariantProperties). */
+  retain?: ReadonlySet<string>;
   tags: Json[];
   region: string;
   timer?: NodeJS.Timeout;
@@ -165,6 +167,9 @@ export class Endpoints {
     if (this.endpoints.has(name))
       throw validation(`Cannot create already existing endpoint "${endpointArn}".`);
     const config = await this.endpointConfig(ctx, configName);
+    // Checked again after the await: a concurrent CreateEndpoint may have claimed the name meanwhile.
+    if (this.endpoints.has(name))
+      throw validation(`Cannot create already existing endpoint "${endpointArn}".`);
     this.calls.push({
       operation: 'CreateEndpoint',
       endpointName: name,
@@ -200,6 +205,7 @@ export class Endpoints {
       );
     }
     const config = await this.endpointConfig(ctx, configName);
+    await this.refuseScalingTargetChange(ctx, this.get(name), config);
     // Check and claim with no await in between: concurrent calls see each other, as on the service.
     const endpoint = this.get(name);
     if (BUSY.includes(endpoint.status)) {
@@ -221,11 +227,42 @@ export class Endpoints {
     });
     endpoint.status = 'Updating';
     endpoint.pendingConfigName = configName;
+    endpoint.retain = retainedProperties(body);
     endpoint.failureReason = undefined;
     endpoint.lastModifiedTime = new Date();
     if (body.DeploymentConfig) endpoint.lastDeploymentConfig = body.DeploymentConfig as Json;
     await this.emit(ctx, endpoint);
     this.schedule(endpoint, this.timing.updateMs, () => this.finishUpdate(ctx, endpoint, config));
+    return { EndpointArn: endpoint.arn };
+  }
+
+  /**
+   * UpdateEndpointWeightsAndCapacities: what Application Auto Scaling calls to scale a variant (and
+   * what a test calls to stand in for it). The named variants take the desired counts and weights
+   * at once (the service passes through Updating for a while; here the endpoint stays InService).
+   */
+  async updateWeightsAndCapacities(_ctx: CallContext, body: Json): Promise<Json> {
+    const name = requireString(body, 'EndpointName', ENTITY_NAME, 63);
+    const endpoint = this.get(name);
+    if (endpoint.status !== 'InService') {
+      throw validation(`Cannot update in-progress endpoint "${endpoint.arn}".`);
+    }
+    for (const desired of (body.DesiredWeightsAndCapacities as Json[] | undefined) ?? []) {
+      const variant = endpoint.variants.find((v) => v.VariantName === desired.VariantName);
+      if (!variant) {
+        throw validation(
+          `The variant "${String(desired.VariantName)}" does not exist on endpoint "${name}".`,
+        );
+      }
+      if (desired.DesiredInstanceCount !== undefined) {
+        variant.DesiredInstanceCount = desired.DesiredInstanceCount;
+        variant.CurrentInstanceCount = desired.DesiredInstanceCount;
+      }
+      if (desired.DesiredWeight !== undefined) {
+        variant.DesiredWeight = desired.DesiredWeight;
+        variant.CurrentWeight = desired.DesiredWeight;
+      }
+    }
     return { EndpointArn: endpoint.arn };
   }
 
@@ -343,6 +380,38 @@ export class Endpoints {
     return endpoint;
   }
 
+  /**
+   * SageMaker developer guide, "Update endpoints that use auto scaling": an UpdateEndpoint that
+   * would change the instance type of a variant registered as an Application Auto Scaling target,
+   * or remove such a variant, fails; deregister the target first. Changing only the model is allowed.
+   */
+  private async refuseScalingTargetChange(ctx: CallContext, endpoint: Endpoint, config: Json): Promise<void> {
+    const current = await this.endpointConfig(ctx, endpoint.configName).catch(() => undefined);
+    if (!current) return;
+    const out = await this.moto.autoscaling<{ ScalableTargets?: Json[] }>(ctx, 'DescribeScalableTargets', {
+      ServiceNamespace: 'sagemaker',
+    });
+    const registered = new Set(
+      (out.ScalableTargets ?? [])
+        .map((t) => String(t.ResourceId))
+        .filter((id) => id.startsWith(`endpoint/${endpoint.name}/variant/`))
+        .map((id) => id.slice(`endpoint/${endpoint.name}/variant/`.length)),
+    );
+    const next = new Map(
+      ((config.ProductionVariants as Json[] | undefined) ?? []).map((v) => [String(v.VariantName), v]),
+    );
+    for (const v of (current.ProductionVariants as Json[] | undefined) ?? []) {
+      const variant = String(v.VariantName);
+      if (!registered.has(variant)) continue;
+      const after = next.get(variant);
+      if (!after || after.InstanceType !== v.InstanceType) {
+        throw validation(
+          `The variant "${variant}" of endpoint "${endpoint.name}" is registered as an Application Auto Scaling target; an update that ${after ? `changes its instance type (${String(v.InstanceType)} to ${String(after.InstanceType)})` : 'removes it'} is not allowed. Deregister the scalable target first.`,
+        );
+      }
+    }
+  }
+
   private async endpointConfig(ctx: CallContext, name: string): Promise<Json> {
     try {
       return await this.moto.sagemaker(ctx, 'DescribeEndpointConfig', { EndpointConfigName: name });
@@ -376,7 +445,7 @@ export class Endpoints {
     endpoint.lastModifiedTime = new Date();
     if (outcome === 'succeed' && pending) {
       endpoint.configName = pending;
-      endpoint.variants = variantsOf(config);
+      endpoint.variants = retainVariantProperties(endpoint.variants, variantsOf(config), endpoint.retain);
       endpoint.dataCapture = config.DataCaptureConfig as Json | undefined;
       await this.goInService(ctx, endpoint);
     } else if (outcome === 'rollback') {
@@ -428,6 +497,44 @@ export class Endpoints {
       Tags: Object.fromEntries(endpoint.tags.map((t) => [t.Key, t.Value])),
     });
   }
+}
+
+/** UpdateEndpoint's RetainAllVariantProperties less ExcludeRetainedVariantProperties (API reference). */
+function retainedProperties(body: Json): ReadonlySet<string> | undefined {
+  if (body.RetainAllVariantProperties !== true) return undefined;
+  const excluded = new Set(
+    ((body.ExcludeRetainedVariantProperties as Json[] | undefined) ?? []).map((p) =>
+      String(p.VariantPropertyType),
+    ),
+  );
+  return new Set(
+    ['DesiredInstanceCount', 'DesiredWeight', 'DataCaptureConfig'].filter((p) => !excluded.has(p)),
+  );
+}
+
+/** The new config's variants, keeping the retained properties of same-named current variants. */
+function retainVariantProperties(
+  current: Json[],
+  next: Json[],
+  retain: ReadonlySet<string> | undefined,
+): Json[] {
+  if (!retain) return next;
+  return next.map((v) => {
+    const before = current.find((c) => c.VariantName === v.VariantName);
+    if (!before) return v;
+    return {
+      ...v,
+      ...(retain.has('DesiredInstanceCount') && before.DesiredInstanceCount !== undefined
+        ? {
+            DesiredInstanceCount: before.DesiredInstanceCount,
+            CurrentInstanceCount: before.DesiredInstanceCount,
+          }
+        : {}),
+      ...(retain.has('DesiredWeight')
+        ? { DesiredWeight: before.DesiredWeight, CurrentWeight: before.DesiredWeight }
+        : {}),
+    };
+  });
 }
 
 function variantsOf(config: Json): Json[] {

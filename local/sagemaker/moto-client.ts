@@ -16,8 +16,21 @@ export class MotoClient {
     return this.json<T>(ctx, `AWSEvents.${operation}`, body);
   }
 
+  /** Application Auto Scaling (moto implements it; the local endpoint proxies callers' requests there). */
+  async autoscaling<T = Record<string, unknown>>(
+    ctx: CallContext,
+    operation: string,
+    body: unknown,
+  ): Promise<T> {
+    return this.json<T>(ctx, `AnyScaleFrontendService.${operation}`, body);
+  }
+
   private async json<T>(ctx: CallContext, target: string, body: unknown): Promise<T> {
-    const service = target.startsWith('SageMaker') ? 'sagemaker' : 'events';
+    const service = target.startsWith('SageMaker')
+      ? 'sagemaker'
+      : target.startsWith('AnyScale')
+        ? 'application-autoscaling'
+        : 'events';
     const res = await fetch(`${this.url}/`, {
       method: 'POST',
       headers: {

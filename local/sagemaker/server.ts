@@ -91,6 +91,7 @@ export class LocalSageMaker {
       CreateEndpointConfig: (c, b) => e.createEndpointConfig(c, b),
       CreateEndpoint: (c, b) => e.create(c, b),
       UpdateEndpoint: (c, b) => e.update(c, b),
+      UpdateEndpointWeightsAndCapacities: (c, b) => e.updateWeightsAndCapacities(c, b),
       DeleteEndpoint: (c, b) => e.delete(c, b),
       DescribeEndpoint: (c, b) => e.describe(c, b),
       ListEndpoints: (c, b) => e.list(c, b),

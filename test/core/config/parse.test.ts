@@ -67,6 +67,7 @@ describe('parseGovernanceConfig', () => {
       dataCapturePercent: 0,
       requireApprovedModelCard: false,
       production: true,
+      networkIsolation: false,
     });
   });
 

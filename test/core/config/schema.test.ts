@@ -63,6 +63,17 @@ const full = (): Json => ({
           dataCapturePercent: 10,
           requireApprovedModelCard: false,
           production: true,
+          vpc: { subnetIds: ['subnet-0123456789abcdef0'], securityGroupIds: ['sg-0123456789abcdef0'] },
+          networkIsolation: true,
+          volumeKmsKeyArn: 'arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+          dataCaptureKmsKeyArn: 'arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+          autoscaling: {
+            minInstances: 1,
+            maxInstances: 4,
+            targetInvocationsPerInstance: 100,
+            scaleInCooldownSeconds: 300,
+            scaleOutCooldownSeconds: 60,
+          },
         },
         {
           endpointName: 'churn-b',
@@ -129,6 +140,8 @@ it('the full configuration is valid and reaches every object of the schema', () 
       'groups[0].deployments[0].instances',
       'groups[0].deployments[0].strategy',
       'groups[0].deployments[0].rollbackAlarms',
+      'groups[0].deployments[0].vpc',
+      'groups[0].deployments[0].autoscaling',
       'groups[0].deployments[2].serverless',
     ]),
   );

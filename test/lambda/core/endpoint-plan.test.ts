@@ -10,6 +10,7 @@ import {
   desiredVersion,
   driftedTo,
   endpointConfigRequest,
+  modelRequest,
   namesToDelete,
   type ObservedEndpoint,
   planEndpoint,
@@ -488,5 +489,78 @@ describe('deploymentHold', () => {
     expect(candidateVersions(versions, { serve: { kind: 'newest-approved' } }).map((c) => c.version)).toEqual(
       [3, 1],
     );
+  });
+});
+
+describe('production endpoint options reach their request fields (#20)', () => {
+  const KEY = 'arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+  const CAPTURE_KEY = 'arn:aws:kms:us-east-1:111111111111:key/abcd1234-12ab-34cd-56ef-1234567890ab';
+  const vpc = { subnetIds: ['subnet-01234567', 'subnet-89abcdef'], securityGroupIds: ['sg-01234567'] };
+  const capture = 's3://capture-bucket/prefix';
+  const inputsFor = (raw: Record<string, unknown>) => ({
+    target: target(raw),
+    executionRoleArn: role,
+    dataCaptureS3Uri: capture,
+  });
+
+  it('vpc goes into CreateModel.VpcConfig and networkIsolation into EnableNetworkIsolation', () => {
+    const inputs = inputsFor({ vpc, networkIsolation: true });
+    const d = deploymentFor(inputs, v(3, 'Approved'));
+    expect(modelRequest(inputs, d)).toEqual({
+      ModelName: d.modelName,
+      ExecutionRoleArn: role,
+      Containers: [{ ModelPackageName: v(3, 'Approved').arn }],
+      VpcConfig: { Subnets: vpc.subnetIds, SecurityGroupIds: vpc.securityGroupIds },
+      EnableNetworkIsolation: true,
+    });
+    const plain = inputsFor({});
+    expect(modelRequest(plain, deploymentFor(plain, v(3, 'Approved')))).toEqual({
+      ModelName: deploymentFor(plain, v(3, 'Approved')).modelName,
+      ExecutionRoleArn: role,
+      Containers: [{ ModelPackageName: v(3, 'Approved').arn }],
+    });
+  });
+
+  it('volumeKmsKeyArn goes into CreateEndpointConfig.KmsKeyId, dataCaptureKmsKeyArn into DataCaptureConfig.KmsKeyId', () => {
+    const inputs = inputsFor({
+      volumeKmsKeyArn: KEY,
+      dataCapturePercent: 20,
+      dataCaptureKmsKeyArn: CAPTURE_KEY,
+    });
+    const request = endpointConfigRequest(inputs, deploymentFor(inputs, v(3, 'Approved')));
+    expect(request.KmsKeyId).toBe(KEY);
+    expect(request.DataCaptureConfig).toEqual({
+      EnableCapture: true,
+      InitialSamplingPercentage: 20,
+      DestinationS3Uri: 's3://capture-bucket/prefix/churn-prod',
+      CaptureOptions: [{ CaptureMode: 'Input' }, { CaptureMode: 'Output' }],
+      KmsKeyId: CAPTURE_KEY,
+    });
+    const plain = inputsFor({ dataCapturePercent: 20 });
+    const plainRequest = endpointConfigRequest(plain, deploymentFor(plain, v(3, 'Approved')));
+    expect(plainRequest).not.toHaveProperty('KmsKeyId');
+    expect(plainRequest.DataCaptureConfig).not.toHaveProperty('KmsKeyId');
+  });
+
+  it('placement and keys are part of the names: changing one makes a new model or config', () => {
+    const name = (raw: Record<string, unknown>) => deploymentFor(inputsFor(raw), v(3, 'Approved'));
+    const plain = name({ dataCapturePercent: 20 });
+    // Targets without the new options keep the names they had before the options existed.
+    expect(plain.modelName).toBe(versionedName('churn-prod', 3, 'model', v(3, 'Approved').arn, role));
+    const placed = name({ dataCapturePercent: 20, vpc });
+    const otherSubnet = name({ dataCapturePercent: 20, vpc: { ...vpc, subnetIds: ['subnet-01234567'] } });
+    const isolated = name({ dataCapturePercent: 20, networkIsolation: true });
+    const models = new Set([plain, placed, otherSubnet, isolated].map((d) => d.modelName));
+    expect(models.size).toBe(4);
+    const configs = [
+      plain,
+      placed,
+      name({ dataCapturePercent: 20, volumeKmsKeyArn: KEY }),
+      name({ dataCapturePercent: 20, dataCaptureKmsKeyArn: KEY }),
+      name({ dataCapturePercent: 20, volumeKmsKeyArn: CAPTURE_KEY }),
+    ].map((d) => d.configName);
+    expect(new Set(configs).size).toBe(5);
+    // The keys do not change the model (only its config).
+    expect(name({ dataCapturePercent: 20, volumeKmsKeyArn: KEY }).modelName).toBe(plain.modelName);
   });
 });
