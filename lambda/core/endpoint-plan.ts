@@ -2,7 +2,7 @@ import type { DeploymentStrategy, DeploymentTarget, ModelPackageGroupConfig } fr
 import { rollbackAlarmNames, VARIANT_NAME, versionedName } from '../../core/naming';
 import { approvalCheckHold } from './approval-check';
 import { selfApprover } from './governance-policy';
-import type { ApprovalStatus, ModelLifeCycle } from './model-version';
+import type { ApprovalStatus, ModelLifeCycle, ModelVersion } from './model-version';
 import type { Principal } from './principal';
 
 /** One version as ListModelPackages summarizes it. */
@@ -172,6 +172,31 @@ export interface GateFacts {
   readonly checker?: Principal;
   readonly metadata?: Readonly<Record<string, string>>;
   readonly contentFingerprint?: string;
+}
+
+/** The gate facts a described version gives (the reconciler and mgov read the same ones). */
+export function versionGateFacts(
+  described:
+    | Pick<
+        ModelVersion,
+        | 'createdBy'
+        | 'createdByPrincipal'
+        | 'lastModifiedBy'
+        | 'lastModifiedByPrincipal'
+        | 'metadata'
+        | 'contentFingerprint'
+      >
+    | undefined,
+): Omit<GateFacts, 'cardName' | 'cardStatus' | 'checker'> {
+  if (!described) return {};
+  return {
+    createdBy: described.createdBy,
+    createdByPrincipal: described.createdByPrincipal,
+    lastModifiedBy: described.lastModifiedBy,
+    lastModifiedByPrincipal: described.lastModifiedByPrincipal,
+    metadata: described.metadata,
+    contentFingerprint: described.contentFingerprint,
+  };
 }
 
 /**

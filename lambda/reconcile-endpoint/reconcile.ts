@@ -36,6 +36,7 @@ import {
   planEndpoint,
   requestTags,
   type VersionSummary,
+  versionGateFacts,
 } from '../core/endpoint-plan';
 import type { ReconcileTrigger } from '../core/events';
 import { NameTakenError } from '../core/ownership';
@@ -278,17 +279,8 @@ async function applyDeploymentGates(
     const reason = deploymentHold(group, target, {
       cardName,
       cardStatus: card?.status,
-      ...(described
-        ? {
-            createdBy: described.createdBy,
-            createdByPrincipal: described.createdByPrincipal,
-            lastModifiedBy: described.lastModifiedBy,
-            lastModifiedByPrincipal: described.lastModifiedByPrincipal,
-            metadata: described.metadata,
-            contentFingerprint: described.contentFingerprint,
-            checker: ctx.approvalChecker,
-          }
-        : {}),
+      ...versionGateFacts(described),
+      ...(described ? { checker: ctx.approvalChecker } : {}),
     });
     if (!reason) break;
     heldArns.add(candidate.arn);
