@@ -31,7 +31,13 @@ import {
   type VersionSummary,
 } from '../core/endpoint-plan';
 import { toApprovalStatus } from '../core/model-version';
-import { configKeysMismatch, configMismatch, modelMismatch, NameTakenError } from '../core/ownership';
+import {
+  configExtrasMismatch,
+  configKeysMismatch,
+  configMismatch,
+  modelMismatch,
+  NameTakenError,
+} from '../core/ownership';
 import { isAlreadyExists, isNotFound } from './sagemaker';
 
 const inProgress = (e: unknown) => /in-progress|in progress/i.test((e as Error)?.message ?? '');
@@ -233,9 +239,32 @@ export async function ensureEndpointConfig(
           ? { dataCaptureKmsKeyId: request.DataCaptureConfig.KmsKeyId }
           : {}),
       },
+    ) ??
+    configExtrasMismatch(
+      request.EndpointConfigName,
+      {
+        shadowVariants: out.ShadowProductionVariants?.length ?? 0,
+        asyncInference: out.AsyncInferenceConfig !== undefined,
+        explainer: out.ExplainerConfig !== undefined,
+        ...(out.DataCaptureConfig ? { dataCapture: captureOf(out.DataCaptureConfig) } : {}),
+      },
+      {
+        shadowVariants: 0,
+        asyncInference: false,
+        explainer: false,
+        ...(request.DataCaptureConfig ? { dataCapture: captureOf(request.DataCaptureConfig) } : {}),
+      },
     );
   if (mismatch) throw new NameTakenError(mismatch);
   return 'existed';
+}
+
+function captureOf(c: {
+  EnableCapture?: boolean;
+  InitialSamplingPercentage?: number;
+  DestinationS3Uri?: string;
+}) {
+  return { enabled: c.EnableCapture, percent: c.InitialSamplingPercentage, destination: c.DestinationS3Uri };
 }
 
 /** The first production variant of an endpoint config (the one the reconciler makes), if it exists. */

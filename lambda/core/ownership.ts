@@ -87,6 +87,46 @@ export function configKeysMismatch(
     : undefined;
 }
 
+/**
+ * What an endpoint config carries besides its production variants and keys: a squatter's config of
+ * our name with the right variant could still copy live traffic to a shadow variant of theirs, or
+ * capture it to their bucket (red-team review). The reconciler's configs have no shadow variants,
+ * no async inference and no explainer, and capture exactly as the target says.
+ */
+export interface ObservedConfigExtras {
+  readonly shadowVariants: number;
+  readonly asyncInference: boolean;
+  readonly explainer: boolean;
+  /** Enable, sampling percentage and destination, when the config captures. */
+  readonly dataCapture?: {
+    readonly enabled?: boolean;
+    readonly percent?: number;
+    readonly destination?: string;
+  };
+}
+
+/** Why an existing endpoint config carries more than this app puts in one, or undefined. */
+export function configExtrasMismatch(
+  name: string,
+  found: ObservedConfigExtras,
+  wanted: ObservedConfigExtras,
+): string | undefined {
+  const problems: string[] = [];
+  if (found.shadowVariants !== wanted.shadowVariants)
+    problems.push(`it has ${found.shadowVariants} shadow variant(s), not ${wanted.shadowVariants}`);
+  if (found.asyncInference !== wanted.asyncInference) problems.push('its async inference config differs');
+  if (found.explainer !== wanted.explainer) problems.push('its explainer config differs');
+  const capture = (c: ObservedConfigExtras['dataCapture']) =>
+    c
+      ? `${c.enabled === false ? 'disabled' : 'enabled'} ${c.percent ?? '?'}% to ${c.destination ?? '?'}`
+      : 'none';
+  if (capture(found.dataCapture) !== capture(wanted.dataCapture))
+    problems.push(`its data capture is ${capture(found.dataCapture)}, not ${capture(wanted.dataCapture)}`);
+  return problems.length > 0
+    ? `endpoint config ${name} exists but is not the one this app makes: ${problems.join('; ')}. Delete it, then approve again or wait for the next reconcile.`
+    : undefined;
+}
+
 export interface ObservedVariant {
   readonly variantName?: string;
   readonly modelName?: string;

@@ -1,4 +1,4 @@
-import { configKeysMismatch, modelMismatch } from '../../../lambda/core/ownership';
+import { configExtrasMismatch, configKeysMismatch, modelMismatch } from '../../../lambda/core/ownership';
 
 // Issue #20: VPC placement, isolation and keys are part of what the reconciler's model and config
 // are, so one found under its name with other placement or keys is refused (issue #15, M1).
@@ -54,5 +54,34 @@ describe('configKeysMismatch', () => {
     expect(configKeysMismatch('c', { dataCaptureKmsKeyId: 'other' }, {})).toContain(
       'its captured data is encrypted with other, not no key of yours',
     );
+  });
+});
+
+describe('configExtrasMismatch: what a squatted config could carry beside the right variant', () => {
+  const ours = { shadowVariants: 0, asyncInference: false, explainer: false };
+  const capture = { enabled: true, percent: 20, destination: 's3://audit/capture' };
+  it('accepts the config this app makes, with or without capture', () => {
+    expect(configExtrasMismatch('c', ours, ours)).toBeUndefined();
+    expect(
+      configExtrasMismatch('c', { ...ours, dataCapture: capture }, { ...ours, dataCapture: capture }),
+    ).toBeUndefined();
+  });
+  it('refuses a shadow variant copying live traffic to someone else’s model', () => {
+    expect(configExtrasMismatch('c', { ...ours, shadowVariants: 1 }, ours)).toMatch(
+      /endpoint config c exists but is not the one this app makes: it has 1 shadow variant\(s\), not 0/,
+    );
+  });
+  it('refuses capture to another bucket, or capture where the target captures nothing', () => {
+    expect(
+      configExtrasMismatch(
+        'c',
+        { ...ours, dataCapture: { ...capture, destination: 's3://theirs/x' } },
+        { ...ours, dataCapture: capture },
+      ),
+    ).toMatch(
+      /its data capture is enabled 20% to s3:\/\/theirs\/x, not enabled 20% to s3:\/\/audit\/capture/,
+    );
+    expect(configExtrasMismatch('c', { ...ours, dataCapture: capture }, ours)).toMatch(/not none/);
+    expect(configExtrasMismatch('c', { ...ours, asyncInference: true }, ours)).toMatch(/async inference/);
   });
 });
