@@ -246,25 +246,28 @@ export async function ensureEndpointConfig(
         shadowVariants: out.ShadowProductionVariants?.length ?? 0,
         asyncInference: out.AsyncInferenceConfig !== undefined,
         explainer: out.ExplainerConfig !== undefined,
-        ...(out.DataCaptureConfig ? { dataCapture: captureOf(out.DataCaptureConfig) } : {}),
+        dataCapture: out.DataCaptureConfig ? captureOf(out.DataCaptureConfig) : undefined,
       },
       {
         shadowVariants: 0,
         asyncInference: false,
         explainer: false,
-        ...(request.DataCaptureConfig ? { dataCapture: captureOf(request.DataCaptureConfig) } : {}),
+        dataCapture: request.DataCaptureConfig ? captureOf(request.DataCaptureConfig) : undefined,
       },
     );
   if (mismatch) throw new NameTakenError(mismatch);
   return 'existed';
 }
 
+/** What a config captures, or nothing: a DataCaptureConfig with no destination captures nothing. */
 function captureOf(c: {
   EnableCapture?: boolean;
   InitialSamplingPercentage?: number;
   DestinationS3Uri?: string;
 }) {
-  return { enabled: c.EnableCapture, percent: c.InitialSamplingPercentage, destination: c.DestinationS3Uri };
+  return c.DestinationS3Uri
+    ? { enabled: c.EnableCapture, percent: c.InitialSamplingPercentage, destination: c.DestinationS3Uri }
+    : undefined;
 }
 
 /** The first production variant of an endpoint config (the one the reconciler makes), if it exists. */
