@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { loadGovernanceConfig } from '../core/config/load';
@@ -15,13 +16,12 @@ import type { DeploymentTarget, ModelPackageGroupConfig } from '../core/config/t
 import { modelCardName } from '../core/model-card-naming';
 import { versionOfName } from '../core/naming';
 import { packageVersion } from '../core/package-info';
-import { describeEndpoint, listVersions, recordRequest, updateEndpoint } from '../lambda/adapters/endpoints';
+import { describeEndpoint, listVersions } from '../lambda/adapters/endpoints';
 import { describeModelCard } from '../lambda/adapters/model-cards';
 import { endpointGraph, groupHistory, versionGraph } from '../lambda/adapters/provenance';
 import { describeModelVersion, updateApproval } from '../lambda/adapters/sagemaker';
 import { AWAITING_CHECK } from '../lambda/core/approval-check';
 import {
-  deploymentConfig,
   deploymentHold,
   desiredVersion,
   rolledBackFrom,
@@ -37,6 +37,7 @@ import {
   renderVersionText,
   versionProvenance,
 } from '../lambda/core/provenance';
+import { requestUpdate } from '../lambda/reconcile-endpoint/reconcile';
 import {
   CliError,
   findGroupConfig,
@@ -352,12 +353,13 @@ async function run(argv: readonly string[], io: Io): Promise<void> {
       }
       const hold = await holdOf(sagemaker, group, target, desired);
       if (hold) throw new CliError(`${group.name} v${version} is held: ${hold}.`);
-      await recordRequest(sagemaker, endpoint.arn, from, endpoint.lastModifiedTime, endpoint.configName);
-      const started = await updateEndpoint(sagemaker, {
-        name: endpointName,
-        configName: from,
-        deploymentConfig: deploymentConfig(target),
-      });
+      // The reconciler's own request (recorded, scaling made ready), not a copy of it.
+      const started = await requestUpdate(
+        { sagemaker, autoscaling: new ApplicationAutoScalingClient(clientConfig) },
+        target,
+        endpoint,
+        from,
+      );
       if (started === 'busy') throw new CliError(`${endpointName} is busy; try again when it is InService.`);
       const done = { endpoint: endpointName, group: group.name, version, configName: from };
       if (!values.wait)

@@ -184,17 +184,6 @@ async function deploy(
       ...(fromConfig ? { servingConfig: fromConfig } : {}),
     };
   }
-  // Recorded on the endpoint before asking, so that a rollback is recognised by the config the
-  // endpoint settles on (rolledBackFrom), and a crash before the request is no false rollback.
-  if (endpoint?.arn)
-    await recordRequest(
-      ctx.sagemaker,
-      endpoint.arn,
-      deployment.configName,
-      endpoint.lastModifiedTime,
-      endpoint.configName,
-    );
-  const retainInstanceCount = endpoint ? await prepareScalingForUpdate(ctx, target, endpoint) : false;
   const started =
     endpoint === undefined
       ? await createEndpoint(ctx.sagemaker, {
@@ -202,12 +191,7 @@ async function deploy(
           configName: deployment.configName,
           tags: [...tags, ...requestTags(deployment.configName, undefined)],
         })
-      : await updateEndpoint(ctx.sagemaker, {
-          name: target.endpointName,
-          configName: deployment.configName,
-          deploymentConfig: deploymentConfig(target),
-          retainInstanceCount,
-        });
+      : await requestUpdate(ctx, target, endpoint, deployment.configName);
   if (started === 'busy') {
     return {
       outcome: 'skipped',
@@ -226,12 +210,42 @@ async function deploy(
 }
 
 /**
+ * Asks an existing endpoint to move to `configName`, the one way this app does (the reconciler and
+ * `mgov retry-deploy`): the request recorded on the endpoint first, so that a rollback is recognised
+ * by the config the endpoint settles on (rolledBackFrom) and a crash before the request is no false
+ * rollback; the variant's scaling made ready (an instance-type change deregisters it, a model-only
+ * change keeps the scaled-out count); then UpdateEndpoint with the target's blue/green config.
+ */
+export async function requestUpdate(
+  ctx: Pick<ReconcileContext, 'sagemaker' | 'autoscaling'>,
+  target: DeploymentTarget,
+  endpoint: ObservedEndpoint,
+  configName: string,
+): Promise<'started' | 'busy'> {
+  if (endpoint.arn)
+    await recordRequest(
+      ctx.sagemaker,
+      endpoint.arn,
+      configName,
+      endpoint.lastModifiedTime,
+      endpoint.configName,
+    );
+  const retainInstanceCount = await prepareScalingForUpdate(ctx, target, endpoint);
+  return updateEndpoint(ctx.sagemaker, {
+    name: target.endpointName,
+    configName,
+    deploymentConfig: deploymentConfig(target),
+    retainInstanceCount,
+  });
+}
+
+/**
  * Before an UpdateEndpoint of an autoscaled target (lambda/core/autoscaling-plan.ts): deregisters the
  * variant's scalable target when the update changes its instance type (SageMaker refuses that
  * update otherwise); says whether the update keeps the current instance count (model-only update).
  */
 async function prepareScalingForUpdate(
-  ctx: ReconcileContext,
+  ctx: Pick<ReconcileContext, 'sagemaker' | 'autoscaling'>,
   target: DeploymentTarget,
   endpoint: ObservedEndpoint,
 ): Promise<boolean> {
