@@ -27,6 +27,8 @@ export const METRIC = {
   approvalRecorded: 'ApprovalRecorded',
   gateDecision: 'GateDecision',
   selfApprovalReverted: 'SelfApprovalReverted',
+  /** An approval reverted for another reason: who made it cannot be read, or the content was rewritten. */
+  approvalReverted: 'ApprovalReverted',
   cardWritten: 'CardWritten',
   eventIgnored: 'EventIgnored',
 } as const;

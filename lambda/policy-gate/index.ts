@@ -43,7 +43,7 @@ import { requiredEnv } from '../runtime/env';
 import { governedHandler, type Ignored, ignored } from '../runtime/handler';
 import { logger } from '../runtime/logger';
 import { loadManifest } from '../runtime/manifest';
-import { countGateDecision, countSelfApprovalReverted } from '../runtime/metrics';
+import { countApprovalReverted, countGateDecision, countSelfApprovalReverted } from '../runtime/metrics';
 
 const topicArn = requiredEnv('NOTIFICATION_TOPIC_ARN');
 const verdictStore = requiredEnv('VERDICT_S3_URI');
@@ -164,7 +164,8 @@ async function handle(event: unknown): Promise<PolicyResult> {
     });
   }
   if (result.outcome === 'gate-decided') countGateDecision(result.decision.outcome, group.name);
-  else if (result.outcome !== 'approval-recorded') countSelfApprovalReverted(group.name);
+  else if (result.outcome === 'self-approval-reverted') countSelfApprovalReverted(group.name);
+  else if (result.outcome !== 'approval-recorded') countApprovalReverted(group.name);
   logger.info('policy applied', {
     outcome: result.outcome,
     groupName: group.name,

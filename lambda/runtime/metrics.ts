@@ -66,6 +66,10 @@ export function countSelfApprovalReverted(group: string): void {
   emit(METRIC.selfApprovalReverted, MetricUnit.Count, 1, {}, { Group: group });
 }
 
+export function countApprovalReverted(group: string): void {
+  emit(METRIC.approvalReverted, MetricUnit.Count, 1, {}, { Group: group });
+}
+
 export function countCardWritten(group: string): void {
   emit(METRIC.cardWritten, MetricUnit.Count, 1, {}, { Group: group });
 }

@@ -162,7 +162,12 @@ export class Operations extends Construct {
             : [],
         ),
         graph('Governance actions', [
-          ...(policies ? [this.metric(METRIC.selfApprovalReverted, policies.handlerName, 'Sum')] : []),
+          ...(policies
+            ? [
+                this.metric(METRIC.selfApprovalReverted, policies.handlerName, 'Sum'),
+                this.metric(METRIC.approvalReverted, policies.handlerName, 'Sum'),
+              ]
+            : []),
           ...(cards ? [this.metric(METRIC.cardWritten, cards.handlerName, 'Sum')] : []),
         ]),
         graph('Unrecognised events (format drift)', [unrecognisedTotal]),

@@ -99,6 +99,7 @@ test.each(['passed', 'failed', 'undetermined'] as const)(
 
 test.each([
   ['countSelfApprovalReverted', 'SelfApprovalReverted'],
+  ['countApprovalReverted', 'ApprovalReverted'],
   ['countCardWritten', 'CardWritten'],
   ['countApproval', 'ApprovalRecorded'],
 ] as const)('%s emits %s per stack and per group', async (fn, name) => {
