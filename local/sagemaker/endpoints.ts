@@ -113,6 +113,21 @@ export class Endpoints {
     this.outcomes.clear();
     this.interrupted.clear();
     this.calls.length = 0;
+    this.shadowVariants.clear();
+  }
+
+  /**
+   * Shadow variants of endpoint configs, by account and name: moto accepts ShadowProductionVariants
+   * on CreateEndpointConfig and drops them, so DescribeEndpointConfig would hide a config that copies
+   * live traffic to another model (the squat check compares them, lambda/core/ownership.ts).
+   */
+  private readonly shadowVariants = new Map<string, unknown>();
+
+  async describeEndpointConfig(ctx: CallContext, body: Json): Promise<Json> {
+    const name = requireString(body, 'EndpointConfigName', ENTITY_NAME, 63);
+    const out = await this.moto.sagemaker<Json>(ctx, 'DescribeEndpointConfig', body);
+    const shadow = this.shadowVariants.get(`${ctx.account}/${name}`);
+    return shadow ? { ...out, ShadowProductionVariants: shadow } : out;
   }
 
   /** Endpoints whose next UpdateEndpoint never arrives: the caller died just before making it. */
@@ -157,7 +172,10 @@ export class Endpoints {
         `Cannot create already existing endpoint configuration "${arn(ctx, `endpoint-config/${name.toLowerCase()}`)}".`,
       );
     }
-    return this.moto.sagemaker(ctx, 'CreateEndpointConfig', body);
+    const created = await this.moto.sagemaker<Json>(ctx, 'CreateEndpointConfig', body);
+    if (Array.isArray(body.ShadowProductionVariants) && body.ShadowProductionVariants.length > 0)
+      this.shadowVariants.set(`${ctx.account}/${name}`, body.ShadowProductionVariants);
+    return created;
   }
 
   async create(ctx: CallContext, body: Json): Promise<Json> {

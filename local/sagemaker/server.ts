@@ -89,6 +89,7 @@ export class LocalSageMaker {
       ListModels: (c, b) => this.listModels(c, b),
       CreateModel: (c, b) => e.createModel(c, b),
       CreateEndpointConfig: (c, b) => e.createEndpointConfig(c, b),
+      DescribeEndpointConfig: (c, b) => e.describeEndpointConfig(c, b),
       CreateEndpoint: (c, b) => e.create(c, b),
       UpdateEndpoint: (c, b) => e.update(c, b),
       UpdateEndpointWeightsAndCapacities: (c, b) => e.updateWeightsAndCapacities(c, b),

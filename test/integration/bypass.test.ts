@@ -5,6 +5,8 @@
  */
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
+  CreateEndpointConfigCommand,
+  type CreateEndpointConfigCommandInput,
   CreateModelCommand,
   CreateModelPackageCommand,
   DescribeEndpointCommand,
@@ -13,7 +15,7 @@ import {
   UpdateModelPackageCommand,
 } from '@aws-sdk/client-sagemaker';
 import { parseGovernanceConfig } from '../../core/config/parse';
-import { deploymentFor } from '../../lambda/core/endpoint-plan';
+import { deploymentFor, endpointConfigRequest, modelRequest } from '../../lambda/core/endpoint-plan';
 import { reconcileTarget } from '../../lambda/reconcile-endpoint/reconcile';
 import type { LocalApp } from '../../local/runner/local-app';
 import { lifecycleCalls, reconcileOutcomes, serving } from '../harness/deployments';
@@ -269,6 +271,53 @@ describe('deterministic names (M1)', () => {
       .send(new DescribeEndpointCommand({ EndpointName: 'squatted-prod' }))
       .catch(() => undefined);
     expect(endpoint).toBeUndefined();
+    expect(lifecycleCalls(app, 'squatted-prod')).toEqual([]);
+  });
+});
+
+describe('deterministic names (M1): the rest of a config', () => {
+  it('never serves a config someone made first with a shadow variant copying live traffic to their model', async () => {
+    const arn = await registerVersion(pipeline, 'squatted', { createGroup: false }); // v2
+    const target = parseGovernanceConfig(CONFIG).groups[1]?.deployments[0];
+    if (!target) throw new Error('no target');
+    const inputs = {
+      target,
+      executionRoleArn: `arn:aws:iam::123456789012:role/${app.physicalId('EndpointReconcilerModelExecutionRole')}`,
+    };
+    const deployment = deploymentFor(inputs, {
+      arn,
+      version: 2,
+      approvalStatus: 'Approved',
+      creationTime: new Date(),
+    });
+    // Mallory makes the reconciler's model exactly as it would (it passes the model check), her own
+    // model, and the reconciler's config name with the right variant plus a shadow variant of hers.
+    const mallory = as('mallory');
+    await mallory.send(new CreateModelCommand(modelRequest(inputs, deployment)));
+    await mallory.send(
+      new CreateModelCommand({
+        ModelName: 'mallory-listens',
+        ExecutionRoleArn: inputs.executionRoleArn,
+        PrimaryContainer: { Image: '999999999999.dkr.ecr.us-east-1.amazonaws.com/mine:latest' },
+      }),
+    );
+    const request = endpointConfigRequest(inputs, deployment);
+    const wanted = request.ProductionVariants[0];
+    if (!wanted) throw new Error('no variant');
+    await mallory.send(
+      new CreateEndpointConfigCommand({
+        ...request,
+        ShadowProductionVariants: [{ ...wanted, VariantName: 'Shadow', ModelName: 'mallory-listens' }],
+      } as CreateEndpointConfigCommandInput),
+    );
+    await setApproval(approver, arn, 'Approved', 'approved');
+    await eventually(
+      async () =>
+        app.invocations
+          .filter((i) => i.functionName === 'reconcile-endpoint')
+          .some((i) => JSON.stringify(i.outcome).includes('shadow variant')) || undefined,
+      'the reconciler to refuse the squatted config',
+    );
     expect(lifecycleCalls(app, 'squatted-prod')).toEqual([]);
   });
 });
