@@ -266,7 +266,7 @@ describe('swapped weights (ModelDataUrl overwritten after the verdict)', () => {
     );
     expect(held.reason).toMatch(
       new RegExp(
-        `^${v2.modelDataUrl.replace(/[./]/g, '\\$&')} was overwritten after the quality gate decided \\(VersionId \\S+ → \\S+, ETag "\\w+" → "\\w+"(, size \\d+ → \\d+ bytes)?\\); the approved version would serve other weights`,
+        `^${v2.modelDataUrl.replace(/[./]/g, '\\$&')} was overwritten after the quality gate decided \\(VersionId \\S+ → \\S+, ETag "\\w+" → "\\w+", size 16 → 13 bytes\\); the approved version would serve other weights`,
       ),
     );
     // Never deployed; v1 still serves.
@@ -291,7 +291,7 @@ describe('swapped weights (ModelDataUrl overwritten after the verdict)', () => {
       'held on the unversioned bucket',
     );
     expect(held.reason).toMatch(
-      /^s3:\/\/plain-models\/unversioned\/run-1\/model\.tar\.gz was overwritten after the quality gate decided \(ETag "\w+" → "\w+", size 15 → 7 bytes\)/,
+      /^s3:\/\/plain-models\/unversioned\/run-1\/model\.tar\.gz was overwritten after the quality gate decided \(ETag "\w+" → "\w+", size 16 → 7 bytes\); the approved version would serve other weights/,
     );
     expect(deployedVersions('unversioned-prod')).toEqual([]);
   });
@@ -332,9 +332,9 @@ describe('weights swapped under the live version', () => {
       /^s3:\/\/models\/pinned\/run-1\/model\.tar\.gz was overwritten after the quality gate decided/,
     );
     expect(lifecycleCalls(app, 'pinned-prod')).toEqual(before);
-    const note = (await notifications()).find((n) =>
-      n.Subject.endsWith('pinned v1 held back from pinned-prod'),
-    );
-    expect(note?.Message).toContain('s3://models/pinned/run-1/model.tar.gz was overwritten');
+    const warning =
+      'WARNING: the version it serves, pinned version 1, is held too: s3://models/pinned/run-1/model.tar.gz was overwritten';
+    const note = (await notifications()).find((n) => n.Message.includes(warning));
+    expect(note?.Subject).toMatch(/held back from pinned-prod$/);
   });
 });
