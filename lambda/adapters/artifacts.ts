@@ -21,7 +21,21 @@ export async function artifactStates(
   return states;
 }
 
+/**
+ * One artifact's state. Access denied (its bucket not among modelArtifactBuckets) is recorded as
+ * unreadable, never thrown: the version is then held with that reason instead of a handler failing.
+ */
 export async function artifactState(s3: S3Client, location: ArtifactLocation): Promise<ArtifactState> {
+  try {
+    return await readState(s3, location);
+  } catch (error) {
+    if (!isDenied(error)) throw error;
+    const e = error as Error;
+    return { kind: 'object', uri: location.uri, unreadable: `${e.name}: ${e.message}` };
+  }
+}
+
+async function readState(s3: S3Client, location: ArtifactLocation): Promise<ArtifactState> {
   const { bucket, key } = splitUri(location.uri);
   if (location.kind === 'prefix') {
     const objects: ListedObject[] = [];
@@ -138,6 +152,11 @@ function splitUri(uri: string): { bucket: string; key: string } {
   const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(uri);
   if (!m) throw new Error(`"${uri}" is not an s3:// URI`);
   return { bucket: m[1] as string, key: m[2] ?? '' };
+}
+
+function isDenied(error: unknown): boolean {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e.name === 'AccessDenied' || e.name === 'Forbidden' || e.$metadata?.httpStatusCode === 403;
 }
 
 function isMissing(error: unknown): boolean {

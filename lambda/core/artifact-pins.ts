@@ -33,6 +33,8 @@ export interface ObjectState {
   readonly kind: 'object';
   readonly uri: string;
   readonly missing?: true;
+  /** Why it could not be read (access denied: its bucket is not among modelArtifactBuckets). */
+  readonly unreadable?: string;
   readonly etag?: string;
   readonly size?: number;
   /** Only from a versioned bucket (`null` versions, of objects written before versioning, are left out). */
@@ -108,6 +110,9 @@ export function modelDataLocations(containers: readonly ContainerLike[] | undefi
 /** What changed between a pinned state and the state now, for a person; undefined when nothing did. */
 export function artifactChange(pinned: ArtifactState, now: ArtifactState): string | undefined {
   const what = pinned.kind === 'prefix' ? `model data under ${pinned.uri}` : pinned.uri;
+  if (pinned.kind === 'object' && pinned.unreadable)
+    return `${what} could not be read when the quality gate decided (${pinned.unreadable}), so nothing was pinned; list its bucket in modelArtifactBuckets and register the version again`;
+  if (now.kind === 'object' && now.unreadable) return `${what} cannot be read now (${now.unreadable})`;
   if (pinned.kind === 'prefix' || now.kind === 'prefix') {
     if (pinned.kind !== 'prefix' || now.kind !== 'prefix') return `${what} changed kind (object/prefix)`;
     if (pinned.digest === now.digest) return undefined;
@@ -164,7 +169,7 @@ export function verdictHold(facts: {
   if (!pins)
     return `its quality gate verdict (${verdict.decidedAt}) predates artifact pins, so its model data cannot be verified; register it again as a new version`;
   for (const location of facts.locations) {
-    if (!pins.modelData.some((p) => p.uri === location.uri && p.kind === location.kind))
+    if (!pins.modelData.some((p) => p.uri === location.uri))
       return `its model data ${location.uri} is not what the quality gate saw (the version was changed after the gate decided); register a new version`;
   }
   for (const pinned of pins.modelData) {

@@ -79,6 +79,14 @@ describe('artifactChange', () => {
     );
   });
 
+  it('never takes an artifact that could not be read (access denied) for pinned', () => {
+    const denied = { kind: 'object' as const, uri: weights.uri, unreadable: 'AccessDenied: Access Denied' };
+    expect(artifactChange(denied, denied)).toMatch(
+      /could not be read when the quality gate decided \(AccessDenied: Access Denied\), so nothing was pinned; list its bucket in modelArtifactBuckets/,
+    );
+    expect(artifactChange(weights, denied)).toMatch(/cannot be read now \(AccessDenied/);
+  });
+
   it('compares a prefix by its listing digest', () => {
     const before = prefixState('s3://m/llm/', [{ key: 'llm/a', etag: '"1"', size: 1 }]);
     const after = prefixState('s3://m/llm/', [
