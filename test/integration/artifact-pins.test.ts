@@ -7,6 +7,7 @@
  */
 import {
   CreateBucketCommand,
+  DeleteObjectCommand,
   PutBucketVersioningCommand,
   PutObjectCommand,
   S3Client,
@@ -16,6 +17,7 @@ import {
   CreateModelPackageGroupCommand,
   DescribeModelPackageCommand,
   SageMakerClient,
+  UpdateModelPackageCommand,
 } from '@aws-sdk/client-sagemaker';
 import { SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import {
@@ -294,6 +296,64 @@ describe('swapped weights (ModelDataUrl overwritten after the verdict)', () => {
       /^s3:\/\/plain-models\/unversioned\/run-1\/model\.tar\.gz was overwritten after the quality gate decided \(ETag "\w+" → "\w+", size 16 → 7 bytes\); the approved version would serve other weights/,
     );
     expect(deployedVersions('unversioned-prod')).toEqual([]);
+  });
+});
+
+describe('an S3Prefix model data source (every object under the prefix is loaded)', () => {
+  it('holds the version while the listing differs from the pinned one, and deploys it once it matches again', async () => {
+    const prefix = 's3://plain-models/unversioned/run-2/model/';
+    await put(`${prefix}config.json`, '{}');
+    await put(`${prefix}weights.safetensors`, 'weights of run-2');
+    await put('s3://plain-models/unversioned/run-2/evaluation.json', metrics(4.0));
+    const out = await trainer.send(
+      new CreateModelPackageCommand({
+        ModelPackageGroupName: 'unversioned',
+        ModelApprovalStatus: 'PendingManualApproval',
+        ModelMetrics: {
+          ModelQuality: {
+            Statistics: {
+              ContentType: 'application/json',
+              S3Uri: 's3://plain-models/unversioned/run-2/evaluation.json',
+            },
+          },
+        },
+        InferenceSpecification: {
+          Containers: [
+            {
+              Image: '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1',
+              ModelDataSource: {
+                S3DataSource: { S3Uri: prefix, S3DataType: 'S3Prefix', CompressionType: 'None' },
+              },
+            },
+          ],
+          SupportedContentTypes: ['text/csv'],
+          SupportedResponseMIMETypes: ['text/csv'],
+        },
+      }),
+    );
+    const arn = String(out.ModelPackageArn);
+    const version = Number(arn.split('/').pop());
+    await decided(arn, 'PendingManualApproval');
+    // One more file under the prefix: SageMaker would load it too.
+    await put(`${prefix}adapter.safetensors`, 'not decided on');
+    await setApproval(approver, arn, 'Approved', 'ok');
+    await app.idle();
+    const held = await eventually(
+      async () => reports('unversioned-prod').find((r) => r.outcome === 'held' && r.version === version),
+      'the prefix version held',
+    );
+    expect(held.reason).toMatch(
+      /^model data under s3:\/\/plain-models\/unversioned\/run-2\/model\/ changed after the quality gate decided: 2 object\(s\), listing digest \w+ when pinned; 3 object\(s\), digest \w+ now/,
+    );
+    expect(deployedVersions('unversioned-prod')).toEqual([]);
+    // The extra file removed: the listing is the pinned one again, and the next reconcile deploys it.
+    await s3.send(
+      new DeleteObjectCommand({ Bucket: 'plain-models', Key: 'unversioned/run-2/model/adapter.safetensors' }),
+    );
+    await approver.send(
+      new UpdateModelPackageCommand({ ModelPackageArn: arn, ApprovalDescription: 'extra file removed' }),
+    );
+    await serving(app, approver, 'unversioned-prod', version);
   });
 });
 
