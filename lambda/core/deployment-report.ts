@@ -66,15 +66,18 @@ export interface TargetReport {
   readonly result: TargetOutcome;
 }
 
+/**
+ * A hold that lasts only until the policy handler's own registry update, whose event deploys the
+ * version (its approval check, or its quality gate verdict): logged, never notified.
+ */
+export function isQuietWait(reason: string): boolean {
+  return [AWAITING_CHECK, AWAITING_VERDICT].some((w) => reason.startsWith(w));
+}
+
 /** Whether people should hear about it (skips are logged, not notified). */
 export function isNotable(report: TargetReport): boolean {
   const { result } = report;
-  // Holds that last only until the policy handler's own registry update, whose event deploys the version.
-  if (
-    result.outcome === 'held' &&
-    [AWAITING_CHECK, AWAITING_VERDICT].some((w) => result.reason.startsWith(w))
-  )
-    return false;
+  if (result.outcome === 'held' && isQuietWait(result.reason)) return false;
   return result.outcome !== 'skipped';
 }
 
@@ -97,7 +100,7 @@ export function deploymentNotification(report: TargetReport): Notification {
               `WARNING: ${endpointName} was serving ${result.fromConfig}, which model-governance did not deploy (someone else's UpdateEndpoint). It is being put back to the approved version; find out who changed it.`,
             ]
           : []),
-        ...(result.passedOver
+        ...(result.passedOver && !isQuietWait(result.passedOver.reason)
           ? [
               '',
               `HELD: ${groupName} version ${result.passedOver.version} is not deployed: ${result.passedOver.reason}`,

@@ -67,6 +67,18 @@ describe('which outcomes people hear about', () => {
     expect(update.message).toContain(
       'HELD: churn version 2 is not deployed: s3://m/v2/model.tar.gz was overwritten',
     );
+    // A newer version only waiting (about a second) for the policy handler is not news.
+    const waiting = deploymentNotification(
+      report({
+        outcome: 'deploy-started',
+        action: 'update',
+        version: 1,
+        modelPackageArn: arn,
+        configName: 'c1',
+        passedOver: { version: 2, reason: 'awaiting the quality gate verdict: …' },
+      }),
+    );
+    expect(waiting.message).not.toContain('HELD');
   });
 
   it('notifies every other hold, and never a skip', () => {
