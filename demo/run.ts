@@ -9,7 +9,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { main as mgov } from '../cli/main';
 import { loadGovernanceConfig } from '../core/config/load';
 import { versionOfName } from '../core/naming';
@@ -49,7 +49,17 @@ async function main(): Promise<number> {
     );
     const as = (who: string) => Object.assign(process.env, app.clientEnv(who));
     as('data-scientist');
-    await new S3Client({ forcePathStyle: true }).send(new CreateBucketCommand({ Bucket: 'demo-models' }));
+    const s3 = new S3Client({ forcePathStyle: true });
+    await s3.send(new CreateBucketCommand({ Bucket: 'demo-models' }));
+    // The training jobs' output: the quality gate pins it, and the reconciler deploys only what matches.
+    for (const run of ['v1', 'v2', 'v3'])
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: 'demo-models',
+          Key: `demo-churn/${run}/model.tar.gz`,
+          Body: `model weights of training run ${run}`,
+        }),
+      );
 
     const step = async (
       title: string,

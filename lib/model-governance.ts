@@ -17,7 +17,7 @@ import { ApprovalEvents } from './constructs/approval-events';
 import { AuditNotifier } from './constructs/audit-notifier';
 import { EndpointReconciler } from './constructs/endpoint-reconciler';
 import { EventForwarding } from './constructs/event-forwarding';
-import { GovernancePolicies } from './constructs/governance-policies';
+import { GovernancePolicies, VERDICT_PREFIX } from './constructs/governance-policies';
 import type { SharedHandlerProps } from './constructs/handler-props';
 import { LineageRecorder } from './constructs/lineage-recorder';
 import { ModelCards } from './constructs/model-cards';
@@ -251,6 +251,10 @@ function buildRegistry(scope: Construct, config: GovernanceConfig, registryRole:
       ? new EndpointReconciler(scope, 'EndpointReconciler', {
           groups: config.groups,
           modelArtifactBuckets: config.modelArtifactBuckets,
+          // A gated group's version deploys only with its verdict, and its model data as pinned.
+          ...(config.groups.some((g) => g.qualityGate && g.deployments.length > 0)
+            ? { verdictStore: { bucket: modelCards.auditBucket, prefix: VERDICT_PREFIX } }
+            : {}),
           ...shared,
         })
       : undefined;

@@ -5,6 +5,7 @@ import {
   UpdateModelPackageCommand,
 } from '@aws-sdk/client-sagemaker';
 import { contentFingerprint } from '../core/approval-check';
+import { modelDataLocations } from '../core/artifact-pins';
 import {
   type ApprovalStatus,
   describeIdentity,
@@ -96,6 +97,7 @@ export function toModelVersion(out: DescribeModelPackageCommandOutput): ModelVer
     description: out.ModelPackageDescription,
     ...(out.CustomerMetadataProperties ? { metadata: out.CustomerMetadataProperties } : {}),
     contentFingerprint: contentFingerprint(out),
+    modelData: modelDataLocations(out.InferenceSpecification?.Containers),
   };
 }
 

@@ -1,4 +1,5 @@
 import { AWAITING_CHECK } from './approval-check';
+import { AWAITING_VERDICT } from './artifact-pins';
 import type { Notification } from './audit';
 import { toSubject } from './audit';
 
@@ -13,6 +14,8 @@ export type TargetOutcome =
       readonly fromConfig?: string;
       /** fromConfig was put there by someone else's UpdateEndpoint, not by this app nor a rollback. */
       readonly drift?: true;
+      /** A newer approved version a deployment gate holds back (this one is the newest that may deploy). */
+      readonly passedOver?: { readonly version: number; readonly reason: string };
     }
   | {
       readonly outcome: 'deploy-completed';
@@ -44,6 +47,8 @@ export type TargetOutcome =
       readonly modelPackageArn: string;
       readonly reason: string;
       readonly servingConfig?: string;
+      /** The version the endpoint serves is held too (say, its model data changed under it). */
+      readonly servingHeld?: { readonly version: number; readonly reason: string };
     }
   /** The endpoint is Failed or UpdateRollbackFailed: only a person can bring it back. */
   | {
@@ -61,10 +66,18 @@ export interface TargetReport {
   readonly result: TargetOutcome;
 }
 
+/**
+ * A hold that lasts only until the policy handler's own registry update, whose event deploys the
+ * version (its approval check, or its quality gate verdict): logged, never notified.
+ */
+export function isQuietWait(reason: string): boolean {
+  return [AWAITING_CHECK, AWAITING_VERDICT].some((w) => reason.startsWith(w));
+}
+
 /** Whether people should hear about it (skips are logged, not notified). */
 export function isNotable(report: TargetReport): boolean {
   const { result } = report;
-  if (result.outcome === 'held' && result.reason.startsWith(AWAITING_CHECK)) return false;
+  if (result.outcome === 'held' && isQuietWait(result.reason)) return false;
   return result.outcome !== 'skipped';
 }
 
@@ -85,6 +98,12 @@ export function deploymentNotification(report: TargetReport): Notification {
           ? [
               '',
               `WARNING: ${endpointName} was serving ${result.fromConfig}, which model-governance did not deploy (someone else's UpdateEndpoint). It is being put back to the approved version; find out who changed it.`,
+            ]
+          : []),
+        ...(result.passedOver && !isQuietWait(result.passedOver.reason)
+          ? [
+              '',
+              `HELD: ${groupName} version ${result.passedOver.version} is not deployed: ${result.passedOver.reason}`,
             ]
           : []),
         '',
@@ -137,6 +156,13 @@ export function deploymentNotification(report: TargetReport): Notification {
           ? `The endpoint keeps serving ${result.servingConfig}.`
           : 'The endpoint is not created until a version may deploy.',
         `Model package: ${result.modelPackageArn}`,
+        ...(result.servingHeld
+          ? [
+              '',
+              `WARNING: the version it serves, ${groupName} version ${result.servingHeld.version}, is held too: ${result.servingHeld.reason}.`,
+              'SageMaker loads the model data again whenever it starts an instance (scaling out, replacing one): restore the object or approve a version whose artifacts are intact, and find out who changed it.',
+            ]
+          : []),
       );
       break;
     default:

@@ -1,6 +1,7 @@
 import type { DeploymentStrategy, DeploymentTarget, ModelPackageGroupConfig } from '../../core/config/types';
 import { rollbackAlarmNames, VARIANT_NAME, versionedName } from '../../core/naming';
 import { approvalCheckHold } from './approval-check';
+import { type ArtifactLocation, type ArtifactPins, type ArtifactState, verdictHold } from './artifact-pins';
 import { selfApprover } from './governance-policy';
 import type { ApprovalStatus, ModelLifeCycle, ModelVersion } from './model-version';
 import type { Principal } from './principal';
@@ -172,6 +173,18 @@ export interface GateFacts {
   readonly checker?: Principal;
   readonly metadata?: Readonly<Record<string, string>>;
   readonly contentFingerprint?: string;
+  /** The model data the version names now. */
+  readonly modelData?: readonly ArtifactLocation[];
+  /**
+   * The quality gate's verdict on the version as the policy handler keeps it, and its pinned model
+   * data as S3 shows it now (artifact-pins.ts); absent when the caller cannot read the verdicts.
+   */
+  readonly gate?: {
+    readonly verdict?: { readonly decidedAt: string; readonly artifacts?: ArtifactPins };
+    readonly observed: ReadonlyMap<string, ArtifactState>;
+    readonly registeredAt: Date;
+    readonly now: Date;
+  };
 }
 
 /** The gate facts a described version gives (the reconciler and mgov read the same ones). */
@@ -185,9 +198,10 @@ export function versionGateFacts(
         | 'lastModifiedByPrincipal'
         | 'metadata'
         | 'contentFingerprint'
+        | 'modelData'
       >
     | undefined,
-): Omit<GateFacts, 'cardName' | 'cardStatus' | 'checker'> {
+): Omit<GateFacts, 'cardName' | 'cardStatus' | 'checker' | 'gate'> {
   if (!described) return {};
   return {
     createdBy: described.createdBy,
@@ -196,6 +210,7 @@ export function versionGateFacts(
     lastModifiedByPrincipal: described.lastModifiedByPrincipal,
     metadata: described.metadata,
     contentFingerprint: described.contentFingerprint,
+    ...(described.modelData ? { modelData: described.modelData } : {}),
   };
 }
 
@@ -204,10 +219,11 @@ export function versionGateFacts(
  * wants a reviewed (Approved) model card; separation of duties refuses a version its registrant
  * approved (the policy handler reverts that approval; this keeps it off the endpoint meanwhile), and
  * any version whose approval the policy handler has not yet checked, or whose deployable content is
- * not the registered one (approval-check.ts, issue #15 H1 window and content rewrites).
+ * not the registered one (approval-check.ts, issue #15 H1 window and content rewrites); a quality
+ * gate wants its verdict kept, and the model data still as the gate pinned it (artifact-pins.ts).
  */
 export function deploymentHold(
-  group: Pick<ModelPackageGroupConfig, 'separationOfDuties'>,
+  group: Pick<ModelPackageGroupConfig, 'separationOfDuties' | 'qualityGate'>,
   target: Pick<DeploymentTarget, 'requireApprovedModelCard'>,
   facts: GateFacts,
 ): string | undefined {
@@ -216,6 +232,10 @@ export function deploymentHold(
     if (self) return `approved by its own registrant (${self}); separation of duties needs another approver`;
     const unchecked = approvalCheckHold(facts);
     if (unchecked) return unchecked;
+  }
+  if (group.qualityGate && facts.gate) {
+    const unverified = verdictHold({ ...facts.gate, locations: facts.modelData ?? [] });
+    if (unverified) return unverified;
   }
   if (target.requireApprovedModelCard && facts.cardStatus !== 'Approved') {
     return `model card ${facts.cardName} is ${facts.cardStatus ?? 'missing'}; a reviewer must set it to Approved before it deploys`;

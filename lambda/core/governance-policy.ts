@@ -4,6 +4,7 @@
  */
 import type { ModelPackageGroupConfig } from '../../core/config/types';
 import { APPROVED_BY_KEY, CONTENT_KEY, CONTENT_UNRECORDED, type RegistrationRecord } from './approval-check';
+import { type ArtifactPins, GATE_CATCH_UP_MS } from './artifact-pins';
 import { type Notification, toSubject } from './audit';
 import type { ApprovalStatus, ModelVersion } from './model-version';
 import { describePrincipal, type Principal, samePrincipal } from './principal';
@@ -17,15 +18,30 @@ import { APPROVAL_DESCRIPTION_LIMIT, truncate } from './quality-gate';
  */
 export const GATE_METADATA_KEY = 'model-governance:quality-gate';
 
-/** What the policy handler keeps of a gate decision, where only it can write (SSM Parameter Store). */
+/** What the policy handler keeps of a gate decision, where only it can write (the audit bucket, verdicts.ts). */
 export interface GateVerdict {
   readonly arn: string;
   readonly outcome: 'passed' | 'failed' | 'undetermined';
   readonly decidedAt: string;
+  /**
+   * The version's artifacts as the gate read them (artifact-pins.ts): the reconciler deploys only
+   * model data that still matches, and a later gate compares with these metrics. Absent from
+   * verdicts decided before pins existed.
+   */
+  readonly artifacts?: ArtifactPins;
+  /**
+   * The version's LastModifiedTime (SageMaker's clock) when the gate decided, and the decision: the
+   * verdict is written before the registry update (whose event wakes the reconciler), so a version
+   * still unchanged since then never received the update, and the handler applies it again.
+   */
+  readonly basedOn?: string;
+  readonly decision?: GateDecision;
 }
 
 export type PolicyStep =
   | { readonly kind: 'evaluate-gate' }
+  /** The verdict was kept but its registry update never landed (a failure in between): apply it. */
+  | { readonly kind: 'apply-verdict'; readonly decision: GateDecision }
   | { readonly kind: 'revert-self-approval'; readonly identity: string }
   | { readonly kind: 'revert-unattributed-approval'; readonly reason: string }
   /** The deployable content is not the registered one (approval-check.ts). */
@@ -39,7 +55,7 @@ export type PolicyStep =
  * enough for a version registered as Approved, or approved before the gate's first run; short
  * enough that adding a gate to a group never rejects the versions approved (and live) before it.
  */
-export const GATE_CATCH_UP_MS = 60 * 60 * 1000;
+export { GATE_CATCH_UP_MS };
 
 /** What the policy handler knows besides the version. */
 export interface PolicyContext {
@@ -80,6 +96,8 @@ export function nextPolicyStep(
     const changed = contentChange(v, ctx.registration);
     if (changed) return { kind: 'revert-changed-content', reason: changed };
   }
+  const unapplied = group.qualityGate ? unappliedVerdict(v, ctx.verdict) : undefined;
+  if (unapplied) return { kind: 'apply-verdict', decision: unapplied };
   if (group.qualityGate && ctx.verdict?.arn !== v.arn) {
     if (v.approvalStatus === 'PendingManualApproval') return { kind: 'evaluate-gate' };
     if (v.approvalStatus === 'Approved' && ctx.now.getTime() - v.creationTime.getTime() <= GATE_CATCH_UP_MS) {
@@ -93,6 +111,20 @@ export function nextPolicyStep(
     return { kind: 'record-approval', approver: v.lastModifiedBy ?? 'another principal' };
   }
   return { kind: 'none', reason: `no policy applies to a ${v.approvalStatus} version here` };
+}
+
+/** The kept decision whose registry update never landed: the version has not changed since it was decided. */
+export function unappliedVerdict(
+  v: Pick<ModelVersion, 'arn' | 'lastModifiedTime' | 'creationTime'>,
+  verdict: GateVerdict | undefined,
+): GateDecision | undefined {
+  if (verdict?.arn !== v.arn || !verdict.basedOn || !verdict.decision) return undefined;
+  return versionBasis(v) === verdict.basedOn ? verdict.decision : undefined;
+}
+
+/** What a verdict is based on: the version's LastModifiedTime (its CreationTime before any change). */
+export function versionBasis(v: Pick<ModelVersion, 'lastModifiedTime' | 'creationTime'>): string {
+  return (v.lastModifiedTime ?? v.creationTime).toISOString();
 }
 
 /**

@@ -1,4 +1,5 @@
 /** The registry's view of one model package version, as the core reasons about it (no SDK types). */
+import type { ArtifactLocation } from './artifact-pins';
 import type { Principal } from './principal';
 
 export const APPROVAL_STATUSES = ['Approved', 'Rejected', 'PendingManualApproval'] as const;
@@ -44,6 +45,8 @@ export interface ModelVersion {
   readonly metadata?: Readonly<Record<string, string>>;
   /** SHA-256 of what a model is made of (approval-check.ts contentFingerprint). */
   readonly contentFingerprint?: string;
+  /** The model data its containers load (artifact-pins.ts modelDataLocations). */
+  readonly modelData?: readonly ArtifactLocation[];
 }
 
 /** SageMaker's UserContext, as DescribeModelPackage returns it. */

@@ -13,22 +13,26 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import type { ModelPackageGroupConfig } from '../../core/config/types';
 import { comparesToLive, liveEndpointOf } from '../../core/live-endpoint';
 import { findGroup } from '../../core/manifest';
+import { artifactStates, readMetrics } from '../adapters/artifacts';
 import { describeEndpoint } from '../adapters/endpoints';
-import { describeForCard, readEvaluations } from '../adapters/model-card-inputs';
+import { describeForCard } from '../adapters/model-card-inputs';
 import { publishNotification } from '../adapters/notifications';
 import { describeModelVersion, updateApproval } from '../adapters/sagemaker';
 import { readRegistration, readVerdict, writeRegistration, writeVerdict } from '../adapters/verdicts';
 import { type RegistrationRecord, registrationRecord } from '../core/approval-check';
+import type { ArtifactPins, ObjectState } from '../core/artifact-pins';
 import { parseModelPackageStateChange } from '../core/events';
 import {
   changedContentUpdate,
   checkMetadata,
+  type GateVerdict,
   gateUpdate,
   nextPolicyStep,
   policyNotification,
   type RegistryUpdate,
   selfApprovalUpdate,
   unattributedApprovalUpdate,
+  versionBasis,
 } from '../core/governance-policy';
 import type { ModelVersion } from '../core/model-version';
 import { principalOf } from '../core/principal';
@@ -106,6 +110,7 @@ async function handle(event: unknown): Promise<PolicyResult> {
 
   let result: PolicyResult;
   let update: RegistryUpdate;
+  let verdictToKeep: GateVerdict | undefined;
   if (step.kind === 'revert-self-approval') {
     update = selfApprovalUpdate(step.identity);
     result = { outcome: 'self-approval-reverted', modelPackageArn: version.arn, identity: step.identity };
@@ -120,10 +125,22 @@ async function handle(event: unknown): Promise<PolicyResult> {
     // reconciler waits for; its state-change event runs the reconciler again.
     update = { metadata: {} };
     result = { outcome: 'approval-recorded', modelPackageArn: version.arn, approver: step.approver };
+  } else if (step.kind === 'apply-verdict') {
+    // Decided and kept before, but the registry update never landed: the same decision, applied now.
+    update = gateUpdate(group, step.decision, version.approvalStatus);
+    result = { outcome: 'gate-decided', modelPackageArn: version.arn, decision: step.decision, update };
   } else {
-    const decision = await decide(group, version);
+    const { decision, artifacts } = await decide(group, version);
     update = gateUpdate(group, decision, version.approvalStatus);
     result = { outcome: 'gate-decided', modelPackageArn: version.arn, decision, update };
+    verdictToKeep = {
+      arn: version.arn,
+      outcome: decision.outcome,
+      decidedAt: new Date().toISOString(),
+      artifacts,
+      basedOn: versionBasis(version),
+      decision,
+    };
   }
   if (group.separationOfDuties) {
     // Every change this handler makes to such a version carries the registered content's fingerprint
@@ -154,15 +171,11 @@ async function handle(event: unknown): Promise<PolicyResult> {
       reason: 'the version changed while the policy was deciding; its own event decides again',
     };
   }
+  // The verdict before the registry update: the update's state-change event is what runs the
+  // reconciler again, and it deploys a gated version only once its verdict is there. A failure in
+  // between leaves the version unchanged since the verdict's basis: the retry applies it (apply-verdict).
+  if (verdictToKeep) await writeVerdict(s3, verdictStore, verdictToKeep);
   await updateApproval(sagemaker, version.arn, update);
-  // After the registry update: a failure between the two decides again on the retry.
-  if (result.outcome === 'gate-decided') {
-    await writeVerdict(s3, verdictStore, {
-      arn: version.arn,
-      outcome: result.decision.outcome,
-      decidedAt: new Date().toISOString(),
-    });
-  }
   if (result.outcome === 'gate-decided') countGateDecision(result.decision.outcome, group.name);
   else if (result.outcome === 'self-approval-reverted') countSelfApprovalReverted(group.name);
   else if (result.outcome !== 'approval-recorded') countApprovalReverted(group.name);
@@ -204,33 +217,60 @@ async function registrationOf(version: ModelVersion): Promise<RegistrationRecord
   }
 }
 
-async function decide(group: ModelPackageGroupConfig, version: ModelVersion): Promise<GateDecision> {
+/**
+ * The gate's decision, and the pins of what it decided on (artifact-pins.ts): the metrics files as
+ * read, and the model data the version names, as S3 describes it now.
+ */
+async function decide(
+  group: ModelPackageGroupConfig,
+  version: ModelVersion,
+): Promise<{ decision: GateDecision; artifacts: ArtifactPins }> {
   const gate = group.qualityGate;
   if (!gate) throw new Error(`group "${group.name}" has no quality gate`);
-  const current = await metricsOf(version.arn, version.version);
+  const modelData = await artifactStates(s3, version.modelData ?? []);
+  const { metrics: current, states } = await metricsOf(version.arn, version.version);
   const live = comparesToLive(gate)
     ? await liveVersion(group, version)
     : { kind: 'none' as const, reason: 'not compared' };
   const decision = evaluateGate(gate, current, live);
   if (current.unreadable.length > 0)
     logger.warn('metrics that could not be read', { unreadable: current.unreadable });
-  return decision;
+  return { decision, artifacts: { modelData: [...modelData.values()], metrics: states } };
 }
 
-async function metricsOf(arn: string, versionNumber: number): Promise<VersionMetrics> {
+/** A version's metrics; with `pinned`, read as its verdict pinned them (fail closed when changed). */
+async function metricsOf(
+  arn: string,
+  versionNumber: number,
+  pinned?: readonly ObjectState[],
+): Promise<{ metrics: VersionMetrics; states: ObjectState[] }> {
   const described = await describeForCard(sagemaker, arn);
   if (!described)
-    return { version: versionNumber, groups: [], unreadable: [`v${versionNumber} no longer exists`] };
-  const { evaluations, unreadable } = await readEvaluations(s3, described.metrics);
-  return { version: versionNumber, groups: evaluations.flatMap((e) => e.groups), unreadable };
+    return {
+      metrics: { version: versionNumber, groups: [], unreadable: [`v${versionNumber} no longer exists`] },
+      states: [],
+    };
+  const { evaluations, unreadable, states } = await readMetrics(s3, described.metrics, pinned);
+  return {
+    metrics: { version: versionNumber, groups: evaluations.flatMap((e) => e.groups), unreadable },
+    states,
+  };
 }
 
-/** The version the gate's live endpoint serves now (by the versioned config name the reconciler gave it). */
+/**
+ * The version the gate's live endpoint serves now (by the versioned config name the reconciler gave
+ * it), with its metrics as its own verdict pinned them: whoever may write the metrics bucket cannot
+ * make a worse candidate beat live by overwriting live's numbers. A live version without pinned
+ * metrics (decided before pins existed) cannot be compared: the check is undetermined (a person decides).
+ */
 async function liveVersion(group: ModelPackageGroupConfig, version: ModelVersion): Promise<LiveVersion> {
   const endpointName = liveEndpointOf(group);
   const endpoint = endpointName ? await describeEndpoint(sagemaker, endpointName) : undefined;
   const live = liveVersionServed(endpointName, endpoint, version);
-  return live.kind === 'none' ? live : { kind: 'version', metrics: await metricsOf(live.arn, live.version) };
+  if (live.kind === 'none') return live;
+  const verdict = await readVerdict(s3, verdictStore, live.arn);
+  const { metrics } = await metricsOf(live.arn, live.version, verdict?.artifacts?.metrics ?? []);
+  return { kind: 'version', metrics };
 }
 
 function sameState(a: ModelVersion, b: ModelVersion): boolean {

@@ -6,6 +6,7 @@
  * only says which targets to look at.
  */
 import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { findGroup, type GovernanceManifest, groupReference } from '../../core/manifest';
@@ -36,10 +37,17 @@ const dataCaptureS3Uri = process.env.DATA_CAPTURE_S3_URI || undefined;
 const approvalChecker = principalOf({
   IamIdentity: { Arn: process.env.APPROVAL_CHECKER_ROLE_ARN || undefined },
 });
+/**
+ * The quality gate's verdicts (the policy handler's store in the audit bucket): a gated group's
+ * version deploys only with its verdict, and only while its model data matches the verdict's pins.
+ * Unset in a deployment account's stack, which cannot read the registry account's audit bucket.
+ */
+const verdictStore = process.env.VERDICT_S3_URI || undefined;
 const manifest = loadManifest();
 const sagemaker = new SageMakerClient({ maxAttempts: 6, retryMode: 'adaptive' });
 const sns = new SNSClient({ maxAttempts: 5 });
 const autoscaling = new ApplicationAutoScalingClient({ maxAttempts: 6, retryMode: 'adaptive' });
+const verdicts = verdictStore ? { s3: new S3Client({ maxAttempts: 3 }), uri: verdictStore } : undefined;
 
 export type ReconcileResult =
   | { readonly outcome: 'reconciled'; readonly targets: readonly TargetReport[] }
@@ -65,6 +73,7 @@ async function handle(event: unknown): Promise<ReconcileResult> {
           executionRoleArn,
           dataCaptureS3Uri,
           ...(approvalChecker ? { approvalChecker } : {}),
+          ...(verdicts ? { verdicts } : {}),
           groupReference: (name) => groupReference(manifest, name),
         },
         group,

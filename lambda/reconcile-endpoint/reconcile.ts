@@ -1,8 +1,10 @@
 import type { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { DeploymentTarget, ModelPackageGroupConfig } from '../../core/config/types';
 import { modelCardName } from '../../core/model-card-naming';
 import { resourcePrefix, versionOfName } from '../../core/naming';
+import { artifactStates } from '../adapters/artifacts';
 import { deregisterScaling, describeScaling, registerScaling } from '../adapters/autoscaling';
 import {
   createEndpoint,
@@ -20,6 +22,7 @@ import {
 } from '../adapters/endpoints';
 import { describeModelCard } from '../adapters/model-cards';
 import { describeModelVersion } from '../adapters/sagemaker';
+import { readVerdict } from '../adapters/verdicts';
 import { scalingAroundUpdate, scalingWhenSettled } from '../core/autoscaling-plan';
 import type { TargetOutcome } from '../core/deployment-report';
 import {
@@ -52,6 +55,14 @@ export interface ReconcileContext {
   readonly groupReference?: (groupName: string) => string;
   /** The policy handler's principal: its change to a version is its check of the approval (approval-check.ts). */
   readonly approvalChecker?: Principal;
+  /**
+   * The quality gate's verdicts (the policy handler's store, verdicts.ts) and S3 to check the pinned
+   * model data with (artifact-pins.ts). Without it (a deployment account, which cannot read the
+   * registry account's audit bucket), versions of gated groups are not held for their verdict.
+   */
+  readonly verdicts?: { readonly s3: S3Client; readonly uri: string };
+  /** The clock, for the gate's catch-up window. @default new Date() */
+  readonly now?: () => Date;
 }
 
 /**
@@ -78,13 +89,21 @@ export async function reconcileTarget(
       if (plan.inSync && endpointSettled) {
         await removeOldVersions(ctx, target, [plan.inSync.configName], [plan.inSync.modelName]);
       }
-      return {
-        outcome: 'held',
-        version: plan.held.version.version,
-        modelPackageArn: plan.held.version.arn,
-        reason: plan.held.reason,
-        ...(endpoint ? { servingConfig: endpoint.configName } : {}),
-      };
+      {
+        // The version the endpoint serves may be held too (its weights swapped under it): said apart.
+        const served = endpoint ? versionOfName(target.endpointName, endpoint.configName) : undefined;
+        const servingHeld = gated.all.find((h) => h.version.version === served);
+        return {
+          outcome: 'held',
+          version: plan.held.version.version,
+          modelPackageArn: plan.held.version.arn,
+          reason: plan.held.reason,
+          ...(endpoint ? { servingConfig: endpoint.configName } : {}),
+          ...(servingHeld
+            ? { servingHeld: { version: servingHeld.version.version, reason: servingHeld.reason } }
+            : {}),
+        };
+      }
     case 'busy':
       return {
         outcome: 'skipped',
@@ -153,9 +172,9 @@ export async function reconcileTarget(
         reason: endpoint?.failureReason ?? 'no FailureReason given',
       };
     case 'create':
-      return deploy(ctx, group, target, plan.deployment, undefined);
+      return deploy(ctx, group, target, plan.deployment, undefined, undefined, gated.held);
     case 'update':
-      return deploy(ctx, group, target, plan.deployment, endpoint, plan.drift);
+      return deploy(ctx, group, target, plan.deployment, endpoint, plan.drift, gated.held);
   }
 }
 
@@ -166,6 +185,7 @@ async function deploy(
   deployment: Deployment,
   endpoint: ObservedEndpoint | undefined,
   drift?: true,
+  passedOver?: Held,
 ): Promise<TargetOutcome> {
   const fromConfig = endpoint?.configName;
   const tags = deploymentTags(group.name, deployment.version, target.endpointName);
@@ -206,6 +226,7 @@ async function deploy(
     configName: deployment.configName,
     ...(fromConfig ? { fromConfig } : {}),
     ...(drift ? { drift } : {}),
+    ...(passedOver ? { passedOver: { version: passedOver.version.version, reason: passedOver.reason } } : {}),
   };
 }
 
@@ -278,29 +299,51 @@ async function applyDeploymentGates(
   group: ModelPackageGroupConfig,
   target: DeploymentTarget,
   versions: readonly VersionSummary[],
-): Promise<{ versions: readonly VersionSummary[]; held?: Held }> {
-  if (!target.requireApprovedModelCard && !group.separationOfDuties) return { versions };
+): Promise<{ versions: readonly VersionSummary[]; held?: Held; all: Held[] }> {
+  const verdicts = group.qualityGate ? ctx.verdicts : undefined;
+  if (!target.requireApprovedModelCard && !group.separationOfDuties && !verdicts)
+    return { versions, all: [] };
   const heldArns = new Set<string>();
+  const all: Held[] = [];
   let held: Held | undefined;
   // Every candidate until one may deploy: when all are held, none is left to deploy, and the plan is
   // held. (A cap here once let the 21st approved version deploy unchecked: issue #15, M2.)
   for (const candidate of candidateVersions(versions, target)) {
     const cardName = modelCardName(group.name, candidate.version);
-    const [card, described] = await Promise.all([
+    const [card, described, gate] = await Promise.all([
       target.requireApprovedModelCard ? describeModelCard(ctx.sagemaker, cardName) : undefined,
-      group.separationOfDuties ? describeModelVersion(ctx.sagemaker, candidate.arn) : undefined,
+      group.separationOfDuties || verdicts ? describeModelVersion(ctx.sagemaker, candidate.arn) : undefined,
+      verdicts ? gateFacts(ctx, verdicts, candidate) : undefined,
     ]);
     const reason = deploymentHold(group, target, {
       cardName,
       cardStatus: card?.status,
       ...versionGateFacts(described),
       ...(described ? { checker: ctx.approvalChecker } : {}),
+      ...(gate ? { gate } : {}),
     });
     if (!reason) break;
     heldArns.add(candidate.arn);
     held ??= { version: candidate, reason };
+    all.push({ version: candidate, reason });
   }
-  return { versions: versions.filter((v) => !heldArns.has(v.arn)), ...(held ? { held } : {}) };
+  return { versions: versions.filter((v) => !heldArns.has(v.arn)), ...(held ? { held } : {}), all };
+}
+
+/** The gate's verdict on a candidate, and its pinned model data as S3 shows it now. */
+async function gateFacts(
+  ctx: ReconcileContext,
+  verdicts: NonNullable<ReconcileContext['verdicts']>,
+  candidate: VersionSummary,
+) {
+  const verdict = await readVerdict(verdicts.s3, verdicts.uri, candidate.arn);
+  const observed = await artifactStates(verdicts.s3, verdict?.artifacts?.modelData ?? []);
+  return {
+    ...(verdict ? { verdict } : {}),
+    observed,
+    registeredAt: candidate.creationTime,
+    now: ctx.now?.() ?? new Date(),
+  };
 }
 
 /** Deletes models and configs of versions beyond the retention count; never the live one. */

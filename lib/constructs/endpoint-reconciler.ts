@@ -1,7 +1,8 @@
-import { ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, type CfnElement, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { DeploymentTarget, ModelPackageGroupConfig } from '../../core/config/types';
@@ -21,6 +22,12 @@ export interface EndpointReconcilerProps extends SharedHandlerProps {
   readonly registryAccount?: string;
   /** A fixed name for the handler's role (the registry's resource policies name it). @default generated */
   readonly handlerRoleName?: string;
+  /**
+   * The quality gate's verdicts (the audit bucket and the policy handler's prefix), when a group has
+   * a gate and the reconciler runs in the same account: it reads them (read only) and checks the
+   * pinned model data in `modelArtifactBuckets` before deploying. @default not read
+   */
+  readonly verdictStore?: { readonly bucket: s3.IBucket; readonly prefix: string };
 }
 
 /**
@@ -61,9 +68,54 @@ export class EndpointReconciler extends Construct {
       props.registryAccount,
     );
     this.grantAutoscaling(targets.map((t) => t.target));
+    if (props.verdictStore) this.bindVerdictStore(props.verdictStore, props.modelArtifactBuckets);
     props.approvalEvents.onModelPackageStateChange(this.handler, this.handler.deadLetters.queue);
     props.approvalEvents.onEndpointStateChange(this.handler, this.handler.deadLetters.queue);
     props.approvalEvents.onModelCardStateChange(this.handler, this.handler.deadLetters.queue);
+  }
+
+  /**
+   * The gate's verdicts, read only, and what checking a pin takes (artifact-pins.ts): HeadObject
+   * (s3:GetObject) on the model artifacts and ListBucket for an S3Prefix model data source. The
+   * reconciler never reads an object's body nor an older version, so no GetObjectVersion.
+   */
+  private bindVerdictStore(
+    store: NonNullable<EndpointReconcilerProps['verdictStore']>,
+    buckets: readonly string[],
+  ): void {
+    const stack = Stack.of(this);
+    this.handler.addEnvironment('VERDICT_S3_URI', store.bucket.s3UrlForObject(store.prefix));
+    store.bucket.grantRead(this.handler, `${store.prefix}/*`);
+    const bucketId = stack.resolve(
+      stack.getLogicalId(store.bucket.node.defaultChild as CfnElement),
+    ) as string;
+    acknowledge(this.handler, {
+      id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${store.prefix}/*]`,
+      reason:
+        "Reads the quality gate's verdicts, one object per version under this prefix (written by the policy handler only).",
+    });
+    for (const action of ['s3:GetObject*', 's3:GetBucket*', 's3:List*']) {
+      acknowledge(this.handler, {
+        id: `AwsSolutions-IAM5[Action::${action}]`,
+        reason:
+          "CDK's grantRead on the audit bucket's verdict prefix: reading the gate's verdict objects, with the stack's one key.",
+      });
+    }
+    if (buckets.length === 0) return;
+    this.handler.allow(
+      ['s3:GetObject'],
+      buckets.map((b) => `arn:${stack.partition}:s3:::${b}/*`),
+    );
+    this.handler.allow(
+      ['s3:ListBucket'],
+      buckets.map((b) => `arn:${stack.partition}:s3:::${b}`),
+    );
+    for (const b of buckets) {
+      acknowledge(this.handler, {
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${b}/*]`,
+        reason: `HeadObject on the model artifacts in ${b} (keyed by training job), to compare them with the gate's pins; read-only.`,
+      });
+    }
   }
 
   private createExecutionRole(buckets: readonly string[], keyArns: readonly string[]): iam.Role {

@@ -218,14 +218,23 @@ export class GovernancePolicies extends Construct {
       );
     }
     if (props.metricsBuckets.length > 0) {
+      // The gate pins what it decides on (artifact-pins.ts): GetObject reads the metrics files and
+      // heads the model data; GetObjectVersion reads the live version's metrics by their pinned
+      // VersionId; ListBucket lists an S3Prefix model data source (quality-gated groups only).
+      const pinning = gated.some((g) => g.qualityGate);
       handler.allow(
-        ['s3:GetObject'],
+        pinning ? ['s3:GetObject', 's3:GetObjectVersion'] : ['s3:GetObject'],
         props.metricsBuckets.map((b) => `arn:${stack.partition}:s3:::${b}/*`),
       );
+      if (pinning)
+        handler.allow(
+          ['s3:ListBucket'],
+          props.metricsBuckets.map((b) => `arn:${stack.partition}:s3:::${b}`),
+        );
       for (const b of props.metricsBuckets) {
         acknowledge(handler, {
           id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${b}/*]`,
-          reason: `Metrics files in ${b} are keyed by pipeline execution; read-only.`,
+          reason: `Metrics files and model artifacts in ${b} are keyed by pipeline execution or training job; read-only.`,
         });
       }
     }

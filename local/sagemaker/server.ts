@@ -357,7 +357,11 @@ async function proxy(
     if (!['content-encoding', 'transfer-encoding', 'connection', 'content-length'].includes(key))
       out[key] = value;
   });
-  out['content-length'] = String(payload.length);
+  // A HEAD answer has no body but the Content-Length of the GET it stands for (RFC 9110 §9.3.2):
+  // HeadObject's ContentLength is the object's size, which the gate's artifact pins record.
+  const upstreamLength = upstream.headers.get('content-length');
+  out['content-length'] =
+    req.method === 'HEAD' && upstreamLength !== null ? upstreamLength : String(payload.length);
   res.writeHead(upstream.status, out);
   res.end(payload);
 }

@@ -69,6 +69,11 @@ beforeAll(async () => {
         Body: JSON.stringify({ regression_metrics: { mse: { value: mse } } }),
       }),
     );
+  // The model data the versions name: the gate pins it, the reconciler checks it.
+  await s3.send(new CreateBucketCommand({ Bucket: 'example-models' }));
+  await s3.send(
+    new PutObjectCommand({ Bucket: 'example-models', Key: 'guarded/model.tar.gz', Body: 'guarded weights' }),
+  );
   await put('good.json', 4.5);
   await put('poor.json', 7.2);
 }, 120_000);

@@ -65,6 +65,16 @@ beforeAll(async () => {
         Body: JSON.stringify(readReference(`metrics/${file}`)),
       }),
     );
+  // The model data the versions name (registerVersion): the gate pins it, the reconciler checks it.
+  await s3.send(new CreateBucketCommand({ Bucket: 'example-models' }));
+  for (const group of ['gated', 'auto'])
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: 'example-models',
+        Key: `${group}/model.tar.gz`,
+        Body: `${group} weights`,
+      }),
+    );
   await put('model-quality.json', 'model-monitor-model-quality.regression.sdk-test.json');
   await put('evaluation.json', 'evaluation.regression.sdk-integ-test.json');
   // A pipelines evaluation report as SageMaker Pipelines writes it, with a poor mse.

@@ -265,3 +265,52 @@ it("tells the reconciler the policy handler's role: its change to a version is t
     'Fn::GetAtt': [policyHandler?.Properties.Role['Fn::GetAtt'][0], 'Arn'],
   });
 });
+
+it('gives the policy handler and the reconciler just the S3 reads that artifact pins take', () => {
+  const functions = Object.values(template.findResources('AWS::Lambda::Function')) as {
+    Properties: {
+      Role: { 'Fn::GetAtt': [string, string] };
+      Environment?: { Variables?: Record<string, unknown> };
+    };
+  }[];
+  const policyHandler = functions.find((f) => f.Properties.Environment?.Variables?.POLICY_ROLE_ARN);
+  const reconciler = functions.find((f) => f.Properties.Environment?.Variables?.MODEL_EXECUTION_ROLE_ARN);
+  // Both read the verdicts from the same place; only the policy handler writes them (test above).
+  expect(reconciler?.Properties.Environment?.Variables?.VERDICT_S3_URI).toEqual(
+    policyHandler?.Properties.Environment?.Variables?.VERDICT_S3_URI,
+  );
+  const s3Statements = (roleId: string | undefined) =>
+    Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify((p.Properties as { Roles: unknown }).Roles).includes(`"${roleId}"`))
+      .flatMap(
+        (p) =>
+          (p.Properties as { PolicyDocument: { Statement: Record<string, unknown>[] } }).PolicyDocument
+            .Statement,
+      )
+      .filter((st) => JSON.stringify(st.Resource).includes('ml-models-123456789012'));
+  const objects = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::ml-models-123456789012/*']] };
+  const bucket = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::ml-models-123456789012']] };
+  // The gate reads metrics (by pinned VersionId for live's), heads model data, lists an S3Prefix source.
+  expect(s3Statements(policyHandler?.Properties.Role['Fn::GetAtt'][0])).toEqual([
+    { Action: ['s3:GetObject', 's3:GetObjectVersion'], Effect: 'Allow', Resource: objects },
+    { Action: 's3:ListBucket', Effect: 'Allow', Resource: bucket },
+  ]);
+  // The reconciler heads and lists only: no object versions, no writes.
+  expect(s3Statements(reconciler?.Properties.Role['Fn::GetAtt'][0])).toEqual([
+    { Action: 's3:GetObject', Effect: 'Allow', Resource: objects },
+    { Action: 's3:ListBucket', Effect: 'Allow', Resource: bucket },
+  ]);
+});
+
+it('lets the reconciler read the verdicts only where a group has a quality gate', () => {
+  const t = synthGovernance({
+    modelArtifactBuckets: ['ml-models-123456789012'],
+    groups: [{ name: 'plain', separationOfDuties: true, deployments: [{ endpointName: 'plain-prod' }] }],
+  }).template;
+  const reconciler = Object.values(t.findResources('AWS::Lambda::Function')).find(
+    (f) =>
+      (f.Properties as { Environment?: { Variables?: Record<string, unknown> } }).Environment?.Variables
+        ?.MODEL_EXECUTION_ROLE_ARN,
+  ) as { Properties: { Environment: { Variables: Record<string, unknown> } } } | undefined;
+  expect(reconciler?.Properties.Environment.Variables.VERDICT_S3_URI).toBeUndefined();
+});

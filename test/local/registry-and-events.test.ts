@@ -3,6 +3,7 @@
  * moto's EventBridge (rule → SQS) and compared with the samples AWS documents.
  */
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import { CreateBucketCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   CreateEndpointCommand,
   CreateEndpointConfigCommand,
@@ -203,4 +204,13 @@ it('passes every other service through to moto', async () => {
   await expect(
     sagemaker.send(new CreateModelPackageCommand({ ModelPackageGroupName: uniqueName('absent') })),
   ).rejects.toThrow(/does not exist/);
+});
+
+it("passes a HEAD answer's Content-Length through: HeadObject tells an object's size", async () => {
+  const s3 = new S3Client({ ...local.clientConfig(), forcePathStyle: true });
+  const Bucket = uniqueName('head');
+  await s3.send(new CreateBucketCommand({ Bucket }));
+  await s3.send(new PutObjectCommand({ Bucket, Key: 'model.tar.gz', Body: 'sixteen bytes!!!' }));
+  const head = await s3.send(new HeadObjectCommand({ Bucket, Key: 'model.tar.gz' }));
+  expect(head.ContentLength).toBe(16);
 });

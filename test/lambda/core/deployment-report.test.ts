@@ -1,4 +1,5 @@
 import { approvalCheckHold } from '../../../lambda/core/approval-check';
+import { verdictHold } from '../../../lambda/core/artifact-pins';
 import {
   deploymentNotification,
   isNotable,
@@ -20,6 +21,64 @@ describe('which outcomes people hear about', () => {
     expect(
       isNotable(report({ outcome: 'held', version: 2, modelPackageArn: arn, reason: reason ?? '' })),
     ).toBe(false);
+  });
+
+  it('does not notify the wait for the quality gate verdict, but notifies a verdict that will never come', () => {
+    const facts = {
+      locations: [],
+      observed: new Map(),
+      registeredAt: new Date(0),
+    };
+    const waiting = verdictHold({ ...facts, now: new Date(1000) }) ?? '';
+    const never = verdictHold({ ...facts, now: new Date(2 * 60 * 60 * 1000) }) ?? '';
+    expect(isNotable(report({ outcome: 'held', version: 2, modelPackageArn: arn, reason: waiting }))).toBe(
+      false,
+    );
+    expect(isNotable(report({ outcome: 'held', version: 2, modelPackageArn: arn, reason: never }))).toBe(
+      true,
+    );
+  });
+
+  it('warns when the version the endpoint serves is held too, and names a newer version passed over', () => {
+    const held = deploymentNotification(
+      report({
+        outcome: 'held',
+        version: 2,
+        modelPackageArn: arn,
+        reason: 'x',
+        servingConfig: 'churn-prod-v1-config',
+        servingHeld: { version: 1, reason: 's3://m/v1/model.tar.gz was overwritten' },
+      }),
+    );
+    expect(held.message).toContain(
+      'WARNING: the version it serves, churn version 1, is held too: s3://m/v1/model.tar.gz was overwritten.',
+    );
+    const update = deploymentNotification(
+      report({
+        outcome: 'deploy-started',
+        action: 'update',
+        version: 1,
+        modelPackageArn: arn,
+        configName: 'c1',
+        fromConfig: 'c2',
+        passedOver: { version: 2, reason: 's3://m/v2/model.tar.gz was overwritten' },
+      }),
+    );
+    expect(update.message).toContain(
+      'HELD: churn version 2 is not deployed: s3://m/v2/model.tar.gz was overwritten',
+    );
+    // A newer version only waiting (about a second) for the policy handler is not news.
+    const waiting = deploymentNotification(
+      report({
+        outcome: 'deploy-started',
+        action: 'update',
+        version: 1,
+        modelPackageArn: arn,
+        configName: 'c1',
+        passedOver: { version: 2, reason: 'awaiting the quality gate verdict: …' },
+      }),
+    );
+    expect(waiting.message).not.toContain('HELD');
   });
 
   it('notifies every other hold, and never a skip', () => {

@@ -484,6 +484,35 @@ describe('deploymentHold', () => {
     );
   });
 
+  it('holds a quality-gated version until its verdict is kept, and while its model data differs from the pin', () => {
+    const weights = { kind: 'object' as const, uri: 's3://m/model.tar.gz', etag: '"a"', size: 1 };
+    const gate = (over: Record<string, unknown> = {}) => ({
+      ...facts,
+      cardStatus: 'Approved',
+      modelData: [{ uri: weights.uri, kind: 'object' as const }],
+      gate: {
+        verdict: { decidedAt: '2026-12-02T09:00:00Z', artifacts: { modelData: [weights], metrics: [] } },
+        observed: new Map([[weights.uri, weights]]),
+        registeredAt: new Date('2026-12-02T09:00:00Z'),
+        now: new Date('2026-12-02T09:00:05Z'),
+        ...over,
+      },
+    });
+    const withGate = { separationOfDuties: false, qualityGate: { thresholds: [] } } as never;
+    expect(deploymentHold(withGate, open, gate())).toBeUndefined();
+    // The gate has not decided yet (about a second): held, and the verdict's own event deploys it.
+    expect(deploymentHold(withGate, open, gate({ verdict: undefined }))).toMatch(
+      /^awaiting the quality gate verdict/,
+    );
+    // Swapped weights under the approved version's ModelDataUrl.
+    const swapped = new Map([[weights.uri, { ...weights, etag: '"b"' }]]);
+    expect(deploymentHold(withGate, open, gate({ observed: swapped }))).toMatch(
+      /^s3:\/\/m\/model.tar.gz was overwritten after the quality gate decided \(ETag "a" → "b"\)/,
+    );
+    // A group without a gate, or a caller that cannot read the verdicts (no gate facts): not this hold.
+    expect(deploymentHold({ separationOfDuties: false }, open, gate({ verdict: undefined }))).toBeUndefined();
+  });
+
   it('lists candidates newest first, approved and in stage only', () => {
     const versions = [v(1, 'Approved'), v(3, 'Approved'), v(2, 'Rejected'), v(4, 'PendingManualApproval')];
     expect(candidateVersions(versions, { serve: { kind: 'newest-approved' } }).map((c) => c.version)).toEqual(

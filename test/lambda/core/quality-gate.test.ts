@@ -6,7 +6,12 @@
 import { parseGovernanceConfig } from '../../../core/config/parse';
 import type { QualityGate } from '../../../core/config/types';
 import { liveEndpointOf } from '../../../core/live-endpoint';
-import { gateUpdate, nextPolicyStep, selfApprover } from '../../../lambda/core/governance-policy';
+import {
+  gateUpdate,
+  nextPolicyStep,
+  selfApprover,
+  versionBasis,
+} from '../../../lambda/core/governance-policy';
 import { translateMetrics } from '../../../lambda/core/metrics';
 import type { ModelVersion } from '../../../lambda/core/model-version';
 import { principalOf, samePrincipal } from '../../../lambda/core/principal';
@@ -219,6 +224,29 @@ describe('policy decisions', () => {
     const verdict = { arn: overruled.arn, outcome: 'failed' as const, decidedAt: '1970-01-01T00:00:01Z' };
     // a person overruled the gate: on record, not undone
     expect(nextPolicyStep(withGate, overruled, { ...soon, verdict }).kind).toBe('none');
+  });
+
+  it('applies a kept verdict whose registry update never landed, and only then', () => {
+    if (!withGate) throw new Error('no group');
+    const decidedOn = version({ lastModifiedTime: new Date(5000) });
+    const verdict = {
+      arn: decidedOn.arn,
+      outcome: 'passed' as const,
+      decidedAt: '1970-01-01T00:00:06Z',
+      basedOn: versionBasis(decidedOn),
+      decision: passed,
+    };
+    // The version has not changed since the verdict: its update never landed (a failure in between).
+    expect(nextPolicyStep(withGate, decidedOn, { now: new Date(6000), verdict })).toEqual({
+      kind: 'apply-verdict',
+      decision: passed,
+    });
+    // It changed since (the handler's own update landed, or someone else's change): decided, done.
+    const changed = version({ lastModifiedTime: new Date(7000) });
+    expect(nextPolicyStep(withGate, changed, { now: new Date(8000), verdict }).kind).toBe('none');
+    // A verdict kept before this (no basis): never re-applied.
+    const { basedOn: _b, ...older } = verdict;
+    expect(nextPolicyStep(withGate, decidedOn, { now: new Date(6000), verdict: older }).kind).toBe('none');
   });
 
   it('ignores a verdict that came in the metadata (with the registration or from an approver): H2', () => {

@@ -1,0 +1,199 @@
+/**
+ * Artifact pins: what a version's S3 artifacts were when the quality gate decided it. Pure.
+ *
+ * A model package names its weights and metrics by S3 location only (ModelDataUrl,
+ * ModelDataSource.S3DataSource, ModelMetrics ... S3Uri), and an S3 object is mutable: whoever may
+ * write the artifact bucket can put other weights under an approved version's ModelDataUrl, or other
+ * numbers into the live version's metrics file, after the decision. So the policy handler records,
+ * with its verdict (kept where only it writes), each artifact as it read it: for a single object its
+ * ETag and size, and its VersionId when the bucket is versioned (S3 API reference, HeadObject and
+ * GetObject responses: `ETag`, `ContentLength`, `x-amz-version-id`, the last only from a bucket with
+ * versioning enabled or suspended); for an `S3Prefix` model data source (SageMaker loads every object
+ * under the prefix: S3ModelDataSource, API reference), a SHA-256 over the sorted listing of
+ * (key, ETag, size). The reconciler deploys a version only while its model data still matches
+ * (`pinHold`); the gate compares with the live version's metrics as pinned (`pinnedRead`).
+ */
+import { createHash } from 'node:crypto';
+
+/**
+ * How long after registration an approved version the gate has not decided is still decided by it
+ * (governance-policy.ts re-exports it as GATE_CATCH_UP_MS): long enough for a version registered as
+ * Approved, or approved before the gate's first run.
+ */
+export const GATE_CATCH_UP_MS = 60 * 60 * 1000;
+
+/** An S3 location a version refers to. `prefix`: every object under it (S3DataType S3Prefix). */
+export interface ArtifactLocation {
+  readonly uri: string;
+  readonly kind: 'object' | 'prefix';
+}
+
+/** A single object as S3 described it, or `missing` when it did not exist. */
+export interface ObjectState {
+  readonly kind: 'object';
+  readonly uri: string;
+  readonly missing?: true;
+  /** Why it could not be read (access denied: its bucket is not among modelArtifactBuckets). */
+  readonly unreadable?: string;
+  readonly etag?: string;
+  readonly size?: number;
+  /** Only from a versioned bucket (`null` versions, of objects written before versioning, are left out). */
+  readonly versionId?: string;
+}
+
+/** A prefix as a listing showed it: how many objects and the digest of (key, ETag, size), sorted. */
+export interface PrefixState {
+  readonly kind: 'prefix';
+  readonly uri: string;
+  readonly objects: number;
+  readonly digest: string;
+}
+
+export type ArtifactState = ObjectState | PrefixState;
+
+/** One object of a prefix listing (ListObjectsV2 Contents). */
+export interface ListedObject {
+  readonly key: string;
+  readonly etag: string;
+  readonly size: number;
+}
+
+/** What the policy handler keeps of a version's artifacts with its verdict. */
+export interface ArtifactPins {
+  /** The model data SageMaker loads (InferenceSpecification.Containers), as the gate saw it. */
+  readonly modelData: readonly ArtifactState[];
+  /** The metrics files the gate evaluated, as it read them. */
+  readonly metrics: readonly ObjectState[];
+}
+
+/** SHA-256 (hex) over a prefix listing: one `key\tETag\tsize` line per object, sorted by key. */
+export function listingDigest(objects: readonly ListedObject[]): string {
+  const lines = [...objects]
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .map((o) => `${o.key}\t${o.etag}\t${o.size}`);
+  return createHash('sha256').update(lines.join('\n')).digest('hex');
+}
+
+export function prefixState(uri: string, objects: readonly ListedObject[]): PrefixState {
+  return { kind: 'prefix', uri, objects: objects.length, digest: listingDigest(objects) };
+}
+
+/** A container as DescribeModelPackage returns it, as far as its model data goes. */
+export interface ContainerLike {
+  readonly ModelDataUrl?: string;
+  readonly ModelDataSource?: {
+    readonly S3DataSource?: { readonly S3Uri?: string; readonly S3DataType?: string };
+  };
+}
+
+/**
+ * The model data a version's containers load: `ModelDataUrl` (one object), or `ModelDataSource`'s
+ * `S3DataSource` (one object for `S3Object`, every object under the prefix for `S3Prefix`).
+ */
+export function modelDataLocations(containers: readonly ContainerLike[] | undefined): ArtifactLocation[] {
+  const found: ArtifactLocation[] = [];
+  for (const c of containers ?? []) {
+    if (c.ModelDataUrl) found.push({ uri: c.ModelDataUrl, kind: 'object' });
+    const source = c.ModelDataSource?.S3DataSource;
+    if (source?.S3Uri)
+      found.push({ uri: source.S3Uri, kind: source.S3DataType === 'S3Prefix' ? 'prefix' : 'object' });
+  }
+  const seen = new Set<string>();
+  return found.filter((l) => {
+    const key = `${l.kind} ${l.uri}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** What changed between a pinned state and the state now, for a person; undefined when nothing did. */
+export function artifactChange(pinned: ArtifactState, now: ArtifactState): string | undefined {
+  const what = pinned.kind === 'prefix' ? `model data under ${pinned.uri}` : pinned.uri;
+  if (pinned.kind === 'object' && pinned.unreadable)
+    return `${what} could not be read when the quality gate decided (${pinned.unreadable}), so nothing was pinned; list its bucket in modelArtifactBuckets and register the version again`;
+  if (now.kind === 'object' && now.unreadable) return `${what} cannot be read now (${now.unreadable})`;
+  if (pinned.kind === 'prefix' || now.kind === 'prefix') {
+    if (pinned.kind !== 'prefix' || now.kind !== 'prefix') return `${what} changed kind (object/prefix)`;
+    if (pinned.digest === now.digest) return undefined;
+    return `${what} changed after the quality gate decided: ${pinned.objects} object(s), listing digest ${short(pinned.digest)} when pinned; ${now.objects} object(s), digest ${short(now.digest)} now`;
+  }
+  if (pinned.missing)
+    return `${what} did not exist when the quality gate decided, so nothing was pinned to compare with`;
+  if (now.missing) return `${what} no longer exists (pinned ETag ${pinned.etag}, ${pinned.size} bytes)`;
+  const changes: string[] = [];
+  if (pinned.versionId && pinned.versionId !== now.versionId)
+    changes.push(`VersionId ${pinned.versionId} → ${now.versionId ?? 'none'}`);
+  if (pinned.etag !== now.etag) changes.push(`ETag ${pinned.etag} → ${now.etag}`);
+  if (pinned.size !== now.size) changes.push(`size ${pinned.size} → ${now.size} bytes`);
+  return changes.length > 0
+    ? `${what} was overwritten after the quality gate decided (${changes.join(', ')})`
+    : undefined;
+}
+
+function short(digest: string): string {
+  return digest.slice(0, 12);
+}
+
+/**
+ * How a hold that lasts only until the quality gate's verdict is written (about a second) begins:
+ * logged, not notified, like the separation-of-duties wait (deployment-report isNotable).
+ */
+export const AWAITING_VERDICT = 'awaiting the quality gate verdict';
+
+/**
+ * Why the reconciler must not deploy a version of a quality-gated group, or undefined when it may:
+ * the gate has not decided it (no verdict in the policy handler's store), the verdict predates
+ * artifact pins, the version now names model data the gate did not see, or the model data no longer
+ * matches its pin. A person may overrule a failed or undecided verdict by approving (README,
+ * Governance policies); what they approve is still the pinned artifacts.
+ */
+export function verdictHold(facts: {
+  /** The verdict kept by the policy handler; undefined when there is none. */
+  readonly verdict?: { readonly decidedAt: string; readonly artifacts?: ArtifactPins };
+  /** The model data the version names now. */
+  readonly locations: readonly ArtifactLocation[];
+  /** The pinned model data as S3 shows it now (by URI). */
+  readonly observed: ReadonlyMap<string, ArtifactState>;
+  /** When the version was registered, and now: the gate decides an approved version only within GATE_CATCH_UP_MS. */
+  readonly registeredAt: Date;
+  readonly now: Date;
+}): string | undefined {
+  const { verdict } = facts;
+  if (!verdict) {
+    if (facts.now.getTime() - facts.registeredAt.getTime() <= GATE_CATCH_UP_MS)
+      return `${AWAITING_VERDICT}: the policy handler has not decided this version yet; its verdict deploys it`;
+    return 'it has no quality gate verdict, and the gate will not decide it now (it was approved more than an hour after registration without one: before the gate was added to the group, or the policy handler failed on it, see its dead-letter queue); register it again as a new version';
+  }
+  const pins = verdict.artifacts;
+  if (!pins)
+    return `its quality gate verdict (${verdict.decidedAt}) predates artifact pins, so its model data cannot be verified; register it again as a new version`;
+  for (const location of facts.locations) {
+    if (!pins.modelData.some((p) => p.uri === location.uri))
+      return `its model data ${location.uri} is not what the quality gate saw (the version was changed after the gate decided); register a new version`;
+  }
+  for (const pinned of pins.modelData) {
+    const now = facts.observed.get(pinned.uri);
+    if (!now) return `the state of ${pinned.uri} could not be read`;
+    const change = artifactChange(pinned, now);
+    if (change)
+      return `${change}; the approved version would serve other weights than were decided, so it is not deployed (register a new version)`;
+  }
+  return undefined;
+}
+
+/**
+ * Whether an object read now is the one pinned: the read asked for the pinned VersionId when there is
+ * one (so only a deleted version fails), else its ETag and size must be the pinned ones (fail closed).
+ */
+export function pinnedRead(
+  pinned: ObjectState | undefined,
+  read: { readonly etag?: string; readonly size?: number; readonly versionId?: string },
+): string | undefined {
+  if (!pinned) return 'not pinned by its verdict (decided before artifact pins existed, or not read then)';
+  if (pinned.missing) return 'did not exist when its verdict was decided';
+  if (pinned.versionId && read.versionId === pinned.versionId) return undefined;
+  if (read.etag !== pinned.etag || (read.size !== undefined && read.size !== pinned.size))
+    return `changed since its verdict (ETag ${pinned.etag} → ${read.etag ?? 'none'}); its pinned numbers cannot be read`;
+  return undefined;
+}

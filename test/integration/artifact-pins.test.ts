@@ -1,0 +1,400 @@
+/**
+ * Ways around the gates through S3 (red-team review): the weights under an approved version's
+ * ModelDataUrl, and the live version's metrics file, are mutable objects. The policy handler pins
+ * them with its verdict; the reconciler deploys only what still matches, and the gate compares with
+ * live's metrics as pinned. And a gated version is not deployed before its verdict exists. In local
+ * mode, over HTTP: moto's S3 (ETags, versioning), the local SageMaker, the synthesized handlers.
+ */
+import {
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  PutBucketVersioningCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import {
+  CreateModelPackageCommand,
+  CreateModelPackageGroupCommand,
+  DescribeModelPackageCommand,
+  SageMakerClient,
+  UpdateModelPackageCommand,
+} from '@aws-sdk/client-sagemaker';
+import { SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import { parseGovernanceConfig } from '../../core/config/parse';
+import { artifactStates, readMetrics } from '../../lambda/adapters/artifacts';
+import { metricsLocations } from '../../lambda/adapters/model-card-inputs';
+import { writeVerdict } from '../../lambda/adapters/verdicts';
+import { modelDataLocations } from '../../lambda/core/artifact-pins';
+import { reconcileTarget } from '../../lambda/reconcile-endpoint/reconcile';
+import type { LocalApp } from '../../local/runner/local-app';
+import { lifecycleCalls, replay, serving } from '../harness/deployments';
+import { startLocalApp } from '../harness/local-app';
+import { eventually } from '../harness/local-aws';
+import { setApproval } from '../harness/registry';
+
+const CONFIG = {
+  modelArtifactBuckets: ['models', 'plain-models'],
+  groups: [
+    {
+      name: 'pinned',
+      qualityGate: {
+        thresholds: [
+          { metric: 'mse', atMost: 6 },
+          { metric: 'mse', notWorseThanLive: { better: 'lower', margin: 0 } },
+        ],
+      },
+      deployments: [{ endpointName: 'pinned-prod' }],
+    },
+    {
+      name: 'unversioned',
+      qualityGate: { thresholds: [{ metric: 'mse', atMost: 6 }] },
+      deployments: [{ endpointName: 'unversioned-prod' }],
+    },
+  ],
+};
+
+let app: LocalApp;
+let s3: S3Client;
+let trainer: SageMakerClient;
+let approver: SageMakerClient;
+let sqs: SQSClient;
+let queueUrl: string;
+
+beforeAll(async () => {
+  app = await startLocalApp(CONFIG);
+  const client = (accessKeyId: string) => ({
+    endpoint: app.sagemaker.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId, secretAccessKey: 'local' },
+  });
+  trainer = new SageMakerClient(client('role=Trainer@pipeline'));
+  approver = new SageMakerClient(client('role=Approver@ana'));
+  s3 = new S3Client({ ...client('role=Trainer@pipeline'), forcePathStyle: true });
+  // `models` is versioned (pins by VersionId); `plain-models` is not (pins by ETag and size).
+  await s3.send(new CreateBucketCommand({ Bucket: 'models' }));
+  await s3.send(
+    new PutBucketVersioningCommand({ Bucket: 'models', VersioningConfiguration: { Status: 'Enabled' } }),
+  );
+  await s3.send(new CreateBucketCommand({ Bucket: 'plain-models' }));
+  for (const group of ['pinned', 'unversioned'])
+    await trainer.send(new CreateModelPackageGroupCommand({ ModelPackageGroupName: group }));
+  // Someone subscribed to the app's notifications.
+  sqs = new SQSClient(client('subscriber'));
+  queueUrl = String((await sqs.send(new CreateQueueCommand({ QueueName: 'pins-subscriber' }))).QueueUrl);
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
+  );
+  await new SNSClient(client('subscriber')).send(
+    new SubscribeCommand({
+      TopicArn: app.physicalId('NotificationsTopic'),
+      Protocol: 'sqs',
+      Endpoint: Attributes?.QueueArn,
+    }),
+  );
+}, 120_000);
+
+const received: { Subject: string; Message: string }[] = [];
+/** Every notification so far (SNS to SQS), accumulated. */
+async function notifications() {
+  for (;;) {
+    const out = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10 }));
+    if (!out.Messages?.length) return received;
+    for (const m of out.Messages) received.push(JSON.parse(m.Body ?? '{}'));
+  }
+}
+afterAll(async () => app?.stop());
+
+const put = (uri: string, body: string) => {
+  const [, bucket, key] = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri) ?? [];
+  return s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+};
+const metrics = (mse: number) => JSON.stringify({ regression_metrics: { mse: { value: mse } } });
+
+/** A training pipeline's run: uploads weights and metrics, then registers them. */
+async function train(
+  group: string,
+  run: string,
+  mse: number,
+  options: { bucket?: string; approved?: boolean } = {},
+) {
+  const bucket = options.bucket ?? 'models';
+  const modelDataUrl = `s3://${bucket}/${group}/${run}/model.tar.gz`;
+  const metricsUri = `s3://${bucket}/${group}/${run}/evaluation.json`;
+  await put(modelDataUrl, `weights of ${run}`);
+  await put(metricsUri, metrics(mse));
+  const out = await trainer.send(
+    new CreateModelPackageCommand({
+      ModelPackageGroupName: group,
+      ModelApprovalStatus: options.approved ? 'Approved' : 'PendingManualApproval',
+      ModelMetrics: { ModelQuality: { Statistics: { ContentType: 'application/json', S3Uri: metricsUri } } },
+      InferenceSpecification: {
+        Containers: [
+          {
+            Image: '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1',
+            ModelDataUrl: modelDataUrl,
+          },
+        ],
+        SupportedContentTypes: ['text/csv'],
+        SupportedResponseMIMETypes: ['text/csv'],
+      },
+    }),
+  );
+  const arn = String(out.ModelPackageArn);
+  return { arn, version: Number(arn.split('/').pop()), modelDataUrl, metricsUri };
+}
+
+async function decided(arn: string, status: string) {
+  await app.idle();
+  return eventually(async () => {
+    const d = await approver.send(new DescribeModelPackageCommand({ ModelPackageName: arn }));
+    return d.ModelApprovalStatus === status && d.CustomerMetadataProperties?.['model-governance:quality-gate']
+      ? d
+      : undefined;
+  }, `${arn} decided and ${status}`);
+}
+
+/** What the reconciler reported for an endpoint, in order (outcome and reason). */
+function reports(endpointName: string) {
+  return app.invocations
+    .filter((i) => i.functionName === 'reconcile-endpoint' && i.outcome.ok)
+    .flatMap(
+      (i) =>
+        (
+          (i.outcome.ok ? i.outcome.result : undefined) as {
+            targets?: {
+              endpointName: string;
+              result: { outcome: string; reason?: string; version?: number };
+            }[];
+          }
+        )?.targets ?? [],
+    )
+    .filter((t) => t.endpointName === endpointName)
+    .map((t) => t.result);
+}
+
+const deployedVersions = (endpointName: string) => lifecycleCalls(app, endpointName).map((c) => c.version);
+
+describe('a quality-gated version deploys only after its verdict (the gate no longer runs after the deployment)', () => {
+  it('deploys a version registered as Approved only once the gate has passed it, with no second action', async () => {
+    const v1 = await train('pinned', 'run-1', 4.5, { approved: true });
+    await serving(app, approver, 'pinned-prod', v1.version);
+    // Whatever ran before the verdict was a quiet hold, never a deployment.
+    const beforeDeploy = reports('pinned-prod').slice(
+      0,
+      reports('pinned-prod').findIndex((r) => r.outcome === 'deploy-started'),
+    );
+    for (const r of beforeDeploy)
+      expect(r.outcome === 'skipped' || /^awaiting the quality gate verdict/.test(r.reason ?? '')).toBe(true);
+    expect(lifecycleCalls(app, 'pinned-prod')).toEqual([
+      expect.objectContaining({ operation: 'CreateEndpoint', version: v1.version }),
+    ]);
+  });
+
+  it('holds an approved version with no verdict, and deploys it once the verdict is there', async () => {
+    // A gated group whose policy handler does not run (not in the app's config): the reconciler
+    // alone must hold, as it does in the moment before the policy handler writes its verdict.
+    const raw = {
+      name: 'waiting',
+      qualityGate: { thresholds: [{ metric: 'mse', atMost: 6 }] },
+      deployments: [{ endpointName: 'waiting-prod' }],
+    };
+    const group = parseGovernanceConfig({ groups: [raw] }).groups[0];
+    const target = group?.deployments[0];
+    if (!group || !target) throw new Error('no target');
+    await trainer.send(new CreateModelPackageGroupCommand({ ModelPackageGroupName: 'waiting' }));
+    const v = await train('waiting', 'run-1', 9.9);
+    await setApproval(approver, v.arn, 'Approved', 'approved before any gate decided');
+    const uri = `s3://${app.physicalId('ModelCardsAuditBucket')}/quality-gate-verdicts`;
+    const reconcile = () =>
+      reconcileTarget(
+        {
+          sagemaker: approver,
+          executionRoleArn: `arn:aws:iam::123456789012:role/${app.physicalId('EndpointReconcilerModelExecutionRole')}`,
+          verdicts: { s3, uri },
+        },
+        group,
+        target,
+        {
+          kind: 'model-package',
+          change: {
+            eventId: 't',
+            time: new Date().toISOString(),
+            groupName: 'waiting',
+            modelPackageArn: v.arn,
+          },
+        },
+      );
+    const before = await reconcile();
+    expect(before).toMatchObject({ outcome: 'held', version: v.version });
+    expect(before).toHaveProperty('reason', expect.stringMatching(/^awaiting the quality gate verdict/));
+    expect(lifecycleCalls(app, 'waiting-prod')).toEqual([]);
+
+    // The verdict, as the policy handler keeps it (a person overruled a failed gate: documented).
+    const described = await approver.send(new DescribeModelPackageCommand({ ModelPackageName: v.arn }));
+    const modelData = await artifactStates(
+      s3,
+      modelDataLocations(described.InferenceSpecification?.Containers),
+    );
+    const read = await readMetrics(s3, metricsLocations(described.ModelMetrics as Record<string, unknown>));
+    await writeVerdict(s3, uri, {
+      arn: v.arn,
+      outcome: 'failed',
+      decidedAt: new Date().toISOString(),
+      artifacts: { modelData: [...modelData.values()], metrics: read.states },
+    });
+    expect(await reconcile()).toMatchObject({ outcome: 'deploy-started', version: v.version });
+    expect(deployedVersions('waiting-prod')).toEqual([v.version]);
+  });
+});
+
+describe('swapped weights (ModelDataUrl overwritten after the verdict)', () => {
+  it('does not deploy an approved version whose weights were swapped before the reconciler ran: held, named, live untouched', async () => {
+    const v2 = await train('pinned', 'run-2', 4.0);
+    await decided(v2.arn, 'PendingManualApproval');
+    // The registrar (or anyone with write on the bucket) swaps the weights; the approver approves
+    // what the gate decided on.
+    await put(v2.modelDataUrl, 'other weights');
+    await setApproval(approver, v2.arn, 'Approved', 'metrics reviewed');
+    await app.idle();
+    const held = await eventually(
+      async () => reports('pinned-prod').find((r) => r.outcome === 'held' && r.version === v2.version),
+      'v2 held',
+    );
+    expect(held.reason).toMatch(
+      new RegExp(
+        `^${v2.modelDataUrl.replace(/[./]/g, '\\$&')} was overwritten after the quality gate decided \\(VersionId \\S+ → \\S+, ETag "\\w+" → "\\w+", size 16 → 13 bytes\\); the approved version would serve other weights`,
+      ),
+    );
+    // Never deployed; v1 still serves.
+    expect(deployedVersions('pinned-prod')).not.toContain(v2.version);
+    const d = await approver.send(new DescribeModelPackageCommand({ ModelPackageName: v2.arn }));
+    expect(d.ModelApprovalStatus).toBe('Approved');
+    // Held like any other hold: notified (not a quiet wait), naming the object.
+    const note = (await notifications()).find((n) =>
+      n.Subject.endsWith(`pinned v${v2.version} held back from pinned-prod`),
+    );
+    expect(note?.Message).toContain(`${v2.modelDataUrl} was overwritten after the quality gate decided`);
+  });
+
+  it('on an unversioned bucket, compares the ETag and size instead', async () => {
+    const v = await train('unversioned', 'run-1', 4.0, { bucket: 'plain-models' });
+    await decided(v.arn, 'PendingManualApproval');
+    await put(v.modelDataUrl, 'swapped');
+    await setApproval(approver, v.arn, 'Approved', 'ok');
+    await app.idle();
+    const held = await eventually(
+      async () => reports('unversioned-prod').find((r) => r.outcome === 'held'),
+      'held on the unversioned bucket',
+    );
+    expect(held.reason).toMatch(
+      /^s3:\/\/plain-models\/unversioned\/run-1\/model\.tar\.gz was overwritten after the quality gate decided \(ETag "\w+" → "\w+", size 16 → 7 bytes\); the approved version would serve other weights/,
+    );
+    expect(deployedVersions('unversioned-prod')).toEqual([]);
+  });
+});
+
+describe('an S3Prefix model data source (every object under the prefix is loaded)', () => {
+  it('holds the version while the listing differs from the pinned one, and deploys it once it matches again', async () => {
+    const prefix = 's3://plain-models/unversioned/run-2/model/';
+    await put(`${prefix}config.json`, '{}');
+    await put(`${prefix}weights.safetensors`, 'weights of run-2');
+    await put('s3://plain-models/unversioned/run-2/evaluation.json', metrics(4.0));
+    const out = await trainer.send(
+      new CreateModelPackageCommand({
+        ModelPackageGroupName: 'unversioned',
+        ModelApprovalStatus: 'PendingManualApproval',
+        ModelMetrics: {
+          ModelQuality: {
+            Statistics: {
+              ContentType: 'application/json',
+              S3Uri: 's3://plain-models/unversioned/run-2/evaluation.json',
+            },
+          },
+        },
+        InferenceSpecification: {
+          Containers: [
+            {
+              Image: '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1',
+              ModelDataSource: {
+                S3DataSource: { S3Uri: prefix, S3DataType: 'S3Prefix', CompressionType: 'None' },
+              },
+            },
+          ],
+          SupportedContentTypes: ['text/csv'],
+          SupportedResponseMIMETypes: ['text/csv'],
+        },
+      }),
+    );
+    const arn = String(out.ModelPackageArn);
+    const version = Number(arn.split('/').pop());
+    await decided(arn, 'PendingManualApproval');
+    // One more file under the prefix: SageMaker would load it too.
+    await put(`${prefix}adapter.safetensors`, 'not decided on');
+    await setApproval(approver, arn, 'Approved', 'ok');
+    await app.idle();
+    const held = await eventually(
+      async () => reports('unversioned-prod').find((r) => r.outcome === 'held' && r.version === version),
+      'the prefix version held',
+    );
+    expect(held.reason).toMatch(
+      /^model data under s3:\/\/plain-models\/unversioned\/run-2\/model\/ changed after the quality gate decided: 2 object\(s\), listing digest \w+ when pinned; 3 object\(s\), digest \w+ now/,
+    );
+    expect(deployedVersions('unversioned-prod')).toEqual([]);
+    // The extra file removed: the listing is the pinned one again, and the next reconcile deploys it.
+    await s3.send(
+      new DeleteObjectCommand({ Bucket: 'plain-models', Key: 'unversioned/run-2/model/adapter.safetensors' }),
+    );
+    await approver.send(
+      new UpdateModelPackageCommand({ ModelPackageArn: arn, ApprovalDescription: 'extra file removed' }),
+    );
+    await serving(app, approver, 'unversioned-prod', version);
+  });
+});
+
+describe("the live version's metrics overwritten to make a worse candidate beat it", () => {
+  it('compares with the metrics pinned in the live version’s verdict, and rejects the worse candidate', async () => {
+    // v1 (mse 4.5) is live. Its metrics file is overwritten with a bad number…
+    await put('s3://models/pinned/run-1/evaluation.json', metrics(9.9));
+    // …so that a worse candidate (5.5, within the absolute bound) would look better than live.
+    const v3 = await train('pinned', 'run-3', 5.5);
+    const d = await decided(v3.arn, 'Rejected');
+    expect(d.ApprovalDescription).toBe('Quality gate failed: mse <= live + 0: 5.5 > 4.5 (live v1: 4.5)');
+  });
+});
+
+describe('weights swapped under the live version', () => {
+  it('never redeploys the swapped weights: a re-reconcile holds the live version, notified, and changes nothing', async () => {
+    const before = lifecycleCalls(app, 'pinned-prod');
+    await put('s3://models/pinned/run-1/model.tar.gz', 'swapped under live');
+    // The endpoint's own event (any re-reconcile) runs the reconciler again.
+    const inService = app.sagemaker.events.emitted.filter(
+      (e) => e.detail.EndpointName === 'pinned-prod' && e.detail.EndpointStatus === 'IN_SERVICE',
+    );
+    const seen = reports('pinned-prod').length;
+    await replay(app, inService.slice(-1));
+    await app.idle();
+    const after = await eventually(
+      async () =>
+        reports('pinned-prod')
+          .slice(seen)
+          .find((r) => r.outcome === 'held'),
+      'a re-reconcile',
+    );
+    // v2 (its own weights swapped) is still the newest held; the warning is about v1, which is live.
+    expect(after).toMatchObject({ outcome: 'held', servingHeld: { version: 1 } });
+    expect((after as { servingHeld?: { reason: string } }).servingHeld?.reason).toMatch(
+      /^s3:\/\/models\/pinned\/run-1\/model\.tar\.gz was overwritten after the quality gate decided/,
+    );
+    expect(lifecycleCalls(app, 'pinned-prod')).toEqual(before);
+    const warning =
+      'WARNING: the version it serves, pinned version 1, is held too: s3://models/pinned/run-1/model.tar.gz was overwritten';
+    const note = (await notifications()).find((n) => n.Message.includes(warning));
+    expect(note?.Subject).toMatch(/held back from pinned-prod$/);
+  });
+});
