@@ -74,7 +74,7 @@ function describeResult(entry: LocalLogEntry): string {
           `card ${result.modelCardName} ${result.outcome} (${result.status})${result.exportJobArn ? ', exported to the audit bucket' : ''}`,
         ]
       : [`${result.outcome}${result.reason ? ` (${result.reason})` : ''}`];
-  return `${entry.functionName} in ${duration}: ${parts.join('; ')}`;
+  return `${entry.functionName}${entry.account ? ` [${entry.account}]` : ''} in ${duration}: ${parts.join('; ')}`;
 }
 
 function print(entry: LocalLogEntry): void {
@@ -82,7 +82,7 @@ function print(entry: LocalLogEntry): void {
   const time = entry.time.toISOString().slice(11, 23);
   const who =
     entry.functionName && (entry.kind === 'handler' || entry.kind === 'metric')
-      ? `${entry.functionName}: `
+      ? `${entry.functionName}${entry.account ? ` [${entry.account}]` : ''}: `
       : '';
   console.log(`${paint('2', time)}  ${KINDS[entry.kind]} ${who}${describeResult(entry)}`);
 }
