@@ -5,8 +5,11 @@
  * rejects it (rollback), registers a third with poor metrics (rejected by the quality gate), then
  * prints status, a model card, the audit timeline and the provenance diagram. Exits 0 only if every
  * step had the expected outcome.
+ *
+ * npm run demo -- --multi-account: the same story across accounts (demo/multi-account.ts): the
+ * registry in 111111111111, staging in 222222222222, production in 333333333333.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
@@ -15,8 +18,10 @@ import { loadGovernanceConfig } from '../core/config/load';
 import { versionOfName } from '../core/naming';
 import { PrerequisiteError } from '../local/prerequisites';
 import { LocalApp } from '../local/runner/local-app';
+import { MULTI_ACCOUNT_CONFIG, multiAccountStory, PROFILES } from './multi-account';
 
-const CONFIG = join(__dirname, 'governance.demo.json');
+const MULTI = process.argv.includes('--multi-account');
+const CONFIG = MULTI ? MULTI_ACCOUNT_CONFIG : join(__dirname, 'governance.demo.json');
 const GROUP = 'demo-churn';
 const ENDPOINT = 'demo-churn-prod';
 // The AWS SDK's Node.js-version warning (see bin/mgov.ts), once per run, is not for the user here.
@@ -26,7 +31,7 @@ const bold = (t: string) => (colour ? `\u001b[1m${t}\u001b[0m` : t);
 const mark = (ok: boolean) =>
   ok ? (colour ? '\u001b[32m✔\u001b[0m' : 'OK') : colour ? '\u001b[31m✘\u001b[0m' : 'FAILED';
 
-interface Run {
+export interface Run {
   code: number;
   out: string;
   err: string;
@@ -35,7 +40,11 @@ interface Run {
 async function main(): Promise<number> {
   const started = Date.now();
   const failures: string[] = [];
-  process.stdout.write(bold('Starting model-governance in local mode (synth, moto, local SageMaker)…\n'));
+  process.stdout.write(
+    bold(
+      `Starting model-governance in local mode${MULTI ? ', across three accounts' : ''} (synth, moto, local SageMaker)…\n`,
+    ),
+  );
   const app = await LocalApp.start({
     config: loadGovernanceConfig(CONFIG),
     outdir: mkdtempSync(join(tmpdir(), 'mgov-demo-')),
@@ -48,6 +57,21 @@ async function main(): Promise<number> {
       `ready in ${((Date.now() - started) / 1000).toFixed(1)} s; AWS_ENDPOINT_URL=${app.sagemaker.url}\n`,
     );
     const as = (who: string) => Object.assign(process.env, app.clientEnv(who));
+    // Multi-account: a named profile per deployment account, as people keep them (locally an access
+    // key id <account>:<name> is that account's), handed to mgov with --account-profile.
+    const profileArgs: string[] = [];
+    if (MULTI) {
+      const dir = mkdtempSync(join(tmpdir(), 'mgov-demo-profiles-'));
+      writeFileSync(
+        join(dir, 'credentials'),
+        PROFILES.map(
+          (p) => `[${p.profile}]\naws_access_key_id = ${p.account}:operator\naws_secret_access_key = local\n`,
+        ).join('\n'),
+      );
+      process.env.AWS_SHARED_CREDENTIALS_FILE = join(dir, 'credentials');
+      process.env.AWS_CONFIG_FILE = join(dir, 'config');
+      for (const p of PROFILES) profileArgs.push('--account-profile', `${p.account}=${p.profile}`);
+    }
     as('data-scientist');
     await new S3Client({ forcePathStyle: true }).send(new CreateBucketCommand({ Bucket: 'demo-models' }));
 
@@ -57,10 +81,14 @@ async function main(): Promise<number> {
       args: string[],
       expect: (r: Run) => string | undefined,
     ) => {
-      as(who);
-      process.stdout.write(`\n${bold(`▶ ${title}`)}\n  $ AWS_ACCESS_KEY_ID=${who} mgov ${args.join(' ')}\n`);
+      const scoped = /^(\d{12}):(.+)$/.exec(who);
+      Object.assign(process.env, scoped ? app.clientEnv(scoped[2], scoped[1]) : app.clientEnv(who));
+      const withProfiles = ['status', 'approve', 'reject'].includes(args[0] ?? '') ? profileArgs : [];
+      process.stdout.write(
+        `\n${bold(`▶ ${title}`)}\n  $ AWS_ACCESS_KEY_ID=${who} mgov ${[...args, ...withProfiles].join(' ')}\n`,
+      );
       const r: Run = { code: 0, out: '', err: '' };
-      r.code = await mgov([...args, '--config', CONFIG], {
+      r.code = await mgov([...args, '--config', CONFIG, ...withProfiles], {
         out: (t) => {
           r.out += `${t}\n`;
         },
@@ -100,113 +128,117 @@ async function main(): Promise<number> {
       return undefined;
     };
 
-    await step(
-      'A data scientist registers v1 (metrics: a SageMaker Pipelines evaluation)',
-      'data-scientist',
-      ['register', GROUP, '--manifest', join(__dirname, 'v1.json')],
-      (r) => (/v1 registered/.test(r.out) ? undefined : 'no v1'),
-    );
-    await step(
-      '…and v2 (model-quality statistics and a Clarify bias report)',
-      'data-scientist',
-      ['register', GROUP, '--manifest', join(__dirname, 'v2.json')],
-      (r) => (/v2 registered/.test(r.out) ? undefined : 'no v2'),
-    );
-    const gates = [await gateOf(1), await gateOf(2)];
-    process.stdout.write(`\n  quality gate (mse <= 6): v1 ${gates[0]}, v2 ${gates[1]}\n`);
-    if (gates.some((g) => g !== 'passed'))
-      failures.push(`quality gate: expected both versions to pass, got ${gates.join(', ')}`);
+    if (MULTI) {
+      await multiAccountStory({ app, step, gateOf, failures });
+    } else {
+      await step(
+        'A data scientist registers v1 (metrics: a SageMaker Pipelines evaluation)',
+        'data-scientist',
+        ['register', GROUP, '--manifest', join(__dirname, 'v1.json')],
+        (r) => (/v1 registered/.test(r.out) ? undefined : 'no v1'),
+      );
+      await step(
+        '…and v2 (model-quality statistics and a Clarify bias report)',
+        'data-scientist',
+        ['register', GROUP, '--manifest', join(__dirname, 'v2.json')],
+        (r) => (/v2 registered/.test(r.out) ? undefined : 'no v2'),
+      );
+      const gates = [await gateOf(1), await gateOf(2)];
+      process.stdout.write(`\n  quality gate (mse <= 6): v1 ${gates[0]}, v2 ${gates[1]}\n`);
+      if (gates.some((g) => g !== 'passed'))
+        failures.push(`quality gate: expected both versions to pass, got ${gates.join(', ')}`);
 
-    await step(
-      'An approver approves v1 and waits for the deployment',
-      'approver',
-      ['approve', GROUP, '1', '--reason', 'mse 4.9 on holdout; reviewed the card', '--wait'],
-      () => {
-        const c = served();
-        return c.length === 1 &&
-          c[0]?.operation === 'CreateEndpoint' &&
-          versionOfName(ENDPOINT, c[0].endpointConfigName ?? '') === 1
-          ? undefined
-          : `expected CreateEndpoint on v1, saw ${JSON.stringify(c.map((x) => x.operation))}`;
-      },
-    );
-    await step(
-      'The approver approves v2: a canary update (10 % first, then the rest)',
-      'approver',
-      ['approve', GROUP, '2', '--reason', 'weekly retrain, bias within bounds', '--wait'],
-      () => {
-        const c = served().at(-1);
-        const canary = (
-          c?.deploymentConfig as
-            | { BlueGreenUpdatePolicy?: { TrafficRoutingConfiguration?: { Type?: string } } }
-            | undefined
-        )?.BlueGreenUpdatePolicy?.TrafficRoutingConfiguration?.Type;
-        return c?.operation === 'UpdateEndpoint' &&
-          versionOfName(ENDPOINT, c.endpointConfigName ?? '') === 2 &&
-          canary === 'CANARY'
-          ? undefined
-          : `expected a CANARY UpdateEndpoint to v2, saw ${c?.operation} ${canary}`;
-      },
-    );
-    await step(
-      'v2 misbehaves: the approver rejects it, and the endpoint goes back to v1',
-      'approver',
-      ['reject', GROUP, '2', '--reason', 'complaints about false positives', '--wait'],
-      (r) =>
-        /serves v1/.test(r.out) && versionOfName(ENDPOINT, served().at(-1)?.endpointConfigName ?? '') === 1
-          ? undefined
-          : 'endpoint is not back on v1',
-    );
-    await step(
-      'A data scientist registers v3, trained on a truncated dataset',
-      'data-scientist',
-      ['register', GROUP, '--manifest', join(__dirname, 'v3-poor.json')],
-      (r) => (/v3 registered/.test(r.out) ? undefined : 'no v3'),
-    );
-    const gate3 = await gateOf(3);
-    if (gate3 !== 'failed') failures.push(`quality gate on v3: expected failed, got ${gate3}`);
+      await step(
+        'An approver approves v1 and waits for the deployment',
+        'approver',
+        ['approve', GROUP, '1', '--reason', 'mse 4.9 on holdout; reviewed the card', '--wait'],
+        () => {
+          const c = served();
+          return c.length === 1 &&
+            c[0]?.operation === 'CreateEndpoint' &&
+            versionOfName(ENDPOINT, c[0].endpointConfigName ?? '') === 1
+            ? undefined
+            : `expected CreateEndpoint on v1, saw ${JSON.stringify(c.map((x) => x.operation))}`;
+        },
+      );
+      await step(
+        'The approver approves v2: a canary update (10 % first, then the rest)',
+        'approver',
+        ['approve', GROUP, '2', '--reason', 'weekly retrain, bias within bounds', '--wait'],
+        () => {
+          const c = served().at(-1);
+          const canary = (
+            c?.deploymentConfig as
+              | { BlueGreenUpdatePolicy?: { TrafficRoutingConfiguration?: { Type?: string } } }
+              | undefined
+          )?.BlueGreenUpdatePolicy?.TrafficRoutingConfiguration?.Type;
+          return c?.operation === 'UpdateEndpoint' &&
+            versionOfName(ENDPOINT, c.endpointConfigName ?? '') === 2 &&
+            canary === 'CANARY'
+            ? undefined
+            : `expected a CANARY UpdateEndpoint to v2, saw ${c?.operation} ${canary}`;
+        },
+      );
+      await step(
+        'v2 misbehaves: the approver rejects it, and the endpoint goes back to v1',
+        'approver',
+        ['reject', GROUP, '2', '--reason', 'complaints about false positives', '--wait'],
+        (r) =>
+          /serves v1/.test(r.out) && versionOfName(ENDPOINT, served().at(-1)?.endpointConfigName ?? '') === 1
+            ? undefined
+            : 'endpoint is not back on v1',
+      );
+      await step(
+        'A data scientist registers v3, trained on a truncated dataset',
+        'data-scientist',
+        ['register', GROUP, '--manifest', join(__dirname, 'v3-poor.json')],
+        (r) => (/v3 registered/.test(r.out) ? undefined : 'no v3'),
+      );
+      const gate3 = await gateOf(3);
+      if (gate3 !== 'failed') failures.push(`quality gate on v3: expected failed, got ${gate3}`);
 
-    await step(
-      'Status: versions, approvals, gate decisions, cards, and what the endpoint serves',
-      'auditor',
-      ['status'],
-      (r) => {
-        const lines = r.out.split('\n');
-        const row = (v: number) => lines.find((l) => l.startsWith(`v${v} `)) ?? '';
-        if (!/Approved/.test(row(1)) || !/demo-churn-prod/.test(row(1)))
-          return 'v1 is not shown Approved and served';
-        if (!/Rejected/.test(row(2))) return 'v2 is not shown Rejected';
-        if (!/Rejected\s.*failed.*Quality gate failed: mse <= 6: 9\.4 > 6/.test(row(3)))
-          return "v3 is not shown Rejected with the gate's reason";
-        return /demo-churn-prod\s+demo-churn\s+InService\s+v1/.test(r.out)
+      await step(
+        'Status: versions, approvals, gate decisions, cards, and what the endpoint serves',
+        'auditor',
+        ['status'],
+        (r) => {
+          const lines = r.out.split('\n');
+          const row = (v: number) => lines.find((l) => l.startsWith(`v${v} `)) ?? '';
+          if (!/Approved/.test(row(1)) || !/demo-churn-prod/.test(row(1)))
+            return 'v1 is not shown Approved and served';
+          if (!/Rejected/.test(row(2))) return 'v2 is not shown Rejected';
+          if (!/Rejected\s.*failed.*Quality gate failed: mse <= 6: 9\.4 > 6/.test(row(3)))
+            return "v3 is not shown Rejected with the gate's reason";
+          return /demo-churn-prod\s+demo-churn\s+InService\s+v1/.test(r.out)
+            ? undefined
+            : 'the endpoint table does not show v1 InService';
+        },
+      );
+      await step("v1's model card, as an auditor reads it", 'auditor', ['card', GROUP, '1'], (r) =>
+        /^# Model card demo-churn-v1/.test(r.out) &&
+        /Status: \*\*Approved\*\*/.test(r.out) &&
+        /\| mse \| 4\.92535 \|/.test(r.out)
           ? undefined
-          : 'the endpoint table does not show v1 InService';
-      },
-    );
-    await step("v1's model card, as an auditor reads it", 'auditor', ['card', GROUP, '1'], (r) =>
-      /^# Model card demo-churn-v1/.test(r.out) &&
-      /Status: \*\*Approved\*\*/.test(r.out) &&
-      /\| mse \| 4\.92535 \|/.test(r.out)
-        ? undefined
-        : 'the card is not the approved v1 card with its mse',
-    );
-    await step('The audit timeline', 'auditor', ['audit', GROUP], (r) => {
-      const expected = [
-        /demo-churn v1 Approved .*mse 4\.9 on holdout/,
-        /demo-churn-prod serves demo-churn v1/,
-        /demo-churn v2 Rejected .*false positives/,
-        /demo-churn-prod rolled back to demo-churn v1 from v2/,
-        /demo-churn v3 Rejected .*Quality gate failed: mse <= 6: 9\.4 > 6/,
-      ];
-      const missing = expected.filter((e) => !e.test(r.out));
-      return missing.length === 0 ? undefined : `missing ${missing.map(String).join(', ')}`;
-    });
-    await step(
-      'Provenance of the endpoint, as a Mermaid diagram',
-      'auditor',
-      ['lineage', '--endpoint', ENDPOINT, '--format', 'mermaid'],
-      (r) => (/^flowchart/m.test(r.out) && /v1/.test(r.out) ? undefined : 'no diagram of v1'),
-    );
+          : 'the card is not the approved v1 card with its mse',
+      );
+      await step('The audit timeline', 'auditor', ['audit', GROUP], (r) => {
+        const expected = [
+          /demo-churn v1 Approved .*mse 4\.9 on holdout/,
+          /demo-churn-prod serves demo-churn v1/,
+          /demo-churn v2 Rejected .*false positives/,
+          /demo-churn-prod rolled back to demo-churn v1 from v2/,
+          /demo-churn v3 Rejected .*Quality gate failed: mse <= 6: 9\.4 > 6/,
+        ];
+        const missing = expected.filter((e) => !e.test(r.out));
+        return missing.length === 0 ? undefined : `missing ${missing.map(String).join(', ')}`;
+      });
+      await step(
+        'Provenance of the endpoint, as a Mermaid diagram',
+        'auditor',
+        ['lineage', '--endpoint', ENDPOINT, '--format', 'mermaid'],
+        (r) => (/^flowchart/m.test(r.out) && /v1/.test(r.out) ? undefined : 'no diagram of v1'),
+      );
+    }
   } finally {
     await app.stop();
   }

@@ -109,6 +109,25 @@ model-governance is running locally. In another terminal:
 
 (or any AWS SDK with the same environment). Ctrl-C stops everything.
 `);
+  if (app.multiAccount) {
+    const accounts = new Map<string, string[]>();
+    for (const { stackName, account } of app.stackAccounts)
+      accounts.set(account, [...(accounts.get(account) ?? []), stackName]);
+    const [other] = [...accounts.keys()].filter((a) => a !== app.account);
+    console.log(`Accounts, each stack played in its own (the log shows each handler's as [account]):
+${[...accounts]
+  .map(
+    ([account, stacks]) =>
+      `  ${account}${account === app.account ? ' (registry)' : '           '}  ${stacks.join(', ')}`,
+  )
+  .join('\n')}
+
+The environment above calls as the registry account's user alice. An access key id <account>:<name>
+calls from that account: AWS_ACCESS_KEY_ID=${other}:alice sees ${other}'s endpoints
+(aws sagemaker list-endpoints), and mgov follows every account's endpoints with a profile per account
+(mgov status --account-profile ${other}=PROFILE).
+`);
+  }
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;

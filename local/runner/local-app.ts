@@ -159,6 +159,11 @@ export class LocalApp {
     sagemaker.buses.onEvent((busArn, event) => this.route(busArn, event));
   }
 
+  /** Each stack the app plays, and the account it plays in. */
+  get stackAccounts(): { readonly stackName: string; readonly account: string }[] {
+    return this.stacks.map((s) => ({ stackName: s.name, account: s.account }));
+  }
+
   /** Whether the app spans accounts (then each handler's account is shown). */
   get multiAccount(): boolean {
     return new Set(this.stacks.map((s) => s.account)).size > 1;
