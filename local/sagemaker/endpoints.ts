@@ -360,6 +360,10 @@ export class Endpoints {
     return this.endpoints.get(name)?.region;
   }
 
+  accountOf(name: string): string | undefined {
+    return this.endpoints.get(name)?.arn.split(':')[4];
+  }
+
   /** The local endpoint with this ARN, if there is one (tags of anything else are moto's). */
   byArn(resourceArn: unknown): string | undefined {
     return [...this.endpoints.values()].find((e) => e.arn === resourceArn)?.name;

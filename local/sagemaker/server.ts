@@ -197,7 +197,8 @@ export class LocalSageMaker {
    */
   async systemState(endpointName: string, state: SystemState): Promise<void> {
     const region = this.endpoints.regionOf(endpointName) ?? this.options.region ?? 'us-east-1';
-    await this.endpoints.enterSystemState(callContext(undefined, region), endpointName, state);
+    const account = this.endpoints.accountOf(endpointName) ?? this.options.defaultAccount;
+    await this.endpoints.enterSystemState(callContext(undefined, region, account), endpointName, state);
   }
 
   /** Forgets everything held here (moto's state is reset separately). */
