@@ -27,6 +27,9 @@ Runs model-governance on this machine against a local AWS endpoint (no AWS accou
   --port PORT     port of the local AWS endpoint on 127.0.0.1 (default 4599)
   --verbose       show every handler log line, not just warnings and errors
 
+A configuration with targets in other accounts (examples/multi-account.config.json) plays each stack
+in its own account; an access key id <account>:<name> calls from that account.
+
 Environment:
   MOTO_URL        use the moto server already running there instead of starting one
   MGOV_PYTHON     the Python to run moto with (default: .local/venv if set up, else python3;
