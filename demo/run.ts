@@ -130,127 +130,131 @@ async function main(): Promise<number> {
 
     if (MULTI) {
       await multiAccountStory({ app, step, gateOf, failures });
-    } else {
-      await step(
-        'A data scientist registers v1 (metrics: a SageMaker Pipelines evaluation)',
-        'data-scientist',
-        ['register', GROUP, '--manifest', join(__dirname, 'v1.json')],
-        (r) => (/v1 registered/.test(r.out) ? undefined : 'no v1'),
-      );
-      await step(
-        '…and v2 (model-quality statistics and a Clarify bias report)',
-        'data-scientist',
-        ['register', GROUP, '--manifest', join(__dirname, 'v2.json')],
-        (r) => (/v2 registered/.test(r.out) ? undefined : 'no v2'),
-      );
-      const gates = [await gateOf(1), await gateOf(2)];
-      process.stdout.write(`\n  quality gate (mse <= 6): v1 ${gates[0]}, v2 ${gates[1]}\n`);
-      if (gates.some((g) => g !== 'passed'))
-        failures.push(`quality gate: expected both versions to pass, got ${gates.join(', ')}`);
-
-      await step(
-        'An approver approves v1 and waits for the deployment',
-        'approver',
-        ['approve', GROUP, '1', '--reason', 'mse 4.9 on holdout; reviewed the card', '--wait'],
-        () => {
-          const c = served();
-          return c.length === 1 &&
-            c[0]?.operation === 'CreateEndpoint' &&
-            versionOfName(ENDPOINT, c[0].endpointConfigName ?? '') === 1
-            ? undefined
-            : `expected CreateEndpoint on v1, saw ${JSON.stringify(c.map((x) => x.operation))}`;
-        },
-      );
-      await step(
-        'The approver approves v2: a canary update (10 % first, then the rest)',
-        'approver',
-        ['approve', GROUP, '2', '--reason', 'weekly retrain, bias within bounds', '--wait'],
-        () => {
-          const c = served().at(-1);
-          const canary = (
-            c?.deploymentConfig as
-              | { BlueGreenUpdatePolicy?: { TrafficRoutingConfiguration?: { Type?: string } } }
-              | undefined
-          )?.BlueGreenUpdatePolicy?.TrafficRoutingConfiguration?.Type;
-          return c?.operation === 'UpdateEndpoint' &&
-            versionOfName(ENDPOINT, c.endpointConfigName ?? '') === 2 &&
-            canary === 'CANARY'
-            ? undefined
-            : `expected a CANARY UpdateEndpoint to v2, saw ${c?.operation} ${canary}`;
-        },
-      );
-      await step(
-        'v2 misbehaves: the approver rejects it, and the endpoint goes back to v1',
-        'approver',
-        ['reject', GROUP, '2', '--reason', 'complaints about false positives', '--wait'],
-        (r) =>
-          /serves v1/.test(r.out) && versionOfName(ENDPOINT, served().at(-1)?.endpointConfigName ?? '') === 1
-            ? undefined
-            : 'endpoint is not back on v1',
-      );
-      await step(
-        'A data scientist registers v3, trained on a truncated dataset',
-        'data-scientist',
-        ['register', GROUP, '--manifest', join(__dirname, 'v3-poor.json')],
-        (r) => (/v3 registered/.test(r.out) ? undefined : 'no v3'),
-      );
-      const gate3 = await gateOf(3);
-      if (gate3 !== 'failed') failures.push(`quality gate on v3: expected failed, got ${gate3}`);
-
-      await step(
-        'Status: versions, approvals, gate decisions, cards, and what the endpoint serves',
-        'auditor',
-        ['status'],
-        (r) => {
-          const lines = r.out.split('\n');
-          const row = (v: number) => lines.find((l) => l.startsWith(`v${v} `)) ?? '';
-          if (!/Approved/.test(row(1)) || !/demo-churn-prod/.test(row(1)))
-            return 'v1 is not shown Approved and served';
-          if (!/Rejected/.test(row(2))) return 'v2 is not shown Rejected';
-          if (!/Rejected\s.*failed.*Quality gate failed: mse <= 6: 9\.4 > 6/.test(row(3)))
-            return "v3 is not shown Rejected with the gate's reason";
-          return /demo-churn-prod\s+demo-churn\s+InService\s+v1/.test(r.out)
-            ? undefined
-            : 'the endpoint table does not show v1 InService';
-        },
-      );
-      await step("v1's model card, as an auditor reads it", 'auditor', ['card', GROUP, '1'], (r) =>
-        /^# Model card demo-churn-v1/.test(r.out) &&
-        /Status: \*\*Approved\*\*/.test(r.out) &&
-        /\| mse \| 4\.92535 \|/.test(r.out)
-          ? undefined
-          : 'the card is not the approved v1 card with its mse',
-      );
-      await step('The audit timeline', 'auditor', ['audit', GROUP], (r) => {
-        const expected = [
-          /demo-churn v1 Approved .*mse 4\.9 on holdout/,
-          /demo-churn-prod serves demo-churn v1/,
-          /demo-churn v2 Rejected .*false positives/,
-          /demo-churn-prod rolled back to demo-churn v1 from v2/,
-          /demo-churn v3 Rejected .*Quality gate failed: mse <= 6: 9\.4 > 6/,
-        ];
-        const missing = expected.filter((e) => !e.test(r.out));
-        return missing.length === 0 ? undefined : `missing ${missing.map(String).join(', ')}`;
-      });
-      await step(
-        'Provenance of the endpoint, as a Mermaid diagram',
-        'auditor',
-        ['lineage', '--endpoint', ENDPOINT, '--format', 'mermaid'],
-        (r) => (/^flowchart/m.test(r.out) && /v1/.test(r.out) ? undefined : 'no diagram of v1'),
-      );
+      return summary();
     }
+    await step(
+      'A data scientist registers v1 (metrics: a SageMaker Pipelines evaluation)',
+      'data-scientist',
+      ['register', GROUP, '--manifest', join(__dirname, 'v1.json')],
+      (r) => (/v1 registered/.test(r.out) ? undefined : 'no v1'),
+    );
+    await step(
+      '…and v2 (model-quality statistics and a Clarify bias report)',
+      'data-scientist',
+      ['register', GROUP, '--manifest', join(__dirname, 'v2.json')],
+      (r) => (/v2 registered/.test(r.out) ? undefined : 'no v2'),
+    );
+    const gates = [await gateOf(1), await gateOf(2)];
+    process.stdout.write(`\n  quality gate (mse <= 6): v1 ${gates[0]}, v2 ${gates[1]}\n`);
+    if (gates.some((g) => g !== 'passed'))
+      failures.push(`quality gate: expected both versions to pass, got ${gates.join(', ')}`);
+
+    await step(
+      'An approver approves v1 and waits for the deployment',
+      'approver',
+      ['approve', GROUP, '1', '--reason', 'mse 4.9 on holdout; reviewed the card', '--wait'],
+      () => {
+        const c = served();
+        return c.length === 1 &&
+          c[0]?.operation === 'CreateEndpoint' &&
+          versionOfName(ENDPOINT, c[0].endpointConfigName ?? '') === 1
+          ? undefined
+          : `expected CreateEndpoint on v1, saw ${JSON.stringify(c.map((x) => x.operation))}`;
+      },
+    );
+    await step(
+      'The approver approves v2: a canary update (10 % first, then the rest)',
+      'approver',
+      ['approve', GROUP, '2', '--reason', 'weekly retrain, bias within bounds', '--wait'],
+      () => {
+        const c = served().at(-1);
+        const canary = (
+          c?.deploymentConfig as
+            | { BlueGreenUpdatePolicy?: { TrafficRoutingConfiguration?: { Type?: string } } }
+            | undefined
+        )?.BlueGreenUpdatePolicy?.TrafficRoutingConfiguration?.Type;
+        return c?.operation === 'UpdateEndpoint' &&
+          versionOfName(ENDPOINT, c.endpointConfigName ?? '') === 2 &&
+          canary === 'CANARY'
+          ? undefined
+          : `expected a CANARY UpdateEndpoint to v2, saw ${c?.operation} ${canary}`;
+      },
+    );
+    await step(
+      'v2 misbehaves: the approver rejects it, and the endpoint goes back to v1',
+      'approver',
+      ['reject', GROUP, '2', '--reason', 'complaints about false positives', '--wait'],
+      (r) =>
+        /serves v1/.test(r.out) && versionOfName(ENDPOINT, served().at(-1)?.endpointConfigName ?? '') === 1
+          ? undefined
+          : 'endpoint is not back on v1',
+    );
+    await step(
+      'A data scientist registers v3, trained on a truncated dataset',
+      'data-scientist',
+      ['register', GROUP, '--manifest', join(__dirname, 'v3-poor.json')],
+      (r) => (/v3 registered/.test(r.out) ? undefined : 'no v3'),
+    );
+    const gate3 = await gateOf(3);
+    if (gate3 !== 'failed') failures.push(`quality gate on v3: expected failed, got ${gate3}`);
+
+    await step(
+      'Status: versions, approvals, gate decisions, cards, and what the endpoint serves',
+      'auditor',
+      ['status'],
+      (r) => {
+        const lines = r.out.split('\n');
+        const row = (v: number) => lines.find((l) => l.startsWith(`v${v} `)) ?? '';
+        if (!/Approved/.test(row(1)) || !/demo-churn-prod/.test(row(1)))
+          return 'v1 is not shown Approved and served';
+        if (!/Rejected/.test(row(2))) return 'v2 is not shown Rejected';
+        if (!/Rejected\s.*failed.*Quality gate failed: mse <= 6: 9\.4 > 6/.test(row(3)))
+          return "v3 is not shown Rejected with the gate's reason";
+        return /demo-churn-prod\s+demo-churn\s+InService\s+v1/.test(r.out)
+          ? undefined
+          : 'the endpoint table does not show v1 InService';
+      },
+    );
+    await step("v1's model card, as an auditor reads it", 'auditor', ['card', GROUP, '1'], (r) =>
+      /^# Model card demo-churn-v1/.test(r.out) &&
+      /Status: \*\*Approved\*\*/.test(r.out) &&
+      /\| mse \| 4\.92535 \|/.test(r.out)
+        ? undefined
+        : 'the card is not the approved v1 card with its mse',
+    );
+    await step('The audit timeline', 'auditor', ['audit', GROUP], (r) => {
+      const expected = [
+        /demo-churn v1 Approved .*mse 4\.9 on holdout/,
+        /demo-churn-prod serves demo-churn v1/,
+        /demo-churn v2 Rejected .*false positives/,
+        /demo-churn-prod rolled back to demo-churn v1 from v2/,
+        /demo-churn v3 Rejected .*Quality gate failed: mse <= 6: 9\.4 > 6/,
+      ];
+      const missing = expected.filter((e) => !e.test(r.out));
+      return missing.length === 0 ? undefined : `missing ${missing.map(String).join(', ')}`;
+    });
+    await step(
+      'Provenance of the endpoint, as a Mermaid diagram',
+      'auditor',
+      ['lineage', '--endpoint', ENDPOINT, '--format', 'mermaid'],
+      (r) => (/^flowchart/m.test(r.out) && /v1/.test(r.out) ? undefined : 'no diagram of v1'),
+    );
   } finally {
     await app.stop();
   }
-  const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  if (failures.length > 0) {
-    process.stdout.write(
-      `\n${mark(false)} demo failed after ${seconds} s:\n${failures.map((f) => `  - ${f}`).join('\n')}\n`,
-    );
-    return 1;
+  return summary();
+
+  function summary(): number {
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    if (failures.length > 0) {
+      process.stdout.write(
+        `\n${mark(false)} demo failed after ${seconds} s:\n${failures.map((f) => `  - ${f}`).join('\n')}\n`,
+      );
+      return 1;
+    }
+    process.stdout.write(`\n${mark(true)} every step had the expected outcome (${seconds} s)\n`);
+    return 0;
   }
-  process.stdout.write(`\n${mark(true)} every step had the expected outcome (${seconds} s)\n`);
-  return 0;
 }
 
 main().then(
