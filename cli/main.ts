@@ -73,6 +73,9 @@ const COMMON = `Options for every command:
   --config FILE     the governance configuration (default: governance.config.json)
   --region REGION   AWS region (default: the AWS_REGION / profile setting)
   --profile NAME    AWS named profile
+  --account-profile ACCOUNT=PROFILE
+                    the named profile for a deployment account's endpoints (multi-account; repeat
+                    for each account): status shows them, --wait follows them
   --json            machine-readable output (stable fields)
   --help            this command's help
 Local mode: export AWS_ENDPOINT_URL=http://127.0.0.1:4599 (what npm run local prints).`;
@@ -165,6 +168,7 @@ const OPTIONS = {
   config: { type: 'string' },
   region: { type: 'string' },
   profile: { type: 'string' },
+  'account-profile': { type: 'string', multiple: true },
   json: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
   reason: { type: 'string' },
@@ -189,7 +193,7 @@ const COMMAND_OPTIONS: Record<string, readonly string[]> = {
   audit: ['format'],
   'retry-deploy': ['wait', 'timeout'],
 };
-const COMMON_OPTIONS = ['config', 'region', 'profile', 'json', 'help'];
+const COMMON_OPTIONS = ['config', 'region', 'profile', 'account-profile', 'json', 'help'];
 
 /** The command a command line names, if it is one mgov has. */
 function knownCommand(argv: readonly string[]): string | undefined {
@@ -269,6 +273,7 @@ async function run(argv: readonly string[], io: Io): Promise<void> {
   if (values.profile) io.env.AWS_PROFILE = values.profile;
   const clientConfig = values.region ? { region: values.region } : {};
   const sagemaker = new SageMakerClient(clientConfig);
+  const clientFor = accountClients(values['account-profile'] ?? [], clientConfig, command);
   const json = values.json === true;
   const print = (value: unknown, text: () => string) =>
     io.out(json ? JSON.stringify(value, null, 2) : text());
@@ -280,7 +285,11 @@ async function run(argv: readonly string[], io: Io): Promise<void> {
       const cfg = config();
       const groups = group ? [findGroupConfig(cfg, group)] : cfg.groups;
       const limit = positiveInt(values.limit ?? '10', '--limit', command);
-      const status = await readStatus(sagemaker, groups, { limit, registryAccount: cfg.registry?.account });
+      const status = await readStatus(sagemaker, groups, {
+        limit,
+        registryAccount: cfg.registry?.account,
+        clientFor,
+      });
       return print(status, () => renderStatus(status, colour(io)));
     }
     case 'approve':
@@ -316,6 +325,7 @@ async function run(argv: readonly string[], io: Io): Promise<void> {
         io,
         timeoutMin * 60_000,
         cfg.registry?.account,
+        clientFor,
       );
       print({ ...done, ...result }, () => result.lines.join('\n'));
       if (!result.ok) throw new CliError(result.problem ?? 'the deployment did not end as expected.');
@@ -374,6 +384,7 @@ async function run(argv: readonly string[], io: Io): Promise<void> {
         io,
         timeoutMin * 60_000,
         cfg.registry?.account,
+        clientFor,
       );
       print({ ...done, ...result }, () => result.lines.join('\n'));
       if (!result.ok) throw new CliError(result.problem ?? 'the deployment did not end as expected.');
@@ -472,6 +483,7 @@ async function waitForTargets(
   io: Io,
   timeoutMs: number,
   registryAccount: string | undefined,
+  clientFor: (account: string) => SageMakerClient | undefined = () => undefined,
 ): Promise<WaitResult> {
   const started = Date.now();
   const pollMs = io.pollMs ?? 2000;
@@ -491,9 +503,11 @@ async function waitForTargets(
     }
     for (const target of group.deployments) {
       if (finished.has(target.endpointName)) continue;
-      if (target.account && target.account !== registryAccount) {
+      const elsewhere = target.account && target.account !== registryAccount ? target.account : undefined;
+      const endpointClient = elsewhere ? clientFor(elsewhere) : sagemaker;
+      if (elsewhere && !endpointClient) {
         io.err(
-          `  ${target.endpointName}: in account ${target.account}; follow it there (mgov with that account's credentials)`,
+          `  ${target.endpointName}: in account ${elsewhere}; to follow it, give that account's profile: --account-profile ${elsewhere}=PROFILE`,
         );
         finished.set(target.endpointName, {
           endpoint: target.endpointName,
@@ -501,7 +515,7 @@ async function waitForTargets(
         });
         continue;
       }
-      const step = await targetState(sagemaker, group, target, versions);
+      const step = await targetState(sagemaker, group, target, versions, endpointClient);
       const elapsed = ((Date.now() - started) / 1000).toFixed(1);
       if (last.get(target.endpointName) !== step.text) {
         last.set(target.endpointName, step.text);
@@ -548,9 +562,10 @@ async function targetState(
   group: ModelPackageGroupConfig,
   target: DeploymentTarget,
   versions: Awaited<ReturnType<typeof listVersions>>,
+  endpointClient: SageMakerClient = sagemaker,
 ): Promise<{ text: string; done?: string; serves?: number }> {
   const desired = desiredVersion(versions, target);
-  const endpoint = await describeEndpoint(sagemaker, target.endpointName);
+  const endpoint = await describeEndpoint(endpointClient, target.endpointName);
   const serves = endpoint ? versionOfName(target.endpointName, endpoint.configName) : undefined;
   if (!desired) {
     return endpoint
@@ -604,6 +619,39 @@ async function holdOf(
   // mgov does not know the policy handler's role, so it cannot tell its check from anyone's change:
   // the reconciler enforces that hold (it lasts about a second); mgov reports the other ones.
   return hold?.startsWith(AWAITING_CHECK) ? undefined : hold;
+}
+
+/**
+ * SageMaker clients for deployment accounts, from `--account-profile ACCOUNT=PROFILE` (the named
+ * profiles people keep per account): undefined for an account without one.
+ */
+function accountClients(
+  specs: readonly string[],
+  clientConfig: { region?: string },
+  command: string,
+): (account: string) => SageMakerClient | undefined {
+  const profiles = new Map<string, string>();
+  for (const spec of specs) {
+    const m = /^(\d{12})=(.+)$/.exec(spec);
+    if (!m) {
+      throw new UsageError(
+        `--account-profile ${spec}: expected ACCOUNT=PROFILE, a 12-digit account id and a named profile (e.g. 222222222222=staging).`,
+        command,
+      );
+    }
+    profiles.set(m[1] as string, m[2] as string);
+  }
+  const clients = new Map<string, SageMakerClient>();
+  return (account) => {
+    const profile = profiles.get(account);
+    if (!profile) return undefined;
+    let client = clients.get(account);
+    if (!client) {
+      client = new SageMakerClient({ ...clientConfig, profile });
+      clients.set(account, client);
+    }
+    return client;
+  };
 }
 
 function expectArgs(

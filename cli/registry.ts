@@ -56,23 +56,31 @@ export async function findVersion(
 export async function readStatus(
   client: SageMakerClient,
   groups: readonly ModelPackageGroupConfig[],
-  options: { limit: number; registryAccount?: string },
+  options: {
+    limit: number;
+    registryAccount?: string;
+    /** A client with another account's credentials (mgov --account-profile), if mgov has them. */
+    clientFor?: (account: string) => SageMakerClient | undefined;
+  },
 ): Promise<Status> {
   const endpoints: EndpointRow[] = [];
   const out: Status['groups'][number][] = [];
   for (const g of groups) {
     const served = new Map<number, string[]>();
     for (const t of g.deployments) {
-      if (t.account && t.account !== options.registryAccount) {
+      const elsewhere = t.account && t.account !== options.registryAccount ? t.account : undefined;
+      const endpointClient = elsewhere ? options.clientFor?.(elsewhere) : client;
+      if (elsewhere && !endpointClient) {
         // mgov runs with the registry account's credentials; another account's endpoint is not visible.
-        endpoints.push({ group: g.name, endpoint: t.endpointName, status: `in account ${t.account}` });
+        endpoints.push({ group: g.name, endpoint: t.endpointName, status: `in account ${elsewhere}` });
         continue;
       }
-      const e = await describeEndpoint(client, t.endpointName);
+      const e = await describeEndpoint(endpointClient ?? client, t.endpointName);
       const version = e ? versionOfName(t.endpointName, e.configName) : undefined;
       endpoints.push({
         group: g.name,
         endpoint: t.endpointName,
+        ...(elsewhere ? { account: elsewhere } : {}),
         status: e?.status ?? 'not created',
         ...(version !== undefined ? { version } : {}),
         ...(e ? { config: e.configName } : {}),

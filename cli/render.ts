@@ -18,6 +18,8 @@ export interface VersionRow {
 export interface EndpointRow {
   readonly group: string;
   readonly endpoint: string;
+  /** The account the endpoint is in, when not the registry's (multi-account). */
+  readonly account?: string;
   readonly status: string;
   readonly version?: number;
   readonly config?: string;
@@ -100,11 +102,21 @@ export function renderStatus(status: Status, colour = false): string {
     parts.push('');
   }
   if (status.endpoints.length > 0) {
+    const accounts = status.endpoints.some((e) => e.account);
     parts.push(
       table(
-        ['ENDPOINT', 'GROUP', 'STATUS', 'SERVES', 'CONFIG', 'APPROVAL TO SERVING'],
+        [
+          'ENDPOINT',
+          ...(accounts ? ['ACCOUNT'] : []),
+          'GROUP',
+          'STATUS',
+          'SERVES',
+          'CONFIG',
+          'APPROVAL TO SERVING',
+        ],
         status.endpoints.map((e) => [
           e.endpoint,
+          ...(accounts ? [e.account ?? '-'] : []),
           e.group,
           e.status,
           e.version === undefined ? '-' : `v${e.version}`,

@@ -5,8 +5,11 @@
  * rejects it (rollback), registers a third with poor metrics (rejected by the quality gate), then
  * prints status, a model card, the audit timeline and the provenance diagram. Exits 0 only if every
  * step had the expected outcome.
+ *
+ * npm run demo -- --multi-account: the same story across accounts (demo/multi-account.ts): the
+ * registry in 111111111111, staging in 222222222222, production in 333333333333.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -15,8 +18,10 @@ import { loadGovernanceConfig } from '../core/config/load';
 import { versionOfName } from '../core/naming';
 import { PrerequisiteError } from '../local/prerequisites';
 import { LocalApp } from '../local/runner/local-app';
+import { MULTI_ACCOUNT_CONFIG, multiAccountStory, PROFILES } from './multi-account';
 
-const CONFIG = join(__dirname, 'governance.demo.json');
+const MULTI = process.argv.includes('--multi-account');
+const CONFIG = MULTI ? MULTI_ACCOUNT_CONFIG : join(__dirname, 'governance.demo.json');
 const GROUP = 'demo-churn';
 const ENDPOINT = 'demo-churn-prod';
 // The AWS SDK's Node.js-version warning (see bin/mgov.ts), once per run, is not for the user here.
@@ -26,7 +31,7 @@ const bold = (t: string) => (colour ? `\u001b[1m${t}\u001b[0m` : t);
 const mark = (ok: boolean) =>
   ok ? (colour ? '\u001b[32m✔\u001b[0m' : 'OK') : colour ? '\u001b[31m✘\u001b[0m' : 'FAILED';
 
-interface Run {
+export interface Run {
   code: number;
   out: string;
   err: string;
@@ -35,7 +40,11 @@ interface Run {
 async function main(): Promise<number> {
   const started = Date.now();
   const failures: string[] = [];
-  process.stdout.write(bold('Starting model-governance in local mode (synth, moto, local SageMaker)…\n'));
+  process.stdout.write(
+    bold(
+      `Starting model-governance in local mode${MULTI ? ', across three accounts' : ''} (synth, moto, local SageMaker)…\n`,
+    ),
+  );
   const app = await LocalApp.start({
     config: loadGovernanceConfig(CONFIG),
     outdir: mkdtempSync(join(tmpdir(), 'mgov-demo-')),
@@ -48,6 +57,21 @@ async function main(): Promise<number> {
       `ready in ${((Date.now() - started) / 1000).toFixed(1)} s; AWS_ENDPOINT_URL=${app.sagemaker.url}\n`,
     );
     const as = (who: string) => Object.assign(process.env, app.clientEnv(who));
+    // Multi-account: a named profile per deployment account, as people keep them (locally an access
+    // key id <account>:<name> is that account's), handed to mgov with --account-profile.
+    const profileArgs: string[] = [];
+    if (MULTI) {
+      const dir = mkdtempSync(join(tmpdir(), 'mgov-demo-profiles-'));
+      writeFileSync(
+        join(dir, 'credentials'),
+        PROFILES.map(
+          (p) => `[${p.profile}]\naws_access_key_id = ${p.account}:operator\naws_secret_access_key = local\n`,
+        ).join('\n'),
+      );
+      process.env.AWS_SHARED_CREDENTIALS_FILE = join(dir, 'credentials');
+      process.env.AWS_CONFIG_FILE = join(dir, 'config');
+      for (const p of PROFILES) profileArgs.push('--account-profile', `${p.account}=${p.profile}`);
+    }
     as('data-scientist');
     const s3 = new S3Client({ forcePathStyle: true });
     await s3.send(new CreateBucketCommand({ Bucket: 'demo-models' }));
@@ -67,10 +91,14 @@ async function main(): Promise<number> {
       args: string[],
       expect: (r: Run) => string | undefined,
     ) => {
-      as(who);
-      process.stdout.write(`\n${bold(`▶ ${title}`)}\n  $ AWS_ACCESS_KEY_ID=${who} mgov ${args.join(' ')}\n`);
+      const scoped = /^(\d{12}):(.+)$/.exec(who);
+      Object.assign(process.env, scoped ? app.clientEnv(scoped[2], scoped[1]) : app.clientEnv(who));
+      const withProfiles = ['status', 'approve', 'reject'].includes(args[0] ?? '') ? profileArgs : [];
+      process.stdout.write(
+        `\n${bold(`▶ ${title}`)}\n  $ AWS_ACCESS_KEY_ID=${who} mgov ${[...args, ...withProfiles].join(' ')}\n`,
+      );
       const r: Run = { code: 0, out: '', err: '' };
-      r.code = await mgov([...args, '--config', CONFIG], {
+      r.code = await mgov([...args, '--config', CONFIG, ...withProfiles], {
         out: (t) => {
           r.out += `${t}\n`;
         },
@@ -110,6 +138,10 @@ async function main(): Promise<number> {
       return undefined;
     };
 
+    if (MULTI) {
+      await multiAccountStory({ app, step, gateOf, failures });
+      return summary();
+    }
     await step(
       'A data scientist registers v1 (metrics: a SageMaker Pipelines evaluation)',
       'data-scientist',
@@ -220,15 +252,19 @@ async function main(): Promise<number> {
   } finally {
     await app.stop();
   }
-  const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  if (failures.length > 0) {
-    process.stdout.write(
-      `\n${mark(false)} demo failed after ${seconds} s:\n${failures.map((f) => `  - ${f}`).join('\n')}\n`,
-    );
-    return 1;
+  return summary();
+
+  function summary(): number {
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    if (failures.length > 0) {
+      process.stdout.write(
+        `\n${mark(false)} demo failed after ${seconds} s:\n${failures.map((f) => `  - ${f}`).join('\n')}\n`,
+      );
+      return 1;
+    }
+    process.stdout.write(`\n${mark(true)} every step had the expected outcome (${seconds} s)\n`);
+    return 0;
   }
-  process.stdout.write(`\n${mark(true)} every step had the expected outcome (${seconds} s)\n`);
-  return 0;
 }
 
 main().then(

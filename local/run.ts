@@ -27,6 +27,9 @@ Runs model-governance on this machine against a local AWS endpoint (no AWS accou
   --port PORT     port of the local AWS endpoint on 127.0.0.1 (default 4599)
   --verbose       show every handler log line, not just warnings and errors
 
+A configuration with targets in other accounts (examples/multi-account.config.json) plays each stack
+in its own account; an access key id <account>:<name> calls from that account.
+
 Environment:
   MOTO_URL        use the moto server already running there instead of starting one
   MGOV_PYTHON     the Python to run moto with (default: .local/venv if set up, else python3;
@@ -74,7 +77,7 @@ function describeResult(entry: LocalLogEntry): string {
           `card ${result.modelCardName} ${result.outcome} (${result.status})${result.exportJobArn ? ', exported to the audit bucket' : ''}`,
         ]
       : [`${result.outcome}${result.reason ? ` (${result.reason})` : ''}`];
-  return `${entry.functionName} in ${duration}: ${parts.join('; ')}`;
+  return `${entry.functionName}${entry.account ? ` [${entry.account}]` : ''} in ${duration}: ${parts.join('; ')}`;
 }
 
 function print(entry: LocalLogEntry): void {
@@ -82,7 +85,7 @@ function print(entry: LocalLogEntry): void {
   const time = entry.time.toISOString().slice(11, 23);
   const who =
     entry.functionName && (entry.kind === 'handler' || entry.kind === 'metric')
-      ? `${entry.functionName}: `
+      ? `${entry.functionName}${entry.account ? ` [${entry.account}]` : ''}: `
       : '';
   console.log(`${paint('2', time)}  ${KINDS[entry.kind]} ${who}${describeResult(entry)}`);
 }
@@ -109,6 +112,25 @@ model-governance is running locally. In another terminal:
 
 (or any AWS SDK with the same environment). Ctrl-C stops everything.
 `);
+  if (app.multiAccount) {
+    const accounts = new Map<string, string[]>();
+    for (const { stackName, account } of app.stackAccounts)
+      accounts.set(account, [...(accounts.get(account) ?? []), stackName]);
+    const [other] = [...accounts.keys()].filter((a) => a !== app.account);
+    console.log(`Accounts, each stack played in its own (the log shows each handler's as [account]):
+${[...accounts]
+  .map(
+    ([account, stacks]) =>
+      `  ${account}${account === app.account ? ' (registry)' : '           '}  ${stacks.join(', ')}`,
+  )
+  .join('\n')}
+
+The environment above calls as the registry account's user alice. An access key id <account>:<name>
+calls from that account: AWS_ACCESS_KEY_ID=${other}:alice sees ${other}'s endpoints
+(aws sagemaker list-endpoints), and mgov follows every account's endpoints with a profile per account
+(mgov status --account-profile ${other}=PROFILE).
+`);
+  }
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;

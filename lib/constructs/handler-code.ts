@@ -1,4 +1,5 @@
-import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { AssetHashType, DockerImage } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -61,6 +62,14 @@ export function handlerCode(handlerName: string, manifestPath: string): lambda.C
   return lambda.Code.fromAsset(join(SOURCE_ROOT, handlerName), {
     assetHashType: AssetHashType.OUTPUT,
     bundling: {
+      // CDK stages one bundle per source path and bundling options within an app (AssetStaging's
+      // cache key is their JSON, which leaves out `local.tryBundle`): with the manifest's hash in the
+      // options, each manifest gets its own bundle. Without it, every stack's handler of this name
+      // got the first stack's manifest: a deployment account's reconciler managed another account's
+      // targets (issue #19), a second shard's handlers the first shard's groups.
+      environment: {
+        MGOV_MANIFEST_SHA256: createHash('sha256').update(readFileSync(manifestPath)).digest('hex'),
+      },
       // Never used: local bundling below always succeeds or throws.
       image: DockerImage.fromRegistry('public.ecr.aws/docker/library/node:24'),
       local: {

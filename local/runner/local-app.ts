@@ -1,9 +1,18 @@
 import { setMaxListeners } from 'node:events';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import {
+  EventBridgeClient,
+  PutPermissionCommand,
+  PutRuleCommand,
+  PutTargetsCommand,
+} from '@aws-sdk/client-eventbridge';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { CreateModelPackageGroupCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import {
+  CreateModelPackageGroupCommand,
+  PutModelPackageGroupPolicyCommand,
+  SageMakerClient,
+} from '@aws-sdk/client-sagemaker';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import {
   CreateQueueCommand,
@@ -14,14 +23,17 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { buildGovernanceApp } from '../../bin/governance-app';
+import { isMultiAccount } from '../../core/config/accounts';
 import type { GovernanceConfig } from '../../core/config/types';
 import { connectMoto, freePort, type MotoServer, startMoto } from '../moto';
 import { ensureMoto } from '../prerequisites';
 import type { EndpointTiming } from '../sagemaker/endpoints';
-import { ACCOUNT_ID } from '../sagemaker/protocol';
+import type { BusEvent } from '../sagemaker/event-buses';
+import { ACCOUNT_ID, callContext } from '../sagemaker/protocol';
 import { LocalSageMaker } from '../sagemaker/server';
 import { type PhysicalResource, resolve } from './cfn';
 import { describeMetric, readEmf } from './emf';
+import { matchesPattern } from './event-pattern';
 import { FunctionPool, type InvokeResult } from './function-pool';
 
 type Json = Record<string, unknown>;
@@ -33,12 +45,16 @@ export interface LocalLogEntry {
   readonly time: Date;
   readonly kind: 'info' | 'event' | 'invoke' | 'result' | 'retry' | 'dead-letter' | 'handler' | 'metric';
   readonly functionName?: string;
+  /** The account the handler runs in (multi-account apps only). */
+  readonly account?: string;
   readonly text: string;
   readonly data?: unknown;
 }
 
 export interface Invocation {
   readonly functionName: string;
+  /** The account the function runs in: its stack's. */
+  readonly account: string;
   readonly ruleLogicalId: string;
   readonly event: Json;
   readonly attempt: number;
@@ -65,7 +81,26 @@ export interface LocalAppOptions {
   readonly motoUrl?: string;
 }
 
+/** An event a forwarding rule sent to another account's bus, and whether that bus took it. */
+export interface Forwarding {
+  readonly ruleLogicalId: string;
+  readonly busArn: string;
+  readonly event: Json;
+  /** Why the bus refused it (the event then went to the target's dead-letter queue). */
+  readonly refused?: string;
+}
+
+/** One stack of the assembly, played in its own account. */
+interface StackPlay {
+  readonly name: string;
+  readonly account: string;
+  readonly region: string;
+  readonly resources: Map<string, PhysicalResource>;
+  readonly rules: { readonly logicalId: string; readonly pattern: unknown; readonly queueUrls: string[] }[];
+}
+
 interface LocalFunction {
+  readonly account: string;
   readonly pool: FunctionPool;
   readonly maxRetries: number;
   readonly deadLetterQueueUrl?: string;
@@ -73,8 +108,18 @@ interface LocalFunction {
 
 interface Delivery {
   readonly ruleLogicalId: string;
-  readonly functionLogicalId: string;
+  readonly account: string;
   readonly queueUrl: string;
+  /** `<stack>/<logical id>` of the function the rule targets, or the other account's bus. */
+  readonly target:
+    | { readonly kind: 'function'; readonly key: string }
+    | {
+        readonly kind: 'bus';
+        readonly busArn: string;
+        readonly ruleArn: string;
+        readonly roleName: string;
+        readonly deadLetterQueueUrl?: string;
+      };
 }
 
 /**
@@ -84,25 +129,63 @@ interface Delivery {
  */
 export class LocalApp {
   readonly invocations: Invocation[] = [];
+  readonly forwardings: Forwarding[] = [];
+  /** The first stack's resources (the registry's, or the only stack's). */
   readonly resources = new Map<string, PhysicalResource>();
+  /** Where the app runs: the registry's region and account in a multi-account app. */
+  readonly region: string;
+  readonly account: string;
+  private readonly stacks: StackPlay[] = [];
+  private readonly accountClients = new Map<string, { sqs: SQSClient; events: EventBridgeClient }>();
   private readonly functions = new Map<string, LocalFunction>();
   private readonly deliveries: Delivery[] = [];
   private readonly abort = new AbortController();
   private readonly pollers: Promise<void>[] = [];
   private readonly deliveriesInFlight = new Set<Promise<void>>();
   private inFlight = 0;
-  private readonly clients: { sqs: SQSClient; events: EventBridgeClient };
 
   private constructor(
     readonly moto: MotoServer,
     readonly sagemaker: LocalSageMaker,
     private readonly options: LocalAppOptions,
+    where: { readonly region: string; readonly account: string },
   ) {
     // Every poller (one per rule target) and retry wait listens to this one signal: more than Node's
     // default of 10 listeners is expected, not a leak (the demo's app has more than 10 targets).
     setMaxListeners(0, this.abort.signal);
-    const config = clientConfig(moto.url, 'local-runner');
-    this.clients = { sqs: new SQSClient(config), events: new EventBridgeClient(config) };
+    this.region = where.region;
+    this.account = where.account;
+    // Events accepted onto a bus from another account reach that account's rules here (event-buses.ts).
+    sagemaker.buses.onEvent((busArn, event) => this.route(busArn, event));
+  }
+
+  /** Each stack the app plays, and the account it plays in. */
+  get stackAccounts(): { readonly stackName: string; readonly account: string }[] {
+    return this.stacks.map((s) => ({ stackName: s.name, account: s.account }));
+  }
+
+  /** Whether the app spans accounts (then each handler's account is shown). */
+  get multiAccount(): boolean {
+    return new Set(this.stacks.map((s) => s.account)).size > 1;
+  }
+
+  /** moto's SQS and EventBridge as `account` (moto's x-moto-account-id header). */
+  private clients(account: string): { sqs: SQSClient; events: EventBridgeClient } {
+    let clients = this.accountClients.get(account);
+    if (!clients) {
+      const config = clientConfig(this.moto.url, 'local-runner', this.region);
+      clients = {
+        sqs: inMotoAccount(new SQSClient(config), account),
+        events: inMotoAccount(new EventBridgeClient(config), account),
+      };
+      this.accountClients.set(account, clients);
+    }
+    return clients;
+  }
+
+  /** The access key id that calls the local endpoint as `key` of `account` (protocol.ts ACCOUNT_KEY). */
+  accessKey(key: string, account = this.account): string {
+    return account === this.account ? key : `${account}:${key}`;
   }
 
   static async start(options: LocalAppOptions): Promise<LocalApp> {
@@ -122,8 +205,9 @@ export class LocalApp {
     try {
       rmSync(outdir, { recursive: true, force: true });
       mkdirSync(outdir, { recursive: true });
-      // Local mode plays one account and one stack: logical ids are unique within a stack only, and
-      // a few hundred groups fit one stack's worth of local resources (CloudFormation's limits do not apply).
+      // The registry's groups in one stack: a few hundred groups fit one stack's worth of local
+      // resources (CloudFormation's limits do not apply). A multi-account app adds one stack per
+      // deployment account, each played in its account.
       const { app } = buildGovernanceApp({ config: { ...options.config, stacks: 1 }, appProps: { outdir } });
       assembly = app.synth();
     } catch (error) {
@@ -149,9 +233,16 @@ export class LocalApp {
           : `moto ${source.motoVersion} (${source.python}) on ${moto.url}`,
       ),
     );
+    // A multi-account app runs in the registry's region, and callers whose access key names no
+    // account are the registry account's.
+    const where = isMultiAccount(options.config)
+      ? { region: options.config.registry.region, account: options.config.registry.account }
+      : { region: LOCAL_REGION, account: ACCOUNT_ID };
     const sagemaker = await new LocalSageMaker({
       motoUrl: moto.url,
       port: options.port,
+      region: where.region,
+      defaultAccount: where.account,
       timing: options.timing,
       onError: (e) => log(entry('info', `local SageMaker background error: ${String(e)}`)),
     })
@@ -160,17 +251,30 @@ export class LocalApp {
         await moto.stop();
         throw error;
       });
-    const local = new LocalApp(moto, sagemaker, options);
+    const local = new LocalApp(moto, sagemaker, options, where);
     try {
       for (const stack of assembly.stacks) {
         const assets = JSON.parse(readFileSync(join(outdir, `${stack.stackName}.assets.json`), 'utf8')) as {
           files: Record<string, { source: { path: string } }>;
         };
+        // Environment-agnostic stacks (one-account apps) play in the app's account and region.
+        const concrete = (v: string) => v && !v.startsWith('unknown-');
+        const play: StackPlay = {
+          name: stack.stackName,
+          account: concrete(stack.environment.account) ? stack.environment.account : where.account,
+          region: concrete(stack.environment.region) ? stack.environment.region : where.region,
+          resources: local.stacks.length === 0 ? local.resources : new Map(),
+          rules: [],
+        };
+        local.stacks.push(play);
         await local.provision(
+          play,
           stack.template as { Resources: Record<string, Resource> },
           outdir,
           assets.files,
         );
+        if (local.multiAccount || play.account !== where.account)
+          log(entry('info', `stack ${play.name} plays in account ${play.account}`));
       }
     } catch (error) {
       await local.stop();
@@ -183,21 +287,26 @@ export class LocalApp {
   }
 
   /** Environment for an SDK client (or a shell) to reach the local app as a user would. */
-  clientEnv(accessKeyId = 'alice'): Record<string, string> {
+  clientEnv(accessKeyId = 'alice', account = this.account): Record<string, string> {
     return {
       AWS_ENDPOINT_URL: this.sagemaker.url,
-      AWS_REGION: LOCAL_REGION,
+      AWS_REGION: this.region,
       // The AWS CLI and boto3 read AWS_DEFAULT_REGION.
-      AWS_DEFAULT_REGION: LOCAL_REGION,
-      AWS_ACCESS_KEY_ID: accessKeyId,
+      AWS_DEFAULT_REGION: this.region,
+      AWS_ACCESS_KEY_ID: this.accessKey(accessKeyId, account),
       AWS_SECRET_ACCESS_KEY: 'local',
     };
   }
 
-  /** Physical id (Ref) of a template resource, by logical id prefix. */
-  physicalId(logicalIdPrefix: string): string {
-    for (const [id, r] of this.resources) if (id.startsWith(logicalIdPrefix)) return r.ref;
-    throw new Error(`no local resource whose logical id starts with ${logicalIdPrefix}`);
+  /** Physical id (Ref) of a template resource, by logical id prefix (in `account`'s stacks, if given). */
+  physicalId(logicalIdPrefix: string, account?: string): string {
+    for (const stack of this.stacks) {
+      if (account && stack.account !== account) continue;
+      for (const [id, r] of stack.resources) if (id.startsWith(logicalIdPrefix)) return r.ref;
+    }
+    throw new Error(
+      `no local resource whose logical id starts with ${logicalIdPrefix}${account ? ` in account ${account}` : ''}`,
+    );
   }
 
   /** Resolves once nothing is queued or running (new events may still come from endpoint transitions). */
@@ -230,25 +339,36 @@ export class LocalApp {
     await Promise.all([...this.functions.values()].map((f) => f.pool.stop()));
     await this.sagemaker.stop();
     await this.moto.stop();
-    this.clients.sqs.destroy();
-    this.clients.events.destroy();
+    for (const c of this.accountClients.values()) {
+      c.sqs.destroy();
+      c.events.destroy();
+    }
   }
 
   // ---- provisioning ----------------------------------------------------------------------------
 
   private async provision(
+    stack: StackPlay,
     template: { Resources: Record<string, Resource> },
     outdir: string,
     assetFiles: Record<string, { source: { path: string } }>,
   ): Promise<void> {
-    const sm = new SageMakerClient(clientConfig(this.sagemaker.url, 'local-runner'));
-    const sns = new SNSClient(clientConfig(this.moto.url, 'local-runner'));
-    const s3 = new S3Client({ ...clientConfig(this.moto.url, 'local-runner'), forcePathStyle: true });
+    const { account, region } = stack;
+    const clients = this.clients(account);
+    const sm = new SageMakerClient(
+      clientConfig(this.sagemaker.url, this.accessKey('local-runner', account), region),
+    );
+    const sns = inMotoAccount(new SNSClient(clientConfig(this.moto.url, 'local-runner', region)), account);
+    const s3 = inMotoAccount(
+      new S3Client({ ...clientConfig(this.moto.url, 'local-runner', region), forcePathStyle: true }),
+      account,
+    );
     const entries = Object.entries(template.Resources);
     const arnOf = (service: string, resource: string) =>
-      `arn:aws:${service}:${LOCAL_REGION}:${ACCOUNT_ID}:${resource}`;
+      `arn:aws:${service}:${region}:${account}:${resource}`;
     const set = (id: string, ref: string, attributes: Record<string, string> = {}) =>
-      this.resources.set(id, { ref, attributes: { Arn: ref, ...attributes } });
+      stack.resources.set(id, { ref, attributes: { Arn: ref, ...attributes } });
+    const ctx = { region, account, resources: stack.resources };
 
     // Resources that other resources refer to, in dependency-free order.
     for (const [id, r] of entries) {
@@ -257,9 +377,12 @@ export class LocalApp {
         case 'AWS::KMS::Key':
           set(id, `${id}-local-key`, { Arn: arnOf('kms', `key/${id}`) });
           break;
-        case 'AWS::IAM::Role':
-          set(id, id, { Arn: `arn:aws:iam::${ACCOUNT_ID}:role/${id}` });
+        case 'AWS::IAM::Role': {
+          // Named as the template names it (RoleName: resource policies name such roles), else by logical id.
+          const name = typeof p.RoleName === 'string' ? p.RoleName : id;
+          set(id, name, { Arn: `arn:aws:iam::${account}:role/${name}` });
           break;
+        }
         case 'AWS::Logs::LogGroup':
           set(id, `/local/${id}`);
           break;
@@ -269,7 +392,7 @@ export class LocalApp {
           break;
         }
         case 'AWS::SQS::Queue': {
-          const out = await this.clients.sqs.send(new CreateQueueCommand({ QueueName: id }));
+          const out = await clients.sqs.send(new CreateQueueCommand({ QueueName: id }));
           set(id, String(out.QueueUrl), { Arn: arnOf('sqs', id), QueueName: id });
           break;
         }
@@ -280,28 +403,51 @@ export class LocalApp {
           set(id, name, { Arn: `arn:aws:s3:::${name}` });
           break;
         }
-        case 'AWS::SageMaker::ModelPackageGroup': {
-          const name = String(p.ModelPackageGroupName);
-          const out = await sm.send(
-            new CreateModelPackageGroupCommand({
-              ModelPackageGroupName: name,
-              ModelPackageGroupDescription: p.ModelPackageGroupDescription as string | undefined,
-            }),
-          );
-          set(id, name, { ModelPackageGroupArn: String(out.ModelPackageGroupArn) });
-          break;
-        }
         default:
           break;
       }
     }
     for (const [id, r] of entries) {
+      const p = r.Properties ?? {};
+      if (r.Type === 'AWS::SageMaker::ModelPackageGroup') {
+        const name = String(p.ModelPackageGroupName);
+        const out = await sm.send(
+          new CreateModelPackageGroupCommand({
+            ModelPackageGroupName: name,
+            ModelPackageGroupDescription: p.ModelPackageGroupDescription as string | undefined,
+          }),
+        );
+        // CloudFormation sets the group's resource policy with PutModelPackageGroupPolicy.
+        if (p.ModelPackageGroupPolicy !== undefined) {
+          const policy = resolve(p.ModelPackageGroupPolicy, ctx);
+          await sm.send(
+            new PutModelPackageGroupPolicyCommand({
+              ModelPackageGroupName: name,
+              ResourcePolicy: typeof policy === 'string' ? policy : JSON.stringify(policy),
+            }),
+          );
+        }
+        set(id, name, { ModelPackageGroupArn: String(out.ModelPackageGroupArn) });
+      }
+      if (r.Type === 'AWS::Events::EventBusPolicy') {
+        // CloudFormation's EventBusPolicy with a Statement is PutPermission with a policy of that statement.
+        const statement = resolve(p.Statement, ctx);
+        await clients.events.send(
+          new PutPermissionCommand({
+            EventBusName: typeof p.EventBusName === 'string' ? p.EventBusName : 'default',
+            Policy: JSON.stringify({ Version: '2012-10-17', Statement: [statement] }),
+          }),
+        );
+        set(id, String(p.StatementId ?? id));
+      }
       if (r.Type === 'AWS::Lambda::Function') {
         set(id, id, { Arn: arnOf('lambda', `function:${id}`) });
       }
     }
+    sm.destroy();
+    sns.destroy();
+    s3.destroy();
 
-    const ctx = { region: LOCAL_REGION, account: ACCOUNT_ID, resources: this.resources };
     for (const [id, r] of entries) {
       if (r.Type !== 'AWS::Lambda::Function') continue;
       const p = r.Properties ?? {};
@@ -320,9 +466,11 @@ export class LocalApp {
           JSON.stringify(c.Properties?.FunctionName).includes(id),
       )?.[1];
       const dlqArn = (p.DeadLetterConfig as Json | undefined)?.TargetArn;
-      const dlqId = dlqArn ? findByArn(this.resources, String(resolve(dlqArn, ctx))) : undefined;
+      const dlqId = dlqArn ? findByArn(stack.resources, String(resolve(dlqArn, ctx))) : undefined;
       const log = this.options.log ?? (() => undefined);
-      this.functions.set(id, {
+      const shownAccount = () => (this.multiAccount ? account : undefined);
+      this.functions.set(`${stack.name}/${id}`, {
+        account,
         pool: new FunctionPool(
           {
             logicalId: id,
@@ -331,11 +479,12 @@ export class LocalApp {
             handler: String(p.Handler ?? 'index.handler'),
             environment: {
               ...templateEnv,
-              // The function calls as its role's session, as on Lambda:
+              // The function calls as its role's session in its stack's account, as on Lambda:
               // assumed-role/<role>/<function> (see callerIdentity in local/sagemaker/protocol.ts).
               ...clientConfigEnv(
                 this.sagemaker.url,
-                `role=${roleNameOf(p.Role, this.resources, ctx)}@${name}`,
+                this.accessKey(`role=${roleNameOf(p.Role, stack.resources, ctx)}@${name}`, account),
+                region,
               ),
               AWS_LAMBDA_FUNCTION_NAME: name,
               AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
@@ -343,34 +492,77 @@ export class LocalApp {
             timeoutMs: Number(p.Timeout ?? 3) * 1000,
           },
           this.options.concurrency ?? 2,
-          (line) => log(handlerLogEntry(name, line)),
+          (line) => log({ ...handlerLogEntry(name, line), account: shownAccount() }),
         ),
         maxRetries: Number(invokeConfig?.Properties?.MaximumRetryAttempts ?? 2),
-        deadLetterQueueUrl: dlqId ? this.resources.get(dlqId)?.ref : undefined,
+        deadLetterQueueUrl: dlqId ? stack.resources.get(dlqId)?.ref : undefined,
       });
     }
 
     for (const [id, r] of entries) {
       if (r.Type !== 'AWS::Events::Rule') continue;
       const p = r.Properties ?? {};
-      await this.clients.events.send(
+      await clients.events.send(
         new PutRuleCommand({ Name: id, EventPattern: JSON.stringify(p.EventPattern), State: 'ENABLED' }),
       );
+      const rule = { logicalId: id, pattern: p.EventPattern, queueUrls: [] as string[] };
+      stack.rules.push(rule);
       for (const target of (p.Targets as Json[] | undefined) ?? []) {
         const targetArn = String(resolve(target.Arn, ctx));
-        const functionLogicalId = findByArn(this.resources, targetArn);
-        if (!functionLogicalId || !this.functions.has(functionLogicalId)) continue;
+        const functionLogicalId = findByArn(stack.resources, targetArn);
+        const functionKey = `${stack.name}/${functionLogicalId}`;
+        const bus = /^arn:aws:events:[^:]+:(\d{12}):event-bus\//.exec(targetArn);
+        const foreignBus = bus && bus[1] !== account;
+        if (!foreignBus && (!functionLogicalId || !this.functions.has(functionKey))) continue;
         const queueName = `delivery-${id}-${String(target.Id)}`.slice(0, 80);
-        const { QueueUrl } = await this.clients.sqs.send(new CreateQueueCommand({ QueueName: queueName }));
-        await this.clients.events.send(
+        const { QueueUrl } = await clients.sqs.send(new CreateQueueCommand({ QueueName: queueName }));
+        await clients.events.send(
           new PutTargetsCommand({
             Rule: id,
             Targets: [{ Id: String(target.Id), Arn: arnOf('sqs', queueName) }],
           }),
         );
-        const delivery = { ruleLogicalId: id, functionLogicalId, queueUrl: String(QueueUrl) };
+        const dlqArn = (target.DeadLetterConfig as Json | undefined)?.Arn;
+        const dlqId = dlqArn ? findByArn(stack.resources, String(resolve(dlqArn, ctx))) : undefined;
+        const delivery: Delivery = {
+          ruleLogicalId: id,
+          account,
+          queueUrl: String(QueueUrl),
+          target: foreignBus
+            ? {
+                kind: 'bus',
+                busArn: targetArn,
+                ruleArn: arnOf('events', `rule/${id}`),
+                roleName: String(resolve(target.RoleArn, ctx)).split('/').at(-1) ?? 'events',
+                deadLetterQueueUrl: dlqId ? stack.resources.get(dlqId)?.ref : undefined,
+              }
+            : { kind: 'function', key: functionKey },
+        };
+        if (!foreignBus) rule.queueUrls.push(delivery.queueUrl);
         this.deliveries.push(delivery);
         this.pollers.push(this.poll(delivery));
+      }
+    }
+  }
+
+  /**
+   * An event accepted onto `busArn` from another account: to the receiving account's rules that
+   * match it (their function targets' queues). Rules there that send to yet another account's bus
+   * are not followed: EventBridge does not pass an event received from another account on to a
+   * third ("Sending and receiving events between AWS accounts in Amazon EventBridge").
+   */
+  private async route(busArn: string, event: BusEvent): Promise<void> {
+    const [, , , region, account] = busArn.split(':');
+    if (!busArn.endsWith(':event-bus/default')) return;
+    for (const stack of this.stacks) {
+      if (stack.account !== account || stack.region !== region) continue;
+      for (const rule of stack.rules) {
+        if (rule.queueUrls.length === 0 || !matchesPattern(rule.pattern, event)) continue;
+        for (const queueUrl of rule.queueUrls) {
+          await this.clients(account).sqs.send(
+            new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(event) }),
+          );
+        }
       }
     }
   }
@@ -382,7 +574,7 @@ export class LocalApp {
     while (!signal.aborted) {
       let messages: { Body?: string; ReceiptHandle?: string }[] = [];
       try {
-        const out = await this.clients.sqs.send(
+        const out = await this.clients(delivery.account).sqs.send(
           new ReceiveMessageCommand({
             QueueUrl: delivery.queueUrl,
             MaxNumberOfMessages: 10,
@@ -414,18 +606,21 @@ export class LocalApp {
     delivery: Delivery,
     message: { Body?: string; ReceiptHandle?: string },
   ): Promise<void> {
-    const fn = this.functions.get(delivery.functionLogicalId);
-    if (!fn) return;
     // moto's bus leaves the envelope's `account` out; EventBridge always sets it.
-    const event: Json = { account: ACCOUNT_ID, ...(JSON.parse(message.Body ?? '{}') as Json) };
-    await this.clients.sqs.send(
+    const event: Json = { account: delivery.account, ...(JSON.parse(message.Body ?? '{}') as Json) };
+    await this.clients(delivery.account).sqs.send(
       new DeleteMessageCommand({ QueueUrl: delivery.queueUrl, ReceiptHandle: message.ReceiptHandle }),
     );
+    if (delivery.target.kind === 'bus') return this.forward(delivery, delivery.target, event);
+    const fn = this.functions.get(delivery.target.key);
+    if (!fn) return;
+    const account = this.multiAccount ? fn.account : undefined;
     this.log(
       'event',
-      `${String(event['detail-type'])} ${describeEvent(event)} → ${fn.pool.spec.name}`,
+      `${String(event['detail-type'])} ${describeEvent(event)} → ${fn.pool.spec.name}${account ? ` [${account}]` : ''}`,
       fn.pool.spec.name,
       event,
+      account,
     );
     const delays = this.options.retryDelaysMs ?? [1000, 2000];
     for (let attempt = 0; attempt <= fn.maxRetries; attempt++) {
@@ -438,6 +633,7 @@ export class LocalApp {
       }));
       this.invocations.push({
         functionName: fn.pool.spec.name,
+        account: fn.account,
         ruleLogicalId: delivery.ruleLogicalId,
         event,
         attempt,
@@ -450,6 +646,7 @@ export class LocalApp {
           `${fn.pool.spec.name} ok in ${outcome.durationMs} ms: ${JSON.stringify(outcome.result)}`,
           fn.pool.spec.name,
           outcome.result,
+          account,
         );
         return;
       }
@@ -460,13 +657,15 @@ export class LocalApp {
           'retry',
           `${fn.pool.spec.name} failed (${why}); retry ${attempt + 1}/${fn.maxRetries} in ${delay} ms`,
           fn.pool.spec.name,
+          undefined,
+          account,
         );
         await sleep(delay, this.abort.signal);
         continue;
       }
       if (this.abort.signal.aborted) return;
       if (fn.deadLetterQueueUrl) {
-        await this.clients.sqs.send(
+        await this.clients(fn.account).sqs.send(
           new SendMessageCommand({
             QueueUrl: fn.deadLetterQueueUrl,
             MessageBody: JSON.stringify(event),
@@ -481,14 +680,66 @@ export class LocalApp {
         'dead-letter',
         `${fn.pool.spec.name} failed ${fn.maxRetries + 1} times (${why}); event sent to its dead-letter queue`,
         fn.pool.spec.name,
+        undefined,
+        account,
       );
     }
+  }
+
+  /**
+   * A rule's target on another account's bus, delivered as EventBridge does with the target's role:
+   * the bus's policy decides (local/sagemaker/event-buses.ts). A refusal is a permissions error,
+   * which EventBridge does not retry: the event goes straight to the target's dead-letter queue, with
+   * the attributes EventBridge gives it (EventBridge User Guide, "Using dead-letter queues to process
+   * undelivered events": RULE_ARN, TARGET_ARN, ERROR_CODE, ERROR_MESSAGE; CROSS_ACCOUNT_INGESTION_FAILED
+   * is its code for an event another account's bus did not take).
+   */
+  private async forward(
+    delivery: Delivery,
+    target: Extract<Delivery['target'], { kind: 'bus' }>,
+    event: Json,
+  ): Promise<void> {
+    const as = callContext(
+      `AWS4-HMAC-SHA256 Credential=${delivery.account}:role=${target.roleName}@events/20260101/${this.region}/events/aws4_request, SignedHeaders=host, Signature=0`,
+      this.region,
+    );
+    const refused = await this.sagemaker.buses.forward(as, target.busArn, event as unknown as BusEvent);
+    this.forwardings.push({
+      ruleLogicalId: delivery.ruleLogicalId,
+      busArn: target.busArn,
+      event,
+      ...(refused ? { refused } : {}),
+    });
+    const what = `${String(event['detail-type'])} ${describeEvent(event)}`;
+    if (!refused) {
+      this.log('event', `${what} forwarded from ${delivery.account} to ${target.busArn}`);
+      return;
+    }
+    if (target.deadLetterQueueUrl) {
+      const attribute = (value: string) => ({ DataType: 'String', StringValue: value.slice(0, 1000) });
+      await this.clients(delivery.account).sqs.send(
+        new SendMessageCommand({
+          QueueUrl: target.deadLetterQueueUrl,
+          MessageBody: JSON.stringify(event),
+          MessageAttributes: {
+            RULE_ARN: attribute(target.ruleArn),
+            TARGET_ARN: attribute(target.busArn),
+            ERROR_CODE: attribute('CROSS_ACCOUNT_INGESTION_FAILED'),
+            ERROR_MESSAGE: attribute(refused),
+          },
+        }),
+      );
+    }
+    this.log(
+      'dead-letter',
+      `${what}: ${target.busArn} refused it (${refused}); event sent to the forwarding rule's dead-letter queue`,
+    );
   }
 
   private async queuedMessages(): Promise<number> {
     let total = 0;
     for (const d of this.deliveries) {
-      const out = await this.clients.sqs.send(
+      const out = await this.clients(d.account).sqs.send(
         new GetQueueAttributesCommand({
           QueueUrl: d.queueUrl,
           AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
@@ -501,8 +752,14 @@ export class LocalApp {
     return total;
   }
 
-  private log(kind: LocalLogEntry['kind'], text: string, functionName?: string, data?: unknown): void {
-    this.options.log?.({ time: new Date(), kind, text, functionName, data });
+  private log(
+    kind: LocalLogEntry['kind'],
+    text: string,
+    functionName?: string,
+    data?: unknown,
+    account?: string,
+  ): void {
+    this.options.log?.({ time: new Date(), kind, text, functionName, data, ...(account ? { account } : {}) });
   }
 }
 
@@ -557,14 +814,30 @@ function describeEvent(event: Json): string {
   return '';
 }
 
-function clientConfig(endpoint: string, accessKeyId: string) {
-  return { endpoint, region: LOCAL_REGION, credentials: { accessKeyId, secretAccessKey: 'local' } };
+function clientConfig(endpoint: string, accessKeyId: string, region = LOCAL_REGION) {
+  return { endpoint, region, credentials: { accessKeyId, secretAccessKey: 'local' } };
 }
 
-function clientConfigEnv(endpoint: string, accessKeyId: string): Record<string, string> {
+/**
+ * A client of moto itself (not through the local endpoint) acting in `account`: moto takes the
+ * account from the x-moto-account-id header (moto/core/responses.py `get_current_account`).
+ */
+type BuildArgs = { request: { headers: Record<string, string> } };
+type WithMiddleware = { middlewareStack: { add(middleware: unknown, options: { step: 'build' }): void } };
+
+function inMotoAccount<C>(client: C, account: string): C {
+  const header = (next: (args: BuildArgs) => unknown) => (args: BuildArgs) => {
+    args.request.headers['x-moto-account-id'] = account;
+    return next(args);
+  };
+  (client as unknown as WithMiddleware).middlewareStack.add(header, { step: 'build' });
+  return client;
+}
+
+function clientConfigEnv(endpoint: string, accessKeyId: string, region: string): Record<string, string> {
   return {
     AWS_ENDPOINT_URL: endpoint,
-    AWS_REGION: LOCAL_REGION,
+    AWS_REGION: region,
     AWS_ACCESS_KEY_ID: accessKeyId,
     AWS_SECRET_ACCESS_KEY: 'local',
   };

@@ -216,7 +216,7 @@ export class Endpoints {
   async update(ctx: CallContext, body: Json): Promise<Json> {
     const name = requireString(body, 'EndpointName', ENTITY_NAME, 63);
     const configName = requireString(body, 'EndpointConfigName', ENTITY_NAME, 63);
-    this.get(name);
+    this.get(name, ctx);
     if (this.interrupted.delete(name)) {
       throw validation(
         `The caller crashed before UpdateEndpoint of "${name}" (a crash the local endpoint was asked to simulate).`,
@@ -286,7 +286,7 @@ export class Endpoints {
 
   async delete(ctx: CallContext, body: Json): Promise<Json> {
     const name = requireString(body, 'EndpointName', ENTITY_NAME, 63);
-    const endpoint = this.get(name);
+    const endpoint = this.get(name, ctx);
     if (BUSY.includes(endpoint.status)) {
       throw validation(`Cannot update in-progress endpoint "${endpoint.arn}".`);
     }
@@ -299,8 +299,8 @@ export class Endpoints {
     return {};
   }
 
-  describe(_ctx: CallContext, body: Json): Json {
-    const endpoint = this.get(requireString(body, 'EndpointName', ENTITY_NAME, 63));
+  describe(ctx: CallContext, body: Json): Json {
+    const endpoint = this.get(requireString(body, 'EndpointName', ENTITY_NAME, 63), ctx);
     return {
       EndpointName: endpoint.name,
       EndpointArn: endpoint.arn,
@@ -320,11 +320,12 @@ export class Endpoints {
     };
   }
 
-  list(_ctx: CallContext, body: Json): Json {
+  list(ctx: CallContext, body: Json): Json {
     const contains = typeof body.NameContains === 'string' ? body.NameContains : undefined;
     const status = typeof body.StatusEquals === 'string' ? body.StatusEquals : undefined;
     return {
       Endpoints: [...this.endpoints.values()]
+        .filter((e) => ownedBy(e, ctx))
         .filter((e) => (!contains || e.name.includes(contains)) && (!status || e.status === status))
         .map((e) => ({
           EndpointName: e.name,
@@ -357,6 +358,10 @@ export class Endpoints {
 
   regionOf(name: string): string | undefined {
     return this.endpoints.get(name)?.region;
+  }
+
+  accountOf(name: string): string | undefined {
+    return this.endpoints.get(name)?.arn.split(':')[4];
   }
 
   /** The local endpoint with this ARN, if there is one (tags of anything else are moto's). */
@@ -392,9 +397,13 @@ export class Endpoints {
     for (const e of this.endpoints.values()) clearTimeout(e.timer);
   }
 
-  private get(name: string): Endpoint {
+  /**
+   * The endpoint of this name; with `ctx`, only the caller's account's (endpoints are held by name,
+   * so two accounts cannot both have one of the same name locally).
+   */
+  private get(name: string, ctx?: CallContext): Endpoint {
     const endpoint = this.endpoints.get(name);
-    if (!endpoint) throw validation(`Could not find endpoint "${name}".`);
+    if (!endpoint || (ctx && !ownedBy(endpoint, ctx))) throw validation(`Could not find endpoint "${name}".`);
     return endpoint;
   }
 
@@ -565,4 +574,9 @@ function variantsOf(config: Json): Json[] {
     DesiredInstanceCount: v.InitialInstanceCount ?? (v.ServerlessConfig ? undefined : 1),
     ...(v.ServerlessConfig ? { CurrentServerlessConfig: v.ServerlessConfig } : {}),
   }));
+}
+
+/** Whether the endpoint is in the caller's account (its ARN says where it was created). */
+function ownedBy(endpoint: { arn: string }, ctx: CallContext): boolean {
+  return endpoint.arn.split(':')[4] === ctx.account;
 }

@@ -1,6 +1,10 @@
 import { type CallContext, ServiceError } from './protocol';
 
-/** Calls moto's JSON 1.1 services directly, with the caller's region. */
+/**
+ * Calls moto's JSON 1.1 services directly, with the caller's region and account: moto keeps state
+ * per account and takes it from the `x-moto-account-id` header before the access key
+ * (moto 5.2.1, moto/core/responses.py `get_current_account`).
+ */
 export class MotoClient {
   constructor(readonly url: string) {}
 
@@ -36,6 +40,7 @@ export class MotoClient {
       headers: {
         'content-type': 'application/x-amz-json-1.1',
         'x-amz-target': target,
+        'x-moto-account-id': ctx.account,
         authorization: ctx.authorization.replace(/\/sagemaker\/aws4_request/, `/${service}/aws4_request`),
       },
       body: JSON.stringify(body ?? {}),

@@ -14,6 +14,7 @@ export class ServiceError extends Error {
       | 'ResourceLimitExceeded'
       | 'ResourceInUse'
       | 'ConflictException'
+      | 'AccessDeniedException'
       | 'InternalFailure',
     message: string,
     readonly status = 400,
@@ -29,19 +30,35 @@ export const notFound = (message: string) => new ServiceError('ResourceNotFound'
 export interface CallContext {
   readonly region: string;
   readonly accessKeyId: string;
+  /** The caller's account: every call is served from (and moto keeps state in) this account. */
   readonly account: string;
+  /** The access key id without its account: what names the caller (see callerIdentity). */
+  readonly principal: string;
   /** The Authorization header to forward to moto (moto reads the region from it). */
   readonly authorization: string;
 }
 
-export function callContext(authorization: string | undefined, fallbackRegion: string): CallContext {
+/**
+ * An access key id `<12 digits>:<rest>` calls from that account as `<rest>` (`222222222222:alice`
+ * is the IAM user alice of account 222222222222); any other key calls from `defaultAccount`. Local
+ * mode's stand-in for credentials that belong to an account, as STS-issued ones do.
+ */
+export const ACCOUNT_KEY = /^(\d{12}):(.+)$/;
+
+export function callContext(
+  authorization: string | undefined,
+  fallbackRegion: string,
+  defaultAccount = ACCOUNT_ID,
+): CallContext {
   const match = /Credential=([^/]+)\/\d{8}\/([^/]+)\//.exec(authorization ?? '');
   const region = match?.[2] ?? fallbackRegion;
   const accessKeyId = match?.[1] ?? 'local';
+  const scoped = ACCOUNT_KEY.exec(accessKeyId);
   return {
     region,
     accessKeyId,
-    account: ACCOUNT_ID,
+    account: scoped?.[1] ?? defaultAccount,
+    principal: scoped?.[2] ?? accessKeyId,
     authorization:
       authorization ??
       `AWS4-HMAC-SHA256 Credential=${accessKeyId}/20260101/${region}/sagemaker/aws4_request, SignedHeaders=host, Signature=0`,
@@ -50,7 +67,7 @@ export function callContext(authorization: string | undefined, fallbackRegion: s
 
 /**
  * The identity SageMaker records as CreatedBy/LastModifiedBy for an API caller: an IAM identity.
- * Locally the access key id stands for the caller:
+ * Locally the access key id stands for the caller (after its account, if it names one: ACCOUNT_KEY):
  * - `alice` → the IAM user `arn:aws:iam::<account>:user/alice` (PrincipalId `alice`);
  * - `role=Approver@release-7` → the role session `arn:aws:sts::<account>:assumed-role/Approver/release-7`,
  *   as STS names an AssumeRole caller (PrincipalId `AROA<ROLE>:release-7`);
@@ -58,9 +75,7 @@ export function callContext(authorization: string | undefined, fallbackRegion: s
  *   keeps through role chaining and SageMaker reports in `IamIdentity.SourceIdentity`.
  */
 export function callerIdentity(ctx: CallContext) {
-  const session = /^role=([\w+=,.@-]{1,64})@([\w+=,.@-]{2,64}?)(?:~([\w+=,.@-]{2,64}))?$/.exec(
-    ctx.accessKeyId,
-  );
+  const session = /^role=([\w+=,.@-]{1,64})@([\w+=,.@-]{2,64}?)(?:~([\w+=,.@-]{2,64}))?$/.exec(ctx.principal);
   if (session) {
     const [, role, sessionName, sourceIdentity] = session;
     return {
@@ -76,8 +91,8 @@ export function callerIdentity(ctx: CallContext) {
   }
   return {
     IamIdentity: {
-      Arn: `arn:aws:iam::${ctx.account}:user/${ctx.accessKeyId}`,
-      PrincipalId: ctx.accessKeyId,
+      Arn: `arn:aws:iam::${ctx.account}:user/${ctx.principal}`,
+      PrincipalId: ctx.principal,
     },
   };
 }
@@ -137,4 +152,9 @@ export const LINEAGE_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,119}$/;
 
 function lowerFirst(s: string): string {
   return s.charAt(0).toLowerCase() + s.slice(1);
+}
+
+/** The same caller, calling as another account: how the service reads a resource it shares. */
+export function inAccount(ctx: CallContext, account: string, region = ctx.region): CallContext {
+  return { ...ctx, account, region };
 }

@@ -1,8 +1,18 @@
+import { accessDenied, evaluate, type PolicyDocument, parseArn, requestPrincipal } from './access';
 import type { EventEmitter } from './events';
 import { DETAIL_TYPES } from './events';
 import type { Lineage } from './lineage';
 import type { MotoClient } from './moto-client';
-import { type CallContext, callerIdentity, requireOneOf, requireString, validation } from './protocol';
+import {
+  type CallContext,
+  callerIdentity,
+  ENTITY_NAME,
+  inAccount,
+  notFound,
+  requireOneOf,
+  requireString,
+  validation,
+} from './protocol';
 
 type Json = Record<string, unknown>;
 
@@ -30,10 +40,16 @@ const OVERLAY_FIELDS = ['ModelLifeCycle'] as const;
  *   for the model package"); moto ignores both;
  * - every create and update emits `SageMaker Model Package State Change`, with the documented
  *   sample's fields (no CreatedBy, LastModifiedBy or ApprovalDescription);
- * - SageMaker's own lineage entities are created with each group and version.
+ * - SageMaker's own lineage entities are created with each group and version;
+ * - groups have resource policies (PutModelPackageGroupPolicy, which moto lacks), and a caller from
+ *   another account reads, lists, updates or makes a model of a group's versions only where the
+ *   group's policy allows it (access.ts), naming the group or version by ARN, as SageMaker requires
+ *   across accounts.
  */
 export class Registry {
   private readonly overlays = new Map<string, Overlay>();
+  /** Group resource policies, by `<account>/<region>/<group name, lower case>`. */
+  private readonly policies = new Map<string, string>();
 
   constructor(
     private readonly moto: MotoClient,
@@ -43,6 +59,82 @@ export class Registry {
 
   reset(): void {
     this.overlays.clear();
+    this.policies.clear();
+  }
+
+  async putModelPackageGroupPolicy(ctx: CallContext, body: Json): Promise<Json> {
+    const name = requireString(body, 'ModelPackageGroupName', ENTITY_NAME, 63);
+    const policy = requireString(body, 'ResourcePolicy', undefined, 20480);
+    try {
+      JSON.parse(policy);
+    } catch {
+      throw validation(`The resource policy of model package group "${name}" is not valid JSON.`);
+    }
+    const group = await this.moto.sagemaker(ctx, 'DescribeModelPackageGroup', {
+      ModelPackageGroupName: name,
+    });
+    this.policies.set(policyKey(ctx.account, ctx.region, name), policy);
+    return { ModelPackageGroupArn: group.ModelPackageGroupArn };
+  }
+
+  getModelPackageGroupPolicy(ctx: CallContext, body: Json): Json {
+    const name = requireString(body, 'ModelPackageGroupName', ENTITY_NAME, 63);
+    const policy = this.policies.get(policyKey(ctx.account, ctx.region, name));
+    if (!policy) throw notFound(`Model package group "${name}" has no resource policy.`);
+    return { ResourcePolicy: policy };
+  }
+
+  deleteModelPackageGroupPolicy(ctx: CallContext, body: Json): Json {
+    const name = requireString(body, 'ModelPackageGroupName', ENTITY_NAME, 63);
+    this.policies.delete(policyKey(ctx.account, ctx.region, name));
+    return {};
+  }
+
+  /** DescribeModelPackageGroup, by name in the caller's account or by ARN in any (as its policy allows). */
+  async describeModelPackageGroup(ctx: CallContext, body: Json): Promise<Json> {
+    const name = requireString(body, 'ModelPackageGroupName', undefined, 2048);
+    const owner = await this.authorize(ctx, 'sagemaker:DescribeModelPackageGroup', name);
+    return this.moto.sagemaker(owner, 'DescribeModelPackageGroup', {
+      ModelPackageGroupName: name.startsWith('arn:') ? name.split('/').at(-1) : name,
+    });
+  }
+
+  /**
+   * CreateModel from another account's version (a container's ModelPackageName is its ARN): allowed
+   * only where the version's group grants the caller `sagemaker:CreateModel`.
+   */
+  async authorizeCreateModel(ctx: CallContext, body: Json): Promise<void> {
+    const containers = [body.PrimaryContainer, ...((body.Containers as unknown[] | undefined) ?? [])];
+    for (const c of containers) {
+      const source = (c as Json | undefined)?.ModelPackageName;
+      if (typeof source === 'string') await this.authorize(ctx, 'sagemaker:CreateModel', source);
+    }
+  }
+
+  /**
+   * The context to serve a request on `nameOrArn` in: the caller's own for a name or an ARN of its
+   * account; the owner's for another account's ARN, once the group's resource policy allows the
+   * caller `action` on it (a version's ARN, the group's, or for ListModelPackages the group's
+   * versions, `model-package/<group>/*`). Refused otherwise, in IAM's words.
+   */
+  private async authorize(ctx: CallContext, action: string, nameOrArn: string): Promise<CallContext> {
+    const arn = parseArn(nameOrArn);
+    if (!arn || arn.account === ctx.account) return ctx;
+    const [kind, group, version] = arn.resource.toLowerCase().split('/');
+    const resource =
+      kind === 'model-package-group' && action === 'sagemaker:ListModelPackages'
+        ? `arn:aws:sagemaker:${arn.region}:${arn.account}:model-package/${group}/*`
+        : `arn:aws:sagemaker:${arn.region}:${arn.account}:${[kind, group, version].filter(Boolean).join('/')}`;
+    const raw = group ? this.policies.get(policyKey(arn.account, arn.region, group)) : undefined;
+    const principal = requestPrincipal(ctx);
+    const decision = evaluate(
+      raw ? (JSON.parse(raw) as PolicyDocument) : undefined,
+      principal,
+      action,
+      resource,
+    );
+    if (decision !== 'allow') throw accessDenied(principal, action, resource, decision);
+    return inAccount(ctx, arn.account, arn.region);
   }
 
   async createModelPackageGroup(ctx: CallContext, body: Json): Promise<Json> {
@@ -73,6 +165,9 @@ export class Registry {
 
   async updateModelPackage(ctx: CallContext, body: Json): Promise<Json> {
     const arn = requireString(body, 'ModelPackageArn');
+    // Served in the version's account; who changed it is still the caller (an UpdateModelPackage
+    // from another account needs the group's policy to grant it).
+    const owner = await this.authorize(ctx, 'sagemaker:UpdateModelPackage', arn);
     if (body.ModelApprovalStatus !== undefined) requireOneOf(body, 'ModelApprovalStatus', APPROVAL_STATUSES);
     const lifeCycle = body.ModelLifeCycle === undefined ? undefined : readLifeCycle(body.ModelLifeCycle);
     const inferenceSpecification =
@@ -80,14 +175,14 @@ export class Registry {
         ? undefined
         : readInferenceSpecification(body.InferenceSpecification);
     if (body.SourceUri !== undefined) requireString(body, 'SourceUri', undefined, 1024);
-    const current = await this.describeModelPackage(ctx, { ModelPackageName: arn });
+    const current = await this.describeModelPackage(owner, { ModelPackageName: arn });
     const metadata: Record<string, string> = {
       ...((current.CustomerMetadataProperties as Record<string, string> | undefined) ?? {}),
       ...((body.CustomerMetadataProperties as Record<string, string> | undefined) ?? {}),
     };
     for (const key of (body.CustomerMetadataPropertiesToRemove as string[] | undefined) ?? [])
       delete metadata[key];
-    await this.moto.sagemaker(ctx, 'UpdateModelPackage', {
+    await this.moto.sagemaker(owner, 'UpdateModelPackage', {
       ModelPackageArn: arn,
       ModelApprovalStatus: body.ModelApprovalStatus ?? current.ModelApprovalStatus,
       ApprovalDescription: body.ApprovalDescription ?? current.ApprovalDescription,
@@ -105,19 +200,23 @@ export class Registry {
       lastModifiedTime: Date.now(),
     });
     const updatedFields = Object.keys(body).filter((k) => k !== 'ModelPackageArn' && body[k] !== undefined);
-    const described = await this.describeModelPackage(ctx, { ModelPackageName: arn });
-    await this.emitStateChange(ctx, described, updatedFields);
+    const described = await this.describeModelPackage(owner, { ModelPackageName: arn });
+    await this.emitStateChange(owner, described, updatedFields);
     return { ModelPackageArn: key };
   }
 
   async describeModelPackage(ctx: CallContext, body: Json): Promise<Json> {
-    const out = await this.moto.sagemaker(ctx, 'DescribeModelPackage', body);
+    const name = typeof body.ModelPackageName === 'string' ? body.ModelPackageName : '';
+    const owner = await this.authorize(ctx, 'sagemaker:DescribeModelPackage', name);
+    const out = await this.moto.sagemaker(owner, 'DescribeModelPackage', body);
     return this.withOverlay(out);
   }
 
   async listModelPackages(ctx: CallContext, body: Json): Promise<Json> {
+    const group = typeof body.ModelPackageGroupName === 'string' ? body.ModelPackageGroupName : '';
+    const owner = await this.authorize(ctx, 'sagemaker:ListModelPackages', group);
     const out = await this.moto.sagemaker<{ ModelPackageSummaryList?: Json[] }>(
-      ctx,
+      owner,
       'ListModelPackages',
       body,
     );
@@ -183,4 +282,8 @@ function readLifeCycle(raw: unknown): Json {
     StageStatus: l.StageStatus,
     ...(typeof l.StageDescription === 'string' ? { StageDescription: l.StageDescription } : {}),
   };
+}
+
+function policyKey(account: string, region: string, groupName: string): string {
+  return `${account}/${region}/${groupName.toLowerCase()}`;
 }

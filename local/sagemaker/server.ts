@@ -3,11 +3,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { SageMakerApiModel } from './api-model';
 import { type DeploymentOutcome, Endpoints, type EndpointTiming, type SystemState } from './endpoints';
+import { EventBuses } from './event-buses';
 import { EventEmitter } from './events';
 import { Lineage, type LineageLimits } from './lineage';
 import { ModelCards } from './model-cards';
 import { MotoClient } from './moto-client';
-import { type CallContext, callContext, ServiceError } from './protocol';
+import { ACCOUNT_ID, type CallContext, callContext, ServiceError } from './protocol';
 import { Registry } from './registry';
 
 type Json = Record<string, unknown>;
@@ -20,6 +21,11 @@ export interface LocalSageMakerOptions {
   readonly port?: number;
   /** @default 'us-east-1' (requests normally carry their region in the Authorization header) */
   readonly region?: string;
+  /**
+   * The account of callers whose access key names none (`<account>:<key>` names one: ACCOUNT_KEY in
+   * protocol.ts). @default '123456789012' (moto's default account)
+   */
+  readonly defaultAccount?: string;
   readonly timing?: Partial<EndpointTiming>;
   /** Called with errors from background work (endpoint transitions, exports). */
   readonly onError?: (error: unknown) => void;
@@ -55,6 +61,8 @@ export class LocalSageMaker {
   readonly registry: Registry;
   readonly endpoints: Endpoints;
   readonly modelCards: ModelCards;
+  /** Events put on another account's bus: authorized by its policy, delivered to listeners. */
+  readonly buses: EventBuses;
   /** Count of SageMaker API calls received, by operation. */
   readonly operationCounts = new Map<string, number>();
   /** Every SageMaker API call, in order: who (access key id), what, when. */
@@ -75,6 +83,7 @@ export class LocalSageMaker {
     this.registry = new Registry(this.moto, this.events, this.lineage);
     this.endpoints = new Endpoints(this.moto, this.events, this.lineage, onError);
     this.modelCards = new ModelCards(this.moto, this.events, options.motoUrl, onError);
+    this.buses = new EventBuses(this.moto);
     if (options.timing) this.endpoints.timing = { ...this.endpoints.timing, ...options.timing };
     const r = this.registry;
     const e = this.endpoints;
@@ -87,7 +96,15 @@ export class LocalSageMaker {
       DescribeModelPackage: (c, b) => r.describeModelPackage(c, b),
       ListModelPackages: (c, b) => r.listModelPackages(c, b),
       ListModels: (c, b) => this.listModels(c, b),
-      CreateModel: (c, b) => e.createModel(c, b),
+      // Cross-account: the group's resource policy decides (registry.ts, access.ts).
+      DescribeModelPackageGroup: (c, b) => r.describeModelPackageGroup(c, b),
+      PutModelPackageGroupPolicy: (c, b) => r.putModelPackageGroupPolicy(c, b),
+      GetModelPackageGroupPolicy: (c, b) => r.getModelPackageGroupPolicy(c, b),
+      DeleteModelPackageGroupPolicy: (c, b) => r.deleteModelPackageGroupPolicy(c, b),
+      CreateModel: async (c, b) => {
+        await r.authorizeCreateModel(c, b);
+        return e.createModel(c, b);
+      },
       CreateEndpointConfig: (c, b) => e.createEndpointConfig(c, b),
       DescribeEndpointConfig: (c, b) => e.describeEndpointConfig(c, b),
       CreateEndpoint: (c, b) => e.create(c, b),
@@ -180,7 +197,8 @@ export class LocalSageMaker {
    */
   async systemState(endpointName: string, state: SystemState): Promise<void> {
     const region = this.endpoints.regionOf(endpointName) ?? this.options.region ?? 'us-east-1';
-    await this.endpoints.enterSystemState(callContext(undefined, region), endpointName, state);
+    const account = this.endpoints.accountOf(endpointName) ?? this.options.defaultAccount;
+    await this.endpoints.enterSystemState(callContext(undefined, region, account), endpointName, state);
   }
 
   /** Forgets everything held here (moto's state is reset separately). */
@@ -190,6 +208,7 @@ export class LocalSageMaker {
     this.lineage.reset();
     this.modelCards.reset();
     this.events.emitted.length = 0;
+    this.buses.reset();
     this.operationCounts.clear();
     this.callLog.length = 0;
   }
@@ -223,7 +242,15 @@ export class LocalSageMaker {
     if (req.url?.startsWith('/_local/')) return this.control(req, res, body);
     const target = String(req.headers['x-amz-target'] ?? '');
     const operation = target.startsWith('SageMaker.') ? target.slice('SageMaker.'.length) : undefined;
-    const ctx = callContext(req.headers.authorization, this.options.region ?? 'us-east-1');
+    const ctx = callContext(
+      req.headers.authorization,
+      this.options.region ?? 'us-east-1',
+      this.options.defaultAccount ?? ACCOUNT_ID,
+    );
+    if (target === 'AWSEvents.PutEvents') {
+      const crossAccount = await this.buses.putEvents(ctx, parseOrEmpty(body));
+      if (crossAccount) return respondJson(res, 200, crossAccount);
+    }
     if (operation) {
       this.operationCounts.set(operation, (this.operationCounts.get(operation) ?? 0) + 1);
       this.callLog.push({ caller: ctx.accessKeyId, operation, at: Date.now() });
@@ -233,7 +260,7 @@ export class LocalSageMaker {
       const invalid = this.requestViolation(operation, body);
       if (invalid) return respondError(res, invalid);
     }
-    if (!implementation) return proxy(this.options.motoUrl, req, res, body);
+    if (!implementation) return proxy(this.options.motoUrl, req, res, body, ctx.account);
     try {
       const parsed = body.length > 0 ? (JSON.parse(body.toString('utf8')) as Json) : {};
       respondJson(res, 200, await implementation(ctx, parsed));
@@ -296,10 +323,18 @@ export class LocalSageMaker {
           },
         ];
       case 'GET /_local/events':
-        return [200, { events: this.events.emitted }];
+        return [200, { events: this.events.emitted, crossAccount: this.buses.delivered }];
       default:
         return [404, { message: `no control route ${route}` }];
     }
+  }
+}
+
+function parseOrEmpty(body: Buffer): Json {
+  try {
+    return JSON.parse(body.toString('utf8') || '{}') as Json;
+  } catch {
+    return {};
   }
 }
 
@@ -333,18 +368,21 @@ function respondError(res: ServerResponse, error: ServiceError): void {
   res.end(text);
 }
 
-/** Passes a request to moto as it came, and moto's answer back as it went. */
+/** Passes a request to moto as it came (in the caller's account), and moto's answer back as it went. */
 async function proxy(
   motoUrl: string,
   req: IncomingMessage,
   res: ServerResponse,
   body: Buffer,
+  account: string,
 ): Promise<void> {
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.headers)) {
     if (v === undefined || k === 'host' || k === 'connection' || k === 'content-length') continue;
     headers[k] = Array.isArray(v) ? v.join(', ') : v;
   }
+  // The caller's account, which moto takes from this header before the access key (MotoClient).
+  headers['x-moto-account-id'] = account;
   const upstream = await fetch(`${motoUrl}${req.url ?? '/'}`, {
     method: req.method,
     headers,

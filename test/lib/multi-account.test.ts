@@ -222,6 +222,30 @@ it('tells the reconciler in another account to name groups by their registry ARN
   expect(own.registry).toBeUndefined();
 });
 
+it("bundles each deployment account's own manifest with its handlers (not the first stack's)", () => {
+  // CDK stages one bundle per source and bundling options: the manifest's hash keeps them apart.
+  const bundledTargets = (account: string) => {
+    const stackName = `ModelGovernance-Deploy-${account}`;
+    const assets = require(join(outdir, `${stackName}.assets.json`)) as {
+      files: Record<string, { source: { path: string } }>;
+    };
+    const fn = Object.values(deployment(account).findResources('AWS::Lambda::Function')).find((f) =>
+      JSON.stringify(f.Properties).includes('reconcile-endpoint'),
+    );
+    const code = (fn?.Properties as { Code?: { S3Key?: string } } | undefined)?.Code;
+    const hash = String(code?.S3Key).replace(/\.zip$/, '');
+    const dir = assets.files[hash]?.source.path;
+    if (!dir) throw new Error(`no bundle ${hash} for ${stackName}`);
+    const manifest = require(join(outdir, dir, 'governance-manifest.json')) as {
+      groups: { deployments: { endpointName: string }[] }[];
+    };
+    return manifest.groups.flatMap((g) => g.deployments.map((d) => d.endpointName));
+  };
+  expect(bundledTargets(STAGING)).toEqual(['churn-staging']);
+  expect(bundledTargets(PRODUCTION)).toEqual(['churn-prod', 'fraud-prod']);
+  expect(bundledTargets(REGISTRY)).toEqual(['churn-dev']);
+});
+
 it('refuses what cannot work across accounts, saying why', () => {
   const problems = (config: unknown) => {
     try {
