@@ -64,6 +64,7 @@ export class EndpointReconciler extends Construct {
     props.approvalEvents.onModelPackageStateChange(this.handler, this.handler.deadLetters.queue);
     props.approvalEvents.onEndpointStateChange(this.handler, this.handler.deadLetters.queue);
     props.approvalEvents.onModelCardStateChange(this.handler, this.handler.deadLetters.queue);
+    props.approvalEvents.onStackDeployed(this.handler, this.handler.deadLetters.queue);
   }
 
   private createExecutionRole(buckets: readonly string[], keyArns: readonly string[]): iam.Role {

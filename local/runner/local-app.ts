@@ -1,7 +1,12 @@
 import { setMaxListeners } from 'node:events';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import {
+  EventBridgeClient,
+  PutEventsCommand,
+  PutRuleCommand,
+  PutTargetsCommand,
+} from '@aws-sdk/client-eventbridge';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateModelPackageGroupCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
@@ -15,12 +20,13 @@ import {
 } from '@aws-sdk/client-sqs';
 import { buildGovernanceApp } from '../../bin/governance-app';
 import type { GovernanceConfig } from '../../core/config/types';
+import { CLOUDFORMATION_EVENT_SOURCE, STACK_STATUS_CHANGE } from '../../core/events';
 import { connectMoto, freePort, type MotoServer, startMoto } from '../moto';
 import { ensureMoto } from '../prerequisites';
 import type { EndpointTiming } from '../sagemaker/endpoints';
 import { ACCOUNT_ID } from '../sagemaker/protocol';
 import { LocalSageMaker } from '../sagemaker/server';
-import { type PhysicalResource, resolve } from './cfn';
+import { type PhysicalResource, type ResolveContext, resolve } from './cfn';
 import { describeMetric, readEmf } from './emf';
 import { FunctionPool, type InvokeResult } from './function-pool';
 
@@ -92,11 +98,15 @@ export class LocalApp {
   private readonly deliveriesInFlight = new Set<Promise<void>>();
   private inFlight = 0;
   private readonly clients: { sqs: SQSClient; events: EventBridgeClient };
+  /** The stacks played, by name: their local stack id and the template last deployed. */
+  private readonly stacks = new Map<string, { id: string; template: Template }>();
+  private redeployments = 0;
 
   private constructor(
     readonly moto: MotoServer,
     readonly sagemaker: LocalSageMaker,
     private readonly options: LocalAppOptions,
+    private readonly outdir: string,
   ) {
     // Every poller (one per rule target) and retry wait listens to this one signal: more than Node's
     // default of 10 listeners is expected, not a leak (the demo's app has more than 10 targets).
@@ -117,15 +127,10 @@ export class LocalApp {
       source.kind === 'external'
         ? Promise.resolve(connectMoto(source.url))
         : startMoto({ python: source.python, port: motoPort });
-    let assembly: ReturnType<ReturnType<typeof buildGovernanceApp>['app']['synth']>;
+    let assembly: Assembly;
     const outdir = options.outdir ?? join(process.cwd(), '.local', 'cdk.out');
     try {
-      rmSync(outdir, { recursive: true, force: true });
-      mkdirSync(outdir, { recursive: true });
-      // Local mode plays one account and one stack: logical ids are unique within a stack only, and
-      // a few hundred groups fit one stack's worth of local resources (CloudFormation's limits do not apply).
-      const { app } = buildGovernanceApp({ config: { ...options.config, stacks: 1 }, appProps: { outdir } });
-      assembly = app.synth();
+      assembly = synthesize(options.config, outdir);
     } catch (error) {
       await motoStarting.then(
         (m) => m.stop(),
@@ -160,16 +165,14 @@ export class LocalApp {
         await moto.stop();
         throw error;
       });
-    const local = new LocalApp(moto, sagemaker, options);
+    const local = new LocalApp(moto, sagemaker, options, outdir);
     try {
       for (const stack of assembly.stacks) {
-        const assets = JSON.parse(readFileSync(join(outdir, `${stack.stackName}.assets.json`), 'utf8')) as {
-          files: Record<string, { source: { path: string } }>;
-        };
         await local.provision(
-          stack.template as { Resources: Record<string, Resource> },
+          stack.stackName,
+          stack.template as Template,
           outdir,
-          assets.files,
+          assetFilesOf(outdir, stack),
         );
       }
     } catch (error) {
@@ -180,6 +183,78 @@ export class LocalApp {
       entry('info', `local endpoint ${sagemaker.url} (moto ${moto.url}) ready in ${Date.now() - started} ms`),
     );
     return local;
+  }
+
+  /**
+   * What `cdk deploy` of a changed configuration does to the running app: each function gets its
+   * new bundle (with the new manifest) and environment, each rule its new pattern, and then
+   * CloudFormation's own event says the stack settled (UPDATE_COMPLETE, on the default bus). A
+   * configuration that adds or removes resources needs a fresh start: refused, naming them, with
+   * nothing changed.
+   */
+  async redeploy(config: GovernanceConfig): Promise<void> {
+    this.redeployments += 1;
+    const outdir = `${this.outdir}-redeploy-${this.redeployments}`;
+    const assembly = synthesize(config, outdir);
+    for (const stack of assembly.stacks) {
+      const played = this.stacks.get(stack.stackName);
+      if (!played) {
+        throw new Error(
+          `The new configuration adds the stack ${stack.stackName}; stop the local app and start it again (npm run local).`,
+        );
+      }
+      const changed = changedResources(played.template, stack.template as Template);
+      if (changed.length > 0) {
+        throw new Error(
+          `The new configuration adds or removes ${changed.join(', ')} in ${stack.stackName}; the local app applies changes to its functions and rules only. Stop it and start it again (npm run local).`,
+        );
+      }
+    }
+    await this.idle();
+    for (const stack of assembly.stacks) {
+      const played = this.stacks.get(stack.stackName) as { id: string; template: Template };
+      const template = stack.template as Template;
+      const entries = Object.entries(template.Resources);
+      const ctx = {
+        region: LOCAL_REGION,
+        account: ACCOUNT_ID,
+        resources: this.resources,
+        stackId: played.id,
+      };
+      const assets = assetFilesOf(outdir, stack);
+      for (const [id, r] of entries) {
+        if (r.Type === 'AWS::Lambda::Function') {
+          const previous = this.functions.get(id);
+          this.functions.set(id, this.localFunction(id, r, entries, outdir, assets, ctx));
+          await previous?.pool.stop();
+        } else if (r.Type === 'AWS::Events::Rule') {
+          await this.clients.events.send(
+            new PutRuleCommand({
+              Name: id,
+              EventPattern: JSON.stringify(resolve(r.Properties?.EventPattern, ctx)),
+              State: 'ENABLED',
+            }),
+          );
+        }
+      }
+      this.stacks.set(stack.stackName, { id: played.id, template });
+      await this.clients.events.send(
+        new PutEventsCommand({
+          Entries: [
+            {
+              Source: CLOUDFORMATION_EVENT_SOURCE,
+              DetailType: STACK_STATUS_CHANGE,
+              Resources: [played.id],
+              Detail: JSON.stringify({
+                'stack-id': played.id,
+                'status-details': { status: 'UPDATE_COMPLETE', 'status-reason': '' },
+              }),
+            },
+          ],
+        }),
+      );
+      this.log('info', `redeployed ${stack.stackName}: functions and rules updated, UPDATE_COMPLETE sent`);
+    }
   }
 
   /** Environment for an SDK client (or a shell) to reach the local app as a user would. */
@@ -237,10 +312,13 @@ export class LocalApp {
   // ---- provisioning ----------------------------------------------------------------------------
 
   private async provision(
-    template: { Resources: Record<string, Resource> },
+    stackName: string,
+    template: Template,
     outdir: string,
-    assetFiles: Record<string, { source: { path: string } }>,
+    assetFiles: AssetFiles,
   ): Promise<void> {
+    const stackId = localStackId(stackName);
+    this.stacks.set(stackName, { id: stackId, template });
     const sm = new SageMakerClient(clientConfig(this.sagemaker.url, 'local-runner'));
     const sns = new SNSClient(clientConfig(this.moto.url, 'local-runner'));
     const s3 = new S3Client({ ...clientConfig(this.moto.url, 'local-runner'), forcePathStyle: true });
@@ -301,60 +379,21 @@ export class LocalApp {
       }
     }
 
-    const ctx = { region: LOCAL_REGION, account: ACCOUNT_ID, resources: this.resources };
+    const ctx = { region: LOCAL_REGION, account: ACCOUNT_ID, resources: this.resources, stackId };
     for (const [id, r] of entries) {
-      if (r.Type !== 'AWS::Lambda::Function') continue;
-      const p = r.Properties ?? {};
-      const code = p.Code as { S3Key?: unknown };
-      const hash = String(resolve(code.S3Key, ctx)).replace(/\.zip$/, '');
-      const asset = assetFiles[hash];
-      if (!asset) throw new Error(`function ${id}: no bundled asset ${hash} in the cloud assembly`);
-      const templateEnv = resolve(
-        ((p.Environment as Json | undefined)?.Variables as Json | undefined) ?? {},
-        ctx,
-      ) as Record<string, string>;
-      const name = String(templateEnv.POWERTOOLS_SERVICE_NAME ?? id).replace(/^model-governance-/, '');
-      const invokeConfig = entries.find(
-        ([, c]) =>
-          c.Type === 'AWS::Lambda::EventInvokeConfig' &&
-          JSON.stringify(c.Properties?.FunctionName).includes(id),
-      )?.[1];
-      const dlqArn = (p.DeadLetterConfig as Json | undefined)?.TargetArn;
-      const dlqId = dlqArn ? findByArn(this.resources, String(resolve(dlqArn, ctx))) : undefined;
-      const log = this.options.log ?? (() => undefined);
-      this.functions.set(id, {
-        pool: new FunctionPool(
-          {
-            logicalId: id,
-            name,
-            bundleDir: join(outdir, asset.source.path),
-            handler: String(p.Handler ?? 'index.handler'),
-            environment: {
-              ...templateEnv,
-              // The function calls as its role's session, as on Lambda:
-              // assumed-role/<role>/<function> (see callerIdentity in local/sagemaker/protocol.ts).
-              ...clientConfigEnv(
-                this.sagemaker.url,
-                `role=${roleNameOf(p.Role, this.resources, ctx)}@${name}`,
-              ),
-              AWS_LAMBDA_FUNCTION_NAME: name,
-              AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-            },
-            timeoutMs: Number(p.Timeout ?? 3) * 1000,
-          },
-          this.options.concurrency ?? 2,
-          (line) => log(handlerLogEntry(name, line)),
-        ),
-        maxRetries: Number(invokeConfig?.Properties?.MaximumRetryAttempts ?? 2),
-        deadLetterQueueUrl: dlqId ? this.resources.get(dlqId)?.ref : undefined,
-      });
+      if (r.Type === 'AWS::Lambda::Function')
+        this.functions.set(id, this.localFunction(id, r, entries, outdir, assetFiles, ctx));
     }
 
     for (const [id, r] of entries) {
       if (r.Type !== 'AWS::Events::Rule') continue;
       const p = r.Properties ?? {};
       await this.clients.events.send(
-        new PutRuleCommand({ Name: id, EventPattern: JSON.stringify(p.EventPattern), State: 'ENABLED' }),
+        new PutRuleCommand({
+          Name: id,
+          EventPattern: JSON.stringify(resolve(p.EventPattern, ctx)),
+          State: 'ENABLED',
+        }),
       );
       for (const target of (p.Targets as Json[] | undefined) ?? []) {
         const targetArn = String(resolve(target.Arn, ctx));
@@ -373,6 +412,58 @@ export class LocalApp {
         this.pollers.push(this.poll(delivery));
       }
     }
+  }
+
+  /** A template's function, played by a pool of node processes running its bundle with its environment. */
+  private localFunction(
+    id: string,
+    r: Resource,
+    entries: readonly [string, Resource][],
+    outdir: string,
+    assetFiles: AssetFiles,
+    ctx: ResolveContext,
+  ): LocalFunction {
+    const p = r.Properties ?? {};
+    const code = p.Code as { S3Key?: unknown };
+    const hash = String(resolve(code.S3Key, ctx)).replace(/\.zip$/, '');
+    const asset = assetFiles[hash];
+    if (!asset) throw new Error(`function ${id}: no bundled asset ${hash} in the cloud assembly`);
+    const templateEnv = resolve(
+      ((p.Environment as Json | undefined)?.Variables as Json | undefined) ?? {},
+      ctx,
+    ) as Record<string, string>;
+    const name = String(templateEnv.POWERTOOLS_SERVICE_NAME ?? id).replace(/^model-governance-/, '');
+    const invokeConfig = entries.find(
+      ([, c]) =>
+        c.Type === 'AWS::Lambda::EventInvokeConfig' &&
+        JSON.stringify(c.Properties?.FunctionName).includes(id),
+    )?.[1];
+    const dlqArn = (p.DeadLetterConfig as Json | undefined)?.TargetArn;
+    const dlqId = dlqArn ? findByArn(this.resources, String(resolve(dlqArn, ctx))) : undefined;
+    const log = this.options.log ?? (() => undefined);
+    return {
+      pool: new FunctionPool(
+        {
+          logicalId: id,
+          name,
+          bundleDir: join(outdir, asset.source.path),
+          handler: String(p.Handler ?? 'index.handler'),
+          environment: {
+            ...templateEnv,
+            // The function calls as its role's session, as on Lambda:
+            // assumed-role/<role>/<function> (see callerIdentity in local/sagemaker/protocol.ts).
+            ...clientConfigEnv(this.sagemaker.url, `role=${roleNameOf(p.Role, this.resources, ctx)}@${name}`),
+            AWS_LAMBDA_FUNCTION_NAME: name,
+            AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+          },
+          timeoutMs: Number(p.Timeout ?? 3) * 1000,
+        },
+        this.options.concurrency ?? 2,
+        (line) => log(handlerLogEntry(name, line)),
+      ),
+      maxRetries: Number(invokeConfig?.Properties?.MaximumRetryAttempts ?? 2),
+      deadLetterQueueUrl: dlqId ? this.resources.get(dlqId)?.ref : undefined,
+    };
   }
 
   // ---- delivery --------------------------------------------------------------------------------
@@ -506,6 +597,59 @@ export class LocalApp {
   }
 }
 
+type Template = { Resources: Record<string, Resource> };
+type AssetFiles = Record<string, { source: { path: string } }>;
+type Assembly = ReturnType<ReturnType<typeof buildGovernanceApp>['app']['synth']>;
+
+/**
+ * Synthesizes the app for local mode into outdir (emptied first). Local mode plays one account and
+ * one stack: logical ids are unique within a stack only, and a few hundred groups fit one stack's
+ * worth of local resources (CloudFormation's limits do not apply).
+ */
+function synthesize(config: GovernanceConfig, outdir: string): Assembly {
+  rmSync(outdir, { recursive: true, force: true });
+  mkdirSync(outdir, { recursive: true });
+  return buildGovernanceApp({ config: { ...config, stacks: 1 }, appProps: { outdir } }).app.synth();
+}
+
+function assetFilesOf(outdir: string, stack: { stackName: string }): AssetFiles {
+  return (
+    JSON.parse(readFileSync(join(outdir, `${stack.stackName}.assets.json`), 'utf8')) as { files: AssetFiles }
+  ).files;
+}
+
+/** A local stack id, shaped as CloudFormation's (arn:…:stack/<name>/<id>). */
+function localStackId(stackName: string): string {
+  return `arn:aws:cloudformation:${LOCAL_REGION}:${ACCOUNT_ID}:stack/${stackName}/local`;
+}
+
+/** Logical ids of the resources the runner provisions that one template has and the other lacks. */
+function changedResources(before: Template, after: Template): string[] {
+  const provisioned = (t: Template) =>
+    new Set(
+      Object.entries(t.Resources)
+        .filter(([, r]) => PROVISIONED_TYPES.includes(r.Type))
+        .map(([id]) => id),
+    );
+  const [a, b] = [provisioned(before), provisioned(after)];
+  return [
+    ...[...b].filter((id) => !a.has(id)).map((id) => `${id} (added)`),
+    ...[...a].filter((id) => !b.has(id)).map((id) => `${id} (removed)`),
+  ];
+}
+
+const PROVISIONED_TYPES = [
+  'AWS::KMS::Key',
+  'AWS::IAM::Role',
+  'AWS::Logs::LogGroup',
+  'AWS::SNS::Topic',
+  'AWS::SQS::Queue',
+  'AWS::S3::Bucket',
+  'AWS::SageMaker::ModelPackageGroup',
+  'AWS::Lambda::Function',
+  'AWS::Events::Rule',
+];
+
 function entry(kind: LocalLogEntry['kind'], text: string): LocalLogEntry {
   return { time: new Date(), kind, text };
 }
@@ -554,6 +698,8 @@ function describeEvent(event: Json): string {
   }
   if (d.EndpointName) return `${String(d.EndpointName)} (${String(d.EndpointStatus)})`;
   if (d.ModelCardName) return `${String(d.ModelCardName)} (${String(d.ModelCardStatus)})`;
+  if (d['stack-id'])
+    return `${String(d['stack-id'])} (${String((d['status-details'] as Json | undefined)?.status)})`;
   return '';
 }
 

@@ -59,6 +59,11 @@ export class LocalSageMaker {
   readonly operationCounts = new Map<string, number>();
   /** Every SageMaker API call, in order: who (access key id), what, when. */
   readonly callLog: { caller: string; operation: string; at: number }[] = [];
+  /**
+   * Every request of any JSON-protocol service (X-Amz-Target: `SageMaker.UpdateEndpoint`,
+   * `AnyScaleFrontendService.RegisterScalableTarget`, ...), in the order it arrived.
+   */
+  readonly requestLog: { caller: string; target: string }[] = [];
   private server?: Server;
   private readonly operations: Record<string, Operation>;
   /** SageMaker's API model (botocore's), held against every SageMaker request, served or proxied. */
@@ -192,6 +197,7 @@ export class LocalSageMaker {
     this.events.emitted.length = 0;
     this.operationCounts.clear();
     this.callLog.length = 0;
+    this.requestLog.length = 0;
   }
 
   /** moto's ListModels ignores NameContains; filter (and page) here. */
@@ -224,6 +230,7 @@ export class LocalSageMaker {
     const target = String(req.headers['x-amz-target'] ?? '');
     const operation = target.startsWith('SageMaker.') ? target.slice('SageMaker.'.length) : undefined;
     const ctx = callContext(req.headers.authorization, this.options.region ?? 'us-east-1');
+    if (target) this.requestLog.push({ caller: ctx.accessKeyId, target });
     if (operation) {
       this.operationCounts.set(operation, (this.operationCounts.get(operation) ?? 0) + 1);
       this.callLog.push({ caller: ctx.accessKeyId, operation, at: Date.now() });
