@@ -120,7 +120,8 @@ export class ApprovalEvents extends Construct {
    */
   onStackDeployed(handler: lambda.IFunction, deadLetterQueue: sqs.IQueue): void {
     this.stackDeployedRule ??= new events.Rule(this, 'StackDeployed', {
-      description: 'model-governance: this stack settled after a deployment (its configuration may have changed)',
+      description:
+        'model-governance: this stack settled after a deployment (its configuration may have changed)',
       eventPattern: stackDeployedPattern(Stack.of(this).stackId),
     });
     this.stackDeployedRule.addTarget(
