@@ -264,9 +264,8 @@ describe('chat notifications (AWS Chatbot)', () => {
       expect(c?.Properties.ConfigurationName).toMatch(/^[A-Za-z0-9-_]{1,128}$/);
     }
     // The channel role: assumed by Chatbot only, with no permissions at all.
-    const roleId = (slackConfig?.Properties.IamRoleArn as { 'Fn::GetAtt': string[] })[
-      'Fn::GetAtt'
-    ][0] as string;
+    const roleArn = slackConfig?.Properties.IamRoleArn as { 'Fn::GetAtt': string[] } | undefined;
+    const roleId = String(roleArn?.['Fn::GetAtt'][0]);
     expect(teamsConfig?.Properties.IamRoleArn).toEqual({ 'Fn::GetAtt': [roleId, 'Arn'] });
     const role = chat.findResources('AWS::IAM::Role')[roleId];
     expect(role?.Properties.AssumeRolePolicyDocument.Statement).toEqual([
