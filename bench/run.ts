@@ -14,6 +14,9 @@
  *    limit; and one stack of 60 groups with every optional feature on (the worst case).
  * 5. Burst convergence: 500 approvals across 50 groups at once in local mode: time until every
  *    endpoint serves its desired version, and endpoint changes made against approvals.
+ * 6. What Powertools adds to each handler's cold start (issue #17: Metrics ≤ 5 ms): each handler
+ *    bundled as deployed, and again with Metrics, then Logger, replaced by an empty stand-in;
+ *    load as deployed (median of 21, interleaved), plus the first metric a process writes.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -25,13 +28,13 @@ import {
   SageMakerClient,
   UpdateModelPackageCommand,
 } from '@aws-sdk/client-sagemaker';
-import { buildSync } from 'esbuild';
+import { build, buildSync, type Plugin } from 'esbuild';
 import { buildGovernanceApp } from '../bin/governance-app';
 import { parseGovernanceConfig } from '../core/config/parse';
 import { stacksNeeded } from '../core/config/sharding';
 import { versionOfName } from '../core/naming';
 import { EVENT_PATTERN_MAX_CHARS } from '../lib/constructs/approval-events';
-import { SOURCE_ROOT as LAMBDA_ROOT } from '../lib/constructs/handler-code';
+import { bundleOptions, SOURCE_ROOT as LAMBDA_ROOT } from '../lib/constructs/handler-code';
 import { LocalApp } from '../local/runner/local-app';
 import { registerVersion, setApproval } from '../test/harness/registry';
 
@@ -96,15 +99,20 @@ function synthApp(raw: unknown) {
   return { ms, stacks: measured };
 }
 
+/** What the stack gives every handler that loading it needs (each one reads its own at cold start). */
+const HANDLER_ENV = {
+  NOTIFICATION_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:t',
+  MODEL_EXECUTION_ROLE_ARN: 'arn:aws:iam::123456789012:role/r',
+  AUDIT_EXPORT_S3_URI: 's3://b/p',
+  VERDICT_S3_URI: 's3://b/verdicts/',
+  POLICY_ROLE_ARN: 'arn:aws:iam::123456789012:role/policy',
+  AWS_REGION: 'us-east-1',
+  // Lambda runs nodejs24.x, where the SDK has no Node-version warning to print.
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+};
+
 function coldStart() {
-  const env = {
-    NOTIFICATION_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:t',
-    MODEL_EXECUTION_ROLE_ARN: 'arn:aws:iam::123456789012:role/r',
-    AUDIT_EXPORT_S3_URI: 's3://b/p',
-    AWS_REGION: 'us-east-1',
-    // Lambda runs nodejs24.x, where the SDK has no Node-version warning to print.
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-  };
+  const env = HANDLER_ENV;
   const esbuildOptions = {
     bundle: true,
     platform: 'node' as const,
@@ -188,6 +196,119 @@ function coldStart() {
     });
   }
   return { bareNodeMs: round(median(bares)), sdkClientFloorMs: round(median(floors)), handlers: rows };
+}
+
+/**
+ * Handler bundles without one package: every import of it resolves to a stand-in that accepts any
+ * call and construction and does nothing, so the difference in load time is what the package costs.
+ */
+function without(pkg: string, stubFile: string): Plugin {
+  const filter = new RegExp(`^${pkg.replace(/[/@.-]/g, (c) => `\\${c}`)}$`);
+  return { name: `without-${pkg}`, setup: (b) => b.onResolve({ filter }, () => ({ path: stubFile })) };
+}
+
+async function powertoolsCost() {
+  const dir = mkdtempSync(join(tmpdir(), 'mgov-powertools-'));
+  const stubFile = join(dir, 'stand-in.js');
+  writeFileSync(
+    stubFile,
+    // esbuild's CommonJS interop copies the module's own names: each export the handlers import is named.
+    'const none = new Proxy(function () {}, { get: (_t, k) => (k === Symbol.toPrimitive ? () => "" : none), apply: () => none, construct: () => none });\nmodule.exports = { Metrics: none, MetricUnit: none, MetricResolution: none, Logger: none };\n',
+  );
+  const env = { ...HANDLER_ENV, POWERTOOLS_SERVICE_NAME: 'bench' };
+  const app = synthApp({
+    groups: [{ name: 'cold', deployments: [{ endpointName: 'cold-ep' }], separationOfDuties: true }],
+  }).stacks[0];
+  const variants = {
+    full: [] as Plugin[],
+    noMetrics: [without('@aws-lambda-powertools/metrics', stubFile)],
+    noLogger: [without('@aws-lambda-powertools/logger', stubFile)],
+  };
+  const rows = [];
+  for (const { handler, dir: bundleDir, nodeOptions } of app?.bundles ?? []) {
+    const files: Record<string, string> = {};
+    for (const [name, plugins] of Object.entries(variants)) {
+      const out = join(dir, handler, name, 'index.js');
+      await build({
+        ...bundleOptions(join(LAMBDA_ROOT, handler, 'index.ts'), out),
+        logLevel: 'silent',
+        plugins,
+      });
+      files[name] = out;
+    }
+    // Timed inside the process (require of the bundle alone), so process start-up noise stays out.
+    const load = (file: string) => {
+      const out = execFileSync(
+        process.execPath,
+        [
+          ...nodeOptions.split(' ').filter(Boolean),
+          '-e',
+          `const t = process.hrtime.bigint(); require(${JSON.stringify(file)}); process.stdout.write('BENCH ' + Number(process.hrtime.bigint() - t) / 1e6 + '\\n');`,
+        ],
+        {
+          env: {
+            PATH: process.env.PATH ?? '',
+            ...env,
+            GOVERNANCE_MANIFEST_PATH: join(bundleDir, 'governance-manifest.json'),
+          },
+          cwd: ROOT,
+          stdio: ['ignore', 'pipe', 'ignore'],
+        },
+      );
+      const line =
+        out
+          .toString()
+          .split('\n')
+          .find((l) => l.startsWith('BENCH ')) ?? 'BENCH NaN';
+      return Number(line.slice('BENCH '.length));
+    };
+    const times: Record<string, number[]> = { full: [], noMetrics: [], noLogger: [] };
+    for (let i = 0; i < 3; i++) for (const f of Object.values(files)) load(f);
+    for (let i = 0; i < 21; i++) for (const [name, f] of Object.entries(files)) times[name]?.push(load(f));
+    const m = (name: string) => median(times[name] ?? []);
+    rows.push({
+      handler,
+      bytes: statSync(files.full as string).size,
+      metricsBytes: statSync(files.full as string).size - statSync(files.noMetrics as string).size,
+      loggerBytes: statSync(files.full as string).size - statSync(files.noLogger as string).size,
+      metricsLoadMs: round(m('full') - m('noMetrics'), 1),
+      loggerLoadMs: round(m('full') - m('noLogger'), 1),
+    });
+  }
+  // The first metric a process writes (Powertools builds its configuration then): timed in process.
+  const first = join(dir, 'first-metric.ts');
+  writeFileSync(
+    first,
+    [
+      `import { countDeployment } from ${JSON.stringify(join(LAMBDA_ROOT, 'runtime', 'metrics'))};`,
+      'const t = process.hrtime.bigint();',
+      "countDeployment('deploymentStarted', 'g', 'e');",
+      'const first = Number(process.hrtime.bigint() - t) / 1e6;',
+      'const u = process.hrtime.bigint();',
+      "countDeployment('deploymentStarted', 'g', 'e');",
+      'const next = Number(process.hrtime.bigint() - u) / 1e6;',
+      "process.stdout.write('BENCH ' + JSON.stringify({ first, next }) + '\\n');",
+    ].join('\n'),
+  );
+  const firstOut = join(dir, 'first-metric.js');
+  await build({ ...bundleOptions(first, firstOut), logLevel: 'silent' });
+  const firsts: number[] = [];
+  const nexts: number[] = [];
+  for (let i = 0; i < 21; i++) {
+    const out = execFileSync(process.execPath, [firstOut], {
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    const line =
+      out
+        .toString()
+        .split('\n')
+        .find((l) => l.startsWith('BENCH ')) ?? '';
+    const { first: f, next } = JSON.parse(line.slice('BENCH '.length)) as { first: number; next: number };
+    firsts.push(f);
+    nexts.push(next);
+  }
+  return { handlers: rows, firstMetricMs: round(median(firsts), 2), nextMetricMs: round(median(nexts), 2) };
 }
 
 async function approvals() {
@@ -442,6 +563,19 @@ async function main() {
         `  ${h.handler.padEnd(20)} ${String(h.bytes).padStart(8)} bytes  ${String(h.loadMs).padStart(4)} ms as deployed (${h.loadWithoutSourceMapsMs} ms without source maps)   SDK external: ${String(h.sdkExternalMs).padStart(4)} ms   ratio ${h.ratio} (${h.ratioWithoutSourceMaps})`,
       );
     }
+  }
+  if (run('powertools')) {
+    console.log('\nWhat Powertools adds to loading each handler (median of 21 fresh processes, as deployed)');
+    const p = await powertoolsCost();
+    results.powertools = p;
+    for (const h of p.handlers) {
+      console.log(
+        `  ${h.handler.padEnd(20)} Metrics: +${String(h.metricsLoadMs).padStart(5)} ms, +${String(h.metricsBytes).padStart(6)} bytes   Logger: +${String(h.loggerLoadMs).padStart(5)} ms, +${String(h.loggerBytes).padStart(6)} bytes`,
+      );
+    }
+    console.log(
+      `  the first metric a process writes: ${p.firstMetricMs} ms (later ones ${p.nextMetricMs} ms)`,
+    );
   }
   if (run('approvals')) {
     console.log('\nApprovals in local mode');

@@ -18,7 +18,15 @@ export class DeploymentStack extends Stack {
 
   constructor(scope: Construct, id: string, props: DeploymentStackProps) {
     super(scope, id, props);
-    const { notificationEmails, modelArtifactBuckets, modelArtifactKeyArns, groups } = toInput(props.config);
+    const {
+      notificationEmails,
+      modelArtifactBuckets,
+      modelArtifactKeyArns,
+      slo,
+      tracing,
+      notifications,
+      groups,
+    } = toInput(props.config);
     this.deployment = new ModelDeployment(this, 'Default', {
       registry: props.registry,
       account: props.targetAccount,
@@ -26,6 +34,9 @@ export class DeploymentStack extends Stack {
       ...(notificationEmails ? { notificationEmails } : {}),
       ...(modelArtifactBuckets ? { modelArtifactBuckets } : {}),
       ...(modelArtifactKeyArns ? { modelArtifactKeyArns } : {}),
+      ...(slo ? { slo } : {}),
+      ...(tracing !== undefined ? { tracing } : {}),
+      ...(notifications ? { notifications } : {}),
     });
   }
 

@@ -9,7 +9,7 @@ import type {
   ModelPackageGroupInput,
 } from '../core/config/input';
 import { parseGovernanceConfig } from '../core/config/parse';
-import type { ModelPackageGroupConfig } from '../core/config/types';
+import type { ChatChannels, ModelPackageGroupConfig } from '../core/config/types';
 import { MODEL_PACKAGE_STATE_CHANGE, SAGEMAKER_EVENT_SOURCE } from '../core/events';
 import { cardReviewRequired, modelCardPrefix } from '../core/model-card-naming';
 import { ACKNOWLEDGEMENTS, acknowledge } from './compliance';
@@ -29,7 +29,12 @@ import { writeManifest } from './manifest-file';
 export interface ModelDeploymentProps
   extends Pick<
     GovernanceConfigInput,
-    'notificationEmails' | 'modelArtifactBuckets' | 'modelArtifactKeyArns' | 'slo'
+    | 'notificationEmails'
+    | 'modelArtifactBuckets'
+    | 'modelArtifactKeyArns'
+    | 'slo'
+    | 'tracing'
+    | 'notifications'
   > {
   /** Where the Model Registry (and its ModelGovernance) is. */
   readonly registry: AwsEnvironmentInput;
@@ -135,6 +140,8 @@ export class ModelDeployment extends Construct {
       modelArtifactBuckets: config.modelArtifactBuckets,
       modelArtifactKeyArns: config.modelArtifactKeyArns,
       approvalToServingMinutes: config.slo.approvalToServingMinutes,
+      tracing: config.tracing,
+      chat: config.notifications,
     });
     return this.resources;
   }
@@ -161,6 +168,8 @@ function buildDeployment(
     modelArtifactBuckets: readonly string[];
     modelArtifactKeyArns: readonly string[];
     approvalToServingMinutes: number;
+    tracing: boolean;
+    chat: ChatChannels;
   },
 ): DeploymentResources {
   const { groups, registry, targetAccount } = c;
@@ -178,6 +187,7 @@ function buildDeployment(
   const notifications = new Notifications(scope, 'Notifications', {
     encryptionKey,
     emails: c.notificationEmails,
+    chat: c.chat,
   });
   const approvalEvents = new ApprovalEvents(scope, 'ApprovalEvents', {
     groupNames: groups.map((g) => g.name),
@@ -247,6 +257,7 @@ function buildDeployment(
     ...(crossAccount ? { registryAccount: registry.account } : {}),
     ...shared,
   });
+  if (c.tracing) for (const f of [reconciler.handler, lineage.handler]) f.enableTracing();
   const operations = new Operations(scope, 'Operations', {
     topic: notifications.topic,
     functions: [reconciler.handler, lineage.handler],

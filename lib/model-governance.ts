@@ -180,6 +180,7 @@ function buildRegistry(scope: Construct, config: GovernanceConfig, registryRole:
   const notifications = new Notifications(scope, 'Notifications', {
     encryptionKey,
     emails: config.notificationEmails,
+    chat: config.notifications,
   });
   const groups = new ModelPackageGroups(scope, 'ModelPackageGroups', {
     groups: config.groups.map((g) => ({ ...g, shareWithAccounts: accountsSharedWith(g, registryAccount) })),
@@ -264,15 +265,17 @@ function buildRegistry(scope: Construct, config: GovernanceConfig, registryRole:
       'APPROVAL_CHECKER_ROLE_ARN',
       (policies.handler.role as iam.IRole).roleArn,
     );
+  const functions = [
+    auditNotifier.handler,
+    modelCards.handler,
+    lineage.handler,
+    ...(policies.handler ? [policies.handler] : []),
+    ...(reconciler ? [reconciler.handler] : []),
+  ];
+  if (config.tracing) for (const f of functions) f.enableTracing();
   const operations = new Operations(scope, 'Operations', {
     topic: notifications.topic,
-    functions: [
-      auditNotifier.handler,
-      modelCards.handler,
-      lineage.handler,
-      ...(policies.handler ? [policies.handler] : []),
-      ...(reconciler ? [reconciler.handler] : []),
-    ],
+    functions,
     ...(forwarding ? { deadLetterQueues: forwarding.deadLetterQueues } : {}),
     approvalToServingMinutes: config.slo.approvalToServingMinutes,
   });

@@ -3,8 +3,10 @@
  * npm run local [-- --config governance.config.json] [--port 4599]
  *
  * Plays the synthesized app on this machine: moto and the local SageMaker endpoint on 127.0.0.1,
- * the app's rules and bundled handlers, and a readable live log of what happens. Ctrl-C stops it all.
+ * the app's rules and bundled handlers, and a readable live log of what happens. A saved change to
+ * the configuration file is deployed to the running app, as `cdk deploy` would. Ctrl-C stops it all.
  */
+import { unwatchFile, watchFile } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadGovernanceConfig } from '../core/config/load';
 import { ConfigurationError } from '../core/config/parse';
@@ -110,7 +112,8 @@ model-governance is running locally. In another terminal:
     --inference-specification '{"Containers":[{"Image":"683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1","ModelDataUrl":"s3://models/model.tar.gz"}],"SupportedContentTypes":["text/csv"],"SupportedResponseMIMETypes":["text/csv"]}'
   aws sagemaker update-model-package --model-package-arn ARN --model-approval-status Approved --approval-description "why"
 
-(or any AWS SDK with the same environment). Ctrl-C stops everything.
+(or any AWS SDK with the same environment). Saving ${values.config} deploys it to the running
+app, as cdk deploy would. Ctrl-C stops everything.
 `);
   if (app.multiAccount) {
     const accounts = new Map<string, string[]>();
@@ -131,17 +134,52 @@ calls from that account: AWS_ACCESS_KEY_ID=${other}:alice sees ${other}'s endpoi
 (mgov status --account-profile ${other}=PROFILE).
 `);
   }
+  const configPath = values.config;
+  const redeploys = watchConfig(configPath, app);
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     console.log(`\n${signal}: stopping...`);
+    unwatchFile(configPath);
+    await redeploys.current;
     await app.stop();
     console.log('stopped: moto, the local endpoint and every handler process are gone.');
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+/**
+ * Deploys each saved change of the configuration file to the running app (one at a time). A file
+ * that does not parse, or a change the local app cannot apply in place, is reported with what to do,
+ * and the app keeps running with the configuration it had.
+ */
+function watchConfig(path: string, app: LocalApp): { current: Promise<void> } {
+  const redeploys = { current: Promise.resolve() };
+  watchFile(path, { interval: 300 }, (now, before) => {
+    if (now.mtimeMs === before.mtimeMs) return;
+    redeploys.current = redeploys.current.then(async () => {
+      const started = Date.now();
+      try {
+        const config = loadGovernanceConfig(path);
+        await app.redeploy(config);
+        print(info(`${path} changed: deployed to the running app in ${Date.now() - started} ms`));
+      } catch (error) {
+        print(
+          info(
+            `${path} changed but was not deployed; the app keeps the configuration it had. ${(error as Error).message}`,
+          ),
+        );
+      }
+    });
+  });
+  return redeploys;
+}
+
+function info(text: string): LocalLogEntry {
+  return { time: new Date(), kind: 'info', text };
 }
 
 main().catch((error: unknown) => {

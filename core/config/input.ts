@@ -57,6 +57,16 @@ export interface GovernanceConfigInput {
    * @default { "approvalToServingMinutes": 60 }
    */
   readonly slo?: SloInput;
+  /**
+   * AWS X-Ray active tracing on every handler: Lambda records each invocation, with its initialization on a cold start, as a trace.
+   * @default false
+   */
+  readonly tracing?: boolean;
+  /**
+   * Chat channels that receive what the notification topic says, through AWS Chatbot (Amazon Q Developer in chat applications). Authorize the Slack workspace or Microsoft Teams team in its console first.
+   * @default no chat channels
+   */
+  readonly notifications?: NotificationsInput;
   /** The model package groups to govern (at least one). */
   readonly groups: readonly ModelPackageGroupInput[];
 }
@@ -70,6 +80,47 @@ export interface SloInput {
    * @default 60
    */
   readonly approvalToServingMinutes?: Integer;
+}
+
+/** Chat channels for the notification topic (AWS Chatbot); notifications only: no commands can be run from them. */
+export interface NotificationsInput {
+  /** A Slack channel. */
+  readonly slack?: SlackChannelInput;
+  /** A Microsoft Teams channel. */
+  readonly teams?: TeamsChannelInput;
+}
+
+/** A Slack channel of a workspace authorized in the AWS Chatbot console. */
+export interface SlackChannelInput {
+  /**
+   * The workspace (team) id the AWS Chatbot console shows, such as "T07EA123LEP".
+   * @pattern ^[0-9A-Z]{1,255}$
+   */
+  readonly workspaceId: string;
+  /**
+   * The channel id (Slack: channel details, at the bottom), such as "C07EZ1ABC23".
+   * @pattern ^[A-Za-z0-9]{1,256}$
+   */
+  readonly channelId: string;
+}
+
+/** A Microsoft Teams channel of a team authorized in the AWS Chatbot console. */
+export interface TeamsChannelInput {
+  /**
+   * The team id the AWS Chatbot console shows (a UUID).
+   * @pattern ^[0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}$
+   */
+  readonly teamId: string;
+  /**
+   * The tenant id the AWS Chatbot console shows (a UUID).
+   * @pattern ^[0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}$
+   */
+  readonly tenantId: string;
+  /**
+   * The channel id, URL-encoded as in the channel's link, such as "19%3ab6ef35dc342d56ba5654e6fc6d25a071%40thread.tacv2".
+   * @pattern ^([a-zA-Z0-9-_=+/.,])*%3[aA]([a-zA-Z0-9-_=+/.,])*%40([a-zA-Z0-9-_=+/.,])*$
+   */
+  readonly channelId: string;
 }
 
 /** An AWS account and region. */

@@ -4,6 +4,7 @@ import { groupsByStack, MAX_GROUPS_PER_STACK, stacksNeeded } from './sharding';
 import {
   type Autoscaling,
   type AwsEnvironment,
+  type ChatChannels,
   type Compute,
   type DeploymentStrategy,
   type DeploymentTarget,
@@ -162,6 +163,8 @@ export function parseGovernanceConfig(raw: unknown, source = 'configuration'): G
     'registry',
     'stacks',
     'slo',
+    'tracing',
+    'notifications',
     'groups',
   ]);
 
@@ -232,6 +235,8 @@ export function parseGovernanceConfig(raw: unknown, source = 'configuration'): G
     ...(registry ? { registry } : {}),
     stacks: r.integer(root, 'stacks', '(root)', { default: 1, min: 1, max: 50 }),
     slo: readSlo(r, root.slo),
+    tracing: r.boolean(root, 'tracing', '(root)', false),
+    notifications: readChatChannels(r, root.notifications),
     groups,
   };
   checkAccounts(r, config);
@@ -250,6 +255,78 @@ function readSlo(r: Reader, raw: unknown): GovernanceConfig['slo'] {
       max: 10080,
     }),
   };
+}
+
+/**
+ * Chat channels. Each id is held to the pattern of its property in the CloudFormation resource schema
+ * (AWS::Chatbot::SlackChannelConfiguration SlackWorkspaceId and SlackChannelId;
+ * AWS::Chatbot::MicrosoftTeamsChannelConfiguration TeamId, TeamsTenantId and TeamsChannelId), so a
+ * typo fails at synth, not halfway through a deployment.
+ */
+function readChatChannels(r: Reader, raw: unknown): ChatChannels {
+  if (raw === undefined) return {};
+  const o = r.object(raw, 'notifications', ['slack', 'teams']);
+  const id = (obj: Json, key: string, path: string, pattern: RegExp, example: string): string => {
+    const value = r.string(obj, key, path);
+    if (value && !pattern.test(value)) r.problem(`${path}.${key}`, `is "${value}"; ${example}`);
+    return value;
+  };
+  const uuid = /^[0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}$/;
+  let slack: ChatChannels['slack'];
+  if (o.slack !== undefined) {
+    const s = r.object(o.slack, 'notifications.slack', ['workspaceId', 'channelId']);
+    const path = 'notifications.slack';
+    slack = {
+      workspaceId: id(
+        s,
+        'workspaceId',
+        path,
+        /^[0-9A-Z]{1,255}$/,
+        'use the workspace id the AWS Chatbot console shows: capital letters and digits, such as "T07EA123LEP".',
+      ),
+      channelId: id(
+        s,
+        'channelId',
+        path,
+        /^[A-Za-z0-9]{1,256}$/,
+        'use the channel id (Slack: channel details, at the bottom), letters and digits, such as "C07EZ1ABC23".',
+      ),
+    };
+  }
+  let teams: ChatChannels['teams'];
+  if (o.teams !== undefined) {
+    const t = r.object(o.teams, 'notifications.teams', ['teamId', 'tenantId', 'channelId']);
+    const path = 'notifications.teams';
+    teams = {
+      teamId: id(
+        t,
+        'teamId',
+        path,
+        uuid,
+        'use the team id the AWS Chatbot console shows, a UUID such as "74361522-da01-538d-aa2e-ac7918c6bb92".',
+      ),
+      tenantId: id(
+        t,
+        'tenantId',
+        path,
+        uuid,
+        'use the tenant id the AWS Chatbot console shows, a UUID such as "a1b2c3d4-0000-4000-8000-123456789abc".',
+      ),
+      channelId: id(
+        t,
+        'channelId',
+        path,
+        /^([a-zA-Z0-9-_=+/.,])*%3[aA]([a-zA-Z0-9-_=+/.,])*%40([a-zA-Z0-9-_=+/.,])*$/,
+        'use the channel id as it appears, URL-encoded, in the channel\'s link, such as "19%3ab6ef35dc342d56ba5654e6fc6d25a071%40thread.tacv2".',
+      ),
+    };
+    if (teams.channelId.length > 256)
+      r.problem(
+        `${path}.channelId`,
+        `is ${teams.channelId.length} characters; a Teams channel id is at most 256.`,
+      );
+  }
+  return { ...(slack ? { slack } : {}), ...(teams ? { teams } : {}) };
 }
 
 function readRegistry(r: Reader, raw: unknown, path: string): AwsEnvironment {

@@ -26,6 +26,8 @@ export function toInput(config: GovernanceConfig): GovernanceConfigInput {
     ...(config.registry ? { registry: config.registry } : {}),
     stacks: config.stacks,
     slo: config.slo,
+    tracing: config.tracing,
+    notifications: config.notifications,
     groups: config.groups.map(groupInput),
   };
 }

@@ -37,7 +37,16 @@ export interface GovernanceConfig {
   readonly stacks: number;
   /** Service level objectives, watched by alarms (lib/constructs/operations.ts). */
   readonly slo: { readonly approvalToServingMinutes: number };
+  /** X-Ray active tracing on every handler. */
+  readonly tracing: boolean;
+  /** Chat channels subscribed to the notification topic through AWS Chatbot. */
+  readonly notifications: ChatChannels;
   readonly groups: readonly ModelPackageGroupConfig[];
+}
+
+export interface ChatChannels {
+  readonly slack?: { readonly workspaceId: string; readonly channelId: string };
+  readonly teams?: { readonly teamId: string; readonly tenantId: string; readonly channelId: string };
 }
 
 export interface AwsEnvironment {

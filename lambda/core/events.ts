@@ -2,6 +2,8 @@ import {
   ENDPOINT_STATE_CHANGE,
   MODEL_CARD_STATE_CHANGE,
   MODEL_PACKAGE_STATE_CHANGE,
+  STACK_SETTLED_STATUSES,
+  STACK_STATUS_CHANGE,
 } from '../../core/events';
 import {
   type ApprovalStatus,
@@ -170,16 +172,48 @@ export function parseModelCardStateChange(event: unknown): Parsed<ModelCardState
 }
 
 /** Any trigger of the reconciler. */
+/** What the reconciler takes from a `CloudFormation Stack Status Change` event of its own stack. */
+export interface StackDeployed {
+  readonly eventId: string;
+  readonly stackId: string;
+  readonly status: string;
+}
+
+/** A settled status of a stack (the rule matches only its own stack's id and these statuses). */
+export function parseStackDeployed(event: unknown): Parsed<StackDeployed> {
+  if (typeof event !== 'object' || event === null) return fail('the event is not a JSON object');
+  const e = event as Record<string, unknown>;
+  if (e['detail-type'] !== STACK_STATUS_CHANGE) {
+    return fail(`detail-type is ${JSON.stringify(e['detail-type'])}, expected "${STACK_STATUS_CHANGE}"`);
+  }
+  const d = (e.detail ?? {}) as Record<string, unknown>;
+  const stackId = d['stack-id'];
+  if (typeof stackId !== 'string' || stackId === '') return fail('detail.stack-id is missing');
+  const status = (d['status-details'] as Record<string, unknown> | undefined)?.status;
+  if (typeof status !== 'string' || !STACK_SETTLED_STATUSES.includes(status)) {
+    return fail(
+      `detail.status-details.status is ${JSON.stringify(status)}, expected one of ${STACK_SETTLED_STATUSES.join(', ')}`,
+    );
+  }
+  return { ok: true, value: { eventId: typeof e.id === 'string' ? e.id : 'unknown', stackId, status } };
+}
+
 export type ReconcileTrigger =
   | { readonly kind: 'model-package'; readonly change: ModelPackageStateChange }
   | { readonly kind: 'endpoint'; readonly change: EndpointStateChange }
-  | { readonly kind: 'model-card'; readonly change: ModelCardStateChange };
+  | { readonly kind: 'model-card'; readonly change: ModelCardStateChange }
+  /** The reconciler's stack was deployed: every target it manages may have a new configuration. */
+  | { readonly kind: 'stack-deployed'; readonly change: StackDeployed };
 
 export function parseReconcileTrigger(event: unknown): Parsed<ReconcileTrigger> {
   const detailType = (event as Record<string, unknown> | null)?.['detail-type'];
   if (detailType === MODEL_CARD_STATE_CHANGE) {
     const parsed = parseModelCardStateChange(event);
     return parsed.ok ? { ok: true, value: { kind: 'model-card', change: parsed.value } } : parsed;
+  }
+  if (detailType === STACK_STATUS_CHANGE) {
+    const parsed = parseStackDeployed(event);
+    return parsed.ok ? { ok: true, value: { kind: 'stack-deployed', change: parsed.value } } : parsed;
   }
   if (detailType === ENDPOINT_STATE_CHANGE) {
     const parsed = parseEndpointStateChange(event);

@@ -60,6 +60,8 @@ async function handle(event: unknown): Promise<LineageResult> {
   const trigger = parsed.value;
   if (trigger.kind === 'model-card')
     return ignored('not-applicable', 'model card changes are not lineage events');
+  if (trigger.kind === 'stack-deployed')
+    return ignored('not-applicable', 'stack deployments are not lineage events');
   const result =
     trigger.kind === 'model-package'
       ? await recordApproval(trigger.change)

@@ -1,8 +1,9 @@
 /**
  * The endpoint reconciler: keeps every deployment target's endpoint serving its desired version.
  *
- * Triggers: the governed groups' model package state changes and the managed endpoints' own state
- * changes. Each run re-reads the registry and the endpoint and closes the difference; an event
+ * Triggers: the governed groups' model package state changes, the managed endpoints' own state
+ * changes, the card-gated groups' model card state changes, and its own stack settling after a
+ * deployment (which can change any target's configuration without a SageMaker event). Each run re-reads the registry and the endpoint and closes the difference; an event
  * only says which targets to look at.
  */
 import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
@@ -143,6 +144,9 @@ function targetsFor(m: GovernanceManifest, trigger: ReconcileTrigger) {
       target,
     }));
   }
+  if (trigger.kind === 'stack-deployed') {
+    return m.groups.flatMap((group) => group.deployments.map((target) => ({ group, target })));
+  }
   if (trigger.kind === 'model-card') {
     // A reviewed card can release a held version: look again at the card-gated targets of its group.
     const group = groupOfCard(m.groups, trigger.change.cardName);
@@ -164,5 +168,7 @@ function describe(trigger: ReconcileTrigger): string {
       return `model card "${trigger.change.cardName}"`;
     case 'endpoint':
       return `endpoint "${trigger.change.endpointName}"`;
+    case 'stack-deployed':
+      return `stack ${trigger.change.stackId} (${trigger.change.status})`;
   }
 }

@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -6,9 +6,12 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
+  CLOUDFORMATION_EVENT_SOURCE,
   ENDPOINT_STATE_CHANGE,
   MODEL_CARD_STATE_CHANGE,
   MODEL_PACKAGE_STATE_CHANGE,
+  STACK_SETTLED_STATUSES,
+  STACK_STATUS_CHANGE,
 } from '../../core/events';
 
 /** EventBridge's default limit on an event pattern's size, in characters. */
@@ -50,6 +53,8 @@ export class ApprovalEvents extends Construct {
   readonly endpointRules: events.Rule[] = [];
   readonly modelCardRules: events.Rule[] = [];
   readonly archives: events.Archive[] = [];
+  /** This stack settling after a deployment (created with the first onStackDeployed). */
+  private stackDeployedRule?: events.Rule;
 
   constructor(scope: Construct, id: string, props: ApprovalEventsProps) {
     super(scope, id);
@@ -109,6 +114,21 @@ export class ApprovalEvents extends Construct {
     }
   }
 
+  /**
+   * Sends this stack's own settled deployments to a handler: a deployment can change what a target
+   * should serve on (instance type, network, keys, scaling) with no SageMaker event to say so.
+   */
+  onStackDeployed(handler: lambda.IFunction, deadLetterQueue: sqs.IQueue): void {
+    this.stackDeployedRule ??= new events.Rule(this, 'StackDeployed', {
+      description:
+        'model-governance: this stack settled after a deployment (its configuration may have changed)',
+      eventPattern: stackDeployedPattern(Stack.of(this).stackId),
+    });
+    this.stackDeployedRule.addTarget(
+      new targets.LambdaFunction(handler, { deadLetterQueue, ...TARGET_RETRY }),
+    );
+  }
+
   /** Sends the managed endpoints' state changes to a handler. */
   onEndpointStateChange(handler: lambda.IFunction, deadLetterQueue: sqs.IQueue): void {
     for (const rule of this.endpointRules) {
@@ -144,6 +164,15 @@ export function endpointPattern(endpointNames: readonly string[]): events.EventP
     source: ['aws.sagemaker'],
     detailType: [ENDPOINT_STATE_CHANGE],
     detail: { EndpointName: [...endpointNames], EndpointStatus: SETTLED_ENDPOINT_STATUSES },
+  };
+}
+
+/** The stack's own settled statuses (CloudFormation user guide, "Stack Status Change event detail"). */
+export function stackDeployedPattern(stackId: string): events.EventPattern {
+  return {
+    source: [CLOUDFORMATION_EVENT_SOURCE],
+    detailType: [STACK_STATUS_CHANGE],
+    detail: { 'stack-id': [stackId], 'status-details': { status: [...STACK_SETTLED_STATUSES] } },
   };
 }
 

@@ -72,6 +72,7 @@ export class EndpointReconciler extends Construct {
     props.approvalEvents.onModelPackageStateChange(this.handler, this.handler.deadLetters.queue);
     props.approvalEvents.onEndpointStateChange(this.handler, this.handler.deadLetters.queue);
     props.approvalEvents.onModelCardStateChange(this.handler, this.handler.deadLetters.queue);
+    props.approvalEvents.onStackDeployed(this.handler, this.handler.deadLetters.queue);
   }
 
   /**

@@ -119,6 +119,29 @@ export class GovernedFunction extends lambda.Function {
     });
   }
 
+  /**
+   * X-Ray active tracing (config `tracing`): Lambda samples invocations and records each, with the
+   * initialization of a cold start, as a trace. The role may send segments; X-Ray's PutTraceSegments
+   * and PutTelemetryRecords have no resource-level permissions (Service Authorization Reference,
+   * "Actions defined by AWS X-Ray"), hence `*`.
+   */
+  enableTracing(): this {
+    (this.node.defaultChild as lambda.CfnFunction).tracingConfig = { mode: lambda.Tracing.ACTIVE };
+    this.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'SendTraceSegments',
+        actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+        resources: ['*'],
+      }),
+    );
+    acknowledge(this, {
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'X-Ray active tracing (config tracing): xray:PutTraceSegments and xray:PutTelemetryRecords have no resource-level permissions, so they can only be granted on *; they write trace data and read nothing.',
+    });
+    return this;
+  }
+
   /** Lets the handler publish to a topic, and tells it which (NOTIFICATION_TOPIC_ARN). */
   bindNotificationTopic(topic: sns.ITopic): this {
     this.addEnvironment('NOTIFICATION_TOPIC_ARN', topic.topicArn);

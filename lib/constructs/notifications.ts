@@ -1,13 +1,17 @@
-import { Stack } from 'aws-cdk-lib';
+import { Names, Stack } from 'aws-cdk-lib';
+import * as chatbot from 'aws-cdk-lib/aws-chatbot';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import type { ChatChannels } from '../../core/config/types';
 
 export interface NotificationsProps {
   readonly encryptionKey: kms.IKey;
   readonly emails: readonly string[];
+  /** Slack and Microsoft Teams channels that receive the topic's messages (AWS Chatbot). @default none */
+  readonly chat?: ChatChannels;
 }
 
 /**
@@ -16,6 +20,11 @@ export interface NotificationsProps {
  */
 export class Notifications extends Construct {
   readonly topic: sns.Topic;
+  /** The AWS Chatbot channel configurations (Slack, Teams) subscribed to the topic. */
+  readonly chatChannels: (
+    | chatbot.CfnSlackChannelConfiguration
+    | chatbot.CfnMicrosoftTeamsChannelConfiguration
+  )[] = [];
 
   constructor(scope: Construct, id: string, props: NotificationsProps) {
     super(scope, id);
@@ -25,6 +34,7 @@ export class Notifications extends Construct {
       enforceSSL: true,
     });
     for (const email of props.emails) this.topic.addSubscription(new subscriptions.EmailSubscription(email));
+    if (props.chat?.slack || props.chat?.teams) this.addChatChannels(props.chat);
     const stack = Stack.of(this);
     props.encryptionKey.addToResourcePolicy(
       new iam.PolicyStatement({
@@ -56,6 +66,53 @@ export class Notifications extends Construct {
         },
       }),
     );
+  }
+
+  /**
+   * AWS Chatbot configurations that post the topic's messages to the channels. Notifications only:
+   * the channel role has no policies, and the guardrail is AWS's AWSDenyAll, so nobody can run an
+   * AWS command from the channel through it. Chatbot subscribes to the topic itself (SnsTopicArns);
+   * SNS decrypts each message as it delivers it to a subscriber (SNS developer guide, "Encryption at
+   * rest"), so the key needs no grant for Chatbot.
+   */
+  private addChatChannels(chat: ChatChannels): void {
+    const role = new iam.Role(this, 'ChatbotRole', {
+      assumedBy: new iam.ServicePrincipal('chatbot.amazonaws.com'),
+      description: 'model-governance: AWS Chatbot channel role for notifications only (no permissions)',
+    });
+    const stack = Stack.of(this);
+    const guardrail = `arn:${stack.partition}:iam::aws:policy/AWSDenyAll`;
+    // Chatbot configuration names: ^[A-Za-z0-9-_]+$, 1 to 128 (CloudFormation resource schema).
+    const name = (channel: string) =>
+      `${Names.uniqueResourceName(this, { maxLength: 100, separator: '-' })}-${channel}`;
+    const common = {
+      iamRoleArn: role.roleArn,
+      snsTopicArns: [this.topic.topicArn],
+      guardrailPolicies: [guardrail],
+      loggingLevel: 'ERROR',
+      userRoleRequired: false,
+    };
+    if (chat.slack) {
+      this.chatChannels.push(
+        new chatbot.CfnSlackChannelConfiguration(this, 'Slack', {
+          ...common,
+          configurationName: name('slack'),
+          slackWorkspaceId: chat.slack.workspaceId,
+          slackChannelId: chat.slack.channelId,
+        }),
+      );
+    }
+    if (chat.teams) {
+      this.chatChannels.push(
+        new chatbot.CfnMicrosoftTeamsChannelConfiguration(this, 'Teams', {
+          ...common,
+          configurationName: name('teams'),
+          teamId: chat.teams.teamId,
+          teamsTenantId: chat.teams.tenantId,
+          teamsChannelId: chat.teams.channelId,
+        }),
+      );
+    }
   }
 }
 

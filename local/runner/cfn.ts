@@ -11,6 +11,8 @@ export interface ResolveContext {
   readonly region: string;
   readonly account: string;
   readonly resources: ReadonlyMap<string, PhysicalResource>;
+  /** What Ref AWS::StackId returns: the stack being played. */
+  readonly stackId?: string;
 }
 
 export function resolve(value: unknown, ctx: ResolveContext): unknown {
@@ -63,6 +65,9 @@ function ref(name: string, ctx: ResolveContext): string {
       return 'aws';
     case 'AWS::URLSuffix':
       return 'amazonaws.com';
+    case 'AWS::StackId':
+      if (!ctx.stackId) throw new Error('Cannot resolve Ref AWS::StackId locally: no stack is being played.');
+      return ctx.stackId;
     default: {
       const resource = ctx.resources.get(name);
       if (!resource)

@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   EventBridgeClient,
+  PutEventsCommand,
   PutPermissionCommand,
   PutRuleCommand,
   PutTargetsCommand,
@@ -25,6 +26,7 @@ import {
 import { buildGovernanceApp } from '../../bin/governance-app';
 import { isMultiAccount } from '../../core/config/accounts';
 import type { GovernanceConfig } from '../../core/config/types';
+import { CLOUDFORMATION_EVENT_SOURCE, STACK_STATUS_CHANGE } from '../../core/events';
 import { connectMoto, freePort, type MotoServer, startMoto } from '../moto';
 import { ensureMoto } from '../prerequisites';
 import type { EndpointTiming } from '../sagemaker/endpoints';
@@ -96,7 +98,11 @@ interface StackPlay {
   readonly account: string;
   readonly region: string;
   readonly resources: Map<string, PhysicalResource>;
-  readonly rules: { readonly logicalId: string; readonly pattern: unknown; readonly queueUrls: string[] }[];
+  readonly rules: { readonly logicalId: string; pattern: unknown; readonly queueUrls: string[] }[];
+  /** What Ref AWS::StackId gives, shaped as CloudFormation's (arn:…:stack/<name>/<id>). */
+  readonly stackId: string;
+  /** The template last deployed (redeploy compares the next one with it). */
+  template: Template;
 }
 
 interface LocalFunction {
@@ -143,12 +149,14 @@ export class LocalApp {
   private readonly pollers: Promise<void>[] = [];
   private readonly deliveriesInFlight = new Set<Promise<void>>();
   private inFlight = 0;
+  private redeployments = 0;
 
   private constructor(
     readonly moto: MotoServer,
     readonly sagemaker: LocalSageMaker,
     private readonly options: LocalAppOptions,
     where: { readonly region: string; readonly account: string },
+    private readonly outdir: string,
   ) {
     // Every poller (one per rule target) and retry wait listens to this one signal: more than Node's
     // default of 10 listeners is expected, not a leak (the demo's app has more than 10 targets).
@@ -200,16 +208,10 @@ export class LocalApp {
       source.kind === 'external'
         ? Promise.resolve(connectMoto(source.url))
         : startMoto({ python: source.python, port: motoPort });
-    let assembly: ReturnType<ReturnType<typeof buildGovernanceApp>['app']['synth']>;
+    let assembly: Assembly;
     const outdir = options.outdir ?? join(process.cwd(), '.local', 'cdk.out');
     try {
-      rmSync(outdir, { recursive: true, force: true });
-      mkdirSync(outdir, { recursive: true });
-      // The registry's groups in one stack: a few hundred groups fit one stack's worth of local
-      // resources (CloudFormation's limits do not apply). A multi-account app adds one stack per
-      // deployment account, each played in its account.
-      const { app } = buildGovernanceApp({ config: { ...options.config, stacks: 1 }, appProps: { outdir } });
-      assembly = app.synth();
+      assembly = synthesize(options.config, outdir);
     } catch (error) {
       await motoStarting.then(
         (m) => m.stop(),
@@ -251,20 +253,22 @@ export class LocalApp {
         await moto.stop();
         throw error;
       });
-    const local = new LocalApp(moto, sagemaker, options, where);
+    const local = new LocalApp(moto, sagemaker, options, where, outdir);
     try {
       for (const stack of assembly.stacks) {
-        const assets = JSON.parse(readFileSync(join(outdir, `${stack.stackName}.assets.json`), 'utf8')) as {
-          files: Record<string, { source: { path: string } }>;
-        };
+        const assets = { files: assetFilesOf(outdir, stack) };
         // Environment-agnostic stacks (one-account apps) play in the app's account and region.
         const concrete = (v: string) => v && !v.startsWith('unknown-');
+        const account = concrete(stack.environment.account) ? stack.environment.account : where.account;
+        const region = concrete(stack.environment.region) ? stack.environment.region : where.region;
         const play: StackPlay = {
           name: stack.stackName,
-          account: concrete(stack.environment.account) ? stack.environment.account : where.account,
-          region: concrete(stack.environment.region) ? stack.environment.region : where.region,
+          account,
+          region,
           resources: local.stacks.length === 0 ? local.resources : new Map(),
           rules: [],
+          stackId: localStackId({ name: stack.stackName, account, region }),
+          template: stack.template as Template,
         };
         local.stacks.push(play);
         await local.provision(
@@ -284,6 +288,77 @@ export class LocalApp {
       entry('info', `local endpoint ${sagemaker.url} (moto ${moto.url}) ready in ${Date.now() - started} ms`),
     );
     return local;
+  }
+
+  /**
+   * What `cdk deploy` of a changed configuration does to the running app: each function gets its
+   * new bundle (with the new manifest) and environment, each rule its new pattern, and then
+   * CloudFormation's own event says each stack settled (UPDATE_COMPLETE, on its account's default
+   * bus). A configuration that adds or removes stacks or resources needs a fresh start: refused,
+   * naming them, with nothing changed.
+   */
+  async redeploy(config: GovernanceConfig): Promise<void> {
+    this.redeployments += 1;
+    const outdir = `${this.outdir}-redeploy-${this.redeployments}`;
+    const assembly = synthesize(config, outdir);
+    const plays = assembly.stacks.map((stack) => {
+      const play = this.stacks.find((s) => s.name === stack.stackName);
+      if (!play) {
+        throw new Error(
+          `The new configuration adds the stack ${stack.stackName}; stop the local app and start it again (npm run local).`,
+        );
+      }
+      const changed = changedResources(play.template, stack.template as Template);
+      if (changed.length > 0) {
+        throw new Error(
+          `The new configuration adds or removes ${changed.join(', ')} in ${stack.stackName}; the local app applies changes to its functions and rules only. Stop it and start it again (npm run local).`,
+        );
+      }
+      return { play, template: stack.template as Template, assets: assetFilesOf(outdir, stack) };
+    });
+    await this.idle();
+    for (const { play, template, assets } of plays) {
+      const entries = Object.entries(template.Resources);
+      const ctx = {
+        region: play.region,
+        account: play.account,
+        resources: play.resources,
+        stackId: play.stackId,
+      };
+      const { events } = this.clients(play.account);
+      for (const [id, r] of entries) {
+        if (r.Type === 'AWS::Lambda::Function') {
+          const key = `${play.name}/${id}`;
+          const previous = this.functions.get(key);
+          this.functions.set(key, this.localFunction(play, id, r, entries, outdir, assets));
+          await previous?.pool.stop();
+        } else if (r.Type === 'AWS::Events::Rule') {
+          const pattern = resolve(r.Properties?.EventPattern, ctx);
+          await events.send(
+            new PutRuleCommand({ Name: id, EventPattern: JSON.stringify(pattern), State: 'ENABLED' }),
+          );
+          const rule = play.rules.find((x) => x.logicalId === id);
+          if (rule) rule.pattern = pattern;
+        }
+      }
+      play.template = template;
+      await events.send(
+        new PutEventsCommand({
+          Entries: [
+            {
+              Source: CLOUDFORMATION_EVENT_SOURCE,
+              DetailType: STACK_STATUS_CHANGE,
+              Resources: [play.stackId],
+              Detail: JSON.stringify({
+                'stack-id': play.stackId,
+                'status-details': { status: 'UPDATE_COMPLETE', 'status-reason': '' },
+              }),
+            },
+          ],
+        }),
+      );
+      this.log('info', `redeployed ${play.name}: functions and rules updated, UPDATE_COMPLETE sent`);
+    }
   }
 
   /** Environment for an SDK client (or a shell) to reach the local app as a user would. */
@@ -368,7 +443,7 @@ export class LocalApp {
       `arn:aws:${service}:${region}:${account}:${resource}`;
     const set = (id: string, ref: string, attributes: Record<string, string> = {}) =>
       stack.resources.set(id, { ref, attributes: { Arn: ref, ...attributes } });
-    const ctx = { region, account, resources: stack.resources };
+    const ctx = { region, account, resources: stack.resources, stackId: stack.stackId };
 
     // Resources that other resources refer to, in dependency-free order.
     for (const [id, r] of entries) {
@@ -449,63 +524,21 @@ export class LocalApp {
     s3.destroy();
 
     for (const [id, r] of entries) {
-      if (r.Type !== 'AWS::Lambda::Function') continue;
-      const p = r.Properties ?? {};
-      const code = p.Code as { S3Key?: unknown };
-      const hash = String(resolve(code.S3Key, ctx)).replace(/\.zip$/, '');
-      const asset = assetFiles[hash];
-      if (!asset) throw new Error(`function ${id}: no bundled asset ${hash} in the cloud assembly`);
-      const templateEnv = resolve(
-        ((p.Environment as Json | undefined)?.Variables as Json | undefined) ?? {},
-        ctx,
-      ) as Record<string, string>;
-      const name = String(templateEnv.POWERTOOLS_SERVICE_NAME ?? id).replace(/^model-governance-/, '');
-      const invokeConfig = entries.find(
-        ([, c]) =>
-          c.Type === 'AWS::Lambda::EventInvokeConfig' &&
-          JSON.stringify(c.Properties?.FunctionName).includes(id),
-      )?.[1];
-      const dlqArn = (p.DeadLetterConfig as Json | undefined)?.TargetArn;
-      const dlqId = dlqArn ? findByArn(stack.resources, String(resolve(dlqArn, ctx))) : undefined;
-      const log = this.options.log ?? (() => undefined);
-      const shownAccount = () => (this.multiAccount ? account : undefined);
-      this.functions.set(`${stack.name}/${id}`, {
-        account,
-        pool: new FunctionPool(
-          {
-            logicalId: id,
-            name,
-            bundleDir: join(outdir, asset.source.path),
-            handler: String(p.Handler ?? 'index.handler'),
-            environment: {
-              ...templateEnv,
-              // The function calls as its role's session in its stack's account, as on Lambda:
-              // assumed-role/<role>/<function> (see callerIdentity in local/sagemaker/protocol.ts).
-              ...clientConfigEnv(
-                this.sagemaker.url,
-                this.accessKey(`role=${roleNameOf(p.Role, stack.resources, ctx)}@${name}`, account),
-                region,
-              ),
-              AWS_LAMBDA_FUNCTION_NAME: name,
-              AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-            },
-            timeoutMs: Number(p.Timeout ?? 3) * 1000,
-          },
-          this.options.concurrency ?? 2,
-          (line) => log({ ...handlerLogEntry(name, line), account: shownAccount() }),
-        ),
-        maxRetries: Number(invokeConfig?.Properties?.MaximumRetryAttempts ?? 2),
-        deadLetterQueueUrl: dlqId ? stack.resources.get(dlqId)?.ref : undefined,
-      });
+      if (r.Type === 'AWS::Lambda::Function')
+        this.functions.set(
+          `${stack.name}/${id}`,
+          this.localFunction(stack, id, r, entries, outdir, assetFiles),
+        );
     }
 
     for (const [id, r] of entries) {
       if (r.Type !== 'AWS::Events::Rule') continue;
       const p = r.Properties ?? {};
+      const pattern = resolve(p.EventPattern, ctx);
       await clients.events.send(
-        new PutRuleCommand({ Name: id, EventPattern: JSON.stringify(p.EventPattern), State: 'ENABLED' }),
+        new PutRuleCommand({ Name: id, EventPattern: JSON.stringify(pattern), State: 'ENABLED' }),
       );
-      const rule = { logicalId: id, pattern: p.EventPattern, queueUrls: [] as string[] };
+      const rule = { logicalId: id, pattern, queueUrls: [] as string[] };
       stack.rules.push(rule);
       for (const target of (p.Targets as Json[] | undefined) ?? []) {
         const targetArn = String(resolve(target.Arn, ctx));
@@ -543,6 +576,66 @@ export class LocalApp {
         this.pollers.push(this.poll(delivery));
       }
     }
+  }
+
+  /** A template's function, played by a pool of node processes running its bundle with its environment. */
+  private localFunction(
+    stack: StackPlay,
+    id: string,
+    r: Resource,
+    entries: readonly [string, Resource][],
+    outdir: string,
+    assetFiles: AssetFiles,
+  ): LocalFunction {
+    const { account, region } = stack;
+    const ctx = { region, account, resources: stack.resources, stackId: stack.stackId };
+    const p = r.Properties ?? {};
+    const code = p.Code as { S3Key?: unknown };
+    const hash = String(resolve(code.S3Key, ctx)).replace(/\.zip$/, '');
+    const asset = assetFiles[hash];
+    if (!asset) throw new Error(`function ${id}: no bundled asset ${hash} in the cloud assembly`);
+    const templateEnv = resolve(
+      ((p.Environment as Json | undefined)?.Variables as Json | undefined) ?? {},
+      ctx,
+    ) as Record<string, string>;
+    const name = String(templateEnv.POWERTOOLS_SERVICE_NAME ?? id).replace(/^model-governance-/, '');
+    const invokeConfig = entries.find(
+      ([, c]) =>
+        c.Type === 'AWS::Lambda::EventInvokeConfig' &&
+        JSON.stringify(c.Properties?.FunctionName).includes(id),
+    )?.[1];
+    const dlqArn = (p.DeadLetterConfig as Json | undefined)?.TargetArn;
+    const dlqId = dlqArn ? findByArn(stack.resources, String(resolve(dlqArn, ctx))) : undefined;
+    const log = this.options.log ?? (() => undefined);
+    const shownAccount = () => (this.multiAccount ? account : undefined);
+    return {
+      account,
+      pool: new FunctionPool(
+        {
+          logicalId: id,
+          name,
+          bundleDir: join(outdir, asset.source.path),
+          handler: String(p.Handler ?? 'index.handler'),
+          environment: {
+            ...templateEnv,
+            // The function calls as its role's session in its stack's account, as on Lambda:
+            // assumed-role/<role>/<function> (see callerIdentity in local/sagemaker/protocol.ts).
+            ...clientConfigEnv(
+              this.sagemaker.url,
+              this.accessKey(`role=${roleNameOf(p.Role, stack.resources, ctx)}@${name}`, account),
+              region,
+            ),
+            AWS_LAMBDA_FUNCTION_NAME: name,
+            AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+          },
+          timeoutMs: Number(p.Timeout ?? 3) * 1000,
+        },
+        this.options.concurrency ?? 2,
+        (line) => log({ ...handlerLogEntry(name, line), account: shownAccount() }),
+      ),
+      maxRetries: Number(invokeConfig?.Properties?.MaximumRetryAttempts ?? 2),
+      deadLetterQueueUrl: dlqId ? stack.resources.get(dlqId)?.ref : undefined,
+    };
   }
 
   /**
@@ -799,6 +892,60 @@ function roleNameOf(
   return name;
 }
 
+type Template = { Resources: Record<string, Resource> };
+type AssetFiles = Record<string, { source: { path: string } }>;
+type Assembly = ReturnType<ReturnType<typeof buildGovernanceApp>['app']['synth']>;
+
+/**
+ * Synthesizes the app for local mode into outdir (emptied first): the registry's groups in one
+ * stack (a few hundred groups fit one stack's worth of local resources; CloudFormation's limits do
+ * not apply); a multi-account app adds one stack per deployment account, each played in its account.
+ */
+function synthesize(config: GovernanceConfig, outdir: string): Assembly {
+  rmSync(outdir, { recursive: true, force: true });
+  mkdirSync(outdir, { recursive: true });
+  return buildGovernanceApp({ config: { ...config, stacks: 1 }, appProps: { outdir } }).app.synth();
+}
+
+function assetFilesOf(outdir: string, stack: { stackName: string }): AssetFiles {
+  return (
+    JSON.parse(readFileSync(join(outdir, `${stack.stackName}.assets.json`), 'utf8')) as { files: AssetFiles }
+  ).files;
+}
+
+/** A local stack id, shaped as CloudFormation's (arn:…:stack/<name>/<id>). */
+function localStackId(stack: { name: string; account: string; region: string }): string {
+  return `arn:aws:cloudformation:${stack.region}:${stack.account}:stack/${stack.name}/local`;
+}
+
+/** Logical ids of the resources the runner provisions that one template has and the other lacks. */
+function changedResources(before: Template, after: Template): string[] {
+  const provisioned = (t: Template) =>
+    new Set(
+      Object.entries(t.Resources)
+        .filter(([, r]) => PROVISIONED_TYPES.includes(r.Type))
+        .map(([id]) => id),
+    );
+  const [a, b] = [provisioned(before), provisioned(after)];
+  return [
+    ...[...b].filter((id) => !a.has(id)).map((id) => `${id} (added)`),
+    ...[...a].filter((id) => !b.has(id)).map((id) => `${id} (removed)`),
+  ];
+}
+
+const PROVISIONED_TYPES = [
+  'AWS::KMS::Key',
+  'AWS::IAM::Role',
+  'AWS::Logs::LogGroup',
+  'AWS::SNS::Topic',
+  'AWS::SQS::Queue',
+  'AWS::S3::Bucket',
+  'AWS::SageMaker::ModelPackageGroup',
+  'AWS::Events::EventBusPolicy',
+  'AWS::Lambda::Function',
+  'AWS::Events::Rule',
+];
+
 function findByArn(resources: ReadonlyMap<string, PhysicalResource>, arn: string): string | undefined {
   for (const [id, r] of resources) if (r.attributes.Arn === arn || r.ref === arn) return id;
   return undefined;
@@ -811,6 +958,8 @@ function describeEvent(event: Json): string {
   }
   if (d.EndpointName) return `${String(d.EndpointName)} (${String(d.EndpointStatus)})`;
   if (d.ModelCardName) return `${String(d.ModelCardName)} (${String(d.ModelCardStatus)})`;
+  if (d['stack-id'])
+    return `${String(d['stack-id'])} (${String((d['status-details'] as Json | undefined)?.status)})`;
   return '';
 }
 

@@ -67,6 +67,11 @@ export class LocalSageMaker {
   readonly operationCounts = new Map<string, number>();
   /** Every SageMaker API call, in order: who (access key id), what, when. */
   readonly callLog: { caller: string; operation: string; at: number }[] = [];
+  /**
+   * Every request of any JSON-protocol service (X-Amz-Target: `SageMaker.UpdateEndpoint`,
+   * `AnyScaleFrontendService.RegisterScalableTarget`, ...), in the order it arrived.
+   */
+  readonly requestLog: { caller: string; target: string }[] = [];
   private server?: Server;
   private readonly operations: Record<string, Operation>;
   /** SageMaker's API model (botocore's), held against every SageMaker request, served or proxied. */
@@ -211,6 +216,7 @@ export class LocalSageMaker {
     this.buses.reset();
     this.operationCounts.clear();
     this.callLog.length = 0;
+    this.requestLog.length = 0;
   }
 
   /** moto's ListModels ignores NameContains; filter (and page) here. */
@@ -247,6 +253,7 @@ export class LocalSageMaker {
       this.options.region ?? 'us-east-1',
       this.options.defaultAccount ?? ACCOUNT_ID,
     );
+    if (target) this.requestLog.push({ caller: ctx.accessKeyId, target });
     if (target === 'AWSEvents.PutEvents') {
       const crossAccount = await this.buses.putEvents(ctx, parseOrEmpty(body));
       if (crossAccount) return respondJson(res, 200, crossAccount);

@@ -115,9 +115,29 @@ it('is triggered by the groups’ model package events and the endpoints’ own 
   expect(targetsOf('SageMaker Endpoint State Change')).not.toMatch(/AuditNotifierHandler/);
 });
 
+it('is triggered by its own stack settling after a deployment, and by no other stack', () => {
+  const rules = Object.values(template.findResources('AWS::Events::Rule')).filter((r) =>
+    JSON.stringify(r.Properties.EventPattern).includes('CloudFormation Stack Status Change'),
+  );
+  expect(rules).toHaveLength(1);
+  expect(rules[0]?.Properties.EventPattern).toEqual({
+    source: ['aws.cloudformation'],
+    'detail-type': ['CloudFormation Stack Status Change'],
+    detail: {
+      'stack-id': [{ Ref: 'AWS::StackId' }],
+      'status-details': { status: ['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'UPDATE_ROLLBACK_COMPLETE'] },
+    },
+  });
+  const targets = rules[0]?.Properties.Targets as { Arn: unknown; DeadLetterConfig?: unknown }[];
+  expect(targets).toHaveLength(1);
+  expect(JSON.stringify(targets[0]?.Arn)).toMatch(/EndpointReconcilerHandler/);
+  expect(targets[0]?.DeadLetterConfig).toBeDefined();
+});
+
 it('is not created when no group has a deployment target', () => {
   const bare = synthGovernance({ groups: [{ name: 'x' }] }).template;
   const functions = Object.keys(bare.findResources('AWS::Lambda::Function'));
   expect(functions.filter((id) => id.startsWith('EndpointReconciler'))).toEqual([]);
   expect(functions.length).toBeGreaterThan(0);
+  expect(JSON.stringify(bare.findResources('AWS::Events::Rule'))).not.toContain('CloudFormation');
 });

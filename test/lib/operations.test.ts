@@ -188,3 +188,110 @@ it('ModelDeployment has its own dashboard, rollback and objective alarms, and ou
     ]),
   );
 });
+
+describe('X-Ray tracing (config tracing)', () => {
+  const functionsOf = (t: Template) => Object.values(t.findResources('AWS::Lambda::Function'));
+  const xrayStatements = (t: Template) =>
+    Object.values(t.findResources('AWS::IAM::Policy'))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as Json[])
+      .filter((s) => JSON.stringify(s.Action).includes('xray:'));
+
+  it('is off by default: no function traced, no X-Ray permission', () => {
+    expect(functionsOf(template).length).toBeGreaterThan(3);
+    expect(functionsOf(template).filter((f) => f.Properties.TracingConfig)).toEqual([]);
+    expect(xrayStatements(template)).toEqual([]);
+  });
+
+  it('traces every handler, each allowed to send segments and nothing else on X-Ray', () => {
+    const traced = governance({ tracing: true }).template;
+    const functions = functionsOf(traced);
+    expect(functions.map((f) => f.Properties.TracingConfig)).toEqual(
+      functions.map(() => ({ Mode: 'Active' })),
+    );
+    const statements = xrayStatements(traced);
+    expect(statements).toHaveLength(functions.length);
+    for (const s of statements) {
+      expect(s).toEqual({
+        Sid: 'SendTraceSegments',
+        Effect: 'Allow',
+        Action: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'],
+        Resource: '*',
+      });
+    }
+  });
+});
+
+describe('chat notifications (AWS Chatbot)', () => {
+  const slack = { workspaceId: 'T07EA123LEP', channelId: 'C07EZ1ABC23' };
+  const teams = {
+    teamId: '74361522-da01-538d-aa2e-ac7918c6bb92',
+    tenantId: 'a1b2c3d4-0000-4000-8000-123456789abc',
+    channelId: '19%3ab6ef35dc342d56ba5654e6fc6d25a071%40thread.tacv2',
+  };
+
+  it('creates none unless configured', () => {
+    template.resourceCountIs('AWS::Chatbot::SlackChannelConfiguration', 0);
+    template.resourceCountIs('AWS::Chatbot::MicrosoftTeamsChannelConfiguration', 0);
+  });
+
+  it('subscribes a Slack and a Teams channel to the topic, for notifications only', () => {
+    const chat = governance({ notifications: { slack, teams } }).template;
+    const topic = { Ref: Object.keys(chat.findResources('AWS::SNS::Topic'))[0] };
+    const [slackConfig] = Object.values(chat.findResources('AWS::Chatbot::SlackChannelConfiguration'));
+    const [teamsConfig] = Object.values(
+      chat.findResources('AWS::Chatbot::MicrosoftTeamsChannelConfiguration'),
+    );
+    const common = {
+      SnsTopicArns: [topic],
+      GuardrailPolicies: [
+        { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/AWSDenyAll']] },
+      ],
+      LoggingLevel: 'ERROR',
+      UserRoleRequired: false,
+    };
+    expect(slackConfig?.Properties).toMatchObject({
+      ...common,
+      SlackWorkspaceId: slack.workspaceId,
+      SlackChannelId: slack.channelId,
+    });
+    expect(teamsConfig?.Properties).toMatchObject({
+      ...common,
+      TeamId: teams.teamId,
+      TeamsTenantId: teams.tenantId,
+      TeamsChannelId: teams.channelId,
+    });
+    for (const c of [slackConfig, teamsConfig]) {
+      expect(c?.Properties.ConfigurationName).toMatch(/^[A-Za-z0-9-_]{1,128}$/);
+    }
+    // The channel role: assumed by Chatbot only, with no permissions at all.
+    const roleArn = slackConfig?.Properties.IamRoleArn as { 'Fn::GetAtt': string[] } | undefined;
+    const roleId = String(roleArn?.['Fn::GetAtt'][0]);
+    expect(teamsConfig?.Properties.IamRoleArn).toEqual({ 'Fn::GetAtt': [roleId, 'Arn'] });
+    const role = chat.findResources('AWS::IAM::Role')[roleId];
+    expect(role?.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'chatbot.amazonaws.com' } },
+    ]);
+    expect(role?.Properties.ManagedPolicyArns).toBeUndefined();
+    const attached = Object.values(chat.findResources('AWS::IAM::Policy')).filter((p) =>
+      JSON.stringify(p.Properties.Roles).includes(roleId),
+    );
+    expect(attached).toEqual([]);
+  });
+
+  it('ModelDeployment takes the same channels and tracing switch', () => {
+    const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'mgov-ops-')) });
+    const deploymentStack = new Stack(app, 'Prod', { env: { account: '222222222222', region: 'eu-west-1' } });
+    new ModelDeployment(deploymentStack, 'Deployment', {
+      registry: { account: '111111111111', region: 'eu-west-1' },
+      tracing: true,
+      notifications: { slack },
+      groups: [{ name: 'churn', deployments: [{ endpointName: 'churn-prod', account: '222222222222' }] }],
+    });
+    const t = Template.fromStack(deploymentStack);
+    t.resourceCountIs('AWS::Chatbot::SlackChannelConfiguration', 1);
+    const functions = Object.values(t.findResources('AWS::Lambda::Function'));
+    expect(functions.map((f) => f.Properties.TracingConfig)).toEqual(
+      functions.map(() => ({ Mode: 'Active' })),
+    );
+  });
+});

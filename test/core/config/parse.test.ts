@@ -29,6 +29,8 @@ describe('parseGovernanceConfig', () => {
       modelArtifactKeyArns: [],
       stacks: 1,
       slo: { approvalToServingMinutes: 60 },
+      tracing: false,
+      notifications: {},
       groups: [
         {
           name: 'churn',
@@ -317,5 +319,46 @@ describe('slo', () => {
     [{ approvalToServingMinute: 30 }, /Did you mean "approvalToServingMinutes"/],
   ])('refuses %j, naming the field', (slo, message) => {
     expect(() => parseGovernanceConfig({ ...minimal, slo })).toThrow(message);
+  });
+});
+
+describe('tracing and chat notifications', () => {
+  const slack = { workspaceId: 'T07EA123LEP', channelId: 'C07EZ1ABC23' };
+  const teams = {
+    teamId: '74361522-da01-538d-aa2e-ac7918c6bb92',
+    tenantId: 'a1b2c3d4-0000-4000-8000-123456789abc',
+    channelId: '19%3ab6ef35dc342d56ba5654e6fc6d25a071%40thread.tacv2',
+  };
+  it('takes the tracing switch and a Slack and a Teams channel', () => {
+    const config = parseGovernanceConfig({ ...minimal, tracing: true, notifications: { slack, teams } });
+    expect(config.tracing).toBe(true);
+    expect(config.notifications).toEqual({ slack, teams });
+  });
+  it('refuses each malformed id with the CloudFormation pattern it breaks, all at once', () => {
+    expect(() =>
+      parseGovernanceConfig({
+        ...minimal,
+        tracing: 'yes',
+        notifications: {
+          slack: { workspaceId: 't07ea123lep', channelId: '#ml-ops' },
+          teams: { teamId: 'my-team', tenantId: teams.tenantId, channelId: 'General' },
+        },
+      }),
+    ).toThrow(
+      [
+        'tracing: must be true or false, got "yes".',
+        'notifications.slack.workspaceId: is "t07ea123lep"; use the workspace id the AWS Chatbot console shows: capital letters and digits, such as "T07EA123LEP".',
+        'notifications.slack.channelId: is "#ml-ops"; use the channel id (Slack: channel details, at the bottom), letters and digits, such as "C07EZ1ABC23".',
+        'notifications.teams.teamId: is "my-team"; use the team id the AWS Chatbot console shows, a UUID such as "74361522-da01-538d-aa2e-ac7918c6bb92".',
+        'notifications.teams.channelId: is "General"; use the channel id as it appears, URL-encoded, in the channel\'s link, such as "19%3ab6ef35dc342d56ba5654e6fc6d25a071%40thread.tacv2".',
+      ].join('\n  - '),
+    );
+  });
+  it('names a missing id and an unknown channel kind', () => {
+    expect(() =>
+      parseGovernanceConfig({ ...minimal, notifications: { slack: { workspaceId: 'T1' }, chime: {} } }),
+    ).toThrow(
+      /notifications\.chime: unknown key\..*Allowed keys: slack, teams\.[\s\S]*notifications\.slack\.channelId: is required/,
+    );
   });
 });

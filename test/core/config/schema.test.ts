@@ -36,6 +36,15 @@ const full = (): Json => ({
   registry: { account: '111111111111', region: 'eu-west-1' },
   stacks: 1,
   slo: { approvalToServingMinutes: 30 },
+  tracing: true,
+  notifications: {
+    slack: { workspaceId: 'T07EA123LEP', channelId: 'C07EZ1ABC23' },
+    teams: {
+      teamId: '74361522-da01-538d-aa2e-ac7918c6bb92',
+      tenantId: 'a1b2c3d4-0000-4000-8000-123456789abc',
+      channelId: '19%3ab6ef35dc342d56ba5654e6fc6d25a071%40thread.tacv2',
+    },
+  },
   groups: [
     {
       name: 'churn',

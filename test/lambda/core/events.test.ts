@@ -1,4 +1,9 @@
-import { concernsApproval, eventTime, parseModelPackageStateChange } from '../../../lambda/core/events';
+import {
+  concernsApproval,
+  eventTime,
+  parseModelPackageStateChange,
+  parseReconcileTrigger,
+} from '../../../lambda/core/events';
 import sample from '../../fixtures/events/model-package-state-change.json';
 
 describe('parseModelPackageStateChange', () => {
@@ -75,5 +80,53 @@ describe('concernsApproval', () => {
       true,
     );
     expect(concernsApproval({ ...base, updatedFields: ['CustomerMetadataProperties'] })).toBe(false);
+  });
+});
+
+describe('a stack settling (CloudFormation Stack Status Change)', () => {
+  // The user guide's sample event shape ("Stack Status Change event detail").
+  const stackEvent = (status: unknown) => ({
+    version: '0',
+    id: '6a7e8feb-b491-4cf7-a9f1-bf3703467718',
+    'detail-type': 'CloudFormation Stack Status Change',
+    source: 'aws.cloudformation',
+    account: '111122223333',
+    time: '2026-12-02T10:00:00Z',
+    region: 'us-east-1',
+    resources: ['arn:aws:cloudformation:us-east-1:111122223333:stack/model-governance/1a2b'],
+    detail: {
+      'stack-id': 'arn:aws:cloudformation:us-east-1:111122223333:stack/model-governance/1a2b',
+      'status-details': { status, 'status-reason': '' },
+      'client-request-token': 'Console-CreateStack-7d7f',
+    },
+  });
+
+  it.each(['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'UPDATE_ROLLBACK_COMPLETE'])(
+    'is a reconcile of every target when the stack is %s',
+    (status) => {
+      expect(parseReconcileTrigger(stackEvent(status))).toEqual({
+        ok: true,
+        value: {
+          kind: 'stack-deployed',
+          change: {
+            eventId: '6a7e8feb-b491-4cf7-a9f1-bf3703467718',
+            stackId: 'arn:aws:cloudformation:us-east-1:111122223333:stack/model-governance/1a2b',
+            status,
+          },
+        },
+      });
+    },
+  );
+
+  it('is refused, with the reason, while the stack is still changing or has no status', () => {
+    expect(parseReconcileTrigger(stackEvent('UPDATE_IN_PROGRESS'))).toEqual({
+      ok: false,
+      reason:
+        'detail.status-details.status is "UPDATE_IN_PROGRESS", expected one of CREATE_COMPLETE, UPDATE_COMPLETE, UPDATE_ROLLBACK_COMPLETE',
+    });
+    expect(parseReconcileTrigger({ ...stackEvent('UPDATE_COMPLETE'), detail: {} })).toEqual({
+      ok: false,
+      reason: 'detail.stack-id is missing',
+    });
   });
 });
