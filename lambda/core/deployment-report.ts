@@ -13,6 +13,17 @@ export type TargetOutcome =
       readonly fromConfig?: string;
       /** fromConfig was put there by someone else's UpdateEndpoint, not by this app nor a rollback. */
       readonly drift?: true;
+      /** The shadow test this deployment passed first (issue #21): its figures. */
+      readonly shadowPassed?: string;
+    }
+  /** A shadow test of the version started (issue #21); the deployment waits for its verdict. */
+  | {
+      readonly outcome: 'shadow-started';
+      readonly version: number;
+      readonly modelPackageArn: string;
+      readonly experimentName: string;
+      readonly endsAt: string;
+      readonly servingConfig: string;
     }
   | {
       readonly outcome: 'deploy-completed';
@@ -44,6 +55,8 @@ export type TargetOutcome =
       readonly modelPackageArn: string;
       readonly reason: string;
       readonly servingConfig?: string;
+      /** The version failed its shadow test (issue #21): the figures measured. */
+      readonly shadowFailed?: string;
     }
   /** The endpoint is Failed or UpdateRollbackFailed: only a person can bring it back. */
   | {
@@ -87,8 +100,18 @@ export function deploymentNotification(report: TargetReport): Notification {
               `WARNING: ${endpointName} was serving ${result.fromConfig}, which model-governance did not deploy (someone else's UpdateEndpoint). It is being put back to the approved version; find out who changed it.`,
             ]
           : []),
+        ...(result.shadowPassed ? ['', `It passed its shadow test first: ${result.shadowPassed}`] : []),
         '',
         'A further notification follows when the endpoint is InService.',
+      );
+      break;
+    case 'shadow-started':
+      headline = `${groupName} v${result.version} shadow-testing on ${endpointName}`;
+      lines.push(
+        `${groupName} version ${result.version} runs as a shadow variant of ${endpointName} until ${result.endsAt}: it receives a copy of live requests, and its responses are never returned to callers.`,
+        `Inference experiment: ${result.experimentName}`,
+        `The endpoint keeps serving ${result.servingConfig}; when the test ends, its latency and errors are compared with the live version's, and it deploys only if they are good enough.`,
+        `Model package: ${result.modelPackageArn}`,
       );
       break;
     case 'deploy-completed':
