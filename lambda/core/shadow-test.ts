@@ -217,7 +217,23 @@ export function planShadowTest(inputs: ShadowInputs): ShadowStep {
   const shadow = target.shadow;
   if (!shadow) return { kind: 'not-needed', why: 'the target has no shadow test' };
   const version = deployment.version.version;
-  if (!live) {
+  const name = live ? shadowExperimentName(target.endpointName, deployment, live.modelName, shadow) : undefined;
+  // Another test still runs (an older version's, after a newer approval or a revert): stop it
+  // first (one shadow variant per endpoint); the next run starts over, or updates without one.
+  const older = inputs.experiments.find((e) => e.name !== name && EXPERIMENT_IN_PROGRESS.includes(e.status));
+  if (older) {
+    return {
+      kind: 'stop',
+      experiment: older,
+      request: {
+        Name: older.name,
+        ModelVariantActions: { [VARIANT_NAME]: 'Retain', [SHADOW_VARIANT_NAME]: 'Remove' },
+        DesiredState: 'Cancelled',
+        Reason: `model-governance: v${version} is now the version to deploy; this test no longer decides anything`,
+      },
+    };
+  }
+  if (!live || name === undefined) {
     return {
       kind: 'refused',
       reason: `cannot shadow-test v${version}: the live variant of ${target.endpointName} could not be read (its endpoint config is gone or has no production variant); restore the endpoint's config, or remove shadow from the target`,
@@ -230,22 +246,6 @@ export function planShadowTest(inputs: ShadowInputs): ShadowStep {
     return {
       kind: 'not-needed',
       why: `v${version} served before v${liveVersion}; going back to it is not shadow-tested`,
-    };
-  }
-  const name = shadowExperimentName(target.endpointName, deployment, live.modelName, shadow);
-  // A newer approval while an older version's test runs: stop that one first (one shadow variant
-  // per endpoint), then start over with the newer version on the next run.
-  const older = inputs.experiments.find((e) => e.name !== name && EXPERIMENT_IN_PROGRESS.includes(e.status));
-  if (older) {
-    return {
-      kind: 'stop',
-      experiment: older,
-      request: {
-        Name: older.name,
-        ModelVariantActions: { [VARIANT_NAME]: 'Retain', [SHADOW_VARIANT_NAME]: 'Remove' },
-        DesiredState: 'Cancelled',
-        Reason: `model-governance: v${version} is now the version to deploy; its own shadow test replaces this one`,
-      },
     };
   }
   const experiment = inputs.experiments.find((e) => e.name === name);
@@ -458,14 +458,17 @@ export function figuresFromTags(tags: Readonly<Record<string, string>>): ShadowF
  * CloudWatch GetMetricData for the window: per variant, AWS/SageMaker ModelLatency p99 (reported in
  * microseconds), Invocations and Invocation5XXErrors summed, with the dimensions EndpointName and
  * VariantName (SageMaker developer guide, "Amazon SageMaker AI metrics in Amazon CloudWatch"). One
- * period spans the whole window (a multiple of 60 seconds, as CloudWatch requires).
+ * period spans the whole window, in whole minutes (a multiple of 60 seconds, as CloudWatch requires).
  */
 export function shadowMetricQueries(
   endpointName: string,
   variants: { readonly live: string; readonly shadow: string },
   window: { readonly start: Date; readonly end: Date },
 ) {
-  const seconds = Math.max(60, Math.ceil((window.end.getTime() - window.start.getTime()) / 60_000) * 60);
+  // Whole minutes covering the window: its start rounded down, its end rounded up.
+  const start = new Date(Math.floor(window.start.getTime() / 60_000) * 60_000);
+  const end = new Date(Math.ceil(window.end.getTime() / 60_000) * 60_000);
+  const seconds = Math.max(60, (end.getTime() - start.getTime()) / 1000);
   const query = (id: string, variant: string, metric: string, stat: string) => ({
     Id: id,
     MetricStat: {
@@ -482,7 +485,6 @@ export function shadowMetricQueries(
     },
     ReturnData: true,
   });
-  const start = new Date(Math.floor(window.start.getTime() / 60_000) * 60_000);
   return {
     StartTime: start,
     EndTime: new Date(start.getTime() + seconds * 1000),

@@ -63,6 +63,11 @@ export interface LocalAppOptions {
    * running by stop(). @default start one (ensureMoto says with which Python)
    */
   readonly motoUrl?: string;
+  /**
+   * How often a scheduled rule fires here (the shadow check's rate(5 minutes) would make a local
+   * shadow test wait minutes). @default 2000
+   */
+  readonly scheduleEveryMs?: number;
 }
 
 interface LocalFunction {
@@ -353,8 +358,15 @@ export class LocalApp {
     for (const [id, r] of entries) {
       if (r.Type !== 'AWS::Events::Rule') continue;
       const p = r.Properties ?? {};
+      // A scheduled rule (the shadow check) has a ScheduleExpression and no pattern; moto keeps it
+      // but never fires it, so the runner does (scheduleEvery).
+      const schedule = typeof p.ScheduleExpression === 'string' ? p.ScheduleExpression : undefined;
       await this.clients.events.send(
-        new PutRuleCommand({ Name: id, EventPattern: JSON.stringify(p.EventPattern), State: 'ENABLED' }),
+        new PutRuleCommand({
+          Name: id,
+          ...(schedule ? { ScheduleExpression: schedule } : { EventPattern: JSON.stringify(p.EventPattern) }),
+          State: 'ENABLED',
+        }),
       );
       for (const target of (p.Targets as Json[] | undefined) ?? []) {
         const targetArn = String(resolve(target.Arn, ctx));
@@ -371,11 +383,39 @@ export class LocalApp {
         const delivery = { ruleLogicalId: id, functionLogicalId, queueUrl: String(QueueUrl) };
         this.deliveries.push(delivery);
         this.pollers.push(this.poll(delivery));
+        if (schedule) this.pollers.push(this.scheduleEvery(delivery));
       }
     }
   }
 
   // ---- delivery --------------------------------------------------------------------------------
+
+  /**
+   * A scheduled rule's event, as EventBridge sends it (source aws.events, detail-type "Scheduled
+   * Event", the rule's ARN as resource), every `scheduleEveryMs` until stop().
+   */
+  private async scheduleEvery(delivery: Delivery): Promise<void> {
+    const signal = this.abort.signal;
+    const every = this.options.scheduleEveryMs ?? 2000;
+    while (!signal.aborted) {
+      await sleep(every);
+      if (signal.aborted) return;
+      const event = {
+        version: '0',
+        id: `scheduled-${Date.now()}`,
+        'detail-type': 'Scheduled Event',
+        source: 'aws.events',
+        account: ACCOUNT_ID,
+        time: new Date().toISOString(),
+        region: 'us-east-1',
+        resources: [`arn:aws:events:us-east-1:${ACCOUNT_ID}:rule/${delivery.ruleLogicalId}`],
+        detail: {},
+      };
+      await this.clients.sqs
+        .send(new SendMessageCommand({ QueueUrl: delivery.queueUrl, MessageBody: JSON.stringify(event) }))
+        .catch((error: unknown) => this.log('info', `scheduled event failed: ${(error as Error).message}`));
+    }
+  }
 
   private async poll(delivery: Delivery): Promise<void> {
     const signal = this.abort.signal;

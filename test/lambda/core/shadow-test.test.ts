@@ -225,7 +225,7 @@ describe('planShadowTest', () => {
         Name: running.name,
         ModelVariantActions: { [VARIANT_NAME]: 'Retain', [SHADOW_VARIANT_NAME]: 'Remove' },
         DesiredState: 'Cancelled',
-        Reason: 'model-governance: v3 is now the version to deploy; its own shadow test replaces this one',
+        Reason: 'model-governance: v3 is now the version to deploy; this test no longer decides anything',
       },
     });
     // Once it is cancelled, the newer version's test starts.
@@ -234,6 +234,18 @@ describe('planShadowTest', () => {
       kind: 'start',
       request: { ModelVariants: [{}, { ModelName: deployment(t, 3).modelName }] },
     });
+  });
+
+  it('a revert during shadow stops the running test before the live version is put back', () => {
+    const t = target();
+    const running = experimentFor(t, 2, 'Running');
+    expect(planShadowTest(inputs(t, 1, { experiments: [running] }))).toMatchObject({
+      kind: 'stop',
+      experiment: running,
+    });
+    expect(planShadowTest(inputs(t, 1, { experiments: [{ ...running, status: 'Cancelled' }] })).kind).toBe(
+      'not-needed',
+    );
   });
 
   it('a cancelled test of the desired version proves nothing: held', () => {
@@ -320,7 +332,7 @@ describe('figures', () => {
     const window = { start: new Date('2026-12-02T01:00:20Z'), end: new Date('2026-12-02T01:30:20Z') };
     const q = shadowMetricQueries('churn-prod', { live: VARIANT_NAME, shadow: SHADOW_VARIANT_NAME }, window);
     expect(q.StartTime).toEqual(new Date('2026-12-02T01:00:00Z'));
-    expect(q.EndTime).toEqual(new Date('2026-12-02T01:30:00Z'));
+    expect(q.EndTime).toEqual(new Date('2026-12-02T01:31:00Z'));
     expect(q.MetricDataQueries.map((m) => [m.Id, m.MetricStat.Metric.MetricName, m.MetricStat.Stat])).toEqual(
       [
         ['liveLatency', 'ModelLatency', 'p99'],
@@ -335,7 +347,7 @@ describe('figures', () => {
       { Name: 'EndpointName', Value: 'churn-prod' },
       { Name: 'VariantName', Value: 'Shadow' },
     ]);
-    expect(q.MetricDataQueries.every((m) => m.MetricStat.Period === 1800)).toBe(true);
+    expect(q.MetricDataQueries.every((m) => m.MetricStat.Period === 1860)).toBe(true);
     const f = figuresFromMetricData(
       [
         { Id: 'liveLatency', Values: [100_000] },
