@@ -303,6 +303,17 @@ async function shadowGate(
       };
     case 'start': {
       const tags = deploymentTags(group.name, version, target.endpointName);
+      // The shadow variant runs the version's model: made (or found, and checked as ours) first.
+      try {
+        await ensureModel(
+          ctx.sagemaker,
+          modelRequest({ target, executionRoleArn: ctx.executionRoleArn }, deployment),
+          tags,
+        );
+      } catch (error) {
+        if (!(error instanceof NameTakenError)) throw error;
+        return held(error.message);
+      }
       const created = await createExperiment(ctx.sagemaker, step.request, tags);
       if (created === 'existed') {
         return {

@@ -311,6 +311,11 @@ export class InferenceExperiments {
     if (m.modelLatencyMicros?.length) point('ModelLatency', m.modelLatencyMicros);
   }
 
+  /** Forgets every recorded figure (DELETE /_local/variant-metrics). */
+  clearVariantMetrics(): void {
+    this.datapoints.length = 0;
+  }
+
   /** Whether every query of a GetMetricData request is for AWS/SageMaker (answered here). */
   answersMetricData(body: Json): boolean {
     const queries = body.MetricDataQueries as Json[] | undefined;

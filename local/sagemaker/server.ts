@@ -47,7 +47,7 @@ export interface LocalSageMakerConfig {
  * registry's update semantics, events) and passes every other request, of any service, to moto.
  *
  * Control routes for tests and local mode: POST /_local/reset, POST /_local/config,
- * POST /_local/variant-metrics (per-variant AWS/SageMaker figures that GetMetricData answers),
+ * POST and DELETE /_local/variant-metrics (per-variant AWS/SageMaker figures GetMetricData answers),
  * POST /_local/system-state (an endpoint SystemUpdating or RollingBack for a while),
  * GET /_local/calls (endpoint lifecycle calls), GET /_local/events (events emitted).
  *
@@ -308,6 +308,10 @@ export class LocalSageMaker {
 
   private async control(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
     const route = `${req.method} ${req.url?.split('?')[0]}`;
+    if (route === 'DELETE /_local/variant-metrics') {
+      this.experiments.clearVariantMetrics();
+      return respondJson(res, 200, {});
+    }
     if (route === 'POST /_local/variant-metrics') {
       const all = JSON.parse(body.toString('utf8') || '[]') as VariantMetrics | VariantMetrics[];
       try {
