@@ -217,7 +217,9 @@ export function planShadowTest(inputs: ShadowInputs): ShadowStep {
   const shadow = target.shadow;
   if (!shadow) return { kind: 'not-needed', why: 'the target has no shadow test' };
   const version = deployment.version.version;
-  const name = live ? shadowExperimentName(target.endpointName, deployment, live.modelName, shadow) : undefined;
+  const name = live
+    ? shadowExperimentName(target.endpointName, deployment, live.modelName, shadow)
+    : undefined;
   // Another test still runs (an older version's, after a newer approval or a revert): stop it
   // first (one shadow variant per endpoint); the next run starts over, or updates without one.
   const older = inputs.experiments.find((e) => e.name !== name && EXPERIMENT_IN_PROGRESS.includes(e.status));
