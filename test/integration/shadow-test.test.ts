@@ -3,6 +3,9 @@
  * HTTP: a new version runs as a shadow variant beside the live one (an inference experiment), and is
  * promoted only when its figures are good enough.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   DescribeEndpointCommand,
   DescribeEndpointConfigCommand,
@@ -12,6 +15,7 @@ import {
   ListTagsCommand,
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
+import { main as mgov } from '../../cli/main';
 import { versionOfName } from '../../core/naming';
 import type { LocalApp } from '../../local/runner/local-app';
 import type { VariantMetrics } from '../../local/sagemaker/inference-experiments';
@@ -21,32 +25,29 @@ import { eventually } from '../harness/local-aws';
 import { registerVersion, setApproval } from '../harness/registry';
 
 const ENDPOINT = 'churn-prod';
-let app: LocalApp;
-let sagemaker: SageMakerClient;
-
-beforeAll(async () => {
-  app = await startLocalApp(
+const raw = {
+  groups: [
     {
-      groups: [
+      name: 'churn',
+      deployments: [
         {
-          name: 'churn',
-          deployments: [
-            {
-              endpointName: ENDPOINT,
-              instances: { type: 'ml.m5.large', count: 1 },
-              shadow: {
-                minutes: 2,
-                samplingPercent: 50,
-                maxLatencyIncreasePercent: 20,
-                maxErrorRatePercent: 1,
-              },
-            },
-          ],
+          endpointName: ENDPOINT,
+          instances: { type: 'ml.m5.large', count: 1 },
+          shadow: { minutes: 2, samplingPercent: 50, maxLatencyIncreasePercent: 20, maxErrorRatePercent: 1 },
         },
       ],
     },
-    { scheduleEveryMs: 500 },
-  );
+  ],
+};
+const CONFIG = join(mkdtempSync(join(tmpdir(), 'mgov-shadow-')), 'config.json');
+writeFileSync(CONFIG, JSON.stringify(raw));
+let app: LocalApp;
+let sagemaker: SageMakerClient;
+let savedEnv: NodeJS.ProcessEnv;
+
+beforeAll(async () => {
+  savedEnv = { ...process.env };
+  app = await startLocalApp(raw, { scheduleEveryMs: 500 });
   // Two experiment minutes last two seconds here.
   app.sagemaker.configure({ experimentMinuteMs: 1000 });
   sagemaker = new SageMakerClient({
@@ -55,7 +56,25 @@ beforeAll(async () => {
     credentials: { accessKeyId: 'approver', secretAccessKey: 'local' },
   });
 }, 120_000);
-afterAll(async () => app?.stop());
+afterAll(async () => {
+  process.env = savedEnv;
+  await app?.stop();
+});
+
+async function status(): Promise<string> {
+  Object.assign(process.env, app.clientEnv('auditor'));
+  let out = '';
+  const code = await mgov(['status', '--config', CONFIG], {
+    out: (t) => {
+      out += `${t}\n`;
+    },
+    err: () => undefined,
+    isTTY: false,
+    env: process.env,
+  });
+  expect(code).toBe(0);
+  return out;
+}
 
 async function approvedVersion(): Promise<string> {
   const arn = await registerVersion(sagemaker, 'churn', { createGroup: false });
@@ -215,13 +234,28 @@ describe('in order', () => {
     );
     const actions = await sagemaker.send(new ListActionsCommand({ ActionType: 'GovernedShadowTest' }));
     expect(actions.ActionSummaries?.map((a) => a.Status).sort()).toEqual(['Completed', 'Failed']);
+    // mgov status says what serves, and why v3 does not, with the figures.
+    const shown = await status();
+    expect(shown).toMatch(/churn-prod\s+churn\s+InService\s+v2\s/);
+    expect(shown).toMatch(
+      /^churn-prod shadow test: v3 held: failed its shadow test: its p99 ModelLatency 184 ms is 76\.9% above the live version's 104 ms \(at most 20% allowed\); .*\(p99 ModelLatency 184 ms vs live 104 ms, 5XX 4\.5% \(9 of 200\) vs live 0% \(0 of 400\), from /m,
+    );
   });
 
   it('a duplicate event during the experiment adds no second experiment; a newer approval stops it and starts over', async () => {
     const before = (await experiments()).length;
     app.sagemaker.configure({ experimentMinuteMs: 10_000 }); // v4's test outlasts what follows
     await approvedVersion(); // v4
-    const v4 = await running(4);
+    const v4 = await running(4).catch((e) => {
+      console.log(
+        app.invocations
+          .filter((i) => i.functionName === 'reconcile-endpoint')
+          .map((i) => JSON.stringify(i.outcome).slice(0, 400))
+          .slice(-10)
+          .join('\n'),
+      );
+      throw e;
+    });
     app.sagemaker.configure({ experimentMinuteMs: 1000 });
     const approvals = app.sagemaker.events.emitted.filter((e) =>
       JSON.stringify(e.detail).includes('model-package/churn/4'),
