@@ -380,38 +380,51 @@ export class InferenceExperiments {
     return e;
   }
 
-  /** Running: the endpoint is updated to a config with the shadow variant beside the production one. */
+  /**
+   * Running: the endpoint is updated to a config with the shadow variant beside the production one.
+   * An endpoint busy with another update is waited for (and one gone cancels the experiment).
+   */
   private async begin(ctx: CallContext, e: Experiment): Promise<void> {
+    if (e.status !== 'Creating') return;
     const endpoint = this.endpoints.describeIfExists(e.endpointName);
-    if (!endpoint || endpoint.EndpointStatus !== 'InService') {
-      return this.finish(
-        ctx,
-        e,
-        'Cancelled',
-        undefined,
-        `Endpoint "${e.endpointName}" was not InService when the experiment was to start.`,
-      );
+    if (!endpoint) {
+      return this.finish(ctx, e, 'Cancelled', undefined, `Endpoint "${e.endpointName}" no longer exists.`);
+    }
+    if (endpoint.EndpointStatus !== 'InService') {
+      this.schedule(e, this.timing.startMs, () => this.begin(ctx, e));
+      return;
     }
     const shadowMode = e.request.ShadowModeConfig as Json;
     const shadowConfig = (shadowMode.ShadowModelVariants as Json[])[0] as Json;
     const variant = (name: unknown) =>
       (e.request.ModelVariants as Json[]).find((v) => v.VariantName === name) as Json;
-    const source = variant(shadowMode.SourceModelVariantName);
-    const shadow = variant(shadowConfig.ShadowModelVariantName);
-    const configName = await this.makeConfig(
+    e.endpointConfigName ??= await this.makeConfig(
       ctx,
       e,
-      [source],
-      [shadow],
+      [variant(shadowMode.SourceModelVariantName)],
+      [variant(shadowConfig.ShadowModelVariantName)],
       Number(shadowConfig.SamplingPercentage),
     );
-    e.endpointConfigName = configName;
-    await this.endpoints.updateBySageMaker(ctx, e.endpointName, configName);
+    if (!(await this.updateEndpoint(ctx, e, e.endpointConfigName))) {
+      this.schedule(e, this.timing.startMs, () => this.begin(ctx, e));
+      return;
+    }
     e.status = 'Running';
     e.variantStatus = 'InService';
     e.lastModifiedTime = new Date();
     const minutes = (e.end.getTime() - e.start.getTime()) / 60_000;
     this.schedule(e, minutes * this.timing.experimentMinuteMs, () => this.finish(ctx, e, 'Completed'));
+  }
+
+  /** SageMaker's own update of the endpoint; false when the endpoint is busy (try again later). */
+  private async updateEndpoint(ctx: CallContext, e: Experiment, configName: string): Promise<boolean> {
+    try {
+      await this.endpoints.updateBySageMaker(ctx, e.endpointName, configName);
+      return true;
+    } catch (error) {
+      if (error instanceof ServiceError && /in-progress/.test(error.message)) return false;
+      throw error;
+    }
   }
 
   /** Ends the experiment: the endpoint back to one production variant (the promoted one, if any). */
@@ -434,7 +447,10 @@ export class InferenceExperiments {
       const kept = (e.request.ModelVariants as Json[]).find((v) => v.VariantName === keep) as Json;
       const live = { ...kept, VariantName: shadowMode.SourceModelVariantName };
       const configName = await this.makeConfig(ctx, e, [live], [], 0);
-      await this.endpoints.updateBySageMaker(ctx, e.endpointName, configName);
+      if (!(await this.updateEndpoint(ctx, e, configName))) {
+        this.schedule(e, this.timing.startMs, () => this.finish(ctx, e, status, promote, reason));
+        return;
+      }
     }
     e.status = status;
     e.variantStatus = 'Deleted';

@@ -246,16 +246,7 @@ describe('in order', () => {
     const before = (await experiments()).length;
     app.sagemaker.configure({ experimentMinuteMs: 10_000 }); // v4's test outlasts what follows
     await approvedVersion(); // v4
-    const v4 = await running(4).catch((e) => {
-      console.log(
-        app.invocations
-          .filter((i) => i.functionName === 'reconcile-endpoint')
-          .map((i) => JSON.stringify(i.outcome).slice(0, 400))
-          .slice(-10)
-          .join('\n'),
-      );
-      throw e;
-    });
+    const v4 = await running(4);
     app.sagemaker.configure({ experimentMinuteMs: 1000 });
     const approvals = app.sagemaker.events.emitted.filter((e) =>
       JSON.stringify(e.detail).includes('model-package/churn/4'),
