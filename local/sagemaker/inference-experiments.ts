@@ -127,6 +127,16 @@ export class InferenceExperiments {
       throw validation(
         `Endpoint "${endpointName}" is ${String(endpoint.EndpointStatus)}; an inference experiment needs it InService.`,
       );
+    const now = new Date();
+    const schedule = body.Schedule as { StartTime?: number; EndTime?: number } | undefined;
+    const start = schedule?.StartTime !== undefined ? new Date(schedule.StartTime * 1000) : now;
+    const end =
+      schedule?.EndTime !== undefined
+        ? new Date(schedule.EndTime * 1000)
+        : new Date(start.getTime() + DEFAULT_DAYS * DAY_MS);
+    if (end <= start) throw validation('The schedule EndTime must be after its StartTime.');
+    if (end.getTime() - start.getTime() > MAX_DAYS * DAY_MS)
+      throw validation(`An inference experiment runs for at most ${MAX_DAYS} days.`);
     const busy = [...this.experiments.values()].find(
       (e) => e.account === ctx.account && e.endpointName === endpointName && IN_PROGRESS.includes(e.status),
     );
@@ -158,16 +168,6 @@ export class InferenceExperiments {
       if (!exists)
         throw validation(`Could not find model "${arn(ctx, `model/${String(v.ModelName).toLowerCase()}`)}".`);
     }
-    const now = new Date();
-    const schedule = body.Schedule as { StartTime?: number; EndTime?: number } | undefined;
-    const start = schedule?.StartTime !== undefined ? new Date(schedule.StartTime * 1000) : now;
-    const end =
-      schedule?.EndTime !== undefined
-        ? new Date(schedule.EndTime * 1000)
-        : new Date(start.getTime() + DEFAULT_DAYS * DAY_MS);
-    if (end <= start) throw validation('The schedule EndTime must be after its StartTime.');
-    if (end.getTime() - start.getTime() > MAX_DAYS * DAY_MS)
-      throw validation(`An inference experiment runs for at most ${MAX_DAYS} days.`);
     const experiment: Experiment = {
       name,
       arn: experimentArn,
@@ -409,11 +409,16 @@ export class InferenceExperiments {
       this.schedule(e, this.timing.startMs, () => this.begin(ctx, e));
       return;
     }
-    e.status = 'Running';
-    e.variantStatus = 'InService';
+    // Starting while the endpoint takes the shadow variant; Running once it carries it.
+    e.status = 'Starting';
     e.lastModifiedTime = new Date();
-    const minutes = (e.end.getTime() - e.start.getTime()) / 60_000;
-    this.schedule(e, minutes * this.timing.experimentMinuteMs, () => this.finish(ctx, e, 'Completed'));
+    this.schedule(e, this.endpoints.timing.updateMs + 50, async () => {
+      e.status = 'Running';
+      e.variantStatus = 'InService';
+      e.lastModifiedTime = new Date();
+      const minutes = (e.end.getTime() - e.start.getTime()) / 60_000;
+      this.schedule(e, minutes * this.timing.experimentMinuteMs, () => this.finish(ctx, e, 'Completed'));
+    });
   }
 
   /** SageMaker's own update of the endpoint; false when the endpoint is busy (try again later). */
