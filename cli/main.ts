@@ -47,6 +47,7 @@ import {
   registerFromManifest,
 } from './registry';
 import { cardHtml, cardMarkdown, renderStatus } from './render';
+import { newestShadowTest, servedVersion } from './shadow';
 import { didYouMean } from './suggest';
 
 export interface Io {
@@ -566,7 +567,9 @@ async function targetState(
 ): Promise<{ text: string; done?: string; serves?: number }> {
   const desired = desiredVersion(versions, target);
   const endpoint = await describeEndpoint(endpointClient, target.endpointName);
-  const serves = endpoint ? versionOfName(target.endpointName, endpoint.configName) : undefined;
+  const serves = endpoint
+    ? await servedVersion(endpointClient, target.endpointName, endpoint.configName)
+    : undefined;
   if (!desired) {
     return endpoint
       ? {
@@ -584,6 +587,13 @@ async function targetState(
       ...(serves ? { serves } : {}),
     };
   if (!endpoint) return { text: `waiting for v${desired.version} (endpoint not created yet)` };
+  // A shadow test of the version (issue #21): running, or failed and held with its figures.
+  const shadow = serves === desired.version ? undefined : await newestShadowTest(sagemaker, target);
+  if (shadow?.version === desired.version) {
+    if (shadow.state === 'failed' || shadow.state === 'cancelled')
+      return { text: shadow.text, done: `held (${shadow.text})`, ...(serves ? { serves } : {}) };
+    if (shadow.state !== 'passed') return { text: `${shadow.text}${serves ? `; serving v${serves}` : ''}` };
+  }
   if (endpoint.status === 'InService' && serves === desired.version)
     return { text: `InService, serving v${serves}`, done: 'serving', serves };
   const rolledBack = rolledBackFrom(endpoint);

@@ -5,7 +5,6 @@ import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { CreateModelPackageCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { GovernanceConfig, ModelPackageGroupConfig } from '../core/config/types';
 import { modelCardName } from '../core/model-card-naming';
-import { versionOfName } from '../core/naming';
 import { describeEndpoint, listVersions } from '../lambda/adapters/endpoints';
 import { describeModelCard } from '../lambda/adapters/model-cards';
 import { describeModelVersion } from '../lambda/adapters/sagemaker';
@@ -13,6 +12,7 @@ import { approvalToServingSeconds } from '../lambda/core/approval-to-serving';
 import type { VersionSummary } from '../lambda/core/endpoint-plan';
 import { GATE_METADATA_KEY } from '../lambda/core/governance-policy';
 import type { EndpointRow, Status, VersionRow } from './render';
+import { newestShadowTest, servedVersion } from './shadow';
 
 export class CliError extends Error {
   constructor(
@@ -75,8 +75,10 @@ export async function readStatus(
         endpoints.push({ group: g.name, endpoint: t.endpointName, status: `in account ${elsewhere}` });
         continue;
       }
-      const e = await describeEndpoint(endpointClient ?? client, t.endpointName);
-      const version = e ? versionOfName(t.endpointName, e.configName) : undefined;
+      const ec = endpointClient ?? client;
+      const e = await describeEndpoint(ec, t.endpointName);
+      const version = e ? await servedVersion(ec, t.endpointName, e.configName) : undefined;
+      const shadow = await newestShadowTest(ec, t);
       endpoints.push({
         group: g.name,
         endpoint: t.endpointName,
@@ -85,6 +87,7 @@ export async function readStatus(
         ...(version !== undefined ? { version } : {}),
         ...(e ? { config: e.configName } : {}),
         ...(e?.status === 'InService' && e.lastModifiedTime ? { settledAt: e.lastModifiedTime } : {}),
+        ...(shadow ? { shadowTest: shadow.text } : {}),
       });
       if (version !== undefined) served.set(version, [...(served.get(version) ?? []), t.endpointName]);
     }

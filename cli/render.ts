@@ -27,6 +27,8 @@ export interface EndpointRow {
   readonly settledAt?: Date;
   /** From the served version's approval to the endpoint settling on it. */
   readonly approvalToServingSeconds?: number;
+  /** The newest shadow test of the target and its verdict, with the figures (issue #21). */
+  readonly shadowTest?: string;
 }
 
 export interface Status {
@@ -126,6 +128,8 @@ export function renderStatus(status: Status, colour = false): string {
         colour,
       ),
     );
+    for (const e of status.endpoints)
+      if (e.shadowTest) parts.push(`${e.endpoint} shadow test: ${e.shadowTest}`);
   }
   return parts.join('\n').trimEnd();
 }

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
  * npm run demo: a scripted scenario in local mode, played with mgov exactly as a person would type
- * it. Registers two versions, approves the first (deployed), approves the second (canary update),
- * rejects it (rollback), registers a third with poor metrics (rejected by the quality gate), then
+ * it. Registers two versions, approves the first (deployed), approves the second (a shadow test on
+ * a copy of live traffic, passed, then a canary update), rejects it (rollback), registers a third with poor metrics (rejected by the quality gate), then
  * prints status, a model card, the audit timeline and the provenance diagram. Exits 0 only if every
  * step had the expected outcome.
  *
@@ -13,6 +13,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { ListInferenceExperimentsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { main as mgov } from '../cli/main';
 import { loadGovernanceConfig } from '../core/config/load';
 import { versionOfName } from '../core/naming';
@@ -51,7 +52,11 @@ async function main(): Promise<number> {
     timing: { createMs: 1500, updateMs: 2000, deleteMs: 200 },
     retryDelaysMs: [200, 400],
     motoUrl: process.env.MOTO_URL || undefined,
+    // The shadow check runs every 5 minutes in AWS; here every second.
+    scheduleEveryMs: 1000,
   });
+  // One minute of a shadow test lasts three seconds here.
+  app.sagemaker.configure({ experimentMinuteMs: 3000 });
   try {
     process.stdout.write(
       `ready in ${((Date.now() - started) / 1000).toFixed(1)} s; AWS_ENDPOINT_URL=${app.sagemaker.url}\n`,
@@ -172,11 +177,18 @@ async function main(): Promise<number> {
           : `expected CreateEndpoint on v1, saw ${JSON.stringify(c.map((x) => x.operation))}`;
       },
     );
+    // While v2's shadow test runs, live traffic is copied to it; SageMaker publishes both variants'
+    // latency and errors to CloudWatch. Locally, the figures are set: v2 is as fast and as reliable.
+    const figuresFed = feedShadowFigures(app, ENDPOINT, 2);
     await step(
-      'The approver approves v2: a canary update (10 % first, then the rest)',
+      'The approver approves v2: first a shadow test on a copy of live traffic, then a canary update',
       'approver',
       ['approve', GROUP, '2', '--reason', 'weekly retrain, bias within bounds', '--wait'],
       () => {
+        const passed = app.invocations.some((i) =>
+          JSON.stringify(i.outcome.ok ? i.outcome.result : {}).includes('"shadowPassed"'),
+        );
+        if (!passed) return 'v2 deployed without passing a shadow test';
         const c = served().at(-1);
         const canary = (
           c?.deploymentConfig as
@@ -190,6 +202,7 @@ async function main(): Promise<number> {
           : `expected a CANARY UpdateEndpoint to v2, saw ${c?.operation} ${canary}`;
       },
     );
+    await figuresFed;
     await step(
       'v2 misbehaves: the approver rejects it, and the endpoint goes back to v1',
       'approver',
@@ -264,6 +277,43 @@ async function main(): Promise<number> {
     }
     process.stdout.write(`\n${mark(true)} every step had the expected outcome (${seconds} s)\n`);
     return 0;
+  }
+}
+
+/**
+ * Once the shadow test of `version` runs, sets both variants' figures as SageMaker would publish
+ * them (POST /_local/variant-metrics): ModelLatency samples in microseconds, invocations, 5XX errors.
+ */
+async function feedShadowFigures(app: LocalApp, endpointName: string, version: number): Promise<void> {
+  const sagemaker = new SageMakerClient({ endpoint: app.sagemaker.url, region: 'us-east-1' });
+  for (let i = 0; i < 600; i++) {
+    const list = await sagemaker.send(
+      new ListInferenceExperimentsCommand({ NameContains: `${endpointName}-v${version}-` }),
+    );
+    if (list.InferenceExperiments?.some((e) => e.Status === 'Running')) {
+      const latencies = (ms: number) => Array.from({ length: 200 }, (_, n) => (ms - 10 + (n % 20)) * 1000);
+      await fetch(`${app.sagemaker.url}/_local/variant-metrics`, {
+        method: 'POST',
+        body: JSON.stringify([
+          {
+            endpointName,
+            variantName: 'AllTraffic',
+            invocations: 1000,
+            invocation5xxErrors: 1,
+            modelLatencyMicros: latencies(40),
+          },
+          {
+            endpointName,
+            variantName: 'Shadow',
+            invocations: 200,
+            invocation5xxErrors: 0,
+            modelLatencyMicros: latencies(42),
+          },
+        ]),
+      });
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 100));
   }
 }
 

@@ -364,6 +364,43 @@ export interface DeploymentInput {
    * @default no autoscaling: instances.count instances
    */
   readonly autoscaling?: AutoscalingInput;
+  /**
+   * Shadow-test every new version on a copy of live traffic before it takes any (instances only; the
+   * endpoint's first version deploys without one, having nothing to be compared with).
+   * @default no shadow test: an approved version deploys at once with the strategy
+   */
+  readonly shadow?: ShadowInput;
+}
+
+/** A SageMaker shadow test (inference experiment) of the new version against the live one. */
+export interface ShadowInput {
+  /**
+   * Percentage of live requests copied to the new version.
+   * @minimum 1
+   * @maximum 100
+   * @default 100
+   */
+  readonly samplingPercent?: Integer;
+  /**
+   * How long the test runs (SageMaker allows at most 30 days).
+   * @minimum 1
+   * @maximum 43200
+   */
+  readonly minutes: Integer;
+  /**
+   * The new version fails when its p99 ModelLatency exceeds the live version's by more than this percentage.
+   * @minimum 0
+   * @maximum 1000
+   * @default 10
+   */
+  readonly maxLatencyIncreasePercent?: Integer;
+  /**
+   * The new version fails when more than this percentage of its requests end in a 5XX error.
+   * @minimum 0
+   * @maximum 100
+   * @default 1
+   */
+  readonly maxErrorRatePercent?: Integer;
 }
 
 /** VPC placement: where the model's network interfaces go. */

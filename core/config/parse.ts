@@ -17,6 +17,7 @@ import {
   type QualityGate,
   RISK_RATINGS,
   type RollbackAlarms,
+  type ShadowTest,
   type VersionSelector,
   type VpcPlacement,
 } from './types';
@@ -620,6 +621,7 @@ function readDeployment(r: Reader, raw: unknown, path: string): DeploymentTarget
     'volumeKmsKeyArn',
     'dataCaptureKmsKeyArn',
     'autoscaling',
+    'shadow',
   ]);
   const endpointName = r.string(d, 'endpointName', path);
   if (endpointName && !SAGEMAKER_NAME_PATTERN.test(endpointName)) {
@@ -666,6 +668,7 @@ function readDeployment(r: Reader, raw: unknown, path: string): DeploymentTarget
     d.autoscaling === undefined
       ? undefined
       : readAutoscaling(r, d.autoscaling, `${path}.autoscaling`, compute);
+  const shadow = d.shadow === undefined ? undefined : readShadow(r, d.shadow, `${path}.shadow`, compute);
   return {
     endpointName,
     serve: readSelector(r, d.serve, `${path}.serve`),
@@ -683,6 +686,41 @@ function readDeployment(r: Reader, raw: unknown, path: string): DeploymentTarget
     ...(volumeKmsKeyArn ? { volumeKmsKeyArn } : {}),
     ...(dataCaptureKmsKeyArn ? { dataCaptureKmsKeyArn } : {}),
     ...(autoscaling ? { autoscaling } : {}),
+    ...(shadow ? { shadow } : {}),
+  };
+}
+
+/**
+ * A shadow test runs as a SageMaker inference experiment, whose variants are real-time instances
+ * (CreateInferenceExperiment ModelVariants[].InfrastructureConfig: RealTimeInference with
+ * InstanceType and InstanceCount), for at most 30 days (developer guide, "Create a shadow test":
+ * "The default duration is 7 days and the maximum is 30 days"); SamplingPercentage is at most 100
+ * (API reference, ShadowModelVariantConfig), and 0 would copy nothing to test.
+ */
+function readShadow(r: Reader, raw: unknown, path: string, compute: Compute): ShadowTest {
+  const s = r.object(raw, path, [
+    'samplingPercent',
+    'minutes',
+    'maxLatencyIncreasePercent',
+    'maxErrorRatePercent',
+  ]);
+  if (s.minutes === undefined)
+    r.problem(`${path}.minutes`, 'is required: how many minutes the shadow test runs (1 to 43200).');
+  if (compute.kind === 'serverless') {
+    r.problem(
+      path,
+      'a shadow test runs the new version on real-time instances beside the live one (SageMaker inference experiments); serverless endpoints cannot take one. Remove shadow or give the target "instances".',
+    );
+  }
+  return {
+    samplingPercent: r.integer(s, 'samplingPercent', path, { default: 100, min: 1, max: 100 }),
+    minutes: r.integer(s, 'minutes', path, { default: 60, min: 1, max: 43_200 }),
+    maxLatencyIncreasePercent: r.integer(s, 'maxLatencyIncreasePercent', path, {
+      default: 10,
+      min: 0,
+      max: 1000,
+    }),
+    maxErrorRatePercent: r.integer(s, 'maxErrorRatePercent', path, { default: 1, min: 0, max: 100 }),
   };
 }
 

@@ -92,6 +92,7 @@ function deploymentInput(d: DeploymentTarget): DeploymentInput {
     ...(d.volumeKmsKeyArn !== undefined ? { volumeKmsKeyArn: d.volumeKmsKeyArn } : {}),
     ...(d.dataCaptureKmsKeyArn !== undefined ? { dataCaptureKmsKeyArn: d.dataCaptureKmsKeyArn } : {}),
     ...(d.autoscaling ? { autoscaling: { ...d.autoscaling } } : {}),
+    ...(d.shadow ? { shadow: { ...d.shadow } } : {}),
   };
 }
 

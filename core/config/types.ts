@@ -168,6 +168,19 @@ export interface DeploymentTarget {
   readonly dataCaptureKmsKeyArn?: string;
   /** Application Auto Scaling of the variant's instance count (instance targets only). */
   readonly autoscaling?: Autoscaling;
+  /** Shadow-test a new version on a copy of live traffic before it takes any (instance targets only). */
+  readonly shadow?: ShadowTest;
+}
+
+/** A shadow test (SageMaker inference experiment) of a new version against the live one, and its pass mark. */
+export interface ShadowTest {
+  /** Percentage of live requests copied to the new version. */
+  readonly samplingPercent: number;
+  readonly minutes: number;
+  /** Most the new version's p99 ModelLatency may exceed the live version's, in percent. */
+  readonly maxLatencyIncreasePercent: number;
+  /** Most of the new version's requests that may end in a 5XX error, in percent. */
+  readonly maxErrorRatePercent: number;
 }
 
 export interface VpcPlacement {

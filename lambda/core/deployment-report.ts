@@ -16,6 +16,17 @@ export type TargetOutcome =
       readonly drift?: true;
       /** A newer approved version a deployment gate holds back (this one is the newest that may deploy). */
       readonly passedOver?: { readonly version: number; readonly reason: string };
+      /** The shadow test this deployment passed first (issue #21): its figures. */
+      readonly shadowPassed?: string;
+    }
+  /** A shadow test of the version started (issue #21); the deployment waits for its verdict. */
+  | {
+      readonly outcome: 'shadow-started';
+      readonly version: number;
+      readonly modelPackageArn: string;
+      readonly experimentName: string;
+      readonly endsAt: string;
+      readonly servingConfig: string;
     }
   | {
       readonly outcome: 'deploy-completed';
@@ -49,6 +60,8 @@ export type TargetOutcome =
       readonly servingConfig?: string;
       /** The version the endpoint serves is held too (say, its model data changed under it). */
       readonly servingHeld?: { readonly version: number; readonly reason: string };
+      /** The version failed its shadow test (issue #21): the figures measured. */
+      readonly shadowFailed?: string;
     }
   /** The endpoint is Failed or UpdateRollbackFailed: only a person can bring it back. */
   | {
@@ -106,8 +119,18 @@ export function deploymentNotification(report: TargetReport): Notification {
               `HELD: ${groupName} version ${result.passedOver.version} is not deployed: ${result.passedOver.reason}`,
             ]
           : []),
+        ...(result.shadowPassed ? ['', `It passed its shadow test first: ${result.shadowPassed}`] : []),
         '',
         'A further notification follows when the endpoint is InService.',
+      );
+      break;
+    case 'shadow-started':
+      headline = `${groupName} v${result.version} shadow-testing on ${endpointName}`;
+      lines.push(
+        `${groupName} version ${result.version} runs as a shadow variant of ${endpointName} until ${result.endsAt}: it receives a copy of live requests, and its responses are never returned to callers.`,
+        `Inference experiment: ${result.experimentName}`,
+        `The endpoint keeps serving ${result.servingConfig}; when the test ends, its latency and errors are compared with the live version's, and it deploys only if they are good enough.`,
+        `Model package: ${result.modelPackageArn}`,
       );
       break;
     case 'deploy-completed':

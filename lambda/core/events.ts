@@ -222,3 +222,14 @@ export function parseReconcileTrigger(event: unknown): Parsed<ReconcileTrigger> 
   const parsed = parseModelPackageStateChange(event);
   return parsed.ok ? { ok: true, value: { kind: 'model-package', change: parsed.value } } : parsed;
 }
+
+/**
+ * The periodic check of shadow tests (issue #21): the schedule rule's event (EventBridge scheduled
+ * events have source "aws.events" and detail-type "Scheduled Event"). SageMaker sends no event when
+ * an inference experiment ends (EventBridge's list of SageMaker events has none for experiments),
+ * so the reconciler looks on a schedule.
+ */
+export function isShadowCheck(event: unknown): boolean {
+  const e = event as Record<string, unknown> | null;
+  return e?.source === 'aws.events' && e?.['detail-type'] === 'Scheduled Event';
+}

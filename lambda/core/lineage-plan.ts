@@ -191,3 +191,52 @@ function compactStrings(o: Record<string, string | undefined>): Record<string, s
       .map(([k, v]) => [k, v.slice(0, 2500)]),
   );
 }
+
+/** Shadow tests (issue #21): one action per experiment judged, on the version it tested. */
+export const SHADOW_TEST_ACTION_TYPE = 'GovernedShadowTest';
+
+export interface ShadowTestFacts {
+  readonly experimentName: string;
+  readonly experimentArn: string;
+  readonly modelPackageArn: string;
+  readonly groupName: string;
+  readonly version: number;
+  readonly endpointName: string;
+  readonly passed: boolean;
+  /** The measured figures, one line (shadow-test.ts figuresSummary). */
+  readonly figures: string;
+  /** Why it failed, when it did. */
+  readonly failures: readonly string[];
+  readonly windowStart: string;
+  readonly windowEnd: string;
+}
+
+/**
+ * The shadow test's result on the version: passed or failed, the figures, the window. Named after
+ * the experiment (deterministic), so a rerun finds the action instead of adding another.
+ */
+export function shadowTestAction(f: ShadowTestFacts) {
+  return {
+    ActionName: `shadow-${hash(f.experimentArn)}`,
+    ActionType: SHADOW_TEST_ACTION_TYPE,
+    Source: { SourceUri: f.experimentArn, SourceType: 'InferenceExperiment' },
+    Status: f.passed ? ('Completed' as const) : ('Failed' as const),
+    Description:
+      `${f.groupName} v${f.version} shadow test on ${f.endpointName} ${f.passed ? 'passed' : 'failed'}: ${f.figures}`.slice(
+        0,
+        3072,
+      ),
+    Properties: compactStrings({
+      result: f.passed ? 'passed' : 'failed',
+      figures: f.figures,
+      failures: f.failures.length > 0 ? f.failures.join('; ') : undefined,
+      windowStart: f.windowStart,
+      windowEnd: f.windowEnd,
+      experiment: f.experimentName,
+      endpoint: f.endpointName,
+      group: f.groupName,
+      version: String(f.version),
+      modelPackageArn: f.modelPackageArn,
+    }),
+  };
+}

@@ -7,6 +7,7 @@
  * only says which targets to look at.
  */
 import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -22,14 +23,14 @@ import {
   type TargetOutcome,
   type TargetReport,
 } from '../core/deployment-report';
-import { parseReconcileTrigger, type ReconcileTrigger } from '../core/events';
+import { isShadowCheck, parseReconcileTrigger } from '../core/events';
 import { principalOf } from '../core/principal';
 import { requiredEnv } from '../runtime/env';
 import { governedHandler, type Ignored, ignored } from '../runtime/handler';
 import { logger } from '../runtime/logger';
 import { loadManifest } from '../runtime/manifest';
 import { countDeployment, recordApprovalToServing } from '../runtime/metrics';
-import { reconcileTarget } from './reconcile';
+import { reconcileTarget, type TargetTrigger } from './reconcile';
 
 const topicArn = requiredEnv('NOTIFICATION_TOPIC_ARN');
 const executionRoleArn = requiredEnv('MODEL_EXECUTION_ROLE_ARN');
@@ -49,6 +50,9 @@ const sagemaker = new SageMakerClient({ maxAttempts: 6, retryMode: 'adaptive' })
 const sns = new SNSClient({ maxAttempts: 5 });
 const autoscaling = new ApplicationAutoScalingClient({ maxAttempts: 6, retryMode: 'adaptive' });
 const verdicts = verdictStore ? { s3: new S3Client({ maxAttempts: 3 }), uri: verdictStore } : undefined;
+const cloudwatch = new CloudWatchClient({ maxAttempts: 5 });
+/** The role SageMaker runs shadow tests with; set when a target has `shadow` (issue #21). */
+const shadowRoleArn = process.env.SHADOW_TEST_ROLE_ARN || undefined;
 
 export type ReconcileResult =
   | { readonly outcome: 'reconciled'; readonly targets: readonly TargetReport[] }
@@ -57,9 +61,14 @@ export type ReconcileResult =
 export const handler = governedHandler(handle);
 
 async function handle(event: unknown): Promise<ReconcileResult> {
-  const parsed = parseReconcileTrigger(event);
-  if (!parsed.ok) return ignored('unrecognised-event', parsed.reason);
-  const trigger = parsed.value;
+  let trigger: TargetTrigger;
+  if (isShadowCheck(event)) {
+    trigger = { kind: 'shadow-check' };
+  } else {
+    const parsed = parseReconcileTrigger(event);
+    if (!parsed.ok) return ignored('unrecognised-event', parsed.reason);
+    trigger = parsed.value;
+  }
   const targets = targetsFor(manifest, trigger);
   if (targets.length === 0) return ignored('not-governed', `no deployment target for ${describe(trigger)}`);
 
@@ -75,6 +84,8 @@ async function handle(event: unknown): Promise<ReconcileResult> {
           dataCaptureS3Uri,
           ...(approvalChecker ? { approvalChecker } : {}),
           ...(verdicts ? { verdicts } : {}),
+          cloudwatch,
+          ...(shadowRoleArn ? { shadowRoleArn } : {}),
           groupReference: (name) => groupReference(manifest, name),
         },
         group,
@@ -85,7 +96,12 @@ async function handle(event: unknown): Promise<ReconcileResult> {
       reports.push(report);
       logger.info('target reconciled', { outcome: result.outcome, deployment: report });
       await measure(group.name, target.endpointName, result);
-      if (isNotable(report)) await publishNotification(sns, topicArn, deploymentNotification(report));
+      // The periodic shadow check repeats what events already told (a refused test is held on every
+      // tick): it tells only what it changed, and a verdict it has just measured.
+      const repeated =
+        trigger.kind === 'shadow-check' && result.outcome === 'held' && result.shadowFailed === undefined;
+      if (isNotable(report) && !repeated)
+        await publishNotification(sns, topicArn, deploymentNotification(report));
       if (result.outcome === 'rolled-back') {
         // Told once: recorded after the notification went out (a failure in between tells again).
         await recordRollbackNotified(sagemaker, result.endpointArn, {
@@ -136,7 +152,12 @@ async function measure(groupName: string, endpointName: string, result: TargetOu
   }
 }
 
-function targetsFor(m: GovernanceManifest, trigger: ReconcileTrigger) {
+function targetsFor(m: GovernanceManifest, trigger: TargetTrigger) {
+  if (trigger.kind === 'shadow-check') {
+    return m.groups.flatMap((group) =>
+      group.deployments.filter((t) => t.shadow).map((target) => ({ group, target })),
+    );
+  }
   if (trigger.kind === 'model-package') {
     const group = findGroup(m, trigger.change.groupName);
     return (group?.deployments ?? []).map((target) => ({
@@ -160,8 +181,10 @@ function targetsFor(m: GovernanceManifest, trigger: ReconcileTrigger) {
   );
 }
 
-function describe(trigger: ReconcileTrigger): string {
+function describe(trigger: TargetTrigger): string {
   switch (trigger.kind) {
+    case 'shadow-check':
+      return 'the periodic shadow-test check';
     case 'model-package':
       return `group "${trigger.change.groupName}"`;
     case 'model-card':

@@ -1,9 +1,10 @@
 import type { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { DeploymentTarget, ModelPackageGroupConfig } from '../../core/config/types';
 import { modelCardName } from '../../core/model-card-naming';
-import { resourcePrefix, versionOfName } from '../../core/naming';
+import { resourcePrefix, VARIANT_NAME, versionOfName } from '../../core/naming';
 import { artifactStates } from '../adapters/artifacts';
 import { deregisterScaling, describeScaling, registerScaling } from '../adapters/autoscaling';
 import {
@@ -20,6 +21,16 @@ import {
   recordRequest,
   updateEndpoint,
 } from '../adapters/endpoints';
+import {
+  createExperiment,
+  describeExperiment,
+  describeLiveVariant,
+  listShadowExperiments,
+  measureVariants,
+  recordFigures,
+  stopExperiment,
+} from '../adapters/inference-experiments';
+import { associateOnce, createActionOnce, ensureModelPackageArtifact } from '../adapters/lineage';
 import { describeModelCard } from '../adapters/model-cards';
 import { describeModelVersion } from '../adapters/sagemaker';
 import { readVerdict } from '../adapters/verdicts';
@@ -42,8 +53,17 @@ import {
   versionGateFacts,
 } from '../core/endpoint-plan';
 import type { ReconcileTrigger } from '../core/events';
+import { shadowTestAction } from '../core/lineage-plan';
 import { NameTakenError } from '../core/ownership';
 import type { Principal } from '../core/principal';
+import {
+  EXPERIMENT_IN_PROGRESS,
+  type ObservedExperiment,
+  planShadowTest,
+  SHADOW_VARIANT_NAME,
+  type ShadowVerdict,
+  shadowExperimentName,
+} from '../core/shadow-test';
 
 export interface ReconcileContext {
   readonly sagemaker: SageMakerClient;
@@ -63,7 +83,17 @@ export interface ReconcileContext {
   readonly verdicts?: { readonly s3: S3Client; readonly uri: string };
   /** The clock, for the gate's catch-up window. @default new Date() */
   readonly now?: () => Date;
+  /** CloudWatch, for the figures of shadow tests (issue #21). */
+  readonly cloudwatch?: CloudWatchClient;
+  /** The role SageMaker runs shadow tests with (CreateInferenceExperiment RoleArn). */
+  readonly shadowRoleArn?: string;
 }
+
+/**
+ * What makes the reconciler look at a target: an event, or the periodic check of shadow tests
+ * (SageMaker documents no event for an inference experiment's end, so a schedule notices it).
+ */
+export type TargetTrigger = ReconcileTrigger | { readonly kind: 'shadow-check' };
 
 /**
  * Brings one target to its desired state: read the registry and the endpoint, plan (pure), act.
@@ -73,7 +103,7 @@ export async function reconcileTarget(
   ctx: ReconcileContext,
   group: ModelPackageGroupConfig,
   target: DeploymentTarget,
-  trigger: ReconcileTrigger,
+  trigger: TargetTrigger,
 ): Promise<TargetOutcome> {
   const [versions, endpoint] = await Promise.all([
     listVersions(ctx.sagemaker, ctx.groupReference?.(group.name) ?? group.name),
@@ -83,6 +113,9 @@ export async function reconcileTarget(
   const gated = await applyDeploymentGates(ctx, group, target, versions);
   const plan = planEndpoint({ ...inputs, versions: gated.versions, endpoint, held: gated.held });
   const endpointSettled = trigger.kind === 'endpoint' && trigger.change.status === 'InService';
+  // The periodic check only carries shadow tests forward (an update waiting on one); events do the rest.
+  if (trigger.kind === 'shadow-check' && !(plan.kind === 'update' && target.shadow))
+    return { outcome: 'skipped', reason: 'no shadow test to carry forward' };
 
   switch (plan.kind) {
     case 'held':
@@ -173,9 +206,182 @@ export async function reconcileTarget(
       };
     case 'create':
       return deploy(ctx, group, target, plan.deployment, undefined, undefined, gated.held);
-    case 'update':
-      return deploy(ctx, group, target, plan.deployment, endpoint, plan.drift, gated.held);
+    case 'update': {
+      if (!target.shadow || !endpoint)
+        return deploy(ctx, group, target, plan.deployment, endpoint, plan.drift, gated.held);
+      const gate = await shadowGate(ctx, group, target, plan.deployment, endpoint);
+      if ('outcome' in gate) return gate.outcome;
+      // The endpoint's config was changed by this app's own shadow test (SageMaker runs an experiment on
+      // a config it makes), not by someone else: no drift to report.
+      const drift = gate.experimented ? undefined : plan.drift;
+      return deploy(ctx, group, target, plan.deployment, endpoint, drift, gated.held, gate.passed);
+    }
   }
+}
+
+/**
+ * The shadow step of an update (lambda/core/shadow-test.ts): reads the live variant and the
+ * target's experiments, decides, and carries it out. Either the update may go ahead (`passed`: the
+ * verdict it passed, when measured in this run) or the run ends here with an outcome.
+ */
+async function shadowGate(
+  ctx: ReconcileContext,
+  group: ModelPackageGroupConfig,
+  target: DeploymentTarget,
+  deployment: Deployment,
+  endpoint: ObservedEndpoint,
+): Promise<{ outcome: TargetOutcome } | { passed?: ShadowVerdict; experimented?: true }> {
+  const version = deployment.version;
+  if (!ctx.shadowRoleArn || !ctx.cloudwatch || !target.shadow) {
+    throw new Error(
+      `${target.endpointName} has a shadow test, but the reconciler was given no role to run it with (SHADOW_TEST_ROLE_ARN) or no CloudWatch client; deploy the stack again`,
+    );
+  }
+  const live = await describeLiveVariant(ctx.sagemaker, endpoint.configName);
+  const desiredName = live
+    ? shadowExperimentName(target.endpointName, deployment, live.modelName, target.shadow)
+    : undefined;
+  const summaries = await listShadowExperiments(ctx.sagemaker, target.endpointName);
+  const wanted = summaries.filter((e) => e.name === desiredName || EXPERIMENT_IN_PROGRESS.includes(e.status));
+  const experiments = (
+    await Promise.all(wanted.map((e) => describeExperiment(ctx.sagemaker, e.name)))
+  ).filter((e): e is ObservedExperiment => e !== undefined);
+  const inputs = {
+    target,
+    deployment,
+    ...(live ? { live } : {}),
+    experiments,
+    roleArn: ctx.shadowRoleArn,
+    now: new Date(),
+  };
+  let step = planShadowTest(inputs);
+  if (step.kind === 'measure') {
+    const measured = await measureVariants(
+      ctx.cloudwatch,
+      target.endpointName,
+      {
+        live: step.experiment.sourceVariantName ?? VARIANT_NAME,
+        shadow: step.experiment.shadowVariantName ?? SHADOW_VARIANT_NAME,
+      },
+      step.window,
+    );
+    step = planShadowTest({ ...inputs, measured });
+    if ((step.kind === 'passed' || step.kind === 'failed') && step.experiment.arn) {
+      // The result on the version first, then the figures on the experiment: a crash in between
+      // measures again (the same figures) and finds the lineage action it made.
+      await recordShadowResult(ctx, group, target, deployment, step.experiment, step.verdict);
+      await recordFigures(ctx.sagemaker, step.experiment.arn, measured);
+    }
+  }
+  const held = (reason: string, shadowFailed?: string): { outcome: TargetOutcome } => ({
+    outcome: {
+      outcome: 'held',
+      version: version.version,
+      modelPackageArn: version.arn,
+      reason,
+      servingConfig: endpoint.configName,
+      ...(shadowFailed ? { shadowFailed } : {}),
+    },
+  });
+  switch (step.kind) {
+    case 'not-needed':
+      return experiments.length > 0 ? { experimented: true } : {};
+    case 'passed':
+      return { experimented: true, ...(step.firstSeen ? { passed: step.verdict } : {}) };
+    case 'failed':
+      // Told once, when measured; later runs stay quiet with the same reason.
+      return step.firstSeen
+        ? held(step.reason, step.verdict.summary)
+        : {
+            outcome: {
+              outcome: 'skipped',
+              reason: `v${version.version} held: ${step.reason}`,
+              version: version.version,
+            },
+          };
+    case 'refused':
+      return held(step.reason);
+    case 'measure':
+      throw new Error(`the figures of ${step.experiment.name} were measured but not judged`);
+    case 'wait':
+      return {
+        outcome: {
+          outcome: 'skipped',
+          reason: `shadow test ${step.experiment.name} of v${version.version} is ${step.experiment.status}${step.experiment.end ? ` until ${step.experiment.end.toISOString()}` : ''}`,
+          version: version.version,
+        },
+      };
+    case 'stop':
+      await stopExperiment(ctx.sagemaker, step.request);
+      return {
+        outcome: {
+          outcome: 'skipped',
+          reason: `stopped shadow test ${step.experiment.name}: v${version.version} is newer and is tested next`,
+          version: version.version,
+        },
+      };
+    case 'start': {
+      const tags = deploymentTags(group.name, version, target.endpointName);
+      // The shadow variant runs the version's model: made (or found, and checked as ours) first.
+      try {
+        await ensureModel(
+          ctx.sagemaker,
+          modelRequest({ target, executionRoleArn: ctx.executionRoleArn }, deployment),
+          tags,
+        );
+      } catch (error) {
+        if (!(error instanceof NameTakenError)) throw error;
+        return held(error.message);
+      }
+      const created = await createExperiment(ctx.sagemaker, step.request, tags);
+      if (created === 'existed') {
+        return {
+          outcome: {
+            outcome: 'skipped',
+            reason: `shadow test ${step.request.Name} of v${version.version} was started by another run`,
+            version: version.version,
+          },
+        };
+      }
+      return {
+        outcome: {
+          outcome: 'shadow-started',
+          version: version.version,
+          modelPackageArn: version.arn,
+          experimentName: step.request.Name,
+          endsAt: step.request.Schedule.EndTime.toISOString(),
+          servingConfig: endpoint.configName,
+        },
+      };
+    }
+  }
+}
+
+/** The shadow test's result in lineage, on the version it tested (lambda/core/lineage-plan.ts). */
+async function recordShadowResult(
+  ctx: ReconcileContext,
+  group: ModelPackageGroupConfig,
+  target: DeploymentTarget,
+  deployment: Deployment,
+  experiment: ObservedExperiment,
+  verdict: ShadowVerdict,
+): Promise<void> {
+  const action = shadowTestAction({
+    experimentName: experiment.name,
+    experimentArn: experiment.arn ?? experiment.name,
+    modelPackageArn: deployment.version.arn,
+    groupName: group.name,
+    version: deployment.version.version,
+    endpointName: target.endpointName,
+    passed: verdict.passed,
+    figures: verdict.summary,
+    failures: verdict.failures,
+    windowStart: verdict.figures.start.toISOString(),
+    windowEnd: verdict.figures.end.toISOString(),
+  });
+  const artifact = await ensureModelPackageArtifact(ctx.sagemaker, deployment.version.arn);
+  const { arn } = await createActionOnce(ctx.sagemaker, action);
+  await associateOnce(ctx.sagemaker, artifact, arn, 'AssociatedWith');
 }
 
 async function deploy(
@@ -186,6 +392,7 @@ async function deploy(
   endpoint: ObservedEndpoint | undefined,
   drift?: true,
   passedOver?: Held,
+  shadowPassed?: ShadowVerdict,
 ): Promise<TargetOutcome> {
   const fromConfig = endpoint?.configName;
   const tags = deploymentTags(group.name, deployment.version, target.endpointName);
@@ -227,6 +434,7 @@ async function deploy(
     ...(fromConfig ? { fromConfig } : {}),
     ...(drift ? { drift } : {}),
     ...(passedOver ? { passedOver: { version: passedOver.version.version, reason: passedOver.reason } } : {}),
+    ...(shadowPassed ? { shadowPassed: shadowPassed.summary } : {}),
   };
 }
 

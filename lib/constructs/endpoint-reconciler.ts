@@ -1,6 +1,8 @@
 import { ArnFormat, type CfnElement, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
@@ -10,6 +12,7 @@ import { cardReviewRequired, modelCardPrefix } from '../../core/model-card-namin
 import { resourcePrefix, rollbackAlarmNames, VARIANT_NAME } from '../../core/naming';
 import { compactArn } from '../arn';
 import { acknowledge, nagArn } from '../compliance';
+import { TARGET_RETRY } from './approval-events';
 import { GovernedFunction } from './governed-function';
 import type { SharedHandlerProps } from './handler-props';
 
@@ -39,6 +42,10 @@ export class EndpointReconciler extends Construct {
   readonly handler: GovernedFunction;
   readonly executionRole: iam.Role;
   readonly alarms: cloudwatch.Alarm[] = [];
+  /** The role SageMaker runs shadow tests with, when a target has `shadow` (issue #21). */
+  readonly shadowTestRole?: iam.Role;
+  /** The periodic check that notices a shadow test's end, when a target has `shadow`. */
+  readonly shadowCheck?: events.Rule;
 
   constructor(scope: Construct, id: string, props: EndpointReconcilerProps) {
     super(scope, id);
@@ -69,6 +76,12 @@ export class EndpointReconciler extends Construct {
     );
     this.grantAutoscaling(targets.map((t) => t.target));
     if (props.verdictStore) this.bindVerdictStore(props.verdictStore, props.modelArtifactBuckets);
+    const shadowed = targets.map((t) => t.target).filter((t) => t.shadow);
+    if (shadowed.length > 0) {
+      this.shadowTestRole = this.createShadowTestRole(shadowed);
+      this.grantShadowTests(shadowed, this.shadowTestRole);
+      this.shadowCheck = this.scheduleShadowCheck();
+    }
     props.approvalEvents.onModelPackageStateChange(this.handler, this.handler.deadLetters.queue);
     props.approvalEvents.onEndpointStateChange(this.handler, this.handler.deadLetters.queue);
     props.approvalEvents.onModelCardStateChange(this.handler, this.handler.deadLetters.queue);
@@ -360,6 +373,145 @@ export class EndpointReconciler extends Construct {
     }
   }
 
+  /**
+   * The role SageMaker assumes to run a shadow test: CreateInferenceExperiment's RoleArn is "the IAM
+   * role that Amazon SageMaker can assume to access model artifacts and container images, and manage
+   * Amazon SageMaker Inference endpoints for model deployment" (API reference). The models already
+   * exist and pull with their own execution role; this role manages the shadow targets' endpoints:
+   * it updates them to the configs the experiment makes (SageMaker names them, hence
+   * endpoint-config/*) and reads the models named after them. Nothing else.
+   */
+  private createShadowTestRole(targets: readonly DeploymentTarget[]): iam.Role {
+    const stack = Stack.of(this);
+    const role = new iam.Role(this, 'ShadowTestRole', {
+      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com', {
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:sagemaker:${stack.region}:${stack.account}:*` },
+        },
+      }),
+      description:
+        'model-governance: SageMaker runs shadow tests (inference experiments) of new versions with it',
+    });
+    const arn = (resource: string, name: string) => compactArn(this, 'sagemaker', `${resource}/${name}`);
+    const endpoints = targets.map((t) => arn('endpoint', t.endpointName.toLowerCase()));
+    const configs = arn('endpoint-config', '*');
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['sagemaker:DescribeEndpoint', 'sagemaker:UpdateEndpoint'],
+        resources: [...endpoints, configs],
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['sagemaker:CreateEndpointConfig', 'sagemaker:DescribeEndpointConfig'],
+        resources: [configs],
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['sagemaker:DescribeModel'],
+        resources: targets.map((t) => arn('model', `${resourcePrefix(t.endpointName).toLowerCase()}-v*`)),
+      }),
+    );
+    acknowledge(role, {
+      id: `AwsSolutions-IAM5[Resource::${nagArn(this, 'sagemaker', 'endpoint-config/*')}]`,
+      reason:
+        "SageMaker names the endpoint configs an inference experiment runs on (the experiment reports the name only afterwards); the role may update only the shadow targets' endpoints to them.",
+    });
+    for (const t of targets) {
+      acknowledge(role, {
+        id: `AwsSolutions-IAM5[Resource::${nagArn(this, 'sagemaker', `model/${resourcePrefix(t.endpointName).toLowerCase()}-v*`)}]`,
+        reason: `Reads the models the reconciler names per version after ${t.endpointName}.`,
+      });
+    }
+    return role;
+  }
+
+  /**
+   * What the reconciler needs for shadow tests (issue #21): the experiments named after each shadow
+   * target (lambda/core/shadow-test.ts), created on that endpoint with its models; the config an
+   * experiment leaves the endpoint on (named by SageMaker); CloudWatch's figures; the result in
+   * lineage; and the experiment role, passed to SageMaker only.
+   */
+  private grantShadowTests(targets: readonly DeploymentTarget[], role: iam.Role): void {
+    const fn = this.handler;
+    const arn = (resource: string, name: string) => compactArn(this, 'sagemaker', `${resource}/${name}`);
+    const prefixes = targets.map((t) => `${resourcePrefix(t.endpointName).toLowerCase()}-v*`);
+    const experiments = prefixes.map((p) => arn('inference-experiment', p));
+    fn.allow(
+      ['sagemaker:CreateInferenceExperiment'],
+      [
+        ...experiments,
+        ...targets.map((t) => arn('endpoint', t.endpointName.toLowerCase())),
+        ...prefixes.map((p) => arn('model', p)),
+      ],
+    );
+    fn.allow(
+      [
+        'sagemaker:DescribeInferenceExperiment',
+        'sagemaker:StopInferenceExperiment',
+        'sagemaker:AddTags',
+        'sagemaker:ListTags',
+      ],
+      experiments,
+    );
+    fn.allow(['sagemaker:DescribeEndpointConfig'], [arn('endpoint-config', '*')]);
+    fn.allow(
+      [
+        'sagemaker:CreateArtifact',
+        'sagemaker:CreateAction',
+        'sagemaker:DescribeAction',
+        'sagemaker:AddAssociation',
+      ],
+      [arn('artifact', '*'), arn('action', '*')],
+    );
+    fn.allow(
+      ['sagemaker:ListInferenceExperiments', 'sagemaker:ListArtifacts', 'cloudwatch:GetMetricData'],
+      ['*'],
+    );
+    fn.allow(['iam:PassRole'], [role.roleArn], {
+      StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' },
+    });
+    fn.addEnvironment('SHADOW_TEST_ROLE_ARN', role.roleArn);
+    for (const p of prefixes) {
+      acknowledge(fn, {
+        id: `AwsSolutions-IAM5[Resource::${nagArn(this, 'sagemaker', `inference-experiment/${p}`)}]`,
+        reason: `The reconciler names a shadow test per version after its endpoint (${p}); the wildcard covers that endpoint's tests only.`,
+      });
+    }
+    acknowledge(fn, {
+      id: `AwsSolutions-IAM5[Resource::${nagArn(this, 'sagemaker', 'endpoint-config/*')}]`,
+      reason:
+        'Read only: SageMaker names the endpoint configs a shadow test runs on, and the reconciler reads the live variant from whichever config the endpoint is on.',
+    });
+    for (const r of ['artifact', 'action']) {
+      acknowledge(fn, {
+        id: `AwsSolutions-IAM5[Resource::${nagArn(this, 'sagemaker', `${r}/*`)}]`,
+        reason: `Lineage ${r}s are named by SageMaker (artifacts get random ids) or per shadow test; the reconciler creates and links them, never deletes.`,
+      });
+    }
+  }
+
+  /**
+   * SageMaker sends no event when an inference experiment ends (EventBridge's list of SageMaker
+   * events has none for inference experiments), so the reconciler looks every five minutes: a test
+   * is judged within five minutes of its scheduled end. Only update-bound shadow targets do work.
+   */
+  private scheduleShadowCheck(): events.Rule {
+    const rule = new events.Rule(this, 'ShadowCheck', {
+      description: 'model-governance: notices the end of shadow tests (no event is sent for it)',
+      schedule: events.Schedule.rate(Duration.minutes(5)),
+    });
+    rule.addTarget(
+      new eventTargets.LambdaFunction(this.handler, {
+        deadLetterQueue: this.handler.deadLetters.queue,
+        ...TARGET_RETRY,
+      }),
+    );
+    return rule;
+  }
+
   private createRollbackAlarms(target: DeploymentTarget, topic: sns.ITopic): void {
     const names = rollbackAlarmNames(target.endpointName);
     const dimensionsMap = { EndpointName: target.endpointName, VariantName: VARIANT_NAME };
@@ -452,9 +604,19 @@ export class EndpointReconciler extends Construct {
     });
     acknowledge(fn, {
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: targets.some((t) => t.autoscaling)
-        ? 'ListModelPackages, ListEndpointConfigs and ListModels have no resource-level permissions in SageMaker; they only list. Application Auto Scaling assigns a scalable target its ARN when it is registered, so its actions are conditioned on the SageMaker namespace and variant instance-count dimension instead, and its Describe calls only read.'
-        : 'ListModelPackages, ListEndpointConfigs and ListModels have no resource-level permissions in SageMaker; they only list.',
+      reason: [
+        'ListModelPackages, ListEndpointConfigs and ListModels have no resource-level permissions in SageMaker; they only list.',
+        ...(targets.some((t) => t.autoscaling)
+          ? [
+              'Application Auto Scaling assigns a scalable target its ARN when it is registered, so its actions are conditioned on the SageMaker namespace and variant instance-count dimension instead, and its Describe calls only read.',
+            ]
+          : []),
+        ...(targets.some((t) => t.shadow)
+          ? [
+              'Shadow tests: ListInferenceExperiments, ListArtifacts and cloudwatch:GetMetricData have no resource-level permissions; they only list and read.',
+            ]
+          : []),
+      ].join(' '),
     });
     for (const p of prefixes) {
       for (const resource of ['endpoint-config', 'model']) {

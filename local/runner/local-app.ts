@@ -81,6 +81,11 @@ export interface LocalAppOptions {
    * running by stop(). @default start one (ensureMoto says with which Python)
    */
   readonly motoUrl?: string;
+  /**
+   * How often a scheduled rule fires here (the shadow check's rate(5 minutes) would make a local
+   * shadow test wait minutes). @default 2000
+   */
+  readonly scheduleEveryMs?: number;
 }
 
 /** An event a forwarding rule sent to another account's bus, and whether that bus took it. */
@@ -333,9 +338,16 @@ export class LocalApp {
           this.functions.set(key, this.localFunction(play, id, r, entries, outdir, assets));
           await previous?.pool.stop();
         } else if (r.Type === 'AWS::Events::Rule') {
-          const pattern = resolve(r.Properties?.EventPattern, ctx);
+          const schedule = r.Properties?.ScheduleExpression;
+          const pattern = typeof schedule === 'string' ? undefined : resolve(r.Properties?.EventPattern, ctx);
           await events.send(
-            new PutRuleCommand({ Name: id, EventPattern: JSON.stringify(pattern), State: 'ENABLED' }),
+            new PutRuleCommand({
+              Name: id,
+              ...(typeof schedule === 'string'
+                ? { ScheduleExpression: schedule }
+                : { EventPattern: JSON.stringify(pattern) }),
+              State: 'ENABLED',
+            }),
           );
           const rule = play.rules.find((x) => x.logicalId === id);
           if (rule) rule.pattern = pattern;
@@ -534,9 +546,16 @@ export class LocalApp {
     for (const [id, r] of entries) {
       if (r.Type !== 'AWS::Events::Rule') continue;
       const p = r.Properties ?? {};
-      const pattern = resolve(p.EventPattern, ctx);
+      // A scheduled rule (the shadow check) has a ScheduleExpression and no pattern; moto keeps it
+      // but never fires it, so the runner does (scheduleEvery).
+      const schedule = typeof p.ScheduleExpression === 'string' ? p.ScheduleExpression : undefined;
+      const pattern = schedule ? undefined : resolve(p.EventPattern, ctx);
       await clients.events.send(
-        new PutRuleCommand({ Name: id, EventPattern: JSON.stringify(pattern), State: 'ENABLED' }),
+        new PutRuleCommand({
+          Name: id,
+          ...(schedule ? { ScheduleExpression: schedule } : { EventPattern: JSON.stringify(pattern) }),
+          State: 'ENABLED',
+        }),
       );
       const rule = { logicalId: id, pattern, queueUrls: [] as string[] };
       stack.rules.push(rule);
@@ -574,6 +593,7 @@ export class LocalApp {
         if (!foreignBus) rule.queueUrls.push(delivery.queueUrl);
         this.deliveries.push(delivery);
         this.pollers.push(this.poll(delivery));
+        if (schedule) this.pollers.push(this.scheduleEvery(delivery));
       }
     }
   }
@@ -661,6 +681,33 @@ export class LocalApp {
   }
 
   // ---- delivery --------------------------------------------------------------------------------
+
+  /**
+   * A scheduled rule's event, as EventBridge sends it (source aws.events, detail-type "Scheduled
+   * Event", the rule's ARN as resource), every `scheduleEveryMs` until stop().
+   */
+  private async scheduleEvery(delivery: Delivery): Promise<void> {
+    const signal = this.abort.signal;
+    const every = this.options.scheduleEveryMs ?? 2000;
+    while (!signal.aborted) {
+      await sleep(every);
+      if (signal.aborted) return;
+      const event = {
+        version: '0',
+        id: `scheduled-${Date.now()}`,
+        'detail-type': 'Scheduled Event',
+        source: 'aws.events',
+        account: delivery.account,
+        time: new Date().toISOString(),
+        region: this.region,
+        resources: [`arn:aws:events:${this.region}:${delivery.account}:rule/${delivery.ruleLogicalId}`],
+        detail: {},
+      };
+      await this.clients(delivery.account)
+        .sqs.send(new SendMessageCommand({ QueueUrl: delivery.queueUrl, MessageBody: JSON.stringify(event) }))
+        .catch((error: unknown) => this.log('info', `scheduled event failed: ${(error as Error).message}`));
+    }
+  }
 
   private async poll(delivery: Delivery): Promise<void> {
     const signal = this.abort.signal;

@@ -356,6 +356,39 @@ export class Endpoints {
     });
   }
 
+  /** DescribeEndpoint's answer, or undefined when there is no such endpoint (inference-experiments.ts). */
+  describeIfExists(name: string): Json | undefined {
+    return this.endpoints.has(name)
+      ? this.describe(undefined as unknown as CallContext, { EndpointName: name })
+      : undefined;
+  }
+
+  /**
+   * An update SageMaker makes itself, as an inference experiment does when it starts and ends
+   * (inference-experiments.ts): Updating, then InService on the config, with both events. Not a
+   * caller's UpdateEndpoint, so it is not in `calls` and takes none of the queued outcomes.
+   */
+  async updateBySageMaker(ctx: CallContext, name: string, configName: string): Promise<void> {
+    const endpoint = this.get(name);
+    if (endpoint.status !== 'InService')
+      throw validation(`Cannot update in-progress endpoint "${endpoint.arn}".`);
+    const config = await this.endpointConfig(ctx, configName);
+    endpoint.status = 'Updating';
+    endpoint.pendingConfigName = configName;
+    endpoint.failureReason = undefined;
+    endpoint.lastModifiedTime = new Date();
+    await this.emit(ctx, endpoint);
+    this.schedule(endpoint, this.timing.updateMs, async () => {
+      endpoint.pendingConfigName = undefined;
+      endpoint.configName = configName;
+      endpoint.variants = variantsOf(config);
+      endpoint.dataCapture = config.DataCaptureConfig as Json | undefined;
+      endpoint.lastModifiedTime = new Date();
+      await this.goInService(ctx, endpoint);
+      await this.emit(ctx, endpoint);
+    });
+  }
+
   regionOf(name: string): string | undefined {
     return this.endpoints.get(name)?.region;
   }

@@ -5,6 +5,7 @@ import { SageMakerApiModel } from './api-model';
 import { type DeploymentOutcome, Endpoints, type EndpointTiming, type SystemState } from './endpoints';
 import { EventBuses } from './event-buses';
 import { EventEmitter } from './events';
+import { InferenceExperiments, type VariantMetrics } from './inference-experiments';
 import { Lineage, type LineageLimits } from './lineage';
 import { ModelCards } from './model-cards';
 import { MotoClient } from './moto-client';
@@ -12,6 +13,8 @@ import { ACCOUNT_ID, type CallContext, callContext, ServiceError } from './proto
 import { Registry } from './registry';
 
 type Json = Record<string, unknown>;
+/** CloudWatch's JSON protocol target for GetMetricData (the AWS SDK for JavaScript v3 speaks it). */
+const CLOUDWATCH_GET_METRIC_DATA = 'GraniteServiceVersion20100801.GetMetricData';
 type Operation = (ctx: CallContext, body: Json) => Json | Promise<Json>;
 
 export interface LocalSageMakerOptions {
@@ -40,6 +43,8 @@ export interface LocalSageMakerConfig {
   readonly outcomes?: Readonly<Record<string, DeploymentOutcome[]>>;
   /** Endpoints whose next UpdateEndpoint is refused unapplied, as if the caller crashed just before it. */
   readonly interruptNextUpdate?: readonly string[];
+  /** How many milliseconds one minute of an inference experiment lasts here (default 60000). */
+  readonly experimentMinuteMs?: number;
 }
 
 /**
@@ -48,6 +53,7 @@ export interface LocalSageMakerConfig {
  * registry's update semantics, events) and passes every other request, of any service, to moto.
  *
  * Control routes for tests and local mode: POST /_local/reset, POST /_local/config,
+ * POST and DELETE /_local/variant-metrics (per-variant AWS/SageMaker figures GetMetricData answers),
  * POST /_local/system-state (an endpoint SystemUpdating or RollingBack for a while),
  * GET /_local/calls (endpoint lifecycle calls), GET /_local/events (events emitted).
  *
@@ -63,6 +69,7 @@ export class LocalSageMaker {
   readonly modelCards: ModelCards;
   /** Events put on another account's bus: authorized by its policy, delivered to listeners. */
   readonly buses: EventBuses;
+  readonly experiments: InferenceExperiments;
   /** Count of SageMaker API calls received, by operation. */
   readonly operationCounts = new Map<string, number>();
   /** Every SageMaker API call, in order: who (access key id), what, when. */
@@ -89,11 +96,13 @@ export class LocalSageMaker {
     this.endpoints = new Endpoints(this.moto, this.events, this.lineage, onError);
     this.modelCards = new ModelCards(this.moto, this.events, options.motoUrl, onError);
     this.buses = new EventBuses(this.moto);
+    this.experiments = new InferenceExperiments(this.moto, this.endpoints, onError);
     if (options.timing) this.endpoints.timing = { ...this.endpoints.timing, ...options.timing };
     const r = this.registry;
     const e = this.endpoints;
     const l = this.lineage;
     const m = this.modelCards;
+    const x = this.experiments;
     this.operations = {
       CreateModelPackageGroup: (c, b) => r.createModelPackageGroup(c, b),
       CreateModelPackage: (c, b) => r.createModelPackage(c, b),
@@ -118,19 +127,29 @@ export class LocalSageMaker {
       DeleteEndpoint: (c, b) => e.delete(c, b),
       DescribeEndpoint: (c, b) => e.describe(c, b),
       ListEndpoints: (c, b) => e.list(c, b),
-      // Tags of the endpoints held here; moto keeps everyone else's.
+      // Tags of the endpoints and inference experiments held here; moto keeps everyone else's.
       AddTags: (c, b) => {
         const name = e.byArn(b.ResourceArn);
+        const experiment = x.byArn(b.ResourceArn);
+        if (experiment) return x.addTags(experiment, b);
         return name ? e.addTags(name, b) : this.moto.sagemaker(c, 'AddTags', b);
       },
       ListTags: (c, b) => {
         const name = e.byArn(b.ResourceArn);
+        const experiment = x.byArn(b.ResourceArn);
+        if (experiment) return x.listTags(experiment);
         return name ? e.listTags(name) : this.moto.sagemaker(c, 'ListTags', b);
       },
       DeleteTags: (c, b) => {
         const name = e.byArn(b.ResourceArn);
+        const experiment = x.byArn(b.ResourceArn);
+        if (experiment) return x.deleteTags(experiment, b);
         return name ? e.deleteTags(name, b) : this.moto.sagemaker(c, 'DeleteTags', b);
       },
+      CreateInferenceExperiment: (c, b) => x.create(c, b),
+      DescribeInferenceExperiment: (c, b) => x.describe(c, b),
+      ListInferenceExperiments: (c, b) => x.list(c, b),
+      StopInferenceExperiment: (c, b) => x.stopExperiment(c, b),
       CreateArtifact: (c, b) => l.createArtifact(c, b),
       CreateContext: (c, b) => l.createContext(c, b),
       CreateAction: (c, b) => l.createAction(c, b),
@@ -180,6 +199,7 @@ export class LocalSageMaker {
   async stop(): Promise<void> {
     this.endpoints.stop();
     this.modelCards.stop();
+    this.experiments.stop();
     const server = this.server;
     if (!server) return;
     server.closeAllConnections();
@@ -194,6 +214,8 @@ export class LocalSageMaker {
     for (const [name, outcomes] of Object.entries(config.outcomes ?? {}))
       this.endpoints.queueOutcomes(name, outcomes);
     for (const name of config.interruptNextUpdate ?? []) this.endpoints.interruptNextUpdate(name);
+    if (config.experimentMinuteMs !== undefined)
+      this.experiments.timing.experimentMinuteMs = config.experimentMinuteMs;
   }
 
   /**
@@ -212,6 +234,7 @@ export class LocalSageMaker {
     this.endpoints.reset();
     this.lineage.reset();
     this.modelCards.reset();
+    this.experiments.reset();
     this.events.emitted.length = 0;
     this.buses.reset();
     this.operationCounts.clear();
@@ -247,6 +270,7 @@ export class LocalSageMaker {
     const body = await readBody(req);
     if (req.url?.startsWith('/_local/')) return this.control(req, res, body);
     const target = String(req.headers['x-amz-target'] ?? '');
+    if (target === CLOUDWATCH_GET_METRIC_DATA && this.answerMetricData(res, body)) return;
     const operation = target.startsWith('SageMaker.') ? target.slice('SageMaker.'.length) : undefined;
     const ctx = callContext(
       req.headers.authorization,
@@ -294,8 +318,44 @@ export class LocalSageMaker {
     return message ? new ServiceError('ValidationException', message) : undefined;
   }
 
+  /**
+   * CloudWatch GetMetricData of AWS/SageMaker figures, answered from the figures tests and local
+   * mode set (POST /_local/variant-metrics): moto's GetMetricData has no percentile statistics.
+   * Any other request is moto's. True when answered.
+   */
+  private answerMetricData(res: ServerResponse, body: Buffer): boolean {
+    let parsed: Json;
+    try {
+      parsed = JSON.parse(body.toString('utf8') || '{}') as Json;
+    } catch {
+      return false;
+    }
+    if (!this.experiments.answersMetricData(parsed)) return false;
+    try {
+      respondJson(res, 200, this.experiments.getMetricData(parsed));
+    } catch (error) {
+      if (!(error instanceof ServiceError)) throw error;
+      respondError(res, error);
+    }
+    return true;
+  }
+
   private async control(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
     const route = `${req.method} ${req.url?.split('?')[0]}`;
+    if (route === 'DELETE /_local/variant-metrics') {
+      this.experiments.clearVariantMetrics();
+      return respondJson(res, 200, {});
+    }
+    if (route === 'POST /_local/variant-metrics') {
+      const all = JSON.parse(body.toString('utf8') || '[]') as VariantMetrics | VariantMetrics[];
+      try {
+        for (const m of Array.isArray(all) ? all : [all]) this.experiments.putVariantMetrics(m);
+      } catch (error) {
+        if (error instanceof ServiceError) return respondJson(res, 400, { message: error.message });
+        throw error;
+      }
+      return respondJson(res, 200, {});
+    }
     if (route === 'POST /_local/system-state') {
       const { endpointName, ...state } = JSON.parse(body.toString('utf8') || '{}') as SystemState & {
         endpointName: string;

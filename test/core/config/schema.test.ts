@@ -83,6 +83,7 @@ const full = (): Json => ({
             scaleInCooldownSeconds: 300,
             scaleOutCooldownSeconds: 60,
           },
+          shadow: { samplingPercent: 50, minutes: 60, maxLatencyIncreasePercent: 10, maxErrorRatePercent: 1 },
         },
         {
           endpointName: 'churn-b',
@@ -151,6 +152,7 @@ it('the full configuration is valid and reaches every object of the schema', () 
       'groups[0].deployments[0].rollbackAlarms',
       'groups[0].deployments[0].vpc',
       'groups[0].deployments[0].autoscaling',
+      'groups[0].deployments[0].shadow',
       'groups[0].deployments[2].serverless',
     ]),
   );
