@@ -1,7 +1,7 @@
 import type { DeploymentStrategy, DeploymentTarget, ModelPackageGroupConfig } from '../../core/config/types';
 import { rollbackAlarmNames, VARIANT_NAME, versionedName } from '../../core/naming';
 import { approvalCheckHold } from './approval-check';
-import { selfApprover } from './governance-policy';
+import { selfApprover, UNIDENTIFIED_REGISTRANT_REMEDY, unidentifiedRegistrant } from './governance-policy';
 import type { ApprovalStatus, ModelLifeCycle, ModelVersion } from './model-version';
 import type { Principal } from './principal';
 
@@ -212,6 +212,8 @@ export function deploymentHold(
   facts: GateFacts,
 ): string | undefined {
   if (group.separationOfDuties) {
+    const unidentified = unidentifiedRegistrant(facts);
+    if (unidentified) return `${unidentified}; ${UNIDENTIFIED_REGISTRANT_REMEDY}`;
     const self = selfApprover(facts);
     if (self) return `approved by its own registrant (${self}); separation of duties needs another approver`;
     const unchecked = approvalCheckHold(facts);

@@ -27,6 +27,8 @@ export interface GateVerdict {
 export type PolicyStep =
   | { readonly kind: 'evaluate-gate' }
   | { readonly kind: 'revert-self-approval'; readonly identity: string }
+  /** Separation of duties cannot be checked: the version's CreatedBy names nobody (fail closed). */
+  | { readonly kind: 'revert-unidentified-registrant'; readonly reason: string }
   | { readonly kind: 'revert-unattributed-approval'; readonly reason: string }
   /** The deployable content is not the registered one (approval-check.ts). */
   | { readonly kind: 'revert-changed-content'; readonly reason: string }
@@ -73,6 +75,8 @@ export function nextPolicyStep(
   ctx: PolicyContext,
 ): PolicyStep {
   if (group.separationOfDuties && v.approvalStatus === 'Approved') {
+    const unidentified = unidentifiedRegistrant(v);
+    if (unidentified) return { kind: 'revert-unidentified-registrant', reason: unidentified };
     const identity = selfApprover(v);
     if (identity) return { kind: 'revert-self-approval', identity };
     const unattributed = unattributedApproval(v, ctx);
@@ -142,6 +146,21 @@ export function changedContentUpdate(reason: string): RegistryUpdate {
 }
 
 /**
+ * Why separation of duties cannot be checked for this version, if it cannot: SageMaker's CreatedBy
+ * carries no identity we can compare (no IAM identity, SourceIdentity or Studio user profile), so
+ * nobody can be shown not to be its registrant. Fail closed: such a version is never deployed by a
+ * separation-of-duties group, and its approval is reverted with this reason.
+ */
+export function unidentifiedRegistrant(v: Pick<ModelVersion, 'createdByPrincipal'>): string | undefined {
+  if (v.createdByPrincipal) return undefined;
+  return 'its registrant cannot be identified (CreatedBy names no IAM identity, SourceIdentity or Studio user profile), so separation of duties cannot be checked';
+}
+
+/** What an operator must do about a version whose registrant cannot be identified. */
+export const UNIDENTIFIED_REGISTRANT_REMEDY =
+  'register the version again with credentials SageMaker records (an IAM role or user, or a Studio user profile), and have another principal approve it';
+
+/**
  * The registrant, when the approval's maker is the registrant: the identity of the version's latest
  * change (for a version registered as Approved and not changed since, the registration) compared as
  * a principal (the role, not the session; the same SourceIdentity or Studio user profile). Unknown
@@ -207,6 +226,17 @@ export function unattributedApprovalUpdate(reason: string): RegistryUpdate {
   };
 }
 
+export function unidentifiedRegistrantUpdate(reason: string): RegistryUpdate {
+  return {
+    status: 'PendingManualApproval',
+    description: truncate(
+      `Approval reverted: ${reason}; ${UNIDENTIFIED_REGISTRANT_REMEDY}.`,
+      APPROVAL_DESCRIPTION_LIMIT,
+    ),
+    metadata: {},
+  };
+}
+
 export function selfApprovalUpdate(identity: string): RegistryUpdate {
   return {
     status: 'PendingManualApproval',
@@ -224,6 +254,7 @@ export function policyNotification(
   outcome:
     | 'gate-decided'
     | 'self-approval-reverted'
+    | 'unidentified-registrant-reverted'
     | 'unattributed-approval-reverted'
     | 'changed-content-reverted'
     | 'approval-recorded',
@@ -233,24 +264,29 @@ export function policyNotification(
   const what =
     outcome === 'self-approval-reverted'
       ? 'self-approval reverted'
-      : outcome === 'unattributed-approval-reverted'
-        ? 'approval reverted: approver unknown'
-        : outcome === 'changed-content-reverted'
-          ? 'approval reverted: content changed after registration'
-          : outcome === 'approval-recorded'
-            ? 'approval checked'
-            : decision?.outcome === 'failed'
-              ? 'rejected by the quality gate'
-              : decision?.outcome === 'undetermined'
-                ? 'needs review: quality gate undecided'
-                : update.status === 'Approved'
-                  ? 'passed the quality gate and was approved'
-                  : 'passed the quality gate';
+      : outcome === 'unidentified-registrant-reverted'
+        ? 'approval reverted: registrant unknown'
+        : outcome === 'unattributed-approval-reverted'
+          ? 'approval reverted: approver unknown'
+          : outcome === 'changed-content-reverted'
+            ? 'approval reverted: content changed after registration'
+            : outcome === 'approval-recorded'
+              ? 'approval checked'
+              : decision?.outcome === 'failed'
+                ? 'rejected by the quality gate'
+                : decision?.outcome === 'undetermined'
+                  ? 'needs review: quality gate undecided'
+                  : update.status === 'Approved'
+                    ? 'passed the quality gate and was approved'
+                    : 'passed the quality gate';
   const lines = [
     `Model package ${v.groupName} version ${v.version}: ${what}.`,
     '',
     `Status now:  ${update.status ?? v.approvalStatus}`,
     ...(update.description ? [`Reason:      ${update.description}`] : []),
+    ...(outcome === 'unidentified-registrant-reverted'
+      ? [`What to do:  ${UNIDENTIFIED_REGISTRANT_REMEDY} (or turn separationOfDuties off for the group).`]
+      : []),
     ...(v.createdBy ? [`Registered by: ${v.createdBy}`] : []),
     `ARN:         ${v.arn}`,
   ];

@@ -29,6 +29,7 @@ import {
   type RegistryUpdate,
   selfApprovalUpdate,
   unattributedApprovalUpdate,
+  unidentifiedRegistrantUpdate,
 } from '../core/governance-policy';
 import type { ModelVersion } from '../core/model-version';
 import { principalOf } from '../core/principal';
@@ -67,7 +68,10 @@ export type PolicyResult =
       readonly identity: string;
     }
   | {
-      readonly outcome: 'unattributed-approval-reverted' | 'changed-content-reverted';
+      readonly outcome:
+        | 'unattributed-approval-reverted'
+        | 'changed-content-reverted'
+        | 'unidentified-registrant-reverted';
       readonly modelPackageArn: string;
       readonly reason: string;
     }
@@ -109,6 +113,13 @@ async function handle(event: unknown): Promise<PolicyResult> {
   if (step.kind === 'revert-self-approval') {
     update = selfApprovalUpdate(step.identity);
     result = { outcome: 'self-approval-reverted', modelPackageArn: version.arn, identity: step.identity };
+  } else if (step.kind === 'revert-unidentified-registrant') {
+    update = unidentifiedRegistrantUpdate(step.reason);
+    result = {
+      outcome: 'unidentified-registrant-reverted',
+      modelPackageArn: version.arn,
+      reason: step.reason,
+    };
   } else if (step.kind === 'revert-unattributed-approval') {
     update = unattributedApprovalUpdate(step.reason);
     result = { outcome: 'unattributed-approval-reverted', modelPackageArn: version.arn, reason: step.reason };
