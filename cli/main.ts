@@ -37,6 +37,7 @@ import {
   renderVersionText,
   versionProvenance,
 } from '../lambda/core/provenance';
+import { STAGE_AWAITING_CHECK } from '../lambda/core/stage-check';
 import { requestUpdate } from '../lambda/reconcile-endpoint/reconcile';
 import {
   CliError,
@@ -603,7 +604,7 @@ async function holdOf(
   });
   // mgov does not know the policy handler's role, so it cannot tell its check from anyone's change:
   // the reconciler enforces that hold (it lasts about a second); mgov reports the other ones.
-  return hold?.startsWith(AWAITING_CHECK) ? undefined : hold;
+  return hold?.startsWith(AWAITING_CHECK) || hold?.startsWith(STAGE_AWAITING_CHECK) ? undefined : hold;
 }
 
 function expectArgs(

@@ -1,6 +1,7 @@
 import { AWAITING_CHECK } from './approval-check';
 import type { Notification } from './audit';
 import { toSubject } from './audit';
+import { STAGE_AWAITING_CHECK } from './stage-check';
 
 /** What one reconcile run did for one target: logged, notified and returned. */
 export type TargetOutcome =
@@ -64,7 +65,11 @@ export interface TargetReport {
 /** Whether people should hear about it (skips are logged, not notified). */
 export function isNotable(report: TargetReport): boolean {
   const { result } = report;
-  if (result.outcome === 'held' && result.reason.startsWith(AWAITING_CHECK)) return false;
+  if (
+    result.outcome === 'held' &&
+    (result.reason.startsWith(AWAITING_CHECK) || result.reason.startsWith(STAGE_AWAITING_CHECK))
+  )
+    return false;
   return result.outcome !== 'skipped';
 }
 

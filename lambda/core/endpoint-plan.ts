@@ -4,6 +4,7 @@ import { approvalCheckHold } from './approval-check';
 import { selfApprover, UNIDENTIFIED_REGISTRANT_REMEDY, unidentifiedRegistrant } from './governance-policy';
 import type { ApprovalStatus, ModelLifeCycle, ModelVersion } from './model-version';
 import type { Principal } from './principal';
+import { stageHold } from './stage-check';
 
 /** One version as ListModelPackages summarizes it. */
 export interface VersionSummary {
@@ -208,7 +209,7 @@ export function versionGateFacts(
  */
 export function deploymentHold(
   group: Pick<ModelPackageGroupConfig, 'separationOfDuties'>,
-  target: Pick<DeploymentTarget, 'requireApprovedModelCard'>,
+  target: Pick<DeploymentTarget, 'requireApprovedModelCard'> & Partial<Pick<DeploymentTarget, 'serve'>>,
   facts: GateFacts,
 ): string | undefined {
   if (group.separationOfDuties) {
@@ -218,6 +219,11 @@ export function deploymentHold(
     if (self) return `approved by its own registrant (${self}); separation of duties needs another approver`;
     const unchecked = approvalCheckHold(facts);
     if (unchecked) return unchecked;
+  }
+  if (target.serve) {
+    // A stage is served only when someone other than the registrant set it (stage-check.ts).
+    const unstaged = stageHold({ serve: target.serve }, facts);
+    if (unstaged) return unstaged;
   }
   if (target.requireApprovedModelCard && facts.cardStatus !== 'Approved') {
     return `model card ${facts.cardName} is ${facts.cardStatus ?? 'missing'}; a reviewer must set it to Approved before it deploys`;

@@ -26,6 +26,10 @@ export interface ModelPackageStateChange {
   readonly reportedDescription?: string;
   /** Who made the change, as the event reports it (LastModifiedBy, else CreatedBy). */
   readonly reportedBy?: string;
+  /** The ModelLifeCycle stage the event reported (`<Stage>/<StageStatus>`), when it has one. */
+  readonly reportedStage?: string;
+  /** When the version was registered, as the event reports it, ISO 8601. */
+  readonly reportedCreationTime?: string;
 }
 
 /** Event times come as epoch milliseconds (documented samples) or ISO 8601 strings. */
@@ -84,8 +88,17 @@ export function parseModelPackageStateChange(event: unknown): Parsed<ModelPackag
           ? d.ApprovalDescription
           : undefined,
       reportedBy: describeIdentity((d.LastModifiedBy ?? d.CreatedBy) as UserContextLike | undefined),
+      reportedStage: reportedStage(d.ModelLifeCycle),
+      reportedCreationTime: eventTime(d.CreationTime),
     },
   };
+}
+
+function reportedStage(value: unknown): string | undefined {
+  const l = value as { Stage?: unknown; StageStatus?: unknown } | undefined;
+  return typeof l?.Stage === 'string' && typeof l.StageStatus === 'string'
+    ? `${l.Stage}/${l.StageStatus}`
+    : undefined;
 }
 
 /**

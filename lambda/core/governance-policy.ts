@@ -54,6 +54,30 @@ export interface PolicyContext {
   readonly event?: { readonly reportedApprovalStatus?: ApprovalStatus; readonly reportedAt?: string };
   /** What the policy handler recorded of the version's registration (separation-of-duties groups). */
   readonly registration?: RegistrationRecord;
+  /** Through which change the policy handler has decided the version's approvals (its own store). */
+  readonly decided?: ApprovalDecisions;
+}
+
+/**
+ * What the policy handler keeps of the approvals it has decided, where only it writes: every change
+ * of the version up to `decidedThrough` (the registry's LastModifiedTime, ISO 8601) has been decided,
+ * by a check, a revert, or the handler's own write. An event that reports an older change (a late
+ * delivery, an archive replay with `replay-name`) is then no evidence of an approval nobody checked.
+ */
+export interface ApprovalDecisions {
+  readonly arn: string;
+  readonly decidedThrough: string;
+}
+
+/** The later of a kept record and a newly decided change (records only move forward). */
+export function decidedThrough(
+  arn: string,
+  kept: ApprovalDecisions | undefined,
+  through: Date | undefined,
+): ApprovalDecisions | undefined {
+  if (!through) return undefined;
+  if (kept && Date.parse(kept.decidedThrough) >= through.getTime()) return undefined;
+  return { arn, decidedThrough: through.toISOString() };
 }
 
 /**
@@ -105,12 +129,15 @@ export function nextPolicyStep(
  */
 export function unattributedApproval(
   v: Pick<ModelVersion, 'lastModifiedTime' | 'lastModifiedByPrincipal'>,
-  ctx: Pick<PolicyContext, 'event' | 'self'>,
+  ctx: Pick<PolicyContext, 'event' | 'self' | 'decided'>,
 ): string | undefined {
   const reportedAt = ctx.event?.reportedAt ? Date.parse(ctx.event.reportedAt) : Number.NaN;
   if (ctx.event?.reportedApprovalStatus !== 'Approved' || Number.isNaN(reportedAt)) return undefined;
   if (!v.lastModifiedTime || reportedAt >= v.lastModifiedTime.getTime()) return undefined;
   if (samePrincipal(v.lastModifiedByPrincipal, ctx.self)) return undefined;
+  // A change the handler has already decided (checked, reverted, or written itself) is history: an
+  // old event of it, redelivered or replayed from the archive, decides nothing again.
+  if (ctx.decided && reportedAt <= Date.parse(ctx.decided.decidedThrough)) return undefined;
   return 'the version changed again before the approval could be checked, so who approved it cannot be established';
 }
 

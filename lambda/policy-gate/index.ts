@@ -16,13 +16,16 @@ import { findGroup } from '../../core/manifest';
 import { describeEndpoint } from '../adapters/endpoints';
 import { describeForCard, readEvaluations } from '../adapters/model-card-inputs';
 import { publishNotification } from '../adapters/notifications';
+import { readRecord, writeRecord } from '../adapters/policy-records';
 import { describeModelVersion, updateApproval } from '../adapters/sagemaker';
 import { readRegistration, readVerdict, writeRegistration, writeVerdict } from '../adapters/verdicts';
 import { type RegistrationRecord, registrationRecord } from '../core/approval-check';
-import { parseModelPackageStateChange } from '../core/events';
+import { type ModelPackageStateChange, parseModelPackageStateChange } from '../core/events';
 import {
+  type ApprovalDecisions,
   changedContentUpdate,
   checkMetadata,
+  decidedThrough,
   gateUpdate,
   nextPolicyStep,
   policyNotification,
@@ -32,7 +35,7 @@ import {
   unidentifiedRegistrantUpdate,
 } from '../core/governance-policy';
 import type { ModelVersion } from '../core/model-version';
-import { principalOf } from '../core/principal';
+import { principalOf, samePrincipal } from '../core/principal';
 import {
   evaluateGate,
   type GateDecision,
@@ -40,6 +43,14 @@ import {
   liveVersionServed,
   type VersionMetrics,
 } from '../core/quality-gate';
+import {
+  type StageRecord,
+  servesStages,
+  stageCheckNeeded,
+  stageCheckValue,
+  stageMetadata,
+  stageTransition,
+} from '../core/stage-check';
 import { requiredEnv } from '../runtime/env';
 import { governedHandler, type Ignored, ignored } from '../runtime/handler';
 import { logger } from '../runtime/logger';
@@ -76,6 +87,7 @@ export type PolicyResult =
       readonly reason: string;
     }
   | { readonly outcome: 'approval-recorded'; readonly modelPackageArn: string; readonly approver: string }
+  | { readonly outcome: 'stage-checked'; readonly modelPackageArn: string; readonly stageCheck: string }
   | { readonly outcome: 'superseded' | 'no-action'; readonly reason: string }
   | Ignored;
 
@@ -90,8 +102,12 @@ async function handle(event: unknown): Promise<PolicyResult> {
       'not-governed',
       `model package group "${parsed.value.groupName}" is not governed by this stack`,
     );
-  if (!group.qualityGate && !group.separationOfDuties)
-    return ignored('not-applicable', `group "${group.name}" has no quality gate and no separation of duties`);
+  const staged = servesStages(group);
+  if (!group.qualityGate && !group.separationOfDuties && !staged)
+    return ignored(
+      'not-applicable',
+      `group "${group.name}" has no quality gate, no separation of duties and no target that serves a stage`,
+    );
   const version = await describeModelVersion(sagemaker, parsed.value.modelPackageArn);
   if (!version)
     return ignored('gone', 'the model package version no longer exists (deleted since the event)');
@@ -99,14 +115,30 @@ async function handle(event: unknown): Promise<PolicyResult> {
   const verdict = group.qualityGate ? await readVerdict(s3, verdictStore, version.arn) : undefined;
   // Before anything is written: what the registrant registered (separation of duties, approval-check.ts).
   const registration = group.separationOfDuties ? await registrationOf(version) : undefined;
-  const step = nextPolicyStep(group, version, {
+  const decided = group.separationOfDuties
+    ? await readRecord<ApprovalDecisions>(s3, verdictStore, version.arn, 'approval')
+    : undefined;
+  // Before anything is written: who set the version's stage, while the registry still shows it.
+  const stage = staged ? await stageRecordOf(version, parsed.value) : undefined;
+  const policyStep = nextPolicyStep(group, version, {
     now: new Date(),
     ...(verdict ? { verdict } : {}),
     ...(registration ? { registration } : {}),
+    ...(decided ? { decided } : {}),
     ...(self ? { self } : {}),
     event: parsed.value,
   });
-  if (step.kind === 'none') return { outcome: 'no-action', reason: step.reason };
+  const step =
+    policyStep.kind === 'none' && staged && stageCheckNeeded(version, stage, self)
+      ? ({ kind: 'record-stage' } as const)
+      : policyStep;
+  if (step.kind === 'none') {
+    // The handler's own change is the latest: everything up to it is decided (kept in case the
+    // record after its write was lost).
+    if (group.separationOfDuties && samePrincipal(version.lastModifiedByPrincipal, self))
+      await recordDecided(version.arn, decided, version.lastModifiedTime);
+    return { outcome: 'no-action', reason: step.reason };
+  }
 
   let result: PolicyResult;
   let update: RegistryUpdate;
@@ -126,6 +158,14 @@ async function handle(event: unknown): Promise<PolicyResult> {
   } else if (step.kind === 'revert-changed-content') {
     update = changedContentUpdate(step.reason);
     result = { outcome: 'changed-content-reverted', modelPackageArn: version.arn, reason: step.reason };
+  } else if (step.kind === 'record-stage') {
+    // A metadata-only change, as the approval check: the stage check the reconciler waits for.
+    update = { metadata: {} };
+    result = {
+      outcome: 'stage-checked',
+      modelPackageArn: version.arn,
+      stageCheck: stageCheckValue(version, stage),
+    };
   } else if (step.kind === 'record-approval') {
     // A metadata-only change: the version's latest change becomes this handler's, which is what the
     // reconciler waits for; its state-change event runs the reconciler again.
@@ -152,12 +192,17 @@ async function handle(event: unknown): Promise<PolicyResult> {
     update = { ...update, metadata: { ...update.metadata, ...checkMetadata(registration, approver) } };
   }
 
+  if (staged) update = { ...update, metadata: { ...update.metadata, ...stageMetadata(version, stage) } };
+
   // No conditional write exists for model packages: re-read just before writing, and leave a version
   // that someone changed meanwhile to that change's own event, which runs this again.
   // A revert is the safe direction: it still applies while the version is Approved, whatever else
   // changed meanwhile (a change by someone else after a self-approval must not launder it, H1).
   const fresh = await describeModelVersion(sagemaker, version.arn);
-  const reverting = result.outcome !== 'gate-decided' && result.outcome !== 'approval-recorded';
+  const reverting =
+    result.outcome !== 'gate-decided' &&
+    result.outcome !== 'approval-recorded' &&
+    result.outcome !== 'stage-checked';
   const stillApplies = reverting ? fresh?.approvalStatus === 'Approved' : fresh && sameState(fresh, version);
   if (!fresh || !stillApplies) {
     return {
@@ -166,6 +211,13 @@ async function handle(event: unknown): Promise<PolicyResult> {
     };
   }
   await updateApproval(sagemaker, version.arn, update);
+  if (group.separationOfDuties) {
+    // Every change up to this write is decided: the write's own time when the registry still shows
+    // it as the latest change, else (someone changed the version at once) the change decided on.
+    const written = await describeModelVersion(sagemaker, version.arn);
+    const own = written && samePrincipal(written.lastModifiedByPrincipal, self);
+    await recordDecided(version.arn, decided, own ? written.lastModifiedTime : version.lastModifiedTime);
+  }
   // After the registry update: a failure between the two decides again on the retry.
   if (result.outcome === 'gate-decided') {
     await writeVerdict(s3, verdictStore, {
@@ -176,7 +228,8 @@ async function handle(event: unknown): Promise<PolicyResult> {
   }
   if (result.outcome === 'gate-decided') countGateDecision(result.decision.outcome, group.name);
   else if (result.outcome === 'self-approval-reverted') countSelfApprovalReverted(group.name);
-  else if (result.outcome !== 'approval-recorded') countApprovalReverted(group.name);
+  else if (result.outcome !== 'approval-recorded' && result.outcome !== 'stage-checked')
+    countApprovalReverted(group.name);
   logger.info('policy applied', {
     outcome: result.outcome,
     groupName: group.name,
@@ -184,7 +237,8 @@ async function handle(event: unknown): Promise<PolicyResult> {
     status: update.status ?? 'status kept',
     policy: result,
   });
-  if (result.outcome === 'approval-recorded') return result; // no news for people: the deployment reports it
+  // No news for people: the deployment (or its hold) reports it.
+  if (result.outcome === 'approval-recorded' || result.outcome === 'stage-checked') return result;
   await publishNotification(
     sns,
     topicArn,
@@ -196,6 +250,31 @@ async function handle(event: unknown): Promise<PolicyResult> {
     ),
   );
   return result;
+}
+
+/**
+ * The record of who set the version's stage (stage-check.ts): kept, or a new one when this event is
+ * the change that set a stage other than the recorded one (kept where only this handler writes).
+ */
+async function stageRecordOf(
+  version: ModelVersion,
+  change: ModelPackageStateChange,
+): Promise<StageRecord | undefined> {
+  const kept = await readRecord<StageRecord>(s3, verdictStore, version.arn, 'stage');
+  const next = stageTransition(version, kept, change, self, new Date());
+  if (!next) return kept;
+  await writeRecord(s3, verdictStore, 'stage', next);
+  logger.info('stage recorded', { groupName: version.groupName, version: version.version, stage: next });
+  return next;
+}
+
+async function recordDecided(
+  arn: string,
+  kept: ApprovalDecisions | undefined,
+  through: Date | undefined,
+): Promise<void> {
+  const record = decidedThrough(arn, kept, through);
+  if (record) await writeRecord(s3, verdictStore, 'approval', record);
 }
 
 /** The registration record, written on first sight (once: a concurrent first write wins, and is read). */

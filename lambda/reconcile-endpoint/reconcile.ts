@@ -279,7 +279,8 @@ async function applyDeploymentGates(
   target: DeploymentTarget,
   versions: readonly VersionSummary[],
 ): Promise<{ versions: readonly VersionSummary[]; held?: Held }> {
-  if (!target.requireApprovedModelCard && !group.separationOfDuties) return { versions };
+  const staged = target.serve.kind === 'lifecycle-stage';
+  if (!target.requireApprovedModelCard && !group.separationOfDuties && !staged) return { versions };
   const heldArns = new Set<string>();
   let held: Held | undefined;
   // Every candidate until one may deploy: when all are held, none is left to deploy, and the plan is
@@ -288,7 +289,7 @@ async function applyDeploymentGates(
     const cardName = modelCardName(group.name, candidate.version);
     const [card, described] = await Promise.all([
       target.requireApprovedModelCard ? describeModelCard(ctx.sagemaker, cardName) : undefined,
-      group.separationOfDuties ? describeModelVersion(ctx.sagemaker, candidate.arn) : undefined,
+      group.separationOfDuties || staged ? describeModelVersion(ctx.sagemaker, candidate.arn) : undefined,
     ]);
     const reason = deploymentHold(group, target, {
       cardName,

@@ -75,6 +75,24 @@ it('gives training pipelines a registrar policy: register pending versions, neve
       Resource: '*',
       Condition: { StringEquals: { 'sagemaker:ModelApprovalStatus': 'Approved' } },
     },
+    // Adversarial (red-team review, round 3): a registrar who registers a version at a lifecycle
+    // stage skips promotion. The Service Authorization Reference lists sagemaker:ModelLifeCycle:Stage
+    // and :StageStatus on CreateModelPackage; a request that sets a stage carries them (Stage and
+    // StageStatus are both required members of ModelLifeCycle).
+    {
+      Sid: 'NeverRegisterAtAStage',
+      Effect: 'Deny',
+      Action: 'sagemaker:CreateModelPackage',
+      Resource: '*',
+      Condition: { Null: { 'sagemaker:ModelLifeCycle:Stage': 'false' } },
+    },
+    {
+      Sid: 'NeverRegisterAtAStageStatus',
+      Effect: 'Deny',
+      Action: 'sagemaker:CreateModelPackage',
+      Resource: '*',
+      Condition: { Null: { 'sagemaker:ModelLifeCycle:StageStatus': 'false' } },
+    },
   ]);
 });
 
@@ -264,4 +282,30 @@ it("tells the reconciler the policy handler's role: its change to a version is t
   expect(reconciler?.Properties.Environment?.Variables?.APPROVAL_CHECKER_ROLE_ARN).toEqual({
     'Fn::GetAtt': [policyHandler?.Properties.Role['Fn::GetAtt'][0], 'Arn'],
   });
+});
+
+it('runs the policy handler for a group whose target serves a stage, with no gate and no separation of duties', () => {
+  const t = synthGovernance({
+    groups: [
+      { name: 'staged', deployments: [{ endpointName: 'staged-prod', serve: { stage: 'Production' } }] },
+    ],
+  }).template;
+  const fn = Object.entries(t.findResources('AWS::Lambda::Function')).find(([, f]) =>
+    String((f.Properties as { Description?: string }).Description).includes('quality gates'),
+  );
+  expect(fn).toBeDefined();
+  const statements = Object.values(t.findResources('AWS::IAM::Policy')).flatMap(
+    (p) =>
+      (p.Properties as { PolicyDocument: { Statement: Record<string, unknown>[] } }).PolicyDocument.Statement,
+  );
+  // It records who set the stage; it may never approve.
+  expect(statements.filter((st) => st.Action === 'sagemaker:UpdateModelPackage')).toEqual([
+    expect.objectContaining({ Effect: 'Allow', Resource: VERSIONS('staged') }),
+    {
+      Action: 'sagemaker:UpdateModelPackage',
+      Effect: 'Deny',
+      Resource: VERSIONS('staged'),
+      Condition: { StringEquals: { 'sagemaker:ModelApprovalStatus': 'Approved' } },
+    },
+  ]);
 });

@@ -15,6 +15,8 @@ describe('parseModelPackageStateChange', () => {
         updatedFields: undefined,
         reportedAt: '2026-11-27T11:00:14.000Z',
         reportedBy: undefined,
+        reportedCreationTime: '2026-11-27T10:00:00.000Z',
+        reportedStage: undefined,
       },
     });
   });
