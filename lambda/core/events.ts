@@ -102,11 +102,21 @@ function reportedStage(value: unknown): string | undefined {
 }
 
 /**
- * Whether a model package event can concern its approval: registrations and approval changes do; a
- * newer event that lists its updated fields without ModelApprovalStatus (a metadata edit) does not.
+ * Whether a model package event can concern its approval: registrations, approval changes and
+ * lifecycle stage changes do (a stage decides what a stage-following target serves, so it is audited
+ * like an approval); a newer event that lists its updated fields without either (a metadata edit) does not.
  */
 export function concernsApproval(change: ModelPackageStateChange): boolean {
-  return change.updatedFields === undefined || change.updatedFields.includes('ModelApprovalStatus');
+  return (
+    change.updatedFields === undefined ||
+    change.updatedFields.includes('ModelApprovalStatus') ||
+    concernsStage(change)
+  );
+}
+
+/** Whether the change set the version's ModelLifeCycle stage. */
+export function concernsStage(change: Pick<ModelPackageStateChange, 'updatedFields'>): boolean {
+  return change.updatedFields?.includes('ModelLifeCycle') ?? false;
 }
 
 function fail(reason: string): Parsed<never> {

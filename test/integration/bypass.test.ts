@@ -404,6 +404,12 @@ describe('lifecycle stages (red-team review, round 3)', () => {
     expect(d.CustomerMetadataProperties?.['model-governance:stage-set-by']).toMatch(
       /assumed-role\/Approver\/ana/,
     );
+    // The promotion is in the audit trail and the lineage, like an approval.
+    await app.idle();
+    const recorded = (fn: string, text: string) =>
+      app.invocations.some((i) => i.functionName === fn && JSON.stringify(i.outcome).includes(text));
+    expect(recorded('lineage', 'stage (Production/Approved)')).toBe(true);
+    expect(recorded('audit-notify', arn)).toBe(true);
   });
 
   it('never serves a stage the registrant set on their own version, under any session', async () => {

@@ -79,3 +79,10 @@ describe('concernsApproval', () => {
     expect(concernsApproval({ ...base, updatedFields: ['CustomerMetadataProperties'] })).toBe(false);
   });
 });
+
+describe('stage changes are audited like approvals (red-team review, round 3)', () => {
+  const base = { eventId: 'e', time: 't', groupName: 'g', modelPackageArn: 'a' };
+  it('takes a ModelLifeCycle change as one that concerns the approval record', () => {
+    expect(concernsApproval({ ...base, updatedFields: ['ModelLifeCycle'] })).toBe(true);
+  });
+});
