@@ -340,6 +340,7 @@ function readGroup(r: Reader, raw: unknown, path: string): ModelPackageGroupConf
     'deployments',
     'qualityGate',
     'separationOfDuties',
+    'cardReviewerMustDiffer',
   ]);
   const name = r.string(g, 'name', path);
   if (name && !SAGEMAKER_NAME_PATTERN.test(name)) {
@@ -378,6 +379,12 @@ function readGroup(r: Reader, raw: unknown, path: string): ModelPackageGroupConf
       ? {}
       : { qualityGate: readQualityGate(r, g.qualityGate, `${path}.qualityGate`, deployments) }),
     separationOfDuties: r.boolean(g, 'separationOfDuties', path, false),
+    cardReviewerMustDiffer: r.boolean(
+      g,
+      'cardReviewerMustDiffer',
+      path,
+      deployments.some((d) => d.requireApprovedModelCard),
+    ),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { DeploymentStrategy, DeploymentTarget, ModelPackageGroupConfig } from '../../core/config/types';
 import { rollbackAlarmNames, VARIANT_NAME, versionedName } from '../../core/naming';
 import { approvalCheckHold } from './approval-check';
+import { type CardReviewFacts, cardReviewHold } from './card-review';
 import { selfApprover, UNIDENTIFIED_REGISTRANT_REMEDY, unidentifiedRegistrant } from './governance-policy';
 import type { ApprovalStatus, ModelLifeCycle, ModelVersion } from './model-version';
 import type { Principal } from './principal';
@@ -160,7 +161,7 @@ export function candidateVersions(
 }
 
 /** What the deployment gates know of one candidate version. */
-export interface GateFacts {
+export interface GateFacts extends CardReviewFacts {
   readonly cardName: string;
   /** The card's status; undefined when the card does not exist (yet). */
   readonly cardStatus?: string;
@@ -208,7 +209,8 @@ export function versionGateFacts(
  * not the registered one (approval-check.ts, issue #15 H1 window and content rewrites).
  */
 export function deploymentHold(
-  group: Pick<ModelPackageGroupConfig, 'separationOfDuties'>,
+  group: Pick<ModelPackageGroupConfig, 'separationOfDuties'> &
+    Partial<Pick<ModelPackageGroupConfig, 'cardReviewerMustDiffer'>>,
   target: Pick<DeploymentTarget, 'requireApprovedModelCard'> & Partial<Pick<DeploymentTarget, 'serve'>>,
   facts: GateFacts,
 ): string | undefined {
@@ -225,9 +227,7 @@ export function deploymentHold(
     const unstaged = stageHold({ serve: target.serve }, facts);
     if (unstaged) return unstaged;
   }
-  if (target.requireApprovedModelCard && facts.cardStatus !== 'Approved') {
-    return `model card ${facts.cardName} is ${facts.cardStatus ?? 'missing'}; a reviewer must set it to Approved before it deploys`;
-  }
+  if (target.requireApprovedModelCard) return cardReviewHold(group, facts);
   return undefined;
 }
 

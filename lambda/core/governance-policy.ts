@@ -3,7 +3,14 @@
  * separation of duties on approvals. Pure: decides what to change; the policy handler reads and writes.
  */
 import type { ModelPackageGroupConfig } from '../../core/config/types';
-import { APPROVED_BY_KEY, CONTENT_KEY, CONTENT_UNRECORDED, type RegistrationRecord } from './approval-check';
+import {
+  APPROVED_BY_KEY,
+  APPROVED_BY_PRINCIPAL_KEY,
+  CONTENT_KEY,
+  CONTENT_UNRECORDED,
+  encodePrincipal,
+  type RegistrationRecord,
+} from './approval-check';
 import { type Notification, toSubject } from './audit';
 import type { ApprovalStatus, ModelVersion } from './model-version';
 import { describePrincipal, type Principal, samePrincipal } from './principal';
@@ -157,10 +164,12 @@ export function contentChange(
 export function checkMetadata(
   registration: RegistrationRecord | undefined,
   approver: string | undefined,
+  approverPrincipal?: Principal,
 ): Record<string, string> {
   return {
     [CONTENT_KEY]: registration?.fingerprint ?? CONTENT_UNRECORDED,
     ...(approver ? { [APPROVED_BY_KEY]: truncate(approver, 256) } : {}),
+    ...(approverPrincipal ? { [APPROVED_BY_PRINCIPAL_KEY]: encodePrincipal(approverPrincipal) } : {}),
   };
 }
 

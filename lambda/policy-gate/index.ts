@@ -186,10 +186,15 @@ async function handle(event: unknown): Promise<PolicyResult> {
         ? result.approver
         : update.status === 'Approved'
           ? 'the quality gate (autoApprove)'
-          : approved
+          : approved && !samePrincipal(version.lastModifiedByPrincipal, self)
             ? version.lastModifiedBy
-            : undefined;
-    update = { ...update, metadata: { ...update.metadata, ...checkMetadata(registration, approver) } };
+            : undefined; // its own change approves nothing: the approver on record stays
+    const approverPrincipal =
+      approver && update.status !== 'Approved' ? version.lastModifiedByPrincipal : undefined;
+    update = {
+      ...update,
+      metadata: { ...update.metadata, ...checkMetadata(registration, approver, approverPrincipal) },
+    };
   }
 
   if (staged) update = { ...update, metadata: { ...update.metadata, ...stageMetadata(version, stage) } };

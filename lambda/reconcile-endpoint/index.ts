@@ -6,10 +6,12 @@
  * only says which targets to look at.
  */
 import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { findGroup, type GovernanceManifest, groupReference } from '../../core/manifest';
 import { groupOfCard } from '../../core/model-card-naming';
+import { readCardContentRecord } from '../adapters/card-records';
 import { recordRollbackNotified } from '../adapters/endpoints';
 import { publishNotification } from '../adapters/notifications';
 import { describeModelVersion } from '../adapters/sagemaker';
@@ -36,8 +38,14 @@ const dataCaptureS3Uri = process.env.DATA_CAPTURE_S3_URI || undefined;
 const approvalChecker = principalOf({
   IamIdentity: { Arn: process.env.APPROVAL_CHECKER_ROLE_ARN || undefined },
 });
+/** Where the model-cards handler keeps the content it generated (card gate); unset: no card is taken as reviewed. */
+const cardContentStore = process.env.CARD_CONTENT_S3_URI || undefined;
 const manifest = loadManifest();
 const sagemaker = new SageMakerClient({ maxAttempts: 6, retryMode: 'adaptive' });
+const s3 = new S3Client({ maxAttempts: 3 });
+const recordedCardContent = cardContentStore
+  ? async (cardName: string) => (await readCardContentRecord(s3, cardContentStore, cardName))?.sha256
+  : undefined;
 const sns = new SNSClient({ maxAttempts: 5 });
 const autoscaling = new ApplicationAutoScalingClient({ maxAttempts: 6, retryMode: 'adaptive' });
 
@@ -65,6 +73,7 @@ async function handle(event: unknown): Promise<ReconcileResult> {
           executionRoleArn,
           dataCaptureS3Uri,
           ...(approvalChecker ? { approvalChecker } : {}),
+          ...(recordedCardContent ? { recordedCardContent } : {}),
           groupReference: (name) => groupReference(manifest, name),
         },
         group,

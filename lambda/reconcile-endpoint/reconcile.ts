@@ -20,7 +20,9 @@ import {
 } from '../adapters/endpoints';
 import { describeModelCard } from '../adapters/model-cards';
 import { describeModelVersion } from '../adapters/sagemaker';
+import { jsonFingerprint } from '../core/approval-check';
 import { scalingAroundUpdate, scalingWhenSettled } from '../core/autoscaling-plan';
+import { versionApprover } from '../core/card-review';
 import type { TargetOutcome } from '../core/deployment-report';
 import {
   candidateVersions,
@@ -39,8 +41,9 @@ import {
   versionGateFacts,
 } from '../core/endpoint-plan';
 import type { ReconcileTrigger } from '../core/events';
+import { describeIdentity } from '../core/model-version';
 import { NameTakenError } from '../core/ownership';
-import type { Principal } from '../core/principal';
+import { type Principal, principalOf } from '../core/principal';
 
 export interface ReconcileContext {
   readonly sagemaker: SageMakerClient;
@@ -52,6 +55,11 @@ export interface ReconcileContext {
   readonly groupReference?: (groupName: string) => string;
   /** The policy handler's principal: its change to a version is its check of the approval (approval-check.ts). */
   readonly approvalChecker?: Principal;
+  /**
+   * The SHA-256 of the content the model-cards handler generated for a card (card-review.ts);
+   * without it no card is taken as reviewed (fail closed).
+   */
+  readonly recordedCardContent?: (cardName: string) => Promise<string | undefined>;
 }
 
 /**
@@ -287,13 +295,24 @@ async function applyDeploymentGates(
   // held. (A cap here once let the 21st approved version deploy unchecked: issue #15, M2.)
   for (const candidate of candidateVersions(versions, target)) {
     const cardName = modelCardName(group.name, candidate.version);
-    const [card, described] = await Promise.all([
-      target.requireApprovedModelCard ? describeModelCard(ctx.sagemaker, cardName) : undefined,
-      group.separationOfDuties || staged ? describeModelVersion(ctx.sagemaker, candidate.arn) : undefined,
+    const carded = target.requireApprovedModelCard;
+    const [card, described, recorded] = await Promise.all([
+      carded ? describeModelCard(ctx.sagemaker, cardName) : undefined,
+      group.separationOfDuties || staged || carded
+        ? describeModelVersion(ctx.sagemaker, candidate.arn)
+        : undefined,
+      carded ? ctx.recordedCardContent?.(cardName) : undefined,
     ]);
+    const reviewer = card?.lastModifiedBy;
     const reason = deploymentHold(group, target, {
       cardName,
       cardStatus: card?.status,
+      ...(card ? { cardContentSha256: jsonFingerprint(card.content) } : {}),
+      ...(recorded ? { cardRecordedSha256: recorded } : {}),
+      ...(reviewer
+        ? { cardReviewedBy: describeIdentity(reviewer), cardReviewerPrincipal: principalOf(reviewer) }
+        : {}),
+      ...(carded ? versionApprover(described, ctx.approvalChecker) : {}),
       ...versionGateFacts(described),
       ...(described ? { checker: ctx.approvalChecker } : {}),
     });

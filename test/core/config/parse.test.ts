@@ -49,6 +49,7 @@ describe('parseGovernanceConfig', () => {
           },
           deployments: [],
           separationOfDuties: false,
+          cardReviewerMustDiffer: false,
         },
       ],
     });
@@ -106,7 +107,7 @@ describe('parseGovernanceConfig', () => {
 
   it('names an unknown key, suggests the likely one and lists the allowed keys', () => {
     expect(problemsOf({ groups: [{ name: 'churn', desciption: 'x' }] })).toEqual([
-      'groups[0].desciption: unknown key. Did you mean "description"? Allowed keys: name, description, tags, shareWithAccounts, modelCard, deployments, qualityGate, separationOfDuties.',
+      'groups[0].desciption: unknown key. Did you mean "description"? Allowed keys: name, description, tags, shareWithAccounts, modelCard, deployments, qualityGate, separationOfDuties, cardReviewerMustDiffer.',
     ]);
   });
 
