@@ -309,3 +309,28 @@ it('runs the policy handler for a group whose target serves a stage, with no gat
     },
   ]);
 });
+
+it('keeps the generated card content records where only the model-cards handler may write, and tells the reconciler where (round 3)', () => {
+  const statements = Object.values(template.findResources('AWS::S3::BucketPolicy')).flatMap(
+    (p) =>
+      (p.Properties as { PolicyDocument: { Statement: Record<string, unknown>[] } }).PolicyDocument.Statement,
+  );
+  expect(
+    statements.find((st) => st.Sid === 'OnlyTheModelCardsHandlerWritesCardContentRecords'),
+  ).toMatchObject({
+    Effect: 'Deny',
+    Principal: { AWS: '*' },
+    Action: ['s3:DeleteObject', 's3:DeleteObjectVersion', 's3:PutObject'],
+    Condition: {
+      ArnNotEquals: {
+        'aws:PrincipalArn': { 'Fn::GetAtt': [expect.stringMatching(/^ModelCardsHandlerRole/), 'Arn'] },
+      },
+    },
+  });
+  const reconciler = Object.values(template.findResources('AWS::Lambda::Function')).find((f) =>
+    String((f.Properties as { Description?: string }).Description).includes('reconcile'),
+  );
+  const env = (reconciler?.Properties as { Environment: { Variables: Record<string, unknown> } }).Environment
+    .Variables;
+  expect(JSON.stringify(env.CARD_CONTENT_S3_URI)).toContain('/model-card-content');
+});

@@ -4,6 +4,8 @@
  * test/integration/bypass.test.ts.
  */
 import { parseGovernanceConfig } from '../../../core/config/parse';
+import { decodePrincipal, encodePrincipal } from '../../../lambda/core/approval-check';
+import { cardReviewHold, versionApprover } from '../../../lambda/core/card-review';
 import { deploymentHold } from '../../../lambda/core/endpoint-plan';
 import {
   decidedThrough,
@@ -235,5 +237,61 @@ describe('lifecycle stages: a stage is served only when someone other than the r
     expect(metadataValue('ana (Studio domain d-1); x')).toBe('ana  Studio domain d-1   x');
     const value = stageCheckValue(staged, { ...staged, honoured: false, code: 'unattributed' } as never);
     expect(value).toMatch(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,256}$/u);
+  });
+});
+
+describe('card review: the generated content, reviewed by someone other than the approver', () => {
+  const reviewed = {
+    cardName: 'g-v1',
+    cardStatus: 'Approved',
+    cardContentSha256: 'generated',
+    cardRecordedSha256: 'generated',
+    cardReviewedBy: 'arn:aws:iam::111111111111:user/rita',
+    cardReviewerPrincipal: { iam: 'arn:aws:iam::111111111111:user/rita' },
+    approvedBy: 'ana',
+    approverPrincipal: APPROVER,
+  };
+  const group = { cardReviewerMustDiffer: true };
+
+  it('takes a card as reviewed only with the content model-governance generated', () => {
+    expect(cardReviewHold(group, reviewed)).toBeUndefined();
+    expect(cardReviewHold(group, { ...reviewed, cardContentSha256: 'written by hand' })).toMatch(
+      /content is not what model-governance generated/,
+    );
+    // No record (or none readable): fail closed.
+    expect(cardReviewHold(group, { ...reviewed, cardRecordedSha256: undefined })).toMatch(
+      /not taken as reviewed/,
+    );
+  });
+
+  it('refuses the approver as reviewer, by principal (another session of the same role too)', () => {
+    const sameRole = { iam: APPROVER.iam };
+    expect(cardReviewHold(group, { ...reviewed, cardReviewerPrincipal: sameRole })).toMatch(
+      /who approved the version; another principal must review it/,
+    );
+    expect(
+      cardReviewHold({ cardReviewerMustDiffer: false }, { ...reviewed, cardReviewerPrincipal: sameRole }),
+    ).toBeUndefined();
+    expect(cardReviewHold(group, { ...reviewed, approverPrincipal: undefined })).toMatch(
+      /cannot be identified/,
+    );
+  });
+
+  it('takes the approver the policy handler recorded while its check is the latest change', () => {
+    const recorded = version({
+      lastModifiedByPrincipal: SELF,
+      metadata: { 'model-governance:approved-by-principal': encodePrincipal(APPROVER) },
+    });
+    expect(versionApprover(recorded, SELF).approverPrincipal).toEqual(APPROVER);
+    // Written by anyone else, the metadata is not taken: the latest modifier is.
+    expect(
+      versionApprover({ ...recorded, lastModifiedByPrincipal: TRAINER }, SELF).approverPrincipal,
+    ).toEqual(TRAINER);
+    expect(decodePrincipal(encodePrincipal({ iam: 'arn:aws:iam::1:role/R', sourceIdentity: 'ana' }))).toEqual(
+      {
+        iam: 'arn:aws:iam::1:role/R',
+        sourceIdentity: 'ana',
+      },
+    );
   });
 });
