@@ -330,7 +330,8 @@ it('keeps the generated card content records where only the model-cards handler 
   const reconciler = Object.values(template.findResources('AWS::Lambda::Function')).find((f) =>
     String((f.Properties as { Description?: string }).Description).includes('reconcile'),
   );
-  const env = (reconciler?.Properties as { Environment: { Variables: Record<string, unknown> } }).Environment
+  if (!reconciler) throw new Error('no reconciler');
+  const env = (reconciler.Properties as { Environment: { Variables: Record<string, unknown> } }).Environment
     .Variables;
   expect(JSON.stringify(env.CARD_CONTENT_S3_URI)).toContain('/model-card-content');
 });
