@@ -328,7 +328,7 @@ it('keeps the generated card content records where only the model-cards handler 
     },
   });
   const reconciler = Object.values(template.findResources('AWS::Lambda::Function')).find((f) =>
-    String((f.Properties as { Description?: string }).Description).includes('reconcile'),
+    JSON.stringify(f.Properties).includes('MODEL_EXECUTION_ROLE_ARN'),
   );
   if (!reconciler) throw new Error('no reconciler');
   const env = (reconciler.Properties as { Environment: { Variables: Record<string, unknown> } }).Environment
