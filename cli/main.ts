@@ -20,7 +20,8 @@ import { describeEndpoint, listVersions } from '../lambda/adapters/endpoints';
 import { describeModelCard } from '../lambda/adapters/model-cards';
 import { endpointGraph, groupHistory, versionGraph } from '../lambda/adapters/provenance';
 import { describeModelVersion, updateApproval } from '../lambda/adapters/sagemaker';
-import { AWAITING_CHECK } from '../lambda/core/approval-check';
+import { AWAITING_CHECK, jsonFingerprint } from '../lambda/core/approval-check';
+import { versionApprover } from '../lambda/core/card-review';
 import {
   deploymentHold,
   desiredVersion,
@@ -28,6 +29,8 @@ import {
   type VersionSummary,
   versionGateFacts,
 } from '../lambda/core/endpoint-plan';
+import { describeIdentity } from '../lambda/core/model-version';
+import { principalOf } from '../lambda/core/principal';
 import {
   auditTimeline,
   endpointProvenance,
@@ -37,6 +40,7 @@ import {
   renderVersionText,
   versionProvenance,
 } from '../lambda/core/provenance';
+import { STAGE_AWAITING_CHECK } from '../lambda/core/stage-check';
 import { requestUpdate } from '../lambda/reconcile-endpoint/reconcile';
 import {
   CliError,
@@ -621,14 +625,23 @@ async function holdOf(
     describeModelCard(sagemaker, cardName),
     describeModelVersion(sagemaker, version.arn),
   ]);
+  // mgov cannot read the audit bucket's record of the generated card content: the reconciler
+  // enforces that the reviewed content is the generated one; mgov reports the other holds.
+  const content = card ? jsonFingerprint(card.content) : undefined;
+  const reviewer = card?.lastModifiedBy;
   const hold = deploymentHold(group, target, {
     cardName,
     cardStatus: card?.status,
+    ...(content ? { cardContentSha256: content, cardRecordedSha256: content } : {}),
+    ...(reviewer
+      ? { cardReviewedBy: describeIdentity(reviewer), cardReviewerPrincipal: principalOf(reviewer) }
+      : {}),
+    ...versionApprover(described, undefined),
     ...versionGateFacts(described),
   });
   // mgov does not know the policy handler's role, so it cannot tell its check from anyone's change:
   // the reconciler enforces that hold (it lasts about a second); mgov reports the other ones.
-  return hold?.startsWith(AWAITING_CHECK) ? undefined : hold;
+  return hold?.startsWith(AWAITING_CHECK) || hold?.startsWith(STAGE_AWAITING_CHECK) ? undefined : hold;
 }
 
 /**

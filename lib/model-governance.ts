@@ -1,4 +1,4 @@
-import { Aspects, CfnOutput, Fn } from 'aws-cdk-lib';
+import { Aspects, type CfnElement, CfnOutput, Fn, Stack } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct, type IConstruct } from 'constructs';
@@ -20,7 +20,7 @@ import { EventForwarding } from './constructs/event-forwarding';
 import { GovernancePolicies, VERDICT_PREFIX } from './constructs/governance-policies';
 import type { SharedHandlerProps } from './constructs/handler-props';
 import { LineageRecorder } from './constructs/lineage-recorder';
-import { ModelCards } from './constructs/model-cards';
+import { CARD_CONTENT_PREFIX, ModelCards } from './constructs/model-cards';
 import { ModelPackageGroups, policyGateRoleName } from './constructs/model-package-groups';
 import { Notifications } from './constructs/notifications';
 import { Operations } from './constructs/operations';
@@ -259,6 +259,27 @@ function buildRegistry(scope: Construct, config: GovernanceConfig, registryRole:
           ...shared,
         })
       : undefined;
+  // The card gate takes a card as reviewed only with the content the model-cards handler generated.
+  if (reconciler && config.groups.some((g) => cardReviewRequired(g))) {
+    reconciler.handler.addEnvironment(
+      'CARD_CONTENT_S3_URI',
+      modelCards.auditBucket.s3UrlForObject(CARD_CONTENT_PREFIX),
+    );
+    reconciler.handler.allow(
+      ['s3:GetObject'],
+      [modelCards.auditBucket.arnForObjects(`${CARD_CONTENT_PREFIX}/*`)],
+    );
+    encryptionKey.grantDecrypt(reconciler.handler);
+    const stack = Stack.of(scope);
+    const bucketId = stack.resolve(
+      stack.getLogicalId(modelCards.auditBucket.node.defaultChild as CfnElement),
+    ) as string;
+    acknowledge(reconciler.handler, {
+      id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${CARD_CONTENT_PREFIX}/*]`,
+      reason:
+        'The card gate reads the fingerprint of the content generated for each card, one object per card (read-only).',
+    });
+  }
   // Its change to a version is its check of the approval: the reconciler deploys after it (approval-check.ts).
   if (reconciler && policies.handler)
     reconciler.handler.addEnvironment(

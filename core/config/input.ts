@@ -176,6 +176,12 @@ export interface ModelPackageGroupInput {
    * @default false
    */
   readonly separationOfDuties?: boolean;
+  /**
+   * Card gate: the principal who reviews (approves) a version's model card must not be the one who
+   * approved the version (compared as separation of duties compares principals).
+   * @default true when a target of the group has requireApprovedModelCard, else false
+   */
+  readonly cardReviewerMustDiffer?: boolean;
 }
 
 /** Model card fields a person supplies; the rest comes from the registry. */

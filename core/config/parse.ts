@@ -418,6 +418,7 @@ function readGroup(r: Reader, raw: unknown, path: string): ModelPackageGroupConf
     'deployments',
     'qualityGate',
     'separationOfDuties',
+    'cardReviewerMustDiffer',
   ]);
   const name = r.string(g, 'name', path);
   if (name && !SAGEMAKER_NAME_PATTERN.test(name)) {
@@ -456,6 +457,12 @@ function readGroup(r: Reader, raw: unknown, path: string): ModelPackageGroupConf
       ? {}
       : { qualityGate: readQualityGate(r, g.qualityGate, `${path}.qualityGate`, deployments) }),
     separationOfDuties: r.boolean(g, 'separationOfDuties', path, false),
+    cardReviewerMustDiffer: r.boolean(
+      g,
+      'cardReviewerMustDiffer',
+      path,
+      deployments.some((d) => d.requireApprovedModelCard),
+    ),
   };
 }
 

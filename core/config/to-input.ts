@@ -50,6 +50,7 @@ export function groupInput(g: ModelPackageGroupConfig): ModelPackageGroupInput {
         }
       : {}),
     separationOfDuties: g.separationOfDuties,
+    cardReviewerMustDiffer: g.cardReviewerMustDiffer,
   };
 }
 

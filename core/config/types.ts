@@ -67,6 +67,8 @@ export interface ModelPackageGroupConfig {
   readonly qualityGate?: QualityGate;
   /** Refuse (revert to PendingManualApproval) an approval made by the identity that registered the version. */
   readonly separationOfDuties: boolean;
+  /** Card gate: the card's reviewer must be another principal than the version's approver. */
+  readonly cardReviewerMustDiffer: boolean;
 }
 
 /** How a threshold compares the measured value. */

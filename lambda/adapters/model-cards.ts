@@ -8,12 +8,15 @@ import {
   type SageMakerClient,
   UpdateModelCardCommand,
 } from '@aws-sdk/client-sagemaker';
+import type { UserContextLike } from '../core/model-version';
 import { findOrCreate, isNotFound } from './sagemaker';
 
 export interface ExistingCard {
   readonly content: unknown;
   readonly status: string;
   readonly version: number;
+  /** Who made the card's latest version (for an Approved card: its reviewer). */
+  readonly lastModifiedBy?: UserContextLike;
 }
 
 export async function describeModelCard(
@@ -28,7 +31,12 @@ export async function describeModelCard(
     } catch {
       content = out.Content;
     }
-    return { content, status: out.ModelCardStatus ?? '', version: out.ModelCardVersion ?? 0 };
+    return {
+      content,
+      status: out.ModelCardStatus ?? '',
+      version: out.ModelCardVersion ?? 0,
+      ...(out.LastModifiedBy ? { lastModifiedBy: out.LastModifiedBy as UserContextLike } : {}),
+    };
   } catch (error) {
     if (isNotFound(error)) return undefined;
     throw error;

@@ -25,6 +25,40 @@ import { describePrincipal, type Principal, samePrincipal } from './principal';
 
 /** Metadata the policy handler writes with its check: who approved (shown only). */
 export const APPROVED_BY_KEY = 'model-governance:approved-by';
+/**
+ * Metadata the policy handler writes with its check: who approved, as a principal to compare
+ * (`iam=<ARN> sid=<SourceIdentity> profile=<domain>/<name>`, what CustomerMetadataProperties allows);
+ * trusted only while the version's latest change is the policy handler's (the card reviewer check).
+ */
+export const APPROVED_BY_PRINCIPAL_KEY = 'model-governance:approved-by-principal';
+
+export function encodePrincipal(p: Principal): string {
+  return [
+    p.iam ? `iam=${p.iam}` : undefined,
+    p.sourceIdentity ? `sid=${p.sourceIdentity}` : undefined,
+    p.userProfile ? `profile=${p.userProfile}` : undefined,
+  ]
+    .filter((x) => x !== undefined)
+    .join(' ')
+    .slice(0, 256);
+}
+
+export function decodePrincipal(value: string | undefined): Principal | undefined {
+  if (!value) return undefined;
+  const fields = Object.fromEntries(
+    value.split(' ').flatMap((part) => {
+      const i = part.indexOf('=');
+      return i > 0 ? [[part.slice(0, i), part.slice(i + 1)]] : [];
+    }),
+  );
+  const p: Principal = {
+    ...(fields.iam ? { iam: fields.iam } : {}),
+    ...(fields.sid ? { sourceIdentity: fields.sid } : {}),
+    ...(fields.profile ? { userProfile: fields.profile } : {}),
+  };
+  return p.iam || p.sourceIdentity || p.userProfile ? p : undefined;
+}
+
 /** Metadata the policy handler writes with its check: the registered content's fingerprint. */
 export const CONTENT_KEY = 'model-governance:registered-content-sha256';
 /** The CONTENT_KEY value when the registered content could not be recorded: never deployable. */
@@ -45,6 +79,11 @@ export function contentFingerprint(content: DeployableContent): string {
     SourceUri: content.SourceUri ?? null,
   });
   return createHash('sha256').update(canonical).digest('hex');
+}
+
+/** SHA-256 (hex) of any JSON value, independent of key order (a model card's content). */
+export function jsonFingerprint(value: unknown): string {
+  return createHash('sha256').update(canonicalJson(value)).digest('hex');
 }
 
 function canonicalJson(value: unknown): string {

@@ -1,4 +1,4 @@
-import type { ModelPackageStateChange } from './events';
+import { concernsStage, type ModelPackageStateChange } from './events';
 import type { ApprovalStatus, ModelVersion } from './model-version';
 
 /** One audit record per approval-state change: what auditors query in CloudWatch Logs Insights. */
@@ -20,6 +20,10 @@ export interface ApprovalAuditRecord {
   readonly registeredBy?: string;
   readonly changedAt?: string;
   readonly registeredAt: string;
+  /** The version's ModelLifeCycle stage (`<Stage>/<StageStatus>`), when it has one. */
+  readonly stage?: string;
+  /** The change set the stage (a promotion): who set it is `changedBy`. */
+  readonly stageChange?: true;
 }
 
 export function buildApprovalAuditRecord(
@@ -43,6 +47,10 @@ export function buildApprovalAuditRecord(
     ...(version.createdBy ? { registeredBy: version.createdBy } : {}),
     ...(version.lastModifiedTime ? { changedAt: version.lastModifiedTime.toISOString() } : {}),
     registeredAt: version.creationTime.toISOString(),
+    ...(version.lifeCycle ? { stage: `${version.lifeCycle.stage}/${version.lifeCycle.stageStatus}` } : {}),
+    ...(concernsStage(change) && !change.updatedFields?.includes('ModelApprovalStatus')
+      ? { stageChange: true as const }
+      : {}),
   };
 }
 
@@ -62,7 +70,10 @@ export interface Notification {
 
 /** A readable notification for people, from the audit record. */
 export function approvalNotification(record: ApprovalAuditRecord): Notification {
-  const what = `${record.groupName} v${record.version} ${STATUS_WORDS[record.approvalStatus]}`;
+  const what =
+    record.stageChange && record.stage
+      ? `${record.groupName} v${record.version} at stage ${record.stage}`
+      : `${record.groupName} v${record.version} ${STATUS_WORDS[record.approvalStatus]}`;
   const lines = [
     `Model package ${record.groupName} version ${record.version} is ${STATUS_WORDS[record.approvalStatus]}.`,
     '',
@@ -70,6 +81,7 @@ export function approvalNotification(record: ApprovalAuditRecord): Notification 
     `Changed by:  ${record.changedBy ?? 'unknown'}`,
     `Changed at:  ${record.changedAt ?? record.eventTime}`,
     `Reason:      ${record.approvalDescription ?? '(none given)'}`,
+    ...(record.stage ? [`Stage:       ${record.stage}`] : []),
     `Registered:  ${record.registeredAt}${record.registeredBy ? ` by ${record.registeredBy}` : ''}`,
     `ARN:         ${record.modelPackageArn}`,
   ];

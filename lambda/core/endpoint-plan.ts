@@ -2,9 +2,11 @@ import type { DeploymentStrategy, DeploymentTarget, ModelPackageGroupConfig } fr
 import { rollbackAlarmNames, VARIANT_NAME, versionedName } from '../../core/naming';
 import { approvalCheckHold } from './approval-check';
 import { type ArtifactLocation, type ArtifactPins, type ArtifactState, verdictHold } from './artifact-pins';
-import { selfApprover } from './governance-policy';
+import { type CardReviewFacts, cardReviewHold } from './card-review';
+import { selfApprover, UNIDENTIFIED_REGISTRANT_REMEDY, unidentifiedRegistrant } from './governance-policy';
 import type { ApprovalStatus, ModelLifeCycle, ModelVersion } from './model-version';
 import type { Principal } from './principal';
+import { stageHold } from './stage-check';
 
 /** One version as ListModelPackages summarizes it. */
 export interface VersionSummary {
@@ -160,7 +162,7 @@ export function candidateVersions(
 }
 
 /** What the deployment gates know of one candidate version. */
-export interface GateFacts {
+export interface GateFacts extends CardReviewFacts {
   readonly cardName: string;
   /** The card's status; undefined when the card does not exist (yet). */
   readonly cardStatus?: string;
@@ -223,11 +225,14 @@ export function versionGateFacts(
  * gate wants its verdict kept, and the model data still as the gate pinned it (artifact-pins.ts).
  */
 export function deploymentHold(
-  group: Pick<ModelPackageGroupConfig, 'separationOfDuties' | 'qualityGate'>,
-  target: Pick<DeploymentTarget, 'requireApprovedModelCard'>,
+  group: Pick<ModelPackageGroupConfig, 'separationOfDuties' | 'qualityGate'> &
+    Partial<Pick<ModelPackageGroupConfig, 'cardReviewerMustDiffer'>>,
+  target: Pick<DeploymentTarget, 'requireApprovedModelCard'> & Partial<Pick<DeploymentTarget, 'serve'>>,
   facts: GateFacts,
 ): string | undefined {
   if (group.separationOfDuties) {
+    const unidentified = unidentifiedRegistrant(facts);
+    if (unidentified) return `${unidentified}; ${UNIDENTIFIED_REGISTRANT_REMEDY}`;
     const self = selfApprover(facts);
     if (self) return `approved by its own registrant (${self}); separation of duties needs another approver`;
     const unchecked = approvalCheckHold(facts);
@@ -237,9 +242,12 @@ export function deploymentHold(
     const unverified = verdictHold({ ...facts.gate, locations: facts.modelData ?? [] });
     if (unverified) return unverified;
   }
-  if (target.requireApprovedModelCard && facts.cardStatus !== 'Approved') {
-    return `model card ${facts.cardName} is ${facts.cardStatus ?? 'missing'}; a reviewer must set it to Approved before it deploys`;
+  if (target.serve) {
+    // A stage is served only when someone other than the registrant set it (stage-check.ts).
+    const unstaged = stageHold({ serve: target.serve }, facts);
+    if (unstaged) return unstaged;
   }
+  if (target.requireApprovedModelCard) return cardReviewHold(group, facts);
   return undefined;
 }
 

@@ -28,6 +28,10 @@ export interface ModelPackageStateChange {
   readonly reportedDescription?: string;
   /** Who made the change, as the event reports it (LastModifiedBy, else CreatedBy). */
   readonly reportedBy?: string;
+  /** The ModelLifeCycle stage the event reported (`<Stage>/<StageStatus>`), when it has one. */
+  readonly reportedStage?: string;
+  /** When the version was registered, as the event reports it, ISO 8601. */
+  readonly reportedCreationTime?: string;
 }
 
 /** Event times come as epoch milliseconds (documented samples) or ISO 8601 strings. */
@@ -86,16 +90,35 @@ export function parseModelPackageStateChange(event: unknown): Parsed<ModelPackag
           ? d.ApprovalDescription
           : undefined,
       reportedBy: describeIdentity((d.LastModifiedBy ?? d.CreatedBy) as UserContextLike | undefined),
+      reportedStage: reportedStage(d.ModelLifeCycle),
+      reportedCreationTime: eventTime(d.CreationTime),
     },
   };
 }
 
+function reportedStage(value: unknown): string | undefined {
+  const l = value as { Stage?: unknown; StageStatus?: unknown } | undefined;
+  return typeof l?.Stage === 'string' && typeof l.StageStatus === 'string'
+    ? `${l.Stage}/${l.StageStatus}`
+    : undefined;
+}
+
 /**
- * Whether a model package event can concern its approval: registrations and approval changes do; a
- * newer event that lists its updated fields without ModelApprovalStatus (a metadata edit) does not.
+ * Whether a model package event can concern its approval: registrations, approval changes and
+ * lifecycle stage changes do (a stage decides what a stage-following target serves, so it is audited
+ * like an approval); a newer event that lists its updated fields without either (a metadata edit) does not.
  */
 export function concernsApproval(change: ModelPackageStateChange): boolean {
-  return change.updatedFields === undefined || change.updatedFields.includes('ModelApprovalStatus');
+  return (
+    change.updatedFields === undefined ||
+    change.updatedFields.includes('ModelApprovalStatus') ||
+    concernsStage(change)
+  );
+}
+
+/** Whether the change set the version's ModelLifeCycle stage. */
+export function concernsStage(change: Pick<ModelPackageStateChange, 'updatedFields'>): boolean {
+  return change.updatedFields?.includes('ModelLifeCycle') ?? false;
 }
 
 function fail(reason: string): Parsed<never> {

@@ -3,7 +3,14 @@
  * separation of duties on approvals. Pure: decides what to change; the policy handler reads and writes.
  */
 import type { ModelPackageGroupConfig } from '../../core/config/types';
-import { APPROVED_BY_KEY, CONTENT_KEY, CONTENT_UNRECORDED, type RegistrationRecord } from './approval-check';
+import {
+  APPROVED_BY_KEY,
+  APPROVED_BY_PRINCIPAL_KEY,
+  CONTENT_KEY,
+  CONTENT_UNRECORDED,
+  encodePrincipal,
+  type RegistrationRecord,
+} from './approval-check';
 import { type ArtifactPins, GATE_CATCH_UP_MS } from './artifact-pins';
 import { type Notification, toSubject } from './audit';
 import type { ApprovalStatus, ModelVersion } from './model-version';
@@ -43,6 +50,8 @@ export type PolicyStep =
   /** The verdict was kept but its registry update never landed (a failure in between): apply it. */
   | { readonly kind: 'apply-verdict'; readonly decision: GateDecision }
   | { readonly kind: 'revert-self-approval'; readonly identity: string }
+  /** Separation of duties cannot be checked: the version's CreatedBy names nobody (fail closed). */
+  | { readonly kind: 'revert-unidentified-registrant'; readonly reason: string }
   | { readonly kind: 'revert-unattributed-approval'; readonly reason: string }
   /** The deployable content is not the registered one (approval-check.ts). */
   | { readonly kind: 'revert-changed-content'; readonly reason: string }
@@ -68,6 +77,30 @@ export interface PolicyContext {
   readonly event?: { readonly reportedApprovalStatus?: ApprovalStatus; readonly reportedAt?: string };
   /** What the policy handler recorded of the version's registration (separation-of-duties groups). */
   readonly registration?: RegistrationRecord;
+  /** Through which change the policy handler has decided the version's approvals (its own store). */
+  readonly decided?: ApprovalDecisions;
+}
+
+/**
+ * What the policy handler keeps of the approvals it has decided, where only it writes: every change
+ * of the version up to `decidedThrough` (the registry's LastModifiedTime, ISO 8601) has been decided,
+ * by a check, a revert, or the handler's own write. An event that reports an older change (a late
+ * delivery, an archive replay with `replay-name`) is then no evidence of an approval nobody checked.
+ */
+export interface ApprovalDecisions {
+  readonly arn: string;
+  readonly decidedThrough: string;
+}
+
+/** The later of a kept record and a newly decided change (records only move forward). */
+export function decidedThrough(
+  arn: string,
+  kept: ApprovalDecisions | undefined,
+  through: Date | undefined,
+): ApprovalDecisions | undefined {
+  if (!through) return undefined;
+  if (kept && Date.parse(kept.decidedThrough) >= through.getTime()) return undefined;
+  return { arn, decidedThrough: through.toISOString() };
 }
 
 /**
@@ -89,6 +122,8 @@ export function nextPolicyStep(
   ctx: PolicyContext,
 ): PolicyStep {
   if (group.separationOfDuties && v.approvalStatus === 'Approved') {
+    const unidentified = unidentifiedRegistrant(v);
+    if (unidentified) return { kind: 'revert-unidentified-registrant', reason: unidentified };
     const identity = selfApprover(v);
     if (identity) return { kind: 'revert-self-approval', identity };
     const unattributed = unattributedApproval(v, ctx);
@@ -133,12 +168,15 @@ export function versionBasis(v: Pick<ModelVersion, 'lastModifiedTime' | 'creatio
  */
 export function unattributedApproval(
   v: Pick<ModelVersion, 'lastModifiedTime' | 'lastModifiedByPrincipal'>,
-  ctx: Pick<PolicyContext, 'event' | 'self'>,
+  ctx: Pick<PolicyContext, 'event' | 'self' | 'decided'>,
 ): string | undefined {
   const reportedAt = ctx.event?.reportedAt ? Date.parse(ctx.event.reportedAt) : Number.NaN;
   if (ctx.event?.reportedApprovalStatus !== 'Approved' || Number.isNaN(reportedAt)) return undefined;
   if (!v.lastModifiedTime || reportedAt >= v.lastModifiedTime.getTime()) return undefined;
   if (samePrincipal(v.lastModifiedByPrincipal, ctx.self)) return undefined;
+  // A change the handler has already decided (checked, reverted, or written itself) is history: an
+  // old event of it, redelivered or replayed from the archive, decides nothing again.
+  if (ctx.decided && reportedAt <= Date.parse(ctx.decided.decidedThrough)) return undefined;
   return 'the version changed again before the approval could be checked, so who approved it cannot be established';
 }
 
@@ -158,10 +196,12 @@ export function contentChange(
 export function checkMetadata(
   registration: RegistrationRecord | undefined,
   approver: string | undefined,
+  approverPrincipal?: Principal,
 ): Record<string, string> {
   return {
     [CONTENT_KEY]: registration?.fingerprint ?? CONTENT_UNRECORDED,
     ...(approver ? { [APPROVED_BY_KEY]: truncate(approver, 256) } : {}),
+    ...(approverPrincipal ? { [APPROVED_BY_PRINCIPAL_KEY]: encodePrincipal(approverPrincipal) } : {}),
   };
 }
 
@@ -172,6 +212,21 @@ export function changedContentUpdate(reason: string): RegistryUpdate {
     metadata: {},
   };
 }
+
+/**
+ * Why separation of duties cannot be checked for this version, if it cannot: SageMaker's CreatedBy
+ * carries no identity we can compare (no IAM identity, SourceIdentity or Studio user profile), so
+ * nobody can be shown not to be its registrant. Fail closed: such a version is never deployed by a
+ * separation-of-duties group, and its approval is reverted with this reason.
+ */
+export function unidentifiedRegistrant(v: Pick<ModelVersion, 'createdByPrincipal'>): string | undefined {
+  if (v.createdByPrincipal) return undefined;
+  return 'its registrant cannot be identified (CreatedBy names no IAM identity, SourceIdentity or Studio user profile), so separation of duties cannot be checked';
+}
+
+/** What an operator must do about a version whose registrant cannot be identified. */
+export const UNIDENTIFIED_REGISTRANT_REMEDY =
+  'register the version again with credentials SageMaker records (an IAM role or user, or a Studio user profile), and have another principal approve it';
 
 /**
  * The registrant, when the approval's maker is the registrant: the identity of the version's latest
@@ -239,6 +294,17 @@ export function unattributedApprovalUpdate(reason: string): RegistryUpdate {
   };
 }
 
+export function unidentifiedRegistrantUpdate(reason: string): RegistryUpdate {
+  return {
+    status: 'PendingManualApproval',
+    description: truncate(
+      `Approval reverted: ${reason}; ${UNIDENTIFIED_REGISTRANT_REMEDY}.`,
+      APPROVAL_DESCRIPTION_LIMIT,
+    ),
+    metadata: {},
+  };
+}
+
 export function selfApprovalUpdate(identity: string): RegistryUpdate {
   return {
     status: 'PendingManualApproval',
@@ -256,6 +322,7 @@ export function policyNotification(
   outcome:
     | 'gate-decided'
     | 'self-approval-reverted'
+    | 'unidentified-registrant-reverted'
     | 'unattributed-approval-reverted'
     | 'changed-content-reverted'
     | 'approval-recorded',
@@ -265,24 +332,29 @@ export function policyNotification(
   const what =
     outcome === 'self-approval-reverted'
       ? 'self-approval reverted'
-      : outcome === 'unattributed-approval-reverted'
-        ? 'approval reverted: approver unknown'
-        : outcome === 'changed-content-reverted'
-          ? 'approval reverted: content changed after registration'
-          : outcome === 'approval-recorded'
-            ? 'approval checked'
-            : decision?.outcome === 'failed'
-              ? 'rejected by the quality gate'
-              : decision?.outcome === 'undetermined'
-                ? 'needs review: quality gate undecided'
-                : update.status === 'Approved'
-                  ? 'passed the quality gate and was approved'
-                  : 'passed the quality gate';
+      : outcome === 'unidentified-registrant-reverted'
+        ? 'approval reverted: registrant unknown'
+        : outcome === 'unattributed-approval-reverted'
+          ? 'approval reverted: approver unknown'
+          : outcome === 'changed-content-reverted'
+            ? 'approval reverted: content changed after registration'
+            : outcome === 'approval-recorded'
+              ? 'approval checked'
+              : decision?.outcome === 'failed'
+                ? 'rejected by the quality gate'
+                : decision?.outcome === 'undetermined'
+                  ? 'needs review: quality gate undecided'
+                  : update.status === 'Approved'
+                    ? 'passed the quality gate and was approved'
+                    : 'passed the quality gate';
   const lines = [
     `Model package ${v.groupName} version ${v.version}: ${what}.`,
     '',
     `Status now:  ${update.status ?? v.approvalStatus}`,
     ...(update.description ? [`Reason:      ${update.description}`] : []),
+    ...(outcome === 'unidentified-registrant-reverted'
+      ? [`What to do:  ${UNIDENTIFIED_REGISTRANT_REMEDY} (or turn separationOfDuties off for the group).`]
+      : []),
     ...(v.createdBy ? [`Registered by: ${v.createdBy}`] : []),
     `ARN:         ${v.arn}`,
   ];

@@ -25,6 +25,8 @@ export interface ApprovalFacts {
   readonly description?: string;
   /** When the registry says the change was made (LastModifiedTime), ISO 8601. */
   readonly at: string;
+  /** For a change that set the ModelLifeCycle stage: the stage (`<Stage>/<StageStatus>`). */
+  readonly stage?: string;
 }
 
 /**
@@ -33,16 +35,18 @@ export interface ApprovalFacts {
  */
 export function approvalAction(f: ApprovalFacts) {
   return {
-    ActionName: `approval-${hash(f.modelPackageArn, f.status, f.at)}`,
+    ActionName: `approval-${f.stage ? hash(f.modelPackageArn, f.status, f.at, f.stage) : hash(f.modelPackageArn, f.status, f.at)}`,
     ActionType: APPROVAL_ACTION_TYPE,
     Source: { SourceUri: f.modelPackageArn, SourceType: 'ModelPackage' },
     Status: 'Completed' as const,
-    Description: `${f.groupName} v${f.version} ${f.status}${f.approvedBy ? ` by ${f.approvedBy}` : ''}`.slice(
-      0,
-      3072,
-    ),
+    Description:
+      `${f.groupName} v${f.version} ${f.status}${f.stage ? `, stage ${f.stage},` : ''}${f.approvedBy ? ` by ${f.approvedBy}` : ''}`.slice(
+        0,
+        3072,
+      ),
     Properties: compactStrings({
       status: f.status,
+      stage: f.stage,
       previousStatus: f.previousStatus,
       approvedBy: f.approvedBy,
       reason: f.description,

@@ -29,6 +29,7 @@ import { describeModelVersion } from '../adapters/sagemaker';
 import { rolledBackFrom } from '../core/endpoint-plan';
 import {
   concernsApproval,
+  concernsStage,
   type EndpointStateChange,
   type ModelPackageStateChange,
   parseReconcileTrigger,
@@ -99,18 +100,24 @@ async function recordApproval(change: ModelPackageStateChange): Promise<LineageR
     },
     lastRecorded,
   );
+  // A stage change (a promotion) is recorded like an approval, with the stage it set.
+  const stage = concernsStage(change)
+    ? (change.reportedStage ??
+      (current.lifeCycle ? `${current.lifeCycle.stage}/${current.lifeCycle.stageStatus}` : undefined))
+    : undefined;
   const action = approvalAction({
     modelPackageArn: current.arn,
     groupName: group.name,
     version: current.version,
     ...facts,
+    ...(stage ? { stage } : {}),
   });
   const { arn, created } = await createActionOnce(sagemaker, action);
   await associateOnce(sagemaker, artifact, arn, 'AssociatedWith');
   return {
     outcome: created ? 'recorded' : 'already-recorded',
     actionArn: arn,
-    kind: `approval (${facts.status})`,
+    kind: stage ? `stage (${stage})` : `approval (${facts.status})`,
   };
 }
 

@@ -14,6 +14,7 @@ import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { MODEL_CARD_STATE_CHANGE } from '../../core/events';
 import { findGroup } from '../../core/manifest';
 import { cardReviewRequired, groupOfCard, modelCardName } from '../../core/model-card-naming';
+import { readCardContentRecord, writeCardContentRecord } from '../adapters/card-records';
 import { describeForCard, findTrainingJob, readEvaluations } from '../adapters/model-card-inputs';
 import {
   createModelCard,
@@ -24,9 +25,11 @@ import {
   updateModelCardStatus,
 } from '../adapters/model-cards';
 import { isAlreadyExists } from '../adapters/sagemaker';
+import { jsonFingerprint } from '../core/approval-check';
 import { parseModelCardStateChange, parseModelPackageStateChange } from '../core/events';
 import { cardWrites, modelCardStatus, renderModelCard } from '../core/model-card';
 import { validateModelCardContent } from '../core/model-card-validate';
+import { describeIdentity } from '../core/model-version';
 import { requiredEnv } from '../runtime/env';
 import { governedHandler, type Ignored, ignored } from '../runtime/handler';
 import { logger } from '../runtime/logger';
@@ -34,6 +37,8 @@ import { loadManifest } from '../runtime/manifest';
 import { countCardWritten } from '../runtime/metrics';
 
 const exportS3Uri = requiredEnv('AUDIT_EXPORT_S3_URI');
+/** Where this handler keeps the fingerprint of the content it generated per card (only it writes there). */
+const contentStore = requiredEnv('CARD_CONTENT_S3_URI');
 const manifest = loadManifest();
 const sagemaker = new SageMakerClient({ maxAttempts: 5 });
 const s3 = new S3Client({ maxAttempts: 3 });
@@ -46,6 +51,13 @@ export type CardResult =
       readonly omitted: readonly string[];
       readonly unreadable: readonly string[];
       readonly exportJobArn?: string;
+    }
+  | {
+      /** A reviewed card whose content is not what this handler generated: not exported, back to review. */
+      readonly outcome: 'refused';
+      readonly modelCardName: string;
+      readonly status: string;
+      readonly reason: string;
     }
   | Ignored;
 
@@ -91,6 +103,9 @@ async function handle(event: unknown): Promise<CardResult> {
     contentChanged: existing !== undefined && !isDeepStrictEqual(existing.content, content),
   });
   const { outcome, current } = await writeIfChanged(name, content, status, existing);
+  // The card now holds what was generated, unless it stays Archived with the content it was archived with.
+  if (outcome !== 'unchanged' || isDeepStrictEqual(existing?.content, content))
+    await recordGeneratedContent(name, content);
 
   let exportJobArn: string | undefined;
   if (status === 'Approved') {
@@ -168,6 +183,18 @@ function isArchivedRefusal(error: unknown): boolean {
   return /Model Card is in Archived state/i.test((error as Error)?.message ?? '');
 }
 
+/** Records the fingerprint of the generated content (only when it differs from the one kept). */
+async function recordGeneratedContent(name: string, content: Record<string, unknown>): Promise<void> {
+  const sha256 = jsonFingerprint(content);
+  const kept = await readCardContentRecord(s3, contentStore, name);
+  if (kept?.sha256 === sha256) return;
+  await writeCardContentRecord(s3, contentStore, {
+    cardName: name,
+    sha256,
+    recordedAt: new Date().toISOString(),
+  });
+}
+
 function isModelCardEvent(event: unknown): boolean {
   return (event as Record<string, unknown> | null)?.['detail-type'] === MODEL_CARD_STATE_CHANGE;
 }
@@ -186,6 +213,20 @@ async function exportReviewedCard(event: unknown): Promise<CardResult> {
       'not-applicable',
       `model card "${name}" is ${card.status}; only Approved cards are exported`,
     );
+  const recorded = await readCardContentRecord(s3, contentStore, name);
+  if (recorded?.sha256 !== jsonFingerprint(card.content)) {
+    // Someone wrote the card's content themselves and approved it: it is not taken as reviewed, and
+    // not exported; back to review (the version's next change rebuilds the content, cardWrites).
+    await updateModelCardStatus(sagemaker, name, 'PendingReview');
+    const refused = {
+      outcome: 'refused' as const,
+      modelCardName: name,
+      status: 'PendingReview',
+      reason: `the content of model card ${name} is not what model-governance generated for it (last changed by ${describeIdentity(card.lastModifiedBy) ?? 'an unknown identity'}); not exported, and set back to PendingReview`,
+    };
+    logger.warn('model card review refused', { modelCard: refused });
+    return refused;
+  }
   const exported = await ensureExport(sagemaker, name, card.version, exportS3Uri);
   const result = {
     outcome: 'unchanged' as const,

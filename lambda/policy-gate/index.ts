@@ -17,14 +17,17 @@ import { artifactStates, readMetrics } from '../adapters/artifacts';
 import { describeEndpoint } from '../adapters/endpoints';
 import { describeForCard } from '../adapters/model-card-inputs';
 import { publishNotification } from '../adapters/notifications';
+import { readRecord, writeRecord } from '../adapters/policy-records';
 import { describeModelVersion, updateApproval } from '../adapters/sagemaker';
 import { readRegistration, readVerdict, writeRegistration, writeVerdict } from '../adapters/verdicts';
 import { type RegistrationRecord, registrationRecord } from '../core/approval-check';
 import type { ArtifactPins, ObjectState } from '../core/artifact-pins';
-import { parseModelPackageStateChange } from '../core/events';
+import { type ModelPackageStateChange, parseModelPackageStateChange } from '../core/events';
 import {
+  type ApprovalDecisions,
   changedContentUpdate,
   checkMetadata,
+  decidedThrough,
   type GateVerdict,
   gateUpdate,
   nextPolicyStep,
@@ -32,10 +35,11 @@ import {
   type RegistryUpdate,
   selfApprovalUpdate,
   unattributedApprovalUpdate,
+  unidentifiedRegistrantUpdate,
   versionBasis,
 } from '../core/governance-policy';
 import type { ModelVersion } from '../core/model-version';
-import { principalOf } from '../core/principal';
+import { principalOf, samePrincipal } from '../core/principal';
 import {
   evaluateGate,
   type GateDecision,
@@ -43,6 +47,14 @@ import {
   liveVersionServed,
   type VersionMetrics,
 } from '../core/quality-gate';
+import {
+  type StageRecord,
+  servesStages,
+  stageCheckNeeded,
+  stageCheckValue,
+  stageMetadata,
+  stageTransition,
+} from '../core/stage-check';
 import { requiredEnv } from '../runtime/env';
 import { governedHandler, type Ignored, ignored } from '../runtime/handler';
 import { logger } from '../runtime/logger';
@@ -71,11 +83,15 @@ export type PolicyResult =
       readonly identity: string;
     }
   | {
-      readonly outcome: 'unattributed-approval-reverted' | 'changed-content-reverted';
+      readonly outcome:
+        | 'unattributed-approval-reverted'
+        | 'changed-content-reverted'
+        | 'unidentified-registrant-reverted';
       readonly modelPackageArn: string;
       readonly reason: string;
     }
   | { readonly outcome: 'approval-recorded'; readonly modelPackageArn: string; readonly approver: string }
+  | { readonly outcome: 'stage-checked'; readonly modelPackageArn: string; readonly stageCheck: string }
   | { readonly outcome: 'superseded' | 'no-action'; readonly reason: string }
   | Ignored;
 
@@ -90,8 +106,12 @@ async function handle(event: unknown): Promise<PolicyResult> {
       'not-governed',
       `model package group "${parsed.value.groupName}" is not governed by this stack`,
     );
-  if (!group.qualityGate && !group.separationOfDuties)
-    return ignored('not-applicable', `group "${group.name}" has no quality gate and no separation of duties`);
+  const staged = servesStages(group);
+  if (!group.qualityGate && !group.separationOfDuties && !staged)
+    return ignored(
+      'not-applicable',
+      `group "${group.name}" has no quality gate, no separation of duties and no target that serves a stage`,
+    );
   const version = await describeModelVersion(sagemaker, parsed.value.modelPackageArn);
   if (!version)
     return ignored('gone', 'the model package version no longer exists (deleted since the event)');
@@ -99,14 +119,30 @@ async function handle(event: unknown): Promise<PolicyResult> {
   const verdict = group.qualityGate ? await readVerdict(s3, verdictStore, version.arn) : undefined;
   // Before anything is written: what the registrant registered (separation of duties, approval-check.ts).
   const registration = group.separationOfDuties ? await registrationOf(version) : undefined;
-  const step = nextPolicyStep(group, version, {
+  const decided = group.separationOfDuties
+    ? await readRecord<ApprovalDecisions>(s3, verdictStore, version.arn, 'approval')
+    : undefined;
+  // Before anything is written: who set the version's stage, while the registry still shows it.
+  const stage = staged ? await stageRecordOf(version, parsed.value) : undefined;
+  const policyStep = nextPolicyStep(group, version, {
     now: new Date(),
     ...(verdict ? { verdict } : {}),
     ...(registration ? { registration } : {}),
+    ...(decided ? { decided } : {}),
     ...(self ? { self } : {}),
     event: parsed.value,
   });
-  if (step.kind === 'none') return { outcome: 'no-action', reason: step.reason };
+  const step =
+    policyStep.kind === 'none' && staged && stageCheckNeeded(version, stage, self)
+      ? ({ kind: 'record-stage' } as const)
+      : policyStep;
+  if (step.kind === 'none') {
+    // The handler's own change is the latest: everything up to it is decided (kept in case the
+    // record after its write was lost).
+    if (group.separationOfDuties && samePrincipal(version.lastModifiedByPrincipal, self))
+      await recordDecided(version.arn, decided, version.lastModifiedTime);
+    return { outcome: 'no-action', reason: step.reason };
+  }
 
   let result: PolicyResult;
   let update: RegistryUpdate;
@@ -114,12 +150,27 @@ async function handle(event: unknown): Promise<PolicyResult> {
   if (step.kind === 'revert-self-approval') {
     update = selfApprovalUpdate(step.identity);
     result = { outcome: 'self-approval-reverted', modelPackageArn: version.arn, identity: step.identity };
+  } else if (step.kind === 'revert-unidentified-registrant') {
+    update = unidentifiedRegistrantUpdate(step.reason);
+    result = {
+      outcome: 'unidentified-registrant-reverted',
+      modelPackageArn: version.arn,
+      reason: step.reason,
+    };
   } else if (step.kind === 'revert-unattributed-approval') {
     update = unattributedApprovalUpdate(step.reason);
     result = { outcome: 'unattributed-approval-reverted', modelPackageArn: version.arn, reason: step.reason };
   } else if (step.kind === 'revert-changed-content') {
     update = changedContentUpdate(step.reason);
     result = { outcome: 'changed-content-reverted', modelPackageArn: version.arn, reason: step.reason };
+  } else if (step.kind === 'record-stage') {
+    // A metadata-only change, as the approval check: the stage check the reconciler waits for.
+    update = { metadata: {} };
+    result = {
+      outcome: 'stage-checked',
+      modelPackageArn: version.arn,
+      stageCheck: stageCheckValue(version, stage),
+    };
   } else if (step.kind === 'record-approval') {
     // A metadata-only change: the version's latest change becomes this handler's, which is what the
     // reconciler waits for; its state-change event runs the reconciler again.
@@ -152,18 +203,28 @@ async function handle(event: unknown): Promise<PolicyResult> {
         ? result.approver
         : update.status === 'Approved'
           ? 'the quality gate (autoApprove)'
-          : approved
+          : approved && !samePrincipal(version.lastModifiedByPrincipal, self)
             ? version.lastModifiedBy
-            : undefined;
-    update = { ...update, metadata: { ...update.metadata, ...checkMetadata(registration, approver) } };
+            : undefined; // its own change approves nothing: the approver on record stays
+    const approverPrincipal =
+      approver && update.status !== 'Approved' ? version.lastModifiedByPrincipal : undefined;
+    update = {
+      ...update,
+      metadata: { ...update.metadata, ...checkMetadata(registration, approver, approverPrincipal) },
+    };
   }
+
+  if (staged) update = { ...update, metadata: { ...update.metadata, ...stageMetadata(version, stage) } };
 
   // No conditional write exists for model packages: re-read just before writing, and leave a version
   // that someone changed meanwhile to that change's own event, which runs this again.
   // A revert is the safe direction: it still applies while the version is Approved, whatever else
   // changed meanwhile (a change by someone else after a self-approval must not launder it, H1).
   const fresh = await describeModelVersion(sagemaker, version.arn);
-  const reverting = result.outcome !== 'gate-decided' && result.outcome !== 'approval-recorded';
+  const reverting =
+    result.outcome !== 'gate-decided' &&
+    result.outcome !== 'approval-recorded' &&
+    result.outcome !== 'stage-checked';
   const stillApplies = reverting ? fresh?.approvalStatus === 'Approved' : fresh && sameState(fresh, version);
   if (!fresh || !stillApplies) {
     return {
@@ -176,9 +237,17 @@ async function handle(event: unknown): Promise<PolicyResult> {
   // between leaves the version unchanged since the verdict's basis: the retry applies it (apply-verdict).
   if (verdictToKeep) await writeVerdict(s3, verdictStore, verdictToKeep);
   await updateApproval(sagemaker, version.arn, update);
+  if (group.separationOfDuties) {
+    // Every change up to this write is decided: the write's own time when the registry still shows
+    // it as the latest change, else (someone changed the version at once) the change decided on.
+    const written = await describeModelVersion(sagemaker, version.arn);
+    const own = written && samePrincipal(written.lastModifiedByPrincipal, self);
+    await recordDecided(version.arn, decided, own ? written.lastModifiedTime : version.lastModifiedTime);
+  }
   if (result.outcome === 'gate-decided') countGateDecision(result.decision.outcome, group.name);
   else if (result.outcome === 'self-approval-reverted') countSelfApprovalReverted(group.name);
-  else if (result.outcome !== 'approval-recorded') countApprovalReverted(group.name);
+  else if (result.outcome !== 'approval-recorded' && result.outcome !== 'stage-checked')
+    countApprovalReverted(group.name);
   logger.info('policy applied', {
     outcome: result.outcome,
     groupName: group.name,
@@ -186,7 +255,8 @@ async function handle(event: unknown): Promise<PolicyResult> {
     status: update.status ?? 'status kept',
     policy: result,
   });
-  if (result.outcome === 'approval-recorded') return result; // no news for people: the deployment reports it
+  // No news for people: the deployment (or its hold) reports it.
+  if (result.outcome === 'approval-recorded' || result.outcome === 'stage-checked') return result;
   await publishNotification(
     sns,
     topicArn,
@@ -198,6 +268,31 @@ async function handle(event: unknown): Promise<PolicyResult> {
     ),
   );
   return result;
+}
+
+/**
+ * The record of who set the version's stage (stage-check.ts): kept, or a new one when this event is
+ * the change that set a stage other than the recorded one (kept where only this handler writes).
+ */
+async function stageRecordOf(
+  version: ModelVersion,
+  change: ModelPackageStateChange,
+): Promise<StageRecord | undefined> {
+  const kept = await readRecord<StageRecord>(s3, verdictStore, version.arn, 'stage');
+  const next = stageTransition(version, kept, change, self, new Date());
+  if (!next) return kept;
+  await writeRecord(s3, verdictStore, 'stage', next);
+  logger.info('stage recorded', { groupName: version.groupName, version: version.version, stage: next });
+  return next;
+}
+
+async function recordDecided(
+  arn: string,
+  kept: ApprovalDecisions | undefined,
+  through: Date | undefined,
+): Promise<void> {
+  const record = decidedThrough(arn, kept, through);
+  if (record) await writeRecord(s3, verdictStore, 'approval', record);
 }
 
 /** The registration record, written on first sight (once: a concurrent first write wins, and is read). */

@@ -13,6 +13,7 @@ import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { findGroup, type GovernanceManifest, groupReference } from '../../core/manifest';
 import { groupOfCard } from '../../core/model-card-naming';
+import { readCardContentRecord } from '../adapters/card-records';
 import { recordRollbackNotified } from '../adapters/endpoints';
 import { publishNotification } from '../adapters/notifications';
 import { describeModelVersion } from '../adapters/sagemaker';
@@ -45,11 +46,17 @@ const approvalChecker = principalOf({
  * Unset in a deployment account's stack, which cannot read the registry account's audit bucket.
  */
 const verdictStore = process.env.VERDICT_S3_URI || undefined;
+/** Where the model-cards handler keeps the content it generated (card gate); unset: no card is taken as reviewed. */
+const cardContentStore = process.env.CARD_CONTENT_S3_URI || undefined;
 const manifest = loadManifest();
 const sagemaker = new SageMakerClient({ maxAttempts: 6, retryMode: 'adaptive' });
+const s3 = new S3Client({ maxAttempts: 3 });
+const recordedCardContent = cardContentStore
+  ? async (cardName: string) => (await readCardContentRecord(s3, cardContentStore, cardName))?.sha256
+  : undefined;
 const sns = new SNSClient({ maxAttempts: 5 });
 const autoscaling = new ApplicationAutoScalingClient({ maxAttempts: 6, retryMode: 'adaptive' });
-const verdicts = verdictStore ? { s3: new S3Client({ maxAttempts: 3 }), uri: verdictStore } : undefined;
+const verdicts = verdictStore ? { s3, uri: verdictStore } : undefined;
 const cloudwatch = new CloudWatchClient({ maxAttempts: 5 });
 /** The role SageMaker runs shadow tests with; set when a target has `shadow` (issue #21). */
 const shadowRoleArn = process.env.SHADOW_TEST_ROLE_ARN || undefined;
@@ -86,6 +93,7 @@ async function handle(event: unknown): Promise<ReconcileResult> {
           ...(verdicts ? { verdicts } : {}),
           cloudwatch,
           ...(shadowRoleArn ? { shadowRoleArn } : {}),
+          ...(recordedCardContent ? { recordedCardContent } : {}),
           groupReference: (name) => groupReference(manifest, name),
         },
         group,

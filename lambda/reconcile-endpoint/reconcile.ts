@@ -34,7 +34,9 @@ import { associateOnce, createActionOnce, ensureModelPackageArtifact } from '../
 import { describeModelCard } from '../adapters/model-cards';
 import { describeModelVersion } from '../adapters/sagemaker';
 import { readVerdict } from '../adapters/verdicts';
+import { jsonFingerprint } from '../core/approval-check';
 import { scalingAroundUpdate, scalingWhenSettled } from '../core/autoscaling-plan';
+import { versionApprover } from '../core/card-review';
 import type { TargetOutcome } from '../core/deployment-report';
 import {
   candidateVersions,
@@ -54,8 +56,9 @@ import {
 } from '../core/endpoint-plan';
 import type { ReconcileTrigger } from '../core/events';
 import { shadowTestAction } from '../core/lineage-plan';
+import { describeIdentity } from '../core/model-version';
 import { NameTakenError } from '../core/ownership';
-import type { Principal } from '../core/principal';
+import { type Principal, principalOf } from '../core/principal';
 import {
   EXPERIMENT_IN_PROGRESS,
   type ObservedExperiment,
@@ -87,6 +90,11 @@ export interface ReconcileContext {
   readonly cloudwatch?: CloudWatchClient;
   /** The role SageMaker runs shadow tests with (CreateInferenceExperiment RoleArn). */
   readonly shadowRoleArn?: string;
+  /**
+   * The SHA-256 of the content the model-cards handler generated for a card (card-review.ts);
+   * without it no card is taken as reviewed (fail closed).
+   */
+  readonly recordedCardContent?: (cardName: string) => Promise<string | undefined>;
 }
 
 /**
@@ -509,7 +517,8 @@ async function applyDeploymentGates(
   versions: readonly VersionSummary[],
 ): Promise<{ versions: readonly VersionSummary[]; held?: Held; all: Held[] }> {
   const verdicts = group.qualityGate ? ctx.verdicts : undefined;
-  if (!target.requireApprovedModelCard && !group.separationOfDuties && !verdicts)
+  const staged = target.serve.kind === 'lifecycle-stage';
+  if (!target.requireApprovedModelCard && !group.separationOfDuties && !verdicts && !staged)
     return { versions, all: [] };
   const heldArns = new Set<string>();
   const all: Held[] = [];
@@ -518,14 +527,25 @@ async function applyDeploymentGates(
   // held. (A cap here once let the 21st approved version deploy unchecked: issue #15, M2.)
   for (const candidate of candidateVersions(versions, target)) {
     const cardName = modelCardName(group.name, candidate.version);
-    const [card, described, gate] = await Promise.all([
-      target.requireApprovedModelCard ? describeModelCard(ctx.sagemaker, cardName) : undefined,
-      group.separationOfDuties || verdicts ? describeModelVersion(ctx.sagemaker, candidate.arn) : undefined,
+    const carded = target.requireApprovedModelCard;
+    const [card, described, gate, recorded] = await Promise.all([
+      carded ? describeModelCard(ctx.sagemaker, cardName) : undefined,
+      group.separationOfDuties || staged || carded || verdicts
+        ? describeModelVersion(ctx.sagemaker, candidate.arn)
+        : undefined,
       verdicts ? gateFacts(ctx, verdicts, candidate) : undefined,
+      carded ? ctx.recordedCardContent?.(cardName) : undefined,
     ]);
+    const reviewer = card?.lastModifiedBy;
     const reason = deploymentHold(group, target, {
       cardName,
       cardStatus: card?.status,
+      ...(card ? { cardContentSha256: jsonFingerprint(card.content) } : {}),
+      ...(recorded ? { cardRecordedSha256: recorded } : {}),
+      ...(reviewer
+        ? { cardReviewedBy: describeIdentity(reviewer), cardReviewerPrincipal: principalOf(reviewer) }
+        : {}),
+      ...(carded ? versionApprover(described, ctx.approvalChecker) : {}),
       ...versionGateFacts(described),
       ...(described ? { checker: ctx.approvalChecker } : {}),
       ...(gate ? { gate } : {}),

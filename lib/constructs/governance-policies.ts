@@ -96,6 +96,20 @@ export class GovernancePolicies extends Construct {
             resources: ['*'],
             conditions: { StringEquals: { 'sagemaker:ModelApprovalStatus': 'Approved' } },
           }),
+          // Never register a version at a lifecycle stage: a target that serves a stage would serve
+          // it without a promotion (red-team review). Service Authorization Reference: CreateModelPackage
+          // takes sagemaker:ModelLifeCycle:Stage and :StageStatus, present when the request sets a
+          // stage (both are required members of ModelLifeCycle); Null: false is "present".
+          ...(['Stage', 'StageStatus'] as const).map(
+            (key) =>
+              new iam.PolicyStatement({
+                sid: key === 'Stage' ? 'NeverRegisterAtAStage' : 'NeverRegisterAtAStageStatus',
+                effect: iam.Effect.DENY,
+                actions: ['sagemaker:CreateModelPackage'],
+                resources: ['*'],
+                conditions: { Null: { [`sagemaker:ModelLifeCycle:${key}`]: 'false' } },
+              }),
+          ),
         ],
       });
       const approver = new iam.ManagedPolicy(this, i === 0 ? 'ApproverPolicy' : `ApproverPolicy${i + 1}`, {
@@ -156,7 +170,13 @@ export class GovernancePolicies extends Construct {
       }
     });
 
-    const gated = props.groups.filter((g) => g.qualityGate || g.separationOfDuties);
+    // Groups with a target that serves a lifecycle stage too: the handler records who set each stage.
+    const gated = props.groups.filter(
+      (g) =>
+        g.qualityGate ||
+        g.separationOfDuties ||
+        g.deployments.some((d) => d.serve.kind === 'lifecycle-stage'),
+    );
     if (gated.length === 0) return;
     const handler = new GovernedFunction(this, 'Handler', {
       handlerName: 'policy-gate',
@@ -283,7 +303,7 @@ export const MANAGED_POLICY_MAX_CHARS = 6144;
  * partition, region and account an ARN can have here, and the statements around the ARNs.
  */
 export function chunkGroups(names: readonly string[], maxChars = MANAGED_POLICY_MAX_CHARS): string[][] {
-  const fixed = 1100; // statements, actions, conditions, the denies
+  const fixed = 1400; // statements, actions, conditions, the denies
   const arnChars = (resource: string) =>
     `"arn:aws-us-gov:sagemaker:ap-southeast-2:123456789012:${resource}",`.length;
   // The group and its versions appear twice (register, tag), the cards once.

@@ -1,4 +1,5 @@
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { ModelPackageGroupConfig } from '../../core/config/types';
@@ -18,6 +19,9 @@ export interface ModelCardsProps extends SharedHandlerProps {
  * Model cards for every version of the governed groups, and the audit bucket their approved
  * versions are exported to as PDFs (KMS-encrypted, versioned, retained, access-logged).
  */
+/** Where in the audit bucket the model-cards handler keeps the fingerprint of the content it generated. */
+export const CARD_CONTENT_PREFIX = 'model-card-content';
+
 export class ModelCards extends Construct {
   readonly handler: GovernedFunction;
   readonly auditBucket: s3.Bucket;
@@ -56,9 +60,25 @@ export class ModelCards extends Construct {
       alarmTopic: props.topic,
       timeout: Duration.minutes(2),
       memorySize: 512,
-      environment: { AUDIT_EXPORT_S3_URI: this.auditBucket.s3UrlForObject('model-cards') },
+      environment: {
+        AUDIT_EXPORT_S3_URI: this.auditBucket.s3UrlForObject('model-cards'),
+        CARD_CONTENT_S3_URI: this.auditBucket.s3UrlForObject(CARD_CONTENT_PREFIX),
+      },
     });
     this.auditBucket.grantPut(this.handler, 'model-cards/*');
+    // The fingerprint of the content it generated per card (card-review.ts): only this handler writes it.
+    this.auditBucket.grantRead(this.handler, `${CARD_CONTENT_PREFIX}/*`);
+    this.auditBucket.grantPut(this.handler, `${CARD_CONTENT_PREFIX}/*`);
+    this.auditBucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'OnlyTheModelCardsHandlerWritesCardContentRecords',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion'],
+        resources: [this.auditBucket.arnForObjects(`${CARD_CONTENT_PREFIX}/*`)],
+        conditions: { ArnNotEquals: { 'aws:PrincipalArn': (this.handler.role as iam.IRole).roleArn } },
+      }),
+    );
     const stack = Stack.of(this);
     const cards = props.groups.map((g) => `${modelCardPrefix(g.name).toLowerCase()}-v*`);
     this.handler.allow(
@@ -118,6 +138,18 @@ export class ModelCards extends Construct {
       id: `AwsSolutions-IAM5[Resource::<${bucketLogicalId}.Arn>/model-cards/*]`,
       reason: 'Exports are written under model-cards/ in the audit bucket, one object per card version.',
     });
+    acknowledge(this.handler, {
+      id: `AwsSolutions-IAM5[Resource::<${bucketLogicalId}.Arn>/${CARD_CONTENT_PREFIX}/*]`,
+      reason:
+        'The fingerprint of the content generated for each card, one object per card, under this prefix only.',
+    });
+    for (const action of ['s3:GetObject*', 's3:GetBucket*', 's3:List*', 'kms:GenerateDataKey*']) {
+      acknowledge(this.handler, {
+        id: `AwsSolutions-IAM5[Action::${action}]`,
+        reason:
+          "CDK's grantRead/grantPut on the audit bucket: reading and writing the handler's own card content records, with the stack's one key.",
+      });
+    }
     acknowledge(this.handler, {
       id: 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
       reason:

@@ -35,6 +35,8 @@ interface ExportJob {
  */
 export class ModelCards {
   private readonly jobs = new Map<string, ExportJob>();
+  /** Who created and last changed each card (moto answers empty UserContexts). */
+  private readonly authors = new Map<string, { createdBy: Json; lastModifiedBy: Json }>();
   private readonly timers = new Set<NodeJS.Timeout>();
   exportMs = 200;
 
@@ -48,6 +50,7 @@ export class ModelCards {
   reset(): void {
     this.stop();
     this.jobs.clear();
+    this.authors.clear();
   }
 
   stop(): void {
@@ -57,6 +60,8 @@ export class ModelCards {
 
   async create(ctx: CallContext, body: Json): Promise<Json> {
     const out = await this.moto.sagemaker(ctx, 'CreateModelCard', body);
+    const who = callerIdentity(ctx);
+    this.authors.set(String(body.ModelCardName), { createdBy: who, lastModifiedBy: who });
     await this.emitState(ctx, String(body.ModelCardName));
     return out;
   }
@@ -85,8 +90,23 @@ export class ModelCards {
       Content: body.Content ?? current.Content,
       ModelCardStatus: body.ModelCardStatus ?? current.ModelCardStatus,
     });
-    await this.emitState(ctx, String(body.ModelCardName));
+    const name = String(body.ModelCardName);
+    const who = callerIdentity(ctx);
+    this.authors.set(name, { createdBy: this.authors.get(name)?.createdBy ?? who, lastModifiedBy: who });
+    await this.emitState(ctx, name);
     return out;
+  }
+
+  /**
+   * DescribeModelCard with who created the card and who made its latest version (API reference,
+   * DescribeModelCard: CreatedBy, LastModifiedBy, UserContext); moto answers them empty.
+   */
+  async describe(ctx: CallContext, body: Json): Promise<Json> {
+    const out = await this.moto.sagemaker(ctx, 'DescribeModelCard', body);
+    const authors = this.authors.get(String(out.ModelCardName));
+    // Kept for the latest version only: an older version's author is not known here.
+    if (!authors || body.ModelCardVersion !== undefined) return out;
+    return { ...out, CreatedBy: authors.createdBy, LastModifiedBy: authors.lastModifiedBy };
   }
 
   async createExportJob(ctx: CallContext, body: Json): Promise<Json> {

@@ -168,6 +168,7 @@ export class LocalSageMaker {
       ListAssociations: (c, b) => l.listAssociations(c, b),
       QueryLineage: (c, b) => l.queryLineage(c, b),
       CreateModelCard: (c, b) => m.create(c, b),
+      DescribeModelCard: (c, b) => m.describe(c, b),
       UpdateModelCard: (c, b) => m.update(c, b),
       CreateModelCardExportJob: (c, b) => m.createExportJob(c, b),
       DescribeModelCardExportJob: (c, b) => m.describeExportJob(c, b),

@@ -33,6 +33,8 @@ const CONFIG = {
       deployments: [{ endpointName: 'guarded-prod' }],
     },
     { name: 'squatted', deployments: [{ endpointName: 'squatted-prod' }] },
+    // Serves the newest approved version at the Production stage (ModelLifeCycle).
+    { name: 'staged', deployments: [{ endpointName: 'staged-prod', serve: { stage: 'Production' } }] },
   ],
 };
 const GOOD = 's3://metrics/good.json'; // mse 4.5
@@ -357,4 +359,72 @@ describe('every candidate is checked (M2)', () => {
     expect(result).toMatchObject({ outcome: 'held', version: 21 });
     expect(lifecycleCalls(app, 'many-prod')).toEqual([]);
   }, 60_000);
+});
+
+describe('lifecycle stages (red-team review, round 3)', () => {
+  const PRODUCTION = { Stage: 'Production', StageStatus: 'Approved' };
+  async function registerStaged(modelLifeCycle?: typeof PRODUCTION) {
+    const out = await pipeline.send(
+      new CreateModelPackageCommand({
+        ModelPackageGroupName: 'staged',
+        ModelApprovalStatus: 'PendingManualApproval',
+        ...(modelLifeCycle ? { ModelLifeCycle: modelLifeCycle } : {}),
+        InferenceSpecification: {
+          Containers: [
+            {
+              Image: '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1',
+              ModelDataUrl: 's3://example-models/staged/model.tar.gz',
+            },
+          ],
+          SupportedContentTypes: ['text/csv'],
+          SupportedResponseMIMETypes: ['text/csv'],
+        },
+      }),
+    );
+    return String(out.ModelPackageArn);
+  }
+  const heldFor = (reason: RegExp) =>
+    eventually(
+      async () =>
+        app.invocations
+          .filter((i) => i.functionName === 'reconcile-endpoint')
+          .some((i) => reason.test(JSON.stringify(i.outcome))) || undefined,
+      `the reconciler to hold staged-prod (${reason})`,
+    );
+
+  it('never serves a stage the registrar set at registration, until someone else promotes it', async () => {
+    // The registrar registers straight into Production, and another person approves the version.
+    const arn = await registerStaged(PRODUCTION);
+    await setApproval(approver, arn, 'Approved', 'reviewed by ana');
+    await app.idle();
+    await heldFor(/stage Production\/Approved is not honoured: it was set with the registration/);
+    expect(lifecycleCalls(app, 'staged-prod')).toEqual([]);
+    // A promotion by someone other than the registrant is honoured.
+    await approver.send(new UpdateModelPackageCommand({ ModelPackageArn: arn, ModelLifeCycle: PRODUCTION }));
+    await serving(app, approver, 'staged-prod', 1);
+    const d = await describe_(arn);
+    expect(d.CustomerMetadataProperties?.['model-governance:stage-check']).toBe(
+      'honoured:Production/Approved',
+    );
+    expect(d.CustomerMetadataProperties?.['model-governance:stage-set-by']).toMatch(
+      /assumed-role\/Approver\/ana/,
+    );
+    // The promotion is in the audit trail and the lineage, like an approval.
+    await app.idle();
+    const recorded = (fn: string, text: string) =>
+      app.invocations.some((i) => i.functionName === fn && JSON.stringify(i.outcome).includes(text));
+    expect(recorded('lineage', 'stage (Production/Approved)')).toBe(true);
+    expect(recorded('audit-notify', arn)).toBe(true);
+  });
+
+  it('never serves a stage the registrant set on their own version, under any session', async () => {
+    const arn = await registerStaged();
+    await setApproval(approver, arn, 'Approved', 'reviewed by ana');
+    await sameRoleOtherSession.send(
+      new UpdateModelPackageCommand({ ModelPackageArn: arn, ModelLifeCycle: PRODUCTION }),
+    );
+    await app.idle();
+    await heldFor(/stage Production\/Approved is not honoured: its registrant set it/);
+    expect(lifecycleCalls(app, 'staged-prod').map((c) => c.version)).not.toContain(2);
+  });
 });

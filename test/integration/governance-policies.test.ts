@@ -7,6 +7,7 @@ import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client
 import {
   DescribeModelCardCommand,
   DescribeModelPackageCommand,
+  ListModelCardExportJobsCommand,
   SageMakerClient,
   UpdateModelCardCommand,
 } from '@aws-sdk/client-sagemaker';
@@ -20,6 +21,7 @@ import { registerVersion, setApproval } from '../harness/registry';
 let app: LocalApp;
 let trainer: SageMakerClient;
 let approver: SageMakerClient;
+let reviewer: SageMakerClient;
 
 const REGRESSION = 's3://metrics/model-quality.json'; // mse 5.0305
 const EVALUATION = 's3://metrics/evaluation.json'; // mse 4.9254
@@ -55,6 +57,7 @@ beforeAll(async () => {
   });
   trainer = new SageMakerClient(client('trainer'));
   approver = new SageMakerClient(client('approver'));
+  reviewer = new SageMakerClient(client('reviewer'));
   const s3 = new S3Client({ ...client('trainer'), forcePathStyle: true });
   await s3.send(new CreateBucketCommand({ Bucket: 'metrics' }));
   const put = (key: string, file: string) =>
@@ -189,12 +192,72 @@ describe('card gate', () => {
     expect(card.ModelCardStatus).toBe('PendingReview');
     expect(lifecycleCalls(app, 'carded-prod')).toEqual([]);
 
-    await approver.send(
+    await reviewer.send(
       new UpdateModelCardCommand({ ModelCardName: 'carded-v1', ModelCardStatus: 'Approved' }),
     );
     await serving(app, approver, 'carded-prod', 1);
     // The reviewer's approval stands: a redelivered version event does not reset the card.
     const after = await approver.send(new DescribeModelCardCommand({ ModelCardName: 'carded-v1' }));
     expect(after.ModelCardStatus).toBe('Approved');
+  });
+});
+
+describe('card gate: who reviews, and what (red-team review, round 3)', () => {
+  const cardOf = (name: string) =>
+    eventually(async () => {
+      const c = await approver
+        .send(new DescribeModelCardCommand({ ModelCardName: name }))
+        .catch(() => undefined);
+      return c?.ModelCardStatus === 'PendingReview' ? c : undefined;
+    }, `${name} to await review`);
+  const heldFor = (reason: RegExp) =>
+    eventually(
+      async () =>
+        app.invocations
+          .filter((i) => i.functionName === 'reconcile-endpoint')
+          .some((i) => reason.test(JSON.stringify(i.outcome))) || undefined,
+      `the reconciler to hold carded-prod (${reason})`,
+    );
+
+  it('never takes a card whose content someone wrote themselves as reviewed, nor exports it', async () => {
+    const arn = await register('carded'); // v2
+    await setApproval(approver, arn, 'Approved', 'ship it');
+    const card = await cardOf('carded-v2');
+    // The reviewer rewrites the card (risk rating, intended uses) and approves what they wrote.
+    const forged = JSON.parse(card.Content ?? '{}');
+    forged.intended_uses = { ...forged.intended_uses, risk_rating: 'Low', intended_uses: 'anything at all' };
+    await reviewer.send(
+      new UpdateModelCardCommand({ ModelCardName: 'carded-v2', Content: JSON.stringify(forged) }),
+    );
+    await reviewer.send(
+      new UpdateModelCardCommand({ ModelCardName: 'carded-v2', ModelCardStatus: 'Approved' }),
+    );
+    await app.idle();
+    await heldFor(/model card carded-v2's content is not what model-governance generated/);
+    expect(lifecycleCalls(app, 'carded-prod').map((c) => c.version)).not.toContain(2);
+    // Not exported for the auditors, and taken back to review.
+    const jobs = await reviewer.send(new ListModelCardExportJobsCommand({ ModelCardName: 'carded-v2' }));
+    expect(jobs.ModelCardExportJobSummaries ?? []).toEqual([]);
+    await eventually(async () => {
+      const c = await reviewer.send(new DescribeModelCardCommand({ ModelCardName: 'carded-v2' }));
+      return c.ModelCardStatus === 'PendingReview' ? true : undefined;
+    }, 'the forged card to be taken back to review');
+  });
+
+  it("never takes the version's own approver as its card reviewer", async () => {
+    const arn = await register('carded'); // v3
+    await setApproval(approver, arn, 'Approved', 'ship it');
+    await cardOf('carded-v3');
+    await approver.send(
+      new UpdateModelCardCommand({ ModelCardName: 'carded-v3', ModelCardStatus: 'Approved' }),
+    );
+    await app.idle();
+    await heldFor(/model card carded-v3 was reviewed by .*user\/approver, who approved the version/);
+    expect(lifecycleCalls(app, 'carded-prod').map((c) => c.version)).not.toContain(3);
+    // Another principal's review releases it.
+    await reviewer.send(
+      new UpdateModelCardCommand({ ModelCardName: 'carded-v3', ModelCardStatus: 'Approved' }),
+    );
+    await serving(app, approver, 'carded-prod', 3);
   });
 });

@@ -2,6 +2,7 @@
  * Two deliveries of a version's events racing to create its model card (EventBridge delivers at
  * least once, and two events of one version can arrive together): both succeed, one card.
  */
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { ListModelCardVersionsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { loadHandler, writeManifest } from '../harness/handlers';
 import { clientConfig, uniqueName } from '../harness/local-aws';
@@ -11,8 +12,13 @@ type Handler = typeof import('../../lambda/model-cards');
 
 it('creates the card once when two runs race, and neither fails', async () => {
   const group = uniqueName('race');
+  const audit = uniqueName('audit');
+  await new S3Client({ ...clientConfig(), forcePathStyle: true }).send(
+    new CreateBucketCommand({ Bucket: audit }),
+  );
   const { handler } = loadHandler<Handler>('../../lambda/model-cards', {
-    AUDIT_EXPORT_S3_URI: 's3://audit/model-cards',
+    AUDIT_EXPORT_S3_URI: `s3://${audit}/model-cards`,
+    CARD_CONTENT_S3_URI: `s3://${audit}/model-card-content`,
     GOVERNANCE_MANIFEST_PATH: writeManifest({ groups: [{ name: group }] }),
   });
   const sagemaker = new SageMakerClient(clientConfig());

@@ -292,7 +292,13 @@ it('serves only versions in the target’s lifecycle stage', async () => {
   await app.idle();
   expect(lifecycleCalls(app, 'staged-prod')).toEqual([]);
   const { UpdateModelPackageCommand } = await import('@aws-sdk/client-sagemaker');
-  await sagemaker.send(
+  // Promoted by a release manager, not the version's registrant (a registrant's stage is not served).
+  const releaseManager = new SageMakerClient({
+    endpoint: app.sagemaker.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'role=ReleaseManager@rita', secretAccessKey: 'local' },
+  });
+  await releaseManager.send(
     new UpdateModelPackageCommand({
       ModelPackageArn: arn,
       ModelLifeCycle: { Stage: 'Production', StageStatus: 'Approved' },

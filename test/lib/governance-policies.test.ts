@@ -75,6 +75,24 @@ it('gives training pipelines a registrar policy: register pending versions, neve
       Resource: '*',
       Condition: { StringEquals: { 'sagemaker:ModelApprovalStatus': 'Approved' } },
     },
+    // Adversarial (red-team review, round 3): a registrar who registers a version at a lifecycle
+    // stage skips promotion. The Service Authorization Reference lists sagemaker:ModelLifeCycle:Stage
+    // and :StageStatus on CreateModelPackage; a request that sets a stage carries them (Stage and
+    // StageStatus are both required members of ModelLifeCycle).
+    {
+      Sid: 'NeverRegisterAtAStage',
+      Effect: 'Deny',
+      Action: 'sagemaker:CreateModelPackage',
+      Resource: '*',
+      Condition: { Null: { 'sagemaker:ModelLifeCycle:Stage': 'false' } },
+    },
+    {
+      Sid: 'NeverRegisterAtAStageStatus',
+      Effect: 'Deny',
+      Action: 'sagemaker:CreateModelPackage',
+      Resource: '*',
+      Condition: { Null: { 'sagemaker:ModelLifeCycle:StageStatus': 'false' } },
+    },
   ]);
 });
 
@@ -295,9 +313,16 @@ it('gives the policy handler and the reconciler just the S3 reads that artifact 
     { Action: ['s3:GetObject', 's3:GetObjectVersion'], Effect: 'Allow', Resource: objects },
     { Action: 's3:ListBucket', Effect: 'Allow', Resource: bucket },
   ]);
-  // The reconciler heads and lists only: no object versions, no writes.
+  // The reconciler heads and lists only: no object versions, no writes. (CDK merges its read of the
+  // card content records, model-card-content/*, into the same statement.)
+  const cardContent = {
+    'Fn::Join': [
+      '',
+      [{ 'Fn::GetAtt': [expect.stringMatching(/^ModelCardsAuditBucket/), 'Arn'] }, '/model-card-content/*'],
+    ],
+  };
   expect(s3Statements(reconciler?.Properties.Role['Fn::GetAtt'][0])).toEqual([
-    { Action: 's3:GetObject', Effect: 'Allow', Resource: objects },
+    { Action: 's3:GetObject', Effect: 'Allow', Resource: [objects, cardContent] },
     { Action: 's3:ListBucket', Effect: 'Allow', Resource: bucket },
   ]);
 });
@@ -313,4 +338,56 @@ it('lets the reconciler read the verdicts only where a group has a quality gate'
         ?.MODEL_EXECUTION_ROLE_ARN,
   ) as { Properties: { Environment: { Variables: Record<string, unknown> } } } | undefined;
   expect(reconciler?.Properties.Environment.Variables.VERDICT_S3_URI).toBeUndefined();
+});
+
+it('runs the policy handler for a group whose target serves a stage, with no gate and no separation of duties', () => {
+  const t = synthGovernance({
+    groups: [
+      { name: 'staged', deployments: [{ endpointName: 'staged-prod', serve: { stage: 'Production' } }] },
+    ],
+  }).template;
+  const fn = Object.entries(t.findResources('AWS::Lambda::Function')).find(([, f]) =>
+    String((f.Properties as { Description?: string }).Description).includes('quality gates'),
+  );
+  expect(fn).toBeDefined();
+  const statements = Object.values(t.findResources('AWS::IAM::Policy')).flatMap(
+    (p) =>
+      (p.Properties as { PolicyDocument: { Statement: Record<string, unknown>[] } }).PolicyDocument.Statement,
+  );
+  // It records who set the stage; it may never approve.
+  expect(statements.filter((st) => st.Action === 'sagemaker:UpdateModelPackage')).toEqual([
+    expect.objectContaining({ Effect: 'Allow', Resource: VERSIONS('staged') }),
+    {
+      Action: 'sagemaker:UpdateModelPackage',
+      Effect: 'Deny',
+      Resource: VERSIONS('staged'),
+      Condition: { StringEquals: { 'sagemaker:ModelApprovalStatus': 'Approved' } },
+    },
+  ]);
+});
+
+it('keeps the generated card content records where only the model-cards handler may write, and tells the reconciler where (round 3)', () => {
+  const statements = Object.values(template.findResources('AWS::S3::BucketPolicy')).flatMap(
+    (p) =>
+      (p.Properties as { PolicyDocument: { Statement: Record<string, unknown>[] } }).PolicyDocument.Statement,
+  );
+  expect(
+    statements.find((st) => st.Sid === 'OnlyTheModelCardsHandlerWritesCardContentRecords'),
+  ).toMatchObject({
+    Effect: 'Deny',
+    Principal: { AWS: '*' },
+    Action: ['s3:DeleteObject', 's3:DeleteObjectVersion', 's3:PutObject'],
+    Condition: {
+      ArnNotEquals: {
+        'aws:PrincipalArn': { 'Fn::GetAtt': [expect.stringMatching(/^ModelCardsHandlerRole/), 'Arn'] },
+      },
+    },
+  });
+  const reconciler = Object.values(template.findResources('AWS::Lambda::Function')).find((f) =>
+    JSON.stringify(f.Properties).includes('MODEL_EXECUTION_ROLE_ARN'),
+  );
+  if (!reconciler) throw new Error('no reconciler');
+  const env = (reconciler.Properties as { Environment: { Variables: Record<string, unknown> } }).Environment
+    .Variables;
+  expect(JSON.stringify(env.CARD_CONTENT_S3_URI)).toContain('/model-card-content');
 });

@@ -51,6 +51,7 @@ describe('parseGovernanceConfig', () => {
           },
           deployments: [],
           separationOfDuties: false,
+          cardReviewerMustDiffer: false,
         },
       ],
     });
@@ -108,7 +109,7 @@ describe('parseGovernanceConfig', () => {
 
   it('names an unknown key, suggests the likely one and lists the allowed keys', () => {
     expect(problemsOf({ groups: [{ name: 'churn', desciption: 'x' }] })).toEqual([
-      'groups[0].desciption: unknown key. Did you mean "description"? Allowed keys: name, description, tags, shareWithAccounts, modelCard, deployments, qualityGate, separationOfDuties.',
+      'groups[0].desciption: unknown key. Did you mean "description"? Allowed keys: name, description, tags, shareWithAccounts, modelCard, deployments, qualityGate, separationOfDuties, cardReviewerMustDiffer.',
     ]);
   });
 

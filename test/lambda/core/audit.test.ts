@@ -89,3 +89,14 @@ describe('describeIdentity', () => {
     expect(describeIdentity(undefined)).toBeUndefined();
   });
 });
+
+describe('a stage change (red-team review, round 3)', () => {
+  it('records and notifies the stage, and who set it', () => {
+    const staged = { ...version, lifeCycle: { stage: 'Production', stageStatus: 'Approved' } };
+    const record = buildApprovalAuditRecord({ ...change, updatedFields: ['ModelLifeCycle'] }, staged);
+    expect(record).toMatchObject({ stage: 'Production/Approved', changedBy: 'alice (Studio domain d-123)' });
+    const n = approvalNotification(record);
+    expect(n.subject).toBe('[model-governance] customer-churn v2 at stage Production/Approved');
+    expect(n.message).toContain('Stage:       Production/Approved');
+  });
+});

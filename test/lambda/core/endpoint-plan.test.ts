@@ -420,6 +420,9 @@ describe('deploymentHold', () => {
   const facts = {
     cardName: 'churn-v3',
     cardStatus: 'PendingReview',
+    // The card holds the content model-governance generated (card-review.ts).
+    cardContentSha256: 'generated',
+    cardRecordedSha256: 'generated',
     createdBy: 'ana',
     createdByPrincipal: ana,
     lastModifiedByPrincipal: bo,

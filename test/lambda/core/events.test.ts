@@ -20,6 +20,8 @@ describe('parseModelPackageStateChange', () => {
         updatedFields: undefined,
         reportedAt: '2026-11-27T11:00:14.000Z',
         reportedBy: undefined,
+        reportedCreationTime: '2026-11-27T10:00:00.000Z',
+        reportedStage: undefined,
       },
     });
   });
@@ -128,5 +130,12 @@ describe('a stack settling (CloudFormation Stack Status Change)', () => {
       ok: false,
       reason: 'detail.stack-id is missing',
     });
+  });
+});
+
+describe('stage changes are audited like approvals (red-team review, round 3)', () => {
+  const base = { eventId: 'e', time: 't', groupName: 'g', modelPackageArn: 'a' };
+  it('takes a ModelLifeCycle change as one that concerns the approval record', () => {
+    expect(concernsApproval({ ...base, updatedFields: ['ModelLifeCycle'] })).toBe(true);
   });
 });

@@ -179,3 +179,18 @@ it('calls the same version settling again after a rolled-back request a SageMake
   expect(classifyDeployment(1, 2)).toBe('rollback');
   expect(classifyDeployment(2, 2)).toBe('deployment');
 });
+
+it('records a stage change as its own action, with the stage and who set it (red-team review, round 3)', () => {
+  const facts = {
+    modelPackageArn: deployment.modelPackageArn,
+    groupName: 'g',
+    version: 1,
+    status: 'Approved' as const,
+    at: deployment.at,
+    approvedBy: 'ann',
+  };
+  const staged = approvalAction({ ...facts, stage: 'Production/Approved' });
+  expect(staged.ActionName).not.toBe(approvalAction(facts).ActionName);
+  expect(staged.Description).toBe('g v1 Approved, stage Production/Approved, by ann');
+  expect(staged.Properties).toMatchObject({ stage: 'Production/Approved', approvedBy: 'ann' });
+});

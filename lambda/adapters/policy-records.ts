@@ -1,0 +1,50 @@
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { isNotFound } from './sagemaker';
+import { parseS3Uri, verdictKey } from './verdicts';
+
+/**
+ * What the policy handler records of a version besides its gate verdict and registration, next to
+ * them under the prefix only the policy handler may write (the audit bucket's bucket policy; the
+ * bucket is versioned, so an overwritten record stays in its history): `<group>/<version>.<kind>.json`.
+ */
+export type RecordKind = 'approval' | 'stage';
+
+export function recordKey(prefix: string, arn: string, kind: RecordKind): string {
+  return verdictKey(prefix, arn).replace(/\.json$/, `.${kind}.json`);
+}
+
+/** The record, or undefined when there is none (or it is not this version's). */
+export async function readRecord<T extends { readonly arn: string }>(
+  s3: S3Client,
+  uri: string,
+  arn: string,
+  kind: RecordKind,
+): Promise<T | undefined> {
+  const { bucket, prefix } = parseS3Uri(uri);
+  try {
+    const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: recordKey(prefix, arn, kind) }));
+    const parsed = JSON.parse((await out.Body?.transformToString()) ?? '{}') as Partial<T>;
+    return parsed.arn === arn ? (parsed as T) : undefined;
+  } catch (error) {
+    const e = error as { name?: string };
+    if (e.name === 'NoSuchKey' || e.name === 'NotFound' || isNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
+export async function writeRecord<T extends { readonly arn: string }>(
+  s3: S3Client,
+  uri: string,
+  kind: RecordKind,
+  record: T,
+): Promise<void> {
+  const { bucket, prefix } = parseS3Uri(uri);
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: recordKey(prefix, record.arn, kind),
+      Body: JSON.stringify(record),
+      ContentType: 'application/json',
+    }),
+  );
+}

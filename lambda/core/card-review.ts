@@ -1,0 +1,65 @@
+/**
+ * The card gate's review, made hard to get around (red-team review, round 3). Pure.
+ *
+ * - The content reviewed must be the content the model-cards handler generated: UpdateModelCard
+ *   takes Content from anyone allowed to call it, and its only IAM resource is the card (the
+ *   Service Authorization Reference lists no condition key for UpdateModelCard), so an approver
+ *   could write the card's content themselves and approve it. The handler keeps the SHA-256 of what
+ *   it wrote where only it writes; a card whose content differs is not taken as reviewed.
+ * - The reviewer must not be the version's approver (per group, `cardReviewerMustDiffer`, on by
+ *   default with the card gate), compared as separation of duties compares principals (principal.ts).
+ *   The reviewer is the card's LastModifiedBy (setting Approved is its latest change, and any later
+ *   content change moves it off the recorded content). The approver is the one the policy handler
+ *   recorded with its check (separation-of-duties groups: APPROVED_BY_PRINCIPAL_KEY, trusted only
+ *   while its check is the version's latest change), else the version's LastModifiedBy.
+ */
+import { APPROVED_BY_PRINCIPAL_KEY, decodePrincipal } from './approval-check';
+import type { ModelVersion } from './model-version';
+import { describePrincipal, type Principal, samePrincipal } from './principal';
+
+export interface CardReviewFacts {
+  readonly cardName: string;
+  readonly cardStatus?: string;
+  /** SHA-256 of the card's content as it is now (approval-check.ts jsonFingerprint). */
+  readonly cardContentSha256?: string;
+  /** SHA-256 of the content the model-cards handler generated; undefined when none is recorded or readable. */
+  readonly cardRecordedSha256?: string;
+  readonly cardReviewedBy?: string;
+  readonly cardReviewerPrincipal?: Principal;
+  readonly approvedBy?: string;
+  readonly approverPrincipal?: Principal;
+}
+
+/** Why the card gate holds the version, or undefined when its card is reviewed as it must be. */
+export function cardReviewHold(
+  group: { readonly cardReviewerMustDiffer?: boolean },
+  facts: CardReviewFacts,
+): string | undefined {
+  if (facts.cardStatus !== 'Approved')
+    return `model card ${facts.cardName} is ${facts.cardStatus ?? 'missing'}; a reviewer must set it to Approved before it deploys`;
+  if (!facts.cardRecordedSha256 || facts.cardContentSha256 !== facts.cardRecordedSha256)
+    return `model card ${facts.cardName}'s content is not what model-governance generated for it (last changed by ${facts.cardReviewedBy ?? 'an unknown identity'}), so it is not taken as reviewed; it is rebuilt on the version's next change, then a reviewer must approve it`;
+  if (group.cardReviewerMustDiffer) {
+    if (!facts.cardReviewerPrincipal || !facts.approverPrincipal)
+      return `model card ${facts.cardName}'s reviewer or the version's approver cannot be identified, so the review cannot be shown to be another person's; review the card again`;
+    if (samePrincipal(facts.cardReviewerPrincipal, facts.approverPrincipal))
+      return `model card ${facts.cardName} was reviewed by ${facts.cardReviewedBy ?? describePrincipal(facts.cardReviewerPrincipal)}, who approved the version; another principal must review it`;
+  }
+  return undefined;
+}
+
+/** Who approved the version, as far as the reconciler can tell (see the module comment). */
+export function versionApprover(
+  v: Pick<ModelVersion, 'lastModifiedBy' | 'lastModifiedByPrincipal' | 'metadata'> | undefined,
+  checker: Principal | undefined,
+): { readonly approvedBy?: string; readonly approverPrincipal?: Principal } {
+  if (!v) return {};
+  if (checker && samePrincipal(v.lastModifiedByPrincipal, checker)) {
+    const recorded = decodePrincipal(v.metadata?.[APPROVED_BY_PRINCIPAL_KEY]);
+    return recorded ? { approvedBy: describePrincipal(recorded), approverPrincipal: recorded } : {};
+  }
+  return {
+    ...(v.lastModifiedBy ? { approvedBy: v.lastModifiedBy } : {}),
+    ...(v.lastModifiedByPrincipal ? { approverPrincipal: v.lastModifiedByPrincipal } : {}),
+  };
+}
