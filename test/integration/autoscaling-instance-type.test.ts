@@ -83,6 +83,12 @@ async function scaling() {
     : undefined;
 }
 
+/** The scaling once both the target and its policy are there (registered in two calls, in that order). */
+async function settledScaling() {
+  const s = await scaling();
+  return s && s.policies.length > 0 ? s : undefined;
+}
+
 async function servedInstanceType(): Promise<string | undefined> {
   const endpoint = await sagemaker.send(new DescribeEndpointCommand({ EndpointName: ENDPOINT }));
   const config = await sagemaker.send(
@@ -114,7 +120,7 @@ it('moves a scaled endpoint to the instance type a new configuration names, dere
     bounds: [2, 8],
     policies: [[`model-governance-${ENDPOINT}-invocations`, 90]],
   };
-  expect(await eventually(scaling, 'the scalable target of v1')).toEqual(registered);
+  expect(await eventually(settledScaling, 'the scalable target and policy of v1')).toEqual(registered);
   expect(await servedInstanceType()).toBe('ml.m5.large');
   const before = app.sagemaker.requestLog.length;
 
@@ -126,7 +132,9 @@ it('moves a scaled endpoint to the instance type a new configuration names, dere
     'the endpoint on ml.c5.xlarge',
   );
   await serving(app, sagemaker, ENDPOINT, 1);
-  expect(await eventually(scaling, 'the scalable target registered again')).toEqual(registered);
+  expect(await eventually(settledScaling, 'the scalable target and policy registered again')).toEqual(
+    registered,
+  );
   expect(reconcilerCalls(before)).toEqual([
     'DeleteScalingPolicy',
     'DeregisterScalableTarget',
