@@ -85,13 +85,17 @@ describe('in order', () => {
     await serving(app, sagemaker, ENDPOINT, 1);
     const target = await eventually(scalableTarget, 'the scalable target');
     expect([target.MinCapacity, target.MaxCapacity]).toEqual([1, 6]);
-    const policies = await autoscaling.send(
-      new DescribeScalingPoliciesCommand({
-        ServiceNamespace: 'sagemaker',
-        ResourceId: RESOURCE_ID,
-        ScalableDimension: DIMENSION,
-      }),
-    );
+    // The policy is put after the target is registered (two calls): wait for it too.
+    const policies = await eventually(async () => {
+      const out = await autoscaling.send(
+        new DescribeScalingPoliciesCommand({
+          ServiceNamespace: 'sagemaker',
+          ResourceId: RESOURCE_ID,
+          ScalableDimension: DIMENSION,
+        }),
+      );
+      return (out.ScalingPolicies ?? []).length > 0 ? out : undefined;
+    }, 'the target-tracking policy');
     expect(
       policies.ScalingPolicies?.map((p) => [p.PolicyName, p.TargetTrackingScalingPolicyConfiguration]),
     ).toEqual([
