@@ -226,10 +226,13 @@ export type ReconcileTrigger =
   | { readonly kind: 'endpoint'; readonly change: EndpointStateChange }
   | { readonly kind: 'model-card'; readonly change: ModelCardStateChange }
   /** The reconciler's stack was deployed: every target it manages may have a new configuration. */
-  | { readonly kind: 'stack-deployed'; readonly change: StackDeployed };
+  | { readonly kind: 'stack-deployed'; readonly change: StackDeployed }
+  /** The periodic check of shadow tests (no event is documented for an inference experiment's end). */
+  | { readonly kind: 'shadow-check' };
 
 export function parseReconcileTrigger(event: unknown): Parsed<ReconcileTrigger> {
   const detailType = (event as Record<string, unknown> | null)?.['detail-type'];
+  if (isShadowCheck(event)) return { ok: true, value: { kind: 'shadow-check' } };
   if (detailType === MODEL_CARD_STATE_CHANGE) {
     const parsed = parseModelCardStateChange(event);
     return parsed.ok ? { ok: true, value: { kind: 'model-card', change: parsed.value } } : parsed;

@@ -27,6 +27,7 @@
  * guard. The test proves the version on copied traffic; the update then moves real traffic the way
  * every other update does, and can still be rolled back.
  */
+import type { InferenceExperimentStatus } from '@aws-sdk/client-sagemaker';
 import type { DeploymentTarget, ShadowTest } from '../../core/config/types';
 import { resourcePrefix, VARIANT_NAME, versionedName, versionOfName } from '../../core/naming';
 import type { Deployment } from './endpoint-plan';
@@ -34,15 +35,8 @@ import type { Deployment } from './endpoint-plan';
 /** The shadow variant's name in every experiment this app starts. */
 export const SHADOW_VARIANT_NAME = 'Shadow';
 
-export type ExperimentStatus =
-  | 'Creating'
-  | 'Created'
-  | 'Updating'
-  | 'Starting'
-  | 'Running'
-  | 'Stopping'
-  | 'Completed'
-  | 'Cancelled';
+/** DescribeInferenceExperiment's Status, as the service model (and so the SDK) enumerates it. */
+export type ExperimentStatus = InferenceExperimentStatus;
 
 /** Every status but Completed and Cancelled: the experiment still holds the endpoint. */
 export const EXPERIMENT_IN_PROGRESS: readonly ExperimentStatus[] = [

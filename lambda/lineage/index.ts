@@ -61,8 +61,8 @@ async function handle(event: unknown): Promise<LineageResult> {
   const trigger = parsed.value;
   if (trigger.kind === 'model-card')
     return ignored('not-applicable', 'model card changes are not lineage events');
-  if (trigger.kind === 'stack-deployed')
-    return ignored('not-applicable', 'stack deployments are not lineage events');
+  if (trigger.kind === 'stack-deployed' || trigger.kind === 'shadow-check')
+    return ignored('not-applicable', `${trigger.kind} is not a lineage event`);
   const result =
     trigger.kind === 'model-package'
       ? await recordApproval(trigger.change)

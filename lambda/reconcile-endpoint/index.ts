@@ -24,14 +24,14 @@ import {
   type TargetOutcome,
   type TargetReport,
 } from '../core/deployment-report';
-import { isShadowCheck, parseReconcileTrigger } from '../core/events';
+import { parseReconcileTrigger, type ReconcileTrigger } from '../core/events';
 import { principalOf } from '../core/principal';
 import { requiredEnv } from '../runtime/env';
 import { governedHandler, type Ignored, ignored } from '../runtime/handler';
 import { logger } from '../runtime/logger';
 import { loadManifest } from '../runtime/manifest';
 import { countDeployment, recordApprovalToServing } from '../runtime/metrics';
-import { reconcileTarget, type TargetTrigger } from './reconcile';
+import { reconcileTarget } from './reconcile';
 
 const topicArn = requiredEnv('NOTIFICATION_TOPIC_ARN');
 const executionRoleArn = requiredEnv('MODEL_EXECUTION_ROLE_ARN');
@@ -68,14 +68,9 @@ export type ReconcileResult =
 export const handler = governedHandler(handle);
 
 async function handle(event: unknown): Promise<ReconcileResult> {
-  let trigger: TargetTrigger;
-  if (isShadowCheck(event)) {
-    trigger = { kind: 'shadow-check' };
-  } else {
-    const parsed = parseReconcileTrigger(event);
-    if (!parsed.ok) return ignored('unrecognised-event', parsed.reason);
-    trigger = parsed.value;
-  }
+  const parsed = parseReconcileTrigger(event);
+  if (!parsed.ok) return ignored('unrecognised-event', parsed.reason);
+  const trigger = parsed.value;
   const targets = targetsFor(manifest, trigger);
   if (targets.length === 0) return ignored('not-governed', `no deployment target for ${describe(trigger)}`);
 
@@ -160,7 +155,7 @@ async function measure(groupName: string, endpointName: string, result: TargetOu
   }
 }
 
-function targetsFor(m: GovernanceManifest, trigger: TargetTrigger) {
+function targetsFor(m: GovernanceManifest, trigger: ReconcileTrigger) {
   if (trigger.kind === 'shadow-check') {
     return m.groups.flatMap((group) =>
       group.deployments.filter((t) => t.shadow).map((target) => ({ group, target })),
@@ -189,7 +184,7 @@ function targetsFor(m: GovernanceManifest, trigger: TargetTrigger) {
   );
 }
 
-function describe(trigger: TargetTrigger): string {
+function describe(trigger: ReconcileTrigger): string {
   switch (trigger.kind) {
     case 'shadow-check':
       return 'the periodic shadow-test check';

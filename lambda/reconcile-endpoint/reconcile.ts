@@ -98,12 +98,6 @@ export interface ReconcileContext {
 }
 
 /**
- * What makes the reconciler look at a target: an event, or the periodic check of shadow tests
- * (SageMaker documents no event for an inference experiment's end, so a schedule notices it).
- */
-export type TargetTrigger = ReconcileTrigger | { readonly kind: 'shadow-check' };
-
-/**
  * Brings one target to its desired state: read the registry and the endpoint, plan (pure), act.
  * Safe to run any number of times, in any order, concurrently with itself.
  */
@@ -111,7 +105,7 @@ export async function reconcileTarget(
   ctx: ReconcileContext,
   group: ModelPackageGroupConfig,
   target: DeploymentTarget,
-  trigger: TargetTrigger,
+  trigger: ReconcileTrigger,
 ): Promise<TargetOutcome> {
   const [versions, endpoint] = await Promise.all([
     listVersions(ctx.sagemaker, ctx.groupReference?.(group.name) ?? group.name),

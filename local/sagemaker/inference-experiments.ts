@@ -30,22 +30,17 @@
  * Local time: an experiment's minutes last `timing.experimentMinuteMs` each (POST /_local/config
  * { "experimentMinuteMs": 500 }), so a 1-minute test ends half a second after it starts.
  */
+
 import { createHash } from 'node:crypto';
+import type { InferenceExperimentStatus } from '@aws-sdk/client-sagemaker';
 import type { Endpoints } from './endpoints';
 import type { MotoClient } from './moto-client';
 import { arn, type CallContext, epochSeconds, notFound, ServiceError, validation } from './protocol';
 
 type Json = Record<string, unknown>;
 
-type Status =
-  | 'Creating'
-  | 'Created'
-  | 'Updating'
-  | 'Starting'
-  | 'Running'
-  | 'Stopping'
-  | 'Completed'
-  | 'Cancelled';
+/** The service model's InferenceExperimentStatus values (the SDK's enum). */
+type Status = InferenceExperimentStatus;
 const IN_PROGRESS: readonly Status[] = ['Creating', 'Created', 'Updating', 'Starting', 'Running', 'Stopping'];
 const MAX_DAYS = 30;
 const DEFAULT_DAYS = 7;

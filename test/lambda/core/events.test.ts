@@ -139,3 +139,22 @@ describe('stage changes are audited like approvals (red-team review, round 3)', 
     expect(concernsApproval({ ...base, updatedFields: ['ModelLifeCycle'] })).toBe(true);
   });
 });
+
+describe('the periodic shadow-test check (a scheduled rule)', () => {
+  it('is a trigger like the others, parsed from EventBridge’s Scheduled Event', () => {
+    const scheduled = {
+      version: '0',
+      id: '89d1a02d-5ec7-412e-82f5-13505f849b41',
+      'detail-type': 'Scheduled Event',
+      source: 'aws.events',
+      account: '123456789012',
+      time: '2026-12-02T10:00:00Z',
+      region: 'us-east-1',
+      resources: ['arn:aws:events:us-east-1:123456789012:rule/ShadowCheck'],
+      detail: {},
+    };
+    expect(parseReconcileTrigger(scheduled)).toEqual({ ok: true, value: { kind: 'shadow-check' } });
+    // Another source with that detail-type is not the schedule.
+    expect(parseReconcileTrigger({ ...scheduled, source: 'custom.app' }).ok).toBe(false);
+  });
+});
