@@ -289,7 +289,9 @@ async function shadowGate(
     case 'not-needed':
       return experiments.length > 0 ? { experimented: true } : {};
     case 'passed':
-      return { experimented: true, ...(step.firstSeen ? { passed: step.verdict } : {}) };
+      // Always carried to the update: only one run's UpdateEndpoint starts (the others find the
+      // endpoint busy), and it may not be the run that measured the test first.
+      return { experimented: true, passed: step.verdict };
     case 'failed':
       // Told once, when measured; later runs stay quiet with the same reason.
       return step.firstSeen
