@@ -30,11 +30,11 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { build, buildSync, type Plugin } from 'esbuild';
 import { buildGovernanceApp } from '../bin/governance-app';
+import { EVENT_PATTERN_MAX_CHARS } from '../constructs/approval-events';
+import { bundleOptions, SOURCE_ROOT as LAMBDA_ROOT } from '../constructs/handler-code';
 import { parseGovernanceConfig } from '../core/config/parse';
 import { stacksNeeded } from '../core/config/sharding';
 import { versionOfName } from '../core/naming';
-import { EVENT_PATTERN_MAX_CHARS } from '../lib/constructs/approval-events';
-import { bundleOptions, SOURCE_ROOT as LAMBDA_ROOT } from '../lib/constructs/handler-code';
 import { LocalApp } from '../local/runner/local-app';
 import { registerVersion, setApproval } from '../test/harness/registry';
 

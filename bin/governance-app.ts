@@ -1,6 +1,6 @@
 import { App, type AppProps } from 'aws-cdk-lib';
+import { type GovernanceStacks, governanceStacks } from '../constructs/app';
 import type { GovernanceConfig } from '../core/config/types';
-import { type GovernanceStacks, governanceStacks } from '../lib/app';
 import { applyComplianceChecks } from './compliance-checks';
 
 /**

@@ -10,27 +10,27 @@ import { parseArgs } from 'node:util';
 import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { describeEndpoint, listVersions } from '../adapters/endpoints';
+import { describeModelCard } from '../adapters/model-cards';
+import { endpointGraph, groupHistory, versionGraph } from '../adapters/provenance';
+import { describeModelVersion, updateApproval } from '../adapters/sagemaker';
 import { loadGovernanceConfig } from '../core/config/load';
 import { ConfigurationError } from '../core/config/parse';
 import type { DeploymentTarget, ModelPackageGroupConfig } from '../core/config/types';
 import { modelCardName } from '../core/model-card-naming';
 import { versionOfName } from '../core/naming';
 import { packageVersion } from '../core/package-info';
-import { describeEndpoint, listVersions } from '../lambda/adapters/endpoints';
-import { describeModelCard } from '../lambda/adapters/model-cards';
-import { endpointGraph, groupHistory, versionGraph } from '../lambda/adapters/provenance';
-import { describeModelVersion, updateApproval } from '../lambda/adapters/sagemaker';
-import { AWAITING_CHECK, jsonFingerprint } from '../lambda/core/approval-check';
-import { versionApprover } from '../lambda/core/card-review';
+import { AWAITING_CHECK, jsonFingerprint } from '../domain/approval-check';
+import { versionApprover } from '../domain/card-review';
 import {
   deploymentHold,
   desiredVersion,
   rolledBackFrom,
   type VersionSummary,
   versionGateFacts,
-} from '../lambda/core/endpoint-plan';
-import { describeIdentity } from '../lambda/core/model-version';
-import { principalOf } from '../lambda/core/principal';
+} from '../domain/endpoint-plan';
+import { describeIdentity } from '../domain/model-version';
+import { principalOf } from '../domain/principal';
 import {
   auditTimeline,
   endpointProvenance,
@@ -39,9 +39,9 @@ import {
   renderTimelineText,
   renderVersionText,
   versionProvenance,
-} from '../lambda/core/provenance';
-import { STAGE_AWAITING_CHECK } from '../lambda/core/stage-check';
-import { requestUpdate } from '../lambda/reconcile-endpoint/reconcile';
+} from '../domain/provenance';
+import { STAGE_AWAITING_CHECK } from '../domain/stage-check';
+import { requestUpdate } from '../handlers/reconcile-endpoint/reconcile';
 import {
   CliError,
   findGroupConfig,

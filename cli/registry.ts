@@ -3,14 +3,14 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { CreateModelPackageCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { describeEndpoint, listVersions } from '../adapters/endpoints';
+import { describeModelCard } from '../adapters/model-cards';
+import { describeModelVersion } from '../adapters/sagemaker';
 import type { GovernanceConfig, ModelPackageGroupConfig } from '../core/config/types';
 import { modelCardName } from '../core/model-card-naming';
-import { describeEndpoint, listVersions } from '../lambda/adapters/endpoints';
-import { describeModelCard } from '../lambda/adapters/model-cards';
-import { describeModelVersion } from '../lambda/adapters/sagemaker';
-import { approvalToServingSeconds } from '../lambda/core/approval-to-serving';
-import type { VersionSummary } from '../lambda/core/endpoint-plan';
-import { GATE_METADATA_KEY } from '../lambda/core/governance-policy';
+import { approvalToServingSeconds } from '../domain/approval-to-serving';
+import type { VersionSummary } from '../domain/endpoint-plan';
+import { GATE_METADATA_KEY } from '../domain/governance-policy';
 import type { EndpointRow, Status, VersionRow } from './render';
 import { newestShadowTest, servedVersion } from './shadow';
 
@@ -93,7 +93,7 @@ export async function readStatus(
     }
     const all = await listVersions(client, g.name).catch(notFoundAsEmpty);
     // Approval to serving of each version an endpoint serves: from its approval (LastModifiedTime, as
-    // the reconciler measures it: lambda/core/approval-to-serving.ts) to the endpoint's last settling.
+    // the reconciler measures it: domain/approval-to-serving.ts) to the endpoint's last settling.
     for (const [i, row] of endpoints.entries()) {
       const arn = all.find((v) => v.version === row.version)?.arn;
       if (row.group !== g.name || !row.settledAt || !arn) continue;

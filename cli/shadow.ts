@@ -1,18 +1,18 @@
 /** What mgov shows of a target's shadow tests (issue #21): the newest one, and its verdict. */
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
-import type { DeploymentTarget } from '../core/config/types';
-import { versionOfName } from '../core/naming';
 import {
   describeExperiment,
   describeLiveVariant,
   listShadowExperiments,
-} from '../lambda/adapters/inference-experiments';
+} from '../adapters/inference-experiments';
+import type { DeploymentTarget } from '../core/config/types';
+import { versionOfName } from '../core/naming';
 import {
   EXPERIMENT_IN_PROGRESS,
   type ObservedExperiment,
   SHADOW_VARIANT_NAME,
   shadowVerdict,
-} from '../lambda/core/shadow-test';
+} from '../domain/shadow-test';
 
 export interface ShadowState {
   /** The version the newest test shadowed. */

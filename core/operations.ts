@@ -1,7 +1,7 @@
 /**
  * The governance flow's CloudWatch metrics: names, units and dimensions, shared by the handlers that
- * emit them (lambda/runtime/metrics.ts, as EMF) and the constructs that chart and alarm on them
- * (lib/constructs/operations.ts). One place, so a renamed metric cannot leave an alarm watching nothing.
+ * emit them (handlers/runtime/metrics.ts, as EMF) and the constructs that chart and alarm on them
+ * (constructs/operations.ts). One place, so a renamed metric cannot leave an alarm watching nothing.
  *
  * Every metric carries the `Stack` dimension (the stack's name), so a stack's dashboard and alarms see
  * only its own handlers; the other dimensions are low-cardinality (group, endpoint, outcome, reason).
@@ -43,7 +43,7 @@ export type MetricName = (typeof METRIC)[keyof typeof METRIC];
 export const IGNORED_REASONS = ['unrecognised-event', 'not-governed', 'not-applicable', 'gone'] as const;
 export type IgnoredReason = (typeof IGNORED_REASONS)[number];
 
-/** The quality gate's own words (lambda/core/quality-gate.ts): undetermined is the issue's "undecided". */
+/** The quality gate's own words (domain/quality-gate.ts): undetermined is the issue's "undecided". */
 export const GATE_OUTCOMES = ['passed', 'failed', 'undetermined'] as const;
 export type GateOutcome = (typeof GATE_OUTCOMES)[number];
 

@@ -1,11 +1,14 @@
 /**
  * Which way dependencies point, checked on every import of every source file:
  *
- *   bin → lib → core ← lambda        cli, local → lambda, core
+ *   bin → constructs → core          handlers → adapters → domain → core
+ *   cli, local → adapters, domain, core
  *
  * - core/ (the kernel: configuration types and validation, naming, card naming, event detail types,
  *   the handlers' manifest) imports nothing of ours outside core/, and no AWS SDK or CDK.
- * - lib/ (the constructs) and lambda/ (the handlers) never import each other, nor cli/, local/ or bin/.
+ * - domain/ (pure decisions) imports only core/, node: and types: no SDK client, no I/O of ours.
+ * - adapters/ (AWS calls) import domain/ and core/, never a handler, a construct or the CLI.
+ * - constructs/ and handlers/ never import each other: what both need lives in core/.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize, sep } from 'node:path';
@@ -19,10 +22,28 @@ interface Rule {
   readonly forbidden: readonly string[];
   /** Packages it may not import (prefix match). */
   readonly forbiddenPackages?: readonly string[];
+  /** Packages it may import only with `import type` (erased at compile time). */
+  readonly typeOnlyPackages?: boolean;
+  /** Packages it may import all the same (prefix match): pure code, no I/O. */
+  readonly allowedPackages?: readonly string[];
   readonly why: string;
 }
 
-const OURS = ['bin', 'core', 'lib', 'lambda', 'cli', 'local', 'test', 'bench', 'demo', 'scripts', 'examples'];
+const OURS = [
+  'bin',
+  'core',
+  'domain',
+  'adapters',
+  'handlers',
+  'constructs',
+  'cli',
+  'local',
+  'test',
+  'bench',
+  'demo',
+  'scripts',
+  'examples',
+];
 
 const RULES: readonly Rule[] = [
   {
@@ -32,29 +53,53 @@ const RULES: readonly Rule[] = [
     why: 'the kernel depends on nothing: move what it needs into core/',
   },
   {
-    from: 'lib',
-    forbidden: ['lambda', 'cli', 'local', 'bin', 'test'],
+    from: 'domain',
+    forbidden: OURS.filter((f) => f !== 'core' && f !== 'domain'),
+    typeOnlyPackages: true,
+    // The generated card validator calls Ajv's runtime helpers (string length by code point).
+    allowedPackages: ['ajv/dist/runtime/'],
+    why: 'decisions are pure: read through adapters/ in a handler and pass the facts in',
+  },
+  {
+    from: 'adapters',
+    forbidden: ['handlers', 'constructs', 'cli', 'local', 'bin', 'test'],
+    forbiddenPackages: ['aws-cdk-lib', 'constructs', 'cdk-nag'],
+    why: 'adapters are the AWS edge the handlers and mgov share: no handler, construct or CLI code',
+  },
+  {
+    from: 'constructs',
+    forbidden: ['handlers', 'domain', 'adapters', 'cli', 'local', 'bin', 'test'],
     why: 'constructs share only the kernel with the handlers: move the shared function into core/',
   },
   {
-    from: 'lambda',
-    forbidden: ['lib', 'cli', 'local', 'bin', 'test'],
+    from: 'handlers',
+    forbidden: ['constructs', 'cli', 'local', 'bin', 'test'],
     forbiddenPackages: ['aws-cdk-lib', 'constructs', 'cdk-nag'],
     why: 'handlers share only the kernel with the constructs: move the shared type or function into core/',
   },
   {
     from: 'cli',
-    forbidden: ['lib', 'local', 'bin', 'test'],
-    why: 'mgov reads the configuration through core/ and talks to SageMaker through lambda/adapters',
+    forbidden: ['constructs', 'local', 'bin', 'test'],
+    why: 'mgov reads the configuration through core/, decides through domain/ and calls AWS through adapters/',
   },
 ];
 
 const IMPORT =
-  /(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+['"]([^'"]+)['"]|\brequire\(\s*['"]([^'"]+)['"]\s*\)|\bimport\(\s*['"]([^'"]+)['"]\s*\)/g;
+  /(?:^|\n)\s*((?:import|export)\s[^;]*?)from\s+['"]([^'"]+)['"]|\brequire\(\s*['"]([^'"]+)['"]\s*\)|\bimport\(\s*['"]([^'"]+)['"]\s*\)/g;
+
+interface Import {
+  readonly spec: string;
+  readonly typeOnly: boolean;
+}
 
 /** Every module specifier a source file imports, re-exports or requires. */
-function importsOf(source: string): string[] {
-  return [...source.matchAll(IMPORT)].map((m) => m[1] ?? m[2] ?? m[3] ?? '').filter(Boolean);
+function importsOf(source: string): Import[] {
+  return [...source.matchAll(IMPORT)]
+    .map((m) => ({
+      spec: m[2] ?? m[3] ?? m[4] ?? '',
+      typeOnly: /^(?:import|export)\s+type\s/.test(m[1] ?? ''),
+    }))
+    .filter((i) => i.spec);
 }
 
 /** The rule violations of one file (path relative to the repository root, with '/'). */
@@ -62,7 +107,7 @@ function violations(file: string, source: string): string[] {
   const top = file.split('/')[0] ?? '';
   const rule = RULES.find((r) => r.from === top);
   if (!rule) return [];
-  return importsOf(source).flatMap((spec) => {
+  return importsOf(source).flatMap(({ spec, typeOnly }) => {
     if (spec.startsWith('.')) {
       const target = normalize(join(dirname(file), spec))
         .split(sep)
@@ -74,6 +119,9 @@ function violations(file: string, source: string): string[] {
           ]
         : [];
     }
+    const allowed = rule.allowedPackages?.some((p) => spec.startsWith(p));
+    if (rule.typeOnlyPackages && !spec.startsWith('node:') && !typeOnly && !allowed)
+      return [`${file} imports ${spec}: ${rule.from}/ may use packages only as types; ${rule.why}.`];
     const pkg = rule.forbiddenPackages?.find(
       (p) => spec === p || spec.startsWith(p.endsWith('/') ? p : `${p}/`),
     );
@@ -97,53 +145,76 @@ describe('dependency direction', () => {
     expect(found).toEqual([]);
   });
 
-  it('lib/ and lambda/ are scanned through every kind of import', () => {
-    const files = [...sourceFiles('lib'), ...sourceFiles('lambda')];
-    expect(files).toContain('lib/constructs/governed-function.ts');
-    expect(files).toContain('lambda/reconcile-endpoint/index.ts');
+  it('every layer is scanned through every kind of import', () => {
+    const files = RULES.flatMap((r) => sourceFiles(r.from));
+    expect(files).toContain('constructs/governed-function.ts');
+    expect(files).toContain('handlers/reconcile-endpoint/index.ts');
+    expect(files).toContain('domain/endpoint-plan.ts');
+    expect(files).toContain('adapters/endpoints.ts');
   });
 
   // The check itself, tried against the ways round it.
   it.each([
+    ['constructs/x.ts', "import { f } from '../domain/model-card';", 'constructs/ may not import domain/'],
     [
-      'lib/constructs/x.ts',
-      "import { f } from '../../lambda/core/model-card';",
-      'lib/ may not import lambda/',
+      'constructs/x.ts',
+      "import type { T } from '../handlers/runtime/env';",
+      'constructs/ may not import handlers/',
     ],
-    ['lib/x.ts', "import type { T } from '../lambda/core/events';", 'lib/ may not import lambda/'],
-    ['lib/x.ts', "export { f } from '../lambda/core/events';", 'lib/ may not import lambda/'],
-    ['lib/x.ts', "const m = require('../lambda/core/events');", 'lib/ may not import lambda/'],
-    ['lib/x.ts', "const m = await import('../lambda/core/events');", 'lib/ may not import lambda/'],
+    ['constructs/x.ts', "export { f } from '../adapters/endpoints';", 'constructs/ may not import adapters/'],
+    ['constructs/x.ts', "const m = require('../domain/events');", 'constructs/ may not import domain/'],
+    ['constructs/x.ts', "const m = await import('../domain/events');", 'constructs/ may not import domain/'],
     [
-      'lambda/core/x.ts',
-      "import type {\n  GovernanceConfig,\n} from '../../lib/app';",
-      'lambda/ may not import lib/',
+      'handlers/x/index.ts',
+      "import type {\n  GovernanceConfig,\n} from '../../constructs/app';",
+      'handlers/ may not import constructs/',
     ],
-    ['lambda/x/index.ts', "import { Stack } from 'aws-cdk-lib';", 'lambda/ may not use aws-cdk-lib'],
-    ['core/x.ts', "import { f } from '../lambda/core/quality-gate';", 'core/ may not import lambda/'],
-    ['core/config/x.ts', "import { S } from '../../lib/app';", 'core/ may not import lib/'],
+    ['handlers/x/index.ts', "import { Stack } from 'aws-cdk-lib';", 'handlers/ may not use aws-cdk-lib'],
+    [
+      'domain/x.ts',
+      "import { describeEndpoint } from '../adapters/endpoints';",
+      'domain/ may not import adapters/',
+    ],
+    [
+      'domain/x.ts',
+      "import { SageMakerClient } from '@aws-sdk/client-sagemaker';",
+      'domain/ may use packages only as types',
+    ],
+    [
+      'adapters/x.ts',
+      "import { reconcile } from '../handlers/reconcile-endpoint/reconcile';",
+      'adapters/ may not import handlers/',
+    ],
+    ['core/x.ts', "import { f } from '../domain/quality-gate';", 'core/ may not import domain/'],
+    ['core/config/x.ts', "import { S } from '../../constructs/app';", 'core/ may not import constructs/'],
     [
       'core/x.ts',
       "import { SageMakerClient } from '@aws-sdk/client-sagemaker';",
       'core/ may not use @aws-sdk/',
     ],
     ['core/x.ts', "import { Stack } from 'aws-cdk-lib/core';", 'core/ may not use aws-cdk-lib'],
-    ['cli/x.ts', "import { buildGovernanceApp } from '../lib/app';", 'cli/ may not import lib/'],
+    [
+      'cli/x.ts',
+      "import { buildGovernanceApp } from '../constructs/app';",
+      'cli/ may not import constructs/',
+    ],
   ])('refuses %s: %s', (file, source, message) => {
     const found = violations(file, source);
     expect(found).toHaveLength(1);
     expect(found[0]).toContain(message);
   });
 
-  it('allows the kernel from every side, and packages outside the rules', () => {
-    expect(violations('lib/x.ts', "import { f } from '../core/model-card-naming';")).toEqual([]);
-    expect(violations('lambda/core/x.ts', "import type { T } from '../../core/config/types';")).toEqual([]);
+  it('allows the kernel from every side, type-only packages in domain/, and packages outside the rules', () => {
+    expect(violations('constructs/x.ts', "import { f } from '../core/model-card-naming';")).toEqual([]);
+    expect(violations('domain/x.ts', "import type { T } from '../core/config/types';")).toEqual([]);
+    expect(violations('domain/x.ts', "import type { S } from '@aws-sdk/client-sagemaker';")).toEqual([]);
+    expect(violations('domain/x.ts', "import { createHash } from 'node:crypto';")).toEqual([]);
     expect(
       violations('core/config/x.ts', "import { f } from '../naming';\nimport { h } from 'node:crypto';"),
     ).toEqual([]);
-    expect(violations('lib/x.ts', "import { Stack } from 'aws-cdk-lib';")).toEqual([]);
-    expect(violations('lambda/x.ts', "import { SageMakerClient } from '@aws-sdk/client-sagemaker';")).toEqual(
-      [],
-    );
+    expect(violations('constructs/x.ts', "import { Stack } from 'aws-cdk-lib';")).toEqual([]);
+    expect(
+      violations('adapters/x.ts', "import { SageMakerClient } from '@aws-sdk/client-sagemaker';"),
+    ).toEqual([]);
   });
 });

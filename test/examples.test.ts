@@ -11,7 +11,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 const ROOT = join(__dirname, '..');
 const APP = join(ROOT, 'examples', 'embedded-app', 'app.ts');
 
-jest.mock('model-governance', () => jest.requireActual('../lib/index'), { virtual: true });
+jest.mock('model-governance', () => jest.requireActual('../constructs/index'), { virtual: true });
 
 it('the README shows the example app as it is', () => {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');

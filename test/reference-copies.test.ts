@@ -8,7 +8,7 @@ const copies: [string, string][] = [
     join(REFERENCE_DIR, 'metrics', f),
     `metrics/${f}`,
   ]),
-  [join(__dirname, '..', 'lambda', 'core', 'model-card-schema.json'), 'model-card-schema.json'],
+  [join(__dirname, '..', 'domain', 'model-card-schema.json'), 'model-card-schema.json'],
 ];
 
 it('has a copy of every metrics sample and of the schema', () => {

@@ -35,7 +35,7 @@ export interface GovernanceConfig {
    * moves another group; changing this number does.
    */
   readonly stacks: number;
-  /** Service level objectives, watched by alarms (lib/constructs/operations.ts). */
+  /** Service level objectives, watched by alarms (constructs/operations.ts). */
   readonly slo: { readonly approvalToServingMinutes: number };
   /** X-Ray active tracing on every handler. */
   readonly tracing: boolean;

@@ -119,7 +119,7 @@ export class Endpoints {
   /**
    * Shadow variants of endpoint configs, by account and name: moto accepts ShadowProductionVariants
    * on CreateEndpointConfig and drops them, so DescribeEndpointConfig would hide a config that copies
-   * live traffic to another model (the squat check compares them, lambda/core/ownership.ts).
+   * live traffic to another model (the squat check compares them, domain/ownership.ts).
    */
   private readonly shadowVariants = new Map<string, unknown>();
 

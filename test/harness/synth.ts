@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildGovernanceApp } from '../../bin/governance-app';
+import type { GovernanceStack } from '../../constructs/governance-stack';
 import { parseGovernanceConfig } from '../../core/config/parse';
-import type { GovernanceStack } from '../../lib/governance-stack';
 
 /** Synthesizes the whole app (with cdk-nag) from raw configuration JSON, into a fresh directory. */
 export function synthGovernance(raw: unknown): {

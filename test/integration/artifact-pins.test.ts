@@ -26,12 +26,12 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import { artifactStates, readMetrics } from '../../adapters/artifacts';
+import { metricsLocations } from '../../adapters/model-card-inputs';
+import { writeVerdict } from '../../adapters/verdicts';
 import { parseGovernanceConfig } from '../../core/config/parse';
-import { artifactStates, readMetrics } from '../../lambda/adapters/artifacts';
-import { metricsLocations } from '../../lambda/adapters/model-card-inputs';
-import { writeVerdict } from '../../lambda/adapters/verdicts';
-import { modelDataLocations } from '../../lambda/core/artifact-pins';
-import { reconcileTarget } from '../../lambda/reconcile-endpoint/reconcile';
+import { modelDataLocations } from '../../domain/artifact-pins';
+import { reconcileTarget } from '../../handlers/reconcile-endpoint/reconcile';
 import type { LocalApp } from '../../local/runner/local-app';
 import { lifecycleCalls, replay, serving } from '../harness/deployments';
 import { startLocalApp } from '../harness/local-app';

@@ -10,7 +10,7 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { AuditOutcome } from '../../lambda/audit-notify';
+import type { AuditOutcome } from '../../handlers/audit-notify';
 import documentedSample from '../fixtures/events/model-package-state-change.json';
 import { captureLogs, loadHandler, writeManifest } from '../harness/handlers';
 import { clientConfig, uniqueName } from '../harness/local-aws';
@@ -34,7 +34,7 @@ beforeAll(async () => {
     new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
   );
   await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: Attributes?.QueueArn }));
-  ({ handler } = loadHandler<Handler>('../../lambda/audit-notify', {
+  ({ handler } = loadHandler<Handler>('../../handlers/audit-notify', {
     NOTIFICATION_TOPIC_ARN: TopicArn as string,
     GOVERNANCE_MANIFEST_PATH: writeManifest({ groups: [{ name: group }] }),
   }));
@@ -171,7 +171,7 @@ it.each([
 
 it('fails the invocation on an error retrying can fix, so Lambda retries and then dead-letters it', async () => {
   const arn = await registerVersion(sagemaker, group);
-  const broken = loadHandler<Handler>('../../lambda/audit-notify', {
+  const broken = loadHandler<Handler>('../../handlers/audit-notify', {
     NOTIFICATION_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:no-such-topic',
     GOVERNANCE_MANIFEST_PATH: writeManifest({ groups: [{ name: group }] }),
   });
@@ -182,11 +182,11 @@ it('fails the invocation on an error retrying can fix, so Lambda retries and the
 
 it('refuses to start without its configuration, naming what is missing', () => {
   delete process.env.NOTIFICATION_TOPIC_ARN;
-  expect(() => loadHandler('../../lambda/audit-notify', {})).toThrow(
+  expect(() => loadHandler('../../handlers/audit-notify', {})).toThrow(
     'Environment variable NOTIFICATION_TOPIC_ARN is not set.',
   );
   expect(() =>
-    loadHandler('../../lambda/audit-notify', {
+    loadHandler('../../handlers/audit-notify', {
       NOTIFICATION_TOPIC_ARN: 'x',
       GOVERNANCE_MANIFEST_PATH: '/nonexistent.json',
     }),

@@ -15,8 +15,8 @@ import {
   UpdateModelPackageCommand,
 } from '@aws-sdk/client-sagemaker';
 import { parseGovernanceConfig } from '../../core/config/parse';
-import { deploymentFor, endpointConfigRequest, modelRequest } from '../../lambda/core/endpoint-plan';
-import { reconcileTarget } from '../../lambda/reconcile-endpoint/reconcile';
+import { deploymentFor, endpointConfigRequest, modelRequest } from '../../domain/endpoint-plan';
+import { reconcileTarget } from '../../handlers/reconcile-endpoint/reconcile';
 import type { LocalApp } from '../../local/runner/local-app';
 import { lifecycleCalls, reconcileOutcomes, serving } from '../harness/deployments';
 import { startLocalApp } from '../harness/local-app';

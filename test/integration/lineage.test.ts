@@ -83,10 +83,10 @@ it('records every approval change with who, why and when, on SageMaker’s own m
     (await client('x').send(new ListActionsCommand({ ActionType: 'ModelApproval', MaxResults: 100 })))
       .ActionSummaries ?? [];
   expect(actions).toHaveLength(5); // v1: registered, approved; v2: registered, approved, rejected
-  const { graph } = await import('../../lambda/adapters/provenance').then(async (m) =>
+  const { graph } = await import('../../adapters/provenance').then(async (m) =>
     m.groupHistory(client('x'), 'lin'),
   );
-  const { approvalsIn } = await import('../../lambda/core/provenance');
+  const { approvalsIn } = await import('../../domain/provenance');
   expect(approvalsIn(graph, arnOf(2)).map((a) => [a.status, a.previousStatus, a.by, a.reason])).toEqual([
     ['PendingManualApproval', undefined, 'arn:aws:iam::123456789012:user/trainer', undefined],
     ['Approved', 'PendingManualApproval', 'arn:aws:iam::123456789012:user/bob', 'AUC 0.93'],

@@ -8,7 +8,7 @@ import { loadHandler, writeManifest } from '../harness/handlers';
 import { clientConfig, uniqueName } from '../harness/local-aws';
 import { modelPackageEvent, registerVersion } from '../harness/registry';
 
-type Handler = typeof import('../../lambda/model-cards');
+type Handler = typeof import('../../handlers/model-cards');
 
 it('creates the card once when two runs race, and neither fails', async () => {
   const group = uniqueName('race');
@@ -16,7 +16,7 @@ it('creates the card once when two runs race, and neither fails', async () => {
   await new S3Client({ ...clientConfig(), forcePathStyle: true }).send(
     new CreateBucketCommand({ Bucket: audit }),
   );
-  const { handler } = loadHandler<Handler>('../../lambda/model-cards', {
+  const { handler } = loadHandler<Handler>('../../handlers/model-cards', {
     AUDIT_EXPORT_S3_URI: `s3://${audit}/model-cards`,
     CARD_CONTENT_S3_URI: `s3://${audit}/model-card-content`,
     GOVERNANCE_MANIFEST_PATH: writeManifest({ groups: [{ name: group }] }),

@@ -17,7 +17,7 @@ import { TEST_ACCOUNT, TEST_REGION, uniqueName } from '../harness/local-aws';
 import { startLocalSageMaker } from '../harness/local-sagemaker';
 import { registerVersion, setApproval } from '../harness/registry';
 
-type Handler = typeof import('../../lambda/policy-gate');
+type Handler = typeof import('../../handlers/policy-gate');
 
 let local: Awaited<ReturnType<typeof startLocalSageMaker>>;
 let handler: Handler['handler'];
@@ -34,7 +34,7 @@ beforeAll(async () => {
   const bucket = uniqueName('audit');
   await new S3Client({ ...setup, forcePathStyle: true }).send(new CreateBucketCommand({ Bucket: bucket }));
   const topic = await new SNSClient(setup).send(new CreateTopicCommand({ Name: uniqueName('topic') }));
-  ({ handler } = loadHandler<Handler>('../../lambda/policy-gate', {
+  ({ handler } = loadHandler<Handler>('../../handlers/policy-gate', {
     NOTIFICATION_TOPIC_ARN: topic.TopicArn as string,
     VERDICT_S3_URI: `s3://${bucket}/quality-gate-verdicts`,
     POLICY_ROLE_ARN: POLICY_ROLE,

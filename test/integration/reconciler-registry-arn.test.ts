@@ -7,7 +7,7 @@
 import { DescribeEndpointCommand } from '@aws-sdk/client-sagemaker';
 import { parseGovernanceConfig } from '../../core/config/parse';
 import { groupReference } from '../../core/manifest';
-import { reconcileTarget } from '../../lambda/reconcile-endpoint/reconcile';
+import { reconcileTarget } from '../../handlers/reconcile-endpoint/reconcile';
 import { TEST_ACCOUNT, TEST_REGION, uniqueName } from '../harness/local-aws';
 import { startLocalSageMaker } from '../harness/local-sagemaker';
 import { registerVersion, setApproval } from '../harness/registry';

@@ -1,0 +1,170 @@
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import {
+  type ArtifactLocation,
+  type ArtifactState,
+  type ListedObject,
+  type ObjectState,
+  pinnedRead,
+  prefixState,
+} from '../domain/artifact-pins';
+import { translateMetrics } from '../domain/metrics';
+import type { Evaluation } from '../domain/model-card';
+import type { MetricsLocation } from './model-card-inputs';
+
+/** The state of a version's artifacts now: HeadObject for an object, a full listing for a prefix. */
+export async function artifactStates(
+  s3: S3Client,
+  locations: readonly ArtifactLocation[],
+): Promise<Map<string, ArtifactState>> {
+  const states = new Map<string, ArtifactState>();
+  for (const location of locations) states.set(location.uri, await artifactState(s3, location));
+  return states;
+}
+
+/**
+ * One artifact's state. Access denied (its bucket not among modelArtifactBuckets) is recorded as
+ * unreadable, never thrown: the version is then held with that reason instead of a handler failing.
+ */
+export async function artifactState(s3: S3Client, location: ArtifactLocation): Promise<ArtifactState> {
+  try {
+    return await readState(s3, location);
+  } catch (error) {
+    if (!isDenied(error)) throw error;
+    const e = error as Error;
+    return { kind: 'object', uri: location.uri, unreadable: `${e.name}: ${e.message}` };
+  }
+}
+
+async function readState(s3: S3Client, location: ArtifactLocation): Promise<ArtifactState> {
+  const { bucket, key } = splitUri(location.uri);
+  if (location.kind === 'prefix') {
+    const objects: ListedObject[] = [];
+    let token: string | undefined;
+    do {
+      const out = await s3.send(
+        new ListObjectsV2Command({
+          Bucket: bucket,
+          Prefix: key,
+          ...(token ? { ContinuationToken: token } : {}),
+        }),
+      );
+      for (const o of out.Contents ?? [])
+        if (o.Key) objects.push({ key: o.Key, etag: o.ETag ?? '', size: o.Size ?? 0 });
+      token = out.IsTruncated ? out.NextContinuationToken : undefined;
+    } while (token);
+    return prefixState(location.uri, objects);
+  }
+  try {
+    const out = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    return objectState(location.uri, out);
+  } catch (error) {
+    if (isMissing(error)) return { kind: 'object', uri: location.uri, missing: true };
+    throw error;
+  }
+}
+
+/** A metrics file as read: the JSON (or why not) and the state of exactly what was read. */
+interface MetricsRead {
+  readonly evaluations: Evaluation[];
+  readonly unreadable: string[];
+  readonly states: ObjectState[];
+}
+
+/**
+ * Reads and translates every metrics file, recording the state (ETag, size, VersionId) of exactly
+ * the bytes read, so the pin is what the gate evaluated. With `pinned`, each file is read as pinned:
+ * by its pinned VersionId where there is one, else checked against its pinned ETag (fail closed:
+ * a changed or unpinned file is unreadable).
+ */
+export async function readMetrics(
+  s3: S3Client,
+  locations: readonly MetricsLocation[],
+  pinned?: readonly ObjectState[],
+  maxBytes = 5 * 1024 * 1024,
+): Promise<MetricsRead> {
+  const evaluations: Evaluation[] = [];
+  const unreadable: string[] = [];
+  const states: ObjectState[] = [];
+  for (const location of locations) {
+    const fail = (reason: string) => unreadable.push(`${location.slot} ${location.s3Uri} (${reason})`);
+    const pin = pinned?.find((p) => p.uri === location.s3Uri);
+    if (pinned && (!pin || pin.missing)) {
+      fail(pinnedRead(pin, {}) ?? 'not pinned');
+      continue;
+    }
+    let text: string;
+    try {
+      const { bucket, key } = splitUri(location.s3Uri);
+      const out = await s3.send(
+        new GetObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          ...(pin?.versionId ? { VersionId: pin.versionId } : {}),
+        }),
+      );
+      const state = objectState(location.s3Uri, out);
+      states.push(state);
+      const changed = pinned ? pinnedRead(pin, state) : undefined;
+      if (changed) {
+        fail(changed);
+        continue;
+      }
+      if ((out.ContentLength ?? 0) > maxBytes) {
+        fail(`larger than ${maxBytes} bytes`);
+        continue;
+      }
+      text = (await out.Body?.transformToString('utf8')) ?? '';
+    } catch (error) {
+      if (isMissing(error)) states.push({ kind: 'object', uri: location.s3Uri, missing: true });
+      fail(`${(error as Error).name}: ${(error as Error).message}`);
+      continue;
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      fail('not valid JSON');
+      continue;
+    }
+    const translated = translateMetrics(json);
+    if (translated.ok)
+      evaluations.push({ slot: location.slot, s3Uri: location.s3Uri, groups: translated.groups });
+    else fail(translated.reason);
+  }
+  return { evaluations, unreadable, states };
+}
+
+function objectState(
+  uri: string,
+  out: { ETag?: string; ContentLength?: number; VersionId?: string },
+): ObjectState {
+  return {
+    kind: 'object',
+    uri,
+    ...(out.ETag ? { etag: out.ETag } : {}),
+    ...(out.ContentLength !== undefined ? { size: out.ContentLength } : {}),
+    // "null" is the version of an object written before versioning was enabled: no pin by it.
+    ...(out.VersionId && out.VersionId !== 'null' ? { versionId: out.VersionId } : {}),
+  };
+}
+
+function splitUri(uri: string): { bucket: string; key: string } {
+  const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(uri);
+  if (!m) throw new Error(`"${uri}" is not an s3:// URI`);
+  return { bucket: m[1] as string, key: m[2] ?? '' };
+}
+
+function isDenied(error: unknown): boolean {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e.name === 'AccessDenied' || e.name === 'Forbidden' || e.$metadata?.httpStatusCode === 403;
+}
+
+function isMissing(error: unknown): boolean {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return (
+    e.name === 'NoSuchKey' ||
+    e.name === 'NotFound' ||
+    e.name === 'NoSuchVersion' ||
+    e.$metadata?.httpStatusCode === 404
+  );
+}

@@ -1,0 +1,276 @@
+import { Aspects, Aws, CfnOutput, CfnResource, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct, type IConstruct } from 'constructs';
+import { groupsDeployedIn } from '../core/config/accounts';
+import type {
+  AwsEnvironmentInput,
+  GovernanceConfigInput,
+  ModelPackageGroupInput,
+} from '../core/config/input';
+import { parseGovernanceConfig } from '../core/config/parse';
+import type { ChatChannels, ModelPackageGroupConfig } from '../core/config/types';
+import { MODEL_PACKAGE_STATE_CHANGE, SAGEMAKER_EVENT_SOURCE } from '../core/events';
+import { cardReviewRequired, modelCardPrefix } from '../core/model-card-naming';
+import { ApprovalEvents } from './approval-events';
+import { ACKNOWLEDGEMENTS, acknowledge } from './compliance';
+import { EndpointReconciler } from './endpoint-reconciler';
+import type { SharedHandlerProps } from './handler-props';
+import { LineageRecorder } from './lineage-recorder';
+import { writeManifest } from './manifest-file';
+import { policyGateRoleName, reconcilerRoleName } from './model-package-groups';
+import { Notifications } from './notifications';
+import { Operations } from './operations';
+
+/**
+ * Props of ModelDeployment: the fields of governance.config.json that concern one deployment account
+ * (same names; see core/config/input.ts), and which account this is.
+ */
+export interface ModelDeploymentProps
+  extends Pick<
+    GovernanceConfigInput,
+    | 'notificationEmails'
+    | 'modelArtifactBuckets'
+    | 'modelArtifactKeyArns'
+    | 'slo'
+    | 'tracing'
+    | 'notifications'
+  > {
+  /** Where the Model Registry (and its ModelGovernance) is. */
+  readonly registry: AwsEnvironmentInput;
+  /**
+   * The account this construct deploys endpoints in: it manages the targets whose `account` is this
+   * one (targets without `account` are the registry account's).
+   * @default the stack's account (which must then be concrete, not environment-agnostic)
+   */
+  readonly account?: string;
+  /**
+   * The groups (as in ModelGovernance); only their targets in `account` are managed here.
+   * @default [] (add with addGroup())
+   */
+  readonly groups?: readonly ModelPackageGroupInput[];
+}
+
+/**
+ * Model governance in one deployment account of a multi-account setup: a bus policy accepting the
+ * registry account's forwarded approval events (and nothing else), the rules that hand them and the
+ * endpoints' own state changes to the reconciler, the reconciler with its model execution role and
+ * rollback alarms, deployment lineage, and a notification topic for this account's people.
+ */
+export class ModelDeployment extends Construct {
+  private readonly props: ModelDeploymentProps;
+  private readonly groupInputs: ModelPackageGroupInput[] = [];
+  private resources?: DeploymentResources;
+
+  constructor(scope: Construct, id: string, props: ModelDeploymentProps) {
+    super(scope, id);
+    this.props = props;
+    for (const group of props.groups ?? []) this.addGroup(group);
+    Aspects.of(this).add({
+      visit: (node: IConstruct) => {
+        if (node === this) this.build();
+      },
+    });
+  }
+
+  /** Adds a group; its targets in this account are deployed here. */
+  addGroup(group: ModelPackageGroupInput): this {
+    if (this.resources) {
+      throw new Error(
+        `ModelDeployment ${this.node.path}: cannot add group "${group.name}" after the construct was built (a resource was read, or synthesis began); call addGroup() before reading its resources.`,
+      );
+    }
+    this.groupInputs.push(group);
+    return this;
+  }
+
+  /** The groups deployed here, each with only its targets in this account. */
+  get deployedGroups(): readonly ModelPackageGroupConfig[] {
+    return this.build().groups;
+  }
+  get encryptionKey(): kms.Key {
+    return this.build().encryptionKey;
+  }
+  get notifications(): Notifications {
+    return this.build().notifications;
+  }
+  get approvalEvents(): ApprovalEvents {
+    return this.build().approvalEvents;
+  }
+  get reconciler(): EndpointReconciler {
+    return this.build().reconciler;
+  }
+  get lineage(): LineageRecorder {
+    return this.build().lineage;
+  }
+  /** The dashboard and alarms of this account's part of the flow. */
+  get operations(): Operations {
+    return this.build().operations;
+  }
+  /** The bus policy accepting the registry's forwarded events (in accounts other than the registry's). */
+  get busPolicy(): CfnResource | undefined {
+    return this.build().busPolicy;
+  }
+
+  private build(): DeploymentResources {
+    if (this.resources) return this.resources;
+    const { registry, groups: _groups, account, ...settings } = this.props;
+    const config = parseGovernanceConfig(
+      { ...settings, registry, groups: this.groupInputs },
+      `ModelDeployment ${this.node.path}`,
+    );
+    const stackAccount = Stack.of(this).account;
+    const targetAccount = account ?? (Token.isUnresolved(stackAccount) ? undefined : stackAccount);
+    if (!targetAccount) {
+      throw new Error(
+        `ModelDeployment ${this.node.path}: which account does it deploy in? Set "account", or give the stack a concrete env.account.`,
+      );
+    }
+    const groups = groupsDeployedIn(config, registry.account, targetAccount);
+    if (groups.length === 0) {
+      throw new Error(
+        `ModelDeployment ${this.node.path}: no target of its groups is in account ${targetAccount}; give targets "account": "${targetAccount}" (targets without one are the registry's, ${registry.account}).`,
+      );
+    }
+    this.resources = buildDeployment(this, {
+      groups,
+      registry: config.registry ?? registry,
+      targetAccount,
+      notificationEmails: config.notificationEmails,
+      modelArtifactBuckets: config.modelArtifactBuckets,
+      modelArtifactKeyArns: config.modelArtifactKeyArns,
+      approvalToServingMinutes: config.slo.approvalToServingMinutes,
+      tracing: config.tracing,
+      chat: config.notifications,
+    });
+    return this.resources;
+  }
+}
+
+interface DeploymentResources {
+  readonly groups: readonly ModelPackageGroupConfig[];
+  readonly encryptionKey: kms.Key;
+  readonly notifications: Notifications;
+  readonly operations: Operations;
+  readonly approvalEvents: ApprovalEvents;
+  readonly reconciler: EndpointReconciler;
+  readonly lineage: LineageRecorder;
+  readonly busPolicy?: CfnResource;
+}
+
+function buildDeployment(
+  scope: Construct,
+  c: {
+    groups: readonly ModelPackageGroupConfig[];
+    registry: AwsEnvironmentInput;
+    targetAccount: string;
+    notificationEmails: readonly string[];
+    modelArtifactBuckets: readonly string[];
+    modelArtifactKeyArns: readonly string[];
+    approvalToServingMinutes: number;
+    tracing: boolean;
+    chat: ChatChannels;
+  },
+): DeploymentResources {
+  const { groups, registry, targetAccount } = c;
+  const crossAccount = targetAccount !== registry.account;
+  acknowledge(scope, ACKNOWLEDGEMENTS.queueIsDeadLetterQueue);
+  const manifestPath = writeManifest(scope, {
+    manifestVersion: 1,
+    groups,
+    ...(crossAccount ? { registry } : {}),
+  });
+  const encryptionKey = new kms.Key(scope, 'Key', {
+    description: 'model-governance (deployments): notifications, dead-letter queues, handler environment',
+    enableKeyRotation: true,
+  });
+  const notifications = new Notifications(scope, 'Notifications', {
+    encryptionKey,
+    emails: c.notificationEmails,
+    chat: c.chat,
+  });
+  const approvalEvents = new ApprovalEvents(scope, 'ApprovalEvents', {
+    groupNames: groups.map((g) => g.name),
+    endpointNames: groups.flatMap((g) => g.deployments.map((d) => d.endpointName)),
+    cardGatePrefixes: groups.filter((g) => cardReviewRequired(g)).map((g) => `${modelCardPrefix(g.name)}-v`),
+    archiveRetentionDays: 0,
+    archive: false,
+    registryAccount: registry.account,
+    encryptionKey,
+  });
+  let busPolicy: CfnResource | undefined;
+  if (crossAccount) {
+    // Only the registry account may put events on this bus, and only SageMaker's model package
+    // state changes (the source and detail-type of the events it forwards).
+    // A plain CfnResource: CfnEventBusPolicy reads its deprecated `principal` while synthesizing and
+    // prints a deprecation warning on every synth, though the property is never set.
+    busPolicy = new CfnResource(scope, 'AcceptRegistryEvents', {
+      type: 'AWS::Events::EventBusPolicy',
+      properties: {
+        EventBusName: 'default',
+        StatementId: `model-governance-from-${registry.account}`,
+        Statement: new iam.PolicyStatement({
+          sid: `model-governance-from-${registry.account}`,
+          principals: [new iam.AccountPrincipal(registry.account)],
+          actions: ['events:PutEvents'],
+          resources: [
+            Stack.of(scope).formatArn({ service: 'events', resource: 'event-bus', resourceName: 'default' }),
+          ],
+          conditions: {
+            StringEquals: {
+              'events:source': SAGEMAKER_EVENT_SOURCE,
+              'events:detail-type': MODEL_PACKAGE_STATE_CHANGE,
+            },
+          },
+        }).toStatementJson(),
+      },
+    });
+  }
+  const shared: SharedHandlerProps = {
+    approvalEvents,
+    topic: notifications.topic,
+    encryptionKey,
+    manifestPath,
+  };
+  const reconciler = new EndpointReconciler(scope, 'EndpointReconciler', {
+    groups,
+    modelArtifactBuckets: c.modelArtifactBuckets,
+    modelArtifactKeyArns: c.modelArtifactKeyArns,
+    ...(crossAccount
+      ? { registryAccount: registry.account, handlerRoleName: reconcilerRoleName(registry.region) }
+      : {}),
+    ...shared,
+  });
+  // The registry's policy handler (fixed name): its change to a version is its check of the approval.
+  reconciler.handler.addEnvironment(
+    'APPROVAL_CHECKER_ROLE_ARN',
+    `arn:${Aws.PARTITION}:iam::${registry.account}:role/${policyGateRoleName(registry.region)}`,
+  );
+  new CfnOutput(scope, 'ModelExecutionRoleArn', {
+    description:
+      'Grant this role read access to the model artifacts (bucket policy, KMS key policy) in the registry account',
+    value: reconciler.executionRole.roleArn,
+  });
+  const lineage = new LineageRecorder(scope, 'Lineage', {
+    groups,
+    records: 'deployments',
+    ...(crossAccount ? { registryAccount: registry.account } : {}),
+    ...shared,
+  });
+  if (c.tracing) for (const f of [reconciler.handler, lineage.handler]) f.enableTracing();
+  const operations = new Operations(scope, 'Operations', {
+    topic: notifications.topic,
+    functions: [reconciler.handler, lineage.handler],
+    approvalToServingMinutes: c.approvalToServingMinutes,
+  });
+  return {
+    groups,
+    encryptionKey,
+    notifications,
+    approvalEvents,
+    reconciler,
+    lineage,
+    operations,
+    ...(busPolicy ? { busPolicy } : {}),
+  };
+}

@@ -1,0 +1,519 @@
+/**
+ * The shadow test before promotion (issue #21), as a separate step after the endpoint plan: when the
+ * plan would update a target that has `shadow`, this decides whether the new version first runs as
+ * a shadow variant beside the live one (a SageMaker inference experiment), whether that test is
+ * still running, whether an older one must be stopped first, and whether the figures it produced
+ * let the update go ahead. Pure: the handler reads the experiments, the live variant and (once a
+ * test completed) CloudWatch, calls this, and carries it out.
+ *
+ * SageMaker's rules it follows (API reference and developer guide, "Shadow tests"):
+ * - CreateInferenceExperiment (Type ShadowMode) lists the production variant and the shadow variant
+ *   as ModelVariants (1 to 2), each with a RealTimeInference InstanceType and InstanceCount; the
+ *   ShadowModeConfig names the source (production) variant and exactly one shadow variant with its
+ *   SamplingPercentage (at most 100). "SageMaker AI supports a maximum of one shadow variant per
+ *   endpoint" and, with a shadow variant, "a maximum of one production variant".
+ * - The experiment's Status: Creating, Created, Updating, Starting, Running, Stopping (in progress),
+ *   Completed ("Your experiment has completed"), Cancelled ("When you conclude your experiment early
+ *   using the StopInferenceExperiment API, or if any operation fails with an unexpected error").
+ * - StopInferenceExperiment maps each variant to Promote, Remove or Retain, with DesiredState
+ *   Completed or Cancelled.
+ *
+ * Promotion goes through the usual blue/green UpdateEndpoint to this app's own deterministic config,
+ * not through StopInferenceExperiment's Promote: after a Promote the endpoint would run on a config
+ * SageMaker made, which this app neither named nor recorded as requested, so the request tags
+ * (rolledBackFrom, driftedTo), the squat checks on its config names and the retention of old
+ * configs would not know it; and a Promote has no DeploymentConfig, so the target's canary or
+ * linear shifting and its alarm-driven auto-rollback would be skipped on the very deployment they
+ * guard. The test proves the version on copied traffic; the update then moves real traffic the way
+ * every other update does, and can still be rolled back.
+ */
+import type { InferenceExperimentStatus } from '@aws-sdk/client-sagemaker';
+import type { DeploymentTarget, ShadowTest } from '../core/config/types';
+import { resourcePrefix, VARIANT_NAME, versionedName, versionOfName } from '../core/naming';
+import type { Deployment } from './endpoint-plan';
+
+/** The shadow variant's name in every experiment this app starts. */
+export const SHADOW_VARIANT_NAME = 'Shadow';
+
+/** DescribeInferenceExperiment's Status, as the service model (and so the SDK) enumerates it. */
+export type ExperimentStatus = InferenceExperimentStatus;
+
+/** Every status but Completed and Cancelled: the experiment still holds the endpoint. */
+export const EXPERIMENT_IN_PROGRESS: readonly ExperimentStatus[] = [
+  'Creating',
+  'Created',
+  'Updating',
+  'Starting',
+  'Running',
+  'Stopping',
+];
+
+/** An inference experiment as DescribeInferenceExperiment (and its tags) show it. */
+export interface ObservedExperiment {
+  readonly name: string;
+  readonly arn?: string;
+  readonly status: ExperimentStatus;
+  readonly statusReason?: string;
+  readonly endpointName: string;
+  readonly sourceVariantName?: string;
+  readonly shadowVariantName?: string;
+  readonly samplingPercent?: number;
+  readonly variants: readonly { readonly variantName: string; readonly modelName: string }[];
+  readonly start?: Date;
+  readonly end?: Date;
+  readonly completionTime?: Date;
+  /** The figures this app measured and recorded on the experiment (its tags), once it completed. */
+  readonly recorded?: ShadowFigures;
+}
+
+/** The endpoint's live production variant (from its current endpoint config). */
+export interface LiveVariant {
+  readonly variantName: string;
+  readonly modelName: string;
+  readonly instanceType: string;
+  readonly instanceCount: number;
+}
+
+/** One variant's figures over the test window (AWS/SageMaker metrics). */
+export interface VariantFigures {
+  readonly invocations: number;
+  readonly errors5xx: number;
+  /** p99 ModelLatency in milliseconds; undefined when no latency was recorded. */
+  readonly latencyP99Ms?: number;
+}
+
+export interface ShadowFigures {
+  readonly live: VariantFigures;
+  readonly shadow: VariantFigures;
+  readonly start: Date;
+  readonly end: Date;
+}
+
+export interface ShadowVerdict {
+  readonly passed: boolean;
+  /** Why it failed, one sentence per failed check (empty when it passed). */
+  readonly failures: readonly string[];
+  /** The figures, readable: what notifications, lineage and `mgov status` show. */
+  readonly summary: string;
+  readonly figures: ShadowFigures;
+}
+
+/**
+ * The experiment that tests `deployment` against the live model with these settings: deterministic,
+ * so a duplicate or late event finds it instead of starting another. The live model and the test's
+ * sampling and length are part of it (another live version or test is another experiment); the pass
+ * mark is not (it judges the recorded figures).
+ */
+export function shadowExperimentName(
+  endpointName: string,
+  deployment: Pick<Deployment, 'version' | 'modelName'>,
+  liveModelName: string,
+  shadow: Pick<ShadowTest, 'samplingPercent' | 'minutes'>,
+): string {
+  return `${versionedName(endpointName, deployment.version.version, 'shadow', deployment.modelName, liveModelName, shadow.samplingPercent, shadow.minutes)}-shadow`;
+}
+
+/** What the names of a target's experiments start with (ListInferenceExperiments NameContains). */
+export function shadowExperimentPrefix(endpointName: string): string {
+  return `${resourcePrefix(endpointName)}-v`;
+}
+
+/** Whether a name is one of this target's experiments (shadowExperimentName's shape). */
+export function isShadowExperimentOf(endpointName: string, name: string): boolean {
+  const prefix = shadowExperimentPrefix(endpointName);
+  return name.startsWith(prefix) && /^\d+-[0-9a-f]{8}-shadow$/.test(name.slice(prefix.length));
+}
+
+export interface ShadowInputs {
+  readonly target: Pick<DeploymentTarget, 'endpointName' | 'compute' | 'shadow'>;
+  /** The deployment the endpoint plan would update the endpoint to. */
+  readonly deployment: Deployment;
+  /** The live production variant; undefined when the endpoint's config could not be read. */
+  readonly live?: LiveVariant;
+  /** This target's experiments (isShadowExperimentOf), as described. */
+  readonly experiments: readonly ObservedExperiment[];
+  /** The role SageMaker assumes to run the experiment (CreateInferenceExperiment RoleArn). */
+  readonly roleArn: string;
+  readonly now: Date;
+  /** Figures the handler has just measured for the completed experiment this step asked to measure. */
+  readonly measured?: ShadowFigures;
+}
+
+export type ShadowStep =
+  /** No test: the update goes ahead as it would without `shadow`. */
+  | { readonly kind: 'not-needed'; readonly why: string }
+  /** Start the test (CreateInferenceExperiment); the update waits for it. */
+  | { readonly kind: 'start'; readonly request: ExperimentRequest }
+  /** The test runs; its scheduled end (or the periodic check after it) reconciles again. */
+  | { readonly kind: 'wait'; readonly experiment: ObservedExperiment }
+  /** An older version's test still runs: stop it (the newer approval starts over). */
+  | { readonly kind: 'stop'; readonly experiment: ObservedExperiment; readonly request: StopRequest }
+  /** The test completed and has no recorded figures: measure them, then decide again. */
+  | {
+      readonly kind: 'measure';
+      readonly experiment: ObservedExperiment;
+      readonly window: { readonly start: Date; readonly end: Date };
+    }
+  /** Passed: the update goes ahead. `firstSeen`: the figures were measured in this run. */
+  | {
+      readonly kind: 'passed';
+      readonly experiment: ObservedExperiment;
+      readonly verdict: ShadowVerdict;
+      readonly firstSeen: boolean;
+    }
+  /** Failed: the version is held with the figures as the reason; live is untouched. */
+  | {
+      readonly kind: 'failed';
+      readonly experiment: ObservedExperiment;
+      readonly verdict: ShadowVerdict;
+      readonly firstSeen: boolean;
+      readonly reason: string;
+    }
+  /** The test cannot prove the version (cancelled, not ours, live unknown): held, with the reason. */
+  | { readonly kind: 'refused'; readonly reason: string };
+
+/** CreateInferenceExperiment's request (without tags). */
+export interface ExperimentRequest {
+  readonly Name: string;
+  readonly Type: 'ShadowMode';
+  readonly RoleArn: string;
+  readonly EndpointName: string;
+  readonly Description: string;
+  readonly Schedule: { readonly StartTime: Date; readonly EndTime: Date };
+  readonly ModelVariants: readonly {
+    readonly ModelName: string;
+    readonly VariantName: string;
+    readonly InfrastructureConfig: {
+      readonly InfrastructureType: 'RealTimeInference';
+      readonly RealTimeInferenceConfig: { readonly InstanceType: string; readonly InstanceCount: number };
+    };
+  }[];
+  readonly ShadowModeConfig: {
+    readonly SourceModelVariantName: string;
+    readonly ShadowModelVariants: readonly {
+      readonly ShadowModelVariantName: string;
+      readonly SamplingPercentage: number;
+    }[];
+  };
+}
+
+/** StopInferenceExperiment's request: the shadow variant removed, the live one kept. */
+export interface StopRequest {
+  readonly Name: string;
+  readonly ModelVariantActions: Readonly<Record<string, 'Promote' | 'Remove' | 'Retain'>>;
+  readonly DesiredState: 'Cancelled';
+  readonly Reason: string;
+}
+
+/** Decides the shadow step of an update. Pure. */
+export function planShadowTest(inputs: ShadowInputs): ShadowStep {
+  const { target, deployment, live } = inputs;
+  const shadow = target.shadow;
+  if (!shadow) return { kind: 'not-needed', why: 'the target has no shadow test' };
+  const version = deployment.version.version;
+  const name = live
+    ? shadowExperimentName(target.endpointName, deployment, live.modelName, shadow)
+    : undefined;
+  // Another test still runs (an older version's, after a newer approval or a revert): stop it
+  // first (one shadow variant per endpoint); the next run starts over, or updates without one.
+  const older = inputs.experiments.find((e) => e.name !== name && EXPERIMENT_IN_PROGRESS.includes(e.status));
+  if (older) {
+    return {
+      kind: 'stop',
+      experiment: older,
+      request: {
+        Name: older.name,
+        ModelVariantActions: { [VARIANT_NAME]: 'Retain', [SHADOW_VARIANT_NAME]: 'Remove' },
+        DesiredState: 'Cancelled',
+        Reason: `model-governance: v${version} is now the version to deploy; this test no longer decides anything`,
+      },
+    };
+  }
+  if (!live || name === undefined) {
+    return {
+      kind: 'refused',
+      reason: `cannot shadow-test v${version}: the live variant of ${target.endpointName} could not be read (its endpoint config is gone or has no production variant); restore the endpoint's config, or remove shadow from the target`,
+    };
+  }
+  if (live.modelName === deployment.modelName)
+    return { kind: 'not-needed', why: `v${version}'s model is already the live one` };
+  const liveVersion = versionOfName(target.endpointName, live.modelName);
+  if (liveVersion !== undefined && version < liveVersion) {
+    return {
+      kind: 'not-needed',
+      why: `v${version} served before v${liveVersion}; going back to it is not shadow-tested`,
+    };
+  }
+  const experiment = inputs.experiments.find((e) => e.name === name);
+  if (!experiment) return { kind: 'start', request: experimentRequest(inputs, name, live, shadow) };
+  const notOurs = experimentMismatch(experiment, target.endpointName, deployment.modelName, live.modelName);
+  if (notOurs) return { kind: 'refused', reason: notOurs };
+  if (EXPERIMENT_IN_PROGRESS.includes(experiment.status)) return { kind: 'wait', experiment };
+  if (experiment.status === 'Cancelled') {
+    return {
+      kind: 'refused',
+      reason: `the shadow test ${name} of v${version} was cancelled before it completed (${experiment.statusReason || 'no reason given'}), so nothing proves v${version}; approve a newer version to test again`,
+    };
+  }
+  const figures = inputs.measured ?? experiment.recorded;
+  if (!figures) return { kind: 'measure', experiment, window: experimentWindow(experiment, shadow) };
+  const verdict = shadowVerdict(shadow, figures);
+  const firstSeen = inputs.measured !== undefined;
+  if (verdict.passed) return { kind: 'passed', experiment, verdict, firstSeen };
+  return {
+    kind: 'failed',
+    experiment,
+    verdict,
+    firstSeen,
+    reason: `shadow test ${name} failed: ${verdict.failures.join('; ')} (${verdict.summary}); live is unchanged; approve a newer version to test again`,
+  };
+}
+
+function experimentRequest(
+  inputs: ShadowInputs,
+  name: string,
+  live: LiveVariant,
+  shadow: ShadowTest,
+): ExperimentRequest {
+  const { target, deployment, now } = inputs;
+  const compute = target.compute;
+  // A shadow target always has instances (parse.ts); the live count is the fallback otherwise.
+  const instanceType = compute.kind === 'instances' ? compute.instanceType : live.instanceType;
+  const instanceCount = compute.kind === 'instances' ? compute.instanceCount : live.instanceCount;
+  const liveVersion = versionOfName(target.endpointName, live.modelName);
+  return {
+    Name: name,
+    Type: 'ShadowMode',
+    RoleArn: inputs.roleArn,
+    EndpointName: target.endpointName,
+    Description: `model-governance: v${deployment.version.version} shadow-tested against ${liveVersion !== undefined ? `v${liveVersion}` : live.modelName} for ${shadow.minutes} min`,
+    Schedule: { StartTime: now, EndTime: new Date(now.getTime() + shadow.minutes * 60_000) },
+    ModelVariants: [
+      {
+        ModelName: live.modelName,
+        VariantName: live.variantName,
+        InfrastructureConfig: {
+          InfrastructureType: 'RealTimeInference',
+          RealTimeInferenceConfig: { InstanceType: live.instanceType, InstanceCount: live.instanceCount },
+        },
+      },
+      {
+        ModelName: deployment.modelName,
+        VariantName: SHADOW_VARIANT_NAME,
+        InfrastructureConfig: {
+          InfrastructureType: 'RealTimeInference',
+          RealTimeInferenceConfig: { InstanceType: instanceType, InstanceCount: instanceCount },
+        },
+      },
+    ],
+    ShadowModeConfig: {
+      SourceModelVariantName: live.variantName,
+      ShadowModelVariants: [
+        { ShadowModelVariantName: SHADOW_VARIANT_NAME, SamplingPercentage: shadow.samplingPercent },
+      ],
+    },
+  };
+}
+
+/**
+ * Why an experiment found under this app's name is not the test it would have started, or
+ * undefined: anyone with CreateInferenceExperiment could create the name first with their own
+ * model as the shadow (copying live traffic to it) and have its figures promote our version, or
+ * make our version look bad. Its figures prove nothing about our version: held, and people told.
+ */
+export function experimentMismatch(
+  found: ObservedExperiment,
+  endpointName: string,
+  shadowModelName: string,
+  liveModelName: string,
+): string | undefined {
+  const problems: string[] = [];
+  if (found.endpointName !== endpointName)
+    problems.push(`runs on ${found.endpointName}, not ${endpointName}`);
+  const modelOf = (variant: string | undefined) =>
+    found.variants.find((v) => v.variantName === variant)?.modelName;
+  if (found.shadowVariantName !== SHADOW_VARIANT_NAME || modelOf(found.shadowVariantName) !== shadowModelName)
+    problems.push(
+      `shadows ${modelOf(found.shadowVariantName) ?? 'no model'} (variant ${found.shadowVariantName ?? 'none'}), not ${shadowModelName}`,
+    );
+  if (modelOf(found.sourceVariantName) !== liveModelName)
+    problems.push(
+      `compares with ${modelOf(found.sourceVariantName) ?? 'no model'}, not the live ${liveModelName}`,
+    );
+  return problems.length > 0
+    ? `inference experiment ${found.name} exists but is not the shadow test this app starts: it ${problems.join('; ')}. Its figures prove nothing about this version; stop and investigate it (someone may be copying live traffic to their own model), then approve a newer version.`
+    : undefined;
+}
+
+/** The window the figures cover: the experiment's start to its completion (or scheduled end). */
+export function experimentWindow(
+  experiment: ObservedExperiment,
+  shadow: Pick<ShadowTest, 'minutes'>,
+): { start: Date; end: Date } {
+  const end = experiment.completionTime ?? experiment.end ?? new Date(0);
+  const start = experiment.start ?? new Date(end.getTime() - shadow.minutes * 60_000);
+  return { start, end };
+}
+
+const round = (n: number) => Math.round(n * 10) / 10;
+const rate = (f: VariantFigures) => (f.invocations > 0 ? (f.errors5xx / f.invocations) * 100 : 0);
+
+/**
+ * Whether the shadow variant did well enough: some requests reached it, its p99 ModelLatency is at
+ * most `maxLatencyIncreasePercent` above the live variant's, and at most `maxErrorRatePercent` of
+ * its requests ended in a 5XX error. No traffic, or no latency figure, proves nothing: a failure.
+ */
+export function shadowVerdict(
+  shadow: Pick<ShadowTest, 'maxLatencyIncreasePercent' | 'maxErrorRatePercent'>,
+  figures: ShadowFigures,
+): ShadowVerdict {
+  const { live, shadow: candidate } = figures;
+  const failures: string[] = [];
+  if (candidate.invocations === 0) {
+    failures.push('the new version received no requests during the test, so nothing proves it');
+  } else {
+    const l = live.latencyP99Ms;
+    const s = candidate.latencyP99Ms;
+    if (l === undefined || s === undefined) {
+      failures.push(`no p99 ModelLatency was recorded for the ${s === undefined ? 'new' : 'live'} version`);
+    } else {
+      const increase = l > 0 ? ((s - l) / l) * 100 : s > 0 ? Number.POSITIVE_INFINITY : 0;
+      if (increase > shadow.maxLatencyIncreasePercent)
+        failures.push(
+          `its p99 ModelLatency ${round(s)} ms is ${round(increase)}% above the live version's ${round(l)} ms (at most ${shadow.maxLatencyIncreasePercent}% allowed)`,
+        );
+    }
+    if (rate(candidate) > shadow.maxErrorRatePercent)
+      failures.push(
+        `${round(rate(candidate))}% of its requests ended in 5XX errors (${candidate.errors5xx} of ${candidate.invocations}; at most ${shadow.maxErrorRatePercent}% allowed)`,
+      );
+  }
+  return { passed: failures.length === 0, failures, summary: figuresSummary(figures), figures };
+}
+
+/** The figures in one line: "p99 ModelLatency 130 ms vs live 100 ms, 5XX 0.5% (1 of 200) vs live 0% (0 of 400), 02:00–03:00 UTC". */
+export function figuresSummary(f: ShadowFigures): string {
+  const latency = (v: VariantFigures) =>
+    v.latencyP99Ms === undefined ? 'none' : `${round(v.latencyP99Ms)} ms`;
+  const errors = (v: VariantFigures) => `${round(rate(v))}% (${v.errors5xx} of ${v.invocations})`;
+  return `p99 ModelLatency ${latency(f.shadow)} vs live ${latency(f.live)}, 5XX ${errors(f.shadow)} vs live ${errors(f.live)}, from ${f.start.toISOString()} to ${f.end.toISOString()}`;
+}
+
+/** The tags that record measured figures on the experiment (values fit SageMaker's tag value pattern). */
+export const FIGURE_TAGS = {
+  start: 'model-governance:shadow-window-start',
+  end: 'model-governance:shadow-window-end',
+  liveInvocations: 'model-governance:live-invocations',
+  live5xx: 'model-governance:live-5xx',
+  liveP99: 'model-governance:live-p99-ms',
+  shadowInvocations: 'model-governance:shadow-invocations',
+  shadow5xx: 'model-governance:shadow-5xx',
+  shadowP99: 'model-governance:shadow-p99-ms',
+} as const;
+
+export function figuresTags(f: ShadowFigures): { Key: string; Value: string }[] {
+  const n = (v: number | undefined) => (v === undefined ? 'none' : String(v));
+  return [
+    { Key: FIGURE_TAGS.start, Value: f.start.toISOString() },
+    { Key: FIGURE_TAGS.end, Value: f.end.toISOString() },
+    { Key: FIGURE_TAGS.liveInvocations, Value: n(f.live.invocations) },
+    { Key: FIGURE_TAGS.live5xx, Value: n(f.live.errors5xx) },
+    { Key: FIGURE_TAGS.liveP99, Value: n(f.live.latencyP99Ms) },
+    { Key: FIGURE_TAGS.shadowInvocations, Value: n(f.shadow.invocations) },
+    { Key: FIGURE_TAGS.shadow5xx, Value: n(f.shadow.errors5xx) },
+    { Key: FIGURE_TAGS.shadowP99, Value: n(f.shadow.latencyP99Ms) },
+  ];
+}
+
+/** The figures recorded in an experiment's tags, if all are there and readable. */
+export function figuresFromTags(tags: Readonly<Record<string, string>>): ShadowFigures | undefined {
+  const start = new Date(tags[FIGURE_TAGS.start] ?? '');
+  const end = new Date(tags[FIGURE_TAGS.end] ?? '');
+  const count = (key: string) => {
+    const v = Number(tags[key]);
+    return tags[key] !== undefined && Number.isFinite(v) && v >= 0 ? v : undefined;
+  };
+  const latency = (key: string) => (tags[key] === 'none' ? undefined : count(key));
+  const li = count(FIGURE_TAGS.liveInvocations);
+  const le = count(FIGURE_TAGS.live5xx);
+  const si = count(FIGURE_TAGS.shadowInvocations);
+  const se = count(FIGURE_TAGS.shadow5xx);
+  if (Number.isNaN(start.getTime()) || Number.isNaN(end.getTime())) return undefined;
+  if (li === undefined || le === undefined || si === undefined || se === undefined) return undefined;
+  const lp = latency(FIGURE_TAGS.liveP99);
+  const sp = latency(FIGURE_TAGS.shadowP99);
+  return {
+    start,
+    end,
+    live: { invocations: li, errors5xx: le, ...(lp !== undefined ? { latencyP99Ms: lp } : {}) },
+    shadow: { invocations: si, errors5xx: se, ...(sp !== undefined ? { latencyP99Ms: sp } : {}) },
+  };
+}
+
+/**
+ * CloudWatch GetMetricData for the window: per variant, AWS/SageMaker ModelLatency p99 (reported in
+ * microseconds), Invocations and Invocation5XXErrors summed, with the dimensions EndpointName and
+ * VariantName (SageMaker developer guide, "Amazon SageMaker AI metrics in Amazon CloudWatch"). One
+ * period spans the whole window, in whole minutes (a multiple of 60 seconds, as CloudWatch requires).
+ */
+export function shadowMetricQueries(
+  endpointName: string,
+  variants: { readonly live: string; readonly shadow: string },
+  window: { readonly start: Date; readonly end: Date },
+) {
+  // Whole minutes covering the window: its start rounded down, its end rounded up.
+  const start = new Date(Math.floor(window.start.getTime() / 60_000) * 60_000);
+  const end = new Date(Math.ceil(window.end.getTime() / 60_000) * 60_000);
+  const seconds = Math.max(60, (end.getTime() - start.getTime()) / 1000);
+  const query = (id: string, variant: string, metric: string, stat: string) => ({
+    Id: id,
+    MetricStat: {
+      Metric: {
+        Namespace: 'AWS/SageMaker',
+        MetricName: metric,
+        Dimensions: [
+          { Name: 'EndpointName', Value: endpointName },
+          { Name: 'VariantName', Value: variant },
+        ],
+      },
+      Period: seconds,
+      Stat: stat,
+    },
+    ReturnData: true,
+  });
+  return {
+    StartTime: start,
+    EndTime: new Date(start.getTime() + seconds * 1000),
+    ScanBy: 'TimestampAscending' as const,
+    MetricDataQueries: [
+      query('liveLatency', variants.live, 'ModelLatency', 'p99'),
+      query('liveInvocations', variants.live, 'Invocations', 'Sum'),
+      query('live5xx', variants.live, 'Invocation5XXErrors', 'Sum'),
+      query('shadowLatency', variants.shadow, 'ModelLatency', 'p99'),
+      query('shadowInvocations', variants.shadow, 'Invocations', 'Sum'),
+      query('shadow5xx', variants.shadow, 'Invocation5XXErrors', 'Sum'),
+    ],
+  };
+}
+
+/**
+ * The figures from GetMetricData's MetricDataResults: counts summed over the datapoints, the p99 the
+ * highest one (one datapoint when the period spans the window), microseconds to milliseconds.
+ */
+export function figuresFromMetricData(
+  results: readonly { readonly Id?: string; readonly Values?: readonly number[] }[],
+  window: { readonly start: Date; readonly end: Date },
+): ShadowFigures {
+  const values = (id: string) => results.find((r) => r.Id === id)?.Values ?? [];
+  const sum = (id: string) => values(id).reduce((a, b) => a + b, 0);
+  const p99 = (id: string) => (values(id).length > 0 ? Math.max(...values(id)) / 1000 : undefined);
+  const variant = (prefix: 'live' | 'shadow'): VariantFigures => {
+    const latency = p99(`${prefix}Latency`);
+    return {
+      invocations: sum(`${prefix}Invocations`),
+      errors5xx: sum(`${prefix}5xx`),
+      ...(latency !== undefined ? { latencyP99Ms: latency } : {}),
+    };
+  };
+  return { live: variant('live'), shadow: variant('shadow'), start: window.start, end: window.end };
+}

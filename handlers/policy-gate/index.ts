@@ -1,0 +1,375 @@
+/**
+ * Governance policies on the registry: the quality gate decides every newly registered version of
+ * a gated group (Rejected with the failed thresholds, left pending with a note, or approved where
+ * configured), and separation of duties reverts an approval made by the version's own registrant.
+ *
+ * Trigger: the governed groups' model package state changes. Level-triggered: the version is read
+ * from the registry and decided once (the verdict is kept in the audit bucket, where only this handler
+ * writes; the version's CustomerMetadataProperties only show it).
+ */
+import { S3Client } from '@aws-sdk/client-s3';
+import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { artifactStates, readMetrics } from '../../adapters/artifacts';
+import { describeEndpoint } from '../../adapters/endpoints';
+import { describeForCard } from '../../adapters/model-card-inputs';
+import { publishNotification } from '../../adapters/notifications';
+import { readRecord, writeRecord } from '../../adapters/policy-records';
+import { describeModelVersion, updateApproval } from '../../adapters/sagemaker';
+import { readRegistration, readVerdict, writeRegistration, writeVerdict } from '../../adapters/verdicts';
+import type { ModelPackageGroupConfig } from '../../core/config/types';
+import { comparesToLive, liveEndpointOf } from '../../core/live-endpoint';
+import { findGroup } from '../../core/manifest';
+import { type RegistrationRecord, registrationRecord } from '../../domain/approval-check';
+import type { ArtifactPins, ObjectState } from '../../domain/artifact-pins';
+import { type ModelPackageStateChange, parseModelPackageStateChange } from '../../domain/events';
+import {
+  type ApprovalDecisions,
+  changedContentUpdate,
+  checkMetadata,
+  decidedThrough,
+  type GateVerdict,
+  gateUpdate,
+  nextPolicyStep,
+  policyNotification,
+  type RegistryUpdate,
+  selfApprovalUpdate,
+  unattributedApprovalUpdate,
+  unidentifiedRegistrantUpdate,
+  versionBasis,
+} from '../../domain/governance-policy';
+import type { ModelVersion } from '../../domain/model-version';
+import { principalOf, samePrincipal } from '../../domain/principal';
+import {
+  evaluateGate,
+  type GateDecision,
+  type LiveVersion,
+  liveVersionServed,
+  type VersionMetrics,
+} from '../../domain/quality-gate';
+import {
+  type StageRecord,
+  servesStages,
+  stageCheckNeeded,
+  stageCheckValue,
+  stageMetadata,
+  stageTransition,
+} from '../../domain/stage-check';
+import { requiredEnv } from '../runtime/env';
+import { governedHandler, type Ignored, ignored } from '../runtime/handler';
+import { logger } from '../runtime/logger';
+import { loadManifest } from '../runtime/manifest';
+import { countApprovalReverted, countGateDecision, countSelfApprovalReverted } from '../runtime/metrics';
+
+const topicArn = requiredEnv('NOTIFICATION_TOPIC_ARN');
+const verdictStore = requiredEnv('VERDICT_S3_URI');
+/** The handler's own role: its writes are not approvals. */
+const self = principalOf({ IamIdentity: { Arn: requiredEnv('POLICY_ROLE_ARN') } });
+const manifest = loadManifest();
+const sagemaker = new SageMakerClient({ maxAttempts: 5 });
+const s3 = new S3Client({ maxAttempts: 3 });
+const sns = new SNSClient({ maxAttempts: 5 });
+
+export type PolicyResult =
+  | {
+      readonly outcome: 'gate-decided';
+      readonly modelPackageArn: string;
+      readonly decision: GateDecision;
+      readonly update: RegistryUpdate;
+    }
+  | {
+      readonly outcome: 'self-approval-reverted';
+      readonly modelPackageArn: string;
+      readonly identity: string;
+    }
+  | {
+      readonly outcome:
+        | 'unattributed-approval-reverted'
+        | 'changed-content-reverted'
+        | 'unidentified-registrant-reverted';
+      readonly modelPackageArn: string;
+      readonly reason: string;
+    }
+  | { readonly outcome: 'approval-recorded'; readonly modelPackageArn: string; readonly approver: string }
+  | { readonly outcome: 'stage-checked'; readonly modelPackageArn: string; readonly stageCheck: string }
+  | { readonly outcome: 'superseded' | 'no-action'; readonly reason: string }
+  | Ignored;
+
+export const handler = governedHandler(handle);
+
+async function handle(event: unknown): Promise<PolicyResult> {
+  const parsed = parseModelPackageStateChange(event);
+  if (!parsed.ok) return ignored('unrecognised-event', parsed.reason);
+  const group = findGroup(manifest, parsed.value.groupName);
+  if (!group)
+    return ignored(
+      'not-governed',
+      `model package group "${parsed.value.groupName}" is not governed by this stack`,
+    );
+  const staged = servesStages(group);
+  if (!group.qualityGate && !group.separationOfDuties && !staged)
+    return ignored(
+      'not-applicable',
+      `group "${group.name}" has no quality gate, no separation of duties and no target that serves a stage`,
+    );
+  const version = await describeModelVersion(sagemaker, parsed.value.modelPackageArn);
+  if (!version)
+    return ignored('gone', 'the model package version no longer exists (deleted since the event)');
+
+  const verdict = group.qualityGate ? await readVerdict(s3, verdictStore, version.arn) : undefined;
+  // Before anything is written: what the registrant registered (separation of duties, approval-check.ts).
+  const registration = group.separationOfDuties ? await registrationOf(version) : undefined;
+  const decided = group.separationOfDuties
+    ? await readRecord<ApprovalDecisions>(s3, verdictStore, version.arn, 'approval')
+    : undefined;
+  // Before anything is written: who set the version's stage, while the registry still shows it.
+  const stage = staged ? await stageRecordOf(version, parsed.value) : undefined;
+  const policyStep = nextPolicyStep(group, version, {
+    now: new Date(),
+    ...(verdict ? { verdict } : {}),
+    ...(registration ? { registration } : {}),
+    ...(decided ? { decided } : {}),
+    ...(self ? { self } : {}),
+    event: parsed.value,
+  });
+  const step =
+    policyStep.kind === 'none' && staged && stageCheckNeeded(version, stage, self)
+      ? ({ kind: 'record-stage' } as const)
+      : policyStep;
+  if (step.kind === 'none') {
+    // The handler's own change is the latest: everything up to it is decided (kept in case the
+    // record after its write was lost).
+    if (group.separationOfDuties && samePrincipal(version.lastModifiedByPrincipal, self))
+      await recordDecided(version.arn, decided, version.lastModifiedTime);
+    return { outcome: 'no-action', reason: step.reason };
+  }
+
+  let result: PolicyResult;
+  let update: RegistryUpdate;
+  let verdictToKeep: GateVerdict | undefined;
+  if (step.kind === 'revert-self-approval') {
+    update = selfApprovalUpdate(step.identity);
+    result = { outcome: 'self-approval-reverted', modelPackageArn: version.arn, identity: step.identity };
+  } else if (step.kind === 'revert-unidentified-registrant') {
+    update = unidentifiedRegistrantUpdate(step.reason);
+    result = {
+      outcome: 'unidentified-registrant-reverted',
+      modelPackageArn: version.arn,
+      reason: step.reason,
+    };
+  } else if (step.kind === 'revert-unattributed-approval') {
+    update = unattributedApprovalUpdate(step.reason);
+    result = { outcome: 'unattributed-approval-reverted', modelPackageArn: version.arn, reason: step.reason };
+  } else if (step.kind === 'revert-changed-content') {
+    update = changedContentUpdate(step.reason);
+    result = { outcome: 'changed-content-reverted', modelPackageArn: version.arn, reason: step.reason };
+  } else if (step.kind === 'record-stage') {
+    // A metadata-only change, as the approval check: the stage check the reconciler waits for.
+    update = { metadata: {} };
+    result = {
+      outcome: 'stage-checked',
+      modelPackageArn: version.arn,
+      stageCheck: stageCheckValue(version, stage),
+    };
+  } else if (step.kind === 'record-approval') {
+    // A metadata-only change: the version's latest change becomes this handler's, which is what the
+    // reconciler waits for; its state-change event runs the reconciler again.
+    update = { metadata: {} };
+    result = { outcome: 'approval-recorded', modelPackageArn: version.arn, approver: step.approver };
+  } else if (step.kind === 'apply-verdict') {
+    // Decided and kept before, but the registry update never landed: the same decision, applied now.
+    update = gateUpdate(group, step.decision, version.approvalStatus);
+    result = { outcome: 'gate-decided', modelPackageArn: version.arn, decision: step.decision, update };
+  } else {
+    const { decision, artifacts } = await decide(group, version);
+    update = gateUpdate(group, decision, version.approvalStatus);
+    result = { outcome: 'gate-decided', modelPackageArn: version.arn, decision, update };
+    verdictToKeep = {
+      arn: version.arn,
+      outcome: decision.outcome,
+      decidedAt: new Date().toISOString(),
+      artifacts,
+      basedOn: versionBasis(version),
+      decision,
+    };
+  }
+  if (group.separationOfDuties) {
+    // Every change this handler makes to such a version carries the registered content's fingerprint
+    // (what the reconciler compares), and who approved, when the version stays or becomes Approved.
+    const approved =
+      update.status === 'Approved' || (!update.status && version.approvalStatus === 'Approved');
+    const approver =
+      result.outcome === 'approval-recorded'
+        ? result.approver
+        : update.status === 'Approved'
+          ? 'the quality gate (autoApprove)'
+          : approved && !samePrincipal(version.lastModifiedByPrincipal, self)
+            ? version.lastModifiedBy
+            : undefined; // its own change approves nothing: the approver on record stays
+    const approverPrincipal =
+      approver && update.status !== 'Approved' ? version.lastModifiedByPrincipal : undefined;
+    update = {
+      ...update,
+      metadata: { ...update.metadata, ...checkMetadata(registration, approver, approverPrincipal) },
+    };
+  }
+
+  if (staged) update = { ...update, metadata: { ...update.metadata, ...stageMetadata(version, stage) } };
+
+  // No conditional write exists for model packages: re-read just before writing, and leave a version
+  // that someone changed meanwhile to that change's own event, which runs this again.
+  // A revert is the safe direction: it still applies while the version is Approved, whatever else
+  // changed meanwhile (a change by someone else after a self-approval must not launder it, H1).
+  const fresh = await describeModelVersion(sagemaker, version.arn);
+  const reverting =
+    result.outcome !== 'gate-decided' &&
+    result.outcome !== 'approval-recorded' &&
+    result.outcome !== 'stage-checked';
+  const stillApplies = reverting ? fresh?.approvalStatus === 'Approved' : fresh && sameState(fresh, version);
+  if (!fresh || !stillApplies) {
+    return {
+      outcome: 'superseded',
+      reason: 'the version changed while the policy was deciding; its own event decides again',
+    };
+  }
+  // The verdict before the registry update: the update's state-change event is what runs the
+  // reconciler again, and it deploys a gated version only once its verdict is there. A failure in
+  // between leaves the version unchanged since the verdict's basis: the retry applies it (apply-verdict).
+  if (verdictToKeep) await writeVerdict(s3, verdictStore, verdictToKeep);
+  await updateApproval(sagemaker, version.arn, update);
+  if (group.separationOfDuties) {
+    // Every change up to this write is decided: the write's own time when the registry still shows
+    // it as the latest change, else (someone changed the version at once) the change decided on.
+    const written = await describeModelVersion(sagemaker, version.arn);
+    const own = written && samePrincipal(written.lastModifiedByPrincipal, self);
+    await recordDecided(version.arn, decided, own ? written.lastModifiedTime : version.lastModifiedTime);
+  }
+  if (result.outcome === 'gate-decided') countGateDecision(result.decision.outcome, group.name);
+  else if (result.outcome === 'self-approval-reverted') countSelfApprovalReverted(group.name);
+  else if (result.outcome !== 'approval-recorded' && result.outcome !== 'stage-checked')
+    countApprovalReverted(group.name);
+  logger.info('policy applied', {
+    outcome: result.outcome,
+    groupName: group.name,
+    version: version.version,
+    status: update.status ?? 'status kept',
+    policy: result,
+  });
+  // No news for people: the deployment (or its hold) reports it.
+  if (result.outcome === 'approval-recorded' || result.outcome === 'stage-checked') return result;
+  await publishNotification(
+    sns,
+    topicArn,
+    policyNotification(
+      version,
+      result.outcome,
+      update,
+      result.outcome === 'gate-decided' ? result.decision : undefined,
+    ),
+  );
+  return result;
+}
+
+/**
+ * The record of who set the version's stage (stage-check.ts): kept, or a new one when this event is
+ * the change that set a stage other than the recorded one (kept where only this handler writes).
+ */
+async function stageRecordOf(
+  version: ModelVersion,
+  change: ModelPackageStateChange,
+): Promise<StageRecord | undefined> {
+  const kept = await readRecord<StageRecord>(s3, verdictStore, version.arn, 'stage');
+  const next = stageTransition(version, kept, change, self, new Date());
+  if (!next) return kept;
+  await writeRecord(s3, verdictStore, 'stage', next);
+  logger.info('stage recorded', { groupName: version.groupName, version: version.version, stage: next });
+  return next;
+}
+
+async function recordDecided(
+  arn: string,
+  kept: ApprovalDecisions | undefined,
+  through: Date | undefined,
+): Promise<void> {
+  const record = decidedThrough(arn, kept, through);
+  if (record) await writeRecord(s3, verdictStore, 'approval', record);
+}
+
+/** The registration record, written on first sight (once: a concurrent first write wins, and is read). */
+async function registrationOf(version: ModelVersion): Promise<RegistrationRecord> {
+  const kept = await readRegistration(s3, verdictStore, version.arn);
+  if (kept) return kept;
+  const record = registrationRecord(version, self, new Date());
+  try {
+    await writeRegistration(s3, verdictStore, record);
+    return record;
+  } catch (error) {
+    const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+    if (e.name !== 'PreconditionFailed' && e.$metadata?.httpStatusCode !== 412) throw error;
+    const winner = await readRegistration(s3, verdictStore, version.arn);
+    if (!winner) throw error;
+    return winner;
+  }
+}
+
+/**
+ * The gate's decision, and the pins of what it decided on (artifact-pins.ts): the metrics files as
+ * read, and the model data the version names, as S3 describes it now.
+ */
+async function decide(
+  group: ModelPackageGroupConfig,
+  version: ModelVersion,
+): Promise<{ decision: GateDecision; artifacts: ArtifactPins }> {
+  const gate = group.qualityGate;
+  if (!gate) throw new Error(`group "${group.name}" has no quality gate`);
+  const modelData = await artifactStates(s3, version.modelData ?? []);
+  const { metrics: current, states } = await metricsOf(version.arn, version.version);
+  const live = comparesToLive(gate)
+    ? await liveVersion(group, version)
+    : { kind: 'none' as const, reason: 'not compared' };
+  const decision = evaluateGate(gate, current, live);
+  if (current.unreadable.length > 0)
+    logger.warn('metrics that could not be read', { unreadable: current.unreadable });
+  return { decision, artifacts: { modelData: [...modelData.values()], metrics: states } };
+}
+
+/** A version's metrics; with `pinned`, read as its verdict pinned them (fail closed when changed). */
+async function metricsOf(
+  arn: string,
+  versionNumber: number,
+  pinned?: readonly ObjectState[],
+): Promise<{ metrics: VersionMetrics; states: ObjectState[] }> {
+  const described = await describeForCard(sagemaker, arn);
+  if (!described)
+    return {
+      metrics: { version: versionNumber, groups: [], unreadable: [`v${versionNumber} no longer exists`] },
+      states: [],
+    };
+  const { evaluations, unreadable, states } = await readMetrics(s3, described.metrics, pinned);
+  return {
+    metrics: { version: versionNumber, groups: evaluations.flatMap((e) => e.groups), unreadable },
+    states,
+  };
+}
+
+/**
+ * The version the gate's live endpoint serves now (by the versioned config name the reconciler gave
+ * it), with its metrics as its own verdict pinned them: whoever may write the metrics bucket cannot
+ * make a worse candidate beat live by overwriting live's numbers. A live version without pinned
+ * metrics (decided before pins existed) cannot be compared: the check is undetermined (a person decides).
+ */
+async function liveVersion(group: ModelPackageGroupConfig, version: ModelVersion): Promise<LiveVersion> {
+  const endpointName = liveEndpointOf(group);
+  const endpoint = endpointName ? await describeEndpoint(sagemaker, endpointName) : undefined;
+  const live = liveVersionServed(endpointName, endpoint, version);
+  if (live.kind === 'none') return live;
+  const verdict = await readVerdict(s3, verdictStore, live.arn);
+  const { metrics } = await metricsOf(live.arn, live.version, verdict?.artifacts?.metrics ?? []);
+  return { kind: 'version', metrics };
+}
+
+function sameState(a: ModelVersion, b: ModelVersion): boolean {
+  return (
+    a.approvalStatus === b.approvalStatus && a.lastModifiedTime?.getTime() === b.lastModifiedTime?.getTime()
+  );
+}

@@ -1,0 +1,200 @@
+/**
+ * The endpoint reconciler: keeps every deployment target's endpoint serving its desired version.
+ *
+ * Triggers: the governed groups' model package state changes, the managed endpoints' own state
+ * changes, the card-gated groups' model card state changes, and its own stack settling after a
+ * deployment (which can change any target's configuration without a SageMaker event). Each run re-reads the registry and the endpoint and closes the difference; an event
+ * only says which targets to look at.
+ */
+import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { readCardContentRecord } from '../../adapters/card-records';
+import { recordRollbackNotified } from '../../adapters/endpoints';
+import { publishNotification } from '../../adapters/notifications';
+import { describeModelVersion } from '../../adapters/sagemaker';
+import { findGroup, type GovernanceManifest, groupReference } from '../../core/manifest';
+import { groupOfCard } from '../../core/model-card-naming';
+import { approvalToServingSeconds } from '../../domain/approval-to-serving';
+import {
+  deploymentNotification,
+  isNotable,
+  type TargetOutcome,
+  type TargetReport,
+} from '../../domain/deployment-report';
+import { parseReconcileTrigger, type ReconcileTrigger } from '../../domain/events';
+import { principalOf } from '../../domain/principal';
+import { requiredEnv } from '../runtime/env';
+import { governedHandler, type Ignored, ignored } from '../runtime/handler';
+import { logger } from '../runtime/logger';
+import { loadManifest } from '../runtime/manifest';
+import { countDeployment, recordApprovalToServing } from '../runtime/metrics';
+import { reconcileTarget } from './reconcile';
+
+const topicArn = requiredEnv('NOTIFICATION_TOPIC_ARN');
+const executionRoleArn = requiredEnv('MODEL_EXECUTION_ROLE_ARN');
+const dataCaptureS3Uri = process.env.DATA_CAPTURE_S3_URI || undefined;
+/** The policy handler's role (separation of duties): unset, no such group's version deploys (fail closed). */
+const approvalChecker = principalOf({
+  IamIdentity: { Arn: process.env.APPROVAL_CHECKER_ROLE_ARN || undefined },
+});
+/**
+ * The quality gate's verdicts (the policy handler's store in the audit bucket): a gated group's
+ * version deploys only with its verdict, and only while its model data matches the verdict's pins.
+ * Unset in a deployment account's stack, which cannot read the registry account's audit bucket.
+ */
+const verdictStore = process.env.VERDICT_S3_URI || undefined;
+/** Where the model-cards handler keeps the content it generated (card gate); unset: no card is taken as reviewed. */
+const cardContentStore = process.env.CARD_CONTENT_S3_URI || undefined;
+const manifest = loadManifest();
+const sagemaker = new SageMakerClient({ maxAttempts: 6, retryMode: 'adaptive' });
+const s3 = new S3Client({ maxAttempts: 3 });
+const recordedCardContent = cardContentStore
+  ? async (cardName: string) => (await readCardContentRecord(s3, cardContentStore, cardName))?.sha256
+  : undefined;
+const sns = new SNSClient({ maxAttempts: 5 });
+const autoscaling = new ApplicationAutoScalingClient({ maxAttempts: 6, retryMode: 'adaptive' });
+const verdicts = verdictStore ? { s3, uri: verdictStore } : undefined;
+const cloudwatch = new CloudWatchClient({ maxAttempts: 5 });
+/** The role SageMaker runs shadow tests with; set when a target has `shadow` (issue #21). */
+const shadowRoleArn = process.env.SHADOW_TEST_ROLE_ARN || undefined;
+
+export type ReconcileResult =
+  | { readonly outcome: 'reconciled'; readonly targets: readonly TargetReport[] }
+  | Ignored;
+
+export const handler = governedHandler(handle);
+
+async function handle(event: unknown): Promise<ReconcileResult> {
+  const parsed = parseReconcileTrigger(event);
+  if (!parsed.ok) return ignored('unrecognised-event', parsed.reason);
+  const trigger = parsed.value;
+  const targets = targetsFor(manifest, trigger);
+  if (targets.length === 0) return ignored('not-governed', `no deployment target for ${describe(trigger)}`);
+
+  const reports: TargetReport[] = [];
+  const failures: string[] = [];
+  for (const { group, target } of targets) {
+    try {
+      const result = await reconcileTarget(
+        {
+          sagemaker,
+          autoscaling,
+          executionRoleArn,
+          dataCaptureS3Uri,
+          ...(approvalChecker ? { approvalChecker } : {}),
+          ...(verdicts ? { verdicts } : {}),
+          cloudwatch,
+          ...(shadowRoleArn ? { shadowRoleArn } : {}),
+          ...(recordedCardContent ? { recordedCardContent } : {}),
+          groupReference: (name) => groupReference(manifest, name),
+        },
+        group,
+        target,
+        trigger,
+      );
+      const report = { groupName: group.name, endpointName: target.endpointName, result };
+      reports.push(report);
+      logger.info('target reconciled', { outcome: result.outcome, deployment: report });
+      await measure(group.name, target.endpointName, result);
+      // The periodic shadow check repeats what events already told (a refused test is held on every
+      // tick): it tells only what it changed, and a verdict it has just measured.
+      const repeated =
+        trigger.kind === 'shadow-check' && result.outcome === 'held' && result.shadowFailed === undefined;
+      if (isNotable(report) && !repeated)
+        await publishNotification(sns, topicArn, deploymentNotification(report));
+      if (result.outcome === 'rolled-back') {
+        // Told once: recorded after the notification went out (a failure in between tells again).
+        await recordRollbackNotified(sagemaker, result.endpointArn, {
+          configName: result.rolledBackConfig,
+          after: new Date(result.requestedAfter),
+        });
+      }
+    } catch (error) {
+      const message = `${target.endpointName}: ${(error as Error).name}: ${(error as Error).message}`;
+      logger.error('reconcile failed', {
+        endpointName: target.endpointName,
+        groupName: group.name,
+        error: error as Error,
+      });
+      failures.push(message);
+    }
+  }
+  // Failing the invocation makes Lambda retry it (every target again: reconciling is idempotent),
+  // then dead-letter the event with this message.
+  if (failures.length > 0) throw new Error(`Reconciling failed for ${failures.join('; ')}`);
+  return { outcome: 'reconciled', targets: reports };
+}
+
+/** The deployment metrics of one target's outcome (names: core/operations.ts). */
+async function measure(groupName: string, endpointName: string, result: TargetOutcome): Promise<void> {
+  switch (result.outcome) {
+    case 'deploy-started':
+      return countDeployment('deploymentStarted', groupName, endpointName);
+    case 'rolled-back':
+      return countDeployment('deploymentRolledBack', groupName, endpointName);
+    case 'held':
+      return countDeployment('deploymentHeld', groupName, endpointName);
+    case 'deploy-completed': {
+      countDeployment('deploymentCompleted', groupName, endpointName);
+      // Settled now: this run is the endpoint's InService event (see approvalToServingSeconds).
+      const settledAt = new Date();
+      try {
+        const version = await describeModelVersion(sagemaker, result.modelPackageArn);
+        const seconds = approvalToServingSeconds(version, settledAt);
+        if (seconds === undefined) logger.info('approval to serving not measured', { endpointName });
+        else recordApprovalToServing(seconds, groupName, endpointName);
+      } catch (error) {
+        // A measurement is not worth a retry of a deployment that succeeded.
+        logger.warn('approval to serving not measured', { endpointName, error: error as Error });
+      }
+      return;
+    }
+  }
+}
+
+function targetsFor(m: GovernanceManifest, trigger: ReconcileTrigger) {
+  if (trigger.kind === 'shadow-check') {
+    return m.groups.flatMap((group) =>
+      group.deployments.filter((t) => t.shadow).map((target) => ({ group, target })),
+    );
+  }
+  if (trigger.kind === 'model-package') {
+    const group = findGroup(m, trigger.change.groupName);
+    return (group?.deployments ?? []).map((target) => ({
+      group: group as NonNullable<typeof group>,
+      target,
+    }));
+  }
+  if (trigger.kind === 'stack-deployed') {
+    return m.groups.flatMap((group) => group.deployments.map((target) => ({ group, target })));
+  }
+  if (trigger.kind === 'model-card') {
+    // A reviewed card can release a held version: look again at the card-gated targets of its group.
+    const group = groupOfCard(m.groups, trigger.change.cardName);
+    return (group?.deployments ?? [])
+      .filter((t) => t.requireApprovedModelCard)
+      .map((target) => ({ group: group as NonNullable<typeof group>, target }));
+  }
+  const endpointName = trigger.change.endpointName;
+  return m.groups.flatMap((group) =>
+    group.deployments.filter((t) => t.endpointName === endpointName).map((target) => ({ group, target })),
+  );
+}
+
+function describe(trigger: ReconcileTrigger): string {
+  switch (trigger.kind) {
+    case 'shadow-check':
+      return 'the periodic shadow-test check';
+    case 'model-package':
+      return `group "${trigger.change.groupName}"`;
+    case 'model-card':
+      return `model card "${trigger.change.cardName}"`;
+    case 'endpoint':
+      return `endpoint "${trigger.change.endpointName}"`;
+    case 'stack-deployed':
+      return `stack ${trigger.change.stackId} (${trigger.change.status})`;
+  }
+}

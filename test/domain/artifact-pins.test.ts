@@ -1,0 +1,144 @@
+import {
+  type ArtifactPins,
+  artifactChange,
+  GATE_CATCH_UP_MS,
+  listingDigest,
+  modelDataLocations,
+  type ObjectState,
+  pinnedRead,
+  prefixState,
+  verdictHold,
+} from '../../domain/artifact-pins';
+
+const weights: ObjectState = {
+  kind: 'object',
+  uri: 's3://models/churn/model.tar.gz',
+  etag: '"aaa"',
+  size: 100,
+  versionId: 'v-1',
+};
+const now = new Date('2026-12-02T10:00:00Z');
+const pins = (modelData = [weights]): ArtifactPins => ({ modelData, metrics: [] });
+const facts = (over: Partial<Parameters<typeof verdictHold>[0]> = {}) => ({
+  verdict: { decidedAt: '2026-12-02T09:59:00Z', artifacts: pins() },
+  locations: [{ uri: weights.uri, kind: 'object' as const }],
+  observed: new Map([[weights.uri, weights]]),
+  registeredAt: new Date(now.getTime() - 60_000),
+  now,
+  ...over,
+});
+
+describe('modelDataLocations', () => {
+  it('finds ModelDataUrl and ModelDataSource (an object, or every object under a prefix)', () => {
+    expect(
+      modelDataLocations([
+        { ModelDataUrl: 's3://m/a.tar.gz' },
+        { ModelDataSource: { S3DataSource: { S3Uri: 's3://m/llm/', S3DataType: 'S3Prefix' } } },
+        { ModelDataSource: { S3DataSource: { S3Uri: 's3://m/b.tar.gz', S3DataType: 'S3Object' } } },
+        { ModelDataUrl: 's3://m/a.tar.gz' },
+        {},
+      ]),
+    ).toEqual([
+      { uri: 's3://m/a.tar.gz', kind: 'object' },
+      { uri: 's3://m/llm/', kind: 'prefix' },
+      { uri: 's3://m/b.tar.gz', kind: 'object' },
+    ]);
+  });
+});
+
+describe('listingDigest', () => {
+  it('does not depend on listing order, and changes with any key, ETag or size', () => {
+    const a = { key: 'llm/a', etag: '"1"', size: 1 };
+    const b = { key: 'llm/b', etag: '"2"', size: 2 };
+    expect(listingDigest([a, b])).toBe(listingDigest([b, a]));
+    for (const changed of [
+      { ...b, etag: '"3"' },
+      { ...b, size: 3 },
+      { ...b, key: 'llm/c' },
+    ])
+      expect(listingDigest([a, changed])).not.toBe(listingDigest([a, b]));
+    expect(listingDigest([a])).not.toBe(listingDigest([a, b]));
+  });
+});
+
+describe('artifactChange', () => {
+  it('names the object and what changed: VersionId, ETag, size, or that it is gone', () => {
+    expect(artifactChange(weights, weights)).toBeUndefined();
+    expect(artifactChange(weights, { ...weights, versionId: 'v-2', etag: '"bbb"' })).toBe(
+      's3://models/churn/model.tar.gz was overwritten after the quality gate decided (VersionId v-1 → v-2, ETag "aaa" → "bbb")',
+    );
+    // An unversioned bucket: the ETag and size alone.
+    const { versionId: _v, ...unversioned } = weights;
+    expect(artifactChange(unversioned, { ...unversioned, size: 101 })).toMatch(/size 100 → 101 bytes/);
+    expect(artifactChange(weights, { kind: 'object', uri: weights.uri, missing: true })).toMatch(
+      /no longer exists/,
+    );
+    // Nothing there when the gate decided: nothing pinned, never deployable (an upload later would be unchecked).
+    expect(artifactChange({ kind: 'object', uri: weights.uri, missing: true }, weights)).toMatch(
+      /did not exist when the quality gate decided/,
+    );
+  });
+
+  it('never takes an artifact that could not be read (access denied) for pinned', () => {
+    const denied = { kind: 'object' as const, uri: weights.uri, unreadable: 'AccessDenied: Access Denied' };
+    expect(artifactChange(denied, denied)).toMatch(
+      /could not be read when the quality gate decided \(AccessDenied: Access Denied\), so nothing was pinned; list its bucket in modelArtifactBuckets/,
+    );
+    expect(artifactChange(weights, denied)).toMatch(/cannot be read now \(AccessDenied/);
+  });
+
+  it('compares a prefix by its listing digest', () => {
+    const before = prefixState('s3://m/llm/', [{ key: 'llm/a', etag: '"1"', size: 1 }]);
+    const after = prefixState('s3://m/llm/', [
+      { key: 'llm/a', etag: '"1"', size: 1 },
+      { key: 'llm/extra.safetensors', etag: '"9"', size: 9 },
+    ]);
+    expect(artifactChange(before, before)).toBeUndefined();
+    expect(artifactChange(before, after)).toMatch(
+      /^model data under s3:\/\/m\/llm\/ changed after the quality gate decided: 1 object\(s\).*; 2 object\(s\)/,
+    );
+  });
+});
+
+describe('verdictHold', () => {
+  it('deploys a version whose verdict is kept and whose model data is as pinned', () => {
+    expect(verdictHold(facts())).toBeUndefined();
+  });
+
+  it('waits (quietly) for a verdict the gate is about to write, and says why when it never will', () => {
+    expect(verdictHold(facts({ verdict: undefined }))).toMatch(/^awaiting the quality gate verdict/);
+    const old = new Date(now.getTime() - GATE_CATCH_UP_MS - 1);
+    expect(verdictHold(facts({ verdict: undefined, registeredAt: old }))).toMatch(
+      /^it has no quality gate verdict, and the gate will not decide it now/,
+    );
+  });
+
+  it('holds a version whose model data was swapped after the verdict, naming the object', () => {
+    const swapped = { ...weights, etag: '"evil"', versionId: 'v-2' };
+    expect(verdictHold(facts({ observed: new Map([[weights.uri, swapped]]) }))).toMatch(
+      /^s3:\/\/models\/churn\/model.tar.gz was overwritten after the quality gate decided \(VersionId v-1 → v-2, ETag "aaa" → "evil"\); the approved version would serve other weights/,
+    );
+  });
+
+  it('holds a version that now names model data the gate never saw', () => {
+    expect(
+      verdictHold(facts({ locations: [{ uri: 's3://models/other/model.tar.gz', kind: 'object' }] })),
+    ).toMatch(/^its model data s3:\/\/models\/other\/model.tar.gz is not what the quality gate saw/);
+  });
+
+  it('holds a version decided before pins existed (fail closed: its weights cannot be verified)', () => {
+    expect(verdictHold(facts({ verdict: { decidedAt: '2026-01-01T00:00:00Z' } }))).toMatch(
+      /predates artifact pins/,
+    );
+  });
+});
+
+describe('pinnedRead', () => {
+  it('accepts the pinned VersionId, else only the pinned ETag; an unpinned file is never taken', () => {
+    expect(pinnedRead(weights, { versionId: 'v-1', etag: '"aaa"', size: 100 })).toBeUndefined();
+    const { versionId: _v, ...unversioned } = weights;
+    expect(pinnedRead(unversioned, { etag: '"aaa"', size: 100 })).toBeUndefined();
+    expect(pinnedRead(unversioned, { etag: '"bbb"', size: 100 })).toMatch(/changed since its verdict/);
+    expect(pinnedRead(undefined, { etag: '"aaa"' })).toMatch(/not pinned/);
+  });
+});
