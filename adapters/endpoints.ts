@@ -123,7 +123,7 @@ export async function recordRollbackNotified(
 
 /**
  * Creates the model, or finds it made by an earlier run (same deterministic name). A model under that
- * name that is not the one asked for is refused (NameTakenError; issue #15, M1).
+ * name that is not the one asked for is refused (NameTakenError).
  */
 export async function ensureModel(
   client: SageMakerClient,

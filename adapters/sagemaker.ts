@@ -114,7 +114,7 @@ export async function updateApproval(
   await client.send(
     new UpdateModelPackageCommand({
       ModelPackageArn: arn,
-      // Undefined keeps the status: the gate never re-sends a person's approval (issue #15, H1).
+      // Undefined keeps the status: the gate never re-sends a person's approval.
       ...(update.status !== undefined ? { ModelApprovalStatus: update.status } : {}),
       ...(update.description !== undefined ? { ApprovalDescription: update.description } : {}),
       ...(update.metadata && Object.keys(update.metadata).length > 0

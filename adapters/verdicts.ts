@@ -4,7 +4,7 @@ import type { GateVerdict } from '../domain/governance-policy';
 import { isNotFound } from './sagemaker';
 
 /**
- * The quality gate's verdicts, kept where only the policy handler may write (issue #15, H2): one
+ * The quality gate's verdicts, kept where only the policy handler may write: one
  * object per version under the audit bucket's `quality-gate-verdicts/` prefix, which the bucket
  * policy denies to every other principal. A version's metadata shows the outcome, but is never trusted.
  */

@@ -14,7 +14,7 @@
  *    limit; and one stack of 60 groups with every optional feature on (the worst case).
  * 5. Burst convergence: 500 approvals across 50 groups at once in local mode: time until every
  *    endpoint serves its desired version, and endpoint changes made against approvals.
- * 6. What Powertools adds to each handler's cold start (issue #17: Metrics ≤ 5 ms): each handler
+ * 6. What Powertools adds to each handler's cold start (the target: Metrics ≤ 5 ms): each handler
  *    bundled as deployed, and again with Metrics, then Logger, replaced by an empty stand-in;
  *    load as deployed (median of 21, interleaved), plus the first metric a process writes.
  */

@@ -591,7 +591,7 @@ async function targetState(
       ...(serves ? { serves } : {}),
     };
   if (!endpoint) return { text: `waiting for v${desired.version} (endpoint not created yet)` };
-  // A shadow test of the version (issue #21): running, or failed and held with its figures.
+  // A shadow test of the version: running, or failed and held with its figures.
   const shadow = serves === desired.version ? undefined : await newestShadowTest(sagemaker, target);
   if (shadow?.version === desired.version) {
     if (shadow.state === 'failed' || shadow.state === 'cancelled')

@@ -27,7 +27,7 @@ export interface EndpointRow {
   readonly settledAt?: Date;
   /** From the served version's approval to the endpoint settling on it. */
   readonly approvalToServingSeconds?: number;
-  /** The newest shadow test of the target and its verdict, with the figures (issue #21). */
+  /** The newest shadow test of the target and its verdict, with the figures. */
   readonly shadowTest?: string;
 }
 

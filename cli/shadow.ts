@@ -1,4 +1,4 @@
-/** What mgov shows of a target's shadow tests (issue #21): the newest one, and its verdict. */
+/** What mgov shows of a target's shadow tests: the newest one, and its verdict. */
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import {
   describeExperiment,

@@ -42,7 +42,7 @@ export class EndpointReconciler extends Construct {
   readonly handler: GovernedFunction;
   readonly executionRole: iam.Role;
   readonly alarms: cloudwatch.Alarm[] = [];
-  /** The role SageMaker runs shadow tests with, when a target has `shadow` (issue #21). */
+  /** The role SageMaker runs shadow tests with, when a target has `shadow`. */
   readonly shadowTestRole?: iam.Role;
   /** The periodic check that notices a shadow test's end, when a target has `shadow`. */
   readonly shadowCheck?: events.Rule;
@@ -136,7 +136,7 @@ export class EndpointReconciler extends Construct {
     const stack = Stack.of(this);
     const role = new iam.Role(this, 'ModelExecutionRole', {
       // Only SageMaker acting for this account's resources in this region may assume it
-      // (confused-deputy protection; issue #15, Low).
+      // (confused-deputy protection).
       assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com', {
         conditions: {
           StringEquals: { 'aws:SourceAccount': stack.account },
@@ -147,7 +147,7 @@ export class EndpointReconciler extends Construct {
         'model-governance: the role deployed models run with (pull the image, read the model artifacts)',
     });
     role.addToPolicy(new iam.PolicyStatement({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }));
-    // Image pulls: repositories in this region only (issue #15, Low). The account stays a wildcard:
+    // Image pulls: repositories in this region only. The account stays a wildcard:
     // SageMaker's built-in algorithm images live in AWS-owned accounts that differ by region.
     const repositories = `arn:${stack.partition}:ecr:${stack.region}:*:repository/*`;
     role.addToPolicy(
@@ -429,7 +429,7 @@ export class EndpointReconciler extends Construct {
   }
 
   /**
-   * What the reconciler needs for shadow tests (issue #21): the experiments named after each shadow
+   * What the reconciler needs for shadow tests: the experiments named after each shadow
    * target (domain/shadow-test.ts), created on that endpoint with its models; the config an
    * experiment leaves the endpoint on (named by SageMaker); CloudWatch's figures; the result in
    * lineage; and the experiment role, passed to SageMaker only.

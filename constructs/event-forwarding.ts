@@ -46,7 +46,7 @@ export class EventForwarding extends Construct {
       });
       const bus = events.EventBus.fromEventBusArn(this, `Bus-${target.account}`, busArn);
       const role = new iam.Role(this, `Role-${target.account}`, {
-        // Only this account's rules may make EventBridge assume it (issue #15, Low).
+        // Only this account's rules may make EventBridge assume it.
         assumedBy: new iam.ServicePrincipal('events.amazonaws.com', {
           conditions: {
             StringEquals: { 'aws:SourceAccount': stack.account },

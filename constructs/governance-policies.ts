@@ -74,7 +74,7 @@ export class GovernancePolicies extends Construct {
           }),
           // Tags only as part of CreateModelPackage. A plain AddTags call carries no
           // sagemaker:TaggingAction key, so the key must be present (Null: false) and equal:
-          // StringEqualsIfExists would let a plain AddTags through (issue #15, M6).
+          // StringEqualsIfExists would let a plain AddTags through.
           new iam.PolicyStatement({
             sid: 'TagOnlyWhileRegistering',
             actions: ['sagemaker:AddTags'],
@@ -198,7 +198,7 @@ export class GovernancePolicies extends Construct {
     handler.addEnvironment('POLICY_ROLE_ARN', (handler.role as iam.IRole).roleArn);
     props.verdictBucket.grantRead(handler, `${VERDICT_PREFIX}/*`);
     props.verdictBucket.grantPut(handler, `${VERDICT_PREFIX}/*`);
-    // Nobody else writes a verdict, whatever their identity policy says (issue #15, H2).
+    // Nobody else writes a verdict, whatever their identity policy says.
     props.verdictBucket.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'OnlyThePolicyHandlerWritesVerdicts',
@@ -264,7 +264,7 @@ export class GovernancePolicies extends Construct {
 }
 
 /**
- * What the policy handler may write (issue #15, M5): Rejected or PendingManualApproval (a failed or
+ * What the policy handler may write: Rejected or PendingManualApproval (a failed or
  * undecided gate, a reverted self-approval) and metadata-only updates on every gated group; Approved
  * only on the versions of groups whose gate has `autoApprove`, and an explicit deny everywhere else.
  * The condition key is present only when a request sets a status: …IfExists lets a metadata-only

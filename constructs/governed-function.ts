@@ -65,7 +65,7 @@ export class GovernedFunction extends lambda.Function {
     });
     // The function's own role, without AWSLambdaBasicExecutionRole: that managed policy lets a
     // function create and write any log group, so one handler could forge records in another's
-    // audit log (issue #15, Low). This role may write to its own log group only.
+    // audit log. This role may write to its own log group only.
     const role = new iam.Role(scope, `${id}Role`, {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `model-governance ${props.handlerName}: the function's execution role`,

@@ -66,7 +66,7 @@ export function handlerCode(handlerName: string, manifestPath: string): lambda.C
       // cache key is their JSON, which leaves out `local.tryBundle`): with the manifest's hash in the
       // options, each manifest gets its own bundle. Without it, every stack's handler of this name
       // got the first stack's manifest: a deployment account's reconciler managed another account's
-      // targets (issue #19), a second shard's handlers the first shard's groups.
+      // targets, a second shard's handlers the first shard's groups.
       environment: {
         MGOV_MANIFEST_SHA256: createHash('sha256').update(readFileSync(manifestPath)).digest('hex'),
       },

@@ -13,7 +13,7 @@ export const SHARED_VERSION_ACTIONS = [
 /**
  * Deploying a version (a model made from it) is granted to the deployment stacks' reconciler roles
  * only, not to whole accounts: anyone else in a deployment account could otherwise make a model of
- * any version, Pending and Rejected ones included (issue #15, M3).
+ * any version, Pending and Rejected ones included.
  */
 export const DEPLOY_VERSION_ACTIONS = ['sagemaker:CreateModel', 'sagemaker:DescribeModelPackage'] as const;
 

@@ -42,7 +42,7 @@ export class Notifications extends Construct {
         principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         resources: ['*'],
-        // Only this account's alarms (confused-deputy protection; issue #15, Low).
+        // Only this account's alarms (confused-deputy protection).
         conditions: {
           StringEquals: { 'aws:SourceAccount': stack.account },
           ArnLike: {
@@ -52,8 +52,8 @@ export class Notifications extends Construct {
       }),
     );
     // EventBridge writes failed deliveries to the rules' dead-letter queues, which this key
-    // encrypts; without this grant those messages are lost and no alarm fires (issue #15, H3;
-    // aws/aws-cdk#33169). Scoped to this account's rules (see ruleArnPattern).
+    // encrypts; without this grant those messages are lost and no alarm fires
+    // (aws/aws-cdk#33169). Scoped to this account's rules (see ruleArnPattern).
     props.encryptionKey.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AllowThisStacksRulesToWriteTheirDeadLetterQueues',

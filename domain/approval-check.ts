@@ -1,6 +1,5 @@
 /**
- * The app's own check of an approval, for groups with separation of duties (issue #15, H1 window and
- * "approver rewrites content"). Pure.
+ * The app's own check of an approval, for groups with separation of duties. Pure.
  *
  * SageMaker keeps only a version's last modifier, and its events name no one, so who approved can
  * only be established by the policy handler reading the registry. The reconciler deploys a version

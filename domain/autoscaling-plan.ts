@@ -2,7 +2,7 @@ import type { DeploymentTarget } from '../core/config/types';
 import { VARIANT_NAME } from '../core/naming';
 
 /**
- * Application Auto Scaling of a target's variant (issue #20): target tracking on
+ * Application Auto Scaling of a target's variant: target tracking on
  * SageMakerVariantInvocationsPerInstance between minInstances and maxInstances. Pure.
  *
  * SageMaker developer guide, "Update endpoints that use auto scaling": UpdateEndpoint fails when it

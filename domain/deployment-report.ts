@@ -17,10 +17,10 @@ export type TargetOutcome =
       readonly drift?: true;
       /** A newer approved version a deployment gate holds back (this one is the newest that may deploy). */
       readonly passedOver?: { readonly version: number; readonly reason: string };
-      /** The shadow test this deployment passed first (issue #21): its figures. */
+      /** The shadow test this deployment passed first: its figures. */
       readonly shadowPassed?: string;
     }
-  /** A shadow test of the version started (issue #21); the deployment waits for its verdict. */
+  /** A shadow test of the version started; the deployment waits for its verdict. */
   | {
       readonly outcome: 'shadow-started';
       readonly version: number;
@@ -61,7 +61,7 @@ export type TargetOutcome =
       readonly servingConfig?: string;
       /** The version the endpoint serves is held too (say, its model data changed under it). */
       readonly servingHeld?: { readonly version: number; readonly reason: string };
-      /** The version failed its shadow test (issue #21): the figures measured. */
+      /** The version failed its shadow test: the figures measured. */
       readonly shadowFailed?: string;
     }
   /** The endpoint is Failed or UpdateRollbackFailed: only a person can bring it back. */

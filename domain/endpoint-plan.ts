@@ -221,7 +221,7 @@ export function versionGateFacts(
  * wants a reviewed (Approved) model card; separation of duties refuses a version its registrant
  * approved (the policy handler reverts that approval; this keeps it off the endpoint meanwhile), and
  * any version whose approval the policy handler has not yet checked, or whose deployable content is
- * not the registered one (approval-check.ts, issue #15 H1 window and content rewrites); a quality
+ * not the registered one (approval-check.ts); a quality
  * gate wants its verdict kept, and the model data still as the gate pinned it (artifact-pins.ts).
  */
 export function deploymentHold(

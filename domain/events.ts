@@ -250,7 +250,7 @@ export function parseReconcileTrigger(event: unknown): Parsed<ReconcileTrigger> 
 }
 
 /**
- * The periodic check of shadow tests (issue #21): the schedule rule's event (EventBridge scheduled
+ * The periodic check of shadow tests: the schedule rule's event (EventBridge scheduled
  * events have source "aws.events" and detail-type "Scheduled Event"). SageMaker sends no event when
  * an inference experiment ends (EventBridge's list of SageMaker events has none for experiments),
  * so the reconciler looks on a schedule.

@@ -21,7 +21,7 @@ import { APPROVAL_DESCRIPTION_LIMIT, truncate } from './quality-gate';
 /**
  * CustomerMetadataProperties key under which the gate shows its outcome. Shown only: anyone who may
  * register or update a version can write this key, so the gate never trusts it. The verdict that
- * counts is the one the policy handler keeps in its own store (see GateVerdict, issue #15, H2).
+ * counts is the one the policy handler keeps in its own store (see GateVerdict).
  */
 export const GATE_METADATA_KEY = 'model-governance:quality-gate';
 
@@ -106,7 +106,7 @@ export function decidedThrough(
 /**
  * What the policies ask of this version now.
  *
- * Separation of duties is decided first, before the gate can write anything (issue #15, H1): the
+ * Separation of duties is decided first, before the gate can write anything: the
  * approval's maker is the identity that made the version's latest change, compared as a principal
  * with the registrant. When the event reports an approval made before the version's latest change
  * by someone else, who approved can no longer be read from the registry (SageMaker keeps only the

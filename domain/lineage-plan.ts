@@ -196,7 +196,7 @@ function compactStrings(o: Record<string, string | undefined>): Record<string, s
   );
 }
 
-/** Shadow tests (issue #21): one action per experiment judged, on the version it tested. */
+/** Shadow tests: one action per experiment judged, on the version it tested. */
 export const SHADOW_TEST_ACTION_TYPE = 'GovernedShadowTest';
 
 export interface ShadowTestFacts {

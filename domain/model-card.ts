@@ -64,7 +64,7 @@ export function modelCardStatus(
   review: {
     readonly required: boolean;
     readonly current?: string;
-    /** The card's content is about to change: a review of the old content no longer holds (issue #15, Low). */
+    /** The card's content is about to change: a review of the old content no longer holds. */
     readonly contentChanged?: boolean;
   } = { required: false },
 ): 'Draft' | 'PendingReview' | 'Approved' | 'Archived' {

@@ -10,7 +10,7 @@ export function isApprovalStatus(value: unknown): value is ApprovalStatus {
 }
 
 /**
- * A status as the registry reports it, failing closed (issue #15, Low): a status this code does not
+ * A status as the registry reports it, failing closed: a status this code does not
  * know is taken as Rejected, neither deployable nor pending (a pending version is one the quality
  * gate evaluates, and may approve).
  */

@@ -1,6 +1,6 @@
 /**
  * Whether a model or endpoint config found under one of the reconciler's names is the one it would
- * have made (issue #15, M1). Names are deterministic, so anyone with CreateModel in the endpoint's
+ * have made. Names are deterministic, so anyone with CreateModel in the endpoint's
  * account could create the name first with their own container and have it served on the next
  * approval: on "already exists" the reconciler compares what exists with what it asked for, and
  * refuses a mismatch. Pure.

@@ -1,5 +1,5 @@
 /**
- * Who did something, as a principal rather than a string (issue #15, M4). Pure.
+ * Who did something, as a principal rather than a string. Pure.
  *
  * SageMaker records CreatedBy/LastModifiedBy as a UserContext: a Studio user profile, and/or the IAM
  * identity that made the call. Two identities are the same party when:

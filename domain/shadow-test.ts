@@ -1,5 +1,5 @@
 /**
- * The shadow test before promotion (issue #21), as a separate step after the endpoint plan: when the
+ * The shadow test before promotion, as a separate step after the endpoint plan: when the
  * plan would update a target that has `shadow`, this decides whether the new version first runs as
  * a shadow variant beside the live one (a SageMaker inference experiment), whether that test is
  * still running, whether an older one must be stopped first, and whether the figures it produced

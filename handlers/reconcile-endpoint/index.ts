@@ -58,7 +58,7 @@ const sns = new SNSClient({ maxAttempts: 5 });
 const autoscaling = new ApplicationAutoScalingClient({ maxAttempts: 6, retryMode: 'adaptive' });
 const verdicts = verdictStore ? { s3, uri: verdictStore } : undefined;
 const cloudwatch = new CloudWatchClient({ maxAttempts: 5 });
-/** The role SageMaker runs shadow tests with; set when a target has `shadow` (issue #21). */
+/** The role SageMaker runs shadow tests with; set when a target has `shadow`. */
 const shadowRoleArn = process.env.SHADOW_TEST_ROLE_ARN || undefined;
 
 export type ReconcileResult =

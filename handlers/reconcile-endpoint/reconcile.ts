@@ -70,7 +70,7 @@ import {
 
 export interface ReconcileContext {
   readonly sagemaker: SageMakerClient;
-  /** Application Auto Scaling, for targets with `autoscaling` (issue #20). */
+  /** Application Auto Scaling, for targets with `autoscaling`. */
   readonly autoscaling?: ApplicationAutoScalingClient;
   readonly executionRoleArn: string;
   readonly dataCaptureS3Uri?: string;
@@ -86,7 +86,7 @@ export interface ReconcileContext {
   readonly verdicts?: { readonly s3: S3Client; readonly uri: string };
   /** The clock, for the gate's catch-up window. @default new Date() */
   readonly now?: () => Date;
-  /** CloudWatch, for the figures of shadow tests (issue #21). */
+  /** CloudWatch, for the figures of shadow tests. */
   readonly cloudwatch?: CloudWatchClient;
   /** The role SageMaker runs shadow tests with (CreateInferenceExperiment RoleArn). */
   readonly shadowRoleArn?: string;
@@ -520,7 +520,7 @@ async function applyDeploymentGates(
   const all: Held[] = [];
   let held: Held | undefined;
   // Every candidate until one may deploy: when all are held, none is left to deploy, and the plan is
-  // held. (A cap here once let the 21st approved version deploy unchecked: issue #15, M2.)
+  // held.
   for (const candidate of candidateVersions(versions, target)) {
     const cardName = modelCardName(group.name, candidate.version);
     const carded = target.requireApprovedModelCard;

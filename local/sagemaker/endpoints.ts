@@ -146,7 +146,7 @@ export class Endpoints {
   /**
    * CreateModel and CreateEndpointConfig refuse a name that exists, as SageMaker does ("Cannot
    * create already existing model …" / "… endpoint configuration …", a ValidationException); moto
-   * silently replaces the existing one, which would hide a squatted name (issue #15, M1).
+   * silently replaces the existing one, which would hide a squatted name.
    */
   async createModel(ctx: CallContext, body: Json): Promise<Json> {
     const name = requireString(body, 'ModelName', ENTITY_NAME, 63);

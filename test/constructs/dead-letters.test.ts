@@ -1,5 +1,5 @@
 /**
- * Issue #15, H3: every rule's dead-letter queue can be written by EventBridge. A DLQ encrypted with a
+ * Every rule's dead-letter queue can be written by EventBridge. A DLQ encrypted with a
  * key EventBridge may not use loses every failed delivery silently (aws/aws-cdk#33169), so for each
  * rule target with a DeadLetterConfig this reads, from the synthesized templates:
  * - the queue's policy: events.amazonaws.com may SendMessage, from that rule (aws:SourceArn);

@@ -55,7 +55,7 @@ it('gives training pipelines a registrar policy: register pending versions, neve
       Resource: [GROUP('churn'), GROUP('fraud'), VERSIONS('churn'), VERSIONS('fraud')],
       Condition: { StringEqualsIfExists: { 'sagemaker:ModelApprovalStatus': 'PendingManualApproval' } },
     },
-    // Adversarial (issue #15, M6): a plain AddTags call has no sagemaker:TaggingAction key. With
+    // Adversarial: a plain AddTags call has no sagemaker:TaggingAction key. With
     // …IfExists it would pass; here the key must exist (Null: false) and say CreateModelPackage.
     {
       Sid: 'TagOnlyWhileRegistering',
@@ -172,7 +172,7 @@ it('runs the policy handler on the gated groups only, able to change only their 
       (p.Properties as { PolicyDocument: { Statement: Record<string, unknown>[] } }).PolicyDocument.Statement,
   );
   const updates = statements.filter((st) => st.Action === 'sagemaker:UpdateModelPackage');
-  // Adversarial (issue #15, M5): no group here has autoApprove, so the handler's role may never set
+  // Adversarial: no group here has autoApprove, so the handler's role may never set
   // Approved: its allow names only Rejected and PendingManualApproval (or no status at all), and an
   // explicit deny covers Approved.
   expect(updates).toEqual([

@@ -1,5 +1,5 @@
 /**
- * Issue #15, Low findings where the control lives in IAM: each assertion reads the synthesized
+ * Each assertion reads the synthesized
  * template and fails if the looser grant comes back.
  */
 import type { Template } from 'aws-cdk-lib/assertions';

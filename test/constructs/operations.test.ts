@@ -1,5 +1,5 @@
 /**
- * Issue #17: the dashboard, the alarms and the outputs, read from synthesized templates. Each alarm
+ * The dashboard, the alarms and the outputs, read from synthesized templates. Each alarm
  * is checked for the metric it watches (namespace, name, the dimension set the handlers write:
  * core/operations.ts) and that it notifies the topic; a renamed metric or dimension fails here.
  */

@@ -1,7 +1,7 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { synthGovernance } from '../harness/synth';
 
-// Issue #20: the exact IAM that VPC placement, customer keys and autoscaling add, and nothing when
+// The exact IAM that VPC placement, customer keys and autoscaling add, and nothing when
 // no target asks for them. synthGovernance applies cdk-nag (AwsSolutions) and throws on a finding.
 
 const KEY = 'arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab';

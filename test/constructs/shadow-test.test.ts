@@ -1,7 +1,7 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { synthGovernance } from '../harness/synth';
 
-// Issue #21: what a shadow-tested target adds to the stack, and only then.
+// What a shadow-tested target adds to the stack, and only then.
 
 let template: Template;
 beforeAll(() => {

@@ -444,7 +444,7 @@ describe('deploymentHold', () => {
   });
 
   it('holds a version its registrant approved when the group separates duties', () => {
-    // The registrant's role under another session name is still the registrant (issue #15, M4).
+    // The registrant's role under another session name is still the registrant.
     const self = { ...facts, cardStatus: 'Approved', lastModifiedByPrincipal: { ...ana } };
     expect(deploymentHold({ separationOfDuties: true }, open, self)).toBe(
       'approved by its own registrant (ana); separation of duties needs another approver',
@@ -524,7 +524,7 @@ describe('deploymentHold', () => {
   });
 });
 
-describe('production endpoint options reach their request fields (#20)', () => {
+describe('production endpoint options reach their request fields ', () => {
   const KEY = 'arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab';
   const CAPTURE_KEY = 'arn:aws:kms:us-east-1:111111111111:key/abcd1234-12ab-34cd-56ef-1234567890ab';
   const vpc = { subnetIds: ['subnet-01234567', 'subnet-89abcdef'], securityGroupIds: ['sg-01234567'] };

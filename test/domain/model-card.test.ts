@@ -246,7 +246,7 @@ it('asks for a review instead of approving the card when a target deploys only r
   expect(modelCardStatus('Approved', 'Draft', review(undefined))).toBe('PendingReview');
   // A reviewer's approval stands through rebuilds that change nothing, until the version is rejected.
   expect(modelCardStatus('Approved', 'Draft', review('Approved'))).toBe('Approved');
-  // Adversarial (issue #15, Low): content rebuilt differently after the review (new metrics, another
+  // Adversarial: content rebuilt differently after the review (new metrics, another
   // description) is not the content that was reviewed: back to PendingReview.
   expect(modelCardStatus('Approved', 'Draft', { ...review('Approved'), contentChanged: true })).toBe(
     'PendingReview',

@@ -1,7 +1,7 @@
 import { configExtrasMismatch, configKeysMismatch, modelMismatch } from '../../domain/ownership';
 
-// Issue #20: VPC placement, isolation and keys are part of what the reconciler's model and config
-// are, so one found under its name with other placement or keys is refused (issue #15, M1).
+// VPC placement, isolation and keys are part of what the reconciler's model and config
+// are, so one found under its name with other placement or keys is refused.
 
 const PKG = 'arn:aws:sagemaker:eu-west-1:111111111111:model-package/churn/3';
 const ROLE = 'arn:aws:iam::111111111111:role/exec';

@@ -20,7 +20,7 @@ import {
   shadowVerdict,
 } from '../../domain/shadow-test';
 
-// Issue #21: the shadow step of an update, pure.
+// The shadow step of an update, pure.
 
 function target(shadow: Record<string, unknown> | null = { minutes: 30 }): DeploymentTarget {
   const config = parseGovernanceConfig({

@@ -1,5 +1,5 @@
 /**
- * Issue #20: an autoscaled endpoint whose instance type changes in the configuration. The new
+ * An autoscaled endpoint whose instance type changes in the configuration. The new
  * configuration reaches the running app as `cdk deploy` brings it (new function bundles, then
  * CloudFormation's UPDATE_COMPLETE for the stack), and the reconciler moves the endpoint to the new
  * instance type: the variant's scalable target is deregistered before the UpdateEndpoint (SageMaker

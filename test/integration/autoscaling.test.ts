@@ -1,5 +1,5 @@
 /**
- * Autoscaled endpoints (issue #20), played by the local runner: the reconciler registers the
+ * Autoscaled endpoints, played by the local runner: the reconciler registers the
  * variant with Application Auto Scaling (moto, behind the local endpoint) once the endpoint is
  * InService, and a model-only deployment keeps the scaled-out instance count and the scalable
  * target. The local SageMaker refuses what SageMaker refuses: an UpdateEndpoint that changes the

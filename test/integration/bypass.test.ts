@@ -1,5 +1,5 @@
 /**
- * Issue #15: attempts to get around the governance controls, in local mode, with distinct callers
+ * Attempts to get around the governance controls, in local mode, with distinct callers
  * (IAM users and role sessions, `role=<Role>@<session>`: see callerIdentity in
  * local/sagemaker/protocol.ts). Each test makes the attempt and fails if it works.
  */
@@ -155,7 +155,7 @@ describe('separation of duties (H1, M4)', () => {
   });
 });
 
-describe('the approval check (H1 window, issue #15 follow-up)', () => {
+describe('the approval check', () => {
   it('does not deploy an approval the policy handler has not checked, even when someone else changed the version last', async () => {
     // A group this app does not govern, so no policy handler runs: the reconciler alone must hold
     // (as it must while the policy handler has not yet read the version).
@@ -209,7 +209,7 @@ describe('the approval check (H1 window, issue #15 follow-up)', () => {
   });
 });
 
-describe('an approver rewriting what they approve (issue #15 follow-up)', () => {
+describe('an approver rewriting what they approve', () => {
   it('refuses a version whose containers an approver replaced before approving it', async () => {
     const arn = await register({ metrics: GOOD });
     await settles(arn, 'PendingManualApproval', /awaiting approval$/);

@@ -1,5 +1,5 @@
 /**
- * Multi-account, end to end in local mode (issue #19): the registry stack in account 111111111111,
+ * Multi-account, end to end in local mode: the registry stack in account 111111111111,
  * the deployment stacks in 222222222222 (staging) and 333333333333 (production), each played in its
  * account on one moto; approvals forwarded by the registry's rule to the other accounts' buses, whose
  * policies are enforced; the reconcilers there reading the registry through the group's policy.

@@ -1,5 +1,5 @@
 /**
- * Shadow test before promotion (issue #21), played by the local runner on the local SageMaker over
+ * Shadow test before promotion, played by the local runner on the local SageMaker over
  * HTTP: a new version runs as a shadow variant beside the live one (an inference experiment), and is
  * promoted only when its figures are good enough.
  */

@@ -1,5 +1,5 @@
 /**
- * Issue #17 in local mode: the bundled handlers' EMF lines are read as CloudWatch would read them and
+ * The bundled handlers' EMF lines are read as CloudWatch would read them and
  * shown as metric lines. Approving a version deploys it; once the endpoint settles, the reconciler's
  * output carries ApprovalToServingSeconds for that endpoint (and the deployment counts).
  */

@@ -1,7 +1,7 @@
 import { ConfigurationError, parseGovernanceConfig } from '../../../core/config/parse';
 import { toInput } from '../../../core/config/to-input';
 
-// Issue #20: VPC placement, network isolation, customer keys and autoscaling per deployment target.
+// VPC placement, network isolation, customer keys and autoscaling per deployment target.
 
 const KEY = 'arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 const REGISTRY = { account: '111111111111', region: 'eu-west-1' };

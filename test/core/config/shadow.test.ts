@@ -1,7 +1,7 @@
 import { ConfigurationError, parseGovernanceConfig } from '../../../core/config/parse';
 import { toInput } from '../../../core/config/to-input';
 
-// Issue #21: a shadow test before promotion, per deployment target.
+// A shadow test before promotion, per deployment target.
 
 function configWith(deployment: Record<string, unknown>) {
   return { groups: [{ name: 'churn', deployments: [{ endpointName: 'churn-prod', ...deployment }] }] };
