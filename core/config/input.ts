@@ -31,12 +31,13 @@ export interface GovernanceConfigInput {
    */
   readonly notificationEmails?: readonly string[];
   /**
-   * S3 buckets holding model artifacts and metrics: the model execution role may read them, and only them.
+   * S3 buckets holding model artifacts (`model.tar.gz`) and metrics files: the model execution role may read
+   * them, and only them; the model-cards and policy-gate handlers read metrics only from them.
    * @default []
    */
   readonly modelArtifactBuckets?: readonly string[];
   /**
-   * KMS keys (ARNs) that encrypt the model artifacts: the model execution role may decrypt with them.
+   * KMS keys (ARNs) that encrypt the model artifacts: the model execution role may decrypt with them, through S3 only.
    * @default []
    */
   readonly modelArtifactKeyArns?: readonly string[];
@@ -46,7 +47,11 @@ export interface GovernanceConfigInput {
    */
   readonly registry?: AwsEnvironmentInput;
   /**
-   * How many stacks the groups are split over (a group's stack follows from a hash of its name).
+   * How many stacks the groups are split over. A stack holds at most 60 groups (CloudFormation allows
+   * 500 resources and 1 MB per stack); the configuration says how many stacks you need. A group's stack
+   * follows from a hash of its name, so adding or removing groups never moves another; changing
+   * `stacks` moves groups between stacks, which CloudFormation cannot do in place (groups are
+   * retained): choose it with room to grow.
    * @minimum 1
    * @maximum 50
    * @default 1
@@ -137,7 +142,7 @@ export interface AwsEnvironmentInput {
 /** One model package group, and where and how its approved versions are deployed. */
 export interface ModelPackageGroupInput {
   /**
-   * Model Package Group name: 1 to 63 letters, digits and hyphens.
+   * Model Package Group name: 1 to 63 letters, digits and hyphens, starting and ending with a letter or digit.
    * @pattern ^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$
    */
   readonly name: string;
@@ -147,12 +152,13 @@ export interface ModelPackageGroupInput {
    */
   readonly description?: string;
   /**
-   * Tags on the group (at most 50).
+   * Tags on the group (at most 50; keys may not start with `aws:`). The stack adds `model-governance:group`.
    * @default {}
    */
   readonly tags?: Readonly<Record<string, string>>;
   /**
-   * AWS accounts allowed to read the group's versions and create models from them.
+   * 12-digit AWS account ids the group's resource policy grants DescribeModelPackageGroup on the group and
+   * DescribeModelPackage, ListModelPackages and CreateModel on its versions. No policy when empty.
    * @default []
    */
   readonly shareWithAccounts?: readonly string[];
@@ -172,7 +178,9 @@ export interface ModelPackageGroupInput {
    */
   readonly qualityGate?: QualityGateInput;
   /**
-   * Refuse (revert to PendingManualApproval) an approval made by the identity that registered the version.
+   * Refuse (revert to PendingManualApproval) an approval made by the identity that registered the version,
+   * and never deploy it meanwhile. An approval of a version whose registrant cannot be identified is
+   * reverted too.
    * @default false
    */
   readonly separationOfDuties?: boolean;
@@ -186,23 +194,50 @@ export interface ModelPackageGroupInput {
 
 /** Model card fields a person supplies; the rest comes from the registry. */
 export interface ModelCardInput {
-  /** @default none */
+  /**
+   * The model owner the card shows.
+   * @default none
+   */
   readonly owner?: string;
-  /** @default "Unknown" */
+  /**
+   * The card's risk rating.
+   * @default "Unknown"
+   */
   readonly riskRating?: 'High' | 'Medium' | 'Low' | 'Unknown';
-  /** @default none */
+  /**
+   * Intended uses: the purpose of the model (a version's `purpose_of_model` metadata wins).
+   * @default none
+   */
   readonly purpose?: string;
-  /** @default none */
+  /**
+   * Intended uses: how the model is meant to be used (a version's `intended_uses` metadata wins).
+   * @default none
+   */
   readonly intendedUses?: string;
-  /** @default none */
+  /**
+   * Intended uses: factors affecting the model's efficiency.
+   * @default none
+   */
   readonly factorsAffectingEfficiency?: string;
-  /** @default none */
+  /**
+   * Intended uses: why the risk rating is what it is.
+   * @default none
+   */
   readonly riskRatingExplanation?: string;
-  /** @default none */
+  /**
+   * Business details: the business problem the model addresses.
+   * @default none
+   */
   readonly businessProblem?: string;
-  /** @default none */
+  /**
+   * Business details: the model's business stakeholders.
+   * @default none
+   */
   readonly businessStakeholders?: string;
-  /** @default none */
+  /**
+   * Business details: the line of business the model serves.
+   * @default none
+   */
   readonly lineOfBusiness?: string;
   /**
    * Card status while the version waits for approval.
@@ -221,7 +256,8 @@ export interface QualityGateInput {
    */
   readonly liveEndpoint?: string;
   /**
-   * Approve a version that passes every threshold (only when no target is production).
+   * Approve a version that passes every threshold. Allowed only when every target of the group has
+   * `"production": false`.
    * @default false
    */
   readonly autoApprove?: boolean;
@@ -257,12 +293,14 @@ export interface ThresholdInput {
 /** One endpoint serving the group's approved versions. */
 export interface DeploymentInput {
   /**
-   * SageMaker endpoint name: 1 to 63 letters, digits and hyphens.
+   * SageMaker endpoint name: 1 to 63 letters, digits and hyphens. One endpoint belongs to exactly one target.
    * @pattern ^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$
    */
   readonly endpointName: string;
   /**
-   * Which versions it serves: the newest approved, or the newest approved at a ModelLifeCycle stage.
+   * Which versions it serves: the newest approved, or the newest approved whose ModelLifeCycle stage and
+   * stage status match, so staging and production can be two targets of one group. A stage counts only
+   * when a principal other than the version's registrant set it.
    * @default "newest-approved"
    */
   readonly serve?: 'newest-approved' | LifecycleStageInput;
@@ -272,10 +310,12 @@ export interface DeploymentInput {
    */
   readonly instances?: {
     /**
+     * The instance type.
      * @default "ml.m5.large"
      */
     readonly type?: string;
     /**
+     * How many instances (autoscaling starts from this).
      * @minimum 1
      * @maximum 100
      * @default 1
@@ -295,6 +335,7 @@ export interface DeploymentInput {
      */
     readonly memorySizeMb?: Integer;
     /**
+     * The most concurrent invocations.
      * @minimum 1
      * @maximum 200
      * @default 5
@@ -307,7 +348,8 @@ export interface DeploymentInput {
    */
   readonly strategy?: StrategyInput;
   /**
-   * Roll a deployment back on 5XX errors or latency: true, false, or the thresholds.
+   * Alarms on the endpoint that roll a deployment back on 5XX errors or latency: true, false, or the
+   * thresholds. Needs `instances`.
    * @default false
    */
   readonly rollbackAlarms?: boolean | RollbackAlarmsInput;
@@ -346,17 +388,19 @@ export interface DeploymentInput {
    */
   readonly account?: string;
   /**
-   * Subnets and security groups the model's containers attach to (CreateModel.VpcConfig).
+   * Subnets and security groups the model's containers attach to (CreateModel.VpcConfig). Needs
+   * `instances` (serverless endpoints support no VPC); the model execution role gets the
+   * network-interface permissions.
    * @default no VPC: SageMaker's own network
    */
   readonly vpc?: VpcInput;
   /**
-   * Isolate the model container: no inbound or outbound network calls (CreateModel.EnableNetworkIsolation).
+   * Isolate the model container: no inbound or outbound network calls (CreateModel.EnableNetworkIsolation). Needs `instances`.
    * @default false
    */
   readonly networkIsolation?: boolean;
   /**
-   * KMS key ARN (in the registry's region) encrypting the instances' storage volumes (CreateEndpointConfig.KmsKeyId).
+   * KMS key ARN (not an id or alias; in the registry's region) encrypting the instances' storage volumes (CreateEndpointConfig.KmsKeyId).
    * @default an AWS managed key
    */
   readonly volumeKmsKeyArn?: string;
@@ -378,7 +422,7 @@ export interface DeploymentInput {
   readonly shadow?: ShadowInput;
 }
 
-/** A SageMaker shadow test (inference experiment) of the new version against the live one. */
+/** A SageMaker shadow test (inference experiment) of the new version against the live one; needs `instances`. */
 export interface ShadowInput {
   /**
    * Percentage of live requests copied to the new version.
@@ -411,20 +455,22 @@ export interface ShadowInput {
 
 /** VPC placement: where the model's network interfaces go. */
 export interface VpcInput {
-  /** 1 to 16 subnet ids such as "subnet-0123456789abcdef0". */
+  /** 1 to 16 subnet ids such as "subnet-0123456789abcdef0" (`subnet-` and 8 or 17 hex digits), no duplicates. */
   readonly subnetIds: readonly string[];
-  /** 1 to 5 security group ids such as "sg-0123456789abcdef0". */
+  /** 1 to 5 security group ids such as "sg-0123456789abcdef0", no duplicates. */
   readonly securityGroupIds: readonly string[];
 }
 
 /** Target tracking on invocations per instance; minInstances <= instances.count <= maxInstances. */
 export interface AutoscalingInput {
   /**
+   * The fewest instances; at most `instances.count`.
    * @minimum 1
    * @maximum 100
    */
   readonly minInstances: Integer;
   /**
+   * The most instances; at least `instances.count`.
    * @minimum 1
    * @maximum 100
    */
@@ -453,14 +499,21 @@ export interface AutoscalingInput {
 
 /** Serve the newest Approved version whose ModelLifeCycle Stage and StageStatus match. */
 export interface LifecycleStageInput {
+  /** The ModelLifeCycle Stage, such as "Staging" or "Production". */
   readonly stage: string;
-  /** @default "Approved" */
+  /**
+   * The ModelLifeCycle StageStatus.
+   * @default "Approved"
+   */
   readonly stageStatus?: string;
 }
 
 /** How traffic shifts to a new version. */
 export interface StrategyInput {
-  /** @default "all-at-once" */
+  /**
+   * All traffic at once, a canary first, or linear steps; canary and linear need `instances`.
+   * @default "all-at-once"
+   */
   readonly type?: 'all-at-once' | 'canary' | 'linear';
   /**
    * Canary only: percentage of capacity that takes traffic first.
@@ -494,7 +547,10 @@ export interface StrategyInput {
 
 /** Alarms that roll a deployment back. */
 export interface RollbackAlarmsInput {
-  /** @default true */
+  /**
+   * Whether the alarms are on.
+   * @default true
+   */
   readonly enabled?: boolean;
   /**
    * Invocation5XXErrors in one minute at or above which the deployment rolls back.
