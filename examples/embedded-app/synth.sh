@@ -24,6 +24,9 @@ npm install --no-audit --no-fund --prefer-offline --loglevel=error \
   "aws-cdk-lib@$(version aws-cdk-lib)" "constructs@$(version constructs)" "typescript@$(version typescript)" \
   "$work/$tarball"
 
+echo "== the installed package carries its licence"
+grep -q "Apache License" node_modules/model-governance/LICENSE
+
 echo "== type-check and compile app.ts against the package's declarations"
 npx tsc
 
