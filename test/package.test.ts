@@ -24,6 +24,12 @@ it('the package ships the Apache-2.0 LICENSE that package.json declares', () => 
   const [packed] = JSON.parse(out) as { files: { path: string }[] }[];
   const paths = packed.files.map((f) => f.path);
   expect(paths).toEqual(
-    expect.arrayContaining(['LICENSE', 'README.md', 'package.json', 'bin/mgov.cjs', 'governance.config.schema.json']),
+    expect.arrayContaining([
+      'LICENSE',
+      'README.md',
+      'package.json',
+      'bin/mgov.cjs',
+      'governance.config.schema.json',
+    ]),
   );
 });
