@@ -22,7 +22,7 @@ it('the package ships the Apache-2.0 LICENSE that package.json declares', () => 
     stdio: ['ignore', 'pipe', 'ignore'],
   });
   const [packed] = JSON.parse(out) as { files: { path: string }[] }[];
-  const paths = packed.files.map((f) => f.path);
+  const paths = (packed?.files ?? []).map((f) => f.path);
   expect(paths).toEqual(
     expect.arrayContaining([
       'LICENSE',
