@@ -123,3 +123,24 @@ export async function updateApproval(
     }),
   );
 }
+
+/**
+ * Sets the version's ModelLifeCycle (UpdateModelPackage: Stage and StageStatus are EntityNames, at
+ * most 63 characters; StageDescription at most 1024), as SageMaker's staging construct does.
+ */
+export async function updateStage(
+  client: SageMakerClient,
+  arn: string,
+  lifeCycle: { readonly stage: string; readonly stageStatus: string; readonly description?: string },
+): Promise<void> {
+  await client.send(
+    new UpdateModelPackageCommand({
+      ModelPackageArn: arn,
+      ModelLifeCycle: {
+        Stage: lifeCycle.stage,
+        StageStatus: lifeCycle.stageStatus,
+        ...(lifeCycle.description !== undefined ? { StageDescription: lifeCycle.description } : {}),
+      },
+    }),
+  );
+}

@@ -602,6 +602,17 @@ export class EndpointReconciler extends Construct {
     fn.allow(['iam:PassRole'], [this.executionRole.roleArn], {
       StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' },
     });
+    // A failed run is kept as a lineage action for mgov to show (domain/lineage-plan.ts).
+    const failures = 'action/reconcile-failed-*';
+    fn.allow(
+      ['sagemaker:CreateAction', 'sagemaker:DescribeAction'],
+      [compactArn(this, 'sagemaker', failures)],
+    );
+    acknowledge(fn, {
+      id: `AwsSolutions-IAM5[Resource::${nagArn(this, 'sagemaker', failures)}]`,
+      reason:
+        'The reconciler records each failed run as a lineage action named reconcile-failed-<hash of the endpoint, event and error>, where mgov shows it; the wildcard covers those actions only.',
+    });
     acknowledge(fn, {
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: [

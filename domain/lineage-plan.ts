@@ -244,3 +244,44 @@ export function shadowTestAction(f: ShadowTestFacts) {
     }),
   };
 }
+
+/** A reconciler run that failed on a target (and that Lambda retries, then dead-letters). */
+export const RECONCILE_FAILURE_ACTION_TYPE = 'GovernedReconcileFailure';
+
+export interface ReconcileFailureFacts {
+  readonly endpointName: string;
+  readonly groupName: string;
+  /** The event the run was for (EventBridge's id): its retries record one failure, a new event another. */
+  readonly eventId: string;
+  readonly errorName: string;
+  readonly errorMessage: string;
+  /** When the run failed, ISO 8601. */
+  readonly at: string;
+}
+
+/**
+ * The reconciler's failure on a target, where `mgov status` and `mgov approve --wait` find it by
+ * the target's endpoint name: the endpoint itself may never have been created (a request SageMaker
+ * refuses), so the action's source is the name, not an ARN. Named after the event and the error, so
+ * the retries of one event that fail the same way keep the first failure's time.
+ */
+export function reconcileFailureAction(f: ReconcileFailureFacts) {
+  return {
+    ActionName: `reconcile-failed-${hash(f.endpointName, f.eventId, f.errorName, f.errorMessage)}`,
+    ActionType: RECONCILE_FAILURE_ACTION_TYPE,
+    Source: { SourceUri: f.endpointName, SourceType: 'EndpointName' },
+    Status: 'Failed' as const,
+    Description:
+      `${f.groupName}: reconciling ${f.endpointName} failed: ${f.errorName}: ${f.errorMessage}`.slice(
+        0,
+        3072,
+      ),
+    Properties: compactStrings({
+      endpoint: f.endpointName,
+      group: f.groupName,
+      event: f.eventId,
+      error: `${f.errorName}: ${f.errorMessage}`,
+      at: f.at,
+    }),
+  };
+}

@@ -1,5 +1,7 @@
 import { comparesToLive, liveEndpointOf } from '../live-endpoint';
 import { DEFAULT_APPROVAL_TO_SERVING_MINUTES } from '../operations';
+import { didYouMean, nearest } from '../suggest';
+import { ProductionVariantInstanceType } from './service-enums.generated';
 import { groupsByStack, MAX_GROUPS_PER_STACK, stacksNeeded } from './sharding';
 import {
   type Autoscaling,
@@ -18,6 +20,7 @@ import {
   RISK_RATINGS,
   type RollbackAlarms,
   type ShadowTest,
+  STRATEGY_TYPES,
   type VersionSelector,
   type VpcPlacement,
 } from './types';
@@ -27,7 +30,6 @@ export const SAGEMAKER_NAME_PATTERN = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
 const ACCOUNT_ID = /^\d{12}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[a-zA-Z0-9-]+$/;
-const INSTANCE_TYPE = /^ml\.[a-z0-9-]+\.[a-z0-9]+$/;
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 /** EC2 ids: the prefix and 8 or 17 hex digits (the API reference's VpcConfig asks for "sg-xxxxxxxx"). */
@@ -65,7 +67,7 @@ class Reader {
     }
     for (const key of Object.keys(value)) {
       if (!allowed.includes(key)) {
-        const hint = closest(key, allowed);
+        const hint = didYouMean(key, allowed);
         this.problem(
           `${path}.${key}`,
           `unknown key.${hint ? ` Did you mean "${hint}"?` : ''} Allowed keys: ${allowed.join(', ')}.`,
@@ -128,9 +130,10 @@ class Reader {
     const value = obj[key];
     if (value === undefined) return fallback;
     if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+      const hint = typeof value === 'string' ? didYouMean(value, allowed) : undefined;
       this.problem(
         `${path}.${key}`,
-        `is ${describe(value)}; use one of ${allowed.map((a) => `"${a}"`).join(', ')}.`,
+        `is ${describe(value)};${hint ? ` did you mean "${hint}"?` : ''} use one of ${allowed.map((a) => `"${a}"`).join(', ')}.`,
       );
       return fallback;
     }
@@ -865,10 +868,13 @@ function readCompute(r: Reader, d: Json, path: string): Compute {
   }
   const i = r.object(d.instances ?? {}, `${path}.instances`, ['type', 'count']);
   const instanceType = r.string(i, 'type', `${path}.instances`, { default: 'ml.m5.large' });
-  if (!INSTANCE_TYPE.test(instanceType)) {
+  // The service model's ProductionVariantInstanceType: what CreateEndpointConfig (and, for a shadow
+  // test, CreateInferenceExperiment) accepts; SageMaker refuses anything else with a validation error.
+  if (!(ProductionVariantInstanceType as readonly string[]).includes(instanceType)) {
+    const near = nearest(instanceType, ProductionVariantInstanceType, 2).map((t) => `"${t}"`);
     r.problem(
       `${path}.instances.type`,
-      `"${instanceType}" is not a SageMaker instance type; use one like "ml.m5.large".`,
+      `"${instanceType}" is not an instance type SageMaker endpoints offer; did you mean ${near.join(' or ')}? (SageMaker API reference, ProductionVariant InstanceType.)`,
     );
   }
   return {
@@ -886,7 +892,7 @@ function readStrategy(r: Reader, raw: unknown, path: string): DeploymentStrategy
     'waitMinutes',
     'terminationWaitMinutes',
   ]);
-  const type = r.oneOf(s, 'type', path, ['all-at-once', 'canary', 'linear'] as const, 'all-at-once');
+  const type = r.oneOf(s, 'type', path, STRATEGY_TYPES, 'all-at-once');
   const terminationWaitMinutes = r.integer(s, 'terminationWaitMinutes', path, {
     default: 5,
     min: 0,
@@ -957,27 +963,4 @@ function describe(value: unknown): string {
   if (typeof value === 'string') return `"${value}"`;
   if (typeof value === 'object') return 'an object';
   return String(value);
-}
-
-/** The allowed key within edit distance 2 of a misspelt one, if any. */
-function closest(key: string, allowed: readonly string[]): string | undefined {
-  let best: { name: string; distance: number } | undefined;
-  for (const name of allowed) {
-    const distance = editDistance(key.toLowerCase(), name.toLowerCase());
-    if (distance <= 2 && (!best || distance < best.distance)) best = { name, distance };
-  }
-  return best?.name;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
 }

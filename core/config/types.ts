@@ -5,12 +5,29 @@
  * JSON: `parseGovernanceConfig` is the only way to make one.
  */
 
+import type { ModelCardStatus, TrafficRoutingConfigType } from './service-enums.generated';
+
 export const RISK_RATINGS = ['High', 'Medium', 'Low', 'Unknown'] as const;
 export type RiskRating = (typeof RISK_RATINGS)[number];
 
 /** Card status while a version waits for approval (SageMaker's ModelCardStatus values that fit). */
-export const PENDING_CARD_STATUSES = ['Draft', 'PendingReview'] as const;
+export const PENDING_CARD_STATUSES = ['Draft', 'PendingReview'] as const satisfies readonly ModelCardStatus[];
 export type PendingCardStatus = (typeof PENDING_CARD_STATUSES)[number];
+
+/** SageMaker's TrafficRoutingConfigType written as configuration values: ALL_AT_ONCE is "all-at-once". */
+type Kebab<T extends string> = T extends `${infer Head}_${infer Tail}`
+  ? `${Lowercase<Head>}-${Kebab<Tail>}`
+  : Lowercase<T>;
+
+/**
+ * A blue/green deployment's traffic shifting, one per TrafficRoutingConfigType of the service model
+ * (a unit test checks none is missing).
+ */
+export const STRATEGY_TYPES = [
+  'all-at-once',
+  'canary',
+  'linear',
+] as const satisfies readonly Kebab<TrafficRoutingConfigType>[];
 
 export const NONE_APPROVED_BEHAVIOURS = ['keep-serving', 'delete-endpoint'] as const;
 export type NoneApprovedBehaviour = (typeof NONE_APPROVED_BEHAVIOURS)[number];

@@ -13,6 +13,7 @@ import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { readCardContentRecord } from '../../adapters/card-records';
 import { recordRollbackNotified } from '../../adapters/endpoints';
+import { createActionOnce } from '../../adapters/lineage';
 import { publishNotification } from '../../adapters/notifications';
 import { describeModelVersion } from '../../adapters/sagemaker';
 import { findGroup, type GovernanceManifest, groupReference } from '../../core/manifest';
@@ -25,6 +26,7 @@ import {
   type TargetReport,
 } from '../../domain/deployment-report';
 import { parseReconcileTrigger, type ReconcileTrigger } from '../../domain/events';
+import { reconcileFailureAction } from '../../domain/lineage-plan';
 import { principalOf } from '../../domain/principal';
 import { requiredEnv } from '../runtime/env';
 import { governedHandler, type Ignored, ignored } from '../runtime/handler';
@@ -120,12 +122,38 @@ async function handle(event: unknown): Promise<ReconcileResult> {
         error: error as Error,
       });
       failures.push(message);
+      await recordFailure(event, group.name, target.endpointName, error as Error);
     }
   }
   // Failing the invocation makes Lambda retry it (every target again: reconciling is idempotent),
   // then dead-letter the event with this message.
   if (failures.length > 0) throw new Error(`Reconciling failed for ${failures.join('; ')}`);
   return { outcome: 'reconciled', targets: reports };
+}
+
+/**
+ * Keeps the failure where the person waiting looks (`mgov status`, `mgov approve --wait`): a
+ * lineage action on the target's name. Recording it must not hide the failure itself, so its own
+ * error is only logged.
+ */
+async function recordFailure(event: unknown, groupName: string, endpointName: string, error: Error) {
+  const id = (event as { id?: unknown } | null)?.id;
+  const at = new Date().toISOString();
+  try {
+    await createActionOnce(
+      sagemaker,
+      reconcileFailureAction({
+        endpointName,
+        groupName,
+        eventId: typeof id === 'string' ? id : at,
+        errorName: error.name,
+        errorMessage: error.message,
+        at,
+      }),
+    );
+  } catch (recording) {
+    logger.warn('could not record the failure for mgov', { endpointName, error: recording as Error });
+  }
 }
 
 /** The deployment metrics of one target's outcome (names: core/operations.ts). */
