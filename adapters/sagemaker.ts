@@ -12,6 +12,7 @@ import {
   type ModelVersion,
   toApprovalStatus,
 } from '../domain/model-version';
+import type { BaselineFiles } from '../domain/monitoring-plan';
 import { principalOf } from '../domain/principal';
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
@@ -98,6 +99,20 @@ export function toModelVersion(out: DescribeModelPackageCommandOutput): ModelVer
     ...(out.CustomerMetadataProperties ? { metadata: out.CustomerMetadataProperties } : {}),
     contentFingerprint: contentFingerprint(out),
     modelData: modelDataLocations(out.InferenceSpecification?.Containers),
+    baselines: {
+      ...optional('dataQuality', baselineFiles(out.DriftCheckBaselines?.ModelDataQuality)),
+      ...optional('modelQuality', baselineFiles(out.DriftCheckBaselines?.ModelQuality)),
+    },
+  };
+}
+
+function baselineFiles(
+  b: { Constraints?: { S3Uri?: string }; Statistics?: { S3Uri?: string } } | undefined,
+): BaselineFiles | undefined {
+  if (!b?.Constraints?.S3Uri && !b?.Statistics?.S3Uri) return undefined;
+  return {
+    ...optional('constraints', b.Constraints?.S3Uri),
+    ...optional('statistics', b.Statistics?.S3Uri),
   };
 }
 

@@ -1,5 +1,6 @@
 /** The registry's view of one model package version, as the core reasons about it (no SDK types). */
 import type { ArtifactLocation } from './artifact-pins';
+import type { VersionBaselines } from './monitoring-plan';
 import type { Principal } from './principal';
 
 export const APPROVAL_STATUSES = ['Approved', 'Rejected', 'PendingManualApproval'] as const;
@@ -47,6 +48,8 @@ export interface ModelVersion {
   readonly contentFingerprint?: string;
   /** The model data its containers load (artifact-pins.ts modelDataLocations). */
   readonly modelData?: readonly ArtifactLocation[];
+  /** The drift-check baselines it was registered with (DriftCheckBaselines). */
+  readonly baselines?: VersionBaselines;
 }
 
 /** SageMaker's UserContext, as DescribeModelPackage returns it. */

@@ -420,6 +420,253 @@ export interface DeploymentInput {
    * @default no shadow test: an approved version deploys at once with the strategy
    */
   readonly shadow?: ShadowInput;
+  /**
+   * SageMaker Model Monitor schedules that follow the live version: each runs with the baselines the
+   * version was registered with (DriftCheckBaselines). Needs dataCapturePercent above 0.
+   * @default no monitoring
+   */
+  readonly monitoring?: MonitoringInput;
+}
+
+/** Model monitoring of a target (at least one of dataQuality and modelQuality). */
+export interface MonitoringInput {
+  /**
+   * Data quality: captured requests against DriftCheckBaselines.ModelDataQuality.
+   * @default no data quality monitor
+   */
+  readonly dataQuality?: DataQualityMonitorInput;
+  /**
+   * Model quality: predictions merged with ground truth against DriftCheckBaselines.ModelQuality.
+   * @default no model quality monitor
+   */
+  readonly modelQuality?: ModelQualityMonitorInput;
+  /**
+   * What an execution that finds violations does: "notify" tells people; "hold" also keeps newer
+   * versions from deploying until a person runs `mgov clear-violation`; "rollback" also rejects the
+   * live version, which rolls the endpoint back to the previous approved one.
+   * @default "notify"
+   */
+  readonly onViolation?: 'notify' | 'hold' | 'rollback';
+  /**
+   * Deploy a version that was registered without the baselines the monitors need, unmonitored.
+   * @default false: such a version is held, with the reason
+   */
+  readonly deployUnmonitored?: boolean;
+}
+
+/** A data quality monitor. */
+export interface DataQualityMonitorInput {
+  /**
+   * When it runs, as SageMaker's monitoring schedules take it: "cron(0 * ? * * *)" (hourly),
+   * "cron(0 H ? * * *)" (daily at hour H, UTC) or "cron(0 H/N ? * * *)" (every N hours from H).
+   */
+  readonly scheduleExpression: string;
+  /**
+   * @default "ml.m5.xlarge"
+   */
+  readonly instanceType?: string;
+  /**
+   * @minimum 1
+   * @maximum 100
+   * @default 1
+   */
+  readonly instanceCount?: Integer;
+  /**
+   * @minimum 1
+   * @maximum 16384
+   * @default 20
+   */
+  readonly volumeSizeInGB?: Integer;
+  /**
+   * @minimum 1
+   * @maximum 86400
+   * @default 3600
+   */
+  readonly maxRuntimeInSeconds?: Integer;
+}
+
+/** A SageMaker shadow test (inference experiment) of the new version against the live one. */
+export interface ShadowInput {
+  /**
+   * Percentage of live requests copied to the new version.
+   * @minimum 1
+   * @maximum 100
+   * @default 100
+   */
+  readonly samplingPercent?: Integer;
+  /**
+   * How long the test runs (SageMaker allows at most 30 days).
+   * @minimum 1
+   * @maximum 43200
+   */
+  readonly minutes: Integer;
+  /**
+   * The new version fails when its p99 ModelLatency exceeds the live version's by more than this percentage.
+   * @minimum 0
+   * @maximum 1000
+   * @default 10
+   */
+  readonly maxLatencyIncreasePercent?: Integer;
+  /**
+   * The new version fails when more than this percentage of its requests end in a 5XX error.
+   * @minimum 0
+   * @maximum 100
+   * @default 1
+   */
+  readonly maxErrorRatePercent?: Integer;
+}
+
+/** VPC placement: where the model's network interfaces go. */
+export interface VpcInput {
+  /** 1 to 16 subnet ids such as "subnet-0123456789abcdef0". */
+  readonly subnetIds: readonly string[];
+  /** 1 to 5 security group ids such as "sg-0123456789abcdef0". */
+  readonly securityGroupIds: readonly string[];
+}
+
+/** Target tracking on invocations per instance; minInstances <= instances.count <= maxInstances. */
+export interface AutoscalingInput {
+  /**
+   * @minimum 1
+   * @maximum 100
+   */
+  readonly minInstances: Integer;
+  /**
+   * @minimum 1
+   * @maximum 100
+   */
+  readonly maxInstances: Integer;
+  /**
+   * SageMakerVariantInvocationsPerInstance (per minute) the scaling policy keeps the variant at.
+   * @minimum 1
+   * @maximum 1000000
+   */
+  readonly targetInvocationsPerInstance: Integer;
+  /**
+   * Seconds after a scale-in before another scale-in.
+   * @minimum 0
+   * @maximum 3600
+   * @default 300
+   */
+  readonly scaleInCooldownSeconds?: Integer;
+  /**
+   * Seconds after a scale-out before another scale-out.
+   * @minimum 0
+   * @maximum 3600
+   * @default 60
+   */
+  readonly scaleOutCooldownSeconds?: Integer;
+}
+
+/** Serve the newest Approved version whose ModelLifeCycle Stage and StageStatus match. */
+export interface LifecycleStageInput {
+  readonly stage: string;
+  /** @default "Approved" */
+  readonly stageStatus?: string;
+}
+
+/** How traffic shifts to a new version. */
+export interface StrategyInput {
+  /** @default "all-at-once" */
+  readonly type?: 'all-at-once' | 'canary' | 'linear';
+  /**
+   * Canary only: percentage of capacity that takes traffic first.
+   * @minimum 1
+   * @maximum 50
+   * @default 10
+   */
+  readonly canaryPercent?: Integer;
+  /**
+   * Linear only: percentage of capacity per step.
+   * @minimum 10
+   * @maximum 50
+   * @default 20
+   */
+  readonly stepPercent?: Integer;
+  /**
+   * Canary and linear: minutes between steps.
+   * @minimum 0
+   * @maximum 60
+   * @default 10 (canary), 5 (linear)
+   */
+  readonly waitMinutes?: Integer;
+  /**
+   * Minutes the old fleet is kept after the shift.
+   * @minimum 0
+   * @maximum 60
+   * @default 5
+   */
+  readonly terminationWaitMinutes?: Integer;
+}
+
+/** Alarms that roll a deployment back. */
+export interface RollbackAlarmsInput {
+  /** @default true */
+  readonly enabled?: boolean;
+  /**
+   * Invocation5XXErrors in one minute at or above which the deployment rolls back.
+   * @minimum 1
+   * @maximum 1000000
+   * @default 5
+   */
+  readonly max5xxErrorsPerMinute?: Integer;
+  /**
+   * ModelLatency p99 (milliseconds) at or above which the deployment rolls back.
+   * @minimum 1
+   * @maximum 3600000
+   * @default 2000
+   */
+  readonly maxModelLatencyMs?: Integer;
+}
+
+/** A model quality monitor. */
+export interface ModelQualityMonitorInput {
+  /**
+   * When it runs: "cron(0 * ? * * *)", "cron(0 H ? * * *)" or "cron(0 H/N ? * * *)".
+   */
+  readonly scheduleExpression: string;
+  /**
+   * S3 URI where ground-truth labels are uploaded, such as "s3://labels/churn-prod".
+   * @pattern ^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/.*)?$
+   */
+  readonly groundTruthS3Uri: string;
+  readonly problemType: 'BinaryClassification' | 'MulticlassClassification' | 'Regression';
+  /** The attribute (or CSV column index) of the model's output holding the prediction. */
+  readonly inferenceAttribute: string;
+  /**
+   * Classification: the attribute holding the prediction's probability.
+   * @default none
+   */
+  readonly probabilityAttribute?: string;
+  /**
+   * Binary classification: the probability above which a prediction counts as positive.
+   * @minimum 0
+   * @maximum 1
+   * @default none
+   */
+  readonly probabilityThresholdAttribute?: number;
+  /**
+   * @default "ml.m5.xlarge"
+   */
+  readonly instanceType?: string;
+  /**
+   * @minimum 1
+   * @maximum 100
+   * @default 1
+   */
+  readonly instanceCount?: Integer;
+  /**
+   * @minimum 1
+   * @maximum 16384
+   * @default 20
+   */
+  readonly volumeSizeInGB?: Integer;
+  /**
+   * @minimum 1
+   * @maximum 86400
+   * @default 3600
+   */
+  readonly maxRuntimeInSeconds?: Integer;
 }
 
 /** A SageMaker shadow test (inference experiment) of the new version against the live one; needs `instances`. */

@@ -8,12 +8,17 @@ import {
   type AwsEnvironment,
   type ChatChannels,
   type Compute,
+  type DataQualityMonitor,
   type DeploymentStrategy,
   type DeploymentTarget,
   type GovernanceConfig,
   type MetricThreshold,
+  MONITORING_PROBLEM_TYPES,
   type ModelCardDefaults,
   type ModelPackageGroupConfig,
+  type ModelQualityMonitor,
+  type Monitoring,
+  type MonitoringJobResources,
   NONE_APPROVED_BEHAVIOURS,
   PENDING_CARD_STATUSES,
   type QualityGate,
@@ -22,6 +27,7 @@ import {
   type ShadowTest,
   STRATEGY_TYPES,
   type VersionSelector,
+  VIOLATION_RESPONSES,
   type VpcPlacement,
 } from './types';
 
@@ -632,6 +638,7 @@ function readDeployment(r: Reader, raw: unknown, path: string): DeploymentTarget
     'dataCaptureKmsKeyArn',
     'autoscaling',
     'shadow',
+    'monitoring',
   ]);
   const endpointName = r.string(d, 'endpointName', path);
   if (endpointName && !SAGEMAKER_NAME_PATTERN.test(endpointName)) {
@@ -679,6 +686,10 @@ function readDeployment(r: Reader, raw: unknown, path: string): DeploymentTarget
       ? undefined
       : readAutoscaling(r, d.autoscaling, `${path}.autoscaling`, compute);
   const shadow = d.shadow === undefined ? undefined : readShadow(r, d.shadow, `${path}.shadow`, compute);
+  const monitoring =
+    d.monitoring === undefined
+      ? undefined
+      : readMonitoring(r, d.monitoring, `${path}.monitoring`, { compute, dataCapturePercent, path });
   return {
     endpointName,
     serve: readSelector(r, d.serve, `${path}.serve`),
@@ -697,6 +708,172 @@ function readDeployment(r: Reader, raw: unknown, path: string): DeploymentTarget
     ...(dataCaptureKmsKeyArn ? { dataCaptureKmsKeyArn } : {}),
     ...(autoscaling ? { autoscaling } : {}),
     ...(shadow ? { shadow } : {}),
+    ...(monitoring ? { monitoring } : {}),
+  };
+}
+
+/**
+ * SageMaker's monitoring schedules take only these cron forms (API reference, ScheduleConfig;
+ * developer guide, "The cron expression for monitoring schedule"): hourly `cron(0 * ? * * *)`, daily
+ * `cron(0 [00-23] ? * * *)`, and every N hours from an hour `cron(0 [00-23]/[01-24] ? * * *)`. The
+ * `NOW` keyword runs once, over a window given with the schedule, which a monitor that follows every
+ * new version has no use for; rate() expressions are EventBridge's, not Model Monitor's.
+ */
+const MONITORING_CRON = /^cron\(0 (\*|([01]?\d|2[0-3])(\/(0?[1-9]|1\d|2[0-4]))?) \? \* \* \*\)$/;
+const S3_URI = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/;
+
+function readMonitoring(
+  r: Reader,
+  raw: unknown,
+  path: string,
+  target: { compute: Compute; dataCapturePercent: number; path: string },
+): Monitoring {
+  const m = r.object(raw, path, ['dataQuality', 'modelQuality', 'onViolation', 'deployUnmonitored']);
+  if (m.dataQuality === undefined && m.modelQuality === undefined) {
+    r.problem(path, 'monitors nothing: add "dataQuality", "modelQuality" or both, or remove monitoring.');
+  }
+  // SageMaker developer guide, Serverless Inference, "Feature exclusions": data capture and Model
+  // Monitor are not supported on serverless endpoints.
+  if (target.compute.kind === 'serverless') {
+    r.problem(
+      path,
+      'SageMaker Model Monitor does not support serverless endpoints (Serverless Inference, feature exclusions); remove monitoring or give the target "instances".',
+    );
+  } else if (target.dataCapturePercent === 0) {
+    // A monitor reads what the endpoint captures: without capture it has nothing to look at.
+    r.problem(
+      path,
+      `monitors the requests the endpoint captures, but ${target.path}.dataCapturePercent is 0 (no capture); set "dataCapturePercent" (1 to 100, such as 100) on the target.`,
+    );
+  }
+  const dataQuality =
+    m.dataQuality === undefined ? undefined : readDataQuality(r, m.dataQuality, `${path}.dataQuality`);
+  const modelQuality =
+    m.modelQuality === undefined ? undefined : readModelQuality(r, m.modelQuality, `${path}.modelQuality`);
+  return {
+    ...(dataQuality ? { dataQuality } : {}),
+    ...(modelQuality ? { modelQuality } : {}),
+    onViolation: r.oneOf(m, 'onViolation', path, VIOLATION_RESPONSES, 'notify'),
+    deployUnmonitored: r.boolean(m, 'deployUnmonitored', path, false),
+  };
+}
+
+const MONITORING_JOB_KEYS = ['instanceType', 'instanceCount', 'volumeSizeInGB', 'maxRuntimeInSeconds'];
+
+function readSchedule(r: Reader, o: Json, path: string): string {
+  if (o.scheduleExpression === undefined) {
+    r.problem(
+      `${path}.scheduleExpression`,
+      'is required: when the monitor runs, such as "cron(0 * ? * * *)" (hourly).',
+    );
+    return '';
+  }
+  const expression = r.string(o, 'scheduleExpression', path);
+  if (expression && !MONITORING_CRON.test(expression)) {
+    r.problem(
+      `${path}.scheduleExpression`,
+      `is "${expression}", which SageMaker monitoring schedules do not take; use "cron(0 * ? * * *)" (hourly), "cron(0 H ? * * *)" (daily at hour H UTC, such as "cron(0 0 ? * * *)") or "cron(0 H/N ? * * *)" (every N hours from hour H, such as "cron(0 0/6 ? * * *)").`,
+    );
+  }
+  return expression;
+}
+
+function readJobResources(r: Reader, o: Json, path: string): MonitoringJobResources {
+  const instanceType = r.string(o, 'instanceType', path, { default: 'ml.m5.xlarge' });
+  if (!INSTANCE_TYPE.test(instanceType)) {
+    r.problem(
+      `${path}.instanceType`,
+      `"${instanceType}" is not a SageMaker instance type; use one like "ml.m5.xlarge".`,
+    );
+  }
+  return {
+    instanceType,
+    // MonitoringClusterConfig and StoppingCondition ranges (botocore service model).
+    instanceCount: r.integer(o, 'instanceCount', path, { default: 1, min: 1, max: 100 }),
+    volumeSizeInGB: r.integer(o, 'volumeSizeInGB', path, { default: 20, min: 1, max: 16384 }),
+    maxRuntimeInSeconds: r.integer(o, 'maxRuntimeInSeconds', path, { default: 3600, min: 1, max: 86400 }),
+  };
+}
+
+function readDataQuality(r: Reader, raw: unknown, path: string): DataQualityMonitor {
+  const o = r.object(raw, path, ['scheduleExpression', ...MONITORING_JOB_KEYS]);
+  return { scheduleExpression: readSchedule(r, o, path), ...readJobResources(r, o, path) };
+}
+
+function readModelQuality(r: Reader, raw: unknown, path: string): ModelQualityMonitor {
+  const o = r.object(raw, path, [
+    'scheduleExpression',
+    'groundTruthS3Uri',
+    'problemType',
+    'inferenceAttribute',
+    'probabilityAttribute',
+    'probabilityThresholdAttribute',
+    ...MONITORING_JOB_KEYS,
+  ]);
+  const scheduleExpression = readSchedule(r, o, path);
+  let groundTruthS3Uri = '';
+  if (o.groundTruthS3Uri === undefined) {
+    r.problem(
+      `${path}.groundTruthS3Uri`,
+      'is required: a model quality monitor compares predictions with ground-truth labels; give the S3 URI your labelling process uploads them to, such as "s3://labels/churn-prod".',
+    );
+  } else {
+    groundTruthS3Uri = r.string(o, 'groundTruthS3Uri', path);
+    if (groundTruthS3Uri && !S3_URI.test(groundTruthS3Uri)) {
+      r.problem(
+        `${path}.groundTruthS3Uri`,
+        `is "${groundTruthS3Uri}"; use an S3 URI such as "s3://labels/churn-prod".`,
+      );
+    }
+  }
+  if (o.problemType === undefined) {
+    r.problem(
+      `${path}.problemType`,
+      `is required: use one of ${MONITORING_PROBLEM_TYPES.map((t) => `"${t}"`).join(', ')}.`,
+    );
+  }
+  const problemType = r.oneOf(o, 'problemType', path, MONITORING_PROBLEM_TYPES, 'BinaryClassification');
+  if (o.inferenceAttribute === undefined) {
+    r.problem(
+      `${path}.inferenceAttribute`,
+      'is required: the attribute of the model\'s output holding the prediction (for CSV output, the column index such as "0").',
+    );
+  }
+  const inferenceAttribute =
+    o.inferenceAttribute === undefined ? '' : r.string(o, 'inferenceAttribute', path);
+  const probabilityAttribute = r.optionalString(o, 'probabilityAttribute', path, 256);
+  let probabilityThresholdAttribute: number | undefined;
+  const threshold = o.probabilityThresholdAttribute;
+  if (threshold !== undefined) {
+    if (typeof threshold !== 'number' || threshold < 0 || threshold > 1) {
+      r.problem(
+        `${path}.probabilityThresholdAttribute`,
+        `is ${describe(threshold)}; use a probability from 0 to 1, such as 0.5.`,
+      );
+    } else probabilityThresholdAttribute = threshold;
+  }
+  if (problemType === 'Regression') {
+    for (const key of ['probabilityAttribute', 'probabilityThresholdAttribute']) {
+      if (o[key] !== undefined)
+        r.problem(
+          `${path}.${key}`,
+          'applies to classification; a Regression model has no probability. Remove it.',
+        );
+    }
+  } else if (problemType === 'MulticlassClassification' && threshold !== undefined) {
+    r.problem(
+      `${path}.probabilityThresholdAttribute`,
+      'applies to BinaryClassification only: a multiclass prediction is its most probable class. Remove it.',
+    );
+  }
+  return {
+    scheduleExpression,
+    groundTruthS3Uri,
+    problemType,
+    inferenceAttribute,
+    ...(probabilityAttribute !== undefined ? { probabilityAttribute } : {}),
+    ...(probabilityThresholdAttribute !== undefined ? { probabilityThresholdAttribute } : {}),
+    ...readJobResources(r, o, path),
   };
 }
 

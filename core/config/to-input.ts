@@ -94,6 +94,16 @@ function deploymentInput(d: DeploymentTarget): DeploymentInput {
     ...(d.dataCaptureKmsKeyArn !== undefined ? { dataCaptureKmsKeyArn: d.dataCaptureKmsKeyArn } : {}),
     ...(d.autoscaling ? { autoscaling: { ...d.autoscaling } } : {}),
     ...(d.shadow ? { shadow: { ...d.shadow } } : {}),
+    ...(d.monitoring
+      ? {
+          monitoring: {
+            ...(d.monitoring.dataQuality ? { dataQuality: { ...d.monitoring.dataQuality } } : {}),
+            ...(d.monitoring.modelQuality ? { modelQuality: { ...d.monitoring.modelQuality } } : {}),
+            onViolation: d.monitoring.onViolation,
+            deployUnmonitored: d.monitoring.deployUnmonitored,
+          },
+        }
+      : {}),
   };
 }
 

@@ -189,6 +189,54 @@ export interface DeploymentTarget {
   readonly autoscaling?: Autoscaling;
   /** Shadow-test a new version on a copy of live traffic before it takes any (instance targets only). */
   readonly shadow?: ShadowTest;
+  /** SageMaker Model Monitor schedules that follow the live version's registered baselines. */
+  readonly monitoring?: Monitoring;
+}
+
+export const MONITORING_PROBLEM_TYPES = [
+  'BinaryClassification',
+  'MulticlassClassification',
+  'Regression',
+] as const;
+export type MonitoringProblemType = (typeof MONITORING_PROBLEM_TYPES)[number];
+
+export const VIOLATION_RESPONSES = ['notify', 'hold', 'rollback'] as const;
+/** What a monitoring execution that finds violations does besides recording them. */
+export type ViolationResponse = (typeof VIOLATION_RESPONSES)[number];
+
+/** The processing cluster a monitoring job runs on (MonitoringResources, StoppingCondition). */
+export interface MonitoringJobResources {
+  readonly instanceType: string;
+  readonly instanceCount: number;
+  readonly volumeSizeInGB: number;
+  readonly maxRuntimeInSeconds: number;
+}
+
+export interface DataQualityMonitor extends MonitoringJobResources {
+  /** SageMaker's monitoring ScheduleExpression: an hourly, daily or every-N-hours cron. */
+  readonly scheduleExpression: string;
+}
+
+export interface ModelQualityMonitor extends MonitoringJobResources {
+  readonly scheduleExpression: string;
+  /** Where ground-truth labels are uploaded (ModelQualityJobInput.GroundTruthS3Input). */
+  readonly groundTruthS3Uri: string;
+  readonly problemType: MonitoringProblemType;
+  /** The model output's attribute holding the prediction (EndpointInput.InferenceAttribute). */
+  readonly inferenceAttribute: string;
+  /** Classification: the attribute holding the probability (EndpointInput.ProbabilityAttribute). */
+  readonly probabilityAttribute?: string;
+  /** Binary classification: the probability above which the prediction is positive. */
+  readonly probabilityThresholdAttribute?: number;
+}
+
+/** Model monitoring of a target: its schedules run with the live version's DriftCheckBaselines. */
+export interface Monitoring {
+  readonly dataQuality?: DataQualityMonitor;
+  readonly modelQuality?: ModelQualityMonitor;
+  readonly onViolation: ViolationResponse;
+  /** Deploy a version that lacks the baselines the monitors need, unmonitored (else it is held). */
+  readonly deployUnmonitored: boolean;
 }
 
 /** A shadow test (SageMaker inference experiment) of a new version against the live one, and its pass mark. */

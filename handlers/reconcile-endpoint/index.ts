@@ -62,6 +62,11 @@ const verdicts = verdictStore ? { s3, uri: verdictStore } : undefined;
 const cloudwatch = new CloudWatchClient({ maxAttempts: 5 });
 /** The role SageMaker runs shadow tests with; set when a target has `shadow`. */
 const shadowRoleArn = process.env.SHADOW_TEST_ROLE_ARN || undefined;
+/** The role SageMaker runs monitoring jobs with, and where they report; set when a target has `monitoring`. */
+const monitoringRoleArn = process.env.MONITORING_ROLE_ARN || undefined;
+const monitoringReports = process.env.MONITORING_REPORTS_S3_URI || undefined;
+const monitoring =
+  monitoringRoleArn && monitoringReports ? { roleArn: monitoringRoleArn, reportsS3Uri: monitoringReports } : undefined;
 
 export type ReconcileResult =
   | { readonly outcome: 'reconciled'; readonly targets: readonly TargetReport[] }
@@ -90,6 +95,7 @@ async function handle(event: unknown): Promise<ReconcileResult> {
           ...(verdicts ? { verdicts } : {}),
           cloudwatch,
           ...(shadowRoleArn ? { shadowRoleArn } : {}),
+          ...(monitoring ? { monitoring } : {}),
           ...(recordedCardContent ? { recordedCardContent } : {}),
           groupReference: (name) => groupReference(manifest, name),
         },

@@ -29,6 +29,7 @@ import {
 } from '../../adapters/inference-experiments';
 import { associateOnce, createActionOnce, ensureModelPackageArtifact } from '../../adapters/lineage';
 import { describeModelCard } from '../../adapters/model-cards';
+import { applyMonitoring, observeMonitoring } from '../../adapters/monitoring';
 import { describeModelVersion } from '../../adapters/sagemaker';
 import { readVerdict } from '../../adapters/verdicts';
 import type { DeploymentTarget, ModelPackageGroupConfig } from '../../core/config/types';
@@ -57,6 +58,7 @@ import {
 import type { ReconcileTrigger } from '../../domain/events';
 import { shadowTestAction } from '../../domain/lineage-plan';
 import { describeIdentity } from '../../domain/model-version';
+import { monitoringHold, planMonitoring } from '../../domain/monitoring-plan';
 import { NameTakenError } from '../../domain/ownership';
 import { type Principal, principalOf } from '../../domain/principal';
 import {
@@ -95,6 +97,11 @@ export interface ReconcileContext {
    * without it no card is taken as reviewed (fail closed).
    */
   readonly recordedCardContent?: (cardName: string) => Promise<string | undefined>;
+  /**
+   * Model monitoring: the role SageMaker runs monitoring jobs with and where they write reports.
+   * Without it a target with `monitoring` fails its run (the stack sets both when one has it).
+   */
+  readonly monitoring?: { readonly roleArn: string; readonly reportsS3Uri: string };
 }
 
 /**
@@ -102,6 +109,53 @@ export interface ReconcileContext {
  * Safe to run any number of times, in any order, concurrently with itself.
  */
 export async function reconcileTarget(
+  ctx: ReconcileContext,
+  group: ModelPackageGroupConfig,
+  target: DeploymentTarget,
+  trigger: ReconcileTrigger,
+): Promise<TargetOutcome> {
+  const outcome = await reconcileDeployment(ctx, group, target, trigger);
+  if (target.monitoring && trigger.kind === 'endpoint' && trigger.change.status === 'InService')
+    await ensureMonitoring(ctx, group, target);
+  return outcome;
+}
+
+/**
+ * Once the endpoint is InService, its monitoring schedules run with the baselines of the version it
+ * serves (domain/monitoring-plan.ts), read again here: the endpoint and the version as they are now.
+ */
+async function ensureMonitoring(
+  ctx: ReconcileContext,
+  group: ModelPackageGroupConfig,
+  target: DeploymentTarget,
+): Promise<void> {
+  if (!ctx.monitoring)
+    throw new Error(
+      `${target.endpointName} has monitoring, but the reconciler was given no monitoring role or report location (MONITORING_ROLE_ARN, MONITORING_REPORTS_S3_URI); deploy the stack again`,
+    );
+  const endpoint = await describeEndpoint(ctx.sagemaker, target.endpointName);
+  if (endpoint && endpoint.status !== 'InService') return;
+  const served = endpoint ? versionOfName(target.endpointName, endpoint.configName) : undefined;
+  const versions =
+    served === undefined
+      ? []
+      : await listVersions(ctx.sagemaker, ctx.groupReference?.(group.name) ?? group.name);
+  const summary = versions.find((v) => v.version === served);
+  const described = summary ? await describeModelVersion(ctx.sagemaker, summary.arn) : undefined;
+  const observed = await observeMonitoring(ctx.sagemaker, target.endpointName);
+  const plan = planMonitoring({
+    target,
+    ...(described
+      ? { live: { version: described.version, arn: described.arn, baselines: described.baselines ?? {} } }
+      : {}),
+    roleArn: ctx.monitoring.roleArn,
+    reportsS3Uri: ctx.monitoring.reportsS3Uri,
+    ...observed,
+  });
+  await applyMonitoring(ctx.sagemaker, plan.actions);
+}
+
+async function reconcileDeployment(
   ctx: ReconcileContext,
   group: ModelPackageGroupConfig,
   target: DeploymentTarget,
@@ -514,7 +568,8 @@ async function applyDeploymentGates(
 ): Promise<{ versions: readonly VersionSummary[]; held?: Held; all: Held[] }> {
   const verdicts = group.qualityGate ? ctx.verdicts : undefined;
   const staged = target.serve.kind === 'lifecycle-stage';
-  if (!target.requireApprovedModelCard && !group.separationOfDuties && !verdicts && !staged)
+  const monitored = target.monitoring !== undefined && !target.monitoring.deployUnmonitored;
+  if (!target.requireApprovedModelCard && !group.separationOfDuties && !verdicts && !staged && !monitored)
     return { versions, all: [] };
   const heldArns = new Set<string>();
   const all: Held[] = [];
@@ -526,26 +581,27 @@ async function applyDeploymentGates(
     const carded = target.requireApprovedModelCard;
     const [card, described, gate, recorded] = await Promise.all([
       carded ? describeModelCard(ctx.sagemaker, cardName) : undefined,
-      group.separationOfDuties || staged || carded || verdicts
+      group.separationOfDuties || staged || carded || verdicts || monitored
         ? describeModelVersion(ctx.sagemaker, candidate.arn)
         : undefined,
       verdicts ? gateFacts(ctx, verdicts, candidate) : undefined,
       carded ? ctx.recordedCardContent?.(cardName) : undefined,
     ]);
     const reviewer = card?.lastModifiedBy;
-    const reason = deploymentHold(group, target, {
-      cardName,
-      cardStatus: card?.status,
-      ...(card ? { cardContentSha256: jsonFingerprint(card.content) } : {}),
-      ...(recorded ? { cardRecordedSha256: recorded } : {}),
-      ...(reviewer
-        ? { cardReviewedBy: describeIdentity(reviewer), cardReviewerPrincipal: principalOf(reviewer) }
-        : {}),
-      ...(carded ? versionApprover(described, ctx.approvalChecker) : {}),
-      ...versionGateFacts(described),
-      ...(described ? { checker: ctx.approvalChecker } : {}),
-      ...(gate ? { gate } : {}),
-    });
+    const reason =
+      deploymentHold(group, target, {
+        cardName,
+        cardStatus: card?.status,
+        ...(card ? { cardContentSha256: jsonFingerprint(card.content) } : {}),
+        ...(recorded ? { cardRecordedSha256: recorded } : {}),
+        ...(reviewer
+          ? { cardReviewedBy: describeIdentity(reviewer), cardReviewerPrincipal: principalOf(reviewer) }
+          : {}),
+        ...(carded ? versionApprover(described, ctx.approvalChecker) : {}),
+        ...versionGateFacts(described),
+        ...(described ? { checker: ctx.approvalChecker } : {}),
+        ...(gate ? { gate } : {}),
+      }) ?? monitoringHold(target, described?.baselines ?? {});
     if (!reason) break;
     heldArns.add(candidate.arn);
     held ??= { version: candidate, reason };

@@ -8,6 +8,7 @@ import { EventEmitter } from './events';
 import { InferenceExperiments, type VariantMetrics } from './inference-experiments';
 import { Lineage, type LineageLimits } from './lineage';
 import { ModelCards } from './model-cards';
+import { Monitoring } from './monitoring';
 import { MotoClient } from './moto-client';
 import { ACCOUNT_ID, type CallContext, callContext, ServiceError } from './protocol';
 import { Registry } from './registry';
@@ -45,6 +46,8 @@ export interface LocalSageMakerConfig {
   readonly interruptNextUpdate?: readonly string[];
   /** How many milliseconds one minute of an inference experiment lasts here (default 60000). */
   readonly experimentMinuteMs?: number;
+  /** How many milliseconds one hour of a monitoring schedule lasts here (default 3600000). */
+  readonly monitoringHourMs?: number;
 }
 
 /**
@@ -55,6 +58,7 @@ export interface LocalSageMakerConfig {
  * Control routes for tests and local mode: POST /_local/reset, POST /_local/config,
  * POST and DELETE /_local/variant-metrics (per-variant AWS/SageMaker figures GetMetricData answers),
  * POST /_local/system-state (an endpoint SystemUpdating or RollingBack for a while),
+ * POST /_local/monitoring/run (a monitoring execution of a schedule, now),
  * GET /_local/calls (endpoint lifecycle calls), GET /_local/events (events emitted).
  *
  * Every SageMaker request, served here or passed to moto, is first held to SageMaker's API model
@@ -70,6 +74,7 @@ export class LocalSageMaker {
   /** Events put on another account's bus: authorized by its policy, delivered to listeners. */
   readonly buses: EventBuses;
   readonly experiments: InferenceExperiments;
+  readonly monitoring: Monitoring;
   /** Count of SageMaker API calls received, by operation. */
   readonly operationCounts = new Map<string, number>();
   /** Every SageMaker API call, in order: who (access key id), what, when. */
@@ -97,12 +102,14 @@ export class LocalSageMaker {
     this.modelCards = new ModelCards(this.moto, this.events, options.motoUrl, onError);
     this.buses = new EventBuses(this.moto);
     this.experiments = new InferenceExperiments(this.moto, this.endpoints, onError);
+    this.monitoring = new Monitoring(this.endpoints, this.events, options.motoUrl, onError);
     if (options.timing) this.endpoints.timing = { ...this.endpoints.timing, ...options.timing };
     const r = this.registry;
     const e = this.endpoints;
     const l = this.lineage;
     const m = this.modelCards;
     const x = this.experiments;
+    const mon = this.monitoring;
     this.operations = {
       CreateModelPackageGroup: (c, b) => r.createModelPackageGroup(c, b),
       CreateModelPackage: (c, b) => r.createModelPackage(c, b),
@@ -167,6 +174,22 @@ export class LocalSageMaker {
       DeleteAssociation: (c, b) => l.deleteAssociation(c, b),
       ListAssociations: (c, b) => l.listAssociations(c, b),
       QueryLineage: (c, b) => l.queryLineage(c, b),
+      CreateDataQualityJobDefinition: (c, b) => mon.createDefinition(c, 'DataQuality', b),
+      DescribeDataQualityJobDefinition: (c, b) => mon.describeDefinition(c, 'DataQuality', b),
+      DeleteDataQualityJobDefinition: (c, b) => mon.deleteDefinition(c, 'DataQuality', b),
+      ListDataQualityJobDefinitions: (c, b) => mon.listDefinitions(c, 'DataQuality', b),
+      CreateModelQualityJobDefinition: (c, b) => mon.createDefinition(c, 'ModelQuality', b),
+      DescribeModelQualityJobDefinition: (c, b) => mon.describeDefinition(c, 'ModelQuality', b),
+      DeleteModelQualityJobDefinition: (c, b) => mon.deleteDefinition(c, 'ModelQuality', b),
+      ListModelQualityJobDefinitions: (c, b) => mon.listDefinitions(c, 'ModelQuality', b),
+      CreateMonitoringSchedule: (c, b) => mon.createSchedule(c, b),
+      UpdateMonitoringSchedule: (c, b) => mon.updateSchedule(c, b),
+      DescribeMonitoringSchedule: (c, b) => mon.describeSchedule(c, b),
+      DeleteMonitoringSchedule: (c, b) => mon.deleteSchedule(c, b),
+      ListMonitoringSchedules: (c, b) => mon.listSchedules(c, b),
+      ListMonitoringExecutions: (c, b) => mon.listExecutions(c, b),
+      DescribeProcessingJob: (c, b) =>
+        mon.describeProcessingJob(c, b) ?? this.moto.sagemaker(c, 'DescribeProcessingJob', b),
       CreateModelCard: (c, b) => m.create(c, b),
       DescribeModelCard: (c, b) => m.describe(c, b),
       UpdateModelCard: (c, b) => m.update(c, b),
@@ -201,6 +224,7 @@ export class LocalSageMaker {
     this.endpoints.stop();
     this.modelCards.stop();
     this.experiments.stop();
+    this.monitoring.stop();
     const server = this.server;
     if (!server) return;
     server.closeAllConnections();
@@ -217,6 +241,7 @@ export class LocalSageMaker {
     for (const name of config.interruptNextUpdate ?? []) this.endpoints.interruptNextUpdate(name);
     if (config.experimentMinuteMs !== undefined)
       this.experiments.timing.experimentMinuteMs = config.experimentMinuteMs;
+    if (config.monitoringHourMs !== undefined) this.monitoring.timing.hourMs = config.monitoringHourMs;
   }
 
   /**
@@ -236,6 +261,7 @@ export class LocalSageMaker {
     this.lineage.reset();
     this.modelCards.reset();
     this.experiments.reset();
+    this.monitoring.reset();
     this.events.emitted.length = 0;
     this.buses.reset();
     this.operationCounts.clear();
@@ -356,6 +382,23 @@ export class LocalSageMaker {
         throw error;
       }
       return respondJson(res, 200, {});
+    }
+    if (route === 'POST /_local/monitoring/run') {
+      const { MonitoringScheduleName, account } = JSON.parse(body.toString('utf8') || '{}') as {
+        MonitoringScheduleName: string;
+        account?: string;
+      };
+      const ctx = callContext(
+        undefined,
+        this.options.region ?? 'us-east-1',
+        account ?? this.options.defaultAccount,
+      );
+      try {
+        return respondJson(res, 200, await this.monitoring.run(ctx, MonitoringScheduleName));
+      } catch (error) {
+        if (error instanceof ServiceError) return respondJson(res, 400, { message: error.message });
+        throw error;
+      }
     }
     if (route === 'POST /_local/system-state') {
       const { endpointName, ...state } = JSON.parse(body.toString('utf8') || '{}') as SystemState & {
