@@ -257,30 +257,39 @@ export class Endpoints {
   /**
    * UpdateEndpointWeightsAndCapacities: what Application Auto Scaling calls to scale a variant (and
    * what a test calls to stand in for it). The named variants take the desired counts and weights
-   * at once (the service passes through Updating for a while; here the endpoint stays InService).
+   * at once; the endpoint is Updating ("UpdateEndpoint or UpdateEndpointWeightsAndCapacities is
+   * executing", API reference, EndpointStatus) until the current ones reach them, with an event at
+   * each transition.
    */
-  async updateWeightsAndCapacities(_ctx: CallContext, body: Json): Promise<Json> {
+  async updateWeightsAndCapacities(ctx: CallContext, body: Json): Promise<Json> {
     const name = requireString(body, 'EndpointName', ENTITY_NAME, 63);
     const endpoint = this.get(name);
     if (endpoint.status !== 'InService') {
       throw validation(`Cannot update in-progress endpoint "${endpoint.arn}".`);
     }
-    for (const desired of (body.DesiredWeightsAndCapacities as Json[] | undefined) ?? []) {
-      const variant = endpoint.variants.find((v) => v.VariantName === desired.VariantName);
-      if (!variant) {
-        throw validation(
-          `The variant "${String(desired.VariantName)}" does not exist on endpoint "${name}".`,
-        );
-      }
-      if (desired.DesiredInstanceCount !== undefined) {
-        variant.DesiredInstanceCount = desired.DesiredInstanceCount;
-        variant.CurrentInstanceCount = desired.DesiredInstanceCount;
-      }
-      if (desired.DesiredWeight !== undefined) {
-        variant.DesiredWeight = desired.DesiredWeight;
-        variant.CurrentWeight = desired.DesiredWeight;
+    const desired = (body.DesiredWeightsAndCapacities as Json[] | undefined) ?? [];
+    for (const d of desired) {
+      if (!endpoint.variants.some((v) => v.VariantName === d.VariantName)) {
+        throw validation(`The variant "${String(d.VariantName)}" does not exist on endpoint "${name}".`);
       }
     }
+    for (const d of desired) {
+      const variant = endpoint.variants.find((v) => v.VariantName === d.VariantName) as Json;
+      if (d.DesiredInstanceCount !== undefined) variant.DesiredInstanceCount = d.DesiredInstanceCount;
+      if (d.DesiredWeight !== undefined) variant.DesiredWeight = d.DesiredWeight;
+    }
+    endpoint.status = 'Updating';
+    endpoint.lastModifiedTime = new Date();
+    await this.emit(ctx, endpoint);
+    this.schedule(endpoint, this.timing.updateMs, async () => {
+      for (const variant of endpoint.variants) {
+        variant.CurrentInstanceCount = variant.DesiredInstanceCount;
+        variant.CurrentWeight = variant.DesiredWeight;
+      }
+      endpoint.status = 'InService';
+      endpoint.lastModifiedTime = new Date();
+      await this.emit(ctx, endpoint);
+    });
     return { EndpointArn: endpoint.arn };
   }
 

@@ -10,6 +10,7 @@ import {
   ListTagsCommand,
   type SageMakerClient,
   UpdateEndpointCommand,
+  UpdateEndpointWeightsAndCapacitiesCommand,
 } from '@aws-sdk/client-sagemaker';
 import { eventually, uniqueName } from '../harness/local-aws';
 import { startLocalSageMaker } from '../harness/local-sagemaker';
@@ -283,4 +284,37 @@ it('deletes an endpoint after Deleting', async () => {
       ),
     'the endpoint to be gone',
   );
+});
+
+it('scales a variant (UpdateEndpointWeightsAndCapacities) Updating, then InService at the new count, with both events', async () => {
+  const name = uniqueName('ep');
+  await sagemaker.send(
+    new CreateEndpointCommand({ EndpointName: name, EndpointConfigName: await endpointConfig() }),
+  );
+  await inService(name);
+  const next = await endpointConfig();
+  local.server.configure({ timing: { updateMs: 5000 } });
+  await sagemaker.send(
+    new UpdateEndpointWeightsAndCapacitiesCommand({
+      EndpointName: name,
+      DesiredWeightsAndCapacities: [{ VariantName: 'AllTraffic', DesiredInstanceCount: 4 }],
+    }),
+  );
+  const during = await sagemaker.send(new DescribeEndpointCommand({ EndpointName: name }));
+  expect(during.EndpointStatus).toBe('Updating');
+  expect(during.ProductionVariants?.map((v) => [v.DesiredInstanceCount, v.CurrentInstanceCount])).toEqual([
+    [4, 2],
+  ]);
+  await expect(
+    sagemaker.send(new UpdateEndpointCommand({ EndpointName: name, EndpointConfigName: next })),
+  ).rejects.toThrow(/in-progress/);
+  await inService(name);
+  const after = await sagemaker.send(new DescribeEndpointCommand({ EndpointName: name }));
+  expect(after.ProductionVariants?.map((v) => [v.DesiredInstanceCount, v.CurrentInstanceCount])).toEqual([
+    [4, 4],
+  ]);
+  const statuses = local.server.events.emitted
+    .filter((e) => e.detail.EndpointName === name)
+    .map((e) => e.detail.EndpointStatus);
+  expect(statuses.slice(-2)).toEqual(['UPDATING', 'IN_SERVICE']);
 });
