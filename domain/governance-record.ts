@@ -1,0 +1,266 @@
+/**
+ * The governance record: what the app itself witnessed of each model version, append-only and
+ * hash-chained. Pure: entries, their hashes, the chain's verification, and what the record says of a
+ * version now. The adapter (adapters/governance-record.ts) stores one object per entry, written only by
+ * the app's roles (bucket policy) with a conditional write that never replaces an entry.
+ *
+ * Every decision that needs a fact people could otherwise write (who approved, what was registered,
+ * what the gate decided and whether that reached the registry) reads it here. The registry's
+ * CustomerMetadataProperties and the endpoints' tags are copies for people to read.
+ *
+ * Tamper evidence: each entry carries the SHA-256 of the one before it (`prev`) and its own (`hash`,
+ * over the canonical JSON of every other member). An entry removed leaves a gap in `seq` or a `prev`
+ * that names no entry; an entry edited no longer has its hash. S3 Object Lock, where configured,
+ * makes the objects write-once as well (docs/governance-record.md).
+ */
+import { createHash } from 'node:crypto';
+import { canonicalJson } from './approval-check';
+import type { ArtifactPins } from './artifact-pins';
+import type { ApprovalStatus } from './model-version';
+import type { Principal } from './principal';
+
+export const RECORD_KINDS = [
+  /** What the registrant registered: the fingerprint of everything deployable, on first sight. */
+  'registration',
+  /** An approval status change, and who made that change (read when it happened, never again). */
+  'approval',
+  /** The quality gate's verdict and its pins. */
+  'verdict',
+  /** Whether the verdict's registry update landed (or why not). */
+  'verdict-applied',
+  /** A lifecycle stage change, and who made it. */
+  'stage',
+  /** The deployable content is no longer the registered content. */
+  'content-changed',
+] as const;
+export type RecordKind = (typeof RECORD_KINDS)[number];
+
+export interface RecordEntry {
+  /** 0, 1, 2, … with no gap: the object key holds it zero-padded. */
+  readonly seq: number;
+  readonly kind: RecordKind;
+  /** When the app wrote the entry (ISO 8601). */
+  readonly at: string;
+  /** Who made the change the entry records (the registrant, the approver, the app's own role). */
+  readonly by?: Principal;
+  readonly data: Readonly<Record<string, unknown>>;
+  /** The previous entry's hash; null for the first. */
+  readonly prev: string | null;
+  /** SHA-256 (hex) of the canonical JSON of every other member. */
+  readonly hash: string;
+}
+
+export interface EntryDraft {
+  readonly kind: RecordKind;
+  readonly at: string;
+  readonly by?: Principal;
+  readonly data: Readonly<Record<string, unknown>>;
+}
+
+export function entryHash(entry: Omit<RecordEntry, 'hash'>): string {
+  const { seq, kind, at, by, data, prev } = entry;
+  return createHash('sha256').update(canonicalJson({ seq, kind, at, by, data, prev })).digest('hex');
+}
+
+/** The entry that follows `last` (the first when there is none). */
+export function nextEntry(last: RecordEntry | undefined, draft: EntryDraft): RecordEntry {
+  const unhashed = {
+    seq: last ? last.seq + 1 : 0,
+    kind: draft.kind,
+    at: draft.at,
+    ...(draft.by ? { by: draft.by } : {}),
+    data: draft.data,
+    prev: last ? last.hash : null,
+  };
+  return { ...unhashed, hash: entryHash(unhashed) };
+}
+
+export type ChainProblemCode = 'unreadable' | 'misplaced' | 'gap' | 'edited' | 'broken-link';
+
+export interface ChainProblem {
+  readonly code: ChainProblemCode;
+  /** The sequence number (from the key) where the chain breaks. */
+  readonly seq: number;
+  readonly detail: string;
+}
+
+/**
+ * The problems of a version's record, each as a code: `stored` is every object under the version's
+ * prefix, by the sequence number its key names, in any order.
+ */
+export function verifyChain(
+  stored: readonly { readonly seq: number; readonly entry: RecordEntry | undefined }[],
+): ChainProblem[] {
+  const problems: ChainProblem[] = [];
+  const sorted = [...stored].sort((a, b) => a.seq - b.seq);
+  let expected = 0;
+  let previous: RecordEntry | undefined;
+  for (const { seq, entry } of sorted) {
+    if (seq !== expected) {
+      problems.push({
+        code: 'gap',
+        seq: expected,
+        detail: `entries ${expected}${seq - 1 > expected ? `–${seq - 1}` : ''} are missing`,
+      });
+      previous = undefined;
+    }
+    expected = seq + 1;
+    if (!entry) {
+      problems.push({ code: 'unreadable', seq, detail: `entry ${seq} is not a governance record entry` });
+      previous = undefined;
+      continue;
+    }
+    if (entry.seq !== seq)
+      problems.push({ code: 'misplaced', seq, detail: `entry ${seq} says it is entry ${entry.seq}` });
+    const { hash, ...unhashed } = entry;
+    if (entryHash(unhashed) !== hash)
+      problems.push({ code: 'edited', seq, detail: `entry ${seq} does not have its hash: it was changed` });
+    const wanted = seq === 0 ? null : previous?.hash;
+    if (wanted !== undefined && entry.prev !== wanted)
+      problems.push({
+        code: 'broken-link',
+        seq,
+        detail: `entry ${seq} does not follow entry ${seq - 1} (its prev is not that entry's hash)`,
+      });
+    previous = entry;
+  }
+  return problems;
+}
+
+/** What the app recorded of a version's registration. */
+export interface RecordedRegistration {
+  /** The deployable content's fingerprint as registered; undefined when it could not be recorded. */
+  readonly fingerprint?: string;
+  readonly reason?: string;
+  readonly by?: Principal;
+}
+
+/** The latest approval status change the app saw, and who made it then. */
+export interface RecordedApproval {
+  readonly status: ApprovalStatus;
+  /** The registry's LastModifiedTime of the change (ISO 8601). */
+  readonly changedAt?: string;
+  /** Who made it; undefined when it could not be established (someone changed the version again first). */
+  readonly by?: Principal;
+  readonly byName?: string;
+}
+
+export interface RecordedVerdict {
+  readonly outcome: 'passed' | 'failed' | 'undetermined';
+  readonly decidedAt: string;
+  readonly artifacts?: ArtifactPins;
+  /** Whether its registry update landed: undefined while no entry says so. */
+  readonly applied?: boolean;
+  readonly failure?: string;
+}
+
+/** What the record says of a version now: the fold of its entries (each kind's latest wins). */
+export interface RecordedVersion {
+  readonly registration?: RecordedRegistration;
+  readonly approval?: RecordedApproval;
+  readonly verdict?: RecordedVerdict;
+  /** The first content change recorded: once changed, a version stays changed. */
+  readonly contentChanged?: { readonly fingerprint?: string; readonly by?: Principal; readonly at: string };
+  readonly stage?: Readonly<Record<string, unknown>>;
+  readonly last?: RecordEntry;
+}
+
+export function recordedVersion(entries: readonly RecordEntry[]): RecordedVersion {
+  let state: {
+    -readonly [K in keyof RecordedVersion]: RecordedVersion[K];
+  } = {};
+  for (const e of [...entries].sort((a, b) => a.seq - b.seq)) {
+    const d = e.data;
+    switch (e.kind) {
+      case 'registration':
+        state.registration ??= {
+          ...(typeof d.fingerprint === 'string' ? { fingerprint: d.fingerprint } : {}),
+          ...(typeof d.reason === 'string' ? { reason: d.reason } : {}),
+          ...(e.by ? { by: e.by } : {}),
+        };
+        break;
+      case 'approval':
+        state.approval = {
+          status: d.status as ApprovalStatus,
+          ...(typeof d.changedAt === 'string' ? { changedAt: d.changedAt } : {}),
+          ...(e.by ? { by: e.by } : {}),
+          ...(typeof d.byName === 'string' ? { byName: d.byName } : {}),
+        };
+        break;
+      case 'verdict':
+        state.verdict = {
+          outcome: d.outcome as RecordedVerdict['outcome'],
+          decidedAt: String(d.decidedAt ?? e.at),
+          ...(d.artifacts ? { artifacts: d.artifacts as ArtifactPins } : {}),
+        };
+        break;
+      case 'verdict-applied':
+        if (state.verdict)
+          state.verdict = {
+            ...state.verdict,
+            applied: d.applied === true,
+            ...(typeof d.failure === 'string' ? { failure: d.failure } : {}),
+          };
+        break;
+      case 'stage':
+        state.stage = d;
+        break;
+      case 'content-changed':
+        state.contentChanged ??= {
+          ...(typeof d.fingerprint === 'string' ? { fingerprint: d.fingerprint } : {}),
+          ...(e.by ? { by: e.by } : {}),
+          at: e.at,
+        };
+        break;
+    }
+    state = { ...state, last: e };
+  }
+  return state;
+}
+
+/**
+ * Why the record does not let this version deploy, or undefined: its content must be the registered
+ * content (every governed group), and a gate verdict that failed holds it whether or not its
+ * rejection reached the registry.
+ */
+export function recordHold(
+  record: RecordedVersion,
+  facts: { readonly contentFingerprint?: string; readonly gated: boolean },
+): string | undefined {
+  const registered = record.registration;
+  if (!registered)
+    return `${AWAITING_REGISTRATION}: the governance record has no registration of this version yet; the policy handler records it`;
+  if (!registered.fingerprint)
+    return `its registered content was never recorded (${registered.reason ?? 'unknown reason'}), so a rewrite cannot be ruled out; register a new version`;
+  if (record.contentChanged || registered.fingerprint !== facts.contentFingerprint)
+    return 'its deployable content (containers, model data, SourceUri) changed after registration (governance record); register a new version';
+  if (facts.gated && record.verdict?.outcome === 'failed')
+    return `the quality gate's verdict (${record.verdict.decidedAt}) is failed${record.verdict.applied === false ? ', and its rejection did not reach the registry' : ''}; it is never deployed (register a new version)`;
+  return undefined;
+}
+
+/** How a hold lasting only until the policy handler records the version begins (logged, not notified). */
+export const AWAITING_REGISTRATION = 'registration not yet recorded';
+
+/** The object key of an entry: `<prefix>/<group>/<version>/<seq, 8 digits>.json`. */
+export function entryKey(prefix: string, group: string, version: number, seq: number): string {
+  return `${versionPrefix(prefix, group, version)}${String(seq).padStart(8, '0')}.json`;
+}
+
+export function versionPrefix(prefix: string, group: string, version: number): string {
+  const base = prefix.replace(/\/$/, '');
+  return `${base ? `${base}/` : ''}${group}/${version}/`;
+}
+
+/** The sequence number a key names, or undefined when it is no entry's key. */
+export function seqOfKey(key: string): number | undefined {
+  const m = /\/(\d{8})\.json$/.exec(key);
+  return m ? Number(m[1]) : undefined;
+}
+
+/** Group and version of a versioned model package ARN. */
+export function versionOfArn(arn: string): { readonly group: string; readonly version: number } {
+  const parts = /model-package\/([^/]+)\/(\d+)$/.exec(arn);
+  if (!parts) throw new Error(`"${arn}" is not a versioned model package ARN`);
+  return { group: parts[1] as string, version: Number(parts[2]) };
+}

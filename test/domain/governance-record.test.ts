@@ -1,0 +1,103 @@
+import {
+  entryKey,
+  nextEntry,
+  type RecordEntry,
+  recordedVersion,
+  recordHold,
+  seqOfKey,
+  verifyChain,
+} from '../../domain/governance-record';
+
+const approver = { iam: 'arn:aws:iam::111111111111:role/Approver' };
+const releaser = { iam: 'arn:aws:iam::111111111111:role/Releaser' };
+
+function chain(): RecordEntry[] {
+  const a = nextEntry(undefined, {
+    kind: 'registration',
+    at: '2026-01-01T00:00:00.000Z',
+    data: { fingerprint: 'f1' },
+  });
+  const b = nextEntry(a, {
+    kind: 'verdict',
+    at: '2026-01-01T00:00:01.000Z',
+    data: { outcome: 'failed', decidedAt: '2026-01-01T00:00:01.000Z' },
+  });
+  const c = nextEntry(b, {
+    kind: 'verdict-applied',
+    at: '2026-01-01T00:00:02.000Z',
+    data: { applied: false },
+  });
+  const d = nextEntry(c, {
+    kind: 'approval',
+    at: '2026-01-01T00:00:03.000Z',
+    by: approver,
+    data: { status: 'Approved' },
+  });
+  return [a, b, c, d];
+}
+
+describe('the governance record chain', () => {
+  it('links each entry to the one before it, and verifies clean', () => {
+    const entries = chain();
+    expect(entries.map((e) => e.seq)).toEqual([0, 1, 2, 3]);
+    expect(entries[0]?.prev).toBeNull();
+    expect(entries[1]?.prev).toBe(entries[0]?.hash);
+    expect(verifyChain(entries.map((entry) => ({ seq: entry.seq, entry })))).toEqual([]);
+  });
+
+  it('flags an edited entry, a removed one and an entry replaced with a re-hashed forgery', () => {
+    const entries = chain();
+    const edited = { ...(entries[3] as RecordEntry), by: releaser };
+    expect(
+      verifyChain(entries.map((entry, seq) => ({ seq, entry: seq === 3 ? edited : entry }))).map(
+        (p) => p.code,
+      ),
+    ).toEqual(['edited']);
+    expect(
+      verifyChain(entries.filter((e) => e.seq !== 1).map((entry) => ({ seq: entry.seq, entry }))).map(
+        (p) => p.code,
+      ),
+    ).toEqual(['gap']);
+    // A forger who recomputes the hash of their entry still breaks the next entry's link.
+    const forged = nextEntry(entries[0], {
+      kind: 'verdict',
+      at: '2026-01-01T00:00:01.000Z',
+      data: { outcome: 'passed', decidedAt: '2026-01-01T00:00:01.000Z' },
+    });
+    expect(
+      verifyChain(entries.map((entry, seq) => ({ seq, entry: seq === 1 ? forged : entry }))).map(
+        (p) => p.code,
+      ),
+    ).toEqual(['broken-link']);
+    expect(verifyChain([{ seq: 0, entry: undefined }]).map((p) => p.code)).toEqual(['unreadable']);
+  });
+
+  it('keys entries so that they list in order', () => {
+    expect(entryKey('governance-record', 'churn', 3, 12)).toBe('governance-record/churn/3/00000012.json');
+    expect(seqOfKey('governance-record/churn/3/00000012.json')).toBe(12);
+    expect(seqOfKey('governance-record/churn/3/notes.txt')).toBeUndefined();
+  });
+});
+
+describe('what the record says of a version', () => {
+  it('keeps the approver of the approval, and the verdict with whether it reached the registry', () => {
+    const state = recordedVersion(chain());
+    expect(state.approval?.by).toEqual(approver);
+    expect(state.verdict).toMatchObject({ outcome: 'failed', applied: false });
+    expect(state.registration?.fingerprint).toBe('f1');
+  });
+
+  it('holds a failed verdict whether or not it reached the registry, and changed or unrecorded content', () => {
+    const state = recordedVersion(chain());
+    expect(recordHold(state, { contentFingerprint: 'f1', gated: true })).toMatch(
+      /did not reach the registry/,
+    );
+    expect(recordHold(state, { contentFingerprint: 'f1', gated: false })).toBeUndefined();
+    expect(recordHold(state, { contentFingerprint: 'f2', gated: false })).toMatch(
+      /changed after registration/,
+    );
+    expect(recordHold({}, { contentFingerprint: 'f1', gated: false })).toMatch(
+      /^registration not yet recorded/,
+    );
+  });
+});
