@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import {
   ModelApprovalStatus,
   ModelCardStatus,
+  ProcessingInstanceType,
   ProductionVariantInstanceType,
   TrafficRoutingConfigType,
 } from '@aws-sdk/client-sagemaker';
@@ -29,6 +30,12 @@ const SHAPES: readonly {
     values: ProductionVariantInstanceType,
     usedBy:
       'CreateEndpointConfig ProductionVariants[].InstanceType and ShadowProductionVariants[].InstanceType; CreateInferenceExperiment ModelVariants[].InfrastructureConfig.RealTimeInferenceConfig.InstanceType',
+  },
+  {
+    shape: 'ProcessingInstanceType',
+    values: ProcessingInstanceType,
+    usedBy:
+      'CreateDataQualityJobDefinition / CreateModelQualityJobDefinition JobResources.ClusterConfig.InstanceType',
   },
   {
     shape: 'TrafficRoutingConfigType',

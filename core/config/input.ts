@@ -462,161 +462,31 @@ export interface DataQualityMonitorInput {
    */
   readonly scheduleExpression: string;
   /**
+   * The monitoring job's instance type (SageMaker's ProcessingInstanceType).
    * @default "ml.m5.xlarge"
    */
   readonly instanceType?: string;
   /**
+   * How many instances each monitoring job runs on.
    * @minimum 1
    * @maximum 100
    * @default 1
    */
   readonly instanceCount?: Integer;
   /**
+   * The size of each instance's storage volume, in GB.
    * @minimum 1
    * @maximum 16384
    * @default 20
    */
   readonly volumeSizeInGB?: Integer;
   /**
+   * How long one monitoring job may run before SageMaker stops it.
    * @minimum 1
    * @maximum 86400
    * @default 3600
    */
   readonly maxRuntimeInSeconds?: Integer;
-}
-
-/** A SageMaker shadow test (inference experiment) of the new version against the live one. */
-export interface ShadowInput {
-  /**
-   * Percentage of live requests copied to the new version.
-   * @minimum 1
-   * @maximum 100
-   * @default 100
-   */
-  readonly samplingPercent?: Integer;
-  /**
-   * How long the test runs (SageMaker allows at most 30 days).
-   * @minimum 1
-   * @maximum 43200
-   */
-  readonly minutes: Integer;
-  /**
-   * The new version fails when its p99 ModelLatency exceeds the live version's by more than this percentage.
-   * @minimum 0
-   * @maximum 1000
-   * @default 10
-   */
-  readonly maxLatencyIncreasePercent?: Integer;
-  /**
-   * The new version fails when more than this percentage of its requests end in a 5XX error.
-   * @minimum 0
-   * @maximum 100
-   * @default 1
-   */
-  readonly maxErrorRatePercent?: Integer;
-}
-
-/** VPC placement: where the model's network interfaces go. */
-export interface VpcInput {
-  /** 1 to 16 subnet ids such as "subnet-0123456789abcdef0". */
-  readonly subnetIds: readonly string[];
-  /** 1 to 5 security group ids such as "sg-0123456789abcdef0". */
-  readonly securityGroupIds: readonly string[];
-}
-
-/** Target tracking on invocations per instance; minInstances <= instances.count <= maxInstances. */
-export interface AutoscalingInput {
-  /**
-   * @minimum 1
-   * @maximum 100
-   */
-  readonly minInstances: Integer;
-  /**
-   * @minimum 1
-   * @maximum 100
-   */
-  readonly maxInstances: Integer;
-  /**
-   * SageMakerVariantInvocationsPerInstance (per minute) the scaling policy keeps the variant at.
-   * @minimum 1
-   * @maximum 1000000
-   */
-  readonly targetInvocationsPerInstance: Integer;
-  /**
-   * Seconds after a scale-in before another scale-in.
-   * @minimum 0
-   * @maximum 3600
-   * @default 300
-   */
-  readonly scaleInCooldownSeconds?: Integer;
-  /**
-   * Seconds after a scale-out before another scale-out.
-   * @minimum 0
-   * @maximum 3600
-   * @default 60
-   */
-  readonly scaleOutCooldownSeconds?: Integer;
-}
-
-/** Serve the newest Approved version whose ModelLifeCycle Stage and StageStatus match. */
-export interface LifecycleStageInput {
-  readonly stage: string;
-  /** @default "Approved" */
-  readonly stageStatus?: string;
-}
-
-/** How traffic shifts to a new version. */
-export interface StrategyInput {
-  /** @default "all-at-once" */
-  readonly type?: 'all-at-once' | 'canary' | 'linear';
-  /**
-   * Canary only: percentage of capacity that takes traffic first.
-   * @minimum 1
-   * @maximum 50
-   * @default 10
-   */
-  readonly canaryPercent?: Integer;
-  /**
-   * Linear only: percentage of capacity per step.
-   * @minimum 10
-   * @maximum 50
-   * @default 20
-   */
-  readonly stepPercent?: Integer;
-  /**
-   * Canary and linear: minutes between steps.
-   * @minimum 0
-   * @maximum 60
-   * @default 10 (canary), 5 (linear)
-   */
-  readonly waitMinutes?: Integer;
-  /**
-   * Minutes the old fleet is kept after the shift.
-   * @minimum 0
-   * @maximum 60
-   * @default 5
-   */
-  readonly terminationWaitMinutes?: Integer;
-}
-
-/** Alarms that roll a deployment back. */
-export interface RollbackAlarmsInput {
-  /** @default true */
-  readonly enabled?: boolean;
-  /**
-   * Invocation5XXErrors in one minute at or above which the deployment rolls back.
-   * @minimum 1
-   * @maximum 1000000
-   * @default 5
-   */
-  readonly max5xxErrorsPerMinute?: Integer;
-  /**
-   * ModelLatency p99 (milliseconds) at or above which the deployment rolls back.
-   * @minimum 1
-   * @maximum 3600000
-   * @default 2000
-   */
-  readonly maxModelLatencyMs?: Integer;
 }
 
 /** A model quality monitor. */
@@ -630,6 +500,7 @@ export interface ModelQualityMonitorInput {
    * @pattern ^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/.*)?$
    */
   readonly groundTruthS3Uri: string;
+  /** The kind of model, which decides the quality metrics SageMaker computes. */
   readonly problemType: 'BinaryClassification' | 'MulticlassClassification' | 'Regression';
   /** The attribute (or CSV column index) of the model's output holding the prediction. */
   readonly inferenceAttribute: string;
@@ -646,22 +517,26 @@ export interface ModelQualityMonitorInput {
    */
   readonly probabilityThresholdAttribute?: number;
   /**
+   * The monitoring job's instance type (SageMaker's ProcessingInstanceType).
    * @default "ml.m5.xlarge"
    */
   readonly instanceType?: string;
   /**
+   * How many instances each monitoring job runs on.
    * @minimum 1
    * @maximum 100
    * @default 1
    */
   readonly instanceCount?: Integer;
   /**
+   * The size of each instance's storage volume, in GB.
    * @minimum 1
    * @maximum 16384
    * @default 20
    */
   readonly volumeSizeInGB?: Integer;
   /**
+   * How long one monitoring job may run before SageMaker stops it.
    * @minimum 1
    * @maximum 86400
    * @default 3600

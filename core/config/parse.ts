@@ -1,7 +1,7 @@
 import { comparesToLive, liveEndpointOf } from '../live-endpoint';
 import { DEFAULT_APPROVAL_TO_SERVING_MINUTES } from '../operations';
 import { didYouMean, nearest } from '../suggest';
-import { ProductionVariantInstanceType } from './service-enums.generated';
+import { ProcessingInstanceType, ProductionVariantInstanceType } from './service-enums.generated';
 import { groupsByStack, MAX_GROUPS_PER_STACK, stacksNeeded } from './sharding';
 import {
   type Autoscaling,
@@ -780,10 +780,12 @@ function readSchedule(r: Reader, o: Json, path: string): string {
 
 function readJobResources(r: Reader, o: Json, path: string): MonitoringJobResources {
   const instanceType = r.string(o, 'instanceType', path, { default: 'ml.m5.xlarge' });
-  if (!INSTANCE_TYPE.test(instanceType)) {
+  // The service model's ProcessingInstanceType: what a monitoring job's cluster accepts.
+  if (!(ProcessingInstanceType as readonly string[]).includes(instanceType)) {
+    const near = nearest(instanceType, ProcessingInstanceType, 2).map((t) => `"${t}"`);
     r.problem(
       `${path}.instanceType`,
-      `"${instanceType}" is not a SageMaker instance type; use one like "ml.m5.xlarge".`,
+      `"${instanceType}" is not an instance type SageMaker monitoring jobs offer; did you mean ${near.join(' or ')}? (SageMaker API reference, MonitoringClusterConfig InstanceType.)`,
     );
   }
   return {
