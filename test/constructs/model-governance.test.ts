@@ -129,6 +129,15 @@ describe('ModelGovernance in a bare stack', () => {
     expect(() => app.synth()).not.toThrow();
   });
 
+  it('makes with addGroup() the very template the same groups make as props', () => {
+    const fraud = { name: 'fraud', separationOfDuties: true, deployments: [{ endpointName: 'fraud-prod' }] };
+    const added = bare({ groups: [churn], notificationEmails: ['ml@example.com'] });
+    expect(added.governance.reconciler).toBeDefined();
+    added.governance.addGroup(fraud);
+    const given = bare({ groups: [churn, fraud], notificationEmails: ['ml@example.com'] });
+    expect(Template.fromStack(added.stack).toJSON()).toEqual(Template.fromStack(given.stack).toJSON());
+  });
+
   it('keeps the groups it had when an added group is invalid, and children others added', () => {
     const { stack, governance } = bare({ groups: [churn] });
     new sqs.Queue(governance, 'TeamQueue', { enforceSSL: true });
