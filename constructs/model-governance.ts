@@ -1,7 +1,7 @@
-import { Aspects, type CfnElement, CfnOutput, Fn, Stack } from 'aws-cdk-lib';
+import { type CfnElement, CfnOutput, Fn, Stack } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { Construct, type IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import {
   accountsSharedWith,
   deploymentAccounts,
@@ -14,6 +14,7 @@ import type { GovernanceConfig } from '../core/config/types';
 import { cardReviewRequired, modelCardPrefix } from '../core/model-card-naming';
 import { ApprovalEvents } from './approval-events';
 import { AuditNotifier } from './audit-notifier';
+import { BuiltChildren } from './built-children';
 import { ACKNOWLEDGEMENTS, acknowledge } from './compliance';
 import { EndpointReconciler } from './endpoint-reconciler';
 import { EventForwarding } from './event-forwarding';
@@ -51,8 +52,11 @@ export interface ModelGovernanceProps extends Omit<GovernanceConfigInput, '$sche
  * audit and notifications, model cards, lineage, governance policies (quality gates, separation of
  * duties) and the endpoint reconciler that deploys approved versions.
  *
- * The configuration is validated when the construct is built (at the first read of one of its
- * resources, or at synthesis): every problem at once, each with its path and fix.
+ * The construct builds its resources in its constructor, validating the configuration first: every
+ * problem at once, each with its path and fix. `addGroup()` validates again with the new group and
+ * builds the group-dependent resources again under the same ids (so the template is the one the
+ * groups would have made as props); a construct given no groups builds on its first `addGroup()`,
+ * and synthesis refuses it if none comes. Read a resource after the last `addGroup()` to change it.
  * With `registry` set and targets in other accounts, endpoints are left to ModelDeployment constructs
  * in those accounts, and their groups' events are forwarded there.
  */
@@ -60,6 +64,7 @@ export class ModelGovernance extends Construct {
   private readonly settings: Omit<ModelGovernanceProps, 'groups' | 'endpointsManagedBy'>;
   private readonly endpointsManagedBy?: 'this-construct' | 'model-deployments';
   private readonly groupInputs: ModelPackageGroupInput[] = [];
+  private readonly built = new BuiltChildren(this);
   private resources?: RegistryResources;
 
   constructor(scope: Construct, id: string, props: ModelGovernanceProps = {}) {
@@ -67,89 +72,96 @@ export class ModelGovernance extends Construct {
     const { groups = [], endpointsManagedBy, ...settings } = props;
     this.settings = settings;
     this.endpointsManagedBy = endpointsManagedBy;
-    for (const group of groups) this.addGroup(group);
-    // Built once every group is known: on the first read of a resource, else when synthesis begins.
-    Aspects.of(this).add({
-      visit: (node: IConstruct) => {
-        if (node === this) this.build();
-      },
-    });
+    acknowledge(this, ACKNOWLEDGEMENTS.queueIsDeadLetterQueue);
+    this.node.addValidation({ validate: () => (this.resources ? [] : [noGroupsYet(this.node.path)]) });
+    this.groupInputs.push(...groups);
+    if (this.groupInputs.length > 0) this.build();
   }
 
-  /** Governs one more model package group (same fields as an entry of `groups` in the JSON). */
+  /**
+   * Governs one more model package group (same fields as an entry of `groups` in the JSON). Throws
+   * a ConfigurationError, and keeps the groups it had, when the configuration with it is invalid.
+   */
   addGroup(group: ModelPackageGroupInput): this {
-    if (this.resources) {
-      throw new Error(
-        `ModelGovernance ${this.node.path}: cannot add group "${group.name}" after the construct was built (a resource was read, or synthesis began); call addGroup() before reading its resources.`,
-      );
-    }
     this.groupInputs.push(group);
+    try {
+      this.build();
+    } catch (error) {
+      this.groupInputs.pop();
+      throw error;
+    }
     return this;
   }
 
   /** The validated configuration, defaults resolved. */
   get config(): GovernanceConfig {
-    return this.build().config;
+    return this.current().config;
   }
   /** Encrypts notifications, dead-letter queues, the event archive and the handlers' environment. */
   get encryptionKey(): kms.Key {
-    return this.build().encryptionKey;
+    return this.current().encryptionKey;
   }
   /** The notification topic: approvals, deployments, alarms. */
   get notifications(): Notifications {
-    return this.build().notifications;
+    return this.current().notifications;
   }
   get groups(): ModelPackageGroups {
-    return this.build().groups;
+    return this.current().groups;
   }
   get approvalEvents(): ApprovalEvents {
-    return this.build().approvalEvents;
+    return this.current().approvalEvents;
   }
   get auditNotifier(): AuditNotifier {
-    return this.build().auditNotifier;
+    return this.current().auditNotifier;
   }
   /** The endpoint reconciler; none when no group has a target here. */
   get reconciler(): EndpointReconciler | undefined {
-    return this.build().reconciler;
+    return this.current().reconciler;
   }
   get modelCards(): ModelCards {
-    return this.build().modelCards;
+    return this.current().modelCards;
   }
   get lineage(): LineageRecorder {
-    return this.build().lineage;
+    return this.current().lineage;
   }
   /** Registrar and approver managed policies, quality gates, separation of duties. */
   get policies(): GovernancePolicies {
-    return this.build().policies;
+    return this.current().policies;
   }
   /** The dashboard and alarms of the governance flow. */
   get operations(): Operations {
-    return this.build().operations;
+    return this.current().operations;
   }
   /** Forwarding of approval events to deployment accounts (multi-account only). */
   get forwarding(): EventForwarding | undefined {
-    return this.build().forwarding;
+    return this.current().forwarding;
   }
 
-  private build(): RegistryResources {
-    if (!this.resources) {
-      const config = parseGovernanceConfig(
-        { ...this.settings, groups: this.groupInputs },
-        `ModelGovernance ${this.node.path}`,
-      );
-      const registryRole =
-        (this.endpointsManagedBy ?? (isMultiAccount(config) ? 'model-deployments' : 'this-construct')) ===
-        'model-deployments';
-      if (registryRole && !config.registry) {
-        throw new Error(
-          `ModelGovernance ${this.node.path}: endpointsManagedBy is 'model-deployments', which needs "registry": { "account", "region" }; set registry or use 'this-construct'.`,
-        );
-      }
-      this.resources = buildRegistry(this, config, registryRole);
-    }
+  private current(): RegistryResources {
+    if (!this.resources) throw new Error(noGroupsYet(this.node.path));
     return this.resources;
   }
+
+  /** Validates the configuration as it is now, then (re)builds every resource from it. */
+  private build(): void {
+    const config = parseGovernanceConfig(
+      { ...this.settings, groups: this.groupInputs },
+      `ModelGovernance ${this.node.path}`,
+    );
+    const registryRole =
+      (this.endpointsManagedBy ?? (isMultiAccount(config) ? 'model-deployments' : 'this-construct')) ===
+      'model-deployments';
+    if (registryRole && !config.registry) {
+      throw new Error(
+        `ModelGovernance ${this.node.path}: endpointsManagedBy is 'model-deployments', which needs "registry": { "account", "region" }; set registry or use 'this-construct'.`,
+      );
+    }
+    this.resources = this.built.replace(() => buildRegistry(this, config, registryRole));
+  }
 }
+
+const noGroupsYet = (path: string) =>
+  `ModelGovernance ${path}: groups: must list at least one model package group; pass "groups" or call addGroup().`;
 
 interface RegistryResources {
   readonly config: GovernanceConfig;
@@ -171,7 +183,6 @@ function buildRegistry(scope: Construct, config: GovernanceConfig, registryRole:
   const groupNames = config.groups.map((g) => g.name);
   const manifestPath = writeManifest(scope, { manifestVersion: 1, groups: config.groups });
   const foreignAccounts = registryRole ? deploymentAccounts(config).filter((a) => a !== registryAccount) : [];
-  acknowledge(scope, ACKNOWLEDGEMENTS.queueIsDeadLetterQueue);
 
   const encryptionKey = new kms.Key(scope, 'Key', {
     description: 'model-governance: notifications, dead-letter queues, event archive, handler environment',

@@ -1,6 +1,7 @@
 import { comparesToLive, liveEndpointOf } from '../live-endpoint';
 import { DEFAULT_APPROVAL_TO_SERVING_MINUTES } from '../operations';
 import { didYouMean, nearest } from '../suggest';
+import { INPUT_KEYS } from './input-keys';
 import { ProcessingInstanceType, ProductionVariantInstanceType } from './service-enums.generated';
 import { groupsByStack, MAX_GROUPS_PER_STACK, stacksNeeded } from './sharding';
 import {
@@ -164,19 +165,7 @@ class Reader {
  */
 export function parseGovernanceConfig(raw: unknown, source = 'configuration'): GovernanceConfig {
   const r = new Reader();
-  const root = r.object(raw, '(root)', [
-    '$schema',
-    'archiveRetentionDays',
-    'notificationEmails',
-    'modelArtifactBuckets',
-    'modelArtifactKeyArns',
-    'registry',
-    'stacks',
-    'slo',
-    'tracing',
-    'notifications',
-    'groups',
-  ]);
+  const root = r.object(raw, '(root)', INPUT_KEYS.root);
 
   const notificationEmails = r.array(root, 'notificationEmails', 'notificationEmails').flatMap((e, i) => {
     if (typeof e === 'string' && EMAIL.test(e)) return [e];
@@ -257,7 +246,7 @@ export function parseGovernanceConfig(raw: unknown, source = 'configuration'): G
 }
 
 function readSlo(r: Reader, raw: unknown): GovernanceConfig['slo'] {
-  const slo = raw === undefined ? {} : r.object(raw, 'slo', ['approvalToServingMinutes']);
+  const slo = raw === undefined ? {} : r.object(raw, 'slo', INPUT_KEYS.slo);
   return {
     approvalToServingMinutes: r.integer(slo, 'approvalToServingMinutes', 'slo', {
       default: DEFAULT_APPROVAL_TO_SERVING_MINUTES,
@@ -275,7 +264,7 @@ function readSlo(r: Reader, raw: unknown): GovernanceConfig['slo'] {
  */
 function readChatChannels(r: Reader, raw: unknown): ChatChannels {
   if (raw === undefined) return {};
-  const o = r.object(raw, 'notifications', ['slack', 'teams']);
+  const o = r.object(raw, 'notifications', INPUT_KEYS.notifications);
   const id = (obj: Json, key: string, path: string, pattern: RegExp, example: string): string => {
     const value = r.string(obj, key, path);
     if (value && !pattern.test(value)) r.problem(`${path}.${key}`, `is "${value}"; ${example}`);
@@ -284,7 +273,7 @@ function readChatChannels(r: Reader, raw: unknown): ChatChannels {
   const uuid = /^[0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}$/;
   let slack: ChatChannels['slack'];
   if (o.slack !== undefined) {
-    const s = r.object(o.slack, 'notifications.slack', ['workspaceId', 'channelId']);
+    const s = r.object(o.slack, 'notifications.slack', INPUT_KEYS.slack);
     const path = 'notifications.slack';
     slack = {
       workspaceId: id(
@@ -305,7 +294,7 @@ function readChatChannels(r: Reader, raw: unknown): ChatChannels {
   }
   let teams: ChatChannels['teams'];
   if (o.teams !== undefined) {
-    const t = r.object(o.teams, 'notifications.teams', ['teamId', 'tenantId', 'channelId']);
+    const t = r.object(o.teams, 'notifications.teams', INPUT_KEYS.teams);
     const path = 'notifications.teams';
     teams = {
       teamId: id(
@@ -340,7 +329,7 @@ function readChatChannels(r: Reader, raw: unknown): ChatChannels {
 }
 
 function readRegistry(r: Reader, raw: unknown, path: string): AwsEnvironment {
-  const o = r.object(raw, path, ['account', 'region']);
+  const o = r.object(raw, path, INPUT_KEYS.environment);
   const account = r.string(o, 'account', path);
   if (account && !ACCOUNT_ID.test(account))
     r.problem(`${path}.account`, `is "${account}"; an AWS account id is 12 digits, as a string.`);
@@ -418,17 +407,7 @@ function checkAccounts(r: Reader, config: GovernanceConfig): void {
 }
 
 function readGroup(r: Reader, raw: unknown, path: string): ModelPackageGroupConfig {
-  const g = r.object(raw, path, [
-    'name',
-    'description',
-    'tags',
-    'shareWithAccounts',
-    'modelCard',
-    'deployments',
-    'qualityGate',
-    'separationOfDuties',
-    'cardReviewerMustDiffer',
-  ]);
+  const g = r.object(raw, path, INPUT_KEYS.group);
   const name = r.string(g, 'name', path);
   if (name && !SAGEMAKER_NAME_PATTERN.test(name)) {
     r.problem(
@@ -483,7 +462,7 @@ function readQualityGate(
   path: string,
   deployments: readonly DeploymentTarget[],
 ): QualityGate {
-  const q = r.object(raw, path, ['thresholds', 'liveEndpoint', 'autoApprove']);
+  const q = r.object(raw, path, INPUT_KEYS.qualityGate);
   const thresholds = r
     .array(q, 'thresholds', path)
     .map((t, i) => readThreshold(r, t, `${path}.thresholds[${i}]`));
@@ -524,7 +503,7 @@ function readQualityGate(
 }
 
 function readThreshold(r: Reader, raw: unknown, path: string): MetricThreshold {
-  const t = r.object(raw, path, ['metric', 'group', ...RULE_KEYS]);
+  const t = r.object(raw, path, INPUT_KEYS.threshold);
   const metric = r.string(t, 'metric', path, { max: 256 });
   const group = r.optionalString(t, 'group', path, 256);
   const given = RULE_KEYS.filter((k) => t[k] !== undefined);
@@ -537,7 +516,7 @@ function readThreshold(r: Reader, raw: unknown, path: string): MetricThreshold {
   }
   const key = given[0] as (typeof RULE_KEYS)[number];
   if (key === 'notWorseThanLive') {
-    const n = r.object(t.notWorseThanLive, `${path}.notWorseThanLive`, ['better', 'margin']);
+    const n = r.object(t.notWorseThanLive, `${path}.notWorseThanLive`, INPUT_KEYS.notWorseThanLive);
     const better = r.oneOf(n, 'better', `${path}.notWorseThanLive`, ['lower', 'higher'] as const, 'lower');
     if (n.better === undefined) {
       r.problem(
@@ -592,18 +571,7 @@ function readTags(r: Reader, raw: unknown, path: string): Record<string, string>
 }
 
 function readModelCard(r: Reader, raw: unknown, path: string): ModelCardDefaults {
-  const c = r.object(raw, path, [
-    'owner',
-    'riskRating',
-    'purpose',
-    'intendedUses',
-    'factorsAffectingEfficiency',
-    'riskRatingExplanation',
-    'businessProblem',
-    'businessStakeholders',
-    'lineOfBusiness',
-    'pendingStatus',
-  ]);
+  const c = r.object(raw, path, INPUT_KEYS.modelCard);
   return {
     owner: r.optionalString(c, 'owner', path, 1024),
     riskRating: r.oneOf(c, 'riskRating', path, RISK_RATINGS, 'Unknown'),
@@ -619,27 +587,7 @@ function readModelCard(r: Reader, raw: unknown, path: string): ModelCardDefaults
 }
 
 function readDeployment(r: Reader, raw: unknown, path: string): DeploymentTarget {
-  const d = r.object(raw, path, [
-    'endpointName',
-    'serve',
-    'instances',
-    'serverless',
-    'strategy',
-    'rollbackAlarms',
-    'whenNoneApproved',
-    'keepPreviousVersions',
-    'dataCapturePercent',
-    'requireApprovedModelCard',
-    'production',
-    'account',
-    'vpc',
-    'networkIsolation',
-    'volumeKmsKeyArn',
-    'dataCaptureKmsKeyArn',
-    'autoscaling',
-    'shadow',
-    'monitoring',
-  ]);
+  const d = r.object(raw, path, INPUT_KEYS.deployment);
   const endpointName = r.string(d, 'endpointName', path);
   if (endpointName && !SAGEMAKER_NAME_PATTERN.test(endpointName)) {
     r.problem(
@@ -728,7 +676,7 @@ function readMonitoring(
   path: string,
   target: { compute: Compute; dataCapturePercent: number; path: string },
 ): Monitoring {
-  const m = r.object(raw, path, ['dataQuality', 'modelQuality', 'onViolation', 'deployUnmonitored']);
+  const m = r.object(raw, path, INPUT_KEYS.monitoring);
   if (m.dataQuality === undefined && m.modelQuality === undefined) {
     r.problem(path, 'monitors nothing: add "dataQuality", "modelQuality" or both, or remove monitoring.');
   }
@@ -757,8 +705,6 @@ function readMonitoring(
     deployUnmonitored: r.boolean(m, 'deployUnmonitored', path, false),
   };
 }
-
-const MONITORING_JOB_KEYS = ['instanceType', 'instanceCount', 'volumeSizeInGB', 'maxRuntimeInSeconds'];
 
 function readSchedule(r: Reader, o: Json, path: string): string {
   if (o.scheduleExpression === undefined) {
@@ -798,20 +744,12 @@ function readJobResources(r: Reader, o: Json, path: string): MonitoringJobResour
 }
 
 function readDataQuality(r: Reader, raw: unknown, path: string): DataQualityMonitor {
-  const o = r.object(raw, path, ['scheduleExpression', ...MONITORING_JOB_KEYS]);
+  const o = r.object(raw, path, INPUT_KEYS.dataQuality);
   return { scheduleExpression: readSchedule(r, o, path), ...readJobResources(r, o, path) };
 }
 
 function readModelQuality(r: Reader, raw: unknown, path: string): ModelQualityMonitor {
-  const o = r.object(raw, path, [
-    'scheduleExpression',
-    'groundTruthS3Uri',
-    'problemType',
-    'inferenceAttribute',
-    'probabilityAttribute',
-    'probabilityThresholdAttribute',
-    ...MONITORING_JOB_KEYS,
-  ]);
+  const o = r.object(raw, path, INPUT_KEYS.modelQuality);
   const scheduleExpression = readSchedule(r, o, path);
   let groundTruthS3Uri = '';
   if (o.groundTruthS3Uri === undefined) {
@@ -887,12 +825,7 @@ function readModelQuality(r: Reader, raw: unknown, path: string): ModelQualityMo
  * (API reference, ShadowModelVariantConfig), and 0 would copy nothing to test.
  */
 function readShadow(r: Reader, raw: unknown, path: string, compute: Compute): ShadowTest {
-  const s = r.object(raw, path, [
-    'samplingPercent',
-    'minutes',
-    'maxLatencyIncreasePercent',
-    'maxErrorRatePercent',
-  ]);
+  const s = r.object(raw, path, INPUT_KEYS.shadow);
   if (s.minutes === undefined)
     r.problem(`${path}.minutes`, 'is required: how many minutes the shadow test runs (1 to 43200).');
   if (compute.kind === 'serverless') {
@@ -928,7 +861,7 @@ function readKeyArn(r: Reader, d: Json, key: string, path: string): string | und
 
 /** VpcConfig: 1 to 16 subnets, 1 to 5 security groups (SageMaker API reference, VpcConfig). */
 function readVpc(r: Reader, raw: unknown, path: string): VpcPlacement {
-  const v = r.object(raw, path, ['subnetIds', 'securityGroupIds']);
+  const v = r.object(raw, path, INPUT_KEYS.vpc);
   const ids = (key: 'subnetIds' | 'securityGroupIds', shape: RegExp, example: string, max: number) => {
     if (v[key] === undefined)
       r.problem(`${path}.${key}`, `is required: list 1 to ${max} ids such as "${example}".`);
@@ -955,13 +888,7 @@ function readVpc(r: Reader, raw: unknown, path: string): VpcPlacement {
 }
 
 function readAutoscaling(r: Reader, raw: unknown, path: string, compute: Compute): Autoscaling {
-  const a = r.object(raw, path, [
-    'minInstances',
-    'maxInstances',
-    'targetInvocationsPerInstance',
-    'scaleInCooldownSeconds',
-    'scaleOutCooldownSeconds',
-  ]);
+  const a = r.object(raw, path, INPUT_KEYS.autoscaling);
   const required = (key: string) => {
     if (a[key] === undefined) r.problem(`${path}.${key}`, 'is required: add it as a whole number.');
   };
@@ -1014,7 +941,7 @@ function readTargetAccount(r: Reader, d: Json, path: string): { account?: string
 
 function readSelector(r: Reader, raw: unknown, path: string): VersionSelector {
   if (raw === undefined || raw === 'newest-approved') return { kind: 'newest-approved' };
-  const s = r.object(raw, path, ['stage', 'stageStatus']);
+  const s = r.object(raw, path, INPUT_KEYS.lifecycleStage);
   return {
     kind: 'lifecycle-stage',
     stage: r.string(s, 'stage', path, { max: 63 }),
@@ -1027,7 +954,7 @@ function readCompute(r: Reader, d: Json, path: string): Compute {
     r.problem(path, 'has both "instances" and "serverless"; keep exactly one.');
   }
   if (d.serverless !== undefined) {
-    const s = r.object(d.serverless, `${path}.serverless`, ['memorySizeMb', 'maxConcurrency']);
+    const s = r.object(d.serverless, `${path}.serverless`, INPUT_KEYS.serverless);
     const memorySizeMb = r.integer(s, 'memorySizeMb', `${path}.serverless`, {
       default: 2048,
       min: 1024,
@@ -1045,7 +972,7 @@ function readCompute(r: Reader, d: Json, path: string): Compute {
       maxConcurrency: r.integer(s, 'maxConcurrency', `${path}.serverless`, { default: 5, min: 1, max: 200 }),
     };
   }
-  const i = r.object(d.instances ?? {}, `${path}.instances`, ['type', 'count']);
+  const i = r.object(d.instances ?? {}, `${path}.instances`, INPUT_KEYS.instances);
   const instanceType = r.string(i, 'type', `${path}.instances`, { default: 'ml.m5.large' });
   // The service model's ProductionVariantInstanceType: what CreateEndpointConfig (and, for a shadow
   // test, CreateInferenceExperiment) accepts; SageMaker refuses anything else with a validation error.
@@ -1064,13 +991,7 @@ function readCompute(r: Reader, d: Json, path: string): Compute {
 }
 
 function readStrategy(r: Reader, raw: unknown, path: string): DeploymentStrategy {
-  const s = r.object(raw ?? {}, path, [
-    'type',
-    'canaryPercent',
-    'stepPercent',
-    'waitMinutes',
-    'terminationWaitMinutes',
-  ]);
+  const s = r.object(raw ?? {}, path, INPUT_KEYS.strategy);
   const type = r.oneOf(s, 'type', path, STRATEGY_TYPES, 'all-at-once');
   const terminationWaitMinutes = r.integer(s, 'terminationWaitMinutes', path, {
     default: 5,
@@ -1110,7 +1031,7 @@ function readRollbackAlarms(r: Reader, raw: unknown, path: string): RollbackAlar
   const defaults: RollbackAlarms = { enabled: false, max5xxErrorsPerMinute: 5, maxModelLatencyMs: 2000 };
   if (raw === undefined) return defaults;
   if (typeof raw === 'boolean') return { ...defaults, enabled: raw };
-  const a = r.object(raw, path, ['enabled', 'max5xxErrorsPerMinute', 'maxModelLatencyMs']);
+  const a = r.object(raw, path, INPUT_KEYS.rollbackAlarms);
   return {
     enabled: r.boolean(a, 'enabled', path, true),
     max5xxErrorsPerMinute: r.integer(a, 'max5xxErrorsPerMinute', path, {
