@@ -1,8 +1,13 @@
 // Type-checking is `tsc --noEmit`'s job (npm run typecheck); inside jest it made one file 5x slower.
-// ts-jest transpiles file by file because tsconfig.json sets isolatedModules.
+// esbuild transpiles file by file (tsconfig.json sets isolatedModules, so nothing needs the whole
+// program); ts-jest remains for the one test that hoists jest.mock above its imports.
+const ESBUILD = '<rootDir>/test/harness/esbuild-transform.js';
 const shared = {
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': ['ts-jest', {}] },
+  transform: {
+    'test/examples\\.test\\.ts$': ['ts-jest', {}],
+    '^.+\\.ts$': ESBUILD,
+  },
   roots: ['<rootDir>/test'],
 };
 

@@ -7,12 +7,14 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import type { DeploymentTarget, ModelPackageGroupConfig } from '../core/config/types';
+import { DATA_CAPTURE_DEFAULTS } from '../core/config/parse';
+import type { DataCaptureStorage, DeploymentTarget, ModelPackageGroupConfig } from '../core/config/types';
 import { cardReviewRequired, modelCardPrefix } from '../core/model-card-naming';
 import { resourcePrefix, rollbackAlarmNames, VARIANT_NAME } from '../core/naming';
 import { TARGET_RETRY } from './approval-events';
 import { compactArn } from './arn';
 import { acknowledge, nagArn } from './compliance';
+import { DataCapture } from './data-capture';
 import { GovernedFunction } from './governed-function';
 import type { SharedHandlerProps } from './handler-props';
 
@@ -31,6 +33,11 @@ export interface EndpointReconcilerProps extends SharedHandlerProps {
    * pinned model data in `modelArtifactBuckets` before deploying. @default not read
    */
   readonly verdictStore?: { readonly bucket: s3.IBucket; readonly prefix: string };
+  /**
+   * Where capturing targets (dataCapturePercent above 0) capture to.
+   * @default a bucket provisioned here, with the configuration's defaults (prefix data-capture, 90 days)
+   */
+  readonly dataCapture?: DataCaptureStorage;
 }
 
 /**
@@ -46,6 +53,8 @@ export class EndpointReconciler extends Construct {
   readonly shadowTestRole?: iam.Role;
   /** The periodic check that notices a shadow test's end, when a target has `shadow`. */
   readonly shadowCheck?: events.Rule;
+  /** Where the endpoints' captured requests go, when a target captures. */
+  readonly dataCapture?: DataCapture;
 
   constructor(scope: Construct, id: string, props: EndpointReconcilerProps) {
     super(scope, id);
@@ -75,6 +84,15 @@ export class EndpointReconciler extends Construct {
       props.registryAccount,
     );
     this.grantAutoscaling(targets.map((t) => t.target));
+    const capturing = targets.map((t) => t.target).filter((t) => t.dataCapturePercent > 0);
+    if (capturing.length > 0) {
+      this.dataCapture = new DataCapture(this, 'DataCapture', {
+        storage: props.dataCapture ?? DATA_CAPTURE_DEFAULTS,
+        targets: capturing,
+        executionRole: this.executionRole,
+      });
+      this.handler.addEnvironment('DATA_CAPTURE_S3_URI', this.dataCapture.s3Uri);
+    }
     if (props.verdictStore) this.bindVerdictStore(props.verdictStore, props.modelArtifactBuckets);
     const shadowed = targets.map((t) => t.target).filter((t) => t.shadow);
     if (shadowed.length > 0) {

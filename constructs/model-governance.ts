@@ -263,6 +263,7 @@ function buildRegistry(scope: Construct, config: GovernanceConfig, registryRole:
       ? new EndpointReconciler(scope, 'EndpointReconciler', {
           groups: config.groups,
           modelArtifactBuckets: config.modelArtifactBuckets,
+          dataCapture: config.dataCapture,
           // A gated group's version deploys only with its verdict, and its model data as pinned.
           ...(config.groups.some((g) => g.qualityGate && g.deployments.length > 0)
             ? { verdictStore: { bucket: modelCards.auditBucket, prefix: VERDICT_PREFIX } }

@@ -8,6 +8,7 @@
 import type {
   AutoscalingInput,
   AwsEnvironmentInput,
+  DataCaptureInput,
   DataQualityMonitorInput,
   DeploymentInput,
   GovernanceConfigInput,
@@ -49,8 +50,10 @@ export const INPUT_KEYS = {
     slo: true,
     tracing: true,
     notifications: true,
+    dataCapture: true,
     groups: true,
   }),
+  dataCapture: keysOf<DataCaptureInput>({ bucket: true, prefix: true, retentionDays: true }),
   slo: keysOf<SloInput>({ approvalToServingMinutes: true }),
   notifications: keysOf<NotificationsInput>({ slack: true, teams: true }),
   slack: keysOf<SlackChannelInput>({ workspaceId: true, channelId: true }),

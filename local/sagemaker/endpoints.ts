@@ -99,6 +99,10 @@ export class Endpoints {
   private readonly outcomes = new Map<string, DeploymentOutcome[]>();
   readonly calls: EndpointCall[] = [];
   timing: EndpointTiming = { createMs: 1000, updateMs: 1000, deleteMs: 200 };
+  /** Endpoints (by name) whose transitions wait for release(), however long that takes. */
+  private readonly held = new Set<string>();
+  /** The transition each held endpoint has waiting. */
+  private readonly parked = new Map<string, () => Promise<void>>();
 
   constructor(
     private readonly moto: MotoClient,
@@ -109,6 +113,8 @@ export class Endpoints {
 
   reset(): void {
     for (const e of this.endpoints.values()) clearTimeout(e.timer);
+    this.held.clear();
+    this.parked.clear();
     this.endpoints.clear();
     this.outcomes.clear();
     this.interrupted.clear();
@@ -437,6 +443,24 @@ export class Endpoints {
   /** Stops every pending transition (the server is shutting down). */
   stop(): void {
     for (const e of this.endpoints.values()) clearTimeout(e.timer);
+    this.parked.clear();
+  }
+
+  /**
+   * Holds an endpoint (existing or not yet created) in whatever state its next call puts it in:
+   * Creating, Updating or Deleting last until release(), so a test of what SageMaker refuses in
+   * those states never races a timer.
+   */
+  hold(name: string): void {
+    this.held.add(name);
+  }
+
+  /** Lets a held endpoint go: the transition it has waiting completes now (its events emitted). */
+  async release(name: string): Promise<void> {
+    this.held.delete(name);
+    const then = this.parked.get(name);
+    this.parked.delete(name);
+    await then?.();
   }
 
   /**
@@ -543,6 +567,11 @@ export class Endpoints {
 
   private schedule(endpoint: Endpoint, ms: number, then: () => Promise<void>): void {
     clearTimeout(endpoint.timer);
+    this.parked.delete(endpoint.name);
+    if (this.held.has(endpoint.name)) {
+      this.parked.set(endpoint.name, then);
+      return;
+    }
     endpoint.timer = setTimeout(() => {
       then().catch(this.onError);
     }, ms);

@@ -59,6 +59,7 @@ export interface LocalSageMakerConfig {
  * POST and DELETE /_local/variant-metrics (per-variant AWS/SageMaker figures GetMetricData answers),
  * POST /_local/system-state (an endpoint SystemUpdating or RollingBack for a while),
  * POST /_local/monitoring/run (a monitoring execution of a schedule, now),
+ * POST /_local/hold and /_local/release { endpointName } (an endpoint's transitions wait for release),
  * GET /_local/calls (endpoint lifecycle calls), GET /_local/events (events emitted).
  *
  * Every SageMaker request, served here or passed to moto, is first held to SageMaker's API model
@@ -410,6 +411,14 @@ export class LocalSageMaker {
         if (error instanceof ServiceError) return respondJson(res, 400, { message: error.message });
         throw error;
       }
+      return respondJson(res, 200, {});
+    }
+    if (route === 'POST /_local/hold' || route === 'POST /_local/release') {
+      const { endpointName } = JSON.parse(body.toString('utf8') || '{}') as { endpointName?: unknown };
+      if (typeof endpointName !== 'string')
+        return respondJson(res, 400, { message: 'endpointName is required' });
+      if (route === 'POST /_local/hold') this.endpoints.hold(endpointName);
+      else await this.endpoints.release(endpointName);
       return respondJson(res, 200, {});
     }
     const [status, answer] = this.controlAnswer(route, body);

@@ -86,17 +86,25 @@ describe('in order', () => {
   });
 
   it('converges when approvals arrive while the endpoint is Updating', async () => {
-    app.sagemaker.configure({ timing: { updateMs: 800 } });
+    // Held Updating until released: v4 arrives during the update however slow the machine.
+    app.sagemaker.endpoints.hold('churn-prod');
     await approvedVersion('churn'); // v3: update starts
     await eventually(
       async () => (lifecycleCalls(app, 'churn-prod').some((c) => c.version === 3) ? true : undefined),
       'the v3 update',
     );
+    const skippedBefore = reconcileOutcomes(app, 'churn-prod').filter((o) => o === 'skipped').length;
     await approvedVersion('churn'); // v4 while Updating: skipped, then reconciled on the endpoint's event
+    await eventually(
+      async () =>
+        reconcileOutcomes(app, 'churn-prod').filter((o) => o === 'skipped').length > skippedBefore
+          ? true
+          : undefined,
+      'v4 skipped while the endpoint is Updating',
+    );
+    await app.sagemaker.endpoints.release('churn-prod');
     await serving(app, sagemaker, 'churn-prod', 4);
-    app.sagemaker.configure({ timing: { updateMs: 200 } });
     expect(lifecycleCalls(app, 'churn-prod').map((c) => c.version)).toEqual([1, 2, 3, 4]);
-    expect(reconcileOutcomes(app, 'churn-prod')).toContain('skipped');
   });
 
   it('rolls back to the newest remaining approved version when the live version is rejected', async () => {

@@ -48,6 +48,7 @@ const OBJECTS: Record<keyof typeof INPUT_KEYS, Schema> = {
   autoscaling: definition('AutoscalingInput'),
   shadow: definition('ShadowInput'),
   monitoring: definition('MonitoringInput'),
+  dataCapture: definition('DataCaptureInput'),
   dataQuality: definition('DataQualityMonitorInput'),
   modelQuality: definition('ModelQualityMonitorInput'),
 };
