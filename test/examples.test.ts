@@ -24,7 +24,9 @@ it('the README shows the example app as it is', () => {
 it('the library quick start shows the example app as it is, with versions this repository uses', () => {
   const doc = readFileSync(join(ROOT, 'docs', 'library-quickstart.md'), 'utf8');
   const file = (name: string) =>
-    new RegExp(`#### \`${name.replace('.', '\\.')}\`\n[\\s\\S]*?\`\`\`\\w+\n([\\s\\S]*?)^\`\`\``, 'm').exec(doc)?.[1];
+    new RegExp(`#### \`${name.replace('.', '\\.')}\`\n[\\s\\S]*?\`\`\`\\w+\n([\\s\\S]*?)^\`\`\``, 'm').exec(
+      doc,
+    )?.[1];
   expect(file('app.ts')).toBe(readFileSync(APP, 'utf8'));
   const manifest = JSON.parse(file('package.json') ?? '{}') as Record<string, Record<string, string>>;
   const ours = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
