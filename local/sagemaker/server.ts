@@ -45,6 +45,8 @@ export interface LocalSageMakerConfig {
   readonly interruptNextUpdate?: readonly string[];
   /** How many milliseconds one minute of an inference experiment lasts here (default 60000). */
   readonly experimentMinuteMs?: number;
+  /** Instances the account may run per instance type for endpoints: { "ml.m5.large": 0 }. */
+  readonly instanceQuotas?: Readonly<Record<string, number>>;
 }
 
 /**
@@ -215,6 +217,7 @@ export class LocalSageMaker {
     for (const [name, outcomes] of Object.entries(config.outcomes ?? {}))
       this.endpoints.queueOutcomes(name, outcomes);
     for (const name of config.interruptNextUpdate ?? []) this.endpoints.interruptNextUpdate(name);
+    if (config.instanceQuotas) this.endpoints.instanceQuotas = { ...config.instanceQuotas };
     if (config.experimentMinuteMs !== undefined)
       this.experiments.timing.experimentMinuteMs = config.experimentMinuteMs;
   }
