@@ -173,7 +173,12 @@ export async function holdOf(
   target: DeploymentTarget,
   version: VersionSummary,
 ): Promise<string | undefined> {
-  if (!target.requireApprovedModelCard && !group.separationOfDuties) return undefined;
+  const gated =
+    target.requireApprovedModelCard ||
+    group.separationOfDuties ||
+    group.qualityGate !== undefined ||
+    target.serve.kind === 'lifecycle-stage';
+  if (!gated) return undefined;
   const cardName = modelCardName(group.name, version.version);
   const [card, described] = await Promise.all([
     describeModelCard(sagemaker, cardName),

@@ -10,10 +10,10 @@ import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { loadGovernanceConfig } from '../core/config/load';
 import { ConfigurationError } from '../core/config/parse';
 import { packageVersion } from '../core/package-info';
+import { didYouMean } from '../core/suggest';
 import { COMMON_HELP, COMMON_OPTIONS, type Io, OPTIONS, UsageError, type Values } from './command';
 import { COMMANDS } from './commands';
 import { CliError } from './registry';
-import { didYouMean } from './suggest';
 
 export { type Io, UsageError } from './command';
 
@@ -23,6 +23,8 @@ Commands:
   status [GROUP]                                 governed groups, versions, approval, stage, card, gate, what each endpoint serves
   approve GROUP VERSION --reason TEXT [--wait]   approve a version (the Studio button); --wait follows the deployment
   reject GROUP VERSION --reason TEXT [--wait]    reject a version; --wait follows the rollback
+  stage GROUP VERSION STAGE [--status S] [--wait]
+                                                 set a version's lifecycle stage (a target that serves the stage deploys it)
   register GROUP --manifest FILE                 register a version from a small manifest (for trying things locally)
   card GROUP VERSION [--format markdown|html]    the version's model card, readable
   lineage --endpoint NAME | --version ARN        provenance: what is served, where it came from, who approved it

@@ -100,12 +100,14 @@ async function main(): Promise<number> {
       Object.assign(process.env, scoped ? app.clientEnv(scoped[2], scoped[1]) : app.clientEnv(who));
       const withProfiles = ['status', 'approve', 'reject'].includes(args[0] ?? '') ? profileArgs : [];
       process.stdout.write(
-        `\n${bold(`▶ ${title}`)}\n  $ AWS_ACCESS_KEY_ID=${who} mgov ${[...args, ...withProfiles].join(' ')}\n`,
+        `\n${bold(`▶ ${title}`)}\n  $ AWS_ACCESS_KEY_ID=${who} mgov ${[...args, ...withProfiles].map(shellQuote).join(' ')}\n`,
       );
       const r: Run = { code: 0, out: '', err: '' };
       r.code = await mgov([...args, '--config', CONFIG, ...withProfiles], {
+        // Both streams as they come, in the order mgov writes them (as a terminal shows them).
         out: (t) => {
           r.out += `${t}\n`;
+          process.stdout.write(`${t.replace(/^/gm, '  ')}\n`);
         },
         err: (t) => {
           r.err += `${t}\n`;
@@ -115,7 +117,6 @@ async function main(): Promise<number> {
         env: process.env,
         pollMs: 250,
       });
-      process.stdout.write(r.out.replace(/^/gm, '  ').replace(/ +$/, ''));
       const problem = r.code !== 0 ? `exited ${r.code}` : expect(r);
       process.stdout.write(`  ${mark(!problem)} ${problem ?? 'as expected'}\n`);
       if (problem) failures.push(`${title}: ${problem}`);
@@ -328,3 +329,8 @@ main().then(
     process.exitCode = 1;
   },
 );
+
+/** An argument as a shell reads it back: quoted when it holds anything but safe characters. */
+function shellQuote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`;
+}

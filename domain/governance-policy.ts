@@ -145,7 +145,7 @@ export function nextPolicyStep(
       return { kind: 'none', reason: 'approval already checked' };
     return { kind: 'record-approval', approver: v.lastModifiedBy ?? 'another principal' };
   }
-  return { kind: 'none', reason: `no policy applies to a ${v.approvalStatus} version here` };
+  return { kind: 'none', reason: `no policy applies to this version as it is (${v.approvalStatus})` };
 }
 
 /** The kept decision whose registry update never landed: the version has not changed since it was decided. */

@@ -60,6 +60,14 @@ export function approvalAction(f: ApprovalFacts) {
 
 export type DeploymentKind = 'deployment' | 'rollback' | 'rolled-back';
 
+/**
+ * How a version went live, as recorded: the target's strategy, except on an endpoint with no
+ * deployment recorded before, which CreateEndpoint brought up with no traffic to shift.
+ */
+export function deploymentStrategy(previousVersion: number | undefined, configured: string): string {
+  return previousVersion === undefined ? 'new endpoint' : configured;
+}
+
 export interface DeploymentFacts {
   readonly endpointName: string;
   readonly endpointArn: string;

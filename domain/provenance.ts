@@ -191,7 +191,7 @@ export function auditTimeline(
         at: a.at,
         version: v.version,
         what: 'approval',
-        text: `${group} v${v.version} ${a.status}${a.previousStatus ? ` (was ${a.previousStatus})` : ''}${a.by ? ` by ${a.by}` : ''}${a.reason ? `: "${a.reason}"` : ''}`,
+        text: `${group} v${v.version} ${statusChange(a.status, a.previousStatus)}${a.by ? ` by ${a.by}` : ''}${a.reason ? `: "${a.reason}"` : ''}`,
       });
     }
     for (const d of deploymentsIn(graph, { modelPackageArn: v.arn })) {
@@ -241,7 +241,7 @@ export function renderVersionText(p: VersionProvenance): string {
   lines.push('  approvals:');
   for (const a of p.approvals) {
     lines.push(
-      `    ${a.at}  ${a.status}${a.previousStatus ? ` (was ${a.previousStatus})` : ''}${a.by ? ` by ${a.by}` : ''}${a.reason ? `: "${a.reason}"` : ''}`,
+      `    ${a.at}  ${statusChange(a.status, a.previousStatus)}${a.by ? ` by ${a.by}` : ''}${a.reason ? `: "${a.reason}"` : ''}`,
     );
   }
   lines.push('  deployments:');
@@ -297,4 +297,13 @@ export function renderEndpointMermaid(p: EndpointProvenance): string {
 
 function shorten(text: string): string {
   return text.length <= 60 ? text : `…${text.slice(-57)}`;
+}
+
+/**
+ * An approval change as people read it: "Approved (was PendingManualApproval)", and for a change that
+ * kept the status (a gate decision or a check writing its metadata) "PendingManualApproval, unchanged".
+ */
+export function statusChange(status: string, previous: string | undefined): string {
+  if (previous === undefined) return status;
+  return previous === status ? `${status}, unchanged` : `${status} (was ${previous})`;
 }

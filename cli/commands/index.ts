@@ -7,6 +7,7 @@ import { lineage } from './lineage';
 import { register } from './register';
 import { reject } from './reject';
 import { retryDeploy } from './retry-deploy';
+import { stage } from './stage';
 import { status } from './status';
 
 export const COMMANDS: Readonly<Record<string, Command>> = {
@@ -17,5 +18,6 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   card,
   lineage,
   audit,
+  stage,
   'retry-deploy': retryDeploy,
 };

@@ -103,6 +103,13 @@ export class Endpoints {
   private readonly held = new Set<string>();
   /** The transition each held endpoint has waiting. */
   private readonly parked = new Map<string, () => Promise<void>>();
+  /**
+   * Instances an account may run per instance type for endpoints ("<type> for endpoint usage" in
+   * Service Quotas); unset, no limit. A new account's quota is 0 for many types, the first-deploy
+   * failure teams meet most (awsdocs/amazon-sagemaker-developer-guide#70,
+   * aws-samples/sagemaker-custom-project-templates#51).
+   */
+  instanceQuotas: Readonly<Record<string, number>> = {};
 
   constructor(
     private readonly moto: MotoClient,
@@ -120,6 +127,35 @@ export class Endpoints {
     this.interrupted.clear();
     this.calls.length = 0;
     this.shadowVariants.clear();
+    this.instanceQuotas = {};
+  }
+
+  /**
+   * Refuses a CreateEndpoint that would run more instances of a type than the account's quota, in
+   * SageMaker's words (ResourceLimitExceeded, as the threads above quote it).
+   */
+  private async checkQuota(ctx: CallContext, config: Json): Promise<void> {
+    const wanted = new Map<string, number>();
+    for (const v of (config.ProductionVariants as Json[] | undefined) ?? []) {
+      if (typeof v.InstanceType !== 'string') continue;
+      wanted.set(v.InstanceType, (wanted.get(v.InstanceType) ?? 0) + Number(v.InitialInstanceCount ?? 1));
+    }
+    for (const [type, delta] of wanted) {
+      const quota = this.instanceQuotas[type];
+      if (quota === undefined) continue;
+      let used = 0;
+      for (const e of this.endpoints.values()) {
+        if (!ownedBy(e, ctx) || e.status === 'Failed') continue;
+        const running = await this.endpointConfig(ctx, e.configName);
+        for (const v of (running.ProductionVariants as Json[] | undefined) ?? [])
+          if (v.InstanceType === type) used += Number(v.InitialInstanceCount ?? 1);
+      }
+      if (used + delta > quota)
+        throw new ServiceError(
+          'ResourceLimitExceeded',
+          `The account-level service limit '${type} for endpoint usage' is ${quota} Instances, with current utilization of ${used} Instances and a request delta of ${delta} Instances. Please use AWS Service Quotas to request an increase for this quota. If AWS Service Quotas is not available, contact AWS support to request an increase for this quota.`,
+        );
+    }
   }
 
   /**
@@ -191,6 +227,7 @@ export class Endpoints {
     if (this.endpoints.has(name))
       throw validation(`Cannot create already existing endpoint "${endpointArn}".`);
     const config = await this.endpointConfig(ctx, configName);
+    await this.checkQuota(ctx, config);
     // Checked again after the await: a concurrent CreateEndpoint may have claimed the name meanwhile.
     if (this.endpoints.has(name))
       throw validation(`Cannot create already existing endpoint "${endpointArn}".`);

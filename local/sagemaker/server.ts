@@ -48,6 +48,8 @@ export interface LocalSageMakerConfig {
   readonly experimentMinuteMs?: number;
   /** How many milliseconds one hour of a monitoring schedule lasts here (default 3600000). */
   readonly monitoringHourMs?: number;
+  /** Instances the account may run per instance type for endpoints: { "ml.m5.large": 0 }. */
+  readonly instanceQuotas?: Readonly<Record<string, number>>;
 }
 
 /**
@@ -240,6 +242,7 @@ export class LocalSageMaker {
     for (const [name, outcomes] of Object.entries(config.outcomes ?? {}))
       this.endpoints.queueOutcomes(name, outcomes);
     for (const name of config.interruptNextUpdate ?? []) this.endpoints.interruptNextUpdate(name);
+    if (config.instanceQuotas) this.endpoints.instanceQuotas = { ...config.instanceQuotas };
     if (config.experimentMinuteMs !== undefined)
       this.experiments.timing.experimentMinuteMs = config.experimentMinuteMs;
     if (config.monitoringHourMs !== undefined) this.monitoring.timing.hourMs = config.monitoringHourMs;

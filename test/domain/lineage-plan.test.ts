@@ -3,6 +3,7 @@ import {
   approvalChange,
   classifyDeployment,
   deploymentAction,
+  deploymentStrategy,
   RECONCILE_FAILURE_ACTION_TYPE,
   reconcileFailureAction,
 } from '../../domain/lineage-plan';
@@ -223,4 +224,9 @@ describe('reconcileFailureAction', () => {
     expect(name({ eventId: 'e-2' })).not.toBe(name({}));
     expect(name({ errorMessage: 'other' })).not.toBe(name({}));
   });
+});
+
+it('records a first create as a new endpoint, not as the target’s traffic shifting', () => {
+  expect(deploymentStrategy(undefined, 'canary')).toBe('new endpoint');
+  expect(deploymentStrategy(1, 'canary')).toBe('canary');
 });

@@ -1,1 +1,0 @@
-export { didYouMean, editDistance } from '../core/suggest';
