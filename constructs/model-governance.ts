@@ -256,6 +256,17 @@ function buildRegistry(scope: Construct, config: GovernanceConfig, registryRole:
           ...(config.groups.some((g) => g.qualityGate && g.deployments.length > 0)
             ? { verdictStore: { bucket: modelCards.auditBucket, prefix: VERDICT_PREFIX } }
             : {}),
+          // Monitored targets capture requests, and their monitors report, under the audit bucket's
+          // own prefixes: the app's bucket, encrypted with its key, with access logs.
+          ...(config.groups.some((g) => g.deployments.some((d) => d.monitoring))
+            ? {
+                monitoringStore: {
+                  bucket: modelCards.auditBucket,
+                  capturePrefix: 'data-capture',
+                  reportsPrefix: 'monitoring-reports',
+                },
+              }
+            : {}),
           ...shared,
         })
       : undefined;
