@@ -419,7 +419,9 @@ export class EndpointReconciler extends Construct {
           resources: baselineBuckets.map((b) => `arn:${stack.partition}:s3:::${b}/*`),
         }),
       );
-    const bucketId = stack.resolve(stack.getLogicalId(store.bucket.node.defaultChild as CfnElement)) as string;
+    const bucketId = stack.resolve(
+      stack.getLogicalId(store.bucket.node.defaultChild as CfnElement),
+    ) as string;
     for (const prefix of [store.capturePrefix, store.reportsPrefix]) {
       acknowledge(role, {
         id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${prefix}/*]`,
@@ -435,7 +437,8 @@ export class EndpointReconciler extends Construct {
     for (const action of ['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:DeleteObject*', 's3:Abort*']) {
       acknowledge(role, {
         id: `AwsSolutions-IAM5[Action::${action}]`,
-        reason: "CDK's grantRead/grantReadWrite on the capture and report prefixes, with the stack's one key.",
+        reason:
+          "CDK's grantRead/grantReadWrite on the capture and report prefixes, with the stack's one key.",
       });
     }
     for (const action of ['kms:ReEncrypt*', 'kms:GenerateDataKey*']) {

@@ -64,7 +64,9 @@ const shadowRoleArn = process.env.SHADOW_TEST_ROLE_ARN || undefined;
 const monitoringRoleArn = process.env.MONITORING_ROLE_ARN || undefined;
 const monitoringReports = process.env.MONITORING_REPORTS_S3_URI || undefined;
 const monitoring =
-  monitoringRoleArn && monitoringReports ? { roleArn: monitoringRoleArn, reportsS3Uri: monitoringReports } : undefined;
+  monitoringRoleArn && monitoringReports
+    ? { roleArn: monitoringRoleArn, reportsS3Uri: monitoringReports }
+    : undefined;
 
 export type ReconcileResult =
   | { readonly outcome: 'reconciled'; readonly targets: readonly TargetReport[] }

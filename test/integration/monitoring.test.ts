@@ -244,8 +244,9 @@ describe('in order', () => {
       ExitMessage: 'CompletedWithViolations: Job completed successfully with 1 violations.',
       Environment: { sagemaker_endpoint_name: ENDPOINT, sagemaker_monitoring_schedule_name: SCHEDULE },
     });
-    const report = (event?.detail.ProcessingOutputConfig as { Outputs: { S3Output: { S3Uri: string } }[] })
-      .Outputs[0]?.S3Output.S3Uri;
+    const report = (
+      event?.detail.ProcessingOutputConfig as { Outputs?: { S3Output?: { S3Uri?: string } }[] } | undefined
+    )?.Outputs?.[0]?.S3Output?.S3Uri;
     const [, rb, rk] = /^s3:\/\/([^/]+)\/(.*)$/.exec(report ?? '') ?? [];
     const body = await (
       await s3.send(new GetObjectCommand({ Bucket: rb, Key: `${rk}/constraint_violations.json` }))
