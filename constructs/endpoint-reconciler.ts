@@ -7,12 +7,14 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import type { DeploymentTarget, ModelPackageGroupConfig } from '../core/config/types';
+import { DATA_CAPTURE_DEFAULTS } from '../core/config/parse';
+import type { DataCaptureStorage, DeploymentTarget, ModelPackageGroupConfig } from '../core/config/types';
 import { cardReviewRequired, modelCardPrefix } from '../core/model-card-naming';
 import { resourcePrefix, rollbackAlarmNames, VARIANT_NAME } from '../core/naming';
 import { TARGET_RETRY } from './approval-events';
 import { compactArn } from './arn';
 import { acknowledge, nagArn } from './compliance';
+import { DataCapture } from './data-capture';
 import { GovernedFunction } from './governed-function';
 import type { SharedHandlerProps } from './handler-props';
 
@@ -32,14 +34,19 @@ export interface EndpointReconcilerProps extends SharedHandlerProps {
    */
   readonly verdictStore?: { readonly bucket: s3.IBucket; readonly prefix: string };
   /**
-   * Where monitored targets capture requests and their monitoring jobs write reports (prefixes of
-   * one bucket). Needed when a target has `monitoring`. @default no monitoring
+   * Where capturing targets (dataCapturePercent above 0) capture to.
+   * @default a bucket provisioned here, with the configuration's defaults (prefix data-capture, 90 days)
    */
-  readonly monitoringStore?: {
-    readonly bucket: s3.IBucket;
-    readonly capturePrefix: string;
-    readonly reportsPrefix: string;
-  };
+  readonly dataCapture?: DataCaptureStorage;
+}
+
+/** Where monitoring jobs write their reports, in the capture bucket beside what they read. */
+export const MONITORING_REPORTS_PREFIX = 'monitoring-reports';
+
+interface MonitoringStore {
+  readonly bucket: s3.IBucket;
+  readonly capturePrefix: string;
+  readonly reportsPrefix: string;
 }
 
 /**
@@ -57,6 +64,8 @@ export class EndpointReconciler extends Construct {
   readonly shadowCheck?: events.Rule;
   /** The role SageMaker runs monitoring jobs with, when a target has `monitoring`. */
   readonly monitoringRole?: iam.Role;
+  /** Where the endpoints' captured requests go, when a target captures. */
+  readonly dataCapture?: DataCapture;
 
   constructor(scope: Construct, id: string, props: EndpointReconcilerProps) {
     super(scope, id);
@@ -86,6 +95,15 @@ export class EndpointReconciler extends Construct {
       props.registryAccount,
     );
     this.grantAutoscaling(targets.map((t) => t.target));
+    const capturing = targets.map((t) => t.target).filter((t) => t.dataCapturePercent > 0);
+    if (capturing.length > 0) {
+      this.dataCapture = new DataCapture(this, 'DataCapture', {
+        storage: props.dataCapture ?? DATA_CAPTURE_DEFAULTS,
+        targets: capturing,
+        executionRole: this.executionRole,
+      });
+      this.handler.addEnvironment('DATA_CAPTURE_S3_URI', this.dataCapture.s3Uri);
+    }
     if (props.verdictStore) this.bindVerdictStore(props.verdictStore, props.modelArtifactBuckets);
     const shadowed = targets.map((t) => t.target).filter((t) => t.shadow);
     if (shadowed.length > 0) {
@@ -94,11 +112,16 @@ export class EndpointReconciler extends Construct {
       this.shadowCheck = this.scheduleShadowCheck();
     }
     const monitored = targets.map((t) => t.target).filter((t) => t.monitoring);
-    if (monitored.length > 0) {
-      if (!props.monitoringStore)
-        throw new Error('EndpointReconciler: a target has monitoring, but no monitoringStore was given');
-      this.monitoringRole = this.createMonitoringRole(props.monitoringStore, props.modelArtifactBuckets);
-      this.grantMonitoring(monitored, this.monitoringRole, props.monitoringStore);
+    // A monitored target captures (the configuration refuses monitoring without capture); its
+    // monitoring jobs read the capture bucket and report beside the captures, under their own prefix.
+    if (monitored.length > 0 && this.dataCapture) {
+      const store = {
+        bucket: this.dataCapture.bucket,
+        capturePrefix: this.dataCapture.prefix,
+        reportsPrefix: MONITORING_REPORTS_PREFIX,
+      };
+      this.monitoringRole = this.createMonitoringRole(store, props.modelArtifactBuckets);
+      this.grantMonitoring(monitored, this.monitoringRole, store);
     }
     props.approvalEvents.onModelPackageStateChange(this.handler, this.handler.deadLetters.queue);
     props.approvalEvents.onEndpointStateChange(this.handler, this.handler.deadLetters.queue);
@@ -396,10 +419,7 @@ export class EndpointReconciler extends Construct {
    * requests and writes reports under their prefixes, and reads the baselines, which pipelines
    * register next to the model artifacts (`modelArtifactBuckets`). Nothing else.
    */
-  private createMonitoringRole(
-    store: NonNullable<EndpointReconcilerProps['monitoringStore']>,
-    baselineBuckets: readonly string[],
-  ): iam.Role {
+  private createMonitoringRole(store: MonitoringStore, baselineBuckets: readonly string[]): iam.Role {
     const stack = Stack.of(this);
     const role = new iam.Role(this, 'MonitoringRole', {
       assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com', {
@@ -419,12 +439,14 @@ export class EndpointReconciler extends Construct {
           resources: baselineBuckets.map((b) => `arn:${stack.partition}:s3:::${b}/*`),
         }),
       );
-    const bucketId = stack.resolve(
-      stack.getLogicalId(store.bucket.node.defaultChild as CfnElement),
-    ) as string;
+    // The provisioned bucket is named by its logical id in nag findings, a named one by its name.
+    const bucketChild = store.bucket.node.defaultChild as CfnElement | undefined;
+    const bucketArn = bucketChild
+      ? `<${stack.resolve(stack.getLogicalId(bucketChild)) as string}.Arn>`
+      : `arn:<AWS::Partition>:s3:::${store.bucket.bucketName}`;
     for (const prefix of [store.capturePrefix, store.reportsPrefix]) {
       acknowledge(role, {
-        id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${prefix}/*]`,
+        id: `AwsSolutions-IAM5[Resource::${bucketArn}/${prefix}/*]`,
         reason: `Monitoring jobs read captured requests and write reports, one object per request batch or execution, under ${prefix}/ only.`,
       });
     }
@@ -458,7 +480,7 @@ export class EndpointReconciler extends Construct {
   private grantMonitoring(
     targets: readonly DeploymentTarget[],
     role: iam.Role,
-    store: NonNullable<EndpointReconcilerProps['monitoringStore']>,
+    store: MonitoringStore,
   ): void {
     const fn = this.handler;
     const arn = (resource: string, name: string) => compactArn(this, 'sagemaker', `${resource}/${name}`);
@@ -505,7 +527,6 @@ export class EndpointReconciler extends Construct {
     });
     fn.addEnvironment('MONITORING_ROLE_ARN', role.roleArn);
     fn.addEnvironment('MONITORING_REPORTS_S3_URI', store.bucket.s3UrlForObject(store.reportsPrefix));
-    fn.addEnvironment('DATA_CAPTURE_S3_URI', store.bucket.s3UrlForObject(store.capturePrefix));
     for (const p of prefixes) {
       for (const [resource, name] of [
         ['data-quality-job-definition', `${p}-dq-v*`],

@@ -9,7 +9,7 @@ import type {
   ModelPackageGroupInput,
 } from '../core/config/input';
 import { parseGovernanceConfig } from '../core/config/parse';
-import type { ChatChannels, ModelPackageGroupConfig } from '../core/config/types';
+import type { ChatChannels, DataCaptureStorage, ModelPackageGroupConfig } from '../core/config/types';
 import { MODEL_PACKAGE_STATE_CHANGE, SAGEMAKER_EVENT_SOURCE } from '../core/events';
 import { cardReviewRequired, modelCardPrefix } from '../core/model-card-naming';
 import { ApprovalEvents } from './approval-events';
@@ -35,6 +35,7 @@ export interface ModelDeploymentProps
     | 'slo'
     | 'tracing'
     | 'notifications'
+    | 'dataCapture'
   > {
   /** Where the Model Registry (and its ModelGovernance) is. */
   readonly registry: AwsEnvironmentInput;
@@ -142,6 +143,7 @@ export class ModelDeployment extends Construct {
       approvalToServingMinutes: config.slo.approvalToServingMinutes,
       tracing: config.tracing,
       chat: config.notifications,
+      dataCapture: config.dataCapture,
     });
     return this.resources;
   }
@@ -170,6 +172,7 @@ function buildDeployment(
     approvalToServingMinutes: number;
     tracing: boolean;
     chat: ChatChannels;
+    dataCapture: DataCaptureStorage;
   },
 ): DeploymentResources {
   const { groups, registry, targetAccount } = c;
@@ -236,6 +239,7 @@ function buildDeployment(
     groups,
     modelArtifactBuckets: c.modelArtifactBuckets,
     modelArtifactKeyArns: c.modelArtifactKeyArns,
+    dataCapture: c.dataCapture,
     ...(crossAccount
       ? { registryAccount: registry.account, handlerRoleName: reconcilerRoleName(registry.region) }
       : {}),

@@ -252,20 +252,10 @@ function buildRegistry(scope: Construct, config: GovernanceConfig, registryRole:
       ? new EndpointReconciler(scope, 'EndpointReconciler', {
           groups: config.groups,
           modelArtifactBuckets: config.modelArtifactBuckets,
+          dataCapture: config.dataCapture,
           // A gated group's version deploys only with its verdict, and its model data as pinned.
           ...(config.groups.some((g) => g.qualityGate && g.deployments.length > 0)
             ? { verdictStore: { bucket: modelCards.auditBucket, prefix: VERDICT_PREFIX } }
-            : {}),
-          // Monitored targets capture requests, and their monitors report, under the audit bucket's
-          // own prefixes: the app's bucket, encrypted with its key, with access logs.
-          ...(config.groups.some((g) => g.deployments.some((d) => d.monitoring))
-            ? {
-                monitoringStore: {
-                  bucket: modelCards.auditBucket,
-                  capturePrefix: 'data-capture',
-                  reportsPrefix: 'monitoring-reports',
-                },
-              }
             : {}),
           ...shared,
         })

@@ -67,8 +67,36 @@ export interface GovernanceConfigInput {
    * @default no chat channels
    */
   readonly notifications?: NotificationsInput;
+  /**
+   * Where targets with dataCapturePercent above 0 capture requests to: a bucket the app provisions (KMS-encrypted, versioned, access-logged, expiring after retentionDays), or one you name. Each target captures under "<prefix>/<endpointName>/", and the model execution role may write only there.
+   * @default { "prefix": "data-capture", "retentionDays": 90 }
+   */
+  readonly dataCapture?: DataCaptureInput;
   /** The model package groups to govern (at least one). */
   readonly groups: readonly ModelPackageGroupInput[];
+}
+
+/** Where captured requests are stored. */
+export interface DataCaptureInput {
+  /**
+   * An S3 bucket of your own, in the endpoints' account and region, to capture to; its encryption, versioning and lifecycle are yours (see docs/data-capture.md).
+   * @pattern ^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$
+   * @default a bucket the app provisions
+   */
+  readonly bucket?: string;
+  /**
+   * Key prefix under which each target captures ("<prefix>/<endpointName>/").
+   * @pattern ^[a-zA-Z0-9_.-]+(/[a-zA-Z0-9_.-]+)*$
+   * @default "data-capture"
+   */
+  readonly prefix?: string;
+  /**
+   * Days the provisioned bucket keeps captured data (and replaced versions of it); 0 keeps it forever. Not with `bucket`: your bucket's lifecycle is yours.
+   * @minimum 0
+   * @maximum 36500
+   * @default 90
+   */
+  readonly retentionDays?: Integer;
 }
 
 /** Service level objectives of the governance flow. */

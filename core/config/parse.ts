@@ -172,6 +172,7 @@ export function parseGovernanceConfig(raw: unknown, source = 'configuration'): G
     'slo',
     'tracing',
     'notifications',
+    'dataCapture',
     'groups',
   ]);
 
@@ -244,6 +245,7 @@ export function parseGovernanceConfig(raw: unknown, source = 'configuration'): G
     slo: readSlo(r, root.slo),
     tracing: r.boolean(root, 'tracing', '(root)', false),
     notifications: readChatChannels(r, root.notifications),
+    dataCapture: readDataCapture(r, root.dataCapture),
     groups,
   };
   checkAccounts(r, config);
@@ -251,6 +253,40 @@ export function parseGovernanceConfig(raw: unknown, source = 'configuration'): G
   checkStackSizes(r, config);
   if (r.problems.length > 0) throw new ConfigurationError(source, r.problems);
   return config;
+}
+
+export const DATA_CAPTURE_DEFAULTS = { prefix: 'data-capture', retentionDays: 90 } as const;
+/** S3 key characters safe in a URI without encoding (S3 user guide, "Naming Amazon S3 objects"). */
+const KEY_PREFIX = /^[a-zA-Z0-9_.-]+(\/[a-zA-Z0-9_.-]+)*$/;
+
+/**
+ * The capture destination. DestinationS3Uri is at most 512 characters (API reference,
+ * DataCaptureConfig) and the reconciler appends "/<endpointName>" (at most 63 more), so the prefix
+ * stays well short of it.
+ */
+function readDataCapture(r: Reader, raw: unknown): GovernanceConfig['dataCapture'] {
+  const path = 'dataCapture';
+  const o = raw === undefined ? {} : r.object(raw, path, ['bucket', 'prefix', 'retentionDays']);
+  const bucket = r.optionalString(o, 'bucket', path);
+  if (bucket !== undefined && !BUCKET_NAME.test(bucket))
+    r.problem(`${path}.bucket`, `is "${bucket}"; use an S3 bucket name such as "ml-capture-123456789012".`);
+  const prefix = r.string(o, 'prefix', path, { default: DATA_CAPTURE_DEFAULTS.prefix, max: 256 });
+  if (!KEY_PREFIX.test(prefix))
+    r.problem(
+      `${path}.prefix`,
+      `is "${prefix}"; use letters, digits, "_", "." and "-" in segments separated by "/", with no leading or trailing "/", such as "data-capture".`,
+    );
+  const retentionDays = r.integer(o, 'retentionDays', path, {
+    default: DATA_CAPTURE_DEFAULTS.retentionDays,
+    min: 0,
+    max: 36500,
+  });
+  if (bucket !== undefined && o.retentionDays !== undefined)
+    r.problem(
+      `${path}.retentionDays`,
+      `sets the expiry of the bucket the app provisions, but "bucket" names your own (${bucket}), whose lifecycle rules are yours; remove retentionDays or bucket.`,
+    );
+  return { ...(bucket !== undefined ? { bucket } : {}), prefix, retentionDays };
 }
 
 function readSlo(r: Reader, raw: unknown): GovernanceConfig['slo'] {

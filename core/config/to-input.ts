@@ -28,6 +28,9 @@ export function toInput(config: GovernanceConfig): GovernanceConfigInput {
     slo: config.slo,
     tracing: config.tracing,
     notifications: config.notifications,
+    dataCapture: config.dataCapture.bucket
+      ? { bucket: config.dataCapture.bucket, prefix: config.dataCapture.prefix }
+      : config.dataCapture,
     groups: config.groups.map(groupInput),
   };
 }

@@ -41,7 +41,21 @@ export interface GovernanceConfig {
   readonly tracing: boolean;
   /** Chat channels subscribed to the notification topic through AWS Chatbot. */
   readonly notifications: ChatChannels;
+  /** Where targets with dataCapturePercent above 0 capture to. */
+  readonly dataCapture: DataCaptureStorage;
   readonly groups: readonly ModelPackageGroupConfig[];
+}
+
+/**
+ * Where captured requests go: a bucket the app provisions (per stack that has capturing targets), or
+ * one the configuration names. Each target captures under `<prefix>/<endpointName>/`.
+ */
+export interface DataCaptureStorage {
+  /** A bucket of the team's own; undefined: the app provisions one. */
+  readonly bucket?: string;
+  readonly prefix: string;
+  /** Days the provisioned bucket keeps captured data; 0 keeps it forever. */
+  readonly retentionDays: number;
 }
 
 export interface ChatChannels {

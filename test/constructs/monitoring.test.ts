@@ -86,3 +86,26 @@ it('adds nothing for monitoring when no target has it', () => {
   expect(JSON.stringify(plain.toJSON())).not.toContain('MONITORING_ROLE_ARN');
   expect(JSON.stringify(plain.toJSON())).not.toContain('MonitoringSchedule');
 });
+
+it('monitors into a bucket the configuration names: reports go beside the captures, cdk-nag clean', () => {
+  const named = synthGovernance({
+    dataCapture: { bucket: 'team-captures' },
+    groups: [
+      {
+        name: 'churn',
+        deployments: [
+          {
+            endpointName: 'churn-prod',
+            dataCapturePercent: 10,
+            monitoring: { dataQuality: { scheduleExpression: 'cron(0 0 ? * * *)' } },
+          },
+        ],
+      },
+    ],
+  }).template;
+  const role = Object.entries(named.findResources('AWS::IAM::Policy'))
+    .filter(([id]) => id.startsWith('EndpointReconcilerMonitoringRole'))
+    .map(([, p]) => JSON.stringify(p));
+  expect(role.join()).toContain('team-captures/monitoring-reports/*');
+  expect(role.join()).toContain('team-captures/data-capture/*');
+});

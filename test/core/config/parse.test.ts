@@ -31,6 +31,7 @@ describe('parseGovernanceConfig', () => {
       slo: { approvalToServingMinutes: 60 },
       tracing: false,
       notifications: {},
+      dataCapture: { prefix: 'data-capture', retentionDays: 90 },
       groups: [
         {
           name: 'churn',
@@ -320,6 +321,34 @@ describe('slo', () => {
     [{ approvalToServingMinute: 30 }, /Did you mean "approvalToServingMinutes"/],
   ])('refuses %j, naming the field', (slo, message) => {
     expect(() => parseGovernanceConfig({ ...minimal, slo })).toThrow(message);
+  });
+});
+
+describe('dataCapture', () => {
+  it('takes a bucket of your own with a prefix, or the provisioned bucket with a retention', () => {
+    expect(
+      parseGovernanceConfig({ ...minimal, dataCapture: { bucket: 'ml-capture', prefix: 'c/q' } }).dataCapture,
+    ).toEqual({
+      bucket: 'ml-capture',
+      prefix: 'c/q',
+      retentionDays: 90,
+    });
+    expect(parseGovernanceConfig({ ...minimal, dataCapture: { retentionDays: 0 } }).dataCapture).toEqual({
+      prefix: 'data-capture',
+      retentionDays: 0,
+    });
+  });
+  it.each([
+    [{ bucket: 'Not_A_Bucket' }, 'dataCapture.bucket'],
+    [{ prefix: '/leading' }, 'dataCapture.prefix'],
+    [{ prefix: 'trailing/' }, 'dataCapture.prefix'],
+    [{ prefix: 'a b' }, 'dataCapture.prefix'],
+    [{ retentionDays: -1 }, 'dataCapture.retentionDays'],
+    // The lifecycle of a bucket the configuration names is its owner's.
+    [{ bucket: 'ml-capture', retentionDays: 30 }, 'dataCapture.retentionDays'],
+    [{ bukket: 'ml-capture' }, 'dataCapture.bukket'],
+  ])('refuses %j, naming %s', (dataCapture, path) => {
+    expect(problemsOf({ ...minimal, dataCapture }).map((p) => p.split(':')[0])).toEqual([path]);
   });
 });
 

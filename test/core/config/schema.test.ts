@@ -37,6 +37,7 @@ const full = (): Json => ({
   stacks: 1,
   slo: { approvalToServingMinutes: 30 },
   tracing: true,
+  dataCapture: { prefix: 'capture/requests', retentionDays: 30 },
   notifications: {
     slack: { workspaceId: 'T07EA123LEP', channelId: 'C07EZ1ABC23' },
     teams: {
@@ -164,6 +165,7 @@ it('the full configuration is valid and reaches every object of the schema', () 
     expect.arrayContaining([
       '(root)',
       'registry',
+      'dataCapture',
       'groups[0]',
       'groups[0].modelCard',
       'groups[0].qualityGate',
