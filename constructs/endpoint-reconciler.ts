@@ -40,6 +40,15 @@ export interface EndpointReconcilerProps extends SharedHandlerProps {
   readonly dataCapture?: DataCaptureStorage;
 }
 
+/** Where monitoring jobs write their reports, in the capture bucket beside what they read. */
+export const MONITORING_REPORTS_PREFIX = 'monitoring-reports';
+
+interface MonitoringStore {
+  readonly bucket: s3.IBucket;
+  readonly capturePrefix: string;
+  readonly reportsPrefix: string;
+}
+
 /**
  * The endpoint reconciler and what it needs: the role the models run with, the alarms that roll a
  * blue/green deployment back, and IAM scoped to each target's endpoint and to the models and
@@ -53,6 +62,8 @@ export class EndpointReconciler extends Construct {
   readonly shadowTestRole?: iam.Role;
   /** The periodic check that notices a shadow test's end, when a target has `shadow`. */
   readonly shadowCheck?: events.Rule;
+  /** The role SageMaker runs monitoring jobs with, when a target has `monitoring`. */
+  readonly monitoringRole?: iam.Role;
   /** Where the endpoints' captured requests go, when a target captures. */
   readonly dataCapture?: DataCapture;
 
@@ -99,6 +110,18 @@ export class EndpointReconciler extends Construct {
       this.shadowTestRole = this.createShadowTestRole(shadowed);
       this.grantShadowTests(shadowed, this.shadowTestRole);
       this.shadowCheck = this.scheduleShadowCheck();
+    }
+    const monitored = targets.map((t) => t.target).filter((t) => t.monitoring);
+    // A monitored target captures (the configuration refuses monitoring without capture); its
+    // monitoring jobs read the capture bucket and report beside the captures, under their own prefix.
+    if (monitored.length > 0 && this.dataCapture) {
+      const store = {
+        bucket: this.dataCapture.bucket,
+        capturePrefix: this.dataCapture.prefix,
+        reportsPrefix: MONITORING_REPORTS_PREFIX,
+      };
+      this.monitoringRole = this.createMonitoringRole(store, props.modelArtifactBuckets);
+      this.grantMonitoring(monitored, this.monitoringRole, store);
     }
     props.approvalEvents.onModelPackageStateChange(this.handler, this.handler.deadLetters.queue);
     props.approvalEvents.onEndpointStateChange(this.handler, this.handler.deadLetters.queue);
@@ -392,6 +415,132 @@ export class EndpointReconciler extends Construct {
   }
 
   /**
+   * The role SageMaker runs monitoring jobs with (the job definitions' RoleArn): it reads the captured
+   * requests and writes reports under their prefixes, and reads the baselines, which pipelines
+   * register next to the model artifacts (`modelArtifactBuckets`). Nothing else.
+   */
+  private createMonitoringRole(store: MonitoringStore, baselineBuckets: readonly string[]): iam.Role {
+    const stack = Stack.of(this);
+    const role = new iam.Role(this, 'MonitoringRole', {
+      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com', {
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:sagemaker:${stack.region}:${stack.account}:*` },
+        },
+      }),
+      description: 'model-governance: SageMaker runs the monitoring jobs of the live versions with it',
+    });
+    store.bucket.grantRead(role, `${store.capturePrefix}/*`);
+    store.bucket.grantReadWrite(role, `${store.reportsPrefix}/*`);
+    if (baselineBuckets.length > 0)
+      role.addToPolicy(
+        new iam.PolicyStatement({
+          actions: ['s3:GetObject'],
+          resources: baselineBuckets.map((b) => `arn:${stack.partition}:s3:::${b}/*`),
+        }),
+      );
+    // The provisioned bucket is named by its logical id in nag findings, a named one by its name.
+    const bucketChild = store.bucket.node.defaultChild as CfnElement | undefined;
+    const bucketArn = bucketChild
+      ? `<${stack.resolve(stack.getLogicalId(bucketChild)) as string}.Arn>`
+      : `arn:<AWS::Partition>:s3:::${store.bucket.bucketName}`;
+    for (const prefix of [store.capturePrefix, store.reportsPrefix]) {
+      acknowledge(role, {
+        id: `AwsSolutions-IAM5[Resource::${bucketArn}/${prefix}/*]`,
+        reason: `Monitoring jobs read captured requests and write reports, one object per request batch or execution, under ${prefix}/ only.`,
+      });
+    }
+    for (const b of baselineBuckets) {
+      acknowledge(role, {
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${b}/*]`,
+        reason: `Reads the baselines (constraints and statistics) registered with the versions in ${b}; read-only.`,
+      });
+    }
+    for (const action of ['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:DeleteObject*', 's3:Abort*']) {
+      acknowledge(role, {
+        id: `AwsSolutions-IAM5[Action::${action}]`,
+        reason:
+          "CDK's grantRead/grantReadWrite on the capture and report prefixes, with the stack's one key.",
+      });
+    }
+    for (const action of ['kms:ReEncrypt*', 'kms:GenerateDataKey*']) {
+      acknowledge(role, {
+        id: `AwsSolutions-IAM5[Action::${action}]`,
+        reason: "CDK's grant on the bucket's key: monitoring jobs encrypt the reports they write with it.",
+      });
+    }
+    return role;
+  }
+
+  /**
+   * What the reconciler needs to keep each monitored target's schedules on its live version: the
+   * job definitions and schedules named after the endpoint (domain/monitoring-plan.ts), the monitoring
+   * role passed to SageMaker only, and where captures and reports go.
+   */
+  private grantMonitoring(
+    targets: readonly DeploymentTarget[],
+    role: iam.Role,
+    store: MonitoringStore,
+  ): void {
+    const fn = this.handler;
+    const arn = (resource: string, name: string) => compactArn(this, 'sagemaker', `${resource}/${name}`);
+    const prefixes = targets.map((t) => resourcePrefix(t.endpointName).toLowerCase());
+    const definitions = prefixes.flatMap((p) => [
+      arn('data-quality-job-definition', `${p}-dq-v*`),
+      arn('model-quality-job-definition', `${p}-mq-v*`),
+    ]);
+    const schedules = prefixes.flatMap((p) => [
+      arn('monitoring-schedule', `${p}-data-quality`),
+      arn('monitoring-schedule', `${p}-model-quality`),
+    ]);
+    fn.allow(
+      [
+        'sagemaker:CreateDataQualityJobDefinition',
+        'sagemaker:CreateModelQualityJobDefinition',
+        'sagemaker:DeleteDataQualityJobDefinition',
+        'sagemaker:DeleteModelQualityJobDefinition',
+        'sagemaker:DescribeDataQualityJobDefinition',
+        'sagemaker:DescribeModelQualityJobDefinition',
+      ],
+      definitions,
+    );
+    fn.allow(
+      [
+        'sagemaker:CreateMonitoringSchedule',
+        'sagemaker:UpdateMonitoringSchedule',
+        'sagemaker:DeleteMonitoringSchedule',
+        'sagemaker:DescribeMonitoringSchedule',
+      ],
+      schedules,
+    );
+    fn.allow(
+      [
+        'sagemaker:ListMonitoringSchedules',
+        'sagemaker:ListDataQualityJobDefinitions',
+        'sagemaker:ListModelQualityJobDefinitions',
+        'sagemaker:ListMonitoringExecutions',
+      ],
+      ['*'],
+    );
+    fn.allow(['iam:PassRole'], [role.roleArn], {
+      StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' },
+    });
+    fn.addEnvironment('MONITORING_ROLE_ARN', role.roleArn);
+    fn.addEnvironment('MONITORING_REPORTS_S3_URI', store.bucket.s3UrlForObject(store.reportsPrefix));
+    for (const p of prefixes) {
+      for (const [resource, name] of [
+        ['data-quality-job-definition', `${p}-dq-v*`],
+        ['model-quality-job-definition', `${p}-mq-v*`],
+      ] as const) {
+        acknowledge(fn, {
+          id: `AwsSolutions-IAM5[Resource::${nagArn(this, 'sagemaker', `${resource}/${name}`)}]`,
+          reason: `Job definitions cannot be updated: the reconciler makes one per version and baseline of ${p} (${name}), and only those.`,
+        });
+      }
+    }
+  }
+
+  /**
    * The role SageMaker assumes to run a shadow test: CreateInferenceExperiment's RoleArn is "the IAM
    * role that Amazon SageMaker can assume to access model artifacts and container images, and manage
    * Amazon SageMaker Inference endpoints for model deployment" (API reference). The models already
@@ -643,6 +792,11 @@ export class EndpointReconciler extends Construct {
         ...(targets.some((t) => t.shadow)
           ? [
               'Shadow tests: ListInferenceExperiments, ListArtifacts and cloudwatch:GetMetricData have no resource-level permissions; they only list and read.',
+            ]
+          : []),
+        ...(targets.some((t) => t.monitoring)
+          ? [
+              'Monitoring: ListMonitoringSchedules, ListMonitoringExecutions and the List*JobDefinitions calls have no resource-level permissions; they only list.',
             ]
           : []),
       ].join(' '),

@@ -1,0 +1,258 @@
+/**
+ * Model monitoring that follows the approved version, played by the local runner on the local
+ * SageMaker over HTTP: the reconciler points the endpoint's monitoring schedule at the baselines of
+ * the version it serves, through promotion and rejection, and a local execution finds drift.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateModelPackageCommand,
+  CreateModelPackageGroupCommand,
+  DescribeDataQualityJobDefinitionCommand,
+  DescribeEndpointCommand,
+  DescribeMonitoringScheduleCommand,
+  ListDataQualityJobDefinitionsCommand,
+  ListMonitoringExecutionsCommand,
+  SageMakerClient,
+} from '@aws-sdk/client-sagemaker';
+import type { LocalApp } from '../../local/runner/local-app';
+import { serving } from '../harness/deployments';
+import { startLocalApp } from '../harness/local-app';
+import { eventually } from '../harness/local-aws';
+import { setApproval } from '../harness/registry';
+
+const ENDPOINT = 'churn-prod';
+const SCHEDULE = 'churn-prod-data-quality';
+const raw = {
+  groups: [
+    {
+      name: 'churn',
+      deployments: [
+        {
+          endpointName: ENDPOINT,
+          dataCapturePercent: 100,
+          monitoring: { dataQuality: { scheduleExpression: 'cron(0 * ? * * *)' }, onViolation: 'notify' },
+        },
+      ],
+    },
+  ],
+};
+const CONFIG = join(mkdtempSync(join(tmpdir(), 'mgov-monitoring-')), 'config.json');
+writeFileSync(CONFIG, JSON.stringify(raw));
+let app: LocalApp;
+let sagemaker: SageMakerClient;
+let s3: S3Client;
+
+beforeAll(async () => {
+  app = await startLocalApp(raw);
+  const client = {
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'approver', secretAccessKey: 'local' },
+  };
+  sagemaker = new SageMakerClient({ ...client, endpoint: app.sagemaker.url });
+  s3 = new S3Client({ ...client, endpoint: app.moto.url, forcePathStyle: true });
+  await s3.send(new CreateBucketCommand({ Bucket: 'baselines' }));
+  await sagemaker.send(new CreateModelPackageGroupCommand({ ModelPackageGroupName: 'churn' }));
+}, 120_000);
+afterAll(async () => {
+  await app?.stop();
+});
+
+/** A baseline of one numeric feature, its values spread evenly over [low, low + 10). */
+async function putBaseline(
+  version: number,
+  low: number,
+): Promise<{ constraints: string; statistics: string }> {
+  const key = (name: string) => `churn/v${version}/${name}.json`;
+  const buckets = Array.from({ length: 10 }, (_, i) => ({
+    lower_bound: low + i,
+    upper_bound: low + i + 1,
+    count: 10,
+  }));
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: 'baselines',
+      Key: key('constraints'),
+      Body: JSON.stringify({
+        version: 0,
+        features: [{ name: '_c0', inferred_type: 'Fractional', completeness: 1 }],
+        monitoring_config: {
+          distribution_constraints: { perform_comparison: 'Enabled', comparison_threshold: 0.1 },
+        },
+      }),
+    }),
+  );
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: 'baselines',
+      Key: key('statistics'),
+      Body: JSON.stringify({
+        version: 0,
+        dataset: { item_count: 100 },
+        features: [
+          {
+            name: '_c0',
+            inferred_type: 'Fractional',
+            numerical_statistics: { distribution: { kll: { buckets } } },
+          },
+        ],
+      }),
+    }),
+  );
+  return {
+    constraints: `s3://baselines/${key('constraints')}`,
+    statistics: `s3://baselines/${key('statistics')}`,
+  };
+}
+
+async function registerApproved(version: number, low: number): Promise<string> {
+  const b = await putBaseline(version, low);
+  const out = await sagemaker.send(
+    new CreateModelPackageCommand({
+      ModelPackageGroupName: 'churn',
+      ModelApprovalStatus: 'PendingManualApproval',
+      InferenceSpecification: {
+        Containers: [
+          {
+            Image: '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1',
+            ModelDataUrl: `s3://example-models/churn/v${version}/model.tar.gz`,
+          },
+        ],
+        SupportedContentTypes: ['text/csv'],
+        SupportedResponseMIMETypes: ['text/csv'],
+      },
+      DriftCheckBaselines: {
+        ModelDataQuality: {
+          Constraints: { ContentType: 'application/json', S3Uri: b.constraints },
+          Statistics: { ContentType: 'application/json', S3Uri: b.statistics },
+        },
+      },
+    }),
+  );
+  const arn = out.ModelPackageArn ?? '';
+  await setApproval(sagemaker, arn, 'Approved', 'good');
+  return arn;
+}
+
+/** The baseline constraints the endpoint's schedule runs with, once it runs with version's. */
+async function scheduledBaseline(version: number): Promise<string | undefined> {
+  return eventually(async () => {
+    const schedule = await sagemaker
+      .send(new DescribeMonitoringScheduleCommand({ MonitoringScheduleName: SCHEDULE }))
+      .catch(() => undefined);
+    const name = schedule?.MonitoringScheduleConfig?.MonitoringJobDefinitionName;
+    if (!name) return undefined;
+    const def = await sagemaker.send(
+      new DescribeDataQualityJobDefinitionCommand({ JobDefinitionName: name }),
+    );
+    const uri = def.DataQualityBaselineConfig?.ConstraintsResource?.S3Uri;
+    return uri === `s3://baselines/churn/v${version}/constraints.json` ? uri : undefined;
+  }, `${SCHEDULE} on v${version}'s baselines`);
+}
+
+async function definitions(): Promise<string[]> {
+  const out = await sagemaker.send(new ListDataQualityJobDefinitionsCommand({ EndpointName: ENDPOINT }));
+  return (out.JobDefinitionSummaries ?? []).map((d) => d.MonitoringJobDefinitionName ?? '');
+}
+
+describe('in order', () => {
+  let v2: string;
+
+  it('approving v1 creates the schedule with v1 baselines', async () => {
+    await registerApproved(1, 0);
+    await serving(app, sagemaker, ENDPOINT, 1);
+    expect(await scheduledBaseline(1)).toBe('s3://baselines/churn/v1/constraints.json');
+    expect(await definitions()).toEqual([expect.stringMatching(/^churn-prod-dq-v1-[0-9a-f]{8}$/)]);
+  });
+
+  it('promoting v2 moves the schedule to v2 baselines, and v1 definition is gone', async () => {
+    v2 = await registerApproved(2, 100);
+    await serving(app, sagemaker, ENDPOINT, 2);
+    await scheduledBaseline(2);
+    await app.idle();
+    expect(await definitions()).toEqual([expect.stringMatching(/^churn-prod-dq-v2-[0-9a-f]{8}$/)]);
+  });
+
+  it('rejecting v2 moves it back to v1 baselines', async () => {
+    await setApproval(sagemaker, v2, 'Rejected', 'bad');
+    await serving(app, sagemaker, ENDPOINT, 1);
+    await scheduledBaseline(1);
+    await app.idle();
+    expect(await definitions()).toEqual([expect.stringMatching(/^churn-prod-dq-v1-[0-9a-f]{8}$/)]);
+  });
+
+  it('an execution over captured requests like the baseline finds nothing; drifted ones are a violation', async () => {
+    const endpoint = await sagemaker.send(new DescribeEndpointCommand({ EndpointName: ENDPOINT }));
+    const destination = endpoint.DataCaptureConfig?.DestinationS3Uri ?? '';
+    const [, bucket, prefix] = /^s3:\/\/([^/]+)\/(.*)$/.exec(destination) ?? [];
+    const capture = async (file: string, values: number[]) => {
+      const lines = values.map((v, i) =>
+        JSON.stringify({
+          captureData: {
+            endpointInput: {
+              observedContentType: 'text/csv',
+              mode: 'INPUT',
+              data: String(v),
+              encoding: 'CSV',
+            },
+          },
+          eventMetadata: { eventId: `${file}-${i}`, inferenceTime: new Date().toISOString() },
+        }),
+      );
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: `${prefix}/${ENDPOINT}/AllTraffic/2026/12/04/18/${file}.jsonl`,
+          Body: lines.join('\n'),
+        }),
+      );
+    };
+    const run = async () => {
+      const res = await fetch(`${app.sagemaker.url}/_local/monitoring/run`, {
+        method: 'POST',
+        body: JSON.stringify({ MonitoringScheduleName: SCHEDULE }),
+      });
+      expect(res.status).toBe(200);
+      return (await res.json()) as { MonitoringExecutionStatus: string; ProcessingJobArn: string };
+    };
+    await capture(
+      'steady',
+      Array.from({ length: 50 }, (_, i) => (i % 10) + 0.5),
+    );
+    expect((await run()).MonitoringExecutionStatus).toBe('Completed');
+    await new Promise((r) => setTimeout(r, 1100));
+    await capture(
+      'drifted',
+      Array.from({ length: 50 }, (_, i) => 7 + (i % 3)),
+    );
+    expect((await run()).MonitoringExecutionStatus).toBe('CompletedWithViolations');
+
+    const executions = await sagemaker.send(
+      new ListMonitoringExecutionsCommand({ MonitoringScheduleName: SCHEDULE }),
+    );
+    expect(executions.MonitoringExecutionSummaries?.map((e) => e.MonitoringExecutionStatus)).toEqual([
+      'CompletedWithViolations',
+      'Completed',
+    ]);
+    const event = app.sagemaker.events.emitted
+      .filter((e) => e.detailType === 'SageMaker Processing Job State Change')
+      .at(-1);
+    expect(event?.detail).toMatchObject({
+      ProcessingJobStatus: 'Completed',
+      ExitMessage: 'CompletedWithViolations: Job completed successfully with 1 violations.',
+      Environment: { sagemaker_endpoint_name: ENDPOINT, sagemaker_monitoring_schedule_name: SCHEDULE },
+    });
+    const report = (
+      event?.detail.ProcessingOutputConfig as { Outputs?: { S3Output?: { S3Uri?: string } }[] } | undefined
+    )?.Outputs?.[0]?.S3Output?.S3Uri;
+    const [, rb, rk] = /^s3:\/\/([^/]+)\/(.*)$/.exec(report ?? '') ?? [];
+    const body = await (
+      await s3.send(new GetObjectCommand({ Bucket: rb, Key: `${rk}/constraint_violations.json` }))
+    ).Body?.transformToString();
+    expect(JSON.parse(body ?? '{}').violations).toEqual([
+      expect.objectContaining({ feature_name: '_c0', constraint_check_type: 'baseline_drift_check' }),
+    ]);
+  });
+});
