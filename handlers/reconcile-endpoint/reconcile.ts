@@ -4,19 +4,17 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { artifactStates } from '../../adapters/artifacts';
 import { deregisterScaling, describeScaling, registerScaling } from '../../adapters/autoscaling';
+import { requestUpdate } from '../../adapters/endpoint-actions';
 import {
   createEndpoint,
   deleteEndpoint,
   deleteEndpointConfig,
   deleteModel,
-  describeConfigVariant,
   describeEndpoint,
   ensureEndpointConfig,
   ensureModel,
   listOwnResources,
   listVersions,
-  recordRequest,
-  updateEndpoint,
 } from '../../adapters/endpoints';
 import {
   createExperiment,
@@ -35,13 +33,12 @@ import type { DeploymentTarget, ModelPackageGroupConfig } from '../../core/confi
 import { modelCardName } from '../../core/model-card-naming';
 import { resourcePrefix, VARIANT_NAME, versionOfName } from '../../core/naming';
 import { jsonFingerprint } from '../../domain/approval-check';
-import { scalingAroundUpdate, scalingWhenSettled } from '../../domain/autoscaling-plan';
+import { scalingWhenSettled } from '../../domain/autoscaling-plan';
 import { versionApprover } from '../../domain/card-review';
 import type { TargetOutcome } from '../../domain/deployment-report';
 import {
   candidateVersions,
   type Deployment,
-  deploymentConfig,
   deploymentHold,
   deploymentTags,
   endpointConfigRequest,
@@ -440,56 +437,6 @@ async function deploy(
     ...(passedOver ? { passedOver: { version: passedOver.version.version, reason: passedOver.reason } } : {}),
     ...(shadowPassed ? { shadowPassed: shadowPassed.summary } : {}),
   };
-}
-
-/**
- * Asks an existing endpoint to move to `configName`, the one way this app does (the reconciler and
- * `mgov retry-deploy`): the request recorded on the endpoint first, so that a rollback is recognised
- * by the config the endpoint settles on (rolledBackFrom) and a crash before the request is no false
- * rollback; the variant's scaling made ready (an instance-type change deregisters it, a model-only
- * change keeps the scaled-out count); then UpdateEndpoint with the target's blue/green config.
- */
-export async function requestUpdate(
-  ctx: Pick<ReconcileContext, 'sagemaker' | 'autoscaling'>,
-  target: DeploymentTarget,
-  endpoint: ObservedEndpoint,
-  configName: string,
-): Promise<'started' | 'busy'> {
-  if (endpoint.arn)
-    await recordRequest(
-      ctx.sagemaker,
-      endpoint.arn,
-      configName,
-      endpoint.lastModifiedTime,
-      endpoint.configName,
-    );
-  const retainInstanceCount = await prepareScalingForUpdate(ctx, target, endpoint);
-  return updateEndpoint(ctx.sagemaker, {
-    name: target.endpointName,
-    configName,
-    deploymentConfig: deploymentConfig(target),
-    retainInstanceCount,
-  });
-}
-
-/**
- * Before an UpdateEndpoint of an autoscaled target (domain/autoscaling-plan.ts): deregisters the
- * variant's scalable target when the update changes its instance type (SageMaker refuses that
- * update otherwise); says whether the update keeps the current instance count (model-only update).
- */
-async function prepareScalingForUpdate(
-  ctx: Pick<ReconcileContext, 'sagemaker' | 'autoscaling'>,
-  target: DeploymentTarget,
-  endpoint: ObservedEndpoint,
-): Promise<boolean> {
-  if (!ctx.autoscaling || !target.autoscaling) return false;
-  const scaling = await describeScaling(ctx.autoscaling, target.endpointName);
-  if (!scaling.target) return false;
-  const current = await describeConfigVariant(ctx.sagemaker, endpoint.configName);
-  const around = scalingAroundUpdate(target, current, scaling);
-  if (around.deregisterFirst)
-    await deregisterScaling(ctx.autoscaling, target.endpointName, around.deregisterFirst.policies);
-  return around.retainInstanceCount;
 }
 
 /** Once the endpoint is InService on its desired config: the variant's scaling matches the configuration. */
