@@ -197,7 +197,9 @@ export class GovernancePolicies extends Construct {
         ['sagemaker:DescribeModelPackage'],
         props.groups.map((g) => g.name),
       );
-    if (gated.length > 0) grantPolicyDecisions(handler, gated);
+    // Gated groups' decisions, and on every group a metadata-only change that runs the reconciler
+    // again once an approved version's entries are recorded (never Approved but with autoApprove).
+    grantPolicyDecisions(handler, props.groups);
     this.bindRecord(handler, props.verdictBucket);
     handler.addEnvironment('VERDICT_S3_URI', props.verdictBucket.s3UrlForObject(VERDICT_PREFIX));
     handler.addEnvironment('POLICY_ROLE_ARN', (handler.role as iam.IRole).roleArn);

@@ -21,7 +21,7 @@ import { readVerdict, writeVerdict } from '../../adapters/verdicts';
 import type { ModelPackageGroupConfig } from '../../core/config/types';
 import { comparesToLive, liveEndpointOf } from '../../core/live-endpoint';
 import { findGroup } from '../../core/manifest';
-import { type RegistrationRecord, registrationRecord } from '../../domain/approval-check';
+import { APPROVED_BY_KEY, type RegistrationRecord, registrationRecord } from '../../domain/approval-check';
 import type { ArtifactPins, ObjectState } from '../../domain/artifact-pins';
 import { type ModelPackageStateChange, parseModelPackageStateChange } from '../../domain/events';
 import {
@@ -54,6 +54,7 @@ import {
   type GateDecision,
   type LiveVersion,
   liveVersionServed,
+  truncate,
   type VersionMetrics,
 } from '../../domain/quality-gate';
 import {
@@ -125,8 +126,14 @@ async function handle(event: unknown): Promise<PolicyResult> {
     return ignored('gone', 'the model package version no longer exists (deleted since the event)');
   // Every governed version: what the registry shows now goes into the governance record first.
   const { record, appended } = await observe(version, parsed.value);
+  // An approved version the reconciler may have looked at before its entries were there: a
+  // metadata-only change (the approver's name, a copy for people) whose event runs it again.
+  const wake =
+    version.approvalStatus === 'Approved' &&
+    group.deployments.length > 0 &&
+    appended.some((k) => k === 'registration' || k === 'approval');
   if (!group.qualityGate && !group.separationOfDuties && !staged)
-    return { outcome: 'recorded', modelPackageArn: version.arn, appended };
+    return recorded(version, record, appended, wake);
 
   const verdict = group.qualityGate ? await readVerdict(s3, verdictStore, version.arn) : undefined;
   // Before anything is written: what the registrant registered (separation of duties, approval-check.ts).
@@ -153,6 +160,7 @@ async function handle(event: unknown): Promise<PolicyResult> {
     // record after its write was lost).
     if (group.separationOfDuties && samePrincipal(version.lastModifiedByPrincipal, self))
       await recordDecided(version.arn, decided, version.lastModifiedTime);
+    if (wake) return recorded(version, record, appended, wake);
     return { outcome: 'no-action', reason: step.reason };
   }
 
@@ -343,6 +351,21 @@ async function recordDecided(
 ): Promise<void> {
   const record = decidedThrough(arn, kept, through);
   if (record) await writeRecord(s3, verdictStore, 'approval', record);
+}
+
+async function recorded(
+  version: ModelVersion,
+  record: RecordedVersion,
+  appended: string[],
+  wake: boolean,
+): Promise<PolicyResult> {
+  if (wake) {
+    const by = record.approval?.byName;
+    await updateApproval(sagemaker, version.arn, {
+      metadata: by ? { [APPROVED_BY_KEY]: truncate(by, 256) } : {},
+    });
+  }
+  return { outcome: 'recorded', modelPackageArn: version.arn, appended };
 }
 
 /** The registration as the governance record keeps it (approval-check.ts's RegistrationRecord shape). */
