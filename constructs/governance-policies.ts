@@ -23,6 +23,8 @@ export interface GovernancePoliciesProps extends SharedHandlerProps {
 
 /** Where in the audit bucket the quality gate keeps its verdicts, one object per version. */
 export const VERDICT_PREFIX = 'quality-gate-verdicts';
+/** Where in the audit bucket the governance record lives (docs/governance-record.md): one object per entry. */
+export const RECORD_PREFIX = 'governance-record';
 
 /**
  * Governance policies: the policy handler (quality gates, separation of duties), when a group asks
@@ -177,7 +179,9 @@ export class GovernancePolicies extends Construct {
         g.separationOfDuties ||
         g.deployments.some((d) => d.serve.kind === 'lifecycle-stage'),
     );
-    if (gated.length === 0) return;
+    // Every governed group's versions go into the governance record (registration, approvals,
+    // content changes); only the gated ones are ever updated by the handler.
+    if (props.groups.length === 0) return;
     const handler = new GovernedFunction(this, 'Handler', {
       handlerName: 'policy-gate',
       description: 'model-governance: quality gates on new versions, separation of duties on approvals',
@@ -191,9 +195,12 @@ export class GovernancePolicies extends Construct {
       .bindNotificationTopic(props.topic)
       .allowOnVersionsOf(
         ['sagemaker:DescribeModelPackage'],
-        gated.map((g) => g.name),
+        props.groups.map((g) => g.name),
       );
-    grantPolicyDecisions(handler, gated);
+    // Gated groups' decisions, and on every group a metadata-only change that runs the reconciler
+    // again once an approved version's entries are recorded (never Approved but with autoApprove).
+    grantPolicyDecisions(handler, props.groups);
+    this.bindRecord(handler, props.verdictBucket);
     handler.addEnvironment('VERDICT_S3_URI', props.verdictBucket.s3UrlForObject(VERDICT_PREFIX));
     handler.addEnvironment('POLICY_ROLE_ARN', (handler.role as iam.IRole).roleArn);
     props.verdictBucket.grantRead(handler, `${VERDICT_PREFIX}/*`);
@@ -260,6 +267,34 @@ export class GovernancePolicies extends Construct {
     }
     props.approvalEvents.onModelPackageStateChange(handler, handler.deadLetters.queue);
     this.handler = handler;
+  }
+
+  /**
+   * The governance record: the policy handler appends to it; nobody else may write or delete an
+   * entry, whatever their identity policy says (the reconciler roles only read).
+   */
+  private bindRecord(handler: GovernedFunction, bucket: s3.IBucket): void {
+    const stack = Stack.of(this);
+    const role = handler.role as iam.IRole;
+    handler.addEnvironment('GOVERNANCE_RECORD_S3_URI', bucket.s3UrlForObject(RECORD_PREFIX));
+    bucket.grantRead(handler, `${RECORD_PREFIX}/*`);
+    bucket.grantPut(handler, `${RECORD_PREFIX}/*`);
+    bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'OnlyTheAppWritesTheGovernanceRecord',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion', 's3:PutObjectRetention'],
+        resources: [bucket.arnForObjects(`${RECORD_PREFIX}/*`)],
+        conditions: { ArnNotEquals: { 'aws:PrincipalArn': role.roleArn } },
+      }),
+    );
+    const bucketId = stack.resolve(stack.getLogicalId(bucket.node.defaultChild as CfnElement)) as string;
+    acknowledge(handler, {
+      id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${RECORD_PREFIX}/*]`,
+      reason:
+        'The governance record: one object per entry under <group>/<version>/, appended with conditional writes.',
+    });
   }
 }
 

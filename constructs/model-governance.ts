@@ -18,7 +18,7 @@ import { BuiltChildren } from './built-children';
 import { ACKNOWLEDGEMENTS, acknowledge } from './compliance';
 import { EndpointReconciler } from './endpoint-reconciler';
 import { EventForwarding } from './event-forwarding';
-import { GovernancePolicies, VERDICT_PREFIX } from './governance-policies';
+import { GovernancePolicies, RECORD_PREFIX, VERDICT_PREFIX } from './governance-policies';
 import type { SharedHandlerProps } from './handler-props';
 import { LineageRecorder } from './lineage-recorder';
 import { writeManifest } from './manifest-file';
@@ -291,6 +291,30 @@ function buildRegistry(scope: Construct, config: GovernanceConfig, registryRole:
       reason:
         'The card gate reads the fingerprint of the content generated for each card, one object per card (read-only).',
     });
+  }
+  // Every decision about a version reads the governance record (docs/governance-record.md).
+  if (reconciler && policies.handler) {
+    reconciler.handler.addEnvironment(
+      'GOVERNANCE_RECORD_S3_URI',
+      modelCards.auditBucket.s3UrlForObject(RECORD_PREFIX),
+    );
+    modelCards.auditBucket.grantRead(reconciler.handler, `${RECORD_PREFIX}/*`);
+    const stack = Stack.of(scope);
+    const bucketId = stack.resolve(
+      stack.getLogicalId(modelCards.auditBucket.node.defaultChild as CfnElement),
+    ) as string;
+    acknowledge(reconciler.handler, {
+      id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${RECORD_PREFIX}/*]`,
+      reason:
+        "Reads the governance record's entries, one object per entry under <group>/<version>/ (read-only).",
+    });
+    for (const action of ['s3:GetObject*', 's3:GetBucket*', 's3:List*']) {
+      acknowledge(reconciler.handler, {
+        id: `AwsSolutions-IAM5[Action::${action}]`,
+        reason:
+          "CDK's grantRead on the audit bucket's governance-record prefix: listing and reading its entries.",
+      });
+    }
   }
   // Its change to a version is its check of the approval: the reconciler deploys after it (approval-check.ts).
   if (reconciler && policies.handler)

@@ -14,6 +14,7 @@
  *   while its check is the version's latest change), else the version's LastModifiedBy.
  */
 import { APPROVED_BY_PRINCIPAL_KEY, decodePrincipal } from './approval-check';
+import type { RecordedVersion } from './governance-record';
 import type { ModelVersion } from './model-version';
 import { describePrincipal, type Principal, samePrincipal } from './principal';
 
@@ -48,11 +49,21 @@ export function cardReviewHold(
   return undefined;
 }
 
-/** Who approved the version, as far as the reconciler can tell (see the module comment). */
+/**
+ * Who approved the version, as far as the reconciler can tell (see the module comment). With the
+ * governance record, only the record says: the principal of the change that approved it, read when
+ * that change was made; an approval the record could not attribute has no approver (fail closed).
+ */
 export function versionApprover(
   v: Pick<ModelVersion, 'lastModifiedBy' | 'lastModifiedByPrincipal' | 'metadata'> | undefined,
   checker: Principal | undefined,
+  record?: RecordedVersion,
 ): { readonly approvedBy?: string; readonly approverPrincipal?: Principal } {
+  if (record) {
+    const a = record.approval;
+    if (a?.status !== 'Approved' || !a.by) return {};
+    return { approvedBy: a.byName ?? describePrincipal(a.by), approverPrincipal: a.by };
+  }
   if (!v) return {};
   if (checker && samePrincipal(v.lastModifiedByPrincipal, checker)) {
     const recorded = decodePrincipal(v.metadata?.[APPROVED_BY_PRINCIPAL_KEY]);

@@ -2,6 +2,7 @@ import { AWAITING_CHECK } from './approval-check';
 import { AWAITING_VERDICT } from './artifact-pins';
 import type { Notification } from './audit';
 import { toSubject } from './audit';
+import { AWAITING_REGISTRATION } from './governance-record';
 import { STAGE_AWAITING_CHECK } from './stage-check';
 
 /** What one reconcile run did for one target: logged, notified and returned. */
@@ -85,7 +86,9 @@ export interface TargetReport {
  * version (its approval check, or its quality gate verdict): logged, never notified.
  */
 export function isQuietWait(reason: string): boolean {
-  return [AWAITING_CHECK, AWAITING_VERDICT, STAGE_AWAITING_CHECK].some((w) => reason.startsWith(w));
+  return [AWAITING_CHECK, AWAITING_VERDICT, STAGE_AWAITING_CHECK, AWAITING_REGISTRATION].some((w) =>
+    reason.startsWith(w),
+  );
 }
 
 /** Whether people should hear about it (skips are logged, not notified). */

@@ -4,6 +4,7 @@ import { approvalCheckHold } from './approval-check';
 import { type ArtifactLocation, type ArtifactPins, type ArtifactState, verdictHold } from './artifact-pins';
 import { type CardReviewFacts, cardReviewHold } from './card-review';
 import { selfApprover, UNIDENTIFIED_REGISTRANT_REMEDY, unidentifiedRegistrant } from './governance-policy';
+import { type RecordedVersion, recordHold } from './governance-record';
 import type { ApprovalStatus, ModelLifeCycle, ModelVersion } from './model-version';
 import type { Principal } from './principal';
 import { stageHold } from './stage-check';
@@ -181,6 +182,12 @@ export interface GateFacts extends CardReviewFacts {
    * The quality gate's verdict on the version as the policy handler keeps it, and its pinned model
    * data as S3 shows it now (artifact-pins.ts); absent when the caller cannot read the verdicts.
    */
+  /**
+   * What the governance record says of the version (governance-record.ts); absent when the caller
+   * cannot read the record. With it, every governed group's version deploys only with its registered
+   * content, and a gated one never with a failed verdict.
+   */
+  readonly record?: RecordedVersion;
   readonly gate?: {
     readonly verdict?: { readonly decidedAt: string; readonly artifacts?: ArtifactPins };
     readonly observed: ReadonlyMap<string, ArtifactState>;
@@ -237,6 +244,13 @@ export function deploymentHold(
     if (self) return `approved by its own registrant (${self}); separation of duties needs another approver`;
     const unchecked = approvalCheckHold(facts);
     if (unchecked) return unchecked;
+  }
+  if (facts.record) {
+    const unrecorded = recordHold(facts.record, {
+      ...(facts.contentFingerprint ? { contentFingerprint: facts.contentFingerprint } : {}),
+      gated: group.qualityGate !== undefined,
+    });
+    if (unrecorded) return unrecorded;
   }
   if (group.qualityGate && facts.gate) {
     const unverified = verdictHold({ ...facts.gate, locations: facts.modelData ?? [] });

@@ -16,6 +16,7 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from './approval-check';
 import type { ArtifactPins } from './artifact-pins';
+import { type Notification, toSubject } from './audit';
 import type { ApprovalStatus } from './model-version';
 import type { Principal } from './principal';
 
@@ -263,4 +264,120 @@ export function versionOfArn(arn: string): { readonly group: string; readonly ve
   const parts = /model-package\/([^/]+)\/(\d+)$/.exec(arn);
   if (!parts) throw new Error(`"${arn}" is not a versioned model package ARN`);
   return { group: parts[1] as string, version: Number(parts[2]) };
+}
+
+/** What the policy handler reads of the event that woke it (events.ts ModelPackageStateChange). */
+export interface ObservedChange {
+  readonly reportedApprovalStatus?: ApprovalStatus;
+  readonly reportedAt?: string;
+  readonly updatedFields?: readonly string[];
+}
+
+/** The version as the policy handler reads it from the registry. */
+export interface ObservedVersion {
+  readonly arn: string;
+  readonly approvalStatus: ApprovalStatus;
+  readonly contentFingerprint?: string;
+  readonly createdByPrincipal?: Principal;
+  readonly lastModifiedByPrincipal?: Principal;
+  readonly lastModifiedBy?: string;
+  readonly createdBy?: string;
+  readonly creationTime: Date;
+  readonly lastModifiedTime?: Date;
+}
+
+/**
+ * The entries the registry's state asks for that the record lacks, in order: the registration on
+ * first sight, a content change, an approval status change. Who made an approval change is read only
+ * from the event of that change (it is the version's latest, and touched the status): a later edit
+ * never becomes the approver, and an approval whose own event came too late is recorded without one
+ * (the card gate then cannot show its reviewer is someone else, and holds: fail closed).
+ */
+export function observedEntries(
+  v: ObservedVersion,
+  record: RecordedVersion,
+  change: ObservedChange | undefined,
+  registration: { readonly fingerprint?: string; readonly reason?: string },
+  now: Date,
+): EntryDraft[] {
+  const at = now.toISOString();
+  const drafts: EntryDraft[] = [];
+  const registered = record.registration ?? registration;
+  if (!record.registration)
+    drafts.push({
+      kind: 'registration',
+      at,
+      ...(v.createdByPrincipal ? { by: v.createdByPrincipal } : {}),
+      data: { ...registration },
+    });
+  if (
+    !record.contentChanged &&
+    registered.fingerprint &&
+    v.contentFingerprint &&
+    registered.fingerprint !== v.contentFingerprint
+  )
+    drafts.push({
+      kind: 'content-changed',
+      at,
+      ...(v.lastModifiedByPrincipal ? { by: v.lastModifiedByPrincipal } : {}),
+      data: {
+        fingerprint: v.contentFingerprint,
+        registered: registered.fingerprint,
+        ...(v.lastModifiedBy ? { byName: v.lastModifiedBy } : {}),
+      },
+    });
+  if (
+    record.approval?.status !== v.approvalStatus &&
+    !(v.approvalStatus === 'PendingManualApproval' && !record.approval)
+  ) {
+    const changedAt = v.lastModifiedTime ?? v.creationTime;
+    const reportedAt = change?.reportedAt ? Date.parse(change.reportedAt) : Number.NaN;
+    const latest = !Number.isNaN(reportedAt) && Math.abs(reportedAt - changedAt.getTime()) <= 1;
+    const touchedStatus =
+      !v.lastModifiedTime || !change?.updatedFields || change.updatedFields.includes('ModelApprovalStatus');
+    const attributable = latest && touchedStatus && change?.reportedApprovalStatus === v.approvalStatus;
+    const by = v.lastModifiedTime ? v.lastModifiedByPrincipal : v.createdByPrincipal;
+    const byName = v.lastModifiedTime ? v.lastModifiedBy : v.createdBy;
+    drafts.push({
+      kind: 'approval',
+      at,
+      ...(attributable && by ? { by } : {}),
+      data: {
+        status: v.approvalStatus,
+        changedAt: changedAt.toISOString(),
+        ...(attributable && byName ? { byName } : {}),
+        attributed: attributable && by !== undefined,
+      },
+    });
+  }
+  return drafts;
+}
+
+/** What people are told of what the record says went wrong: a content change, a verdict that never reached the registry. */
+export function recordNotification(
+  v: { readonly groupName: string; readonly version: number; readonly arn: string },
+  event:
+    | { readonly kind: 'content-changed'; readonly by?: string }
+    | { readonly kind: 'verdict-not-applied'; readonly outcome: string; readonly failure: string },
+): Notification {
+  const what =
+    event.kind === 'content-changed'
+      ? 'deployable content changed after registration'
+      : `quality gate verdict (${event.outcome}) did not reach the registry`;
+  const lines =
+    event.kind === 'content-changed'
+      ? [
+          `The containers, model data or SourceUri of ${v.groupName} v${v.version} were changed after registration${event.by ? ` by ${event.by}` : ''}.`,
+          'The governance record keeps the registered content; this version is never deployed. Register a new version.',
+        ]
+      : [
+          `The quality gate decided ${v.groupName} v${v.version} (${event.outcome}), but writing it to the registry failed: ${event.failure}.`,
+          'The governance record keeps the verdict, and the reconciler holds a failed version whatever the registry shows.',
+        ];
+  const subject = `[model-governance] ${v.groupName} v${v.version}: ${what}`;
+  return {
+    subject: toSubject(subject),
+    message: [...lines, '', `Model package: ${v.arn}`].join('\n'),
+    attributes: { groupName: v.groupName, event: event.kind },
+  };
 }

@@ -48,6 +48,8 @@ const approvalChecker = principalOf({
  * Unset in a deployment account's stack, which cannot read the registry account's audit bucket.
  */
 const verdictStore = process.env.VERDICT_S3_URI || undefined;
+/** The governance record (docs/governance-record.md): unset where the stack cannot read it. */
+const recordStore = process.env.GOVERNANCE_RECORD_S3_URI || undefined;
 /** Where the model-cards handler keeps the content it generated (card gate); unset: no card is taken as reviewed. */
 const cardContentStore = process.env.CARD_CONTENT_S3_URI || undefined;
 const manifest = loadManifest();
@@ -95,6 +97,7 @@ async function handle(event: unknown): Promise<ReconcileResult> {
           dataCaptureS3Uri,
           ...(approvalChecker ? { approvalChecker } : {}),
           ...(verdicts ? { verdicts } : {}),
+          ...(recordStore ? { record: { s3, uri: recordStore } } : {}),
           cloudwatch,
           ...(shadowRoleArn ? { shadowRoleArn } : {}),
           ...(monitoring ? { monitoring } : {}),

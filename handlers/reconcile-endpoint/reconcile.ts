@@ -16,6 +16,7 @@ import {
   listOwnResources,
   listVersions,
 } from '../../adapters/endpoints';
+import { readRecordEntries } from '../../adapters/governance-record';
 import {
   createExperiment,
   describeExperiment,
@@ -53,6 +54,7 @@ import {
   versionGateFacts,
 } from '../../domain/endpoint-plan';
 import type { ReconcileTrigger } from '../../domain/events';
+import { recordedVersion } from '../../domain/governance-record';
 import { shadowTestAction } from '../../domain/lineage-plan';
 import { describeIdentity } from '../../domain/model-version';
 import { monitoringHold, planMonitoring } from '../../domain/monitoring-plan';
@@ -83,6 +85,11 @@ export interface ReconcileContext {
    * registry account's audit bucket), versions of gated groups are not held for their verdict.
    */
   readonly verdicts?: { readonly s3: S3Client; readonly uri: string };
+  /**
+   * The governance record (governance-record.ts): with it, every candidate of every group is checked
+   * against what the app recorded (registered content, failed verdicts, who approved).
+   */
+  readonly record?: { readonly s3: S3Client; readonly uri: string };
   /** The clock, for the gate's catch-up window. @default new Date() */
   readonly now?: () => Date;
   /** CloudWatch, for the figures of shadow tests. */
@@ -516,7 +523,15 @@ async function applyDeploymentGates(
   const verdicts = group.qualityGate ? ctx.verdicts : undefined;
   const staged = target.serve.kind === 'lifecycle-stage';
   const monitored = target.monitoring !== undefined && !target.monitoring.deployUnmonitored;
-  if (!target.requireApprovedModelCard && !group.separationOfDuties && !verdicts && !staged && !monitored)
+  const record = ctx.record;
+  if (
+    !target.requireApprovedModelCard &&
+    !group.separationOfDuties &&
+    !verdicts &&
+    !staged &&
+    !monitored &&
+    !record
+  )
     return { versions, all: [] };
   const heldArns = new Set<string>();
   const all: Held[] = [];
@@ -526,14 +541,16 @@ async function applyDeploymentGates(
   for (const candidate of candidateVersions(versions, target)) {
     const cardName = modelCardName(group.name, candidate.version);
     const carded = target.requireApprovedModelCard;
-    const [card, described, gate, recorded] = await Promise.all([
+    const [card, described, gate, recorded, entries] = await Promise.all([
       carded ? describeModelCard(ctx.sagemaker, cardName) : undefined,
-      group.separationOfDuties || staged || carded || verdicts || monitored
+      group.separationOfDuties || staged || carded || verdicts || monitored || record
         ? describeModelVersion(ctx.sagemaker, candidate.arn)
         : undefined,
       verdicts ? gateFacts(ctx, verdicts, candidate) : undefined,
       carded ? ctx.recordedCardContent?.(cardName) : undefined,
+      record ? readRecordEntries(record.s3, record.uri, candidate.arn) : undefined,
     ]);
+    const versionRecord = entries ? recordedVersion(entries) : undefined;
     const reviewer = card?.lastModifiedBy;
     const reason =
       deploymentHold(group, target, {
@@ -544,7 +561,8 @@ async function applyDeploymentGates(
         ...(reviewer
           ? { cardReviewedBy: describeIdentity(reviewer), cardReviewerPrincipal: principalOf(reviewer) }
           : {}),
-        ...(carded ? versionApprover(described, ctx.approvalChecker) : {}),
+        ...(carded ? versionApprover(described, ctx.approvalChecker, versionRecord) : {}),
+        ...(versionRecord ? { record: versionRecord } : {}),
         ...versionGateFacts(described),
         ...(described ? { checker: ctx.approvalChecker } : {}),
         ...(gate ? { gate } : {}),

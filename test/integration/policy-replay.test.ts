@@ -37,6 +37,7 @@ beforeAll(async () => {
   ({ handler } = loadHandler<Handler>('../../handlers/policy-gate', {
     NOTIFICATION_TOPIC_ARN: topic.TopicArn as string,
     VERDICT_S3_URI: `s3://${bucket}/quality-gate-verdicts`,
+    GOVERNANCE_RECORD_S3_URI: `s3://${bucket}/governance-record`,
     POLICY_ROLE_ARN: POLICY_ROLE,
     GOVERNANCE_MANIFEST_PATH: writeManifest({
       groups: [{ name: group, separationOfDuties: true, deployments: [{ endpointName: `${group}-prod` }] }],
