@@ -42,6 +42,7 @@ export const OPTIONS = {
   limit: { type: 'string' },
   endpoint: { type: 'string' },
   version: { type: 'string' },
+  record: { type: 'string' },
 } as const;
 
 export type OptionName = keyof typeof OPTIONS;
