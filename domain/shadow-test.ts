@@ -66,12 +66,32 @@ export interface ObservedExperiment {
   readonly recorded?: ShadowFigures;
 }
 
-/** The endpoint's live production variant (from its current endpoint config). */
+/** The endpoint's live production variant (from its current endpoint config and DescribeEndpoint). */
 export interface LiveVariant {
   readonly variantName: string;
   readonly modelName: string;
   readonly instanceType: string;
+  /** The instances it runs on now (liveInstanceCount). */
   readonly instanceCount: number;
+}
+
+/**
+ * The live variant's instance count for the experiment's production variant: what the endpoint
+ * runs now, not what its config started it with. Application Auto Scaling changes a variant's
+ * count with UpdateEndpointWeightsAndCapacities, which DescribeEndpoint's CurrentInstanceCount and
+ * DesiredInstanceCount show and the endpoint config's InitialInstanceCount never does (API
+ * reference, ProductionVariantSummary), so an experiment asking for the config's count would
+ * shrink a scaled-out variant. The larger of the two (a scale-out under way counts); the config's
+ * count only when the endpoint shows neither.
+ */
+export function liveInstanceCount(
+  configured: number,
+  inService?: { readonly current?: number; readonly desired?: number },
+): number {
+  const counts = [inService?.current, inService?.desired].filter(
+    (n): n is number => typeof n === 'number' && n > 0,
+  );
+  return counts.length > 0 ? Math.max(...counts) : configured;
 }
 
 /** One variant's figures over the test window (AWS/SageMaker metrics). */
@@ -450,21 +470,43 @@ export function figuresFromTags(tags: Readonly<Record<string, string>>): ShadowF
   };
 }
 
+const MINUTE_MS = 60_000;
+const DAY_MS = 86_400_000;
+
+/**
+ * The step GetMetricData's Period must be a multiple of, and StartTime is rounded down to, for a
+ * window that starts this long before CloudWatch answers: 1 minute when StartTime is under 15 days
+ * back, 5 minutes from 15 to 63 days, 1 hour beyond; a Period off that step returns no data points
+ * (CloudWatch API reference, GetMetricData StartTime and MetricStat Period). The query is made a
+ * little after `now` is read, so a window within an hour of a boundary takes the coarser step
+ * (a multiple of it is valid on both sides).
+ */
+export function metricStepMs(start: Date, now: Date): number {
+  const age = now.getTime() - start.getTime() + 60 * MINUTE_MS;
+  if (age > 63 * DAY_MS) return 60 * MINUTE_MS;
+  if (age > 15 * DAY_MS) return 5 * MINUTE_MS;
+  return MINUTE_MS;
+}
+
 /**
  * CloudWatch GetMetricData for the window: per variant, AWS/SageMaker ModelLatency p99 (reported in
  * microseconds), Invocations and Invocation5XXErrors summed, with the dimensions EndpointName and
  * VariantName (SageMaker developer guide, "Amazon SageMaker AI metrics in Amazon CloudWatch"). One
- * period spans the whole window, in whole minutes (a multiple of 60 seconds, as CloudWatch requires).
+ * period spans the whole window, its start rounded down and its end up to the step CloudWatch
+ * keeps the data at by then (metricStepMs), so the p99 is the window's. The age is taken from the
+ * later of `now` and the window's end: CloudWatch answers after the test ended, whatever the
+ * caller's clock says.
  */
 export function shadowMetricQueries(
   endpointName: string,
   variants: { readonly live: string; readonly shadow: string },
   window: { readonly start: Date; readonly end: Date },
+  now: Date,
 ) {
-  // Whole minutes covering the window: its start rounded down, its end rounded up.
-  const start = new Date(Math.floor(window.start.getTime() / 60_000) * 60_000);
-  const end = new Date(Math.ceil(window.end.getTime() / 60_000) * 60_000);
-  const seconds = Math.max(60, (end.getTime() - start.getTime()) / 1000);
+  const step = metricStepMs(window.start, new Date(Math.max(now.getTime(), window.end.getTime())));
+  const start = new Date(Math.floor(window.start.getTime() / step) * step);
+  const end = new Date(Math.max(start.getTime() + step, Math.ceil(window.end.getTime() / step) * step));
+  const seconds = (end.getTime() - start.getTime()) / 1000;
   const query = (id: string, variant: string, metric: string, stat: string) => ({
     Id: id,
     MetricStat: {
@@ -498,7 +540,8 @@ export function shadowMetricQueries(
 
 /**
  * The figures from GetMetricData's MetricDataResults: counts summed over the datapoints, the p99 the
- * highest one (one datapoint when the period spans the window), microseconds to milliseconds.
+ * highest one (one datapoint when the period spans the window; with more, the highest bounds the
+ * window's p99 from above), microseconds to milliseconds.
  */
 export function figuresFromMetricData(
   results: readonly { readonly Id?: string; readonly Values?: readonly number[] }[],

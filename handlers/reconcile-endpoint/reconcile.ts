@@ -239,7 +239,7 @@ async function shadowGate(
       `${target.endpointName} has a shadow test, but the reconciler was given no role to run it with (SHADOW_TEST_ROLE_ARN) or no CloudWatch client; deploy the stack again`,
     );
   }
-  const live = await describeLiveVariant(ctx.sagemaker, endpoint.configName);
+  const live = await describeLiveVariant(ctx.sagemaker, endpoint.configName, target.endpointName);
   const desiredName = live
     ? shadowExperimentName(target.endpointName, deployment, live.modelName, target.shadow)
     : undefined;
@@ -266,6 +266,7 @@ async function shadowGate(
         shadow: step.experiment.shadowVariantName ?? SHADOW_VARIANT_NAME,
       },
       step.window,
+      new Date(),
     );
     step = planShadowTest({ ...inputs, measured });
     if ((step.kind === 'passed' || step.kind === 'failed') && step.experiment.arn) {
