@@ -80,6 +80,7 @@ export async function describeExperiment(
         : {}),
       ...(shadow?.ShadowModelVariantName ? { shadowVariantName: shadow.ShadowModelVariantName } : {}),
       ...(shadow?.SamplingPercentage !== undefined ? { samplingPercent: shadow.SamplingPercentage } : {}),
+      ...(out.RoleArn ? { roleArn: out.RoleArn } : {}),
       variants: (out.ModelVariants ?? []).map((v) => ({
         variantName: v.VariantName ?? '',
         modelName: v.ModelName ?? '',
@@ -100,7 +101,11 @@ async function tagsOf(client: SageMakerClient, arn: string): Promise<Record<stri
   return Object.fromEntries((out.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
 }
 
-/** Starts the experiment; 'existed' when a run got there first (same deterministic name). */
+/**
+ * Starts the experiment; 'existed' when SageMaker refused it as in use: the name is taken (by a run
+ * that got there first, or by someone else), or the endpoint has another experiment. The caller
+ * describes the name to tell which (domain/shadow-test.ts createRefused).
+ */
 export async function createExperiment(
   client: SageMakerClient,
   request: ExperimentRequest,

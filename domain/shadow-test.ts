@@ -59,6 +59,8 @@ export interface ObservedExperiment {
   readonly shadowVariantName?: string;
   readonly samplingPercent?: number;
   readonly variants: readonly { readonly variantName: string; readonly modelName: string }[];
+  /** The role SageMaker runs it as (DescribeInferenceExperiment RoleArn). */
+  readonly roleArn?: string;
   readonly start?: Date;
   readonly end?: Date;
   readonly completionTime?: Date;
@@ -266,7 +268,13 @@ export function planShadowTest(inputs: ShadowInputs): ShadowStep {
   }
   const experiment = inputs.experiments.find((e) => e.name === name);
   if (!experiment) return { kind: 'start', request: experimentRequest(inputs, name, live, shadow) };
-  const notOurs = experimentMismatch(experiment, target.endpointName, deployment.modelName, live.modelName);
+  const notOurs = experimentMismatch(
+    experiment,
+    target.endpointName,
+    deployment.modelName,
+    live.modelName,
+    inputs.roleArn,
+  );
   if (notOurs) return { kind: 'refused', reason: notOurs };
   if (EXPERIMENT_IN_PROGRESS.includes(experiment.status)) return { kind: 'wait', experiment };
   if (experiment.status === 'Cancelled') {
@@ -346,10 +354,13 @@ export function experimentMismatch(
   endpointName: string,
   shadowModelName: string,
   liveModelName: string,
+  roleArn?: string,
 ): string | undefined {
   const problems: string[] = [];
   if (found.endpointName !== endpointName)
     problems.push(`runs on ${found.endpointName}, not ${endpointName}`);
+  if (roleArn !== undefined && found.roleArn !== undefined && found.roleArn !== roleArn)
+    problems.push(`runs as ${found.roleArn}, not this app's ${roleArn}`);
   const modelOf = (variant: string | undefined) =>
     found.variants.find((v) => v.variantName === variant)?.modelName;
   if (found.shadowVariantName !== SHADOW_VARIANT_NAME || modelOf(found.shadowVariantName) !== shadowModelName)
@@ -363,6 +374,37 @@ export function experimentMismatch(
   return problems.length > 0
     ? `inference experiment ${found.name} exists but is not the shadow test this app starts: it ${problems.join('; ')}. Its figures prove nothing about this version; stop and investigate it (someone may be copying live traffic to their own model), then approve a newer version.`
     : undefined;
+}
+
+/**
+ * What a CreateInferenceExperiment refused with ResourceInUse means, from the experiment of the
+ * requested name as DescribeInferenceExperiment shows it (undefined: there is none). SageMaker
+ * refuses a name that exists and an endpoint that already has a shadow variant (API reference,
+ * CreateInferenceExperiment errors; developer guide, "Create a shadow test": "a maximum of one
+ * shadow variant per endpoint"). Only an experiment of that name that is the test this app would
+ * start was started by another run; anything else holds the version with the reason.
+ */
+export function createRefused(
+  request: ExperimentRequest,
+  found: ObservedExperiment | undefined,
+): { readonly kind: 'started-by-another-run' } | { readonly kind: 'refused'; readonly reason: string } {
+  const shadow = request.ShadowModeConfig.ShadowModelVariants[0]?.ShadowModelVariantName;
+  const modelOf = (variant: string | undefined) =>
+    request.ModelVariants.find((v) => v.VariantName === variant)?.ModelName ?? '';
+  if (!found) {
+    return {
+      kind: 'refused',
+      reason: `SageMaker refused to start shadow test ${request.Name} as in use, and no experiment has that name: another inference experiment holds ${request.EndpointName} (one shadow variant per endpoint). Stop it or let it end; the next run starts the test`,
+    };
+  }
+  const mismatch = experimentMismatch(
+    found,
+    request.EndpointName,
+    modelOf(shadow),
+    modelOf(request.ShadowModeConfig.SourceModelVariantName),
+    request.RoleArn,
+  );
+  return mismatch ? { kind: 'refused', reason: mismatch } : { kind: 'started-by-another-run' };
 }
 
 /** The window the figures cover: the experiment's start to its completion (or scheduled end). */

@@ -60,6 +60,7 @@ import { describeIdentity } from '../../domain/model-version';
 import { NameTakenError } from '../../domain/ownership';
 import { type Principal, principalOf } from '../../domain/principal';
 import {
+  createRefused,
   EXPERIMENT_IN_PROGRESS,
   type ObservedExperiment,
   planShadowTest,
@@ -340,6 +341,11 @@ async function shadowGate(
       }
       const created = await createExperiment(ctx.sagemaker, step.request, tags);
       if (created === 'existed') {
+        const refused = createRefused(
+          step.request,
+          await describeExperiment(ctx.sagemaker, step.request.Name),
+        );
+        if (refused.kind === 'refused') return held(refused.reason);
         return {
           outcome: {
             outcome: 'skipped',

@@ -3,6 +3,7 @@ import type { DeploymentTarget } from '../../core/config/types';
 import { VARIANT_NAME } from '../../core/naming';
 import { deploymentFor, planEndpoint, type VersionSummary } from '../../domain/endpoint-plan';
 import {
+  createRefused,
   EXPERIMENT_IN_PROGRESS,
   type ExperimentStatus,
   figuresFromMetricData,
@@ -301,6 +302,46 @@ describe('planShadowTest', () => {
       executionRoleArn: role,
     });
     expect(update.kind).toBe('update');
+  });
+});
+
+describe('createRefused (CreateInferenceExperiment refused as in use)', () => {
+  const t = target({ minutes: 90 });
+  const request = () => {
+    const step = planShadowTest(inputs(t, 2));
+    if (step.kind !== 'start') throw new Error('expected a start');
+    return step.request;
+  };
+  const ours = (more: Partial<ObservedExperiment> = {}) =>
+    experimentFor(t, 2, 'Creating', { roleArn: experimentRole, ...more });
+
+  it('is "started by another run" only when the experiment of that name is the test this app starts', () => {
+    expect(createRefused(request(), ours())).toEqual({ kind: 'started-by-another-run' });
+  });
+
+  it('adversarial: a name taken first with another shadow model, or run as another role, holds the version', () => {
+    const other = ours({
+      variants: [
+        { variantName: VARIANT_NAME, modelName: liveOf(t, 1).modelName },
+        { variantName: SHADOW_VARIANT_NAME, modelName: 'attacker-model' },
+      ],
+    });
+    const refused = createRefused(request(), other);
+    expect(refused.kind).toBe('refused');
+    expect(refused.kind === 'refused' && refused.reason).toMatch(
+      /not the shadow test this app starts: it shadows attacker-model/,
+    );
+    const role = createRefused(request(), ours({ roleArn: 'arn:aws:iam::123456789012:role/someone-else' }));
+    expect(role.kind === 'refused' && role.reason).toMatch(
+      /runs as arn:aws:iam::123456789012:role\/someone-else, not this app's/,
+    );
+  });
+
+  it('with no experiment of that name, another experiment holds the endpoint: held with the reason', () => {
+    const refused = createRefused(request(), undefined);
+    expect(refused.kind === 'refused' && refused.reason).toMatch(
+      /another inference experiment holds churn-prod/,
+    );
   });
 });
 
