@@ -72,6 +72,22 @@ export type TargetOutcome =
       readonly modelPackageArn: string;
       readonly reason: string;
     }
+  /** A monitoring execution found violations on the version the endpoint serves. */
+  | {
+      readonly outcome: 'monitoring-violation';
+      readonly version: number;
+      readonly modelPackageArn: string;
+      readonly monitorType: string;
+      readonly response: 'notify' | 'hold' | 'rollback';
+      readonly violations: readonly {
+        readonly featureName: string;
+        readonly checkType: string;
+        readonly description: string;
+      }[];
+      readonly report?: string;
+      /** The version was rejected for it (onViolation: rollback). */
+      readonly rejected: boolean;
+    }
   | { readonly outcome: 'skipped'; readonly reason: string; readonly version?: number };
 
 export interface TargetReport {
@@ -187,6 +203,21 @@ export function deploymentNotification(report: TargetReport): Notification {
               'SageMaker loads the model data again whenever it starts an instance (scaling out, replacing one): restore the object or approve a version whose artifacts are intact, and find out who changed it.',
             ]
           : []),
+      );
+      break;
+    case 'monitoring-violation':
+      headline = `${groupName} v${result.version} on ${endpointName}: ${result.violations.length} ${result.monitorType} monitoring violation(s)`;
+      lines.push(
+        `The ${result.monitorType} monitor of ${endpointName} found ${result.violations.length} violation(s) of ${groupName} version ${result.version}'s baseline:`,
+        ...result.violations
+          .slice(0, 20)
+          .map((v) => `  - ${v.checkType} on ${v.featureName}: ${v.description}`),
+        `Report: ${result.report ?? 'not written'}`,
+        '',
+        result.rejected
+          ? `The version has been rejected (onViolation: rollback): the endpoint goes back to the previous approved version.`
+          : `onViolation: ${result.response}. Recorded in lineage on the version.`,
+        `Model package: ${result.modelPackageArn}`,
       );
       break;
     default:

@@ -350,6 +350,7 @@ export interface MonitoringResult {
   readonly scheduledTime?: Date;
   /** S3 URI of constraint_violations.json, when the execution wrote one. */
   readonly violationReport?: string;
+  readonly processingJobArn?: string;
   readonly violations: readonly {
     readonly featureName: string;
     readonly checkType: string;

@@ -65,7 +65,7 @@ const monitoringRoleArn = process.env.MONITORING_ROLE_ARN || undefined;
 const monitoringReports = process.env.MONITORING_REPORTS_S3_URI || undefined;
 const monitoring =
   monitoringRoleArn && monitoringReports
-    ? { roleArn: monitoringRoleArn, reportsS3Uri: monitoringReports }
+    ? { roleArn: monitoringRoleArn, reportsS3Uri: monitoringReports, s3 }
     : undefined;
 
 export type ReconcileResult =
@@ -188,7 +188,9 @@ function targetsFor(m: GovernanceManifest, trigger: ReconcileTrigger) {
   }
   const endpointName = trigger.change.endpointName;
   return m.groups.flatMap((group) =>
-    group.deployments.filter((t) => t.endpointName === endpointName).map((target) => ({ group, target })),
+    group.deployments
+      .filter((t) => t.endpointName === endpointName && (trigger.kind !== 'monitoring' || t.monitoring))
+      .map((target) => ({ group, target })),
   );
 }
 
@@ -204,5 +206,7 @@ function describe(trigger: ReconcileTrigger): string {
       return `endpoint "${trigger.change.endpointName}"`;
     case 'stack-deployed':
       return `stack ${trigger.change.stackId} (${trigger.change.status})`;
+    case 'monitoring':
+      return `monitoring schedule "${trigger.change.scheduleName}"`;
   }
 }

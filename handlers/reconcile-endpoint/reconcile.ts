@@ -29,8 +29,8 @@ import {
 } from '../../adapters/inference-experiments';
 import { associateOnce, createActionOnce, ensureModelPackageArtifact } from '../../adapters/lineage';
 import { describeModelCard } from '../../adapters/model-cards';
-import { applyMonitoring, observeMonitoring } from '../../adapters/monitoring';
-import { describeModelVersion } from '../../adapters/sagemaker';
+import { applyMonitoring, observeMonitoring, readMonitoringResult } from '../../adapters/monitoring';
+import { describeModelVersion, updateApproval } from '../../adapters/sagemaker';
 import { readVerdict } from '../../adapters/verdicts';
 import type { DeploymentTarget, ModelPackageGroupConfig } from '../../core/config/types';
 import { modelCardName } from '../../core/model-card-naming';
@@ -55,10 +55,10 @@ import {
   type VersionSummary,
   versionGateFacts,
 } from '../../domain/endpoint-plan';
-import type { ReconcileTrigger } from '../../domain/events';
-import { shadowTestAction } from '../../domain/lineage-plan';
+import type { MonitoringExecutionChange, ReconcileTrigger } from '../../domain/events';
+import { monitoringViolationAction, shadowTestAction } from '../../domain/lineage-plan';
 import { describeIdentity } from '../../domain/model-version';
-import { monitoringHold, planMonitoring } from '../../domain/monitoring-plan';
+import { monitoringHold, planMonitoring, violationSteps } from '../../domain/monitoring-plan';
 import { NameTakenError } from '../../domain/ownership';
 import { type Principal, principalOf } from '../../domain/principal';
 import {
@@ -101,7 +101,12 @@ export interface ReconcileContext {
    * Model monitoring: the role SageMaker runs monitoring jobs with and where they write reports.
    * Without it a target with `monitoring` fails its run (the stack sets both when one has it).
    */
-  readonly monitoring?: { readonly roleArn: string; readonly reportsS3Uri: string };
+  readonly monitoring?: {
+    readonly roleArn: string;
+    readonly reportsS3Uri: string;
+    /** S3, to read the violations an execution reports. */
+    readonly s3: S3Client;
+  };
 }
 
 /**
@@ -114,6 +119,7 @@ export async function reconcileTarget(
   target: DeploymentTarget,
   trigger: ReconcileTrigger,
 ): Promise<TargetOutcome> {
+  if (trigger.kind === 'monitoring') return answerMonitoring(ctx, group, target, trigger.change);
   const outcome = await reconcileDeployment(ctx, group, target, trigger);
   if (target.monitoring && trigger.kind === 'endpoint' && trigger.change.status === 'InService')
     await ensureMonitoring(ctx, group, target);
@@ -153,6 +159,80 @@ async function ensureMonitoring(
     ...observed,
   });
   await applyMonitoring(ctx.sagemaker, plan.actions);
+}
+
+/**
+ * A monitoring execution of the target ended: what it found is read again from SageMaker and S3,
+ * and violations come back to governance (domain/monitoring-plan.ts violationSteps): recorded in
+ * lineage on the version they were found on (once per execution: a replayed event finds the action
+ * and says nothing more), told, and with onViolation: rollback, the version rejected, whose model
+ * package event the reconciler answers by serving the previous approved version.
+ */
+async function answerMonitoring(
+  ctx: ReconcileContext,
+  group: ModelPackageGroupConfig,
+  target: DeploymentTarget,
+  change: MonitoringExecutionChange,
+): Promise<TargetOutcome> {
+  if (!ctx.monitoring || !target.monitoring)
+    return { outcome: 'skipped', reason: `${target.endpointName} is not monitored by this app` };
+  const result = await readMonitoringResult(
+    ctx.sagemaker,
+    ctx.monitoring.s3,
+    target.endpointName,
+    change.scheduleName,
+    change.processingJobName,
+  );
+  if (!result) return { outcome: 'skipped', reason: `no monitoring execution ${change.processingJobName}` };
+  const steps = violationSteps(target.monitoring.onViolation, result);
+  if (steps.length === 0 || result.version === undefined)
+    return {
+      outcome: 'skipped',
+      reason: `monitoring execution ${change.processingJobName} is ${result.status}`,
+    };
+  const versions = await listVersions(ctx.sagemaker, ctx.groupReference?.(group.name) ?? group.name);
+  const version = versions.find((v) => v.version === result.version);
+  if (!version) return { outcome: 'skipped', reason: `v${result.version} is no longer in the registry` };
+  const action = monitoringViolationAction({
+    processingJobArn: result.processingJobArn ?? change.processingJobName,
+    processingJobName: change.processingJobName,
+    scheduleName: result.scheduleName,
+    monitorType: result.type,
+    modelPackageArn: version.arn,
+    groupName: group.name,
+    version: version.version,
+    endpointName: target.endpointName,
+    checks: result.violations.map((v) => `${v.checkType} on ${v.featureName}`),
+    ...(result.violationReport ? { report: result.violationReport } : {}),
+    response: target.monitoring.onViolation,
+  });
+  const artifact = await ensureModelPackageArtifact(ctx.sagemaker, version.arn);
+  const { arn, created } = await createActionOnce(ctx.sagemaker, action);
+  await associateOnce(ctx.sagemaker, artifact, arn, 'AssociatedWith');
+  let rejected = false;
+  for (const step of steps) {
+    if (step.kind !== 'reject-live') continue;
+    const current = await describeModelVersion(ctx.sagemaker, version.arn);
+    if (current?.approvalStatus === 'Approved') {
+      await updateApproval(ctx.sagemaker, version.arn, { status: 'Rejected', description: step.reason });
+      rejected = true;
+    }
+  }
+  if (!created && !rejected)
+    return {
+      outcome: 'skipped',
+      reason: `the violations of ${change.processingJobName} are recorded already`,
+    };
+  return {
+    outcome: 'monitoring-violation',
+    version: version.version,
+    modelPackageArn: version.arn,
+    monitorType: result.type,
+    response: target.monitoring.onViolation,
+    violations: result.violations,
+    ...(result.violationReport ? { report: result.violationReport } : {}),
+    rejected,
+  };
 }
 
 async function reconcileDeployment(
