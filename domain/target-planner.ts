@@ -36,15 +36,13 @@ import {
 import { candidateVersions, type VersionSummary } from './version-selection';
 
 /**
- * What woke the planner. The reconciler's triggers, plus `look` (mgov status and --wait: what would
- * the reconciler do now?) and `retry` (mgov retry-deploy: an operator asks for a rolled-back
- * deployment again).
+ * What woke the planner: the reconciler's triggers, and `retry` (an operator asks for a rolled-back
+ * deployment again, as mgov retry-deploy does).
  */
 export type PlannerTrigger =
   | { readonly kind: Exclude<ReconcileTrigger['kind'], 'endpoint'> }
   /** `settled`: the endpoint's own event says it is InService (its change has finished). */
   | { readonly kind: 'endpoint'; readonly settled: boolean }
-  | { readonly kind: 'look' }
   | { readonly kind: 'retry' };
 
 export function plannerTrigger(trigger: ReconcileTrigger): PlannerTrigger {
