@@ -2,7 +2,7 @@
  * Which way dependencies point, checked on every import of every source file:
  *
  *   bin → constructs → core          handlers → adapters → domain → core
- *   cli, local → adapters, domain, core
+ *   cli, local → adapters, domain, core (mgov shares the reconciler's actions through adapters/)
  *
  * - core/ (the kernel: configuration types and validation, naming, card naming, event detail types,
  *   the handlers' manifest) imports nothing of ours outside core/, and no AWS SDK or CDK.
@@ -79,7 +79,7 @@ const RULES: readonly Rule[] = [
   },
   {
     from: 'cli',
-    forbidden: ['constructs', 'local', 'bin', 'test'],
+    forbidden: ['constructs', 'handlers', 'local', 'bin', 'test'],
     why: 'mgov reads the configuration through core/, decides through domain/ and calls AWS through adapters/',
   },
 ];

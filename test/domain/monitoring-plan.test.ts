@@ -193,7 +193,7 @@ describe('planMonitoring', () => {
 describe('monitoringHold', () => {
   it('holds a version without the baselines its monitors need, naming what is missing', () => {
     expect(monitoringHold(both, { dataQuality: { constraints: 's3://c' } })).toBe(
-      "missing-monitoring-baselines: the version was registered without DriftCheckBaselines.ModelDataQuality.Statistics and DriftCheckBaselines.ModelQuality.Constraints, which churn-prod's monitoring checks against; register a version with DriftCheckBaselines (a pipeline's QualityCheck step records them), or set monitoring.deployUnmonitored",
+      "the version was registered without DriftCheckBaselines.ModelDataQuality.Statistics and DriftCheckBaselines.ModelQuality.Constraints, which churn-prod's monitoring checks against; register a version with DriftCheckBaselines (a pipeline's QualityCheck step records them), or set monitoring.deployUnmonitored",
     );
     expect(monitoringHold(both, baselines(1))).toBeUndefined();
     expect(

@@ -1,0 +1,21 @@
+/** mgov's commands, by the name they are called with. */
+import type { Command } from '../command';
+import { approve } from './approve';
+import { audit } from './audit';
+import { card } from './card';
+import { lineage } from './lineage';
+import { register } from './register';
+import { reject } from './reject';
+import { retryDeploy } from './retry-deploy';
+import { status } from './status';
+
+export const COMMANDS: Readonly<Record<string, Command>> = {
+  status,
+  approve,
+  reject,
+  register,
+  card,
+  lineage,
+  audit,
+  'retry-deploy': retryDeploy,
+};
