@@ -4,7 +4,7 @@ import { describeEndpoint, listVersions } from '../../adapters/endpoints';
 import { versionOfName } from '../../core/naming';
 import { desiredVersion, rolledBackFrom } from '../../domain/endpoint-plan';
 import { COMMON_HELP, type Command, expectArgs, positiveInt } from '../command';
-import { followTargets, holdOf } from '../follow';
+import { followTargets, followTimeoutMinutes, holdOf } from '../follow';
 import { CliError } from '../registry';
 
 export const retryDeploy: Command = {
@@ -67,7 +67,11 @@ ${COMMON_HELP}`,
     if (!values.wait)
       return ctx.print(done, () => `${endpointName}: deploying ${group.name} v${version} again (${from}).`);
     if (!json) ctx.io.out(`${endpointName}: deploying ${group.name} v${version} again; following it…`);
-    const timeoutMin = positiveInt(values.timeout ?? '30', '--timeout', command);
+    const timeoutMin = positiveInt(
+      values.timeout ?? String(followTimeoutMinutes([target])),
+      '--timeout',
+      command,
+    );
     const result = await followTargets(
       ctx,
       { ...group, deployments: [target] },
