@@ -6,10 +6,30 @@
 import type { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { DeploymentTarget } from '../core/config/types';
-import { scalingAroundUpdate } from '../domain/autoscaling-plan';
-import { deploymentConfig, type ObservedEndpoint } from '../domain/endpoint-plan';
-import { deregisterScaling, describeScaling } from './autoscaling';
-import { describeConfigVariant, recordRequest, updateEndpoint } from './endpoints';
+import { resourcePrefix, versionOfName } from '../core/naming';
+import { scalingAroundUpdate, scalingWhenSettled } from '../domain/autoscaling-plan';
+import type { ObservedEndpoint } from '../domain/endpoint-request';
+import { deploymentConfig } from '../domain/endpoint-resources';
+import { shadowTestAction } from '../domain/lineage-plan';
+import { NameTakenError } from '../domain/ownership';
+import { namesToDelete } from '../domain/retention';
+import type { Action, Setback } from '../domain/target-planner';
+import { deregisterScaling, describeScaling, registerScaling } from './autoscaling';
+import {
+  createEndpoint,
+  deleteEndpoint,
+  deleteEndpointConfig,
+  deleteModel,
+  describeConfigVariant,
+  ensureEndpointConfig,
+  ensureModel,
+  listOwnResources,
+  recordRequest,
+  recordRollbackNotified,
+  updateEndpoint,
+} from './endpoints';
+import { createExperiment, recordFigures, stopExperiment } from './inference-experiments';
+import { associateOnce, createActionOnce, ensureModelPackageArtifact } from './lineage';
 
 export interface EndpointClients {
   readonly sagemaker: SageMakerClient;
@@ -65,4 +85,123 @@ async function prepareScalingForUpdate(
   if (around.deregisterFirst)
     await deregisterScaling(clients.autoscaling, target.endpointName, around.deregisterFirst.policies);
   return around.retainInstanceCount;
+}
+
+/** What carrying out the actions needs besides the clients. */
+export interface ActionContext extends EndpointClients {
+  readonly target: DeploymentTarget;
+  readonly groupName: string;
+  readonly endpoint: ObservedEndpoint | undefined;
+}
+
+/**
+ * Carries out the planner's actions in order, and stops at the first setback the service answers
+ * with (busy, a name taken, an experiment already made): the planner says what that means.
+ */
+export async function carryOut(ctx: ActionContext, actions: readonly Action[]): Promise<Setback | undefined> {
+  for (const action of actions) {
+    const setback = await carryOutOne(ctx, action);
+    if (setback) return setback;
+  }
+  return undefined;
+}
+
+async function carryOutOne(ctx: ActionContext, action: Action): Promise<Setback | undefined> {
+  const { sagemaker, target } = ctx;
+  switch (action.kind) {
+    case 'remove-old-versions':
+      return void (await removeOldVersions(sagemaker, target, action.liveConfig, action.liveModel));
+    case 'ensure-scaling':
+      return void (await ensureScaling(ctx, target));
+    case 'delete-endpoint':
+      return (await deleteEndpoint(sagemaker, target.endpointName)) === 'busy' ? { kind: 'busy' } : undefined;
+    case 'ensure-model':
+    case 'ensure-endpoint-config':
+      try {
+        if (action.kind === 'ensure-model') await ensureModel(sagemaker, action.request, [...action.tags]);
+        else await ensureEndpointConfig(sagemaker, action.request, [...action.tags]);
+        return undefined;
+      } catch (error) {
+        if (!(error instanceof NameTakenError)) throw error;
+        return { kind: 'name-taken', detail: error.message };
+      }
+    case 'create-endpoint': {
+      const started = await createEndpoint(sagemaker, {
+        name: target.endpointName,
+        configName: action.configName,
+        tags: [...action.tags],
+      });
+      return started === 'busy' ? { kind: 'busy' } : undefined;
+    }
+    case 'update-endpoint': {
+      if (!ctx.endpoint) throw new Error(`${target.endpointName}: an update was planned for no endpoint`);
+      const started = await requestUpdate(ctx, target, ctx.endpoint, action.configName);
+      return started === 'busy' ? { kind: 'busy' } : undefined;
+    }
+    case 'record-shadow-result':
+      await recordShadowResult(sagemaker, ctx.groupName, target, action);
+      if (action.experiment.arn) await recordFigures(sagemaker, action.experiment.arn, action.figures);
+      return undefined;
+    case 'stop-experiment':
+      return void (await stopExperiment(sagemaker, action.request));
+    case 'create-experiment':
+      return (await createExperiment(sagemaker, action.request, [...action.tags])) === 'existed'
+        ? { kind: 'existed' }
+        : undefined;
+    case 'record-rollback-notified':
+      return void (await recordRollbackNotified(sagemaker, action.endpointArn, action.request));
+  }
+}
+
+/** The shadow test's result in lineage, on the version it tested (domain/lineage-plan.ts). */
+async function recordShadowResult(
+  sagemaker: SageMakerClient,
+  groupName: string,
+  target: DeploymentTarget,
+  action: Extract<Action, { kind: 'record-shadow-result' }>,
+): Promise<void> {
+  const { deployment, experiment, verdict } = action;
+  const lineageAction = shadowTestAction({
+    experimentName: experiment.name,
+    experimentArn: experiment.arn ?? experiment.name,
+    modelPackageArn: deployment.version.arn,
+    groupName,
+    version: deployment.version.version,
+    endpointName: target.endpointName,
+    passed: verdict.passed,
+    figures: verdict.summary,
+    failures: verdict.failures,
+    windowStart: verdict.figures.start.toISOString(),
+    windowEnd: verdict.figures.end.toISOString(),
+  });
+  const artifact = await ensureModelPackageArtifact(sagemaker, deployment.version.arn);
+  const { arn } = await createActionOnce(sagemaker, lineageAction);
+  await associateOnce(sagemaker, artifact, arn, 'AssociatedWith');
+}
+
+/** Once the endpoint is InService on its desired config: the variant's scaling matches the configuration. */
+async function ensureScaling(clients: EndpointClients, target: DeploymentTarget): Promise<void> {
+  if (!clients.autoscaling || !target.autoscaling) return;
+  const action = scalingWhenSettled(target, await describeScaling(clients.autoscaling, target.endpointName));
+  if (action.kind === 'register') await registerScaling(clients.autoscaling, action.target, action.policy);
+  else if (action.kind === 'deregister')
+    await deregisterScaling(clients.autoscaling, target.endpointName, action.policies);
+}
+
+/** Deletes models and configs of versions beyond the retention count; never the live one. */
+async function removeOldVersions(
+  sagemaker: SageMakerClient,
+  target: DeploymentTarget,
+  liveConfig: string,
+  liveModel: string,
+): Promise<void> {
+  const prefix = resourcePrefix(target.endpointName);
+  const own = await listOwnResources(sagemaker, `${prefix}-v`);
+  const versionOf = (name: string) => versionOfName(target.endpointName, name);
+  for (const name of namesToDelete(own.configs, versionOf, [liveConfig], target.keepPreviousVersions)) {
+    await deleteEndpointConfig(sagemaker, name);
+  }
+  for (const name of namesToDelete(own.models, versionOf, [liveModel], target.keepPreviousVersions)) {
+    await deleteModel(sagemaker, name);
+  }
 }

@@ -22,14 +22,12 @@ import {
 import {
   type DeploymentRequest,
   type EndpointStatus,
-  type endpointConfigRequest,
-  type modelRequest,
   type ObservedEndpoint,
   requestFromTags,
   requestTags,
   rollbackNotifiedTag,
-  type VersionSummary,
-} from '../domain/endpoint-plan';
+} from '../domain/endpoint-request';
+import type { endpointConfigRequest, modelRequest } from '../domain/endpoint-resources';
 import { toApprovalStatus } from '../domain/model-version';
 import {
   configExtrasMismatch,
@@ -38,6 +36,7 @@ import {
   modelMismatch,
   NameTakenError,
 } from '../domain/ownership';
+import type { VersionSummary } from '../domain/version-selection';
 import { isAlreadyExists, isNotFound } from './sagemaker';
 
 const inProgress = (e: unknown) => /in-progress|in progress/i.test((e as Error)?.message ?? '');

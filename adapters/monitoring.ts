@@ -1,4 +1,5 @@
 /** SageMaker Model Monitor calls: what a target's monitoring looks like now, and the plan's actions. */
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import {
   CreateDataQualityJobDefinitionCommand,
   CreateModelQualityJobDefinitionCommand,
@@ -7,8 +8,10 @@ import {
   DeleteModelQualityJobDefinitionCommand,
   DeleteMonitoringScheduleCommand,
   DescribeMonitoringScheduleCommand,
+  DescribeProcessingJobCommand,
   ListDataQualityJobDefinitionsCommand,
   ListModelQualityJobDefinitionsCommand,
+  ListMonitoringExecutionsCommand,
   ListMonitoringSchedulesCommand,
   type SageMakerClient,
   UpdateMonitoringScheduleCommand,
@@ -16,9 +19,11 @@ import {
 import {
   jobDefinitionPrefix,
   type MonitoringAction,
+  type MonitoringResult,
   type ObservedJobDefinition,
   type ObservedSchedule,
   scheduleName,
+  versionOfJobDefinition,
 } from '../domain/monitoring-plan';
 import { isAlreadyExists, isNotFound } from './sagemaker';
 
@@ -121,4 +126,67 @@ export async function applyMonitoring(
       throw error;
     }
   }
+}
+
+/**
+ * What one monitoring execution found, read from SageMaker and S3 (the event only says which job):
+ * its summary under the schedule (status, job definition), its processing job (where it wrote the
+ * report), and the report's violations.
+ */
+export async function readMonitoringResult(
+  sagemaker: SageMakerClient,
+  s3: S3Client,
+  endpointName: string,
+  scheduleName: string,
+  processingJobName: string,
+): Promise<MonitoringResult | undefined> {
+  const job = await sagemaker
+    .send(new DescribeProcessingJobCommand({ ProcessingJobName: processingJobName }))
+    .catch((error: unknown) => {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    });
+  if (!job?.ProcessingJobArn) return undefined;
+  const executions = await sagemaker.send(
+    new ListMonitoringExecutionsCommand({ MonitoringScheduleName: scheduleName, MaxResults: 100 }),
+  );
+  const execution = executions.MonitoringExecutionSummaries?.find(
+    (e) => e.ProcessingJobArn === job.ProcessingJobArn,
+  );
+  const type = execution?.MonitoringType;
+  if (!execution || (type !== 'DataQuality' && type !== 'ModelQuality')) return undefined;
+  const output = job.ProcessingOutputConfig?.Outputs?.[0]?.S3Output?.S3Uri?.replace(/\/$/, '');
+  const report = output ? `${output}/constraint_violations.json` : undefined;
+  const status = execution.MonitoringExecutionStatus ?? job.ProcessingJobStatus ?? 'Unknown';
+  const violations = status === 'CompletedWithViolations' && report ? await readViolations(s3, report) : [];
+  const definition = execution.MonitoringJobDefinitionName ?? '';
+  return {
+    endpointName,
+    type,
+    scheduleName,
+    jobDefinitionName: definition,
+    ...optionalVersion(versionOfJobDefinition(endpointName, type, definition)),
+    status,
+    ...(execution.ScheduledTime ? { scheduledTime: execution.ScheduledTime } : {}),
+    ...(report ? { violationReport: report } : {}),
+    processingJobArn: job.ProcessingJobArn,
+    violations,
+  };
+}
+
+function optionalVersion(version: number | undefined): { version?: number } {
+  return version === undefined ? {} : { version };
+}
+
+async function readViolations(s3: S3Client, uri: string): Promise<MonitoringResult['violations']> {
+  const [, bucket, key] = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri) ?? [];
+  const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  const parsed = JSON.parse((await out.Body?.transformToString()) ?? '{}') as {
+    violations?: { feature_name?: string; constraint_check_type?: string; description?: string }[];
+  };
+  return (parsed.violations ?? []).map((v) => ({
+    featureName: v.feature_name ?? '',
+    checkType: v.constraint_check_type ?? '',
+    description: v.description ?? '',
+  }));
 }

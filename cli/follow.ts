@@ -4,23 +4,14 @@
  */
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { describeEndpoint, listVersions } from '../adapters/endpoints';
-import { describeModelCard } from '../adapters/model-cards';
 import { describeModelVersion } from '../adapters/sagemaker';
+import { decideGates, type FactSources } from '../adapters/target-facts';
 import type { DeploymentTarget, ModelPackageGroupConfig } from '../core/config/types';
-import { modelCardName } from '../core/model-card-naming';
 import { versionOfName } from '../core/naming';
-import { AWAITING_CHECK, jsonFingerprint } from '../domain/approval-check';
-import { versionApprover } from '../domain/card-review';
-import {
-  deploymentHold,
-  desiredVersion,
-  rolledBackFrom,
-  type VersionSummary,
-  versionGateFacts,
-} from '../domain/endpoint-plan';
-import { describeIdentity } from '../domain/model-version';
-import { principalOf } from '../domain/principal';
-import { STAGE_AWAITING_CHECK } from '../domain/stage-check';
+import { rolledBackFrom } from '../domain/endpoint-request';
+import { isQuietWait } from '../domain/hold';
+import type { Gated } from '../domain/target-planner';
+import { desiredVersion, type VersionSummary } from '../domain/version-selection';
 import type { CommandContext } from './command';
 import { newestShadowTest, servedVersion } from './shadow';
 
@@ -123,11 +114,18 @@ async function targetState(
   versions: Awaited<ReturnType<typeof listVersions>>,
   endpointClient: SageMakerClient = sagemaker,
 ): Promise<{ text: string; done?: string; serves?: number }> {
-  const desired = desiredVersion(versions, target);
+  const gated = await gatesOf(sagemaker, group, target, versions);
+  const desired = desiredVersion(gated.versions, target);
   const endpoint = await describeEndpoint(endpointClient, target.endpointName);
   const serves = endpoint
     ? await servedVersion(endpointClient, target.endpointName, endpoint.configName)
     : undefined;
+  if (gated.held) {
+    const { version, hold } = gated.held;
+    const text = `v${version.version} ${isQuietWait(hold) ? 'waiting' : 'held'}: ${hold.detail} (${hold.code})`;
+    if (isQuietWait(hold)) return { text };
+    return { text, done: `held (${hold.code}: ${hold.detail})`, ...(serves ? { serves } : {}) };
+  }
   if (!desired) {
     return endpoint
       ? {
@@ -137,13 +135,6 @@ async function targetState(
         }
       : { text: 'no approved version to serve', done: 'nothing approved to serve' };
   }
-  const hold = await holdOf(sagemaker, group, target, desired);
-  if (hold)
-    return {
-      text: `v${desired.version} held: ${hold}`,
-      done: `held (${hold})`,
-      ...(serves ? { serves } : {}),
-    };
   if (!endpoint) return { text: `waiting for v${desired.version} (endpoint not created yet)` };
   // A shadow test of the version: running, or failed and held with its figures.
   const shadow = serves === desired.version ? undefined : await newestShadowTest(sagemaker, target);
@@ -166,39 +157,22 @@ async function targetState(
   return { text: `${endpoint.status}${serves ? `, serving v${serves}` : ''}, moving to v${desired.version}` };
 }
 
-/** Why a deployment gate holds the version back from the target, or undefined. */
-export async function holdOf(
+/**
+ * What mgov can read of the facts the reconciler decides from: the registry and the endpoints, not
+ * the policy handler's role (the version's latest change is taken for its check), the audit bucket's
+ * record of generated card content (the card's content is taken as generated), nor the quality
+ * gate's verdict store. The reconciler still checks those; mgov reports every other hold.
+ */
+export function mgovSources(sagemaker: SageMakerClient): FactSources {
+  return { sagemaker, checker: 'latest-change', recordedCardContent: 'as-written' };
+}
+
+/** The deployment gates' answer for a target, as the reconciler's planner gives it. */
+export function gatesOf(
   sagemaker: SageMakerClient,
   group: ModelPackageGroupConfig,
   target: DeploymentTarget,
-  version: VersionSummary,
-): Promise<string | undefined> {
-  const gated =
-    target.requireApprovedModelCard ||
-    group.separationOfDuties ||
-    group.qualityGate !== undefined ||
-    target.serve.kind === 'lifecycle-stage';
-  if (!gated) return undefined;
-  const cardName = modelCardName(group.name, version.version);
-  const [card, described] = await Promise.all([
-    describeModelCard(sagemaker, cardName),
-    describeModelVersion(sagemaker, version.arn),
-  ]);
-  // mgov cannot read the audit bucket's record of the generated card content: the reconciler
-  // enforces that the reviewed content is the generated one; mgov reports the other holds.
-  const content = card ? jsonFingerprint(card.content) : undefined;
-  const reviewer = card?.lastModifiedBy;
-  const hold = deploymentHold(group, target, {
-    cardName,
-    cardStatus: card?.status,
-    ...(content ? { cardContentSha256: content, cardRecordedSha256: content } : {}),
-    ...(reviewer
-      ? { cardReviewedBy: describeIdentity(reviewer), cardReviewerPrincipal: principalOf(reviewer) }
-      : {}),
-    ...versionApprover(described, undefined),
-    ...versionGateFacts(described),
-  });
-  // mgov does not know the policy handler's role, so it cannot tell its check from anyone's change:
-  // the reconciler enforces that hold (it lasts about a second); mgov reports the other ones.
-  return hold?.startsWith(AWAITING_CHECK) || hold?.startsWith(STAGE_AWAITING_CHECK) ? undefined : hold;
+  versions: readonly VersionSummary[],
+): Promise<Gated> {
+  return decideGates(mgovSources(sagemaker), group, target, versions);
 }

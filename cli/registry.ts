@@ -9,8 +9,8 @@ import { describeModelVersion } from '../adapters/sagemaker';
 import type { GovernanceConfig, ModelPackageGroupConfig } from '../core/config/types';
 import { modelCardName } from '../core/model-card-naming';
 import { approvalToServingSeconds } from '../domain/approval-to-serving';
-import type { VersionSummary } from '../domain/endpoint-plan';
 import { GATE_METADATA_KEY } from '../domain/governance-policy';
+import type { VersionSummary } from '../domain/version-selection';
 import type { EndpointRow, Status, VersionRow } from './render';
 import { newestShadowTest, servedVersion } from './shadow';
 

@@ -9,6 +9,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { DATA_CAPTURE_DEFAULTS } from '../core/config/parse';
 import type { DataCaptureStorage, DeploymentTarget, ModelPackageGroupConfig } from '../core/config/types';
+import { PROCESSING_JOB_STATE_CHANGE, SAGEMAKER_EVENT_SOURCE } from '../core/events';
 import { cardReviewRequired, modelCardPrefix } from '../core/model-card-naming';
 import { resourcePrefix, rollbackAlarmNames, VARIANT_NAME } from '../core/naming';
 import { TARGET_RETRY } from './approval-events';
@@ -111,7 +112,8 @@ export class EndpointReconciler extends Construct {
       this.grantShadowTests(shadowed, this.shadowTestRole);
       this.shadowCheck = this.scheduleShadowCheck();
     }
-    const monitored = targets.map((t) => t.target).filter((t) => t.monitoring);
+    const monitoredTargets = targets.filter((t) => t.target.monitoring);
+    const monitored = monitoredTargets.map((t) => t.target);
     // A monitored target captures (the configuration refuses monitoring without capture); its
     // monitoring jobs read the capture bucket and report beside the captures, under their own prefix.
     if (monitored.length > 0 && this.dataCapture) {
@@ -122,6 +124,7 @@ export class EndpointReconciler extends Construct {
       };
       this.monitoringRole = this.createMonitoringRole(store, props.modelArtifactBuckets);
       this.grantMonitoring(monitored, this.monitoringRole, store);
+      this.answerMonitoring(monitoredTargets, store, props.registryAccount);
     }
     props.approvalEvents.onModelPackageStateChange(this.handler, this.handler.deadLetters.queue);
     props.approvalEvents.onEndpointStateChange(this.handler, this.handler.deadLetters.queue);
@@ -537,6 +540,84 @@ export class EndpointReconciler extends Construct {
           reason: `Job definitions cannot be updated: the reconciler makes one per version and baseline of ${p} (${name}), and only those.`,
         });
       }
+    }
+  }
+
+  /**
+   * Monitoring executions come back to governance: their processing jobs' state changes (for the
+   * monitored targets' schedules) trigger the reconciler, which reads what they found (the job, its
+   * report), records it in lineage on the version, and rejects the version where onViolation says
+   * rollback (UpdateModelPackage on those groups' versions only).
+   */
+  private answerMonitoring(
+    monitored: readonly { group: ModelPackageGroupConfig; target: DeploymentTarget }[],
+    store: MonitoringStore,
+    registryAccount: string | undefined,
+  ): void {
+    const fn = this.handler;
+    const stack = Stack.of(this);
+    const arn = (resource: string, name: string) => compactArn(this, 'sagemaker', `${resource}/${name}`);
+    const schedules = monitored.flatMap(({ target }) => [
+      `${resourcePrefix(target.endpointName)}-data-quality`,
+      `${resourcePrefix(target.endpointName)}-model-quality`,
+    ]);
+    new events.Rule(this, 'MonitoringExecutions', {
+      description: "model-governance: monitoring executions of the managed endpoints' schedules",
+      eventPattern: {
+        source: [SAGEMAKER_EVENT_SOURCE],
+        detailType: [PROCESSING_JOB_STATE_CHANGE],
+        detail: {
+          ProcessingJobStatus: ['Completed'],
+          Environment: { sagemaker_monitoring_schedule_name: schedules },
+        },
+      },
+      targets: [
+        new eventTargets.LambdaFunction(fn, { deadLetterQueue: fn.deadLetters.queue, ...TARGET_RETRY }),
+      ],
+    });
+    fn.allow(['sagemaker:DescribeProcessingJob'], [arn('processing-job', '*')]);
+    store.bucket.grantRead(fn, `${store.reportsPrefix}/*`);
+    fn.allow(
+      [
+        'sagemaker:CreateArtifact',
+        'sagemaker:CreateAction',
+        'sagemaker:DescribeAction',
+        'sagemaker:AddAssociation',
+      ],
+      [arn('artifact', '*'), arn('action', '*')],
+    );
+    const rollback = [
+      ...new Set(
+        monitored.filter((m) => m.target.monitoring?.onViolation === 'rollback').map((m) => m.group.name),
+      ),
+    ];
+    if (rollback.length > 0)
+      fn.allowOnVersionsOf(['sagemaker:UpdateModelPackage'], rollback, registryAccount);
+    acknowledge(fn, {
+      id: `AwsSolutions-IAM5[Resource::${nagArn(this, 'sagemaker', 'processing-job/*')}]`,
+      reason:
+        'SageMaker names the processing job of each monitoring execution; the reconciler only describes those its monitoring schedules ran (the event names them).',
+    });
+    for (const r of ['artifact', 'action']) {
+      acknowledge(fn, {
+        id: `AwsSolutions-IAM5[Resource::${nagArn(this, 'sagemaker', `${r}/*`)}]`,
+        reason: `Lineage ${r}s are named by SageMaker (artifacts get random ids) or per monitoring execution; the reconciler creates and links them, never deletes.`,
+      });
+    }
+    const bucketChild = store.bucket.node.defaultChild as CfnElement | undefined;
+    const bucketArn = bucketChild
+      ? `<${stack.resolve(stack.getLogicalId(bucketChild)) as string}.Arn>`
+      : `arn:<AWS::Partition>:s3:::${store.bucket.bucketName}`;
+    acknowledge(fn, {
+      id: `AwsSolutions-IAM5[Resource::${bucketArn}/${store.reportsPrefix}/*]`,
+      reason:
+        "Reads the monitoring executions' reports (constraint_violations.json), under the reports prefix only.",
+    });
+    for (const action of ['s3:GetObject*', 's3:GetBucket*', 's3:List*']) {
+      acknowledge(fn, {
+        id: `AwsSolutions-IAM5[Action::${action}]`,
+        reason: "CDK's grantRead on the reports prefix: reading the monitoring reports.",
+      });
     }
   }
 

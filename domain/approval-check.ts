@@ -19,7 +19,9 @@
  * sagemaker:ModelLifeCycle:stage/stageStatus: developer guide, "Set up Staging Construct Examples"),
  * none the containers or the source; so an approver could otherwise rewrite what they approve.
  */
+
 import { createHash } from 'node:crypto';
+import { type Hold, hold } from './hold';
 import { describePrincipal, type Principal, samePrincipal } from './principal';
 
 /** Metadata the policy handler writes with its check: who approved (shown only). */
@@ -136,12 +138,6 @@ export function registrationRecord(
   };
 }
 
-/**
- * How a hold that lasts only until the policy handler's check (about a second) begins: logged, not
- * notified, since the next notification is the deployment's (deployment-report isNotable).
- */
-export const AWAITING_CHECK = 'approval not yet checked for separation of duties';
-
 /** Why the reconciler must not deploy this version of a separation-of-duties group yet, or undefined. */
 export function approvalCheckHold(facts: {
   readonly lastModifiedBy?: string;
@@ -150,15 +146,24 @@ export function approvalCheckHold(facts: {
   readonly checker?: Principal;
   readonly metadata?: Readonly<Record<string, string>>;
   readonly contentFingerprint?: string;
-}): string | undefined {
+}): Hold | undefined {
   if (!facts.checker || !samePrincipal(facts.lastModifiedByPrincipal, facts.checker)) {
     const by = facts.lastModifiedBy ?? 'an unknown identity';
-    return `${AWAITING_CHECK} (latest change by ${by}); the policy handler's check deploys it`;
+    return hold(
+      'approval-unchecked',
+      `approval not yet checked for separation of duties (latest change by ${by}); the policy handler's check deploys it`,
+    );
   }
   const registered = facts.metadata?.[CONTENT_KEY];
   if (!registered || registered === CONTENT_UNRECORDED)
-    return 'its registered content was never recorded, so a rewrite cannot be ruled out; register a new version';
+    return hold(
+      'content-unrecorded',
+      'its registered content was never recorded, so a rewrite cannot be ruled out; register a new version',
+    );
   if (registered !== facts.contentFingerprint)
-    return 'its deployable content (containers, model data, SourceUri) changed after registration; register a new version';
+    return hold(
+      'content-changed',
+      'its deployable content (containers, model data, SourceUri) changed after registration; register a new version',
+    );
   return undefined;
 }

@@ -13,8 +13,10 @@
  *   recorded with its check (separation-of-duties groups: APPROVED_BY_PRINCIPAL_KEY, trusted only
  *   while its check is the version's latest change), else the version's LastModifiedBy.
  */
+
 import { APPROVED_BY_PRINCIPAL_KEY, decodePrincipal } from './approval-check';
 import type { RecordedVersion } from './governance-record';
+import { type Hold, hold } from './hold';
 import type { ModelVersion } from './model-version';
 import { describePrincipal, type Principal, samePrincipal } from './principal';
 
@@ -35,16 +37,28 @@ export interface CardReviewFacts {
 export function cardReviewHold(
   group: { readonly cardReviewerMustDiffer?: boolean },
   facts: CardReviewFacts,
-): string | undefined {
+): Hold | undefined {
   if (facts.cardStatus !== 'Approved')
-    return `model card ${facts.cardName} is ${facts.cardStatus ?? 'missing'}; a reviewer must set it to Approved before it deploys`;
+    return hold(
+      'card-not-approved',
+      `model card ${facts.cardName} is ${facts.cardStatus ?? 'missing'}; a reviewer must set it to Approved before it deploys`,
+    );
   if (!facts.cardRecordedSha256 || facts.cardContentSha256 !== facts.cardRecordedSha256)
-    return `model card ${facts.cardName}'s content is not what model-governance generated for it (last changed by ${facts.cardReviewedBy ?? 'an unknown identity'}), so it is not taken as reviewed; it is rebuilt on the version's next change, then a reviewer must approve it`;
+    return hold(
+      'card-content-not-generated',
+      `model card ${facts.cardName}'s content is not what model-governance generated for it (last changed by ${facts.cardReviewedBy ?? 'an unknown identity'}), so it is not taken as reviewed; it is rebuilt on the version's next change, then a reviewer must approve it`,
+    );
   if (group.cardReviewerMustDiffer) {
     if (!facts.cardReviewerPrincipal || !facts.approverPrincipal)
-      return `model card ${facts.cardName}'s reviewer or the version's approver cannot be identified, so the review cannot be shown to be another person's; review the card again`;
+      return hold(
+        'card-reviewer-unidentified',
+        `model card ${facts.cardName}'s reviewer or the version's approver cannot be identified, so the review cannot be shown to be another person's; review the card again`,
+      );
     if (samePrincipal(facts.cardReviewerPrincipal, facts.approverPrincipal))
-      return `model card ${facts.cardName} was reviewed by ${facts.cardReviewedBy ?? describePrincipal(facts.cardReviewerPrincipal)}, who approved the version; another principal must review it`;
+      return hold(
+        'card-reviewer-is-approver',
+        `model card ${facts.cardName} was reviewed by ${facts.cardReviewedBy ?? describePrincipal(facts.cardReviewerPrincipal)}, who approved the version; another principal must review it`,
+      );
   }
   return undefined;
 }

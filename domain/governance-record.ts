@@ -13,10 +13,12 @@
  * that names no entry; an entry edited no longer has its hash. S3 Object Lock, where configured,
  * makes the objects write-once as well (docs/governance-record.md).
  */
+
 import { createHash } from 'node:crypto';
 import { canonicalJson } from './approval-check';
 import type { ArtifactPins } from './artifact-pins';
 import { type Notification, toSubject } from './audit';
+import { type Hold, hold } from './hold';
 import type { ApprovalStatus } from './model-version';
 import type { Principal } from './principal';
 
@@ -227,16 +229,28 @@ export function recordedVersion(entries: readonly RecordEntry[]): RecordedVersio
 export function recordHold(
   record: RecordedVersion,
   facts: { readonly contentFingerprint?: string; readonly gated: boolean },
-): string | undefined {
+): Hold | undefined {
   const registered = record.registration;
   if (!registered)
-    return `${AWAITING_REGISTRATION}: the governance record has no registration of this version yet; the policy handler records it`;
+    return hold(
+      'registration-unrecorded',
+      `${AWAITING_REGISTRATION}: the governance record has no registration of this version yet; the policy handler records it`,
+    );
   if (!registered.fingerprint)
-    return `its registered content was never recorded (${registered.reason ?? 'unknown reason'}), so a rewrite cannot be ruled out; register a new version`;
+    return hold(
+      'content-unrecorded',
+      `its registered content was never recorded (${registered.reason ?? 'unknown reason'}), so a rewrite cannot be ruled out; register a new version`,
+    );
   if (record.contentChanged || registered.fingerprint !== facts.contentFingerprint)
-    return 'its deployable content (containers, model data, SourceUri) changed after registration (governance record); register a new version';
+    return hold(
+      'content-changed',
+      'its deployable content (containers, model data, SourceUri) changed after registration (governance record); register a new version',
+    );
   if (facts.gated && record.verdict?.outcome === 'failed')
-    return `the quality gate's verdict (${record.verdict.decidedAt}) is failed${record.verdict.applied === false ? ', and its rejection did not reach the registry' : ''}; it is never deployed (register a new version)`;
+    return hold(
+      'verdict-failed',
+      `the quality gate's verdict (${record.verdict.decidedAt}) is failed${record.verdict.applied === false ? ', and its rejection did not reach the registry' : ''}; it is never deployed (register a new version)`,
+    );
   return undefined;
 }
 

@@ -253,6 +253,51 @@ export function shadowTestAction(f: ShadowTestFacts) {
   };
 }
 
+/** Lineage action type of a monitoring execution that found violations on a version. */
+export const MONITORING_VIOLATION_ACTION_TYPE = 'GovernedMonitoringViolation';
+
+export interface MonitoringViolationFacts {
+  readonly processingJobArn: string;
+  readonly processingJobName: string;
+  readonly scheduleName: string;
+  readonly monitorType: string;
+  readonly modelPackageArn: string;
+  readonly groupName: string;
+  readonly version: number;
+  readonly endpointName: string;
+  readonly checks: readonly string[];
+  readonly report?: string;
+  readonly response: string;
+}
+
+/** One action per execution (named after its processing job): a replayed event finds it. */
+export function monitoringViolationAction(f: MonitoringViolationFacts) {
+  return {
+    ActionName: `monitoring-${hash(f.processingJobArn)}`,
+    ActionType: MONITORING_VIOLATION_ACTION_TYPE,
+    Source: { SourceUri: f.processingJobArn, SourceType: 'ProcessingJob' },
+    Status: 'Failed' as const,
+    Description:
+      `${f.groupName} v${f.version} on ${f.endpointName}: ${f.monitorType} monitoring found ${f.checks.length} violation(s)`.slice(
+        0,
+        3072,
+      ),
+    Properties: compactStrings({
+      result: 'violations',
+      monitorType: f.monitorType,
+      checks: f.checks.join('; ').slice(0, 256),
+      report: f.report,
+      schedule: f.scheduleName,
+      processingJob: f.processingJobName,
+      onViolation: f.response,
+      endpoint: f.endpointName,
+      group: f.groupName,
+      version: String(f.version),
+      modelPackageArn: f.modelPackageArn,
+    }),
+  };
+}
+
 /** A reconciler run that failed on a target (and that Lambda retries, then dead-letters). */
 export const RECONCILE_FAILURE_ACTION_TYPE = 'GovernedReconcileFailure';
 

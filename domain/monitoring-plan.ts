@@ -139,7 +139,7 @@ export function monitoringHold(target: DeploymentTarget, baselines: VersionBasel
   if (!m || m.deployUnmonitored) return undefined;
   const missing = missingBaselines(m, baselines);
   if (missing.length === 0) return undefined;
-  return `${MISSING_BASELINES}: the version was registered without ${missing.join(' and ')}, which ${target.endpointName}'s monitoring checks against; register a version with DriftCheckBaselines (a pipeline's QualityCheck step records them), or set monitoring.deployUnmonitored`;
+  return `the version was registered without ${missing.join(' and ')}, which ${target.endpointName}'s monitoring checks against; register a version with DriftCheckBaselines (a pipeline's QualityCheck step records them), or set monitoring.deployUnmonitored`;
 }
 
 function missingBaselines(m: Monitoring, baselines: VersionBaselines): string[] {
@@ -350,6 +350,7 @@ export interface MonitoringResult {
   readonly scheduledTime?: Date;
   /** S3 URI of constraint_violations.json, when the execution wrote one. */
   readonly violationReport?: string;
+  readonly processingJobArn?: string;
   readonly violations: readonly {
     readonly featureName: string;
     readonly checkType: string;

@@ -30,7 +30,7 @@
 import type { InferenceExperimentStatus } from '@aws-sdk/client-sagemaker';
 import type { DeploymentTarget, ShadowTest } from '../core/config/types';
 import { resourcePrefix, VARIANT_NAME, versionedName, versionOfName } from '../core/naming';
-import type { Deployment } from './endpoint-plan';
+import type { Deployment } from './endpoint-resources';
 
 /** The shadow variant's name in every experiment this app starts. */
 export const SHADOW_VARIANT_NAME = 'Shadow';

@@ -24,8 +24,10 @@
  * reconciler only while the version's latest change is the policy handler's own (as the approval
  * check, approval-check.ts), so it reaches deployment accounts without a shared store.
  */
+
 import type { DeploymentTarget } from '../core/config/types';
 import type { ModelPackageStateChange } from './events';
+import { type Hold, hold } from './hold';
 import type { ModelLifeCycle, ModelVersion } from './model-version';
 import { describePrincipal, type Principal, samePrincipal } from './principal';
 
@@ -201,9 +203,6 @@ export function stageCheckNeeded(
   );
 }
 
-/** How a hold that lasts only until the policy handler's stage check begins (as AWAITING_CHECK). */
-export const STAGE_AWAITING_CHECK = 'stage not yet checked:';
-
 /** Whether a group has a target that serves a ModelLifeCycle stage. */
 export function servesStages(group: {
   readonly deployments: readonly Pick<DeploymentTarget, 'serve'>[];
@@ -224,14 +223,20 @@ export function stageHold(
     readonly checker?: Principal;
     readonly metadata?: Readonly<Record<string, string>>;
   },
-): string | undefined {
+): Hold | undefined {
   const serve = target.serve;
   if (serve.kind !== 'lifecycle-stage') return undefined;
   const wanted = stageName(serve);
   if (!facts.checker || !samePrincipal(facts.lastModifiedByPrincipal, facts.checker))
-    return `${STAGE_AWAITING_CHECK} ${wanted} (latest change by ${facts.lastModifiedBy ?? 'an unknown identity'}); the policy handler's check deploys it`;
+    return hold(
+      'stage-unchecked',
+      `stage not yet checked: ${wanted} (latest change by ${facts.lastModifiedBy ?? 'an unknown identity'}); the policy handler's check deploys it`,
+    );
   const check = facts.metadata?.[STAGE_CHECK_KEY];
   if (check === `honoured:${wanted}`) return undefined;
   const code = check?.replace(/^not-honoured:/, '') as keyof typeof NOT_HONOURED | undefined;
-  return `stage ${wanted} is not honoured: ${(code && NOT_HONOURED[code]) ?? NOT_HONOURED['not-recorded']}`;
+  return hold(
+    'stage-not-honoured',
+    `stage ${wanted} is not honoured: ${(code && NOT_HONOURED[code]) ?? NOT_HONOURED['not-recorded']}`,
+  );
 }

@@ -1,10 +1,11 @@
 import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
-import { requestUpdate } from '../../adapters/endpoint-actions';
+import { carryOut } from '../../adapters/endpoint-actions';
 import { describeEndpoint, listVersions } from '../../adapters/endpoints';
 import { versionOfName } from '../../core/naming';
-import { desiredVersion, rolledBackFrom } from '../../domain/endpoint-plan';
+import { rolledBackFrom } from '../../domain/endpoint-request';
+import { desiredVersion } from '../../domain/version-selection';
 import { COMMON_HELP, type Command, expectArgs, positiveInt } from '../command';
-import { followTargets, holdOf } from '../follow';
+import { followTargets, gatesOf } from '../follow';
 import { CliError } from '../registry';
 
 export const retryDeploy: Command = {
@@ -46,23 +47,34 @@ ${COMMON_HELP}`,
       );
     }
     const version = versionOfName(endpointName, from);
-    const desired = desiredVersion(await listVersions(sagemaker, group.name), target);
+    // The reconciler's gates, as its planner applies them: what it would hold, mgov refuses.
+    const gated = await gatesOf(sagemaker, group, target, await listVersions(sagemaker, group.name));
+    const held = gated.all.find((h) => h.version.version === version);
+    if (held) {
+      throw new CliError(
+        `${group.name} v${version} is held (${held.hold.code}): ${held.hold.detail}.`,
+        'the reconciler deploys it by itself once the gate lets it through',
+      );
+    }
+    const desired = desiredVersion(gated.versions, target);
     if (!desired || desired.version !== version) {
       throw new CliError(
         `${endpointName} rolled back ${group.name} v${version}, but the version it should serve now is ${desired ? `v${desired.version}` : 'none'}.`,
         'the reconciler deploys the version it should serve on its own',
       );
     }
-    const hold = await holdOf(sagemaker, group, target, desired);
-    if (hold) throw new CliError(`${group.name} v${version} is held: ${hold}.`);
-    // The reconciler's own request (recorded, scaling made ready), not a copy of it.
-    const started = await requestUpdate(
-      { sagemaker, autoscaling: new ApplicationAutoScalingClient(ctx.clientConfig) },
-      target,
-      endpoint,
-      from,
+    // The reconciler's own action (recorded, scaling made ready), carried out by the same code.
+    const setback = await carryOut(
+      {
+        sagemaker,
+        autoscaling: new ApplicationAutoScalingClient(ctx.clientConfig),
+        target,
+        groupName: group.name,
+        endpoint,
+      },
+      [{ kind: 'update-endpoint', configName: from }],
     );
-    if (started === 'busy') throw new CliError(`${endpointName} is busy; try again when it is InService.`);
+    if (setback) throw new CliError(`${endpointName} is busy; try again when it is InService.`);
     const done = { endpoint: endpointName, group: group.name, version, configName: from };
     if (!values.wait)
       return ctx.print(done, () => `${endpointName}: deploying ${group.name} v${version} again (${from}).`);

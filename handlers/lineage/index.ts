@@ -26,7 +26,7 @@ import {
 import { describeModelVersion } from '../../adapters/sagemaker';
 import { findGroup } from '../../core/manifest';
 import { versionOfName } from '../../core/naming';
-import { rolledBackFrom } from '../../domain/endpoint-plan';
+import { rolledBackFrom } from '../../domain/endpoint-request';
 import {
   concernsApproval,
   concernsStage,

@@ -12,7 +12,6 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { readCardContentRecord } from '../../adapters/card-records';
-import { recordRollbackNotified } from '../../adapters/endpoints';
 import { createActionOnce } from '../../adapters/lineage';
 import { publishNotification } from '../../adapters/notifications';
 import { describeModelVersion } from '../../adapters/sagemaker';
@@ -21,7 +20,6 @@ import { groupOfCard } from '../../core/model-card-naming';
 import { approvalToServingSeconds } from '../../domain/approval-to-serving';
 import {
   deploymentNotification,
-  isNotable,
   type TargetOutcome,
   type TargetReport,
 } from '../../domain/deployment-report';
@@ -69,12 +67,28 @@ const monitoringRoleArn = process.env.MONITORING_ROLE_ARN || undefined;
 const monitoringReports = process.env.MONITORING_REPORTS_S3_URI || undefined;
 const monitoring =
   monitoringRoleArn && monitoringReports
-    ? { roleArn: monitoringRoleArn, reportsS3Uri: monitoringReports }
+    ? { roleArn: monitoringRoleArn, reportsS3Uri: monitoringReports, s3 }
     : undefined;
 
 export type ReconcileResult =
   | { readonly outcome: 'reconciled'; readonly targets: readonly TargetReport[] }
   | Ignored;
+
+/** What every target's run shares. */
+const context = {
+  sagemaker,
+  autoscaling,
+  executionRoleArn,
+  dataCaptureS3Uri,
+  ...(approvalChecker ? { approvalChecker } : {}),
+  ...(verdicts ? { verdicts } : {}),
+  ...(recordStore ? { record: { s3, uri: recordStore } } : {}),
+  cloudwatch,
+  ...(shadowRoleArn ? { shadowRoleArn } : {}),
+  ...(monitoring ? { monitoring } : {}),
+  ...(recordedCardContent ? { recordedCardContent } : {}),
+  groupReference: (name: string) => groupReference(manifest, name),
+};
 
 export const handler = governedHandler(handle);
 
@@ -89,42 +103,15 @@ async function handle(event: unknown): Promise<ReconcileResult> {
   const failures: string[] = [];
   for (const { group, target } of targets) {
     try {
-      const result = await reconcileTarget(
-        {
-          sagemaker,
-          autoscaling,
-          executionRoleArn,
-          dataCaptureS3Uri,
-          ...(approvalChecker ? { approvalChecker } : {}),
-          ...(verdicts ? { verdicts } : {}),
-          ...(recordStore ? { record: { s3, uri: recordStore } } : {}),
-          cloudwatch,
-          ...(shadowRoleArn ? { shadowRoleArn } : {}),
-          ...(monitoring ? { monitoring } : {}),
-          ...(recordedCardContent ? { recordedCardContent } : {}),
-          groupReference: (name) => groupReference(manifest, name),
-        },
-        group,
-        target,
-        trigger,
-      );
+      const notify = async (result: TargetOutcome) => {
+        const report = { groupName: group.name, endpointName: target.endpointName, result };
+        await publishNotification(sns, topicArn, deploymentNotification(report));
+      };
+      const result = await reconcileTarget({ ...context, notify }, group, target, trigger);
       const report = { groupName: group.name, endpointName: target.endpointName, result };
       reports.push(report);
       logger.info('target reconciled', { outcome: result.outcome, deployment: report });
       await measure(group.name, target.endpointName, result);
-      // The periodic shadow check repeats what events already told (a refused test is held on every
-      // tick): it tells only what it changed, and a verdict it has just measured.
-      const repeated =
-        trigger.kind === 'shadow-check' && result.outcome === 'held' && result.shadowFailed === undefined;
-      if (isNotable(report) && !repeated)
-        await publishNotification(sns, topicArn, deploymentNotification(report));
-      if (result.outcome === 'rolled-back') {
-        // Told once: recorded after the notification went out (a failure in between tells again).
-        await recordRollbackNotified(sagemaker, result.endpointArn, {
-          configName: result.rolledBackConfig,
-          after: new Date(result.requestedAfter),
-        });
-      }
     } catch (error) {
       const message = `${target.endpointName}: ${(error as Error).name}: ${(error as Error).message}`;
       logger.error('reconcile failed', {
@@ -219,7 +206,9 @@ function targetsFor(m: GovernanceManifest, trigger: ReconcileTrigger) {
   }
   const endpointName = trigger.change.endpointName;
   return m.groups.flatMap((group) =>
-    group.deployments.filter((t) => t.endpointName === endpointName).map((target) => ({ group, target })),
+    group.deployments
+      .filter((t) => t.endpointName === endpointName && (trigger.kind !== 'monitoring' || t.monitoring))
+      .map((target) => ({ group, target })),
   );
 }
 
@@ -235,5 +224,7 @@ function describe(trigger: ReconcileTrigger): string {
       return `endpoint "${trigger.change.endpointName}"`;
     case 'stack-deployed':
       return `stack ${trigger.change.stackId} (${trigger.change.status})`;
+    case 'monitoring':
+      return `monitoring schedule "${trigger.change.scheduleName}"`;
   }
 }

@@ -109,3 +109,23 @@ it('monitors into a bucket the configuration names: reports go beside the captur
   expect(role.join()).toContain('team-captures/monitoring-reports/*');
   expect(role.join()).toContain('team-captures/data-capture/*');
 });
+
+it("routes the monitored schedules' executions to the reconciler, and lets it reject only for rollback targets", () => {
+  const rules = Object.values(template.findResources('AWS::Events::Rule')).filter((r) =>
+    JSON.stringify(r.Properties.EventPattern ?? {}).includes('SageMaker Processing Job State Change'),
+  );
+  expect(rules.map((r) => r.Properties.EventPattern)).toEqual([
+    {
+      source: ['aws.sagemaker'],
+      'detail-type': ['SageMaker Processing Job State Change'],
+      detail: {
+        ProcessingJobStatus: ['Completed'],
+        Environment: {
+          sagemaker_monitoring_schedule_name: ['churn-prod-data-quality', 'churn-prod-model-quality'],
+        },
+      },
+    },
+  ]);
+  // onViolation defaults to notify here: the reconciler may not change any version's approval.
+  expect(granted('EndpointReconcilerHandler', 'sagemaker:UpdateModelPackage')).toBe('[]');
+});

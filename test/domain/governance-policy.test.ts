@@ -6,7 +6,7 @@
 import { parseGovernanceConfig } from '../../core/config/parse';
 import { decodePrincipal, encodePrincipal } from '../../domain/approval-check';
 import { cardReviewHold, versionApprover } from '../../domain/card-review';
-import { deploymentHold } from '../../domain/endpoint-plan';
+import { deploymentHold } from '../../domain/deployment-gates';
 import {
   decidedThrough,
   nextPolicyStep,
@@ -77,8 +77,8 @@ describe('a registrant nobody can identify (separation of duties, fail closed)',
       contentFingerprint: 'as-registered',
       metadata: { 'model-governance:registered-content-sha256': 'as-registered' },
     };
-    expect(deploymentHold(sod, { requireApprovedModelCard: false }, facts)).toMatch(
-      /^its registrant cannot be identified.*register the version again/,
+    expect(deploymentHold(sod, { requireApprovedModelCard: false }, facts)?.code).toBe(
+      'registrant-unidentified',
     );
     // With a registrant on record, the same facts deploy.
     expect(
@@ -211,24 +211,25 @@ describe('lifecycle stages: a stage is served only when someone other than the r
     const checked = { lastModifiedByPrincipal: SELF, checker: SELF, metadata };
     expect(stageHold(target, checked)).toBeUndefined();
     // Written by anyone else (the registrar writing the key themselves): not a check.
-    expect(stageHold(target, { ...checked, lastModifiedByPrincipal: TRAINER })).toMatch(
-      /^stage not yet checked/,
-    );
+    expect(stageHold(target, { ...checked, lastModifiedByPrincipal: TRAINER })?.code).toBe('stage-unchecked');
     // No checker configured: nothing at a stage deploys.
-    expect(stageHold(target, { ...checked, checker: undefined })).toMatch(/^stage not yet checked/);
+    expect(stageHold(target, { ...checked, checker: undefined })?.code).toBe('stage-unchecked');
     // The check says another stage, or not honoured.
     expect(
       stageHold(target, {
         ...checked,
         metadata: { 'model-governance:stage-check': 'honoured:Staging/Approved' },
-      }),
-    ).toMatch(/is not honoured/);
+      })?.code,
+    ).toBe('stage-not-honoured');
     expect(
       stageHold(target, {
         ...checked,
         metadata: { 'model-governance:stage-check': 'not-honoured:set-at-registration' },
       }),
-    ).toMatch(/it was set with the registration/);
+    ).toMatchObject({
+      code: 'stage-not-honoured',
+      detail: expect.stringContaining('it was set with the registration'),
+    });
     // Targets that serve the newest approved version do not look at stages.
     expect(stageHold({ serve: { kind: 'newest-approved' } }, {})).toBeUndefined();
   });
@@ -255,25 +256,25 @@ describe('card review: the generated content, reviewed by someone other than the
 
   it('takes a card as reviewed only with the content model-governance generated', () => {
     expect(cardReviewHold(group, reviewed)).toBeUndefined();
-    expect(cardReviewHold(group, { ...reviewed, cardContentSha256: 'written by hand' })).toMatch(
-      /content is not what model-governance generated/,
+    expect(cardReviewHold(group, { ...reviewed, cardContentSha256: 'written by hand' })?.code).toBe(
+      'card-content-not-generated',
     );
     // No record (or none readable): fail closed.
-    expect(cardReviewHold(group, { ...reviewed, cardRecordedSha256: undefined })).toMatch(
-      /not taken as reviewed/,
+    expect(cardReviewHold(group, { ...reviewed, cardRecordedSha256: undefined })?.code).toBe(
+      'card-content-not-generated',
     );
   });
 
   it('refuses the approver as reviewer, by principal (another session of the same role too)', () => {
     const sameRole = { iam: APPROVER.iam };
-    expect(cardReviewHold(group, { ...reviewed, cardReviewerPrincipal: sameRole })).toMatch(
-      /who approved the version; another principal must review it/,
+    expect(cardReviewHold(group, { ...reviewed, cardReviewerPrincipal: sameRole })?.code).toBe(
+      'card-reviewer-is-approver',
     );
     expect(
       cardReviewHold({ cardReviewerMustDiffer: false }, { ...reviewed, cardReviewerPrincipal: sameRole }),
     ).toBeUndefined();
-    expect(cardReviewHold(group, { ...reviewed, approverPrincipal: undefined })).toMatch(
-      /cannot be identified/,
+    expect(cardReviewHold(group, { ...reviewed, approverPrincipal: undefined })?.code).toBe(
+      'card-reviewer-unidentified',
     );
   });
 

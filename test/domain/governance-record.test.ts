@@ -7,6 +7,7 @@ import {
   seqOfKey,
   verifyChain,
 } from '../../domain/governance-record';
+import { isQuietWait } from '../../domain/hold';
 
 const approver = { iam: 'arn:aws:iam::111111111111:role/Approver' };
 const releaser = { iam: 'arn:aws:iam::111111111111:role/Releaser' };
@@ -89,15 +90,13 @@ describe('what the record says of a version', () => {
 
   it('holds a failed verdict whether or not it reached the registry, and changed or unrecorded content', () => {
     const state = recordedVersion(chain());
-    expect(recordHold(state, { contentFingerprint: 'f1', gated: true })).toMatch(
-      /did not reach the registry/,
-    );
+    const failed = recordHold(state, { contentFingerprint: 'f1', gated: true });
+    expect(failed?.code).toBe('verdict-failed');
+    expect(failed?.detail).toContain('did not reach the registry');
     expect(recordHold(state, { contentFingerprint: 'f1', gated: false })).toBeUndefined();
-    expect(recordHold(state, { contentFingerprint: 'f2', gated: false })).toMatch(
-      /changed after registration/,
-    );
-    expect(recordHold({}, { contentFingerprint: 'f1', gated: false })).toMatch(
-      /^registration not yet recorded/,
-    );
+    expect(recordHold(state, { contentFingerprint: 'f2', gated: false })?.code).toBe('content-changed');
+    const waiting = recordHold({}, { contentFingerprint: 'f1', gated: false });
+    expect(waiting?.code).toBe('registration-unrecorded');
+    expect(waiting && isQuietWait(waiting)).toBe(true);
   });
 });

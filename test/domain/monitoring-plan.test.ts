@@ -1,5 +1,6 @@
 import { parseGovernanceConfig } from '../../core/config/parse';
 import type { DeploymentTarget } from '../../core/config/types';
+import { parseReconcileTrigger } from '../../domain/events';
 import {
   type LiveVersion,
   type MonitoringAction,
@@ -192,7 +193,7 @@ describe('planMonitoring', () => {
 describe('monitoringHold', () => {
   it('holds a version without the baselines its monitors need, naming what is missing', () => {
     expect(monitoringHold(both, { dataQuality: { constraints: 's3://c' } })).toBe(
-      "missing-monitoring-baselines: the version was registered without DriftCheckBaselines.ModelDataQuality.Statistics and DriftCheckBaselines.ModelQuality.Constraints, which churn-prod's monitoring checks against; register a version with DriftCheckBaselines (a pipeline's QualityCheck step records them), or set monitoring.deployUnmonitored",
+      "the version was registered without DriftCheckBaselines.ModelDataQuality.Statistics and DriftCheckBaselines.ModelQuality.Constraints, which churn-prod's monitoring checks against; register a version with DriftCheckBaselines (a pipeline's QualityCheck step records them), or set monitoring.deployUnmonitored",
     );
     expect(monitoringHold(both, baselines(1))).toBeUndefined();
     expect(
@@ -224,5 +225,42 @@ describe('violationSteps', () => {
   });
   it('does nothing for an execution without violations', () => {
     expect(violationSteps('rollback', { ...result, status: 'Completed', violations: [] })).toEqual([]);
+  });
+});
+
+describe('parseReconcileTrigger: a monitoring execution', () => {
+  const event = (detail: Record<string, unknown>) => ({
+    id: 'e1',
+    source: 'aws.sagemaker',
+    'detail-type': 'SageMaker Processing Job State Change',
+    detail,
+  });
+  const monitoringJob = {
+    ProcessingJobName: 'model-monitoring-abc-churn-prod-data-quality',
+    ProcessingJobStatus: 'Completed',
+    MonitoringScheduleArn:
+      'arn:aws:sagemaker:us-east-1:123456789012:monitoring-schedule/churn-prod-data-quality',
+    Environment: {
+      sagemaker_endpoint_name: 'churn-prod',
+      sagemaker_monitoring_schedule_name: 'churn-prod-data-quality',
+    },
+  };
+  it('names the endpoint, schedule and job', () => {
+    expect(parseReconcileTrigger(event(monitoringJob))).toEqual({
+      ok: true,
+      value: {
+        kind: 'monitoring',
+        change: {
+          eventId: 'e1',
+          endpointName: 'churn-prod',
+          scheduleName: 'churn-prod-data-quality',
+          processingJobName: 'model-monitoring-abc-churn-prod-data-quality',
+        },
+      },
+    });
+  });
+  it('refuses a processing job that is no monitoring execution', () => {
+    const { MonitoringScheduleArn: _, ...plain } = monitoringJob;
+    expect(parseReconcileTrigger(event(plain)).ok).toBe(false);
   });
 });

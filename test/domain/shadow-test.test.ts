@@ -1,7 +1,8 @@
 import { parseGovernanceConfig } from '../../core/config/parse';
 import type { DeploymentTarget } from '../../core/config/types';
 import { VARIANT_NAME } from '../../core/naming';
-import { deploymentFor, planEndpoint, type VersionSummary } from '../../domain/endpoint-plan';
+import { planEndpoint } from '../../domain/endpoint-plan';
+import { deploymentFor } from '../../domain/endpoint-resources';
 import {
   EXPERIMENT_IN_PROGRESS,
   type ExperimentStatus,
@@ -19,6 +20,7 @@ import {
   shadowMetricQueries,
   shadowVerdict,
 } from '../../domain/shadow-test';
+import type { VersionSummary } from '../../domain/version-selection';
 
 // The shadow step of an update, pure.
 

@@ -169,7 +169,7 @@ function reports(endpointName: string) {
           (i.outcome.ok ? i.outcome.result : undefined) as {
             targets?: {
               endpointName: string;
-              result: { outcome: string; reason?: string; version?: number };
+              result: { outcome: string; code?: string; reason?: string; version?: number };
             }[];
           }
         )?.targets ?? [],
@@ -190,7 +190,7 @@ describe('a quality-gated version deploys only after its verdict (the gate no lo
       reports('pinned-prod').findIndex((r) => r.outcome === 'deploy-started'),
     );
     for (const r of beforeDeploy)
-      expect(r.outcome === 'skipped' || /^awaiting the quality gate verdict/.test(r.reason ?? '')).toBe(true);
+      expect(r.outcome === 'skipped' || (r.outcome === 'waiting' && r.code === 'verdict-pending')).toBe(true);
     expect(lifecycleCalls(app, 'pinned-prod')).toEqual([
       expect.objectContaining({ operation: 'CreateEndpoint', version: v1.version }),
     ]);
@@ -231,8 +231,7 @@ describe('a quality-gated version deploys only after its verdict (the gate no lo
         },
       );
     const before = await reconcile();
-    expect(before).toMatchObject({ outcome: 'held', version: v.version });
-    expect(before).toHaveProperty('reason', expect.stringMatching(/^awaiting the quality gate verdict/));
+    expect(before).toMatchObject({ outcome: 'waiting', code: 'verdict-pending', version: v.version });
     expect(lifecycleCalls(app, 'waiting-prod')).toEqual([]);
 
     // The verdict, as the policy handler keeps it (a person overruled a failed gate: documented).
@@ -266,6 +265,7 @@ describe('swapped weights (ModelDataUrl overwritten after the verdict)', () => {
       async () => reports('pinned-prod').find((r) => r.outcome === 'held' && r.version === v2.version),
       'v2 held',
     );
+    expect(held.code).toBe('artifact-changed');
     expect(held.reason).toMatch(
       new RegExp(
         `^${v2.modelDataUrl.replace(/[./]/g, '\\$&')} was overwritten after the quality gate decided \\(VersionId \\S+ → \\S+, ETag "\\w+" → "\\w+", size 16 → 13 bytes\\); the approved version would serve other weights`,
@@ -292,6 +292,7 @@ describe('swapped weights (ModelDataUrl overwritten after the verdict)', () => {
       async () => reports('unversioned-prod').find((r) => r.outcome === 'held'),
       'held on the unversioned bucket',
     );
+    expect(held.code).toBe('artifact-changed');
     expect(held.reason).toMatch(
       /^s3:\/\/plain-models\/unversioned\/run-1\/model\.tar\.gz was overwritten after the quality gate decided \(ETag "\w+" → "\w+", size 16 → 7 bytes\); the approved version would serve other weights/,
     );
@@ -342,6 +343,7 @@ describe('an S3Prefix model data source (every object under the prefix is loaded
       async () => reports('unversioned-prod').find((r) => r.outcome === 'held' && r.version === version),
       'the prefix version held',
     );
+    expect(held.code).toBe('artifact-changed');
     expect(held.reason).toMatch(
       /^model data under s3:\/\/plain-models\/unversioned\/run-2\/model\/ changed after the quality gate decided: 2 object\(s\), listing digest \w+ when pinned; 3 object\(s\), digest \w+ now/,
     );
@@ -387,7 +389,11 @@ describe('weights swapped under the live version', () => {
       'a re-reconcile',
     );
     // v2 (its own weights swapped) is still the newest held; the warning is about v1, which is live.
-    expect(after).toMatchObject({ outcome: 'held', servingHeld: { version: 1 } });
+    expect(after).toMatchObject({
+      outcome: 'held',
+      code: 'artifact-changed',
+      servingHeld: { version: 1, code: 'artifact-changed' },
+    });
     expect((after as { servingHeld?: { reason: string } }).servingHeld?.reason).toMatch(
       /^s3:\/\/models\/pinned\/run-1\/model\.tar\.gz was overwritten after the quality gate decided/,
     );

@@ -15,7 +15,7 @@ import {
   UpdateModelPackageCommand,
 } from '@aws-sdk/client-sagemaker';
 import { parseGovernanceConfig } from '../../core/config/parse';
-import { deploymentFor, endpointConfigRequest, modelRequest } from '../../domain/endpoint-plan';
+import { deploymentFor, endpointConfigRequest, modelRequest } from '../../domain/endpoint-resources';
 import { reconcileTarget } from '../../handlers/reconcile-endpoint/reconcile';
 import type { LocalApp } from '../../local/runner/local-app';
 import { lifecycleCalls, reconcileOutcomes, serving } from '../harness/deployments';

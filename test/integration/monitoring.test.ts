@@ -12,13 +12,15 @@ import {
   CreateModelPackageGroupCommand,
   DescribeDataQualityJobDefinitionCommand,
   DescribeEndpointCommand,
+  DescribeModelPackageCommand,
   DescribeMonitoringScheduleCommand,
+  ListActionsCommand,
   ListDataQualityJobDefinitionsCommand,
   ListMonitoringExecutionsCommand,
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import type { LocalApp } from '../../local/runner/local-app';
-import { serving } from '../harness/deployments';
+import { reconcileOutcomes, serving } from '../harness/deployments';
 import { startLocalApp } from '../harness/local-app';
 import { eventually } from '../harness/local-aws';
 import { setApproval } from '../harness/registry';
@@ -33,7 +35,7 @@ const raw = {
         {
           endpointName: ENDPOINT,
           dataCapturePercent: 100,
-          monitoring: { dataQuality: { scheduleExpression: 'cron(0 * ? * * *)' }, onViolation: 'notify' },
+          monitoring: { dataQuality: { scheduleExpression: 'cron(0 * ? * * *)' }, onViolation: 'rollback' },
         },
       ],
     },
@@ -183,7 +185,10 @@ describe('in order', () => {
     expect(await definitions()).toEqual([expect.stringMatching(/^churn-prod-dq-v1-[0-9a-f]{8}$/)]);
   });
 
-  it('an execution over captured requests like the baseline finds nothing; drifted ones are a violation', async () => {
+  it('a drift found on v3 is recorded in lineage, told, and with onViolation: rollback, rejects v3 back to v1', async () => {
+    const v3 = await registerApproved(3, 0);
+    await serving(app, sagemaker, ENDPOINT, 3);
+    await scheduledBaseline(3);
     const endpoint = await sagemaker.send(new DescribeEndpointCommand({ EndpointName: ENDPOINT }));
     const destination = endpoint.DataCaptureConfig?.DestinationS3Uri ?? '';
     const [, bucket, prefix] = /^s3:\/\/([^/]+)\/(.*)$/.exec(destination) ?? [];
@@ -254,5 +259,19 @@ describe('in order', () => {
     expect(JSON.parse(body ?? '{}').violations).toEqual([
       expect.objectContaining({ feature_name: '_c0', constraint_check_type: 'baseline_drift_check' }),
     ]);
+
+    // Back to governance: the version is rejected with the reason, and the endpoint serves v1 again.
+    await serving(app, sagemaker, ENDPOINT, 1, 40_000);
+    const described = await sagemaker.send(new DescribeModelPackageCommand({ ModelPackageName: v3 }));
+    expect(described.ModelApprovalStatus).toBe('Rejected');
+    expect(described.ApprovalDescription).toMatch(
+      /^Rejected by model monitoring: the DataQuality monitor of churn-prod found 1 violation\(s\) \(baseline_drift_check on _c0\); report s3:\/\/.*\/constraint_violations\.json$/,
+    );
+    expect(reconcileOutcomes(app, ENDPOINT).filter((o) => o === 'monitoring-violation')).toHaveLength(1);
+    const actions = await sagemaker.send(
+      new ListActionsCommand({ ActionType: 'GovernedMonitoringViolation' }),
+    );
+    expect(actions.ActionSummaries).toHaveLength(1);
+    await scheduledBaseline(1);
   });
 });

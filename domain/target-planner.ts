@@ -1,0 +1,597 @@
+/**
+ * The one planner: what to do for one deployment target, from what was observed and what woke us.
+ * Pure. The reconciler and mgov both call it; they only gather the facts it asks for and carry out
+ * the actions it returns (docs/planner.md).
+ *
+ *   trigger + observed state → planTarget → { need: facts for candidate N }   (gather, plan again)
+ *                                         → { actions, outcome, notify, afterNotify }
+ *
+ * Like ACK's sagemaker-controller, a reason to wait or hold is a typed code, never a sentence.
+ */
+import type { ModelPackageGroupConfig } from '../core/config/types';
+import { VARIANT_NAME, versionOfName } from '../core/naming';
+import { deploymentHold, type GateFacts } from './deployment-gates';
+import type { SkipCode, TargetOutcome, WaitCode } from './deployment-report';
+import { type Plan, planEndpoint } from './endpoint-plan';
+import { type DeploymentRequest, type ObservedEndpoint, requestTags } from './endpoint-request';
+import {
+  type Deployment,
+  deploymentTags,
+  endpointConfigRequest,
+  modelRequest,
+  type ResourceInputs,
+} from './endpoint-resources';
+import type { ReconcileTrigger } from './events';
+import { type Hold, isQuietWait } from './hold';
+import {
+  type ExperimentRequest,
+  type LiveVariant,
+  type ObservedExperiment,
+  planShadowTest,
+  SHADOW_VARIANT_NAME,
+  type ShadowFigures,
+  type ShadowVerdict,
+  type StopRequest,
+} from './shadow-test';
+import { candidateVersions, type VersionSummary } from './version-selection';
+
+/**
+ * What woke the planner: the reconciler's triggers, and `retry` (an operator asks for a rolled-back
+ * deployment again, as mgov retry-deploy does).
+ */
+export type PlannerTrigger =
+  | { readonly kind: Exclude<ReconcileTrigger['kind'], 'endpoint'> }
+  /** `settled`: the endpoint's own event says it is InService (its change has finished). */
+  | { readonly kind: 'endpoint'; readonly settled: boolean }
+  | { readonly kind: 'retry' };
+
+export function plannerTrigger(trigger: ReconcileTrigger): PlannerTrigger {
+  return trigger.kind === 'endpoint'
+    ? { kind: 'endpoint', settled: trigger.change.status === 'InService' }
+    : { kind: trigger.kind };
+}
+
+/** The shadow step's facts: the live variant, the target's experiments, and figures measured now. */
+export interface ShadowObservation {
+  readonly live?: LiveVariant;
+  readonly experiments: readonly ObservedExperiment[];
+  readonly measured?: ShadowFigures;
+}
+
+/** Everything the planner knows of one target. Facts it lacks, it asks for (`Need`). */
+export interface TargetObservation extends ResourceInputs {
+  readonly group: Pick<ModelPackageGroupConfig, 'name' | 'separationOfDuties' | 'qualityGate'> &
+    Partial<Pick<ModelPackageGroupConfig, 'cardReviewerMustDiffer'>>;
+  readonly versions: readonly VersionSummary[];
+  readonly endpoint: ObservedEndpoint | undefined;
+  /** Whether the quality gate's verdicts can be read here (a deployment account's reconciler cannot). */
+  readonly verdictsReadable: boolean;
+  /**
+   * Whether the governance record can be read here: with it every candidate of every group is gated
+   * (registered content, failed verdicts, who approved; governance-record.ts).
+   */
+  readonly recordReadable?: boolean;
+  /** The gate facts gathered so far, by version ARN. */
+  readonly gates: ReadonlyMap<string, GateFacts>;
+  /** The shadow step's facts, once asked for. */
+  readonly shadow?: ShadowObservation;
+  /** The role SageMaker runs shadow tests with. */
+  readonly shadowRoleArn?: string;
+  readonly now: Date;
+}
+
+/** A fact the planner needs before it can decide. */
+export type Need =
+  | { readonly kind: 'gate-facts'; readonly version: VersionSummary }
+  | { readonly kind: 'shadow-facts'; readonly deployment: Deployment }
+  | {
+      readonly kind: 'shadow-figures';
+      readonly experiment: ObservedExperiment;
+      readonly variants: { readonly live: string; readonly shadow: string };
+      readonly window: { readonly start: Date; readonly end: Date };
+    };
+
+type Tags = readonly { readonly Key: string; readonly Value: string }[];
+
+/** What to do, typed; adapters/endpoint-actions.ts carries each out without deciding anything. */
+export type Action =
+  | { readonly kind: 'remove-old-versions'; readonly liveConfig: string; readonly liveModel: string }
+  | { readonly kind: 'ensure-scaling' }
+  | { readonly kind: 'delete-endpoint' }
+  | { readonly kind: 'ensure-model'; readonly request: ReturnType<typeof modelRequest>; readonly tags: Tags }
+  | {
+      readonly kind: 'ensure-endpoint-config';
+      readonly request: ReturnType<typeof endpointConfigRequest>;
+      readonly tags: Tags;
+    }
+  | { readonly kind: 'create-endpoint'; readonly configName: string; readonly tags: Tags }
+  | { readonly kind: 'update-endpoint'; readonly configName: string }
+  | {
+      readonly kind: 'record-shadow-result';
+      readonly deployment: Deployment;
+      readonly experiment: ObservedExperiment;
+      readonly verdict: ShadowVerdict;
+      readonly figures: ShadowFigures;
+    }
+  | { readonly kind: 'stop-experiment'; readonly request: StopRequest }
+  | { readonly kind: 'create-experiment'; readonly request: ExperimentRequest; readonly tags: Tags }
+  | {
+      readonly kind: 'record-rollback-notified';
+      readonly endpointArn: string;
+      readonly request: Pick<DeploymentRequest, 'configName' | 'after'>;
+    };
+
+/** What an action can run into that changes the outcome (the service's answer, not an error). */
+export type Setback =
+  /** Another change holds the endpoint (SageMaker refused the call as busy). */
+  | { readonly kind: 'busy' }
+  /** Someone else's model or config already has our name (ownership.ts). */
+  | { readonly kind: 'name-taken'; readonly detail: string }
+  /** Another run created the same experiment first. */
+  | { readonly kind: 'existed' };
+
+export interface Decision {
+  readonly kind: 'decided';
+  /** Carried out in order; the first setback stops them (see afterSetback). */
+  readonly actions: readonly Action[];
+  readonly outcome: TargetOutcome;
+  /** Whether people hear about it (deployment-report.ts words it). */
+  readonly notify: boolean;
+  /** Carried out after the notification went out (a failure in between tells again). */
+  readonly afterNotify: readonly Action[];
+}
+
+export type PlannerStep = { readonly kind: 'need'; readonly need: Need } | Decision;
+
+const decided = (
+  outcome: TargetOutcome,
+  trigger: PlannerTrigger,
+  actions: readonly Action[] = [],
+  afterNotify: readonly Action[] = [],
+): Decision => ({ kind: 'decided', actions, outcome, notify: shouldNotify(outcome, trigger), afterNotify });
+
+/**
+ * Whether people hear about an outcome: not skips and waits (logged); not what the periodic shadow
+ * check finds held again (events told it already), unless it has just measured the failure.
+ */
+export function shouldNotify(outcome: TargetOutcome, trigger: PlannerTrigger): boolean {
+  if (outcome.outcome === 'skipped' || outcome.outcome === 'waiting') return false;
+  if (trigger.kind === 'shadow-check' && outcome.outcome === 'held' && outcome.shadowFailed === undefined)
+    return false;
+  return true;
+}
+
+/** Whether any deployment gate applies to the target (no gate facts are read otherwise). */
+function gated(
+  o: Pick<TargetObservation, 'group' | 'target' | 'verdictsReadable' | 'recordReadable'>,
+): boolean {
+  return (
+    o.recordReadable === true ||
+    o.target.requireApprovedModelCard ||
+    o.group.separationOfDuties ||
+    (o.group.qualityGate && o.verdictsReadable) ||
+    o.target.serve.kind === 'lifecycle-stage' ||
+    (o.target.monitoring !== undefined && !o.target.monitoring.deployUnmonitored)
+  );
+}
+
+export interface Gated {
+  readonly versions: readonly VersionSummary[];
+  readonly held?: { readonly version: VersionSummary; readonly hold: Hold };
+  readonly all: readonly { readonly version: VersionSummary; readonly hold: Hold }[];
+}
+
+/**
+ * The gate loop: every candidate, best first, until one may deploy. A candidate whose facts are not
+ * gathered yet is a need; the caller gathers them and plans again. mgov asks this too.
+ */
+export function applyGates(
+  o: Pick<
+    TargetObservation,
+    'group' | 'target' | 'versions' | 'verdictsReadable' | 'recordReadable' | 'gates'
+  >,
+): Gated | Need {
+  if (!gated(o)) return { versions: o.versions, all: [] };
+  const all: { version: VersionSummary; hold: Hold }[] = [];
+  for (const candidate of candidateVersions(o.versions, o.target)) {
+    const facts = o.gates.get(candidate.arn);
+    if (!facts) return { kind: 'gate-facts', version: candidate };
+    const h = deploymentHold(o.group, o.target, facts);
+    if (!h) break;
+    all.push({ version: candidate, hold: h });
+  }
+  const heldArns = new Set(all.map((h) => h.version.arn));
+  return {
+    versions: o.versions.filter((v) => !heldArns.has(v.arn)),
+    ...(all[0] ? { held: all[0] } : {}),
+    all,
+  };
+}
+
+/** Decides what to do for one target, or names the fact it needs first. */
+export function planTarget(o: TargetObservation, trigger: PlannerTrigger): PlannerStep {
+  const gates = applyGates(o);
+  if ('kind' in gates) return { kind: 'need', need: gates };
+  const plan = planEndpoint({
+    target: o.target,
+    executionRoleArn: o.executionRoleArn,
+    ...(o.dataCaptureS3Uri ? { dataCaptureS3Uri: o.dataCaptureS3Uri } : {}),
+    versions: gates.versions,
+    endpoint: o.endpoint,
+    ...(gates.held ? { held: gates.held } : {}),
+  });
+  // The periodic check only carries shadow tests forward (an update waiting on one); events do the rest.
+  if (trigger.kind === 'shadow-check' && !(plan.kind === 'update' && o.target.shadow))
+    return decided(skipped('no-shadow-step', 'no shadow test to carry forward'), trigger);
+  return fromPlan(o, trigger, plan, gates);
+}
+
+const settled = (t: PlannerTrigger) => t.kind === 'endpoint' && t.settled;
+
+function skipped(
+  code: SkipCode,
+  reason: string,
+  version?: number,
+): Extract<TargetOutcome, { outcome: 'skipped' }> {
+  return { outcome: 'skipped', code, reason, ...(version !== undefined ? { version } : {}) };
+}
+
+function heldOutcome(
+  version: VersionSummary,
+  h: Hold,
+  servingConfig: string | undefined,
+  extra: { servingHeld?: { version: VersionSummary; hold: Hold }; shadowFailed?: string } = {},
+): TargetOutcome {
+  if (isQuietWait(h))
+    return {
+      outcome: 'waiting',
+      code: h.code as WaitCode,
+      version: version.version,
+      reason: h.detail,
+    };
+  return {
+    outcome: 'held',
+    code: h.code,
+    version: version.version,
+    modelPackageArn: version.arn,
+    reason: h.detail,
+    ...(servingConfig ? { servingConfig } : {}),
+    ...(extra.servingHeld
+      ? {
+          servingHeld: {
+            version: extra.servingHeld.version.version,
+            code: extra.servingHeld.hold.code,
+            reason: extra.servingHeld.hold.detail,
+          },
+        }
+      : {}),
+    ...(extra.shadowFailed ? { shadowFailed: extra.shadowFailed } : {}),
+  };
+}
+
+function fromPlan(o: TargetObservation, trigger: PlannerTrigger, plan: Plan, gates: Gated): PlannerStep {
+  const { endpoint, target } = o;
+  switch (plan.kind) {
+    case 'held': {
+      // The version the endpoint serves may be held too (its weights swapped under it): said apart.
+      const served = endpoint ? versionOfName(target.endpointName, endpoint.configName) : undefined;
+      const servingHeld = gates.all.find((h) => h.version.version === served);
+      return decided(
+        heldOutcome(plan.held.version, plan.held.hold, endpoint?.configName, {
+          ...(servingHeld ? { servingHeld } : {}),
+        }),
+        trigger,
+        plan.inSync && settled(trigger) ? [removeOld(plan.inSync)] : [],
+      );
+    }
+    case 'busy':
+      return decided(
+        skipped(
+          'endpoint-busy',
+          `endpoint is ${plan.status}; its next state-change event reconciles it again`,
+        ),
+        trigger,
+      );
+    case 'none-approved':
+      if (plan.action === 'nothing-to-serve' || !endpoint)
+        return decided(skipped('nothing-to-serve', 'no approved version to deploy yet'), trigger);
+      if (plan.action === 'keep-serving' && trigger.kind === 'endpoint')
+        return decided(
+          skipped('keep-serving', 'no approved version; keeping the endpoint as it is'),
+          trigger,
+        );
+      return decided(
+        { outcome: 'no-approved-version', action: plan.action, servingConfig: endpoint.configName },
+        trigger,
+        plan.action === 'delete-endpoint' ? [{ kind: 'delete-endpoint' }] : [],
+      );
+    case 'in-sync': {
+      const { deployment } = plan;
+      if (!settled(trigger))
+        return decided(
+          skipped('in-sync', `already serving v${deployment.version.version}`, deployment.version.version),
+          trigger,
+        );
+      return decided(
+        {
+          outcome: 'deploy-completed',
+          version: deployment.version.version,
+          modelPackageArn: deployment.version.arn,
+          configName: deployment.configName,
+        },
+        trigger,
+        [removeOld(deployment), { kind: 'ensure-scaling' }],
+      );
+    }
+    case 'rolled-back': {
+      const { deployment, request } = plan;
+      // An update that deregistered the scalable target (instance type change) and was rolled back
+      // leaves the endpoint on its previous config: its scaling is restored all the same.
+      const scaling: Action[] = settled(trigger) ? [{ kind: 'ensure-scaling' }] : [];
+      // An operator's retry asks SageMaker for the same config again, and nothing else.
+      if (trigger.kind === 'retry' && endpoint) {
+        const retried = deploy(o, trigger, deployment, endpoint, gates);
+        return { ...retried, actions: retried.actions.filter((a) => a.kind === 'update-endpoint') };
+      }
+      if (request.rollbackNotified || !endpoint?.arn)
+        return decided(
+          skipped(
+            'rollback-notified',
+            `v${deployment.version.version} was rolled back on this endpoint; not retrying it (approve a newer version, or mgov retry-deploy ${target.endpointName})`,
+            deployment.version.version,
+          ),
+          trigger,
+          scaling,
+        );
+      return decided(
+        {
+          outcome: 'rolled-back',
+          intendedVersion: deployment.version.version,
+          modelPackageArn: deployment.version.arn,
+          servingConfig: endpoint.configName,
+          reason:
+            plan.failureReason ??
+            'SageMaker gave no FailureReason; the endpoint settled on its previous config.',
+          rolledBackConfig: request.configName,
+          endpointArn: endpoint.arn,
+          requestedAfter: request.after.toISOString(),
+        },
+        trigger,
+        scaling,
+        // Told once: recorded after the notification went out.
+        [{ kind: 'record-rollback-notified', endpointArn: endpoint.arn, request }],
+      );
+    }
+    case 'needs-operator':
+      return decided(
+        {
+          outcome: 'needs-operator',
+          status: plan.status,
+          version: plan.deployment.version.version,
+          modelPackageArn: plan.deployment.version.arn,
+          reason: endpoint?.failureReason ?? 'no FailureReason given',
+        },
+        trigger,
+      );
+    case 'create':
+      return deploy(o, trigger, plan.deployment, undefined, gates);
+    case 'update': {
+      if (!target.shadow || !endpoint)
+        return deploy(o, trigger, plan.deployment, endpoint, gates, plan.drift);
+      return shadowStep(o, trigger, plan.deployment, endpoint, gates, plan.drift);
+    }
+  }
+}
+
+function removeOld(deployment: Deployment): Action {
+  return { kind: 'remove-old-versions', liveConfig: deployment.configName, liveModel: deployment.modelName };
+}
+
+function deploy(
+  o: TargetObservation,
+  trigger: PlannerTrigger,
+  deployment: Deployment,
+  endpoint: ObservedEndpoint | undefined,
+  gates: Gated,
+  drift?: true,
+  shadow?: { readonly actions: readonly Action[]; readonly passed?: ShadowVerdict },
+): Decision {
+  const tags = deploymentTags(o.group.name, deployment.version, o.target.endpointName);
+  const fromConfig = endpoint?.configName;
+  const passedOver = gates.held;
+  return decided(
+    {
+      outcome: 'deploy-started',
+      action: fromConfig === undefined ? 'create' : 'update',
+      version: deployment.version.version,
+      modelPackageArn: deployment.version.arn,
+      configName: deployment.configName,
+      ...(fromConfig ? { fromConfig } : {}),
+      ...(drift ? { drift } : {}),
+      ...(passedOver
+        ? {
+            passedOver: {
+              version: passedOver.version.version,
+              code: passedOver.hold.code,
+              reason: passedOver.hold.detail,
+            },
+          }
+        : {}),
+      ...(shadow?.passed ? { shadowPassed: shadow.passed.summary } : {}),
+    },
+    trigger,
+    [
+      ...(shadow?.actions ?? []),
+      { kind: 'ensure-model', request: modelRequest(o, deployment), tags },
+      { kind: 'ensure-endpoint-config', request: endpointConfigRequest(o, deployment), tags },
+      endpoint === undefined
+        ? {
+            kind: 'create-endpoint',
+            configName: deployment.configName,
+            tags: [...tags, ...requestTags(deployment.configName, undefined)],
+          }
+        : { kind: 'update-endpoint', configName: deployment.configName },
+    ],
+  );
+}
+
+/** The shadow step of an update (shadow-test.ts): start, wait, stop, measure, then deploy or hold. */
+function shadowStep(
+  o: TargetObservation,
+  trigger: PlannerTrigger,
+  deployment: Deployment,
+  endpoint: ObservedEndpoint,
+  gates: Gated,
+  drift?: true,
+): PlannerStep {
+  if (!o.shadow) return { kind: 'need', need: { kind: 'shadow-facts', deployment } };
+  const version = deployment.version;
+  if (!o.shadowRoleArn) {
+    throw new Error(
+      `${o.target.endpointName} has a shadow test, but the reconciler was given no role to run it with (SHADOW_TEST_ROLE_ARN); deploy the stack again`,
+    );
+  }
+  const step = planShadowTest({
+    target: o.target,
+    deployment,
+    ...(o.shadow.live ? { live: o.shadow.live } : {}),
+    experiments: o.shadow.experiments,
+    roleArn: o.shadowRoleArn,
+    now: o.now,
+    ...(o.shadow.measured ? { measured: o.shadow.measured } : {}),
+  });
+  const held = (h: Hold, shadowFailed?: string) =>
+    decided(heldOutcome(version, h, endpoint.configName, shadowFailed ? { shadowFailed } : {}), trigger);
+  // The figures go on the version first (lineage), then on the experiment: a crash in between
+  // measures again (the same figures) and finds the lineage action it made.
+  const record = (experiment: ObservedExperiment, verdict: ShadowVerdict): Action[] =>
+    o.shadow?.measured && experiment.arn
+      ? [{ kind: 'record-shadow-result', deployment, experiment, verdict, figures: o.shadow.measured }]
+      : [];
+  switch (step.kind) {
+    case 'measure':
+      return {
+        kind: 'need',
+        need: {
+          kind: 'shadow-figures',
+          experiment: step.experiment,
+          variants: {
+            live: step.experiment.sourceVariantName ?? VARIANT_NAME,
+            shadow: step.experiment.shadowVariantName ?? SHADOW_VARIANT_NAME,
+          },
+          window: step.window,
+        },
+      };
+    case 'not-needed':
+      // The endpoint's config was changed by this app's own shadow test (SageMaker runs an experiment
+      // on a config it makes), not by someone else: no drift to report.
+      return deploy(
+        o,
+        trigger,
+        deployment,
+        endpoint,
+        gates,
+        o.shadow.experiments.length > 0 ? undefined : drift,
+      );
+    case 'passed':
+      // Always carried to the update: only one run's UpdateEndpoint starts (the others find the
+      // endpoint busy), and it may not be the run that measured the test first.
+      return deploy(o, trigger, deployment, endpoint, gates, undefined, {
+        actions: record(step.experiment, step.verdict),
+        passed: step.verdict,
+      });
+    case 'failed': {
+      const failed = held({ code: 'shadow-failed', detail: step.reason }, step.verdict.summary);
+      // Told once, when measured; later runs stay quiet with the same reason.
+      if (step.firstSeen) return { ...failed, actions: record(step.experiment, step.verdict) };
+      return decided(
+        skipped('shadow-failed-notified', `v${version.version} held: ${step.reason}`, version.version),
+        trigger,
+      );
+    }
+    case 'refused':
+      return held({ code: 'shadow-refused', detail: step.reason });
+    case 'wait':
+      return decided(
+        {
+          outcome: 'waiting',
+          code: 'shadow-running',
+          version: version.version,
+          reason: `shadow test ${step.experiment.name} of v${version.version} is ${step.experiment.status}${step.experiment.end ? ` until ${step.experiment.end.toISOString()}` : ''}`,
+        },
+        trigger,
+      );
+    case 'stop':
+      return decided(
+        skipped(
+          'shadow-stopped',
+          `stopped shadow test ${step.experiment.name}: v${version.version} is newer and is tested next`,
+          version.version,
+        ),
+        trigger,
+        [{ kind: 'stop-experiment', request: step.request }],
+      );
+    case 'start': {
+      const tags = deploymentTags(o.group.name, version, o.target.endpointName);
+      return decided(
+        {
+          outcome: 'shadow-started',
+          version: version.version,
+          modelPackageArn: version.arn,
+          experimentName: step.request.Name,
+          endsAt: step.request.Schedule.EndTime.toISOString(),
+          servingConfig: endpoint.configName,
+        },
+        trigger,
+        [
+          // The shadow variant runs the version's model: made (or found, and checked as ours) first.
+          { kind: 'ensure-model', request: modelRequest(o, deployment), tags },
+          { kind: 'create-experiment', request: step.request, tags },
+        ],
+      );
+    }
+  }
+}
+
+/** The outcome when an action runs into a setback: the run ends there with this outcome instead. */
+export function afterSetback(decision: Decision, setback: Setback, trigger: PlannerTrigger): Decision {
+  const { outcome } = decision;
+  const version = 'version' in outcome ? outcome.version : undefined;
+  const servingConfig =
+    'servingConfig' in outcome
+      ? outcome.servingConfig
+      : 'fromConfig' in outcome
+        ? outcome.fromConfig
+        : undefined;
+  let next: TargetOutcome;
+  switch (setback.kind) {
+    case 'name-taken':
+      // Someone else's model or config under our name: never served; held and notified.
+      next = {
+        outcome: 'held',
+        code: 'name-taken',
+        version: version ?? 0,
+        modelPackageArn: 'modelPackageArn' in outcome ? outcome.modelPackageArn : '',
+        reason: setback.detail,
+        ...(servingConfig ? { servingConfig } : {}),
+      };
+      break;
+    case 'existed':
+      next = skipped(
+        'shadow-started-elsewhere',
+        `shadow test ${outcome.outcome === 'shadow-started' ? outcome.experimentName : ''} of v${version} was started by another run`,
+        version,
+      );
+      break;
+    case 'busy':
+      next =
+        outcome.outcome === 'no-approved-version'
+          ? skipped('endpoint-busy', 'endpoint is busy; deleting it on its next event')
+          : skipped(
+              'lost-race',
+              'another run changed the endpoint first; its next event reconciles it again',
+            );
+      break;
+  }
+  return decided(next, trigger);
+}
