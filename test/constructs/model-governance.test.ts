@@ -7,7 +7,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, type CfnResource, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -184,27 +183,6 @@ describe('ModelGovernance is built in its constructor, so whatever inspects the 
     qualityGate: { thresholds: [{ metric: 'auc', atLeast: 0.9 }] },
     deployments: [{ endpointName: 'fraud-prod' }],
   };
-  const BOUNDARY = 'arn:aws:iam::123456789012:policy/team-boundary';
-
-  it.each(['before', 'after'])(
-    'a permissions boundary the app applies %s creating it reaches every role it builds',
-    (when) => {
-      const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'mgov-construct-')) });
-      const stack = new Stack(app, 'Bare');
-      const apply = () =>
-        iam.PermissionsBoundary.of(app).apply(
-          iam.ManagedPolicy.fromManagedPolicyArn(stack, 'Boundary', BOUNDARY),
-        );
-      if (when === 'before') apply();
-      new ModelGovernance(stack, 'Governance', { groups: [churn] }).addGroup(fraud);
-      if (when === 'after') apply();
-      const roles = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Role')) as {
-        Properties: { PermissionsBoundary?: unknown };
-      }[];
-      expect(roles.length).toBeGreaterThanOrEqual(6);
-      for (const role of roles) expect(role.Properties.PermissionsBoundary).toBe(BOUNDARY);
-    },
-  );
 
   it('cdk-nag checks every resource it builds without waiting for synthesis, and finds nothing unacknowledged', () => {
     class RecordingChecks extends AwsSolutionsChecks {
