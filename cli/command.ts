@@ -43,6 +43,7 @@ export const OPTIONS = {
   endpoint: { type: 'string' },
   version: { type: 'string' },
   status: { type: 'string' },
+  record: { type: 'string' },
 } as const;
 
 export type OptionName = keyof typeof OPTIONS;

@@ -250,6 +250,12 @@ function buildRegistry(scope: Construct, config: GovernanceConfig, registryRole:
       policies.registrarPolicies.map((p) => p.managedPolicyArn),
     ),
   });
+  if (policies.handler)
+    new CfnOutput(scope, 'GovernanceRecordUri', {
+      description:
+        "The governance record (docs/governance-record.md): mgov audit GROUP VERSION --record <this> verifies a version's entries.",
+      value: modelCards.auditBucket.s3UrlForObject(RECORD_PREFIX),
+    });
   new CfnOutput(scope, 'ApproverPolicyArns', {
     description:
       "Attach to approvers' roles (Studio execution roles): approve, reject, stage, review cards; never register. Comma-separated.",

@@ -81,7 +81,7 @@ beforeAll(async () => {
     }),
   );
   await s3.send(new PutObjectCommand({ Bucket: 'example-models', Key: 'model.tar.gz', Body: 'weights' }));
-}, 120_000);
+}, 300_000);
 afterAll(async () => app?.stop());
 
 async function register(group: string, extra: Record<string, unknown> = {}): Promise<string> {
