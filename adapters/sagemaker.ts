@@ -14,6 +14,7 @@ import {
 } from '../domain/model-version';
 import type { BaselineFiles } from '../domain/monitoring-plan';
 import { principalOf } from '../domain/principal';
+import { approvalDescription, isMetadataValue, metadataValue } from '../domain/service-values';
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
@@ -131,9 +132,17 @@ export async function updateApproval(
       ModelPackageArn: arn,
       // Undefined keeps the status: the gate never re-sends a person's approval.
       ...(update.status !== undefined ? { ModelApprovalStatus: update.status } : {}),
-      ...(update.description !== undefined ? { ApprovalDescription: update.description } : {}),
+      // What the service accepts (service-values.ts): the decisions make their values valid; this
+      // guards the write, so a name nobody foresaw never fails it with a ValidationException.
+      ...(update.description !== undefined
+        ? { ApprovalDescription: approvalDescription(update.description) }
+        : {}),
       ...(update.metadata && Object.keys(update.metadata).length > 0
-        ? { CustomerMetadataProperties: { ...update.metadata } }
+        ? {
+            CustomerMetadataProperties: Object.fromEntries(
+              Object.entries(update.metadata).map(([k, v]) => [k, isMetadataValue(v) ? v : metadataValue(v)]),
+            ),
+          }
         : {}),
     }),
   );

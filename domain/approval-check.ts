@@ -23,25 +23,31 @@
 import { createHash } from 'node:crypto';
 import { type Hold, hold } from './hold';
 import { describePrincipal, type Principal, samePrincipal } from './principal';
+import { escapeField, METADATA_VALUE_MAX, unescapeField } from './service-values';
 
 /** Metadata the policy handler writes with its check: who approved (shown only). */
 export const APPROVED_BY_KEY = 'model-governance:approved-by';
 /**
  * Metadata the policy handler writes with its check: who approved, as a principal to compare
- * (`iam=<ARN> sid=<SourceIdentity> profile=<domain>/<name>`, what CustomerMetadataProperties allows);
- * trusted only while the version's latest change is the policy handler's (the card reviewer check).
+ * (`iam=<ARN> sid=<SourceIdentity> profile=<domain>/<name>`, each field escaped into what
+ * CustomerMetadataValue allows: service-values.ts escapeField); trusted only while the version's
+ * latest change is the policy handler's (the card reviewer check).
  */
 export const APPROVED_BY_PRINCIPAL_KEY = 'model-governance:approved-by-principal';
 
+/** What stands for a principal too long to record: decodes to nobody (a check that needs it fails closed). */
+const UNRECORDED_PRINCIPAL = '-';
+
 export function encodePrincipal(p: Principal): string {
-  return [
-    p.iam ? `iam=${p.iam}` : undefined,
-    p.sourceIdentity ? `sid=${p.sourceIdentity}` : undefined,
-    p.userProfile ? `profile=${p.userProfile}` : undefined,
+  const encoded = [
+    p.iam ? `iam=${escapeField(p.iam)}` : undefined,
+    p.sourceIdentity ? `sid=${escapeField(p.sourceIdentity)}` : undefined,
+    p.userProfile ? `profile=${escapeField(p.userProfile)}` : undefined,
   ]
     .filter((x) => x !== undefined)
-    .join(' ')
-    .slice(0, 256);
+    .join(' ');
+  // Cut, it would decode to another principal.
+  return encoded.length <= METADATA_VALUE_MAX && encoded ? encoded : UNRECORDED_PRINCIPAL;
 }
 
 export function decodePrincipal(value: string | undefined): Principal | undefined {
@@ -49,7 +55,8 @@ export function decodePrincipal(value: string | undefined): Principal | undefine
   const fields = Object.fromEntries(
     value.split(' ').flatMap((part) => {
       const i = part.indexOf('=');
-      return i > 0 ? [[part.slice(0, i), part.slice(i + 1)]] : [];
+      const field = i > 0 ? unescapeField(part.slice(i + 1)) : undefined;
+      return field ? [[part.slice(0, i), field]] : [];
     }),
   );
   const p: Principal = {

@@ -30,6 +30,7 @@ import type { ModelPackageStateChange } from './events';
 import { type Hold, hold } from './hold';
 import type { ModelLifeCycle, ModelVersion } from './model-version';
 import { describePrincipal, type Principal, samePrincipal } from './principal';
+import { metadataValue } from './service-values';
 
 /** Metadata the policy handler writes: `honoured:<Stage>/<StageStatus>`, or why the stage is not honoured. */
 export const STAGE_CHECK_KEY = 'model-governance:stage-check';
@@ -169,14 +170,6 @@ export function stageCheckValue(v: Pick<ModelVersion, 'lifeCycle'>, record: Stag
   if (!record || record.stage !== l.stage || record.stageStatus !== l.stageStatus)
     return 'not-honoured:not-recorded';
   return record.honoured ? `honoured:${stageName(l)}` : `not-honoured:${record.code ?? 'unattributed'}`;
-}
-
-/**
- * A value CustomerMetadataProperties accepts (botocore: at most 256 characters of
- * `[\p{L}\p{Z}\p{N}_.:\/=+\-@]`): other characters become spaces.
- */
-export function metadataValue(text: string): string {
-  return text.replace(/[^\p{L}\p{Z}\p{N}_.:/=+\-@]/gu, ' ').slice(0, 256);
 }
 
 /** The metadata the policy handler writes with every change it makes to a version of a staged group. */

@@ -31,6 +31,8 @@ import {
   decidedThrough,
   type GateVerdict,
   gateUpdate,
+  type IndistinctApproval,
+  indistinctApprovalUpdate,
   nextPolicyStep,
   policyNotification,
   type RegistryUpdate,
@@ -93,6 +95,13 @@ export type PolicyResult =
       readonly outcome: 'self-approval-reverted';
       readonly modelPackageArn: string;
       readonly identity: string;
+    }
+  | {
+      /** Set back to pending, with the reason in ApprovalDescription; not a self-approval. */
+      readonly outcome: 'approval-held';
+      readonly modelPackageArn: string;
+      readonly code: 'approver-indistinct-shared-role';
+      readonly hold: IndistinctApproval;
     }
   | {
       readonly outcome:
@@ -170,6 +179,14 @@ async function handle(event: unknown): Promise<PolicyResult> {
   if (step.kind === 'revert-self-approval') {
     update = selfApprovalUpdate(step.identity);
     result = { outcome: 'self-approval-reverted', modelPackageArn: version.arn, identity: step.identity };
+  } else if (step.kind === 'hold-indistinct-approval') {
+    update = indistinctApprovalUpdate(step.hold);
+    result = {
+      outcome: 'approval-held',
+      modelPackageArn: version.arn,
+      code: 'approver-indistinct-shared-role',
+      hold: step.hold,
+    };
   } else if (step.kind === 'revert-unidentified-registrant') {
     update = unidentifiedRegistrantUpdate(step.reason);
     result = {

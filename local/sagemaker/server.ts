@@ -87,6 +87,11 @@ export class LocalSageMaker {
    * `AnyScaleFrontendService.RegisterScalableTarget`, ...), in the order it arrived.
    */
   readonly requestLog: { caller: string; target: string }[] = [];
+  /**
+   * Every SageMaker request refused by the API model's constraints (a ValidationException before
+   * any resource is looked at), so a test can show that every request the app sends is valid.
+   */
+  readonly refusedLog: { caller: string; operation: string; message: string }[] = [];
   private server?: Server;
   private readonly operations: Record<string, Operation>;
   /** SageMaker's API model (botocore's), held against every SageMaker request, served or proxied. */
@@ -271,6 +276,7 @@ export class LocalSageMaker {
     this.operationCounts.clear();
     this.callLog.length = 0;
     this.requestLog.length = 0;
+    this.refusedLog.length = 0;
   }
 
   /** moto's ListModels ignores NameContains; filter (and page) here. */
@@ -320,7 +326,10 @@ export class LocalSageMaker {
     const implementation = operation ? this.operations[operation] : undefined;
     if (operation) {
       const invalid = this.requestViolation(operation, body);
-      if (invalid) return respondError(res, invalid);
+      if (invalid) {
+        this.refusedLog.push({ caller: ctx.accessKeyId, operation, message: invalid.message });
+        return respondError(res, invalid);
+      }
     }
     if (!implementation) return proxy(this.options.motoUrl, req, res, body, ctx.account);
     try {

@@ -84,7 +84,7 @@ describe('describeIdentity', () => {
     expect(describeIdentity({ UserProfileName: 'alice', DomainId: 'd-1' })).toBe('alice (Studio domain d-1)');
     expect(
       describeIdentity({ IamIdentity: { Arn: 'arn:aws:sts::1:assumed-role/r/s', SourceIdentity: 'bob' } }),
-    ).toBe('arn:aws:sts::1:assumed-role/r/s (source identity bob)');
+    ).toBe('bob (as role r)');
     expect(describeIdentity({})).toBeUndefined();
     expect(describeIdentity(undefined)).toBeUndefined();
   });

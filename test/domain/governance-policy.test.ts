@@ -15,13 +15,8 @@ import {
   unidentifiedRegistrantUpdate,
 } from '../../domain/governance-policy';
 import type { ModelVersion } from '../../domain/model-version';
-import {
-  metadataValue,
-  stageCheckValue,
-  stageHold,
-  stageMetadata,
-  stageTransition,
-} from '../../domain/stage-check';
+import { metadataValue } from '../../domain/service-values';
+import { stageCheckValue, stageHold, stageMetadata, stageTransition } from '../../domain/stage-check';
 
 const SELF = { iam: 'arn:aws:iam::111111111111:role/policy-gate' };
 const TRAINER = { iam: 'arn:aws:iam::111111111111:role/Trainer' };
@@ -235,7 +230,7 @@ describe('lifecycle stages: a stage is served only when someone other than the r
   });
 
   it('keeps its metadata within what CustomerMetadataProperties accepts', () => {
-    expect(metadataValue('ana (Studio domain d-1); x')).toBe('ana  Studio domain d-1   x');
+    expect(metadataValue('ana (Studio domain d-1); x')).toBe('ana Studio domain d-1 x');
     const value = stageCheckValue(staged, { ...staged, honoured: false, code: 'unattributed' } as never);
     expect(value).toMatch(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,256}$/u);
   });
