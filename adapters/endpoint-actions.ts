@@ -28,7 +28,7 @@ import {
   recordRollbackNotified,
   updateEndpoint,
 } from './endpoints';
-import { createExperiment, recordFigures, stopExperiment } from './inference-experiments';
+import { createExperiment, describeExperiment, recordFigures, stopExperiment } from './inference-experiments';
 import { associateOnce, createActionOnce, ensureModelPackageArtifact } from './lineage';
 
 export interface EndpointClients {
@@ -145,9 +145,11 @@ async function carryOutOne(ctx: ActionContext, action: Action): Promise<Setback 
     case 'stop-experiment':
       return void (await stopExperiment(sagemaker, action.request));
     case 'create-experiment':
-      return (await createExperiment(sagemaker, action.request, [...action.tags])) === 'existed'
-        ? { kind: 'existed' }
-        : undefined;
+      if ((await createExperiment(sagemaker, action.request, [...action.tags])) !== 'existed') return;
+      {
+        const found = await describeExperiment(sagemaker, action.request.Name);
+        return { kind: 'existed', ...(found ? { found } : {}) };
+      }
     case 'record-rollback-notified':
       return void (await recordRollbackNotified(sagemaker, action.endpointArn, action.request));
   }

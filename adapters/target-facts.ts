@@ -128,7 +128,9 @@ export async function gatherFact(
     case 'shadow-facts': {
       const { sagemaker } = sources;
       const endpoint = o.endpoint;
-      const live = endpoint ? await describeLiveVariant(sagemaker, endpoint.configName) : undefined;
+      const live = endpoint
+        ? await describeLiveVariant(sagemaker, endpoint.configName, o.target.endpointName)
+        : undefined;
       const desiredName =
         live && o.target.shadow
           ? shadowExperimentName(o.target.endpointName, need.deployment, live.modelName, o.target.shadow)
@@ -152,6 +154,7 @@ export async function gatherFact(
         o.target.endpointName,
         need.variants,
         need.window,
+        o.now,
       );
       return { ...o, shadow: { experiments: [], ...o.shadow, measured } };
     }

@@ -55,8 +55,8 @@ async function main(): Promise<number> {
     // The shadow check runs every 5 minutes in AWS; here every second.
     scheduleEveryMs: 1000,
   });
-  // One minute of a shadow test lasts three seconds here.
-  app.sagemaker.configure({ experimentMinuteMs: 3000 });
+  // The hour-long shadow test lasts three seconds here.
+  app.sagemaker.configure({ experimentMinuteMs: 50 });
   try {
     process.stdout.write(
       `ready in ${((Date.now() - started) / 1000).toFixed(1)} s; AWS_ENDPOINT_URL=${app.sagemaker.url}\n`,

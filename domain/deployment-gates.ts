@@ -4,7 +4,13 @@ import type { DeploymentTarget, ModelPackageGroupConfig } from '../core/config/t
 import { approvalCheckHold } from './approval-check';
 import { type ArtifactLocation, type ArtifactPins, type ArtifactState, verdictHold } from './artifact-pins';
 import { type CardReviewFacts, cardReviewHold } from './card-review';
-import { selfApprover, UNIDENTIFIED_REGISTRANT_REMEDY, unidentifiedRegistrant } from './governance-policy';
+import {
+  indistinctApproval,
+  indistinctApprovalReason,
+  selfApprover,
+  UNIDENTIFIED_REGISTRANT_REMEDY,
+  unidentifiedRegistrant,
+} from './governance-policy';
 import { type RecordedVersion, recordHold } from './governance-record';
 import { type Hold, hold } from './hold';
 import type { ModelVersion } from './model-version';
@@ -102,6 +108,9 @@ export function deploymentHold(
         'self-approved',
         `approved by its own registrant (${self}); separation of duties needs another approver`,
       );
+    // A shared role without SourceIdentity: neither self-approval nor another person's (principal.ts).
+    const indistinct = indistinctApproval(facts);
+    if (indistinct) return hold('approver-indistinct-shared-role', indistinctApprovalReason(indistinct));
     const unchecked = approvalCheckHold(facts);
     if (unchecked) return unchecked;
   }

@@ -252,10 +252,13 @@ export const UNIDENTIFIED_REGISTRANT_REMEDY =
 export function selfApprover(
   v: Pick<ModelVersion, 'createdBy' | 'createdByPrincipal' | 'lastModifiedByPrincipal'>,
 ): string | undefined {
-  const approver = v.lastModifiedByPrincipal ?? v.createdByPrincipal;
-  return comparePersons(v.createdByPrincipal, approver) === 'same' && v.createdByPrincipal
-    ? (v.createdBy ?? describePrincipal(v.createdByPrincipal))
-    : undefined;
+  const registrant = v.createdByPrincipal;
+  if (!registrant) return undefined;
+  // Registered as Approved and never changed since: the registration's own call approved it.
+  const self =
+    v.lastModifiedByPrincipal === undefined ||
+    comparePersons(registrant, v.lastModifiedByPrincipal) === 'same';
+  return self ? (v.createdBy ?? describePrincipal(registrant)) : undefined;
 }
 
 /** An approval whose maker cannot be told apart from the registrant (see PolicyStep). */

@@ -8,6 +8,7 @@ export type HoldCode =
   // Separation of duties (governance-policy.ts, approval-check.ts)
   | 'registrant-unidentified'
   | 'self-approved'
+  | 'approver-indistinct-shared-role'
   | 'approval-unchecked'
   | 'content-unrecorded'
   | 'content-changed'

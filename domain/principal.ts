@@ -94,7 +94,8 @@ export function comparePersons(a: Principal | undefined, b: Principal | undefine
     return a.userProfile !== undefined && a.userProfile === b.userProfile ? 'same' : 'different';
   }
   if (a.userProfile !== undefined && a.userProfile === b.userProfile) return 'same';
-  if (a.iam !== undefined && a.iam === b.iam) return 'indistinct';
+  // One IAM user (or root) is one person; one role may be many (a Studio domain's execution role).
+  if (a.iam !== undefined && a.iam === b.iam) return /:role\//.test(a.iam) ? 'indistinct' : 'same';
   return samePrincipal(a, b) ? 'same' : 'different';
 }
 

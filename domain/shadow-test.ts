@@ -59,6 +59,8 @@ export interface ObservedExperiment {
   readonly shadowVariantName?: string;
   readonly samplingPercent?: number;
   readonly variants: readonly { readonly variantName: string; readonly modelName: string }[];
+  /** The role SageMaker runs it as (DescribeInferenceExperiment RoleArn). */
+  readonly roleArn?: string;
   readonly start?: Date;
   readonly end?: Date;
   readonly completionTime?: Date;
@@ -66,12 +68,32 @@ export interface ObservedExperiment {
   readonly recorded?: ShadowFigures;
 }
 
-/** The endpoint's live production variant (from its current endpoint config). */
+/** The endpoint's live production variant (from its current endpoint config and DescribeEndpoint). */
 export interface LiveVariant {
   readonly variantName: string;
   readonly modelName: string;
   readonly instanceType: string;
+  /** The instances it runs on now (liveInstanceCount). */
   readonly instanceCount: number;
+}
+
+/**
+ * The live variant's instance count for the experiment's production variant: what the endpoint
+ * runs now, not what its config started it with. Application Auto Scaling changes a variant's
+ * count with UpdateEndpointWeightsAndCapacities, which DescribeEndpoint's CurrentInstanceCount and
+ * DesiredInstanceCount show and the endpoint config's InitialInstanceCount never does (API
+ * reference, ProductionVariantSummary), so an experiment asking for the config's count would
+ * shrink a scaled-out variant. The larger of the two (a scale-out under way counts); the config's
+ * count only when the endpoint shows neither.
+ */
+export function liveInstanceCount(
+  configured: number,
+  inService?: { readonly current?: number; readonly desired?: number },
+): number {
+  const counts = [inService?.current, inService?.desired].filter(
+    (n): n is number => typeof n === 'number' && n > 0,
+  );
+  return counts.length > 0 ? Math.max(...counts) : configured;
 }
 
 /** One variant's figures over the test window (AWS/SageMaker metrics). */
@@ -246,7 +268,13 @@ export function planShadowTest(inputs: ShadowInputs): ShadowStep {
   }
   const experiment = inputs.experiments.find((e) => e.name === name);
   if (!experiment) return { kind: 'start', request: experimentRequest(inputs, name, live, shadow) };
-  const notOurs = experimentMismatch(experiment, target.endpointName, deployment.modelName, live.modelName);
+  const notOurs = experimentMismatch(
+    experiment,
+    target.endpointName,
+    deployment.modelName,
+    live.modelName,
+    inputs.roleArn,
+  );
   if (notOurs) return { kind: 'refused', reason: notOurs };
   if (EXPERIMENT_IN_PROGRESS.includes(experiment.status)) return { kind: 'wait', experiment };
   if (experiment.status === 'Cancelled') {
@@ -326,10 +354,13 @@ export function experimentMismatch(
   endpointName: string,
   shadowModelName: string,
   liveModelName: string,
+  roleArn?: string,
 ): string | undefined {
   const problems: string[] = [];
   if (found.endpointName !== endpointName)
     problems.push(`runs on ${found.endpointName}, not ${endpointName}`);
+  if (roleArn !== undefined && found.roleArn !== undefined && found.roleArn !== roleArn)
+    problems.push(`runs as ${found.roleArn}, not this app's ${roleArn}`);
   const modelOf = (variant: string | undefined) =>
     found.variants.find((v) => v.variantName === variant)?.modelName;
   if (found.shadowVariantName !== SHADOW_VARIANT_NAME || modelOf(found.shadowVariantName) !== shadowModelName)
@@ -343,6 +374,37 @@ export function experimentMismatch(
   return problems.length > 0
     ? `inference experiment ${found.name} exists but is not the shadow test this app starts: it ${problems.join('; ')}. Its figures prove nothing about this version; stop and investigate it (someone may be copying live traffic to their own model), then approve a newer version.`
     : undefined;
+}
+
+/**
+ * What a CreateInferenceExperiment refused with ResourceInUse means, from the experiment of the
+ * requested name as DescribeInferenceExperiment shows it (undefined: there is none). SageMaker
+ * refuses a name that exists and an endpoint that already has a shadow variant (API reference,
+ * CreateInferenceExperiment errors; developer guide, "Create a shadow test": "a maximum of one
+ * shadow variant per endpoint"). Only an experiment of that name that is the test this app would
+ * start was started by another run; anything else holds the version with the reason.
+ */
+export function createRefused(
+  request: ExperimentRequest,
+  found: ObservedExperiment | undefined,
+): { readonly kind: 'started-by-another-run' } | { readonly kind: 'refused'; readonly reason: string } {
+  const shadow = request.ShadowModeConfig.ShadowModelVariants[0]?.ShadowModelVariantName;
+  const modelOf = (variant: string | undefined) =>
+    request.ModelVariants.find((v) => v.VariantName === variant)?.ModelName ?? '';
+  if (!found) {
+    return {
+      kind: 'refused',
+      reason: `SageMaker refused to start shadow test ${request.Name} as in use, and no experiment has that name: another inference experiment holds ${request.EndpointName} (one shadow variant per endpoint). Stop it or let it end; the next run starts the test`,
+    };
+  }
+  const mismatch = experimentMismatch(
+    found,
+    request.EndpointName,
+    modelOf(shadow),
+    modelOf(request.ShadowModeConfig.SourceModelVariantName),
+    request.RoleArn,
+  );
+  return mismatch ? { kind: 'refused', reason: mismatch } : { kind: 'started-by-another-run' };
 }
 
 /** The window the figures cover: the experiment's start to its completion (or scheduled end). */
@@ -450,21 +512,43 @@ export function figuresFromTags(tags: Readonly<Record<string, string>>): ShadowF
   };
 }
 
+const MINUTE_MS = 60_000;
+const DAY_MS = 86_400_000;
+
+/**
+ * The step GetMetricData's Period must be a multiple of, and StartTime is rounded down to, for a
+ * window that starts this long before CloudWatch answers: 1 minute when StartTime is under 15 days
+ * back, 5 minutes from 15 to 63 days, 1 hour beyond; a Period off that step returns no data points
+ * (CloudWatch API reference, GetMetricData StartTime and MetricStat Period). The query is made a
+ * little after `now` is read, so a window within an hour of a boundary takes the coarser step
+ * (a multiple of it is valid on both sides).
+ */
+export function metricStepMs(start: Date, now: Date): number {
+  const age = now.getTime() - start.getTime() + 60 * MINUTE_MS;
+  if (age > 63 * DAY_MS) return 60 * MINUTE_MS;
+  if (age > 15 * DAY_MS) return 5 * MINUTE_MS;
+  return MINUTE_MS;
+}
+
 /**
  * CloudWatch GetMetricData for the window: per variant, AWS/SageMaker ModelLatency p99 (reported in
  * microseconds), Invocations and Invocation5XXErrors summed, with the dimensions EndpointName and
  * VariantName (SageMaker developer guide, "Amazon SageMaker AI metrics in Amazon CloudWatch"). One
- * period spans the whole window, in whole minutes (a multiple of 60 seconds, as CloudWatch requires).
+ * period spans the whole window, its start rounded down and its end up to the step CloudWatch
+ * keeps the data at by then (metricStepMs), so the p99 is the window's. The age is taken from the
+ * later of `now` and the window's end: CloudWatch answers after the test ended, whatever the
+ * caller's clock says.
  */
 export function shadowMetricQueries(
   endpointName: string,
   variants: { readonly live: string; readonly shadow: string },
   window: { readonly start: Date; readonly end: Date },
+  now: Date,
 ) {
-  // Whole minutes covering the window: its start rounded down, its end rounded up.
-  const start = new Date(Math.floor(window.start.getTime() / 60_000) * 60_000);
-  const end = new Date(Math.ceil(window.end.getTime() / 60_000) * 60_000);
-  const seconds = Math.max(60, (end.getTime() - start.getTime()) / 1000);
+  const step = metricStepMs(window.start, new Date(Math.max(now.getTime(), window.end.getTime())));
+  const start = new Date(Math.floor(window.start.getTime() / step) * step);
+  const end = new Date(Math.max(start.getTime() + step, Math.ceil(window.end.getTime() / step) * step));
+  const seconds = (end.getTime() - start.getTime()) / 1000;
   const query = (id: string, variant: string, metric: string, stat: string) => ({
     Id: id,
     MetricStat: {
@@ -498,7 +582,8 @@ export function shadowMetricQueries(
 
 /**
  * The figures from GetMetricData's MetricDataResults: counts summed over the datapoints, the p99 the
- * highest one (one datapoint when the period spans the window), microseconds to milliseconds.
+ * highest one (one datapoint when the period spans the window; with more, the highest bounds the
+ * window's p99 from above), microseconds to milliseconds.
  */
 export function figuresFromMetricData(
   results: readonly { readonly Id?: string; readonly Values?: readonly number[] }[],

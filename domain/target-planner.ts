@@ -24,6 +24,7 @@ import {
 import type { ReconcileTrigger } from './events';
 import { type Hold, isQuietWait } from './hold';
 import {
+  createRefused,
   type ExperimentRequest,
   type LiveVariant,
   type ObservedExperiment,
@@ -127,8 +128,12 @@ export type Setback =
   | { readonly kind: 'busy' }
   /** Someone else's model or config already has our name (ownership.ts). */
   | { readonly kind: 'name-taken'; readonly detail: string }
-  /** Another run created the same experiment first. */
-  | { readonly kind: 'existed' };
+  /**
+   * SageMaker refused the experiment as in use; `found` is the experiment of the requested name as
+   * DescribeInferenceExperiment shows it (absent: none has that name). Whether another run started
+   * the same test, or something else holds the endpoint, is decided here (shadow-test.ts createRefused).
+   */
+  | { readonly kind: 'existed'; readonly found?: ObservedExperiment };
 
 export interface Decision {
   readonly kind: 'decided';
@@ -576,13 +581,26 @@ export function afterSetback(decision: Decision, setback: Setback, trigger: Plan
         ...(servingConfig ? { servingConfig } : {}),
       };
       break;
-    case 'existed':
-      next = skipped(
-        'shadow-started-elsewhere',
-        `shadow test ${outcome.outcome === 'shadow-started' ? outcome.experimentName : ''} of v${version} was started by another run`,
-        version,
-      );
+    case 'existed': {
+      const create = decision.actions.find((a) => a.kind === 'create-experiment');
+      const refused = create ? createRefused(create.request, setback.found) : undefined;
+      next =
+        refused?.kind === 'refused'
+          ? {
+              outcome: 'held',
+              code: 'shadow-refused',
+              version: version ?? 0,
+              modelPackageArn: 'modelPackageArn' in outcome ? outcome.modelPackageArn : '',
+              reason: refused.reason,
+              ...(servingConfig ? { servingConfig } : {}),
+            }
+          : skipped(
+              'shadow-started-elsewhere',
+              `shadow test ${outcome.outcome === 'shadow-started' ? outcome.experimentName : ''} of v${version} was started by another run`,
+              version,
+            );
       break;
+    }
     case 'busy':
       next =
         outcome.outcome === 'no-approved-version'

@@ -582,8 +582,9 @@ export interface ShadowInput {
    */
   readonly samplingPercent?: Integer;
   /**
-   * How long the test runs (SageMaker allows at most 30 days).
-   * @minimum 1
+   * How long the test runs: at least an hour and at most 30 days, as SageMaker's developer guide
+   * gives it.
+   * @minimum 60
    * @maximum 43200
    */
   readonly minutes: Integer;

@@ -856,13 +856,20 @@ function readModelQuality(r: Reader, raw: unknown, path: string): ModelQualityMo
  * A shadow test runs as a SageMaker inference experiment, whose variants are real-time instances
  * (CreateInferenceExperiment ModelVariants[].InfrastructureConfig: RealTimeInference with
  * InstanceType and InstanceCount), for at most 30 days (developer guide, "Create a shadow test":
- * "The default duration is 7 days and the maximum is 30 days"); SamplingPercentage is at most 100
- * (API reference, ShadowModelVariantConfig), and 0 would copy nothing to test.
+ * "The default duration is 7 days and the maximum is 30 days"; API reference,
+ * InferenceExperimentSchedule: "The maximum duration that you can set for an inference experiment
+ * is 30 days"). The developer guide gives an hour as the least; the API reference states no
+ * minimum, so an hour is required here, which is valid whichever of them the service enforces
+ * (docs/fidelity.md). SamplingPercentage is at most 100 (API reference,
+ * ShadowModelVariantConfig), and 0 would copy nothing to test.
  */
 function readShadow(r: Reader, raw: unknown, path: string, compute: Compute): ShadowTest {
   const s = r.object(raw, path, INPUT_KEYS.shadow);
   if (s.minutes === undefined)
-    r.problem(`${path}.minutes`, 'is required: how many minutes the shadow test runs (1 to 43200).');
+    r.problem(
+      `${path}.minutes`,
+      'is required: how many minutes the shadow test runs (60 to 43200: an hour to 30 days).',
+    );
   if (compute.kind === 'serverless') {
     r.problem(
       path,
@@ -871,7 +878,7 @@ function readShadow(r: Reader, raw: unknown, path: string, compute: Compute): Sh
   }
   return {
     samplingPercent: r.integer(s, 'samplingPercent', path, { default: 100, min: 1, max: 100 }),
-    minutes: r.integer(s, 'minutes', path, { default: 60, min: 1, max: 43_200 }),
+    minutes: r.integer(s, 'minutes', path, { default: 60, min: 60, max: 43_200 }),
     maxLatencyIncreasePercent: r.integer(s, 'maxLatencyIncreasePercent', path, {
       default: 10,
       min: 0,

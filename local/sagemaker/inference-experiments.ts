@@ -84,7 +84,7 @@ export interface VariantMetrics {
   readonly invocation5xxErrors?: number;
   /** ModelLatency samples, in microseconds (the unit SageMaker reports it in). */
   readonly modelLatencyMicros?: readonly number[];
-  /** ISO 8601; default now. */
+  /** ISO 8601; default the wall clock's now. */
   readonly at?: string;
 }
 
@@ -325,7 +325,8 @@ export class InferenceExperiments {
 
   /** Records a variant's figures, as SageMaker publishes them (POST /_local/variant-metrics). */
   putVariantMetrics(m: VariantMetrics): void {
-    const at = m.at ? Date.parse(m.at) : this.now().getTime();
+    // By default the wall clock's now, which lies in the window of a test running now.
+    const at = m.at ? Date.parse(m.at) : Date.now();
     if (Number.isNaN(at)) throw validation(`at is "${m.at}", not an ISO 8601 time`);
     const point = (metric: string, values: readonly number[]) =>
       this.datapoints.push({ endpointName: m.endpointName, variantName: m.variantName, metric, at, values });

@@ -451,8 +451,13 @@ describe('deploymentHold', () => {
   });
 
   it('holds a version its registrant approved when the group separates duties', () => {
-    // The registrant's role under another session name is still the registrant.
-    const self = { ...facts, cardStatus: 'Approved', lastModifiedByPrincipal: { ...ana } };
+    // The registrant's SourceIdentity under another role is still the registrant.
+    const self = {
+      ...facts,
+      createdByPrincipal: { ...ana, sourceIdentity: 'ana' },
+      cardStatus: 'Approved',
+      lastModifiedByPrincipal: { ...bo, sourceIdentity: 'ana' },
+    };
     expect(deploymentHold({ separationOfDuties: true }, open, self)).toEqual({
       code: 'self-approved',
       detail: 'approved by its own registrant (ana); separation of duties needs another approver',

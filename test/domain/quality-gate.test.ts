@@ -317,9 +317,10 @@ describe('policy decisions', () => {
     expect(samePrincipal(undefined, p(ANA))).toBe(false);
   });
 
-  it('finds a self-approval by principal, whatever the session, and decides it before the gate (H1, M4)', () => {
-    const trainer = p('arn:aws:sts::111111111111:assumed-role/Trainer/pipeline-run-7');
-    const sameRoleOtherSession = p('arn:aws:sts::111111111111:assumed-role/Trainer/approve-now');
+  it('finds a self-approval by person, whatever the session or role, and decides it before the gate', () => {
+    // The same SourceIdentity is the same person, whatever role or session carries it.
+    const trainer = p('arn:aws:sts::111111111111:assumed-role/Trainer/pipeline-run-7', 'ana');
+    const sameRoleOtherSession = p('arn:aws:sts::111111111111:assumed-role/Approver/approve-now', 'ana');
     expect(
       selfApprover({
         createdBy: 'x',

@@ -31,6 +31,7 @@ const role = 'arn:aws:iam::123456789012:role/exec';
 const shadowRole = 'arn:aws:iam::123456789012:role/shadow';
 const now = new Date('2026-12-02T02:00:00Z');
 const ANA = { iam: 'arn:aws:iam::123456789012:role/Trainer' };
+const ANA_USER = { iam: 'arn:aws:iam::123456789012:user/ana' };
 const BO = { iam: 'arn:aws:iam::123456789012:role/Approver' };
 const CHECKER = { iam: 'arn:aws:iam::123456789012:role/policy-gate' };
 
@@ -141,14 +142,14 @@ function decide(s: Situation, trigger: PlannerTrigger): Decision {
 
 const event: PlannerTrigger = { kind: 'model-package' };
 const settled: PlannerTrigger = { kind: 'endpoint', settled: true };
-const shadowOn = { instances: { type: 'ml.m5.large', count: 2 }, shadow: { minutes: 30 } };
+const shadowOn = { instances: { type: 'ml.m5.large', count: 2 }, shadow: { minutes: 60 } };
 
 /** The experiment this app starts for `version` against v1, in `status`. */
 function experimentFor(t: DeploymentTarget, version: number, status: ObservedExperiment['status']) {
   const d = namesOf(t, version);
   const live = namesOf(t, 1).modelName;
   return {
-    name: shadowExperimentName('churn-prod', d, live, { samplingPercent: 100, minutes: 30 }),
+    name: shadowExperimentName('churn-prod', d, live, { samplingPercent: 100, minutes: 60 }),
     arn: `arn:aws:sagemaker:us-east-1:123456789012:inference-experiment/x${version}`,
     status,
     endpointName: 'churn-prod',
@@ -344,10 +345,20 @@ const SCENARIOS: readonly [string, Situation, PlannerTrigger, Expected][] = [
     {
       group: { separationOfDuties: true },
       versions: [v(2)],
-      gates: { 2: passing(2, { lastModifiedByPrincipal: ANA }) },
+      gates: { 2: passing(2, { createdByPrincipal: ANA_USER, lastModifiedByPrincipal: ANA_USER }) },
     },
     event,
     { outcome: 'held', code: 'self-approved', version: 2, notify: true },
+  ],
+  [
+    'separation of duties: registrant and approver share a role without SourceIdentity',
+    {
+      group: { separationOfDuties: true },
+      versions: [v(2)],
+      gates: { 2: passing(2, { lastModifiedByPrincipal: ANA }) },
+    },
+    event,
+    { outcome: 'held', code: 'approver-indistinct-shared-role', version: 2, notify: true },
   ],
   [
     "separation of duties: the policy handler's check not made yet is a quiet wait",
@@ -643,10 +654,33 @@ describe('afterSetback: what the service answered changes the outcome', () => {
       },
       event,
     );
-    expect(afterSetback(start, { kind: 'existed' }, event).outcome).toMatchObject({
+    const create = start.actions.find((a) => a.kind === 'create-experiment');
+    if (create?.kind !== 'create-experiment') throw new Error('no experiment to create');
+    const r = create.request;
+    const same = {
+      name: r.Name,
+      status: 'Running' as const,
+      endpointName: r.EndpointName,
+      sourceVariantName: r.ShadowModeConfig.SourceModelVariantName,
+      shadowVariantName: r.ShadowModeConfig.ShadowModelVariants[0]?.ShadowModelVariantName,
+      variants: r.ModelVariants.map((m) => ({ variantName: m.VariantName, modelName: m.ModelName })),
+      roleArn: r.RoleArn,
+    };
+    expect(afterSetback(start, { kind: 'existed', found: same }, event).outcome).toMatchObject({
       outcome: 'skipped',
       code: 'shadow-started-elsewhere',
     });
+    // Refused as in use, and no experiment of that name: another one holds the endpoint.
+    const none = afterSetback(start, { kind: 'existed' }, event);
+    expect(none.outcome).toMatchObject({ outcome: 'held', code: 'shadow-refused', version: 2 });
+    expect(none.notify).toBe(true);
+    // An experiment of that name that runs as another role is not ours to wait for.
+    const other = afterSetback(
+      start,
+      { kind: 'existed', found: { ...same, roleArn: 'arn:aws:iam::123456789012:role/someone-else' } },
+      event,
+    );
+    expect(other.outcome).toMatchObject({ outcome: 'held', code: 'shadow-refused' });
   });
 
   it('a delete the endpoint is too busy for waits for its next event', () => {

@@ -33,7 +33,7 @@ const raw = {
         {
           endpointName: ENDPOINT,
           instances: { type: 'ml.m5.large', count: 1 },
-          shadow: { minutes: 2, samplingPercent: 50, maxLatencyIncreasePercent: 20, maxErrorRatePercent: 1 },
+          shadow: { minutes: 60, samplingPercent: 50, maxLatencyIncreasePercent: 20, maxErrorRatePercent: 1 },
         },
       ],
     },
@@ -48,8 +48,8 @@ let savedEnv: NodeJS.ProcessEnv;
 beforeAll(async () => {
   savedEnv = { ...process.env };
   app = await startLocalApp(raw, { scheduleEveryMs: 500 });
-  // Two experiment minutes last two seconds here.
-  app.sagemaker.configure({ experimentMinuteMs: 1000 });
+  // The hour-long test lasts two seconds here.
+  app.sagemaker.configure({ experimentMinuteMs: 33 });
   sagemaker = new SageMakerClient({
     endpoint: app.sagemaker.url,
     region: 'us-east-1',
@@ -244,10 +244,10 @@ describe('in order', () => {
 
   it('a duplicate event during the experiment adds no second experiment; a newer approval stops it and starts over', async () => {
     const before = (await experiments()).length;
-    app.sagemaker.configure({ experimentMinuteMs: 10_000 }); // v4's test outlasts what follows
+    app.sagemaker.configure({ experimentMinuteMs: 333 }); // v4's test outlasts what follows
     await approvedVersion(); // v4
     const v4 = await running(4);
-    app.sagemaker.configure({ experimentMinuteMs: 1000 });
+    app.sagemaker.configure({ experimentMinuteMs: 33 });
     const approvals = app.sagemaker.events.emitted.filter((e) =>
       JSON.stringify(e.detail).includes('model-package/churn/4'),
     );

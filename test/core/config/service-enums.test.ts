@@ -56,7 +56,7 @@ describe('instances.type', () => {
   });
 
   it('refuses it for a target with a shadow test (the shadow variant runs on the same type)', () => {
-    const problems = problemsOf(withTarget({ instances: { type: 'ml.c5.huge' }, shadow: { minutes: 30 } }));
+    const problems = problemsOf(withTarget({ instances: { type: 'ml.c5.huge' }, shadow: { minutes: 60 } }));
     expect(problems.map((p) => p.split(':')[0])).toEqual([TYPE]);
   });
 
