@@ -5,7 +5,7 @@ import { versionOfName } from '../../core/naming';
 import { rolledBackFrom } from '../../domain/endpoint-request';
 import { desiredVersion } from '../../domain/version-selection';
 import { COMMON_HELP, type Command, expectArgs, positiveInt } from '../command';
-import { followTargets, gatesOf } from '../follow';
+import { followTargets, followTimeoutMinutes, gatesOf } from '../follow';
 import { CliError } from '../registry';
 
 export const retryDeploy: Command = {
@@ -79,7 +79,11 @@ ${COMMON_HELP}`,
     if (!values.wait)
       return ctx.print(done, () => `${endpointName}: deploying ${group.name} v${version} again (${from}).`);
     if (!json) ctx.io.out(`${endpointName}: deploying ${group.name} v${version} again; following it…`);
-    const timeoutMin = positiveInt(values.timeout ?? '30', '--timeout', command);
+    const timeoutMin = positiveInt(
+      values.timeout ?? String(followTimeoutMinutes([target])),
+      '--timeout',
+      command,
+    );
     const result = await followTargets(
       ctx,
       { ...group, deployments: [target] },

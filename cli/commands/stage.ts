@@ -15,7 +15,7 @@ import {
   UsageError,
   versionNumber,
 } from '../command';
-import { followTargets } from '../follow';
+import { CLOCK_SKEW_MS, followTargets, followTimeoutMinutes } from '../follow';
 import { CliError, findGroupConfig, findVersion } from '../registry';
 
 /**
@@ -67,6 +67,7 @@ async function setStage(ctx: CommandContext): Promise<void> {
     (t) =>
       t.serve.kind === 'lifecycle-stage' && t.serve.stage === stage && t.serve.stageStatus === stageStatus,
   );
+  const since = new Date(Date.now() - CLOCK_SKEW_MS);
   await updateStage(ctx.sagemaker, version.arn, {
     stage,
     stageStatus,
@@ -104,7 +105,11 @@ async function setStage(ctx: CommandContext): Promise<void> {
     ctx.io.out(
       `${group.name} v${n} is at ${stage}/${stageStatus}; following ${serving.map((t) => t.endpointName).join(', ')}…`,
     );
-  const timeoutMin = positiveInt(values.timeout ?? '30', '--timeout', command);
+  const timeoutMin = positiveInt(
+    values.timeout ?? String(followTimeoutMinutes(serving)),
+    '--timeout',
+    command,
+  );
   const result = await followTargets(
     ctx,
     { ...group, deployments: serving },
@@ -112,6 +117,7 @@ async function setStage(ctx: CommandContext): Promise<void> {
     'Approved',
     timeoutMin * 60_000,
     cfg.registry?.account,
+    since,
   );
   ctx.print({ ...done, ...result }, () => result.lines.join('\n'));
   if (!result.ok) throw new CliError(result.problem ?? 'the deployment did not end as expected.');

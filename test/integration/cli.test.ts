@@ -196,6 +196,7 @@ describe('register, approve, reject, status, card', () => {
       groups: [
         {
           name: 'cli-group',
+          total: 1,
           versions: [
             {
               group: 'cli-group',
