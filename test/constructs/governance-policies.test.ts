@@ -162,7 +162,7 @@ it("splits the managed policies so each stays within IAM's 6,144 characters, wha
   expect([...covered].sort()).toEqual(names); // every group is in some policy
 });
 
-it('runs the policy handler on the gated groups only, able to change only their versions', () => {
+it('runs the policy handler on every governed group (it writes their governance record), able to change only their versions and never to Approved', () => {
   const fn = Object.entries(template.findResources('AWS::Lambda::Function')).find(([, f]) =>
     String((f.Properties as { Description?: string }).Description).includes('quality gates'),
   );
@@ -179,7 +179,7 @@ it('runs the policy handler on the gated groups only, able to change only their 
     {
       Action: 'sagemaker:UpdateModelPackage',
       Effect: 'Allow',
-      Resource: VERSIONS('churn'),
+      Resource: [VERSIONS('churn'), VERSIONS('fraud')],
       Condition: {
         StringEqualsIfExists: { 'sagemaker:ModelApprovalStatus': ['Rejected', 'PendingManualApproval'] },
       },
@@ -187,7 +187,7 @@ it('runs the policy handler on the gated groups only, able to change only their 
     {
       Action: 'sagemaker:UpdateModelPackage',
       Effect: 'Deny',
-      Resource: VERSIONS('churn'),
+      Resource: [VERSIONS('churn'), VERSIONS('fraud')],
       Condition: { StringEquals: { 'sagemaker:ModelApprovalStatus': 'Approved' } },
     },
   ]);
