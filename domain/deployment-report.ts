@@ -1,6 +1,6 @@
 import type { Notification } from './audit';
 import { toSubject } from './audit';
-import { type HoldCode, isQuietWait } from './hold';
+import { type HoldCode, isQuietWait, type QuietHoldCode } from './hold';
 
 /** Why a run did nothing (logged, never notified). */
 export type SkipCode =
@@ -32,7 +32,7 @@ export type SkipCode =
   | 'violation-recorded';
 
 /** Why a run waits for something that comes by itself (logged, never notified). */
-export type WaitCode = 'approval-unchecked' | 'verdict-pending' | 'stage-unchecked' | 'shadow-running';
+export type WaitCode = QuietHoldCode | 'shadow-running';
 
 /** What one reconcile run did for one target: logged, notified and returned. */
 export type TargetOutcome =

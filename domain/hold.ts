@@ -47,18 +47,21 @@ export interface Hold {
  * Holds that last only until the policy handler's own registry update or record (its approval or
  * stage check, its quality gate verdict, the version's registration, about a second), whose event deploys the version: logged, never notified.
  */
-export const QUIET_HOLDS: ReadonlySet<HoldCode> = new Set<HoldCode>([
+export const QUIET_HOLDS = [
   'approval-unchecked',
   'verdict-pending',
   'stage-unchecked',
   'registration-unrecorded',
-]);
+] as const satisfies readonly HoldCode[];
+
+/** A hold that is a short wait for the policy handler (QUIET_HOLDS). */
+export type QuietHoldCode = (typeof QUIET_HOLDS)[number];
 
 export function hold(code: HoldCode, detail: string): Hold {
   return { code, detail };
 }
 
 /** A hold that is a short wait for the policy handler, not something people must act on. */
-export function isQuietWait(h: Pick<Hold, 'code'>): boolean {
-  return QUIET_HOLDS.has(h.code);
+export function isQuietWait<H extends Pick<Hold, 'code'>>(h: H): h is H & { readonly code: QuietHoldCode } {
+  return (QUIET_HOLDS as readonly HoldCode[]).includes(h.code);
 }

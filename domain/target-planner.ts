@@ -11,7 +11,7 @@
 import type { ModelPackageGroupConfig } from '../core/config/types';
 import { VARIANT_NAME, versionOfName } from '../core/naming';
 import { deploymentHold, type GateFacts } from './deployment-gates';
-import type { SkipCode, TargetOutcome, WaitCode } from './deployment-report';
+import type { SkipCode, TargetOutcome } from './deployment-report';
 import { type Plan, planEndpoint } from './endpoint-plan';
 import { type DeploymentRequest, type ObservedEndpoint, requestTags } from './endpoint-request';
 import {
@@ -250,7 +250,7 @@ function heldOutcome(
   if (isQuietWait(h))
     return {
       outcome: 'waiting',
-      code: h.code as WaitCode,
+      code: h.code,
       version: version.version,
       reason: h.detail,
     };

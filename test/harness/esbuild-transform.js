@@ -16,6 +16,9 @@ module.exports = {
       loader: filename.endsWith('.tsx') ? 'tsx' : 'ts',
       format: 'cjs',
       target: 'node20',
+      // `await import(x)` as `require(x)` in a promise, as ts-jest emits it: jest runs CommonJS, and a
+      // real dynamic import needs --experimental-vm-modules.
+      supported: { 'dynamic-import': false },
       sourcefile: filename,
       sourcemap: 'external',
       // Class fields as TypeScript's `useDefineForClassFields: true` (target ES2022) defines them.

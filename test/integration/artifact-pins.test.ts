@@ -184,13 +184,17 @@ describe('a quality-gated version deploys only after its verdict (the gate no lo
   it('deploys a version registered as Approved only once the gate has passed it, with no second action', async () => {
     const v1 = await train('pinned', 'run-1', 4.5, { approved: true });
     await serving(app, approver, 'pinned-prod', v1.version);
-    // Whatever ran before the verdict was a quiet hold, never a deployment.
+    // Whatever ran before the verdict was a quiet wait for the policy handler (its record of the
+    // registration, then its verdict), never a deployment.
     const beforeDeploy = reports('pinned-prod').slice(
       0,
       reports('pinned-prod').findIndex((r) => r.outcome === 'deploy-started'),
     );
     for (const r of beforeDeploy)
-      expect(r.outcome === 'skipped' || (r.outcome === 'waiting' && r.code === 'verdict-pending')).toBe(true);
+      expect(
+        r.outcome === 'skipped' ||
+          (r.outcome === 'waiting' && ['verdict-pending', 'registration-unrecorded'].includes(r.code)),
+      ).toBe(true);
     expect(lifecycleCalls(app, 'pinned-prod')).toEqual([
       expect.objectContaining({ operation: 'CreateEndpoint', version: v1.version }),
     ]);
