@@ -6,6 +6,7 @@ import {
   STACK_SETTLED_STATUSES,
   STACK_STATUS_CHANGE,
 } from '../core/events';
+import { contentFingerprint } from './approval-check';
 import {
   type ApprovalStatus,
   describeIdentity,
@@ -33,6 +34,13 @@ export interface ModelPackageStateChange {
   readonly reportedStage?: string;
   /** When the version was registered, as the event reports it, ISO 8601. */
   readonly reportedCreationTime?: string;
+  /**
+   * The deployable content's fingerprint as the registration's own event carries it: present only on
+   * the event of the CreateModelPackage call (no later change, no updated fields), whose detail is the
+   * version as registered. Only AWS puts `aws.sagemaker` events on the bus, so this is the service's
+   * own fact, whatever the version shows by the time the event is handled.
+   */
+  readonly registeredContentFingerprint?: string;
 }
 
 /** Event times come as epoch milliseconds (documented samples) or ISO 8601 strings. */
@@ -93,7 +101,22 @@ export function parseModelPackageStateChange(event: unknown): Parsed<ModelPackag
       reportedBy: describeIdentity((d.LastModifiedBy ?? d.CreatedBy) as UserContextLike | undefined),
       reportedStage: reportedStage(d.ModelLifeCycle),
       reportedCreationTime: eventTime(d.CreationTime),
+      ...registrationContent(d),
     },
+  };
+}
+
+/** The registration event's content fingerprint (see ModelPackageStateChange), when this is that event. */
+function registrationContent(d: Record<string, unknown>): { registeredContentFingerprint?: string } {
+  const created = eventTime(d.CreationTime);
+  const modified = eventTime(d.LastModifiedTime);
+  const registration =
+    created !== undefined &&
+    (modified === undefined || modified === created) &&
+    d.UpdatedModelPackageFields === undefined;
+  if (!registration || (d.InferenceSpecification === undefined && d.SourceUri === undefined)) return {};
+  return {
+    registeredContentFingerprint: contentFingerprint(d as Parameters<typeof contentFingerprint>[0]),
   };
 }
 

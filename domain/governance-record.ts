@@ -254,6 +254,13 @@ export function recordHold(
   return undefined;
 }
 
+/**
+ * How long after a registration its own event may still be on its way (EventBridge delivers within
+ * seconds, and retries a failed delivery): until then a version someone else changed first waits for
+ * that event, which carries the registered content; after it, the content is recorded as unknown.
+ */
+export const REGISTRATION_EVENT_GRACE_MS = 15 * 60_000;
+
 /** How a hold lasting only until the policy handler records the version begins (logged, not notified). */
 export const AWAITING_REGISTRATION = 'registration not yet recorded';
 
@@ -311,13 +318,14 @@ export function observedEntries(
   v: ObservedVersion,
   record: RecordedVersion,
   change: ObservedChange | undefined,
-  registration: { readonly fingerprint?: string; readonly reason?: string },
+  /** What to record as the registration; undefined: not yet (its own event's run records it). */
+  registration: { readonly fingerprint?: string; readonly reason?: string } | undefined,
   now: Date,
 ): EntryDraft[] {
   const at = now.toISOString();
   const drafts: EntryDraft[] = [];
-  const registered = record.registration ?? registration;
-  if (!record.registration)
+  const registered = record.registration ?? registration ?? {};
+  if (!record.registration && registration)
     drafts.push({
       kind: 'registration',
       at,

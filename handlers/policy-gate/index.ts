@@ -44,6 +44,7 @@ import {
 import {
   type EntryDraft,
   observedEntries,
+  REGISTRATION_EVENT_GRACE_MS,
   type RecordEntry,
   type RecordedVersion,
   recordedVersion,
@@ -144,6 +145,10 @@ async function handle(event: unknown): Promise<PolicyResult> {
   if (!group.qualityGate && !group.separationOfDuties && !staged)
     return recorded(version, record, appended, wake);
 
+  // Separation of duties compares the version with its registration: until that is recorded (by the
+  // registration event's own run, which checks the approval as it finds it), nothing is decided.
+  if (group.separationOfDuties && !record.registration)
+    return { outcome: 'no-action', reason: 'the registration is not recorded yet; its own event records it' };
   const verdict = group.qualityGate ? await readVerdict(s3, verdictStore, version.arn) : undefined;
   // Before anything is written: what the registrant registered (separation of duties, approval-check.ts).
   const registration = group.separationOfDuties ? registrationOf(version, record) : undefined;
@@ -405,11 +410,7 @@ async function observe(
   change: ModelPackageStateChange,
 ): Promise<{ record: RecordedVersion; appended: string[] }> {
   const now = new Date();
-  const registration = registrationRecord(version, self, now);
-  const registered = {
-    ...(registration.fingerprint ? { fingerprint: registration.fingerprint } : {}),
-    ...(registration.reason ? { reason: registration.reason } : {}),
-  };
+  const registered = registrationToRecord(version, change, now);
   const appended: string[] = [];
   let entries = await readRecordEntries(s3, recordStore, version.arn);
   // Each append re-reads the record: a concurrent run's entry is taken into account, never duplicated.
@@ -438,6 +439,25 @@ async function observe(
     }
   }
   return { record: recordedVersion(entries), appended };
+}
+
+/**
+ * The registration as the record keeps it: the content the registration's own event carries (the
+ * service's fact, whatever happened to the version since); else the version as read now, when nobody
+ * but its registrant (or this handler) has changed it. A version someone else changed first is
+ * recorded as unrecordable only once its registration event is overdue (REGISTRATION_EVENT_GRACE_MS):
+ * until then that event may still come, and undefined leaves the registration to its run.
+ */
+function registrationToRecord(
+  version: ModelVersion,
+  change: ModelPackageStateChange,
+  now: Date,
+): { readonly fingerprint?: string; readonly reason?: string } | undefined {
+  if (change.registeredContentFingerprint) return { fingerprint: change.registeredContentFingerprint };
+  const registration = registrationRecord(version, self, now);
+  if (registration.fingerprint) return { fingerprint: registration.fingerprint };
+  if (now.getTime() - version.creationTime.getTime() < REGISTRATION_EVENT_GRACE_MS) return undefined;
+  return { reason: registration.reason ?? 'its registered content could not be read' };
 }
 
 async function append(

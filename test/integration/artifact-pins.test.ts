@@ -193,7 +193,7 @@ describe('a quality-gated version deploys only after its verdict (the gate no lo
     for (const r of beforeDeploy)
       expect(
         r.outcome === 'skipped' ||
-          (r.outcome === 'waiting' && ['verdict-pending', 'registration-unrecorded'].includes(r.code)),
+          (r.outcome === 'waiting' && ['verdict-pending', 'registration-unrecorded'].includes(r.code ?? '')),
       ).toBe(true);
     expect(lifecycleCalls(app, 'pinned-prod')).toEqual([
       expect.objectContaining({ operation: 'CreateEndpoint', version: v1.version }),
