@@ -31,7 +31,8 @@ const INTEGRATION = ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/
  */
 module.exports = {
   // A global option: jest-circus reads the run's testTimeout, not a project's.
-  testTimeout: 60000,
+  // Integration waits scale with the machine's load (test/harness/local-aws.ts eventually).
+  testTimeout: 180000,
   projects: [
     {
       ...shared,

@@ -4,7 +4,7 @@
  * between them safe.
  */
 import type { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
-import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { DescribeEndpointCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { DeploymentTarget } from '../core/config/types';
 import { resourcePrefix, versionOfName } from '../core/naming';
 import { scalingAroundUpdate, scalingWhenSettled } from '../domain/autoscaling-plan';
@@ -43,6 +43,10 @@ export interface EndpointClients {
  * by the config the endpoint settles on (rolledBackFrom) and a crash before the request is no false
  * rollback; the variant's scaling made ready (an instance-type change deregisters it, a model-only
  * change keeps the scaled-out count); then UpdateEndpoint with the target's blue/green config.
+ *
+ * SageMaker has no conditional UpdateEndpoint, and a run acts on what it observed seconds before: an
+ * endpoint another run has updated since (and that may have settled again, even rolled back) is left
+ * to its own next event ('busy'), so a run never repeats an update on a stale observation.
  */
 export async function requestUpdate(
   clients: EndpointClients,
@@ -50,6 +54,7 @@ export async function requestUpdate(
   endpoint: ObservedEndpoint,
   configName: string,
 ): Promise<'started' | 'busy'> {
+  if (await changedSince(clients.sagemaker, target.endpointName, endpoint)) return 'busy';
   if (endpoint.arn)
     await recordRequest(
       clients.sagemaker,
@@ -65,6 +70,20 @@ export async function requestUpdate(
     deploymentConfig: deploymentConfig(target),
     retainInstanceCount,
   });
+}
+
+/** Whether the endpoint is no longer as observed: another status, config or change since. */
+async function changedSince(
+  client: SageMakerClient,
+  endpointName: string,
+  observed: ObservedEndpoint,
+): Promise<boolean> {
+  const now = await client.send(new DescribeEndpointCommand({ EndpointName: endpointName }));
+  return (
+    now.EndpointStatus !== observed.status ||
+    now.EndpointConfigName !== observed.configName ||
+    now.LastModifiedTime?.getTime() !== observed.lastModifiedTime?.getTime()
+  );
 }
 
 /**

@@ -97,7 +97,7 @@ beforeAll(async () => {
       Endpoint: Attributes?.QueueArn,
     }),
   );
-}, 120_000);
+}, 360_000);
 
 const received: { Subject: string; Message: string }[] = [];
 /** Every notification so far (SNS to SQS), accumulated. */

@@ -78,7 +78,7 @@ beforeAll(async () => {
   );
   await put('good.json', 4.5);
   await put('poor.json', 7.2);
-}, 120_000);
+}, 360_000);
 afterAll(async () => app?.stop());
 
 const describe_ = (arn: string) => approver.send(new DescribeModelPackageCommand({ ModelPackageName: arn }));
@@ -358,7 +358,7 @@ describe('every candidate is checked (M2)', () => {
     );
     expect(result).toMatchObject({ outcome: 'held', version: 21 });
     expect(lifecycleCalls(app, 'many-prod')).toEqual([]);
-  }, 60_000);
+  }, 360_000);
 });
 
 describe('lifecycle stages (red-team review, round 3)', () => {

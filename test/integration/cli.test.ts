@@ -36,7 +36,7 @@ beforeAll(async () => {
   savedEnv = { ...process.env };
   Object.assign(process.env, app.clientEnv('trainer'));
   await new S3Client({ forcePathStyle: true }).send(new CreateBucketCommand({ Bucket: 'cli-models' }));
-}, 120_000);
+}, 360_000);
 afterAll(async () => {
   process.env = savedEnv;
   await app?.stop();

@@ -37,7 +37,7 @@ beforeAll(async () => {
     region: 'us-east-1',
     credentials: { accessKeyId: 'approver', secretAccessKey: 'local' },
   });
-}, 120_000);
+}, 360_000);
 afterAll(async () => app?.stop());
 
 async function liveConfig(endpointName: string) {

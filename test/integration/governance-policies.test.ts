@@ -88,7 +88,7 @@ beforeAll(async () => {
       Body: JSON.stringify({ regression_metrics: { mse: { value: 7.2, standard_deviation: 0.4 } } }),
     }),
   );
-}, 120_000);
+}, 360_000);
 afterAll(async () => app?.stop());
 
 async function describe_(arn: string) {

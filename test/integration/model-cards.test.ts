@@ -60,7 +60,7 @@ beforeAll(async () => {
   await s3.send(
     new PutObjectCommand({ Bucket: 'metrics', Key: 'unknown.json', Body: '{ "accuracy": 0.9 }' }),
   );
-}, 120_000);
+}, 360_000);
 afterAll(async () => app?.stop());
 
 async function register(

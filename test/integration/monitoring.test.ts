@@ -57,7 +57,7 @@ beforeAll(async () => {
   s3 = new S3Client({ ...client, endpoint: app.moto.url, forcePathStyle: true });
   await s3.send(new CreateBucketCommand({ Bucket: 'baselines' }));
   await sagemaker.send(new CreateModelPackageGroupCommand({ ModelPackageGroupName: 'churn' }));
-}, 120_000);
+}, 360_000);
 afterAll(async () => {
   await app?.stop();
 });

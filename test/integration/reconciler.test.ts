@@ -35,7 +35,7 @@ beforeAll(async () => {
     region: 'us-east-1',
     credentials: { accessKeyId: 'approver', secretAccessKey: 'local' },
   });
-}, 120_000);
+}, 360_000);
 afterAll(async () => app?.stop());
 
 async function approvedVersion(group: string): Promise<string> {

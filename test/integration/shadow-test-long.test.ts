@@ -52,7 +52,7 @@ beforeAll(async () => {
     region: 'us-east-1',
     credentials: { accessKeyId: 'approver', secretAccessKey: 'local' },
   });
-}, 120_000);
+}, 360_000);
 afterAll(async () => {
   await app?.stop();
 });

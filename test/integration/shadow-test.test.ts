@@ -55,7 +55,7 @@ beforeAll(async () => {
     region: 'us-east-1',
     credentials: { accessKeyId: 'approver', secretAccessKey: 'local' },
   });
-}, 120_000);
+}, 360_000);
 afterAll(async () => {
   process.env = savedEnv;
   await app?.stop();

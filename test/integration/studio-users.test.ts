@@ -45,7 +45,7 @@ beforeAll(async () => {
         Body: `${group} weights`,
       }),
     );
-}, 120_000);
+}, 360_000);
 afterAll(async () => app?.stop());
 
 afterEach(() => {
