@@ -14,6 +14,7 @@ import { versionApprover } from '../domain/card-review';
 import { type GateFacts, versionGateFacts } from '../domain/deployment-gates';
 import { recordedVersion } from '../domain/governance-record';
 import { describeIdentity } from '../domain/model-version';
+import { STAGE_CHECK_KEY } from '../domain/stage-check';
 import { type Principal, principalOf } from '../domain/principal';
 import { EXPERIMENT_IN_PROGRESS, type ObservedExperiment, shadowExperimentName } from '../domain/shadow-test';
 import type { Decision, Need, PlannerTrigger, TargetObservation } from '../domain/target-planner';
@@ -193,9 +194,11 @@ export async function readGateFacts(
       ? content
       : await recordedSource?.(cardName);
   // Only the checked gates (separation of duties, stages) make the policy handler's change the latest.
+  // A stage's check writes its answer (STAGE_CHECK_KEY): a version without one is not checked yet,
+  // which the reader takes as the short wait it is, not as a stage the handler refused.
   const checker =
     sources.checker === 'latest-change'
-      ? group.separationOfDuties || staged
+      ? group.separationOfDuties || (staged && described?.metadata?.[STAGE_CHECK_KEY] !== undefined)
         ? described?.lastModifiedByPrincipal
         : undefined
       : sources.checker;

@@ -329,7 +329,8 @@ describe('retry-deploy', () => {
     expect(approve.err).toContain(
       'cli-prod: rolled back by SageMaker: no FailureReason given; when the cause is fixed: mgov retry-deploy cli-prod',
     );
-    expect(approve.err).toContain('mgov: cli-prod did not take the change');
+    // The run ends on the target's outcome (rolled-back), named with its reason.
+    expect(approve.err).toContain('mgov: cli-prod: rolled back by SageMaker: no FailureReason given');
     await app.idle();
     expect(lifecycleCalls(app, 'cli-prod').filter((c) => c.version === 2)).toHaveLength(1);
 
