@@ -360,6 +360,10 @@ export function observedEntries(
     const attributable = latest && touchedStatus && change?.reportedApprovalStatus === v.approvalStatus;
     const by = v.lastModifiedTime ? v.lastModifiedByPrincipal : v.createdByPrincipal;
     const byName = v.lastModifiedTime ? v.lastModifiedBy : v.createdBy;
+    // Another event's run sees the approval first: its own event, still on its way, attributes it.
+    // Recorded unattributed only once that event is overdue (the same grace as a registration's).
+    const ownEventDue = now.getTime() - changedAt.getTime() < REGISTRATION_EVENT_GRACE_MS;
+    if (!attributable && ownEventDue) return drafts;
     drafts.push({
       kind: 'approval',
       at,

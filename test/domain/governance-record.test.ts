@@ -1,6 +1,8 @@
 import {
   entryKey,
   nextEntry,
+  observedEntries,
+  REGISTRATION_EVENT_GRACE_MS,
   type RecordEntry,
   recordedVersion,
   recordHold,
@@ -98,5 +100,53 @@ describe('what the record says of a version', () => {
     const waiting = recordHold({}, { contentFingerprint: 'f1', gated: false });
     expect(waiting?.code).toBe('registration-unrecorded');
     expect(waiting && isQuietWait(waiting)).toBe(true);
+  });
+});
+
+describe('what the policy handler records of what it observes', () => {
+  const registrant = { iam: 'arn:aws:iam::111111111111:role/Trainer' };
+  const created = new Date('2026-01-01T00:00:00.000Z');
+  const approvedAt = new Date('2026-01-01T00:00:05.000Z');
+  const approved = {
+    arn: 'arn:aws:sagemaker:us-east-1:111111111111:model-package/churn/1',
+    approvalStatus: 'Approved' as const,
+    contentFingerprint: 'f1',
+    createdByPrincipal: registrant,
+    lastModifiedByPrincipal: approver,
+    lastModifiedBy: 'Approver',
+    creationTime: created,
+    lastModifiedTime: approvedAt,
+  };
+  const registrationEvent = {
+    reportedApprovalStatus: 'PendingManualApproval' as const,
+    reportedAt: created.toISOString(),
+  };
+  const approvalEvent = {
+    reportedApprovalStatus: 'Approved' as const,
+    reportedAt: approvedAt.toISOString(),
+    updatedFields: ['ModelApprovalStatus'],
+  };
+  const soon = new Date(approvedAt.getTime() + 2_000);
+  const late = new Date(approvedAt.getTime() + REGISTRATION_EVENT_GRACE_MS + 1);
+
+  it('attributes an approval from its own event, to the principal of that change', () => {
+    const drafts = observedEntries(approved, {}, approvalEvent, { fingerprint: 'f1' }, soon);
+    expect(drafts.map((d) => d.kind)).toEqual(['registration', 'approval']);
+    expect(drafts[1]).toMatchObject({ by: approver, data: { status: 'Approved', attributed: true } });
+  });
+
+  it("leaves an approval seen first by another event's run to its own event, while that can still come", () => {
+    const drafts = observedEntries(approved, {}, registrationEvent, { fingerprint: 'f1' }, soon);
+    expect(drafts.map((d) => d.kind)).toEqual(['registration']);
+    // Once its event is overdue, it is recorded without an approver: the card gate then fails closed.
+    const overdue = observedEntries(approved, {}, registrationEvent, { fingerprint: 'f1' }, late);
+    expect(overdue.at(-1)).toMatchObject({ kind: 'approval', data: { attributed: false } });
+    expect(overdue.at(-1)).not.toHaveProperty('by');
+  });
+
+  it('records no registration the caller leaves to the registration event', () => {
+    expect(observedEntries(approved, {}, approvalEvent, undefined, soon).map((d) => d.kind)).toEqual([
+      'approval',
+    ]);
   });
 });
