@@ -396,8 +396,11 @@ export class LocalApp {
     );
   }
 
-  /** Resolves once nothing is queued or running (new events may still come from endpoint transitions). */
-  async idle(quietMs = 300, timeoutMs = 30_000): Promise<void> {
+  /**
+   * Resolves once nothing is queued or running (new events may still come from endpoint transitions).
+   * The bound only ends a wait that will never end: a loaded machine takes minutes to drain a burst.
+   */
+  async idle(quietMs = 300, timeoutMs = 180_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     let quietSince = Date.now();
     while (Date.now() < deadline) {
