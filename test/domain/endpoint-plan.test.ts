@@ -463,7 +463,7 @@ describe('deploymentHold', () => {
       detail: 'approved by its own registrant (ana); separation of duties needs another approver',
     });
     expect(deploymentHold({ separationOfDuties: false }, open, self)).toBeUndefined();
-    // Another approver, but not yet checked by the policy handler: held (the H1 window).
+    // Another approver, but not yet checked by the policy handler: held (the window before its check).
     expect(deploymentHold({ separationOfDuties: true }, open, facts)?.code).toBe('approval-unchecked');
   });
 

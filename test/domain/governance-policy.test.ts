@@ -1,5 +1,5 @@
 /**
- * The ways around the governance gates a red-team review found (round 3), at the level of the pure
+ * Ways around the governance gates, tried at the level of the pure
  * decisions: each test makes the attempt and fails if it works. The same attempts over HTTP are in
  * test/integration/bypass.test.ts.
  */

@@ -1,5 +1,5 @@
 /**
- * Ways around the gates through S3 (red-team review): the weights under an approved version's
+ * Ways around the gates through S3: the weights under an approved version's
  * ModelDataUrl, and the live version's metrics file, are mutable objects. The policy handler pins
  * them with its verdict; the reconciler deploys only what still matches, and the gate compares with
  * live's metrics as pinned. And a gated version is not deployed before its verdict exists. In local

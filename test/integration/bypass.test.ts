@@ -117,7 +117,7 @@ async function settles(arn: string, status: string, description: RegExp) {
   }, `${arn} to settle ${status} (${description})`);
 }
 
-describe('separation of duties (H1, M4)', () => {
+describe('separation of duties', () => {
   it('reverts a version registered as Approved by its registrant before the gate can decide it', async () => {
     const arn = await register({ metrics: GOOD, approved: true });
     // The gate then decides the pending version: it passes, and waits for a person.
@@ -241,7 +241,7 @@ describe('an approver rewriting what they approve', () => {
   });
 });
 
-describe('quality gate verdicts (H2)', () => {
+describe('quality gate verdicts', () => {
   it('ignores a "passed" verdict sent with the registration and decides the version itself', async () => {
     const arn = await register({ metrics: POOR, metadata: { 'model-governance:quality-gate': 'passed' } });
     const d = await settles(arn, 'Rejected', /^Quality gate failed: mse <= 6: 7\.2 > 6$/);
@@ -249,7 +249,7 @@ describe('quality gate verdicts (H2)', () => {
   });
 });
 
-describe('deterministic names (M1)', () => {
+describe('deterministic names', () => {
   it('never serves a model someone made first under the name the reconciler would use', async () => {
     const arn = await registerVersion(pipeline, 'squatted', { createGroup: false });
     const group = parseGovernanceConfig(CONFIG).groups[1];
@@ -282,7 +282,7 @@ describe('deterministic names (M1)', () => {
   });
 });
 
-describe('deterministic names (M1): the rest of a config', () => {
+describe('deterministic names: the rest of a config', () => {
   it('never serves a config someone made first with a shadow variant copying live traffic to their model', async () => {
     const arn = await registerVersion(pipeline, 'squatted', { createGroup: false }); // v2
     const target = parseGovernanceConfig(CONFIG).groups[1]?.deployments[0];
@@ -329,7 +329,7 @@ describe('deterministic names (M1): the rest of a config', () => {
   });
 });
 
-describe('every candidate is checked (M2)', () => {
+describe('every candidate is checked', () => {
   it('holds the target when all 21 approved versions are held, instead of deploying the 21st unchecked', async () => {
     // A group this app does not govern, so no policy handler reverts the self-approvals: the
     // reconciler's own gate must hold every one of them.
@@ -361,7 +361,7 @@ describe('every candidate is checked (M2)', () => {
   }, 60_000);
 });
 
-describe('lifecycle stages (red-team review, round 3)', () => {
+describe('lifecycle stages', () => {
   const PRODUCTION = { Stage: 'Production', StageStatus: 'Approved' };
   async function registerStaged(modelLifeCycle?: typeof PRODUCTION) {
     const out = await pipeline.send(

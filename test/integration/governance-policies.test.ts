@@ -202,7 +202,7 @@ describe('card gate', () => {
   });
 });
 
-describe('card gate: who reviews, and what (red-team review, round 3)', () => {
+describe('card gate: who reviews, and what', () => {
   const cardOf = (name: string) =>
     eventually(async () => {
       const c = await approver
