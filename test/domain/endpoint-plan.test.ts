@@ -518,10 +518,7 @@ describe('deploymentHold', () => {
     expect(deploymentHold(withGate, open, gate({ verdict: undefined }))?.code).toBe('verdict-pending');
     // Swapped weights under the approved version's ModelDataUrl.
     const swapped = new Map([[weights.uri, { ...weights, etag: '"b"' }]]);
-    expect(deploymentHold(withGate, open, gate({ observed: swapped }))).toMatchObject({
-      code: 'artifact-changed',
-      detail: expect.stringMatching(/^s3:\/\/m\/model.tar.gz was overwritten after the quality gate decided/),
-    });
+    expect(deploymentHold(withGate, open, gate({ observed: swapped }))?.code).toBe('artifact-changed');
     // A group without a gate, or a caller that cannot read the verdicts (no gate facts): not this hold.
     expect(deploymentHold({ separationOfDuties: false }, open, gate({ verdict: undefined }))).toBeUndefined();
   });
