@@ -1,6 +1,6 @@
 /**
  * SageMaker inference experiments (shadow tests) and the live variant they compare with: thin
- * calls, no decisions (domain/shadow-test.ts decides).
+ * calls, no decisions (domain/shadow-plan.ts decides).
  */
 import { type CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import {
@@ -16,21 +16,19 @@ import {
   StopInferenceExperimentCommand,
   type Tag,
 } from '@aws-sdk/client-sagemaker';
+import { figuresFromMetricData, shadowMetricQueries } from '../domain/shadow-metrics';
 import {
   type ExperimentRequest,
   type ExperimentStatus,
-  figuresFromMetricData,
-  figuresFromTags,
-  figuresTags,
   isShadowExperimentOf,
   type LiveVariant,
   liveInstanceCount,
   type ObservedExperiment,
-  type ShadowFigures,
   type StopRequest,
   shadowExperimentPrefix,
-  shadowMetricQueries,
-} from '../domain/shadow-test';
+} from '../domain/shadow-plan';
+import { figuresFromTags, figuresTags } from '../domain/shadow-tags';
+import type { ShadowFigures } from '../domain/shadow-verdict';
 import { isAlreadyExists, isNotFound } from './sagemaker';
 
 /** A summary of each of the target's experiments (name and status), newest first. */
@@ -104,7 +102,7 @@ async function tagsOf(client: SageMakerClient, arn: string): Promise<Record<stri
 /**
  * Starts the experiment; 'existed' when SageMaker refused it as in use: the name is taken (by a run
  * that got there first, or by someone else), or the endpoint has another experiment. The caller
- * describes the name to tell which (domain/shadow-test.ts createRefused).
+ * describes the name to tell which (domain/shadow-plan.ts createRefused).
  */
 export async function createExperiment(
   client: SageMakerClient,
@@ -149,7 +147,7 @@ export async function recordFigures(
 /**
  * The production variant of an endpoint config (the live one), if the config exists and has one,
  * with the instance count the endpoint runs it on now when `endpointName` is given (DescribeEndpoint;
- * domain/shadow-test.ts liveInstanceCount).
+ * domain/shadow-plan.ts liveInstanceCount).
  */
 export async function describeLiveVariant(
   client: SageMakerClient,

@@ -15,7 +15,7 @@ import { type GateFacts, versionGateFacts } from '../domain/deployment-gates';
 import { recordedVersion } from '../domain/governance-record';
 import { describeIdentity } from '../domain/model-version';
 import { type Principal, principalOf } from '../domain/principal';
-import { EXPERIMENT_IN_PROGRESS, type ObservedExperiment, shadowExperimentName } from '../domain/shadow-test';
+import { EXPERIMENT_IN_PROGRESS, type ObservedExperiment, shadowExperimentName } from '../domain/shadow-plan';
 import type { Decision, Need, PlannerTrigger, TargetObservation } from '../domain/target-planner';
 import { applyGates, type Gated, planTarget } from '../domain/target-planner';
 import type { VersionSummary } from '../domain/version-selection';
