@@ -206,7 +206,8 @@ describe('the approval check', () => {
         },
       },
     );
-    expect(result).toMatchObject({ outcome: 'held', code: 'approval-unchecked', version: 1 });
+    // A short, quiet wait for the policy handler's check: nothing deploys meanwhile.
+    expect(result).toMatchObject({ outcome: 'waiting', code: 'approval-unchecked', version: 1 });
     expect(lifecycleCalls(app, 'window-prod')).toEqual([]);
   });
 
