@@ -11,7 +11,6 @@ import {
   DescribeEndpointConfigCommand,
   DescribeInferenceExperimentCommand,
   ListInferenceExperimentsCommand,
-  ListTagsCommand,
   type SageMakerClient,
   StopInferenceExperimentCommand,
   type Tag,
@@ -29,7 +28,7 @@ import {
 } from '../domain/shadow-plan';
 import { figuresFromTags, figuresTags } from '../domain/shadow-tags';
 import type { ShadowFigures } from '../domain/shadow-verdict';
-import { isAlreadyExists, isNotFound } from './sagemaker';
+import { isAlreadyExists, isNotFound, tagsOf } from './sagemaker';
 
 /** A summary of each of the target's experiments (name and status), newest first. */
 export async function listShadowExperiments(
@@ -92,11 +91,6 @@ export async function describeExperiment(
     if (isNotFound(error)) return undefined;
     throw error;
   }
-}
-
-async function tagsOf(client: SageMakerClient, arn: string): Promise<Record<string, string>> {
-  const out = await client.send(new ListTagsCommand({ ResourceArn: arn, MaxResults: 100 }));
-  return Object.fromEntries((out.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
 }
 
 /**
