@@ -14,7 +14,6 @@ import {
   ListEndpointConfigsCommand,
   ListModelPackagesCommand,
   ListModelsCommand,
-  ListTagsCommand,
   type SageMakerClient,
   type Tag,
   UpdateEndpointCommand,
@@ -37,7 +36,7 @@ import {
   NameTakenError,
 } from '../domain/ownership';
 import type { VersionSummary } from '../domain/version-selection';
-import { isAlreadyExists, isNotFound } from './sagemaker';
+import { isAlreadyExists, isNotFound, tagsOf } from './sagemaker';
 
 const inProgress = (e: unknown) => /in-progress|in progress/i.test((e as Error)?.message ?? '');
 
@@ -72,9 +71,7 @@ export async function describeEndpoint(
 ): Promise<ObservedEndpoint | undefined> {
   try {
     const out = await client.send(new DescribeEndpointCommand({ EndpointName: name }));
-    const request = out.EndpointArn
-      ? requestFromTags(await endpointTags(client, out.EndpointArn))
-      : undefined;
+    const request = out.EndpointArn ? requestFromTags(await tagsOf(client, out.EndpointArn)) : undefined;
     return {
       status: (out.EndpointStatus ?? 'Failed') as EndpointStatus,
       configName: out.EndpointConfigName ?? '',
@@ -87,12 +84,6 @@ export async function describeEndpoint(
     if (isNotFound(error)) return undefined;
     throw error;
   }
-}
-
-/** The endpoint's tags (ours are a handful: one page). */
-async function endpointTags(client: SageMakerClient, arn: string): Promise<Record<string, string>> {
-  const out = await client.send(new ListTagsCommand({ ResourceArn: arn, MaxResults: 100 }));
-  return Object.fromEntries((out.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
 }
 
 /** Records on the endpoint that this app asks for `configName` now, from `fromConfig` (see DeploymentRequest). */

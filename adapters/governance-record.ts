@@ -9,7 +9,7 @@ import {
   versionOfArn,
   versionPrefix,
 } from '../domain/governance-record';
-import { parseS3Uri } from './verdicts';
+import { parseS3Uri } from './s3-records';
 
 /**
  * The governance record in S3 (domain/governance-record.ts): one object per entry at

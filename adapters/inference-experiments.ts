@@ -1,6 +1,6 @@
 /**
  * SageMaker inference experiments (shadow tests) and the live variant they compare with: thin
- * calls, no decisions (domain/shadow-test.ts decides).
+ * calls, no decisions (domain/shadow-plan.ts decides).
  */
 import { type CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import {
@@ -11,27 +11,24 @@ import {
   DescribeEndpointConfigCommand,
   DescribeInferenceExperimentCommand,
   ListInferenceExperimentsCommand,
-  ListTagsCommand,
   type SageMakerClient,
   StopInferenceExperimentCommand,
   type Tag,
 } from '@aws-sdk/client-sagemaker';
+import { figuresFromMetricData, shadowMetricQueries } from '../domain/shadow-metrics';
 import {
   type ExperimentRequest,
   type ExperimentStatus,
-  figuresFromMetricData,
-  figuresFromTags,
-  figuresTags,
   isShadowExperimentOf,
   type LiveVariant,
   liveInstanceCount,
   type ObservedExperiment,
-  type ShadowFigures,
   type StopRequest,
   shadowExperimentPrefix,
-  shadowMetricQueries,
-} from '../domain/shadow-test';
-import { isAlreadyExists, isNotFound } from './sagemaker';
+} from '../domain/shadow-plan';
+import { figuresFromTags, figuresTags } from '../domain/shadow-tags';
+import type { ShadowFigures } from '../domain/shadow-verdict';
+import { isAlreadyExists, isNotFound, tagsOf } from './sagemaker';
 
 /** A summary of each of the target's experiments (name and status), newest first. */
 export async function listShadowExperiments(
@@ -96,15 +93,10 @@ export async function describeExperiment(
   }
 }
 
-async function tagsOf(client: SageMakerClient, arn: string): Promise<Record<string, string>> {
-  const out = await client.send(new ListTagsCommand({ ResourceArn: arn, MaxResults: 100 }));
-  return Object.fromEntries((out.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
-}
-
 /**
  * Starts the experiment; 'existed' when SageMaker refused it as in use: the name is taken (by a run
  * that got there first, or by someone else), or the endpoint has another experiment. The caller
- * describes the name to tell which (domain/shadow-test.ts createRefused).
+ * describes the name to tell which (domain/shadow-plan.ts createRefused).
  */
 export async function createExperiment(
   client: SageMakerClient,
@@ -149,7 +141,7 @@ export async function recordFigures(
 /**
  * The production variant of an endpoint config (the live one), if the config exists and has one,
  * with the instance count the endpoint runs it on now when `endpointName` is given (DescribeEndpoint;
- * domain/shadow-test.ts liveInstanceCount).
+ * domain/shadow-plan.ts liveInstanceCount).
  */
 export async function describeLiveVariant(
   client: SageMakerClient,

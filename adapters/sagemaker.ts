@@ -1,6 +1,7 @@
 import {
   DescribeModelPackageCommand,
   type DescribeModelPackageCommandOutput,
+  ListTagsCommand,
   type SageMakerClient,
   UpdateModelPackageCommand,
 } from '@aws-sdk/client-sagemaker';
@@ -28,6 +29,15 @@ export function isNotFound(error: unknown): boolean {
     e?.name === 'ResourceNotFoundException' ||
     (e?.name === 'ValidationException' && /does not exist|not found|could not find/i.test(e.message ?? ''))
   );
+}
+
+/**
+ * A SageMaker resource's tags as a record: the one tag reader (an endpoint's request record, an
+ * experiment's figures). The tags this app reads are a handful, so one page of ListTags holds them.
+ */
+export async function tagsOf(client: SageMakerClient, arn: string): Promise<Record<string, string>> {
+  const out = await client.send(new ListTagsCommand({ ResourceArn: arn, MaxResults: 100 }));
+  return Object.fromEntries((out.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
 }
 
 /**

@@ -16,7 +16,7 @@ import { recordedVersion } from '../domain/governance-record';
 import { describeIdentity } from '../domain/model-version';
 import { STAGE_CHECK_KEY } from '../domain/stage-check';
 import { type Principal, principalOf } from '../domain/principal';
-import { EXPERIMENT_IN_PROGRESS, type ObservedExperiment, shadowExperimentName } from '../domain/shadow-test';
+import { EXPERIMENT_IN_PROGRESS, type ObservedExperiment, shadowExperimentName } from '../domain/shadow-plan';
 import type { Decision, Need, PlannerTrigger, TargetObservation } from '../domain/target-planner';
 import { applyGates, type Gated, planTarget } from '../domain/target-planner';
 import type { VersionSummary } from '../domain/version-selection';

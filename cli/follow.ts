@@ -10,7 +10,7 @@ import { decideGates, type FactSources } from '../adapters/target-facts';
 import type { DeploymentTarget, ModelPackageGroupConfig } from '../core/config/types';
 import { versionOfName } from '../core/naming';
 import { rolledBackFrom } from '../domain/endpoint-request';
-import { isQuietWait } from '../domain/hold';
+import { type HoldCode, isQuietWait } from '../domain/hold';
 import type { Gated } from '../domain/target-planner';
 import { desiredVersion, type VersionSummary } from '../domain/version-selection';
 import type { CommandContext } from './command';
@@ -39,6 +39,8 @@ export interface FollowedTarget {
   readonly outcome: FollowOutcome;
   /** For people: the hold's reason, SageMaker's FailureReason, the reconciler's error. */
   readonly detail?: string;
+  /** Held by a deployment gate: the gate's code, what tools branch on. */
+  readonly holdCode?: HoldCode;
   readonly serves?: number;
 }
 
@@ -139,6 +141,7 @@ export async function followTargets(
           endpoint: target.endpointName,
           outcome: step.done,
           ...(step.detail ? { detail: step.detail } : {}),
+          ...(step.holdCode ? { holdCode: step.holdCode } : {}),
           ...(step.serves !== undefined ? { serves: step.serves } : {}),
         });
     }
@@ -181,6 +184,7 @@ interface TargetStep {
   readonly text: string;
   readonly done?: FollowOutcome;
   readonly detail?: string;
+  readonly holdCode?: HoldCode;
   readonly serves?: number;
 }
 
@@ -203,7 +207,7 @@ async function targetState(
     const { version, hold } = gated.held;
     const text = `v${version.version} ${isQuietWait(hold) ? 'waiting' : 'held'}: ${hold.detail} (${hold.code})`;
     if (isQuietWait(hold)) return { text };
-    return { text, done: 'held', detail: `${hold.code}: ${hold.detail}`, ...serving };
+    return { text, done: 'held', detail: `${hold.code}: ${hold.detail}`, holdCode: hold.code, ...serving };
   }
   if (!desired) {
     return endpoint

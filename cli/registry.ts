@@ -99,7 +99,13 @@ export async function readStatus(
         ...(e?.status === 'InService' && e.lastModifiedTime ? { settledAt: e.lastModifiedTime } : {}),
         ...(shadow ? { shadowTest: shadow.text } : {}),
         ...(shown
-          ? { held: { version: shown.version.version, reason: `${shown.hold.detail} (${shown.hold.code})` } }
+          ? {
+              held: {
+                version: shown.version.version,
+                code: shown.hold.code,
+                reason: `${shown.hold.detail} (${shown.hold.code})`,
+              },
+            }
           : {}),
         ...(failure && current ? { lastFailure: failure } : {}),
       });

@@ -3,6 +3,8 @@
  * or HTML. Colour only when asked (a TTY without NO_COLOR).
  */
 
+import type { HoldCode } from '../domain/hold';
+
 export interface VersionRow {
   readonly group: string;
   readonly version: number;
@@ -30,7 +32,7 @@ export interface EndpointRow {
   /** The newest shadow test of the target and its verdict, with the figures. */
   readonly shadowTest?: string;
   /** The version the target should serve and does not, and the gate's reason for holding it. */
-  readonly held?: { readonly version: number; readonly reason: string };
+  readonly held?: { readonly version: number; readonly code: HoldCode; readonly reason: string };
   /** The reconciler's newest failure on the target since the endpoint last settled (or ever, if never created). */
   readonly lastFailure?: { readonly at: Date; readonly error: string };
 }

@@ -678,7 +678,7 @@ export class EndpointReconciler extends Construct {
 
   /**
    * What the reconciler needs for shadow tests: the experiments named after each shadow
-   * target (domain/shadow-test.ts), created on that endpoint with its models; the config an
+   * target (domain/shadow-plan.ts), created on that endpoint with its models; the config an
    * experiment leaves the endpoint on (named by SageMaker); CloudWatch's figures; the result in
    * lineage; and the experiment role, passed to SageMaker only.
    */

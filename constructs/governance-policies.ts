@@ -99,7 +99,7 @@ export class GovernancePolicies extends Construct {
             conditions: { StringEquals: { 'sagemaker:ModelApprovalStatus': 'Approved' } },
           }),
           // Never register a version at a lifecycle stage: a target that serves a stage would serve
-          // it without a promotion (red-team review). Service Authorization Reference: CreateModelPackage
+          // it without a promotion. Service Authorization Reference: CreateModelPackage
           // takes sagemaker:ModelLifeCycle:Stage and :StageStatus, present when the request sets a
           // stage (both are required members of ModelLifeCycle); Null: false is "present".
           ...(['Stage', 'StageStatus'] as const).map(

@@ -1,5 +1,5 @@
 /**
- * The card gate's review, made hard to get around (red-team review, round 3). Pure.
+ * The card gate's review, made hard to get around. Pure.
  *
  * - The content reviewed must be the content the model-cards handler generated: UpdateModelCard
  *   takes Content from anyone allowed to call it, and its only IAM resource is the card (the

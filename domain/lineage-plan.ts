@@ -215,7 +215,7 @@ export interface ShadowTestFacts {
   readonly version: number;
   readonly endpointName: string;
   readonly passed: boolean;
-  /** The measured figures, one line (shadow-test.ts figuresSummary). */
+  /** The measured figures, one line (shadow-verdict.ts figuresSummary). */
   readonly figures: string;
   /** Why it failed, when it did. */
   readonly failures: readonly string[];

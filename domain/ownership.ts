@@ -90,7 +90,7 @@ export function configKeysMismatch(
 /**
  * What an endpoint config carries besides its production variants and keys: a squatter's config of
  * our name with the right variant could still copy live traffic to a shadow variant of theirs, or
- * capture it to their bucket (red-team review). The reconciler's configs have no shadow variants,
+ * capture it to their bucket. The reconciler's configs have no shadow variants,
  * no async inference and no explainer, and capture exactly as the target says.
  */
 export interface ObservedConfigExtras {

@@ -1,6 +1,6 @@
 /**
- * Who set a version's ModelLifeCycle stage, and whether a deployment target may honour it (red-team
- * review: a registrar set the stage at CreateModelPackage and skipped promotion). Pure.
+ * Who set a version's ModelLifeCycle stage, and whether a deployment target may honour it (a
+ * registrar who sets the stage at CreateModelPackage would otherwise skip promotion). Pure.
  *
  * SageMaker's staging construct ("Staging Construct for your Model Lifecycle", "Set up Staging
  * Construct Examples" in the developer guide) lets anyone allowed to call CreateModelPackage or

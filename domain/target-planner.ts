@@ -30,10 +30,9 @@ import {
   type ObservedExperiment,
   planShadowTest,
   SHADOW_VARIANT_NAME,
-  type ShadowFigures,
-  type ShadowVerdict,
   type StopRequest,
-} from './shadow-test';
+} from './shadow-plan';
+import type { ShadowFigures, ShadowVerdict } from './shadow-verdict';
 import { candidateVersions, type VersionSummary } from './version-selection';
 
 /**
@@ -131,7 +130,7 @@ export type Setback =
   /**
    * SageMaker refused the experiment as in use; `found` is the experiment of the requested name as
    * DescribeInferenceExperiment shows it (absent: none has that name). Whether another run started
-   * the same test, or something else holds the endpoint, is decided here (shadow-test.ts createRefused).
+   * the same test, or something else holds the endpoint, is decided here (shadow-plan.ts createRefused).
    */
   | { readonly kind: 'existed'; readonly found?: ObservedExperiment };
 
@@ -440,7 +439,7 @@ function deploy(
   );
 }
 
-/** The shadow step of an update (shadow-test.ts): start, wait, stop, measure, then deploy or hold. */
+/** The shadow step of an update (shadow-plan.ts): start, wait, stop, measure, then deploy or hold. */
 function shadowStep(
   o: TargetObservation,
   trigger: PlannerTrigger,

@@ -261,7 +261,7 @@ async function handle(event: unknown): Promise<PolicyResult> {
   // No conditional write exists for model packages: re-read just before writing, and leave a version
   // that someone changed meanwhile to that change's own event, which runs this again.
   // A revert is the safe direction: it still applies while the version is Approved, whatever else
-  // changed meanwhile (a change by someone else after a self-approval must not launder it, H1).
+  // changed meanwhile (a change by someone else after a self-approval must not launder it).
   const fresh = await describeModelVersion(sagemaker, version.arn);
   const reverting =
     result.outcome !== 'gate-decided' &&

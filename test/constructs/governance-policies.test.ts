@@ -75,7 +75,7 @@ it('gives training pipelines a registrar policy: register pending versions, neve
       Resource: '*',
       Condition: { StringEquals: { 'sagemaker:ModelApprovalStatus': 'Approved' } },
     },
-    // Adversarial (red-team review, round 3): a registrar who registers a version at a lifecycle
+    // Adversarial: a registrar who registers a version at a lifecycle
     // stage skips promotion. The Service Authorization Reference lists sagemaker:ModelLifeCycle:Stage
     // and :StageStatus on CreateModelPackage; a request that sets a stage carries them (Stage and
     // StageStatus are both required members of ModelLifeCycle).
@@ -193,7 +193,7 @@ it('runs the policy handler on every governed group (it writes their governance 
   ]);
 });
 
-it('lets the policy handler set Approved only on the versions of autoApprove groups (M5)', () => {
+it('lets the policy handler set Approved only on the versions of autoApprove groups', () => {
   const t = synthGovernance({
     groups: [
       { name: 'auto', qualityGate: { thresholds: [{ metric: 'mse', atMost: 6 }], autoApprove: true } },
@@ -224,7 +224,7 @@ it('lets the policy handler set Approved only on the versions of autoApprove gro
   ]);
 });
 
-it('keeps the gate verdicts where only the policy handler may write them (H2)', () => {
+it('keeps the gate verdicts where only the policy handler may write them', () => {
   const policies = Object.values(template.findResources('AWS::S3::BucketPolicy'));
   const deny = policies
     .flatMap(

@@ -95,7 +95,7 @@ it('shares each group with exactly the listed accounts and its deployment accoun
     [PRODUCTION],
     [PRODUCTION],
   ]);
-  // Only the deployment stacks' reconciler roles may make models of the versions (M3), and those
+  // Only the deployment stacks' reconciler roles may make models of the versions, and those
   // stacks give their reconciler exactly that name.
   const deployCondition = JSON.stringify((churn?.Statement[2] as { Condition?: unknown })?.Condition);
   for (const account of [STAGING, PRODUCTION]) {

@@ -90,7 +90,7 @@ describe('describeIdentity', () => {
   });
 });
 
-describe('a stage change (red-team review, round 3)', () => {
+describe('a stage change', () => {
   it('records and notifies the stage, and who set it', () => {
     const staged = { ...version, lifeCycle: { stage: 'Production', stageStatus: 'Approved' } };
     const record = buildApprovalAuditRecord({ ...change, updatedFields: ['ModelLifeCycle'] }, staged);

@@ -463,7 +463,7 @@ describe('deploymentHold', () => {
       detail: 'approved by its own registrant (ana); separation of duties needs another approver',
     });
     expect(deploymentHold({ separationOfDuties: false }, open, self)).toBeUndefined();
-    // Another approver, but not yet checked by the policy handler: held (the H1 window).
+    // Another approver, but not yet checked by the policy handler: held (the window before its check).
     expect(deploymentHold({ separationOfDuties: true }, open, facts)?.code).toBe('approval-unchecked');
   });
 
@@ -518,10 +518,7 @@ describe('deploymentHold', () => {
     expect(deploymentHold(withGate, open, gate({ verdict: undefined }))?.code).toBe('verdict-pending');
     // Swapped weights under the approved version's ModelDataUrl.
     const swapped = new Map([[weights.uri, { ...weights, etag: '"b"' }]]);
-    expect(deploymentHold(withGate, open, gate({ observed: swapped }))).toMatchObject({
-      code: 'artifact-changed',
-      detail: expect.stringMatching(/^s3:\/\/m\/model.tar.gz was overwritten after the quality gate decided/),
-    });
+    expect(deploymentHold(withGate, open, gate({ observed: swapped }))?.code).toBe('artifact-changed');
     // A group without a gate, or a caller that cannot read the verdicts (no gate facts): not this hold.
     expect(deploymentHold({ separationOfDuties: false }, open, gate({ verdict: undefined }))).toBeUndefined();
   });

@@ -159,7 +159,7 @@ describe('a stack settling (CloudFormation Stack Status Change)', () => {
   });
 });
 
-describe('stage changes are audited like approvals (red-team review, round 3)', () => {
+describe('stage changes are audited like approvals', () => {
   const base = { eventId: 'e', time: 't', groupName: 'g', modelPackageArn: 'a' };
   it('takes a ModelLifeCycle change as one that concerns the approval record', () => {
     expect(concernsApproval({ ...base, updatedFields: ['ModelLifeCycle'] })).toBe(true);

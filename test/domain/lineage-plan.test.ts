@@ -183,7 +183,7 @@ it('calls the same version settling again after a rolled-back request a SageMake
   expect(classifyDeployment(2, 2)).toBe('deployment');
 });
 
-it('records a stage change as its own action, with the stage and who set it (red-team review, round 3)', () => {
+it('records a stage change as its own action, with the stage and who set it', () => {
   const facts = {
     modelPackageArn: deployment.modelPackageArn,
     groupName: 'g',

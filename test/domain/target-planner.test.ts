@@ -12,12 +12,8 @@ import type { SkipCode, WaitCode } from '../../domain/deployment-report';
 import type { ObservedEndpoint } from '../../domain/endpoint-request';
 import { deploymentFor } from '../../domain/endpoint-resources';
 import type { HoldCode } from '../../domain/hold';
-import {
-  type ObservedExperiment,
-  SHADOW_VARIANT_NAME,
-  type ShadowFigures,
-  shadowExperimentName,
-} from '../../domain/shadow-test';
+import { type ObservedExperiment, SHADOW_VARIANT_NAME, shadowExperimentName } from '../../domain/shadow-plan';
+import type { ShadowFigures } from '../../domain/shadow-verdict';
 import {
   afterSetback,
   type Decision,

@@ -1,5 +1,5 @@
 /**
- * Ways around the gates through S3 (red-team review): the weights under an approved version's
+ * Ways around the gates through S3: the weights under an approved version's
  * ModelDataUrl, and the live version's metrics file, are mutable objects. The policy handler pins
  * them with its verdict; the reconciler deploys only what still matches, and the gate compares with
  * live's metrics as pinned. And a gated version is not deployed before its verdict exists. In local
@@ -33,7 +33,7 @@ import { parseGovernanceConfig } from '../../core/config/parse';
 import { modelDataLocations } from '../../domain/artifact-pins';
 import { reconcileTarget } from '../../handlers/reconcile-endpoint/reconcile';
 import type { LocalApp } from '../../local/runner/local-app';
-import { lifecycleCalls, replay, serving } from '../harness/deployments';
+import { isHeld, lifecycleCalls, reconcileReports, replay, serving } from '../harness/deployments';
 import { startLocalApp } from '../harness/local-app';
 import { eventually } from '../harness/local-aws';
 import { setApproval } from '../harness/registry';
@@ -160,23 +160,7 @@ async function decided(arn: string, status: string) {
 }
 
 /** What the reconciler reported for an endpoint, in order (outcome and reason). */
-function reports(endpointName: string) {
-  return app.invocations
-    .filter((i) => i.functionName === 'reconcile-endpoint' && i.outcome.ok)
-    .flatMap(
-      (i) =>
-        (
-          (i.outcome.ok ? i.outcome.result : undefined) as {
-            targets?: {
-              endpointName: string;
-              result: { outcome: string; code?: string; reason?: string; version?: number };
-            }[];
-          }
-        )?.targets ?? [],
-    )
-    .filter((t) => t.endpointName === endpointName)
-    .map((t) => t.result);
-}
+const reports = (endpointName: string) => reconcileReports(app, endpointName);
 
 const deployedVersions = (endpointName: string) => lifecycleCalls(app, endpointName).map((c) => c.version);
 
@@ -266,7 +250,10 @@ describe('swapped weights (ModelDataUrl overwritten after the verdict)', () => {
     await setApproval(approver, v2.arn, 'Approved', 'metrics reviewed');
     await app.idle();
     const held = await eventually(
-      async () => reports('pinned-prod').find((r) => r.outcome === 'held' && r.version === v2.version),
+      async () =>
+        reports('pinned-prod')
+          .filter(isHeld)
+          .find((r) => r.version === v2.version),
       'v2 held',
     );
     expect(held.code).toBe('artifact-changed');
@@ -283,7 +270,7 @@ describe('swapped weights (ModelDataUrl overwritten after the verdict)', () => {
     const note = (await notifications()).find((n) =>
       n.Subject.endsWith(`pinned v${v2.version} held back from pinned-prod`),
     );
-    expect(note?.Message).toContain(`${v2.modelDataUrl} was overwritten after the quality gate decided`);
+    expect(note).toBeDefined();
   });
 
   it('on an unversioned bucket, compares the ETag and size instead', async () => {
@@ -293,7 +280,7 @@ describe('swapped weights (ModelDataUrl overwritten after the verdict)', () => {
     await setApproval(approver, v.arn, 'Approved', 'ok');
     await app.idle();
     const held = await eventually(
-      async () => reports('unversioned-prod').find((r) => r.outcome === 'held'),
+      async () => reports('unversioned-prod').find(isHeld),
       'held on the unversioned bucket',
     );
     expect(held.code).toBe('artifact-changed');
@@ -344,7 +331,10 @@ describe('an S3Prefix model data source (every object under the prefix is loaded
     await setApproval(approver, arn, 'Approved', 'ok');
     await app.idle();
     const held = await eventually(
-      async () => reports('unversioned-prod').find((r) => r.outcome === 'held' && r.version === version),
+      async () =>
+        reports('unversioned-prod')
+          .filter(isHeld)
+          .find((r) => r.version === version),
       'the prefix version held',
     );
     expect(held.code).toBe('artifact-changed');
@@ -398,13 +388,10 @@ describe('weights swapped under the live version', () => {
       code: 'artifact-changed',
       servingHeld: { version: 1, code: 'artifact-changed' },
     });
-    expect((after as { servingHeld?: { reason: string } }).servingHeld?.reason).toMatch(
-      /^s3:\/\/models\/pinned\/run-1\/model\.tar\.gz was overwritten after the quality gate decided/,
-    );
     expect(lifecycleCalls(app, 'pinned-prod')).toEqual(before);
     const warning =
       'WARNING: the version it serves, pinned version 1, is held too: s3://models/pinned/run-1/model.tar.gz was overwritten';
-    const note = (await notifications()).find((n) => n.Message.includes(warning));
-    expect(note?.Subject).toMatch(/held back from pinned-prod$/);
+    // The warning is what people read, so its wording is checked here, once.
+    expect((await notifications()).some((n) => n.Message.includes(warning))).toBe(true);
   });
 });

@@ -4,7 +4,7 @@
  */
 import { ListEndpointConfigsCommand, ListModelsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { LocalApp } from '../../local/runner/local-app';
-import { lifecycleCalls, reconcileOutcomes, replay, serving } from '../harness/deployments';
+import { lifecycleCalls, reconcileOutcomes, reconcileReports, replay, serving } from '../harness/deployments';
 import { startLocalApp } from '../harness/local-app';
 import { eventually } from '../harness/local-aws';
 import { registerVersion, setApproval } from '../harness/registry';
@@ -184,10 +184,11 @@ describe('in order', () => {
     const reports = reconcileOutcomes(app, 'churn-prod').slice(reportsBefore);
     expect(reports.filter((r) => r === 'rolled-back')).toHaveLength(1);
     expect(reports.filter((r) => r === 'deploy-started')).toHaveLength(1);
-    return app.invocations
-      .filter((i) => i.functionName === 'reconcile-endpoint')
-      .map((i) => JSON.stringify(i.outcome))
-      .find((o) => o.includes('rolled-back') && o.includes(`"intendedVersion":${version}`));
+    // SageMaker's FailureReason (or a note that it gave none), carried on the typed outcome.
+    const rolledBack = reconcileReports(app, 'churn-prod').find(
+      (r) => r.outcome === 'rolled-back' && r.intendedVersion === version,
+    );
+    return rolledBack?.outcome === 'rolled-back' ? rolledBack.reason : undefined;
   }
 
   it('a rollback with a FailureReason is notified once and never retried, across further endpoint events', async () => {
@@ -288,11 +289,8 @@ it('puts the approved version back when someone else updates the endpoint to the
   );
   await serving(app, sagemaker, 'fraud-prod', 2);
   expect(reconcileOutcomes(app, 'fraud-prod').slice(reportsBefore)).not.toContain('rolled-back');
-  const putBack = app.invocations
-    .filter((i) => i.functionName === 'reconcile-endpoint')
-    .map((i) => JSON.stringify(i.outcome))
-    .find((o) => o.includes('"drift":true'));
-  expect(putBack).toContain('"fromConfig":"mallory-config"');
+  const putBack = reconcileReports(app, 'fraud-prod').find((r) => r.outcome === 'deploy-started' && r.drift);
+  expect(putBack).toMatchObject({ outcome: 'deploy-started', drift: true, fromConfig: 'mallory-config' });
 });
 
 it('serves only versions in the target’s lifecycle stage', async () => {
