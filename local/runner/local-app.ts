@@ -690,7 +690,7 @@ export class LocalApp {
     const signal = this.abort.signal;
     const every = this.options.scheduleEveryMs ?? 2000;
     while (!signal.aborted) {
-      await sleep(every);
+      await sleep(every, signal);
       if (signal.aborted) return;
       const event = {
         version: '0',

@@ -134,6 +134,8 @@ export class LocalSageMaker {
         await r.authorizeCreateModel(c, b);
         return e.createModel(c, b);
       },
+      DescribeModel: (c, b) => e.describeModel(c, b),
+      DeleteModel: (c, b) => e.deleteModel(c, b),
       CreateEndpointConfig: (c, b) => e.createEndpointConfig(c, b),
       DescribeEndpointConfig: (c, b) => e.describeEndpointConfig(c, b),
       CreateEndpoint: (c, b) => e.create(c, b),
