@@ -65,7 +65,13 @@ export interface Invocation {
 }
 
 export interface LocalAppOptions {
-  readonly config: GovernanceConfig;
+  /** The governance configuration, synthesized here as the repository's app (npm run local). */
+  readonly config?: GovernanceConfig;
+  /**
+   * Another CDK app that uses the constructs, played instead of `config` (mgov local --app):
+   * writes its cloud assembly into the folder given (see local/app-source.ts).
+   */
+  readonly assembly?: AssemblySource;
   /** Where the cloud assembly is synthesized. @default .local/cdk.out */
   readonly outdir?: string;
   /** Port of the local endpoint. @default a free port */
@@ -86,6 +92,13 @@ export interface LocalAppOptions {
    * shadow test wait minutes). @default 2000
    */
   readonly scheduleEveryMs?: number;
+}
+
+/** A cloud assembly from somewhere other than the configuration: a CDK app's command, or a folder. */
+export interface AssemblySource {
+  /** What it is, for the log ("the app `npx tsx app.ts`"). */
+  readonly describe: string;
+  synth(outdir: string): Promise<Assembly>;
 }
 
 /** An event a forwarding rule sent to another account's bus, and whether that bus took it. */
@@ -216,7 +229,7 @@ export class LocalApp {
     let assembly: Assembly;
     const outdir = options.outdir ?? join(process.cwd(), '.local', 'cdk.out');
     try {
-      assembly = synthesize(options.config, outdir);
+      assembly = await synthesizeFrom(options, outdir);
     } catch (error) {
       await motoStarting.then(
         (m) => m.stop(),
@@ -242,9 +255,12 @@ export class LocalApp {
     );
     // A multi-account app runs in the registry's region, and callers whose access key names no
     // account are the registry account's.
-    const where = isMultiAccount(options.config)
-      ? { region: options.config.registry.region, account: options.config.registry.account }
-      : { region: LOCAL_REGION, account: ACCOUNT_ID };
+    const where =
+      options.config && isMultiAccount(options.config)
+        ? { region: options.config.registry.region, account: options.config.registry.account }
+        : options.config
+          ? { region: LOCAL_REGION, account: ACCOUNT_ID }
+          : assemblyHome(assembly);
     const sagemaker = await new LocalSageMaker({
       motoUrl: moto.url,
       port: options.port,
@@ -302,10 +318,10 @@ export class LocalApp {
    * bus). A configuration that adds or removes stacks or resources needs a fresh start: refused,
    * naming them, with nothing changed.
    */
-  async redeploy(config: GovernanceConfig): Promise<void> {
+  async redeploy(config?: GovernanceConfig): Promise<void> {
     this.redeployments += 1;
     const outdir = `${this.outdir}-redeploy-${this.redeployments}`;
-    const assembly = synthesize(config, outdir);
+    const assembly = await synthesizeFrom({ ...this.options, ...(config ? { config } : {}) }, outdir);
     const plays = assembly.stacks.map((stack) => {
       const play = this.stacks.find((s) => s.name === stack.stackName);
       if (!play) {
@@ -941,7 +957,34 @@ function roleNameOf(
 
 type Template = { Resources: Record<string, Resource> };
 type AssetFiles = Record<string, { source: { path: string } }>;
-type Assembly = ReturnType<ReturnType<typeof buildGovernanceApp>['app']['synth']>;
+export type Assembly = ReturnType<ReturnType<typeof buildGovernanceApp>['app']['synth']>;
+
+/** The assembly to play: the configuration's app, or the other app's (its source synthesizes it). */
+async function synthesizeFrom(
+  options: Pick<LocalAppOptions, 'config' | 'assembly'>,
+  outdir: string,
+): Promise<Assembly> {
+  if (options.config) return synthesize(options.config, outdir);
+  if (options.assembly) {
+    rmSync(outdir, { recursive: true, force: true });
+    mkdirSync(outdir, { recursive: true });
+    return options.assembly.synth(outdir);
+  }
+  throw new Error('Nothing to play: give the local app a governance configuration or a CDK app.');
+}
+
+/**
+ * Where another app plays: the region and account of its first stack with a concrete environment
+ * (the registry's, in an app laid out as ours), else the local defaults.
+ */
+function assemblyHome(assembly: Assembly): { region: string; account: string } {
+  const concrete = (v: string) => Boolean(v) && !v.startsWith('unknown-');
+  const stack = assembly.stacks.find((s) => concrete(s.environment.account));
+  return {
+    region: stack && concrete(stack.environment.region) ? stack.environment.region : LOCAL_REGION,
+    account: stack ? stack.environment.account : ACCOUNT_ID,
+  };
+}
 
 /**
  * Synthesizes the app for local mode into outdir (emptied first): the registry's groups in one
