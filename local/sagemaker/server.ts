@@ -203,6 +203,8 @@ export class LocalSageMaker {
       CreateModelCard: (c, b) => m.create(c, b),
       DescribeModelCard: (c, b) => m.describe(c, b),
       UpdateModelCard: (c, b) => m.update(c, b),
+      ListModelCards: (c, b) => m.list(c, b),
+      ListModelCardVersions: (c, b) => m.listVersions(c, b),
       CreateModelCardExportJob: (c, b) => m.createExportJob(c, b),
       DescribeModelCardExportJob: (c, b) => m.describeExportJob(c, b),
       ListModelCardExportJobs: (c, b) => m.listExportJobs(c, b),
