@@ -44,8 +44,10 @@ export type DeploymentOutcome =
   /** Blue/green rolls back (an alarm fired): InService again, on the old config, with a FailureReason. */
   | 'rollback'
   /**
-   * The same rollback, with no FailureReason: SageMaker may leave it empty after a rollback
-   * (terraform-provider-aws #48997, #39099), so a rollback must be recognised without it.
+   * The same rollback, with no FailureReason: after SageMaker rolls an update back, the endpoint is
+   * InService on its previous config and FailureReason may be empty (hashicorp/terraform-provider-aws
+   * #48997, PR #49020), so a rollback must be recognised without it. (#39099 reports the other case:
+   * a failed update left InService with FailureReason set.)
    */
   | 'rollback-without-reason'
   /** The endpoint ends Failed. */
