@@ -5,8 +5,17 @@
  * synth does not change the running app's bundles under it).
  */
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, type FSWatcher, statSync, unwatchFile, watch, watchFile } from 'node:fs';
-import { join, relative, resolve, sep } from 'node:path';
+import {
+  cpSync,
+  existsSync,
+  type FSWatcher,
+  readdirSync,
+  statSync,
+  unwatchFile,
+  watch,
+  watchFile,
+} from 'node:fs';
+import { join, resolve } from 'node:path';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import type { WatchedAssemblySource } from './play';
 import type { Assembly } from './runner/local-app';
@@ -98,24 +107,39 @@ function run(command: string, cwd: string, env: Record<string, string>): Promise
 }
 
 /** Folders whose changes are the app's output or its tools', not its source. */
-const IGNORED = new Set(['node_modules', 'cdk.out', '.git', '.local', 'dist']);
+const IGNORED = new Set(['node_modules', 'cdk.out', 'dist', 'coverage']);
+/** At most this many folders are watched (a source tree, not a dependency tree). */
+const MAX_FOLDERS = 500;
 
-/** Calls onChange once per burst of saved changes under root (outside IGNORED). */
+/**
+ * Calls onChange once per burst of saved changes in root's source folders: each folder watched on
+ * its own (a recursive watch would also walk node_modules), hidden folders and IGNORED left out.
+ */
 function watchTree(root: string, onChange: () => void): () => void {
   let timer: NodeJS.Timeout | undefined;
-  let watcher: FSWatcher | undefined;
-  try {
-    watcher = watch(root, { recursive: true }, (_event, file) => {
-      const name = file ? relative(root, join(root, String(file))) : '';
-      if (name.split(sep).some((part) => IGNORED.has(part))) return;
-      clearTimeout(timer);
-      timer = setTimeout(onChange, 300);
-    });
-  } catch {
-    return () => undefined;
+  const watchers: FSWatcher[] = [];
+  const folders = [root];
+  for (let i = 0; i < folders.length && folders.length < MAX_FOLDERS; i++) {
+    const dir = folders[i] as string;
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (entry.isDirectory() && !entry.name.startsWith('.') && !IGNORED.has(entry.name))
+        folders.push(join(dir, entry.name));
+    }
+  }
+  for (const dir of folders.slice(0, MAX_FOLDERS)) {
+    try {
+      watchers.push(
+        watch(dir, () => {
+          clearTimeout(timer);
+          timer = setTimeout(onChange, 300);
+        }),
+      );
+    } catch {
+      // A folder removed since it was listed: nothing to watch there.
+    }
   }
   return () => {
     clearTimeout(timer);
-    watcher?.close();
+    for (const w of watchers) w.close();
   };
 }
