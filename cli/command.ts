@@ -44,6 +44,9 @@ export const OPTIONS = {
   version: { type: 'string' },
   status: { type: 'string' },
   record: { type: 'string' },
+  app: { type: 'string' },
+  port: { type: 'string' },
+  verbose: { type: 'boolean', default: false },
 } as const;
 
 export type OptionName = keyof typeof OPTIONS;

@@ -30,6 +30,7 @@ Commands:
   lineage --endpoint NAME | --version ARN        provenance: what is served, where it came from, who approved it
   audit GROUP                                    registrations, approvals, gate decisions, deployments and rollbacks in time order
   retry-deploy ENDPOINT [--wait]                 deploy again the version SageMaker rolled back on ENDPOINT (the reconciler never retries it)
+  local [--app COMMAND|DIR]                      play the app (or your own CDK app) on this machine: local mode, until Ctrl-C
 
 Run mgov COMMAND --help for a command's options; mgov --version prints mgov's version.
 

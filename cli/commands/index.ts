@@ -4,6 +4,7 @@ import { approve } from './approve';
 import { audit } from './audit';
 import { card } from './card';
 import { lineage } from './lineage';
+import { local } from './local';
 import { register } from './register';
 import { reject } from './reject';
 import { retryDeploy } from './retry-deploy';
@@ -20,4 +21,5 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   audit,
   stage,
   'retry-deploy': retryDeploy,
+  local,
 };

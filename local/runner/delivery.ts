@@ -162,7 +162,7 @@ export class EventDelivery {
     const every = this.options.scheduleEveryMs ?? 2000;
     const region = this.host.region;
     while (!signal.aborted) {
-      await sleep(every);
+      await sleep(every, signal);
       if (signal.aborted) return;
       const event = {
         version: '0',

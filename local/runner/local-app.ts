@@ -23,23 +23,32 @@ import {
 } from './delivery';
 import {
   type Assembly,
+  type AssemblySource,
+  assemblyHome,
   assetFilesOf,
   changedResources,
   localStackId,
   type ProvisionHost,
   provisionStack,
   type StackPlay,
-  synthesize,
+  synthesizeFrom,
   type Template,
   updateStack,
 } from './provisioning';
 import { clientConfig, entry, inMotoAccount, LOCAL_REGION, type LocalLogEntry, sleep } from './support';
 
 export type { Forwarding, Invocation } from './delivery';
+export type { Assembly, AssemblySource } from './provisioning';
 export { LOCAL_REGION, type LocalLogEntry } from './support';
 
 export interface LocalAppOptions {
-  readonly config: GovernanceConfig;
+  /** The governance configuration, synthesized here as the repository's app (npm run local). */
+  readonly config?: GovernanceConfig;
+  /**
+   * Another CDK app that uses the constructs, played instead of `config` (mgov local --app):
+   * writes its cloud assembly into the folder given (see local/app-source.ts).
+   */
+  readonly assembly?: AssemblySource;
   /** Where the cloud assembly is synthesized. @default .local/cdk.out */
   readonly outdir?: string;
   /** Port of the local endpoint. @default a free port */
@@ -177,7 +186,7 @@ export class LocalApp {
     let assembly: Assembly;
     const outdir = options.outdir ?? join(process.cwd(), '.local', 'cdk.out');
     try {
-      assembly = synthesize(options.config, outdir);
+      assembly = await synthesizeFrom(options, outdir);
     } catch (error) {
       await motoStarting.then(
         (m) => m.stop(),
@@ -203,9 +212,12 @@ export class LocalApp {
     );
     // A multi-account app runs in the registry's region, and callers whose access key names no
     // account are the registry account's.
-    const where = isMultiAccount(options.config)
-      ? { region: options.config.registry.region, account: options.config.registry.account }
-      : { region: LOCAL_REGION, account: ACCOUNT_ID };
+    const where =
+      options.config && isMultiAccount(options.config)
+        ? { region: options.config.registry.region, account: options.config.registry.account }
+        : options.config
+          ? { region: LOCAL_REGION, account: ACCOUNT_ID }
+          : assemblyHome(assembly);
     const sagemaker = await new LocalSageMaker({
       motoUrl: moto.url,
       port: options.port,
@@ -258,10 +270,10 @@ export class LocalApp {
    * bus). A configuration that adds or removes stacks or resources needs a fresh start: refused,
    * naming them, with nothing changed.
    */
-  async redeploy(config: GovernanceConfig): Promise<void> {
+  async redeploy(config?: GovernanceConfig): Promise<void> {
     this.redeployments += 1;
     const outdir = `${this.outdir}-redeploy-${this.redeployments}`;
-    const assembly = synthesize(config, outdir);
+    const assembly = await synthesizeFrom({ ...this.options, ...(config ? { config } : {}) }, outdir);
     const plays = assembly.stacks.map((stack) => {
       const play = this.stacks.find((s) => s.name === stack.stackName);
       if (!play) {

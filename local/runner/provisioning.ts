@@ -25,6 +25,7 @@ import { CreateQueueCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { buildGovernanceApp } from '../../bin/governance-app';
 import type { GovernanceConfig } from '../../core/config/types';
 import { CLOUDFORMATION_EVENT_SOURCE, STACK_STATUS_CHANGE } from '../../core/events';
+import { ACCOUNT_ID } from '../sagemaker/protocol';
 import { type PhysicalResource, resolve } from './cfn';
 import type { Delivery, InstalledRule, LocalFunction } from './delivery';
 import { FunctionPool } from './function-pool';
@@ -34,6 +35,7 @@ import {
   handlerLogEntry,
   inMotoAccount,
   type Json,
+  LOCAL_REGION,
   type LocalLogEntry,
 } from './support';
 
@@ -77,6 +79,40 @@ export function synthesize(config: GovernanceConfig, outdir: string): Assembly {
   rmSync(outdir, { recursive: true, force: true });
   mkdirSync(outdir, { recursive: true });
   return buildGovernanceApp({ config: { ...config, stacks: 1 }, appProps: { outdir } }).app.synth();
+}
+
+/** A cloud assembly from somewhere other than the configuration: a CDK app's command, or a folder. */
+export interface AssemblySource {
+  /** What it is, for the log ("the app `npx tsx app.ts`"). */
+  readonly describe: string;
+  synth(outdir: string): Promise<Assembly>;
+}
+
+/** The assembly to play: the configuration's app, or the other app's (its source synthesizes it). */
+export async function synthesizeFrom(
+  options: { readonly config?: GovernanceConfig; readonly assembly?: AssemblySource },
+  outdir: string,
+): Promise<Assembly> {
+  if (options.config) return synthesize(options.config, outdir);
+  if (options.assembly) {
+    rmSync(outdir, { recursive: true, force: true });
+    mkdirSync(outdir, { recursive: true });
+    return options.assembly.synth(outdir);
+  }
+  throw new Error('Nothing to play: give the local app a governance configuration or a CDK app.');
+}
+
+/**
+ * Where another app plays: the region and account of its first stack with a concrete environment
+ * (the registry's, in an app laid out as ours), else the local defaults.
+ */
+export function assemblyHome(assembly: Assembly): { region: string; account: string } {
+  const concrete = (v: string) => Boolean(v) && !v.startsWith('unknown-');
+  const stack = assembly.stacks.find((s) => concrete(s.environment.account));
+  return {
+    region: stack && concrete(stack.environment.region) ? stack.environment.region : LOCAL_REGION,
+    account: stack ? stack.environment.account : ACCOUNT_ID,
+  };
 }
 
 export function assetFilesOf(outdir: string, stack: { stackName: string }): AssetFiles {

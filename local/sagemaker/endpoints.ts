@@ -44,8 +44,10 @@ export type DeploymentOutcome =
   /** Blue/green rolls back (an alarm fired): InService again, on the old config, with a FailureReason. */
   | 'rollback'
   /**
-   * The same rollback, with no FailureReason: SageMaker may leave it empty after a rollback
-   * (terraform-provider-aws #48997, #39099), so a rollback must be recognised without it.
+   * The same rollback, with no FailureReason: after SageMaker rolls an update back, the endpoint is
+   * InService on its previous config and FailureReason may be empty (hashicorp/terraform-provider-aws
+   * #48997, PR #49020), so a rollback must be recognised without it. (#39099 reports the other case:
+   * a failed update left InService with FailureReason set.)
    */
   | 'rollback-without-reason'
   /** The endpoint ends Failed. */
@@ -101,6 +103,8 @@ export class Endpoints {
   timing: EndpointTiming = { createMs: 1000, updateMs: 1000, deleteMs: 200 };
   /** Endpoints (by name) whose transitions wait for release(), however long that takes. */
   private readonly held = new Set<string>();
+  /** Models (`<account>/<name>`) created with EnableNetworkIsolation, which moto drops. */
+  private readonly isolated = new Set<string>();
   /** The transition each held endpoint has waiting. */
   private readonly parked = new Map<string, () => Promise<void>>();
   /**
@@ -120,6 +124,7 @@ export class Endpoints {
 
   reset(): void {
     for (const e of this.endpoints.values()) clearTimeout(e.timer);
+    this.isolated.clear();
     this.held.clear();
     this.parked.clear();
     this.endpoints.clear();
@@ -198,7 +203,25 @@ export class Endpoints {
     );
     if (exists)
       throw validation(`Cannot create already existing model "${arn(ctx, `model/${name.toLowerCase()}`)}".`);
-    return this.moto.sagemaker(ctx, 'CreateModel', body);
+    const out = await this.moto.sagemaker(ctx, 'CreateModel', body);
+    if (body.EnableNetworkIsolation === true) this.isolated.add(`${ctx.account}/${name}`);
+    return out;
+  }
+
+  /**
+   * DescribeModel with the model's EnableNetworkIsolation as it was created (API reference,
+   * DescribeModel: EnableNetworkIsolation, "If True, no inbound or outbound network calls can be
+   * made to or from the model container"); moto keeps it false whatever CreateModel sent.
+   */
+  async describeModel(ctx: CallContext, body: Json): Promise<Json> {
+    const out = await this.moto.sagemaker(ctx, 'DescribeModel', body);
+    return { ...out, EnableNetworkIsolation: this.isolated.has(`${ctx.account}/${String(out.ModelName)}`) };
+  }
+
+  async deleteModel(ctx: CallContext, body: Json): Promise<Json> {
+    const out = await this.moto.sagemaker(ctx, 'DeleteModel', body);
+    this.isolated.delete(`${ctx.account}/${String(body.ModelName)}`);
+    return out;
   }
 
   async createEndpointConfig(ctx: CallContext, body: Json): Promise<Json> {

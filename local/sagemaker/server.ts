@@ -134,6 +134,8 @@ export class LocalSageMaker {
         await r.authorizeCreateModel(c, b);
         return e.createModel(c, b);
       },
+      DescribeModel: (c, b) => e.describeModel(c, b),
+      DeleteModel: (c, b) => e.deleteModel(c, b),
       CreateEndpointConfig: (c, b) => e.createEndpointConfig(c, b),
       DescribeEndpointConfig: (c, b) => e.describeEndpointConfig(c, b),
       CreateEndpoint: (c, b) => e.create(c, b),
@@ -201,6 +203,8 @@ export class LocalSageMaker {
       CreateModelCard: (c, b) => m.create(c, b),
       DescribeModelCard: (c, b) => m.describe(c, b),
       UpdateModelCard: (c, b) => m.update(c, b),
+      ListModelCards: (c, b) => m.list(c, b),
+      ListModelCardVersions: (c, b) => m.listVersions(c, b),
       CreateModelCardExportJob: (c, b) => m.createExportJob(c, b),
       DescribeModelCardExportJob: (c, b) => m.describeExportJob(c, b),
       ListModelCardExportJobs: (c, b) => m.listExportJobs(c, b),

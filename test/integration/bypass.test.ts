@@ -143,7 +143,7 @@ describe('separation of duties', () => {
     expect(lifecycleCalls(app, 'guarded-prod')).toEqual([]);
   });
 
-  it('holds an approval made under another session name of the registrant\'s role: one role cannot tell persons apart', async () => {
+  it("holds an approval made under another session name of the registrant's role: one role cannot tell persons apart", async () => {
     const arn = 'arn:aws:sagemaker:us-east-1:123456789012:model-package/guarded/1';
     await setApproval(sameRoleOtherSession, arn, 'Approved', 'another session, the same role');
     // Neither self-approval nor another person's: without a SourceIdentity, the shared role is all

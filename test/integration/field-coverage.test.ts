@@ -4,8 +4,12 @@
  * against moto, approvals are driven, and each field's row asserts the request field, template
  * property or runtime effect the field promises. A field of the schema with no row fails the test,
  * so a new field cannot land unproven.
+ *
+ * Built for a loaded machine: one app for every field (one synthesis, one start), the groups' stories
+ * played side by side, each step waiting for the app's own facts (the policy handler has recorded a
+ * registration, an endpoint is InService on a version) with generous limits, never for a timer.
  */
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -13,13 +17,17 @@ import {
   DescribeScalableTargetsCommand,
 } from '@aws-sdk/client-application-auto-scaling';
 import {
+  CreateModelPackageCommand,
+  DescribeDataQualityJobDefinitionCommand,
   DescribeEndpointCommand,
   DescribeEndpointConfigCommand,
   type DescribeEndpointConfigCommandOutput,
   DescribeModelCardCommand,
   DescribeModelCommand,
   type DescribeModelCommandOutput,
+  DescribeModelPackageCommand,
   DescribeModelPackageGroupCommand,
+  DescribeMonitoringScheduleCommand,
   GetModelPackageGroupPolicyCommand,
   ListModelsCommand,
   SageMakerClient,
@@ -28,9 +36,10 @@ import {
 import { buildGovernanceApp } from '../../bin/governance-app';
 import { parseGovernanceConfig } from '../../core/config/parse';
 import { modelCardName } from '../../core/model-card-naming';
+import { versionOfName } from '../../core/naming';
 import type { LocalApp } from '../../local/runner/local-app';
 import { configSchema } from '../../scripts/generate-config-schema';
-import { lifecycleCalls, reconcileOutcomes, serving } from '../harness/deployments';
+import { lifecycleCalls, reconcileOutcomes } from '../harness/deployments';
 import { startLocalApp } from '../harness/local-app';
 import { eventually } from '../harness/local-aws';
 import { registerVersion, setApproval } from '../harness/registry';
@@ -40,8 +49,17 @@ const KEY = (id: string) => `arn:aws:kms:us-east-1:123456789012:key/${id}-12ab-3
 const VOLUME_KEY = KEY('aaaa1111');
 const CAPTURE_KEY = KEY('bbbb2222');
 const VPC = { subnetIds: ['subnet-0123456789abcdef0'], securityGroupIds: ['sg-0123456789abcdef0'] };
+/** How long one step may take on a loaded 2-core machine (a handler's cold start alone can take seconds). */
+const WAIT = 300_000;
+const BASELINE = {
+  constraints: 's3://fc-baselines/fc-m/constraints.json',
+  statistics: 's3://fc-baselines/fc-m/statistics.json',
+};
 
-/** The app: group fc-a (instances, every production option), fc-b (serverless, SoD, delete when none), fc-c (gate). */
+/**
+ * The app: group fc-a (instances, every production option), fc-b (serverless, SoD, delete when
+ * none), fc-c (gate), fc-m (monitoring).
+ */
 const CONFIG = {
   groups: [
     {
@@ -87,6 +105,16 @@ const CONFIG = {
       qualityGate: { thresholds: [{ metric: 'mse', atMost: 5 }] },
       deployments: [{ endpointName: 'fc-c-ep', production: false }],
     },
+    {
+      name: 'fc-m',
+      deployments: [
+        {
+          endpointName: 'fc-m-ep',
+          dataCapturePercent: 100,
+          monitoring: { dataQuality: { scheduleExpression: 'cron(0 * ? * * *)' } },
+        },
+      ],
+    },
   ],
 };
 
@@ -116,6 +144,45 @@ const endpointExists = (ctx: Ctx, name: string) =>
     () => false,
   );
 const props = (r: Json) => (r.Properties ?? {}) as Json;
+const packageArn = (group: string, version: number) =>
+  `arn:aws:sagemaker:us-east-1:123456789012:model-package/${group}/${version}`;
+
+/** Resolves when the endpoint is InService on the version (the app's later work is awaited by idle()). */
+const inService = (sagemaker: SageMakerClient, endpoint: string, version: number) =>
+  eventually(
+    async () => {
+      const out = await sagemaker
+        .send(new DescribeEndpointCommand({ EndpointName: endpoint }))
+        .catch(() => undefined);
+      return out?.EndpointStatus === 'InService' &&
+        versionOfName(endpoint, out.EndpointConfigName ?? '') === version
+        ? true
+        : undefined;
+    },
+    `${endpoint} InService on v${version}`,
+    WAIT,
+  );
+
+/**
+ * Resolves when the policy handler has handled the version's event of that status: for a
+ * registration, the governance record has its registered content (an approval landing before that
+ * is recorded as a possible rewrite and held, as it would be on AWS).
+ */
+const handled = (app: LocalApp, arn: string, status: string) =>
+  eventually(
+    async () =>
+      app.invocations.some(
+        (i) =>
+          i.functionName === 'policy-gate' &&
+          i.outcome.ok &&
+          (i.event.detail as Json | undefined)?.ModelPackageArn === arn &&
+          (i.event.detail as Json | undefined)?.ModelApprovalStatus === status,
+      )
+        ? true
+        : undefined,
+    `the policy handler's run for ${arn} (${status})`,
+    WAIT,
+  );
 
 /** Field → the effect it promises, asserted on what the played app did (or its template). */
 const GROUP_ROWS: Record<string, Row> = {
@@ -157,7 +224,11 @@ const GROUP_ROWS: Record<string, Row> = {
     expect(c.env('EndpointReconcilerHandler').VERDICT_S3_URI).toBeDefined();
   },
   separationOfDuties: async (c) => {
-    // fc-b v1 was approved by its registrant: reverted, never deployed as v1.
+    // fc-b v1 was approved by its registrant: reverted, never deployed.
+    const v1 = await c.sagemaker.send(
+      new DescribeModelPackageCommand({ ModelPackageName: packageArn('fc-b', 1) }),
+    );
+    expect(v1.ModelApprovalStatus).not.toBe('Approved');
     expect(lifecycleCalls(c.app, 'fc-b-ep').map((x) => x.version)).not.toContain(1);
   },
   cardReviewerMustDiffer: (c) => {
@@ -182,11 +253,11 @@ const TARGET_ROWS: Record<string, Row> = {
     });
     await releaseManager.send(
       new UpdateModelPackageCommand({
-        ModelPackageArn: 'arn:aws:sagemaker:us-east-1:123456789012:model-package/fc-a/2',
+        ModelPackageArn: packageArn('fc-a', 2),
         ModelLifeCycle: { Stage: 'Production', StageStatus: 'Approved' },
       }),
     );
-    await serving(c.app, c.sagemaker, 'fc-a-staged', 2, 60_000);
+    await inService(c.sagemaker, 'fc-a-staged', 2);
   },
   instances: async (c) => {
     const variant = (await describeConfig(c, 'fc-a-prod')).ProductionVariants?.[0];
@@ -235,11 +306,15 @@ const TARGET_ROWS: Record<string, Row> = {
   },
   keepPreviousVersions: async (c) => {
     // 0 kept: once v2 serves, v1's model is gone.
-    await eventually(async () => {
-      const models = await c.sagemaker.send(new ListModelsCommand({ NameContains: 'fc-a-prod' }));
-      const names = (models.Models ?? []).map((m) => m.ModelName ?? '');
-      return names.length === 1 && /v2/.test(names[0] ?? '') ? true : undefined;
-    }, "fc-a-prod's v1 model removed");
+    await eventually(
+      async () => {
+        const models = await c.sagemaker.send(new ListModelsCommand({ NameContains: 'fc-a-prod' }));
+        const names = (models.Models ?? []).map((m) => m.ModelName ?? '');
+        return names.length === 1 && /v2/.test(names[0] ?? '') ? true : undefined;
+      },
+      "fc-a-prod's v1 model removed",
+      WAIT,
+    );
   },
   dataCapturePercent: async (c) => {
     const capture = (await describeConfig(c, 'fc-a-prod')).DataCaptureConfig;
@@ -304,15 +379,19 @@ const TARGET_ROWS: Record<string, Row> = {
       region: 'us-east-1',
       credentials: { accessKeyId: 'approver', secretAccessKey: 'local' },
     });
-    const target = await eventually(async () => {
-      const out = await autoscaling.send(
-        new DescribeScalableTargetsCommand({
-          ServiceNamespace: 'sagemaker',
-          ResourceIds: ['endpoint/fc-a-prod/variant/AllTraffic'],
-        }),
-      );
-      return out.ScalableTargets?.[0];
-    }, 'the scalable target of fc-a-prod');
+    const target = await eventually(
+      async () => {
+        const out = await autoscaling.send(
+          new DescribeScalableTargetsCommand({
+            ServiceNamespace: 'sagemaker',
+            ResourceIds: ['endpoint/fc-a-prod/variant/AllTraffic'],
+          }),
+        );
+        return out.ScalableTargets?.[0];
+      },
+      'the scalable target of fc-a-prod',
+      WAIT,
+    );
     expect([target.MinCapacity, target.MaxCapacity]).toEqual([1, 5]);
   },
   shadow: async (c) => {
@@ -320,7 +399,27 @@ const TARGET_ROWS: Record<string, Row> = {
     await eventually(
       async () => (reconcileOutcomes(c.app, 'fc-a-shadow').includes('shadow-started') ? true : undefined),
       'the shadow test of fc-a-shadow v2',
+      WAIT,
     );
+  },
+  monitoring: async (c) => {
+    // The endpoint's data quality schedule runs with the baselines its live version was registered with.
+    const schedule = await eventually(
+      () =>
+        c.sagemaker
+          .send(new DescribeMonitoringScheduleCommand({ MonitoringScheduleName: 'fc-m-ep-data-quality' }))
+          .catch(() => undefined),
+      "fc-m-ep's data quality schedule",
+      60_000,
+    );
+    const definition = await c.sagemaker.send(
+      new DescribeDataQualityJobDefinitionCommand({
+        JobDefinitionName: schedule.MonitoringScheduleConfig?.MonitoringJobDefinitionName,
+      }),
+    );
+    expect(schedule.MonitoringScheduleConfig?.MonitoringType).toBe('DataQuality');
+    expect(definition.DataQualityJobInput?.EndpointInput?.EndpointName).toBe('fc-m-ep');
+    expect(definition.DataQualityBaselineConfig?.ConstraintsResource?.S3Uri).toBe(BASELINE.constraints);
   },
 };
 
@@ -333,13 +432,23 @@ it('has a row for every group and deployment-target field of the schema, and non
   expect(Object.keys(TARGET_ROWS).sort()).toEqual(fieldsOf('DeploymentInput').sort());
 });
 
+/** FC_LOG=FILE writes the played app's log there (what a failed run did, step by step). */
+const debugLog = process.env.FC_LOG
+  ? (e: { time: Date; kind: string; text: string }) =>
+      appendFileSync(String(process.env.FC_LOG), `${e.time.toISOString()} ${e.kind} ${e.text}\n`)
+  : undefined;
+
 describe('as deployed', () => {
   let ctx: Ctx;
   beforeAll(async () => {
     const outdir = mkdtempSync(join(tmpdir(), 'mgov-fc-'));
     // The shadow check's schedule only notices a test's end, which no row waits for: fired rarely,
     // it leaves the app idle between approvals.
-    const app = await startLocalApp(CONFIG, { outdir, scheduleEveryMs: 600_000 });
+    const app = await startLocalApp(CONFIG, {
+      outdir,
+      scheduleEveryMs: 600_000,
+      ...(debugLog ? { log: debugLog } : {}),
+    });
     const sagemaker = new SageMakerClient({
       endpoint: app.sagemaker.url,
       region: 'us-east-1',
@@ -372,34 +481,80 @@ describe('as deployed', () => {
     };
     expect(reconciler).toBeDefined();
 
-    // fc-a: v1 then v2, each registered by the registrar and approved by the approver.
-    for (const version of [1, 2]) {
-      const arn = await registerVersion(registrar, 'fc-a', { createGroup: false });
-      await setApproval(sagemaker, arn, 'Approved', `v${version}`);
-      await serving(app, sagemaker, 'fc-a-prod', version, 60_000);
-      await serving(app, sagemaker, 'fc-a-shadow', 1, 60_000);
-    }
-    // fc-b: v1 approved by its registrant (separation of duties reverts it), v2 by another, then rejected.
-    const selfApproved = await registerVersion(sagemaker, 'fc-b', { createGroup: false });
-    await setApproval(sagemaker, selfApproved, 'Approved', 'my own');
-    const v2 = await registerVersion(registrar, 'fc-b', { createGroup: false });
-    await setApproval(sagemaker, v2, 'Approved', 'reviewed');
-    await serving(app, sagemaker, 'fc-b-ep', 2, 60_000);
-    await setApproval(sagemaker, v2, 'Rejected', 'withdrawn');
-    await eventually(
-      async () => ((await endpointExists(ctx, 'fc-b-ep')) ? undefined : true),
-      'fc-b-ep deleted',
-    );
-    await app.idle();
-  }, 600_000);
-  afterAll(async () => ctx?.app.stop());
+    const registered = async (client: SageMakerClient, group: string) => {
+      const arn = await registerVersion(client, group, { createGroup: false });
+      await handled(app, arn, 'PendingManualApproval');
+      return arn;
+    };
+    // The groups' stories run side by side; each waits only for its own endpoints.
+    const fcA = async () => {
+      // v1 then v2, each registered by the registrar and approved by the approver.
+      for (const version of [1, 2]) {
+        const arn = await registered(registrar, 'fc-a');
+        await setApproval(sagemaker, arn, 'Approved', `v${version}`);
+        await inService(sagemaker, 'fc-a-prod', version);
+        await inService(sagemaker, 'fc-a-shadow', 1);
+      }
+    };
+    const fcB = async () => {
+      // v1 approved by its registrant (separation of duties reverts it), v2 by another, then rejected.
+      const selfApproved = await registered(sagemaker, 'fc-b');
+      await setApproval(sagemaker, selfApproved, 'Approved', 'my own');
+      await handled(app, selfApproved, 'Approved');
+      const v2 = await registered(registrar, 'fc-b');
+      await setApproval(sagemaker, v2, 'Approved', 'reviewed');
+      await inService(sagemaker, 'fc-b-ep', 2);
+      await setApproval(sagemaker, v2, 'Rejected', 'withdrawn');
+      await eventually(
+        async () => ((await endpointExists(ctx, 'fc-b-ep')) ? undefined : true),
+        'fc-b-ep deleted',
+        WAIT,
+      );
+    };
+    const fcM = async () => {
+      // Registered with the baselines its monitor runs with.
+      const out = await registrar.send(
+        new CreateModelPackageCommand({
+          ModelPackageGroupName: 'fc-m',
+          ModelApprovalStatus: 'PendingManualApproval',
+          InferenceSpecification: {
+            Containers: [
+              {
+                Image: '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1',
+                ModelDataUrl: 's3://example-models/fc-m/model.tar.gz',
+              },
+            ],
+            SupportedContentTypes: ['text/csv'],
+            SupportedResponseMIMETypes: ['text/csv'],
+          },
+          DriftCheckBaselines: {
+            ModelDataQuality: {
+              Constraints: { ContentType: 'application/json', S3Uri: BASELINE.constraints },
+              Statistics: { ContentType: 'application/json', S3Uri: BASELINE.statistics },
+            },
+          },
+        }),
+      );
+      const arn = String(out.ModelPackageArn);
+      await handled(app, arn, 'PendingManualApproval');
+      await setApproval(sagemaker, arn, 'Approved', 'monitored');
+      await inService(sagemaker, 'fc-m-ep', 1);
+    };
+    await Promise.all([fcA(), fcB(), fcM()]);
+    await app.idle(300, WAIT);
+  }, 1_200_000);
+  afterAll(async () => ctx?.app.stop(), 120_000);
 
   it.each([
     ...Object.keys(GROUP_ROWS).map((f) => ['group', f] as const),
     ...Object.keys(TARGET_ROWS).map((f) => ['target', f] as const),
-  ])('%s field %s', async (kind, field) => {
-    const row = (kind === 'group' ? GROUP_ROWS : TARGET_ROWS)[field];
-    if (!row) throw new Error(`no row for ${field}`);
-    await row(ctx);
-  });
+  ])(
+    '%s field %s',
+    async (kind, field) => {
+      const row = (kind === 'group' ? GROUP_ROWS : TARGET_ROWS)[field];
+      if (!row) throw new Error(`no row for ${field}`);
+      await row(ctx);
+    },
+    WAIT,
+  );
 });
