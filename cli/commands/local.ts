@@ -4,7 +4,10 @@
  * (its command, or a cloud assembly folder), with the same runner, the same printed environment and
  * the same redeploy on save (local/play.ts). It runs until Ctrl-C.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { COMMON_HELP, type Command, expectArgs, UsageError } from '../command';
+import { CliError } from '../registry';
 
 export const local: Command = {
   help: `mgov local [--app COMMAND|DIR] [--config FILE] [--port PORT] [--verbose]
@@ -34,6 +37,14 @@ ${COMMON_HELP}`,
       throw new UsageError(
         '--app needs your app\'s command (such as "npx tsx app.ts") or a cdk.out folder.',
         command,
+      );
+    }
+    // Local mode's runner needs its own files beside it (moto's launcher, the Lambda host), which
+    // the repository has and the package does not carry yet.
+    if (!existsSync(join(__dirname, '..', '..', 'local', 'moto_server.py'))) {
+      throw new CliError(
+        'mgov local runs from a checkout of the model-governance repository; this installed package does not carry local mode.',
+        'git clone the repository, npm ci, then run: npx tsx bin/mgov.ts local --app "YOUR APP COMMAND" from your app\'s folder',
       );
     }
     // Loaded only here: the other commands never need local mode's runner.
