@@ -35,7 +35,9 @@ export type HoldCode =
   | 'shadow-refused'
   | 'shadow-failed'
   // Monitoring (monitoring-plan.ts): the version lacks the baselines its target's monitors need
-  | 'missing-monitoring-baselines';
+  | 'missing-monitoring-baselines'
+  // Monitoring: a violation on the live version holds newer ones until a person clears it (onViolation: hold)
+  | 'monitoring-violation-hold';
 
 export interface Hold {
   readonly code: HoldCode;
