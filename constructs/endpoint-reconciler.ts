@@ -110,8 +110,10 @@ export class EndpointReconciler extends Construct {
     if (shadowed.length > 0) {
       this.shadowTestRole = this.createShadowTestRole(shadowed);
       this.grantShadowTests(shadowed, this.shadowTestRole);
-      this.shadowCheck = this.scheduleShadowCheck();
     }
+    // A cleared violation hold sends no event either (mgov clear-violation records it in lineage).
+    if (shadowed.length > 0 || targets.some((t) => t.target.monitoring?.onViolation === 'hold'))
+      this.shadowCheck = this.scheduleShadowCheck();
     const monitoredTargets = targets.filter((t) => t.target.monitoring);
     const monitored = monitoredTargets.map((t) => t.target);
     // A monitored target captures (the configuration refuses monitoring without capture); its
@@ -744,11 +746,13 @@ export class EndpointReconciler extends Construct {
   /**
    * SageMaker sends no event when an inference experiment ends (EventBridge's list of SageMaker
    * events has none for inference experiments), so the reconciler looks every five minutes: a test
-   * is judged within five minutes of its scheduled end. Only update-bound shadow targets do work.
+   * is judged within five minutes of its scheduled end. Only update-bound shadow targets do work,
+   * and targets whose violation hold a person cleared (onViolation: hold): nothing else wakes them.
    */
   private scheduleShadowCheck(): events.Rule {
     const rule = new events.Rule(this, 'ShadowCheck', {
-      description: 'model-governance: notices the end of shadow tests (no event is sent for it)',
+      description:
+        'model-governance: notices the end of shadow tests and cleared violation holds (no event is sent for either)',
       schedule: events.Schedule.rate(Duration.minutes(5)),
     });
     rule.addTarget(

@@ -303,8 +303,11 @@ export function planTarget(o: TargetObservation, trigger: PlannerTrigger): Plann
     endpoint: o.endpoint,
     ...(gates.held ? { held: gates.held } : {}),
   });
-  // The periodic check only carries shadow tests forward (an update waiting on one); events do the rest.
-  if (trigger.kind === 'shadow-check' && !(plan.kind === 'update' && o.target.shadow))
+  // The periodic check only carries shadow tests forward (an update waiting on one), and deploys what a
+  // person's clear of a violation hold released (no event says so); events do the rest.
+  const released =
+    o.target.monitoring?.onViolation === 'hold' && (plan.kind === 'update' || plan.kind === 'create');
+  if (trigger.kind === 'shadow-check' && !(plan.kind === 'update' && o.target.shadow) && !released)
     return decided(skipped('no-shadow-step', 'no shadow test to carry forward'), trigger);
   return withMonitoring(o, trigger, fromPlan(o, trigger, plan, gates));
 }

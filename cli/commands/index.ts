@@ -3,6 +3,7 @@ import type { Command } from '../command';
 import { approve } from './approve';
 import { audit } from './audit';
 import { card } from './card';
+import { clearViolation } from './clear-violation';
 import { lineage } from './lineage';
 import { register } from './register';
 import { reject } from './reject';
@@ -20,4 +21,5 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   audit,
   stage,
   'retry-deploy': retryDeploy,
+  'clear-violation': clearViolation,
 };
