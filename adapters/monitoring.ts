@@ -301,3 +301,41 @@ export async function readViolationHolds(
       : {}),
   };
 }
+
+/** A monitor's newest execution, as its schedule reports it (LastMonitoringExecutionSummary). */
+export interface LastMonitorResult {
+  readonly type: 'DataQuality' | 'ModelQuality';
+  readonly schedule: string;
+  /** The newest execution's status; absent when the schedule has not run yet. */
+  readonly status?: string;
+  readonly scheduledAt?: Date;
+  readonly failureReason?: string;
+}
+
+/** The newest execution of each of the target's monitors (mgov status); none when unscheduled. */
+export async function lastMonitorResults(
+  sagemaker: SageMakerClient,
+  endpointName: string,
+  types: readonly ('DataQuality' | 'ModelQuality')[],
+): Promise<LastMonitorResult[]> {
+  const out: LastMonitorResult[] = [];
+  for (const type of types) {
+    const schedule = scheduleName(endpointName, type);
+    const d = await sagemaker
+      .send(new DescribeMonitoringScheduleCommand({ MonitoringScheduleName: schedule }))
+      .catch((error: unknown) => {
+        if (isNotFound(error)) return undefined;
+        throw error;
+      });
+    if (!d) continue;
+    const last = d.LastMonitoringExecutionSummary;
+    out.push({
+      type,
+      schedule,
+      ...(last?.MonitoringExecutionStatus ? { status: last.MonitoringExecutionStatus } : {}),
+      ...(last?.ScheduledTime ? { scheduledAt: last.ScheduledTime } : {}),
+      ...(last?.FailureReason ? { failureReason: last.FailureReason } : {}),
+    });
+  }
+  return out;
+}

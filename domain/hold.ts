@@ -30,6 +30,7 @@ export type HoldCode =
   | 'card-content-not-generated'
   | 'card-reviewer-unidentified'
   | 'card-reviewer-is-approver'
+  | 'card-reviewer-indistinct-shared-role'
   // The deployment itself
   | 'name-taken'
   | 'shadow-refused'

@@ -325,10 +325,20 @@ const SCENARIOS: readonly [string, Situation, PlannerTrigger, Expected][] = [
     {
       deployment: { requireApprovedModelCard: true },
       versions: [v(2)],
-      gates: { 2: passing(2, { cardReviewerPrincipal: BO }) },
+      gates: { 2: passing(2, { cardReviewerPrincipal: ANA_USER, approverPrincipal: ANA_USER }) },
     },
     event,
     { outcome: 'held', code: 'card-reviewer-is-approver', version: 2, notify: true },
+  ],
+  [
+    'card gate: reviewer and approver are one role without SourceIdentity (a Studio domain without it)',
+    {
+      deployment: { requireApprovedModelCard: true },
+      versions: [v(2)],
+      gates: { 2: passing(2, { cardReviewerPrincipal: BO }) },
+    },
+    event,
+    { outcome: 'held', code: 'card-reviewer-indistinct-shared-role', version: 2, notify: true },
   ],
   [
     'separation of duties: registrant not identified',

@@ -144,6 +144,9 @@ it('a violation holds newer versions until a person clears it with mgov', async 
   const status = await run('role=Operator@olly', ['status', '--json']);
   expect(status.code).toBe(0);
   expect(status.out).toContain('monitoring-violation-hold');
+  const text = await run('role=Operator@olly', ['status']);
+  expect(text.out).toContain(`${ENDPOINT} DataQuality monitor: CompletedWithViolations`);
+  expect(text.out).toMatch(new RegExp(`${ENDPOINT} holds v2: .*\\(monitoring-violation-hold\\)`));
   expect((await run('role=Operator@olly', ['clear-violation', ENDPOINT])).code).toBe(2);
 
   // A person clears it: recorded with who did it, and the periodic check deploys v2.
