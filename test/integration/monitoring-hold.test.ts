@@ -46,7 +46,8 @@ let s3: S3Client;
 let savedEnv: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
-  app = await startLocalApp(raw);
+  // The periodic check runs for a hold target: spaced so the app is quiet between its runs.
+  app = await startLocalApp(raw, { scheduleEveryMs: 5_000 });
   savedEnv = { ...process.env };
   const client = {
     region: 'us-east-1',
@@ -148,6 +149,11 @@ it('a violation holds newer versions until a person clears it with mgov', async 
   expect(text.out).toContain(`${ENDPOINT} DataQuality monitor: CompletedWithViolations`);
   expect(text.out).toMatch(new RegExp(`${ENDPOINT} holds v2: .*\\(monitoring-violation-hold\\)`));
   expect((await run('role=Operator@olly', ['clear-violation', ENDPOINT])).code).toBe(2);
+  // The audit trail has the violation on v1.
+  const audit = await run('role=Operator@olly', ['audit', 'fraud']);
+  expect(audit.out).toMatch(
+    /monitoring-violation fraud-prod: DataQuality monitor found violations on fraud v1/,
+  );
 
   // A person clears it: recorded with who did it, and the periodic check deploys v2.
   const cleared = await run('role=Operator@olly', [
