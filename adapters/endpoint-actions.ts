@@ -30,6 +30,8 @@ import {
 } from './endpoints';
 import { createExperiment, describeExperiment, recordFigures, stopExperiment } from './inference-experiments';
 import { associateOnce, createActionOnce, ensureModelPackageArtifact } from './lineage';
+import { applyMonitoring } from './monitoring';
+import { updateApproval } from './sagemaker';
 
 export interface EndpointClients {
   readonly sagemaker: SageMakerClient;
@@ -171,6 +173,20 @@ async function carryOutOne(ctx: ActionContext, action: Action): Promise<Setback 
       }
     case 'record-rollback-notified':
       return void (await recordRollbackNotified(sagemaker, action.endpointArn, action.request));
+    case 'apply-monitoring':
+      return void (await applyMonitoring(sagemaker, action.actions));
+    case 'reject-version':
+      return void (await updateApproval(sagemaker, action.modelPackageArn, {
+        status: 'Rejected',
+        description: action.reason,
+      }));
+    case 'record-violation-hold':
+      return void (await createActionOnce(sagemaker, action.action));
+    case 'record-violation': {
+      const artifact = await ensureModelPackageArtifact(sagemaker, action.modelPackageArn);
+      const { arn } = await createActionOnce(sagemaker, action.action);
+      return void (await associateOnce(sagemaker, artifact, arn, 'AssociatedWith'));
+    }
   }
 }
 

@@ -7,8 +7,10 @@ import {
   DeleteDataQualityJobDefinitionCommand,
   DeleteModelQualityJobDefinitionCommand,
   DeleteMonitoringScheduleCommand,
+  DescribeActionCommand,
   DescribeMonitoringScheduleCommand,
   DescribeProcessingJobCommand,
+  ListActionsCommand,
   ListDataQualityJobDefinitionsCommand,
   ListModelQualityJobDefinitionsCommand,
   ListMonitoringExecutionsCommand,
@@ -16,16 +18,28 @@ import {
   type SageMakerClient,
   UpdateMonitoringScheduleCommand,
 } from '@aws-sdk/client-sagemaker';
+import { versionOfName } from '../core/naming';
+import type { ObservedEndpoint } from '../domain/endpoint-request';
+import {
+  monitoringViolationActionName,
+  VIOLATION_CLEAR_ACTION_TYPE,
+  VIOLATION_HOLD_ACTION_TYPE,
+} from '../domain/lineage-plan';
+import { describeIdentity } from '../domain/model-version';
 import {
   jobDefinitionPrefix,
   type MonitoringAction,
   type MonitoringResult,
   type ObservedJobDefinition,
+  type ObservedMonitoring,
   type ObservedSchedule,
   scheduleName,
+  type ViolationHolds,
   versionOfJobDefinition,
 } from '../domain/monitoring-plan';
-import { isAlreadyExists, isNotFound } from './sagemaker';
+import type { ObservedExecution } from '../domain/target-planner';
+import type { VersionSummary } from '../domain/version-selection';
+import { describeModelVersion, isAlreadyExists, isNotFound } from './sagemaker';
 
 /** The target's schedules and job definitions (only names this app gives them). */
 export async function observeMonitoring(
@@ -189,4 +203,139 @@ async function readViolations(s3: S3Client, uri: string): Promise<MonitoringResu
     checkType: v.constraint_check_type ?? '',
     description: v.description ?? '',
   }));
+}
+
+/**
+ * The version the endpoint serves (its config's name says it), with its approval status and the
+ * baselines it was registered with. Absent when there is no endpoint or the version is gone.
+ */
+export async function servedVersion(
+  sagemaker: SageMakerClient,
+  endpointName: string,
+  endpoint: ObservedEndpoint | undefined,
+  versions: readonly VersionSummary[],
+): Promise<ObservedMonitoring['served']> {
+  const served = endpoint ? versionOfName(endpointName, endpoint.configName) : undefined;
+  const summary = versions.find((v) => v.version === served);
+  const described = summary ? await describeModelVersion(sagemaker, summary.arn) : undefined;
+  if (!described) return undefined;
+  return {
+    version: described.version,
+    arn: described.arn,
+    baselines: described.baselines ?? {},
+    approvalStatus: described.approvalStatus,
+  };
+}
+
+/** One monitoring execution read back, and whether its violations are recorded already. */
+export async function monitoringExecution(
+  sagemaker: SageMakerClient,
+  s3: S3Client,
+  endpointName: string,
+  schedule: string,
+  processingJobName: string,
+): Promise<ObservedExecution> {
+  const result = await readMonitoringResult(sagemaker, s3, endpointName, schedule, processingJobName);
+  if (!result) return { recorded: false };
+  const name = monitoringViolationActionName(result.processingJobArn ?? processingJobName);
+  const recorded = await sagemaker
+    .send(new DescribeActionCommand({ ActionName: name }))
+    .then(() => true)
+    .catch((error: unknown) => {
+      if (isNotFound(error)) return false;
+      throw error;
+    });
+  return { result, recorded };
+}
+
+/**
+ * The target's newest violation hold and newest clear, by its endpoint name (lineage-plan.ts
+ * violationHoldAction, violationClearAction), with SageMaker's CreationTime of each and who created
+ * the clear (CreatedBy, which SageMaker records and no caller sets).
+ */
+export async function readViolationHolds(
+  sagemaker: SageMakerClient,
+  endpointName: string,
+): Promise<ViolationHolds> {
+  const newest = async (actionType: string) => {
+    const list = await sagemaker.send(
+      new ListActionsCommand({
+        SourceUri: endpointName,
+        ActionType: actionType,
+        SortBy: 'CreationTime',
+        SortOrder: 'Descending',
+        MaxResults: 1,
+      }),
+    );
+    const latest = list.ActionSummaries?.[0];
+    if (!latest?.ActionArn) return undefined;
+    const out = await sagemaker.send(new DescribeActionCommand({ ActionName: latest.ActionArn }));
+    return { ...out, CreationTime: out.CreationTime ?? latest.CreationTime ?? new Date(0) };
+  };
+  const [hold, clear] = await Promise.all([
+    newest(VIOLATION_HOLD_ACTION_TYPE),
+    newest(VIOLATION_CLEAR_ACTION_TYPE),
+  ]);
+  const version = Number(hold?.Properties?.version);
+  const by = clear ? describeIdentity(clear.CreatedBy) : undefined;
+  return {
+    ...(hold && Number.isInteger(version)
+      ? {
+          hold: {
+            name: hold.ActionName ?? '',
+            version,
+            at: hold.CreationTime,
+            ...(hold.Properties?.monitorType ? { monitorType: hold.Properties.monitorType } : {}),
+            ...(hold.Properties?.processingJob ? { processingJob: hold.Properties.processingJob } : {}),
+          },
+        }
+      : {}),
+    ...(clear
+      ? {
+          clear: {
+            at: clear.CreationTime,
+            ...(clear.Properties?.hold ? { hold: clear.Properties.hold } : {}),
+            ...(by ? { by } : {}),
+          },
+        }
+      : {}),
+  };
+}
+
+/** A monitor's newest execution, as its schedule reports it (LastMonitoringExecutionSummary). */
+export interface LastMonitorResult {
+  readonly type: 'DataQuality' | 'ModelQuality';
+  readonly schedule: string;
+  /** The newest execution's status; absent when the schedule has not run yet. */
+  readonly status?: string;
+  readonly scheduledAt?: Date;
+  readonly failureReason?: string;
+}
+
+/** The newest execution of each of the target's monitors (mgov status); none when unscheduled. */
+export async function lastMonitorResults(
+  sagemaker: SageMakerClient,
+  endpointName: string,
+  types: readonly ('DataQuality' | 'ModelQuality')[],
+): Promise<LastMonitorResult[]> {
+  const out: LastMonitorResult[] = [];
+  for (const type of types) {
+    const schedule = scheduleName(endpointName, type);
+    const d = await sagemaker
+      .send(new DescribeMonitoringScheduleCommand({ MonitoringScheduleName: schedule }))
+      .catch((error: unknown) => {
+        if (isNotFound(error)) return undefined;
+        throw error;
+      });
+    if (!d) continue;
+    const last = d.LastMonitoringExecutionSummary;
+    out.push({
+      type,
+      schedule,
+      ...(last?.MonitoringExecutionStatus ? { status: last.MonitoringExecutionStatus } : {}),
+      ...(last?.ScheduledTime ? { scheduledAt: last.ScheduledTime } : {}),
+      ...(last?.FailureReason ? { failureReason: last.FailureReason } : {}),
+    });
+  }
+  return out;
 }

@@ -17,7 +17,13 @@ import { describeIdentity } from '../domain/model-version';
 import { type Principal, principalOf } from '../domain/principal';
 import { EXPERIMENT_IN_PROGRESS, type ObservedExperiment, shadowExperimentName } from '../domain/shadow-plan';
 import { STAGE_CHECK_KEY } from '../domain/stage-check';
-import type { Decision, Need, PlannerTrigger, TargetObservation } from '../domain/target-planner';
+import type {
+  Decision,
+  MonitoringSetup,
+  Need,
+  PlannerTrigger,
+  TargetObservation,
+} from '../domain/target-planner';
 import { applyGates, type Gated, planTarget } from '../domain/target-planner';
 import type { VersionSummary } from '../domain/version-selection';
 import { artifactStates } from './artifacts';
@@ -30,6 +36,7 @@ import {
   measureVariants,
 } from './inference-experiments';
 import { describeModelCard } from './model-cards';
+import { monitoringExecution, observeMonitoring, readViolationHolds, servedVersion } from './monitoring';
 import { describeModelVersion } from './sagemaker';
 import { readVerdict } from './verdicts';
 
@@ -60,6 +67,8 @@ export interface FactSources {
   readonly record?: { readonly s3: S3Client; readonly uri: string };
   /** CloudWatch, for the figures of shadow tests. */
   readonly cloudwatch?: CloudWatchClient;
+  /** S3, to read the violations a monitoring execution reports; unset: no execution is read. */
+  readonly monitoringReports?: S3Client;
   readonly now?: () => Date;
 }
 
@@ -68,6 +77,7 @@ export interface TargetSetup {
   readonly executionRoleArn: string;
   readonly dataCaptureS3Uri?: string;
   readonly shadowRoleArn?: string;
+  readonly monitoringSetup?: MonitoringSetup;
 }
 
 /** The first facts of a target: its group's versions and its endpoint. */
@@ -159,6 +169,29 @@ export async function gatherFact(
       );
       return { ...o, shadow: { experiments: [], ...o.shadow, measured } };
     }
+    case 'monitoring-state': {
+      const [observed, served] = await Promise.all([
+        observeMonitoring(sources.sagemaker, o.target.endpointName),
+        servedVersion(sources.sagemaker, o.target.endpointName, o.endpoint, o.versions),
+      ]);
+      return { ...o, monitoring: { ...observed, ...(served ? { served } : {}) } };
+    }
+    case 'monitoring-execution': {
+      if (!sources.monitoringReports)
+        throw new Error(
+          `${o.target.endpointName}: a monitoring execution ended, but no S3 client was given to read its report`,
+        );
+      const execution = await monitoringExecution(
+        sources.sagemaker,
+        sources.monitoringReports,
+        o.target.endpointName,
+        need.scheduleName,
+        need.processingJobName,
+      );
+      return { ...o, execution };
+    }
+    case 'violation-holds':
+      return { ...o, violations: await readViolationHolds(sources.sagemaker, o.target.endpointName) };
   }
 }
 
@@ -242,6 +275,7 @@ export async function decideGates(
 ): Promise<Gated> {
   const now = sources.now?.() ?? new Date();
   const gates = new Map<string, GateFacts>();
+  let violations: Awaited<ReturnType<typeof readViolationHolds>> | undefined;
   for (;;) {
     const step = applyGates({
       group,
@@ -250,8 +284,13 @@ export async function decideGates(
       verdictsReadable: sources.verdicts !== undefined,
       recordReadable: sources.record !== undefined,
       gates,
+      ...(violations ? { violations } : {}),
     });
     if (!('kind' in step)) return step;
+    if (step.kind === 'violation-holds') {
+      violations = await readViolationHolds(sources.sagemaker, target.endpointName);
+      continue;
+    }
     if (step.kind !== 'gate-facts') throw new Error(`the gates asked for ${step.kind}`);
     gates.set(step.version.arn, await readGateFacts(sources, group, target, step.version, now));
   }

@@ -6,6 +6,7 @@ import { CreateModelPackageCommand, type SageMakerClient } from '@aws-sdk/client
 import { describeEndpoint, listVersions } from '../adapters/endpoints';
 import { latestReconcileFailure } from '../adapters/lineage';
 import { describeModelCard } from '../adapters/model-cards';
+import { lastMonitorResults } from '../adapters/monitoring';
 import { describeModelVersion } from '../adapters/sagemaker';
 import type { GovernanceConfig, ModelPackageGroupConfig } from '../core/config/types';
 import { modelCardName } from '../core/model-card-naming';
@@ -89,6 +90,12 @@ export async function readStatus(
       // A failure the reconciler recorded after the endpoint last changed is still the news.
       const failure = await latestReconcileFailure(ec, t.endpointName);
       const current = failure && (!e?.lastModifiedTime || failure.at > e.lastModifiedTime);
+      const monitors = t.monitoring
+        ? await lastMonitorResults(ec, t.endpointName, [
+            ...(t.monitoring.dataQuality ? (['DataQuality'] as const) : []),
+            ...(t.monitoring.modelQuality ? (['ModelQuality'] as const) : []),
+          ])
+        : [];
       endpoints.push({
         group: g.name,
         endpoint: t.endpointName,
@@ -108,6 +115,7 @@ export async function readStatus(
             }
           : {}),
         ...(failure && current ? { lastFailure: failure } : {}),
+        ...(monitors.length > 0 ? { monitors } : {}),
       });
       if (version !== undefined) served.set(version, [...(served.get(version) ?? []), t.endpointName]);
     }

@@ -2,6 +2,7 @@
  * What mgov prints, as pure functions of what it read: the status table, a model card as Markdown
  * or HTML. Colour only when asked (a TTY without NO_COLOR).
  */
+import type { LastMonitorResult } from '../adapters/monitoring';
 
 import type { HoldCode } from '../domain/hold';
 
@@ -35,6 +36,8 @@ export interface EndpointRow {
   readonly held?: { readonly version: number; readonly code: HoldCode; readonly reason: string };
   /** The reconciler's newest failure on the target since the endpoint last settled (or ever, if never created). */
   readonly lastFailure?: { readonly at: Date; readonly error: string };
+  /** Each monitor's newest execution (model monitoring). */
+  readonly monitors?: readonly LastMonitorResult[];
 }
 
 export interface Status {
@@ -143,6 +146,10 @@ export function renderStatus(status: Status, colour = false): string {
     for (const e of status.endpoints) {
       if (e.shadowTest) parts.push(`${e.endpoint} shadow test: ${e.shadowTest}`);
       if (e.held) parts.push(`${e.endpoint} holds v${e.held.version}: ${e.held.reason}`);
+      for (const m of e.monitors ?? [])
+        parts.push(
+          `${e.endpoint} ${m.type} monitor: ${m.status ? `${m.status}${m.scheduledAt ? ` (scheduled ${m.scheduledAt.toISOString()})` : ''}${m.failureReason ? `: ${m.failureReason}` : ''}` : 'not run yet'}`,
+        );
       if (e.lastFailure)
         parts.push(
           `${e.endpoint} reconciler failed at ${e.lastFailure.at.toISOString()}: ${e.lastFailure.error}`,

@@ -110,8 +110,10 @@ export class EndpointReconciler extends Construct {
     if (shadowed.length > 0) {
       this.shadowTestRole = this.createShadowTestRole(shadowed);
       this.grantShadowTests(shadowed, this.shadowTestRole);
-      this.shadowCheck = this.scheduleShadowCheck();
     }
+    // A cleared violation hold sends no event either (mgov clear-violation records it in lineage).
+    if (shadowed.length > 0 || targets.some((t) => t.target.monitoring?.onViolation === 'hold'))
+      this.shadowCheck = this.scheduleShadowCheck();
     const monitoredTargets = targets.filter((t) => t.target.monitoring);
     const monitored = monitoredTargets.map((t) => t.target);
     // A monitored target captures (the configuration refuses monitoring without capture); its
@@ -123,7 +125,12 @@ export class EndpointReconciler extends Construct {
         reportsPrefix: MONITORING_REPORTS_PREFIX,
       };
       this.monitoringRole = this.createMonitoringRole(store, props.modelArtifactBuckets);
-      this.grantMonitoring(monitored, this.monitoringRole, store);
+      this.grantMonitoring(
+        monitored,
+        this.monitoringRole,
+        store,
+        targets.map((t) => t.target),
+      );
       this.answerMonitoring(monitoredTargets, store, props.registryAccount);
     }
     props.approvalEvents.onModelPackageStateChange(this.handler, this.handler.deadLetters.queue);
@@ -484,38 +491,44 @@ export class EndpointReconciler extends Construct {
     targets: readonly DeploymentTarget[],
     role: iam.Role,
     store: MonitoringStore,
+    managed: readonly DeploymentTarget[],
   ): void {
     const fn = this.handler;
     const arn = (resource: string, name: string) => compactArn(this, 'sagemaker', `${resource}/${name}`);
-    const prefixes = targets.map((t) => resourcePrefix(t.endpointName).toLowerCase());
-    const definitions = prefixes.flatMap((p) => [
-      arn('data-quality-job-definition', `${p}-dq-v*`),
-      arn('model-quality-job-definition', `${p}-mq-v*`),
-    ]);
-    const schedules = prefixes.flatMap((p) => [
-      arn('monitoring-schedule', `${p}-data-quality`),
-      arn('monitoring-schedule', `${p}-model-quality`),
-    ]);
+    const names = (of: readonly DeploymentTarget[]) => {
+      const prefixes = of.map((t) => resourcePrefix(t.endpointName).toLowerCase());
+      return {
+        definitions: prefixes.flatMap((p) => [
+          arn('data-quality-job-definition', `${p}-dq-v*`),
+          arn('model-quality-job-definition', `${p}-mq-v*`),
+        ]),
+        schedules: prefixes.flatMap((p) => [
+          arn('monitoring-schedule', `${p}-data-quality`),
+          arn('monitoring-schedule', `${p}-model-quality`),
+        ]),
+      };
+    };
+    // Made for the monitored targets only; read and removed for every target this reconciler manages,
+    // so a target whose monitoring was removed from the configuration keeps no schedule.
+    const made = names(targets);
+    const kept = names(managed);
+    fn.allow(
+      ['sagemaker:CreateDataQualityJobDefinition', 'sagemaker:CreateModelQualityJobDefinition'],
+      made.definitions,
+    );
     fn.allow(
       [
-        'sagemaker:CreateDataQualityJobDefinition',
-        'sagemaker:CreateModelQualityJobDefinition',
         'sagemaker:DeleteDataQualityJobDefinition',
         'sagemaker:DeleteModelQualityJobDefinition',
         'sagemaker:DescribeDataQualityJobDefinition',
         'sagemaker:DescribeModelQualityJobDefinition',
       ],
-      definitions,
+      kept.definitions,
     );
-    fn.allow(
-      [
-        'sagemaker:CreateMonitoringSchedule',
-        'sagemaker:UpdateMonitoringSchedule',
-        'sagemaker:DeleteMonitoringSchedule',
-        'sagemaker:DescribeMonitoringSchedule',
-      ],
-      schedules,
-    );
+    fn.allow(['sagemaker:CreateMonitoringSchedule', 'sagemaker:UpdateMonitoringSchedule'], made.schedules);
+    fn.allow(['sagemaker:DeleteMonitoringSchedule', 'sagemaker:DescribeMonitoringSchedule'], kept.schedules);
+    // A violation hold and its clear are read back by the target's name (adapters/monitoring.ts).
+    if (targets.some((t) => t.monitoring?.onViolation === 'hold')) fn.allow(['sagemaker:ListActions'], ['*']);
     fn.allow(
       [
         'sagemaker:ListMonitoringSchedules',
@@ -530,7 +543,7 @@ export class EndpointReconciler extends Construct {
     });
     fn.addEnvironment('MONITORING_ROLE_ARN', role.roleArn);
     fn.addEnvironment('MONITORING_REPORTS_S3_URI', store.bucket.s3UrlForObject(store.reportsPrefix));
-    for (const p of prefixes) {
+    for (const p of managed.map((t) => resourcePrefix(t.endpointName).toLowerCase())) {
       for (const [resource, name] of [
         ['data-quality-job-definition', `${p}-dq-v*`],
         ['model-quality-job-definition', `${p}-mq-v*`],
@@ -744,11 +757,13 @@ export class EndpointReconciler extends Construct {
   /**
    * SageMaker sends no event when an inference experiment ends (EventBridge's list of SageMaker
    * events has none for inference experiments), so the reconciler looks every five minutes: a test
-   * is judged within five minutes of its scheduled end. Only update-bound shadow targets do work.
+   * is judged within five minutes of its scheduled end. Only update-bound shadow targets do work,
+   * and targets whose violation hold a person cleared (onViolation: hold): nothing else wakes them.
    */
   private scheduleShadowCheck(): events.Rule {
     const rule = new events.Rule(this, 'ShadowCheck', {
-      description: 'model-governance: notices the end of shadow tests (no event is sent for it)',
+      description:
+        'model-governance: notices the end of shadow tests and cleared violation holds (no event is sent for either)',
       schedule: events.Schedule.rate(Duration.minutes(5)),
     });
     rule.addTarget(
@@ -877,7 +892,7 @@ export class EndpointReconciler extends Construct {
           : []),
         ...(targets.some((t) => t.monitoring)
           ? [
-              'Monitoring: ListMonitoringSchedules, ListMonitoringExecutions and the List*JobDefinitions calls have no resource-level permissions; they only list.',
+              'Monitoring: ListMonitoringSchedules, ListMonitoringExecutions, the List*JobDefinitions calls and ListActions (violation holds, read by the endpoint name) have no resource-level permissions; they only list.',
             ]
           : []),
       ].join(' '),

@@ -282,6 +282,9 @@ function buildDeployment(
     topic: notifications.topic,
     functions: [reconciler.handler, lineage.handler],
     approvalToServingMinutes: c.approvalToServingMinutes,
+    monitored: groups.flatMap((g) =>
+      g.deployments.filter((t) => t.monitoring).map((t) => ({ group: g.name, endpoint: t.endpointName })),
+    ),
   });
   return {
     groups,

@@ -341,6 +341,9 @@ function buildRegistry(scope: Construct, config: GovernanceConfig, registryRole:
     functions,
     ...(forwarding ? { deadLetterQueues: forwarding.deadLetterQueues } : {}),
     approvalToServingMinutes: config.slo.approvalToServingMinutes,
+    monitored: config.groups.flatMap((g) =>
+      g.deployments.filter((t) => t.monitoring).map((t) => ({ group: g.name, endpoint: t.endpointName })),
+    ),
   });
   return {
     config,

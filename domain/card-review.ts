@@ -7,7 +7,9 @@
  *   could write the card's content themselves and approve it. The handler keeps the SHA-256 of what
  *   it wrote where only it writes; a card whose content differs is not taken as reviewed.
  * - The reviewer must not be the version's approver (per group, `cardReviewerMustDiffer`, on by
- *   default with the card gate), compared as separation of duties compares principals (principal.ts).
+ *   default with the card gate), compared as separation of duties compares persons (principal.ts
+ *   comparePersons): two Studio users of one execution role are two persons when SageMaker recorded
+ *   a SourceIdentity for each; without one, they cannot be told apart, and the card is held.
  *   The reviewer is the card's LastModifiedBy (setting Approved is its latest change, and any later
  *   content change moves it off the recorded content). The approver is the one the policy handler
  *   recorded with its check (separation-of-duties groups: APPROVED_BY_PRINCIPAL_KEY, trusted only
@@ -15,10 +17,18 @@
  */
 
 import { APPROVED_BY_PRINCIPAL_KEY, decodePrincipal } from './approval-check';
+import { STUDIO_SOURCE_IDENTITY_SETTING } from './governance-policy';
 import type { RecordedVersion } from './governance-record';
 import { type Hold, hold } from './hold';
 import type { ModelVersion } from './model-version';
-import { describePrincipal, type Principal, samePrincipal } from './principal';
+import {
+  comparePersons,
+  describePrincipal,
+  type Principal,
+  samePrincipal,
+  sharedRole,
+  studioDomainOf,
+} from './principal';
 
 export interface CardReviewFacts {
   readonly cardName: string;
@@ -54,11 +64,21 @@ export function cardReviewHold(
         'card-reviewer-unidentified',
         `model card ${facts.cardName}'s reviewer or the version's approver cannot be identified, so the review cannot be shown to be another person's; review the card again`,
       );
-    if (samePrincipal(facts.cardReviewerPrincipal, facts.approverPrincipal))
+    const reviewer = facts.cardReviewedBy ?? describePrincipal(facts.cardReviewerPrincipal);
+    const persons = comparePersons(facts.cardReviewerPrincipal, facts.approverPrincipal);
+    if (persons === 'same')
       return hold(
         'card-reviewer-is-approver',
-        `model card ${facts.cardName} was reviewed by ${facts.cardReviewedBy ?? describePrincipal(facts.cardReviewerPrincipal)}, who approved the version; another principal must review it`,
+        `model card ${facts.cardName} was reviewed by ${reviewer}, who approved the version; another person must review it`,
       );
+    if (persons === 'indistinct') {
+      const role = sharedRole(facts.cardReviewerPrincipal, facts.approverPrincipal);
+      const domain = studioDomainOf(facts.cardReviewerPrincipal) ?? studioDomainOf(facts.approverPrincipal);
+      return hold(
+        'card-reviewer-indistinct-shared-role',
+        `model card ${facts.cardName} was reviewed by ${reviewer} and the version approved by ${facts.approvedBy ?? describePrincipal(facts.approverPrincipal)}, both as the same execution role${role ? ` (${role.split('/').pop()})` : ''} with no source identity to tell them apart, so the review cannot be shown to be another person's. Ask your administrator to set ${STUDIO_SOURCE_IDENTITY_SETTING} to USER_PROFILE_NAME on ${domain ? `Studio domain ${domain}` : 'the Studio domain'}, then ask ${reviewer} to review the card again`,
+      );
+    }
   }
   return undefined;
 }

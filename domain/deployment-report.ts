@@ -118,6 +118,8 @@ export type TargetOutcome =
       readonly report?: string;
       /** The version was rejected for it (onViolation: rollback). */
       readonly rejected: boolean;
+      /** Newer versions are held until a person clears it (onViolation: hold). */
+      readonly held: boolean;
     }
   /** The version waits for the policy handler's check or verdict, or for its running shadow test. */
   | {
@@ -244,7 +246,9 @@ export function deploymentNotification(report: TargetReport): Notification {
         '',
         result.rejected
           ? `The version has been rejected (onViolation: rollback): the endpoint goes back to the previous approved version.`
-          : `onViolation: ${result.response}. Recorded in lineage on the version.`,
+          : result.held
+            ? `onViolation: hold. Newer versions of ${groupName} do not deploy to ${endpointName} until a person reads the report and runs: mgov clear-violation ${endpointName}`
+            : `onViolation: ${result.response}. Recorded in lineage on the version.`,
         `Model package: ${result.modelPackageArn}`,
       );
       break;

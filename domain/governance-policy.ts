@@ -23,7 +23,6 @@ import {
   studioDomainOf,
 } from './principal';
 import type { GateDecision } from './quality-gate';
-import { APPROVAL_DESCRIPTION_LIMIT, truncate } from './quality-gate';
 import { approvalDescription, metadataValue } from './service-values';
 
 /**
@@ -223,7 +222,7 @@ export function checkMetadata(
 export function changedContentUpdate(reason: string): RegistryUpdate {
   return {
     status: 'PendingManualApproval',
-    description: truncate(`Approval reverted: ${reason} (separation of duties).`, APPROVAL_DESCRIPTION_LIMIT),
+    description: approvalDescription(`Approval reverted: ${reason} (separation of duties).`),
     metadata: {},
   };
 }
@@ -345,12 +344,12 @@ export function gateUpdate(
       return group.qualityGate?.autoApprove
         ? {
             status: 'Approved',
-            description: truncate(`Approved automatically: ${decision.summary}`, APPROVAL_DESCRIPTION_LIMIT),
+            description: approvalDescription(`Approved automatically: ${decision.summary}`),
             metadata,
           }
         : {
             status: 'PendingManualApproval',
-            description: truncate(`${decision.summary}; awaiting approval`, APPROVAL_DESCRIPTION_LIMIT),
+            description: approvalDescription(`${decision.summary}; awaiting approval`),
             metadata,
           };
   }
@@ -359,9 +358,8 @@ export function gateUpdate(
 export function unattributedApprovalUpdate(reason: string): RegistryUpdate {
   return {
     status: 'PendingManualApproval',
-    description: truncate(
+    description: approvalDescription(
       `Approval reverted: ${reason} (separation of duties); approve it again.`,
-      APPROVAL_DESCRIPTION_LIMIT,
     ),
     metadata: {},
   };
@@ -370,10 +368,7 @@ export function unattributedApprovalUpdate(reason: string): RegistryUpdate {
 export function unidentifiedRegistrantUpdate(reason: string): RegistryUpdate {
   return {
     status: 'PendingManualApproval',
-    description: truncate(
-      `Approval reverted: ${reason}; ${UNIDENTIFIED_REGISTRANT_REMEDY}.`,
-      APPROVAL_DESCRIPTION_LIMIT,
-    ),
+    description: approvalDescription(`Approval reverted: ${reason}; ${UNIDENTIFIED_REGISTRANT_REMEDY}.`),
     metadata: {},
   };
 }
@@ -381,9 +376,8 @@ export function unidentifiedRegistrantUpdate(reason: string): RegistryUpdate {
 export function selfApprovalUpdate(identity: string): RegistryUpdate {
   return {
     status: 'PendingManualApproval',
-    description: truncate(
+    description: approvalDescription(
       `Approval reverted: ${identity} registered this version and cannot also approve it (separation of duties); another approver must approve it.`,
-      APPROVAL_DESCRIPTION_LIMIT,
     ),
     metadata: {},
   };

@@ -30,12 +30,15 @@ export type HoldCode =
   | 'card-content-not-generated'
   | 'card-reviewer-unidentified'
   | 'card-reviewer-is-approver'
+  | 'card-reviewer-indistinct-shared-role'
   // The deployment itself
   | 'name-taken'
   | 'shadow-refused'
   | 'shadow-failed'
   // Monitoring (monitoring-plan.ts): the version lacks the baselines its target's monitors need
-  | 'missing-monitoring-baselines';
+  | 'missing-monitoring-baselines'
+  // Monitoring: a violation on the live version holds newer ones until a person clears it (onViolation: hold)
+  | 'monitoring-violation-hold';
 
 export interface Hold {
   readonly code: HoldCode;

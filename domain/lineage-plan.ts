@@ -270,10 +270,15 @@ export interface MonitoringViolationFacts {
   readonly response: string;
 }
 
+/** The name of an execution's violation action: a replayed event finds it by this name. */
+export function monitoringViolationActionName(processingJobArn: string): string {
+  return `monitoring-${hash(processingJobArn)}`;
+}
+
 /** One action per execution (named after its processing job): a replayed event finds it. */
 export function monitoringViolationAction(f: MonitoringViolationFacts) {
   return {
-    ActionName: `monitoring-${hash(f.processingJobArn)}`,
+    ActionName: monitoringViolationActionName(f.processingJobArn),
     ActionType: MONITORING_VIOLATION_ACTION_TYPE,
     Source: { SourceUri: f.processingJobArn, SourceType: 'ProcessingJob' },
     Status: 'Failed' as const,
@@ -295,6 +300,64 @@ export function monitoringViolationAction(f: MonitoringViolationFacts) {
       version: String(f.version),
       modelPackageArn: f.modelPackageArn,
     }),
+  };
+}
+
+/**
+ * A target's violation hold (onViolation: hold): recorded by the reconciler on the target's endpoint
+ * name, next to the violation on the version, and in force until a person clears it with
+ * `mgov clear-violation` (violationClearAction). Both are read by the target's name
+ * (adapters/monitoring.ts readViolationHolds); who can write them: docs/monitoring.md.
+ */
+export const VIOLATION_HOLD_ACTION_TYPE = 'GovernedViolationHold';
+/** A person's clearing of a target's violation hold, recorded by mgov. */
+export const VIOLATION_CLEAR_ACTION_TYPE = 'GovernedViolationCleared';
+
+export function violationHoldAction(
+  f: Pick<
+    MonitoringViolationFacts,
+    'processingJobArn' | 'processingJobName' | 'monitorType' | 'groupName' | 'version' | 'endpointName'
+  >,
+) {
+  return {
+    ActionName: `violation-hold-${hash(f.endpointName, f.processingJobArn)}`,
+    ActionType: VIOLATION_HOLD_ACTION_TYPE,
+    Source: { SourceUri: f.endpointName, SourceType: 'EndpointName' },
+    Status: 'InProgress' as const,
+    Description:
+      `${f.groupName} on ${f.endpointName}: versions newer than v${f.version} are held until a person runs mgov clear-violation ${f.endpointName}`.slice(
+        0,
+        3072,
+      ),
+    Properties: compactStrings({
+      endpoint: f.endpointName,
+      group: f.groupName,
+      version: String(f.version),
+      monitorType: f.monitorType,
+      processingJob: f.processingJobName,
+    }),
+  };
+}
+
+export interface ViolationClearFacts {
+  readonly endpointName: string;
+  /** The hold action cleared (its name). */
+  readonly holdAction: string;
+  /** Why the person clears it, in their words. */
+  readonly reason: string;
+  /** When mgov recorded it (ISO 8601): each clear is its own action. */
+  readonly at: string;
+}
+
+/** A person's clear of a violation hold; SageMaker records who created it (CreatedBy). */
+export function violationClearAction(f: ViolationClearFacts) {
+  return {
+    ActionName: `violation-cleared-${hash(f.endpointName, f.holdAction, f.at)}`,
+    ActionType: VIOLATION_CLEAR_ACTION_TYPE,
+    Source: { SourceUri: f.endpointName, SourceType: 'EndpointName' },
+    Status: 'Completed' as const,
+    Description: `violation hold on ${f.endpointName} cleared: ${f.reason}`.slice(0, 3072),
+    Properties: compactStrings({ endpoint: f.endpointName, hold: f.holdAction, reason: f.reason }),
   };
 }
 

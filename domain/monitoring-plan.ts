@@ -384,3 +384,55 @@ export function violationSteps(response: ViolationResponse, result: MonitoringRe
   }
   return steps;
 }
+
+/** A violation hold the reconciler recorded on a target (lineage-plan.ts violationHoldAction). */
+export interface RecordedViolationHold {
+  /** The hold action's name: what a clear names. */
+  readonly name: string;
+  /** The version the violations were found on: newer versions are held. */
+  readonly version: number;
+  readonly monitorType?: string;
+  readonly processingJob?: string;
+  /** SageMaker's CreationTime of the hold action. */
+  readonly at: Date;
+}
+
+/** A person's clear of a target's violation hold (lineage-plan.ts violationClearAction). */
+export interface RecordedViolationClear {
+  readonly hold?: string;
+  /** SageMaker's CreationTime of the clear action. */
+  readonly at: Date;
+  /** Who created it, as SageMaker records it (CreatedBy), for people. */
+  readonly by?: string;
+}
+
+/** The target's newest violation hold and newest clear, as lineage shows them. */
+export interface ViolationHolds {
+  readonly hold?: RecordedViolationHold;
+  readonly clear?: RecordedViolationClear;
+}
+
+/**
+ * The violation hold in force on a target: its newest hold, unless a person's clear was recorded
+ * after it. Both times are SageMaker's (the actions' CreationTime), so no clock of ours decides.
+ * A clear covers every hold recorded before it; a violation found after a clear holds again.
+ */
+export function openViolationHold(holds: ViolationHolds): RecordedViolationHold | undefined {
+  const { hold, clear } = holds;
+  if (!hold) return undefined;
+  if (clear && clear.at.getTime() >= hold.at.getTime()) return undefined;
+  return hold;
+}
+
+/** The sentence a held version carries while a violation hold is in force. */
+export function violationHoldDetail(endpointName: string, hold: RecordedViolationHold): string {
+  return `model monitoring found violations on v${hold.version} at ${endpointName} (${hold.monitorType ?? 'monitor'}${hold.processingJob ? `, execution ${hold.processingJob}` : ''}), and onViolation is hold: newer versions wait until a person looks at the report and runs mgov clear-violation ${endpointName}`;
+}
+
+/** The target's monitoring as SageMaker has it now, with the version its endpoint serves. */
+export interface ObservedMonitoring {
+  readonly schedules: readonly ObservedSchedule[];
+  readonly definitions: readonly ObservedJobDefinition[];
+  /** The version the endpoint serves, with its approval status and baselines (absent: none). */
+  readonly served?: LiveVersion & { readonly approvalStatus: string };
+}

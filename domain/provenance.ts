@@ -81,6 +81,16 @@ export function approvalsIn(graph: LineageGraph, modelPackageArn: string): Appro
     .sort(byTime);
 }
 
+/** The monitoring executions that found violations on a version (lineage-plan.ts monitoringViolationAction). */
+export function violationsIn(graph: LineageGraph, modelPackageArn: string): LineageVertex[] {
+  return graph.vertices.filter(
+    (v) =>
+      v.lineageType === 'Action' &&
+      v.type === 'GovernedMonitoringViolation' &&
+      v.properties.modelPackageArn === modelPackageArn,
+  );
+}
+
 export function deploymentsIn(
   graph: LineageGraph,
   filter: { modelPackageArn?: string; endpoint?: string },
@@ -160,7 +170,13 @@ export function endpointProvenance(graph: LineageGraph, endpoint: string): Endpo
 export interface TimelineEntry {
   readonly at: string;
   readonly version: number;
-  readonly what: 'registered' | 'approval' | 'deployment' | 'rollback' | 'rolled-back';
+  readonly what:
+    | 'registered'
+    | 'approval'
+    | 'deployment'
+    | 'rollback'
+    | 'rolled-back'
+    | 'monitoring-violation';
   readonly text: string;
 }
 
@@ -204,6 +220,15 @@ export function auditTimeline(
             ? `${d.endpoint}: deployment rolled back by SageMaker (${d.failureReason ?? 'no reason given'})`
             : `${d.endpoint} serves ${group} v${d.version}${d.strategy ? ` (${d.strategy})` : ''}`;
       entries.push({ at: d.at, version: v.version, what, text });
+    }
+    for (const m of violationsIn(graph, v.arn)) {
+      const p = m.properties;
+      entries.push({
+        at: m.createdAt ?? '',
+        version: v.version,
+        what: 'monitoring-violation',
+        text: `${p.endpoint ?? 'endpoint'}: ${p.monitorType ?? 'a'} monitor found violations on ${group} v${v.version} (${p.checks ?? 'no checks named'}); onViolation: ${p.onViolation ?? 'notify'}${p.report ? `; report ${p.report}` : ''}`,
+      });
     }
   }
   return entries.sort((a, b) => a.at.localeCompare(b.at) || a.version - b.version);

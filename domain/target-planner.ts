@@ -22,7 +22,18 @@ import {
   type ResourceInputs,
 } from './endpoint-resources';
 import type { ReconcileTrigger } from './events';
-import { type Hold, isQuietWait } from './hold';
+import { type Hold, hold, isQuietWait } from './hold';
+import { monitoringViolationAction, violationHoldAction } from './lineage-plan';
+import {
+  type MonitoringAction,
+  type MonitoringResult,
+  type ObservedMonitoring,
+  openViolationHold,
+  planMonitoring,
+  type ViolationHolds,
+  violationHoldDetail,
+  violationSteps,
+} from './monitoring-plan';
 import {
   createRefused,
   type ExperimentRequest,
@@ -40,15 +51,39 @@ import { candidateVersions, type VersionSummary } from './version-selection';
  * deployment again, as mgov retry-deploy does).
  */
 export type PlannerTrigger =
-  | { readonly kind: Exclude<ReconcileTrigger['kind'], 'endpoint'> }
+  | { readonly kind: Exclude<ReconcileTrigger['kind'], 'endpoint' | 'monitoring'> }
   /** `settled`: the endpoint's own event says it is InService (its change has finished). */
   | { readonly kind: 'endpoint'; readonly settled: boolean }
+  /** A monitoring execution of the target ended: which schedule ran which processing job. */
+  | { readonly kind: 'monitoring'; readonly scheduleName: string; readonly processingJobName: string }
   | { readonly kind: 'retry' };
 
 export function plannerTrigger(trigger: ReconcileTrigger): PlannerTrigger {
-  return trigger.kind === 'endpoint'
-    ? { kind: 'endpoint', settled: trigger.change.status === 'InService' }
-    : { kind: trigger.kind };
+  switch (trigger.kind) {
+    case 'endpoint':
+      return { kind: 'endpoint', settled: trigger.change.status === 'InService' };
+    case 'monitoring':
+      return {
+        kind: 'monitoring',
+        scheduleName: trigger.change.scheduleName,
+        processingJobName: trigger.change.processingJobName,
+      };
+    default:
+      return { kind: trigger.kind };
+  }
+}
+
+/** Where the stack's monitoring jobs run and report; without it no target's monitoring is planned. */
+export interface MonitoringSetup {
+  readonly roleArn: string;
+  readonly reportsS3Uri: string;
+}
+
+/** A monitoring execution the trigger names, read back (absent `result`: no such execution). */
+export interface ObservedExecution {
+  readonly result?: MonitoringResult;
+  /** Whether its violations are recorded already (its lineage action exists: a replayed event). */
+  readonly recorded: boolean;
 }
 
 /** The shadow step's facts: the live variant, the target's experiments, and figures measured now. */
@@ -77,6 +112,14 @@ export interface TargetObservation extends ResourceInputs {
   readonly shadow?: ShadowObservation;
   /** The role SageMaker runs shadow tests with. */
   readonly shadowRoleArn?: string;
+  /** The stack's monitoring setup: with it, schedules of every target are read (and removed when unwanted). */
+  readonly monitoringSetup?: MonitoringSetup;
+  /** The target's schedules and the version its endpoint serves, once asked for. */
+  readonly monitoring?: ObservedMonitoring;
+  /** The monitoring execution a monitoring trigger names, once asked for. */
+  readonly execution?: ObservedExecution;
+  /** The target's violation hold and its clear (onViolation: hold), once asked for. */
+  readonly violations?: ViolationHolds;
   readonly now: Date;
 }
 
@@ -89,7 +132,17 @@ export type Need =
       readonly experiment: ObservedExperiment;
       readonly variants: { readonly live: string; readonly shadow: string };
       readonly window: { readonly start: Date; readonly end: Date };
-    };
+    }
+  /** The target's schedules and job definitions, and the version its endpoint serves. */
+  | { readonly kind: 'monitoring-state' }
+  /** The execution a monitoring trigger names: its result, and whether it is recorded already. */
+  | {
+      readonly kind: 'monitoring-execution';
+      readonly scheduleName: string;
+      readonly processingJobName: string;
+    }
+  /** The target's newest violation hold and newest clear. */
+  | { readonly kind: 'violation-holds' };
 
 type Tags = readonly { readonly Key: string; readonly Value: string }[];
 
@@ -119,7 +172,19 @@ export type Action =
       readonly kind: 'record-rollback-notified';
       readonly endpointArn: string;
       readonly request: Pick<DeploymentRequest, 'configName' | 'after'>;
-    };
+    }
+  /** Brings the target's monitoring schedules and job definitions to the plan (monitoring-plan.ts). */
+  | { readonly kind: 'apply-monitoring'; readonly actions: readonly MonitoringAction[] }
+  /** Rejects a version, with the reason Studio shows (ApprovalDescription). */
+  | { readonly kind: 'reject-version'; readonly modelPackageArn: string; readonly reason: string }
+  /** Records a monitoring execution's violations in lineage, on the version they were found on. */
+  | {
+      readonly kind: 'record-violation';
+      readonly modelPackageArn: string;
+      readonly action: ReturnType<typeof monitoringViolationAction>;
+    }
+  /** Records a violation hold on the target (onViolation: hold), read back by applyGates. */
+  | { readonly kind: 'record-violation-hold'; readonly action: ReturnType<typeof violationHoldAction> };
 
 /** What an action can run into that changes the outcome (the service's answer, not an error). */
 export type Setback =
@@ -192,12 +257,24 @@ export interface Gated {
 export function applyGates(
   o: Pick<
     TargetObservation,
-    'group' | 'target' | 'versions' | 'verdictsReadable' | 'recordReadable' | 'gates'
+    'group' | 'target' | 'versions' | 'verdictsReadable' | 'recordReadable' | 'gates' | 'violations'
   >,
 ): Gated | Need {
-  if (!gated(o)) return { versions: o.versions, all: [] };
+  // A violation hold (onViolation: hold) keeps every version newer than the one it was found on.
+  const holdsOnViolation = o.target.monitoring?.onViolation === 'hold';
+  if (holdsOnViolation && !o.violations) return { kind: 'violation-holds' };
+  const violation = holdsOnViolation && o.violations ? openViolationHold(o.violations) : undefined;
+  if (!gated(o) && !violation) return { versions: o.versions, all: [] };
   const all: { version: VersionSummary; hold: Hold }[] = [];
   for (const candidate of candidateVersions(o.versions, o.target)) {
+    if (violation && candidate.version > violation.version) {
+      all.push({
+        version: candidate,
+        hold: hold('monitoring-violation-hold', violationHoldDetail(o.target.endpointName, violation)),
+      });
+      continue;
+    }
+    if (!gated(o)) break;
     const facts = o.gates.get(candidate.arn);
     if (!facts) return { kind: 'gate-facts', version: candidate };
     const h = deploymentHold(o.group, o.target, facts);
@@ -214,6 +291,7 @@ export function applyGates(
 
 /** Decides what to do for one target, or names the fact it needs first. */
 export function planTarget(o: TargetObservation, trigger: PlannerTrigger): PlannerStep {
+  if (trigger.kind === 'monitoring') return planExecution(o, trigger);
   const gates = applyGates(o);
   if ('kind' in gates) return { kind: 'need', need: gates };
   const plan = planEndpoint({
@@ -224,10 +302,143 @@ export function planTarget(o: TargetObservation, trigger: PlannerTrigger): Plann
     endpoint: o.endpoint,
     ...(gates.held ? { held: gates.held } : {}),
   });
-  // The periodic check only carries shadow tests forward (an update waiting on one); events do the rest.
-  if (trigger.kind === 'shadow-check' && !(plan.kind === 'update' && o.target.shadow))
+  // The periodic check only carries shadow tests forward (an update waiting on one), and deploys what a
+  // person's clear of a violation hold released (no event says so); events do the rest.
+  const released =
+    o.target.monitoring?.onViolation === 'hold' && (plan.kind === 'update' || plan.kind === 'create');
+  if (trigger.kind === 'shadow-check' && !(plan.kind === 'update' && o.target.shadow) && !released)
     return decided(skipped('no-shadow-step', 'no shadow test to carry forward'), trigger);
-  return fromPlan(o, trigger, plan, gates);
+  return withMonitoring(o, trigger, fromPlan(o, trigger, plan, gates));
+}
+
+/**
+ * The monitoring that follows the live version (monitoring-plan.ts), added to a decision that leaves
+ * the endpoint as it is: once the endpoint has settled, its schedules run with the baselines of the
+ * version it serves, if that version is still Approved; none stays for a rejected version, a target
+ * whose monitoring was removed, or an endpoint about to be deleted (removed before it).
+ */
+function withMonitoring(o: TargetObservation, trigger: PlannerTrigger, step: PlannerStep): PlannerStep {
+  if (step.kind !== 'decided') return step;
+  const deletes = step.actions.some((a) => a.kind === 'delete-endpoint');
+  const changes = step.actions.some((a) => a.kind === 'create-endpoint' || a.kind === 'update-endpoint');
+  if (changes || !(deletes || settled(trigger))) return step;
+  if (!o.target.monitoring && !o.monitoringSetup) return step;
+  if (!o.monitoring) return { kind: 'need', need: { kind: 'monitoring-state' } };
+  if (o.target.monitoring && !o.monitoringSetup)
+    throw new Error(
+      `${o.target.endpointName} has monitoring, but the reconciler was given no monitoring role or report location (MONITORING_ROLE_ARN, MONITORING_REPORTS_S3_URI); deploy the stack again`,
+    );
+  const served = o.monitoring.served;
+  const live =
+    !deletes && served?.approvalStatus === 'Approved' && o.endpoint?.status === 'InService'
+      ? { version: served.version, arn: served.arn, baselines: served.baselines }
+      : undefined;
+  const plan = planMonitoring({
+    target: o.target,
+    ...(live ? { live } : {}),
+    roleArn: o.monitoringSetup?.roleArn ?? '',
+    reportsS3Uri: o.monitoringSetup?.reportsS3Uri ?? '',
+    schedules: o.monitoring.schedules,
+    definitions: o.monitoring.definitions,
+  });
+  if (plan.actions.length === 0) return step;
+  const apply: Action = { kind: 'apply-monitoring', actions: plan.actions };
+  return { ...step, actions: deletes ? [apply, ...step.actions] : [...step.actions, apply] };
+}
+
+/**
+ * A monitoring execution of the target ended (monitoring-plan.ts violationSteps): its violations are
+ * recorded on the version they were found on (lineage, once per execution: a replayed event finds the
+ * record and says nothing more), told, with onViolation: hold recorded as the target's violation hold,
+ * and with onViolation: rollback the version rejected, whose model package event rolls the endpoint
+ * back by the usual path. The rejection comes first and the record last: a run that fails in between
+ * is retried and finds the version rejected already and the record missing.
+ */
+function planExecution(
+  o: TargetObservation,
+  trigger: Extract<PlannerTrigger, { kind: 'monitoring' }>,
+): PlannerStep {
+  const monitoring = o.target.monitoring;
+  const { endpointName } = o.target;
+  if (!monitoring || !o.monitoringSetup)
+    return decided(skipped('not-monitored', `${endpointName} is not monitored by this app`), trigger);
+  if (!o.execution)
+    return {
+      kind: 'need',
+      need: {
+        kind: 'monitoring-execution',
+        scheduleName: trigger.scheduleName,
+        processingJobName: trigger.processingJobName,
+      },
+    };
+  const { result, recorded } = o.execution;
+  if (!result)
+    return decided(skipped('not-monitored', `no monitoring execution ${trigger.processingJobName}`), trigger);
+  const steps = violationSteps(monitoring.onViolation, result);
+  if (steps.length === 0 || result.version === undefined)
+    return decided(
+      skipped('monitoring-clean', `monitoring execution ${trigger.processingJobName} is ${result.status}`),
+      trigger,
+    );
+  const version = o.versions.find((v) => v.version === result.version);
+  if (!version)
+    return decided(
+      skipped('monitoring-clean', `v${result.version} is no longer in the registry`, result.version),
+      trigger,
+    );
+  if (recorded)
+    return decided(
+      skipped(
+        'violation-recorded',
+        `the violations of ${trigger.processingJobName} are recorded already`,
+        version.version,
+      ),
+      trigger,
+    );
+  const facts = {
+    processingJobArn: result.processingJobArn ?? trigger.processingJobName,
+    processingJobName: trigger.processingJobName,
+    monitorType: result.type,
+    groupName: o.group.name,
+    version: version.version,
+    endpointName,
+  };
+  const reject = steps.find((s) => s.kind === 'reject-live');
+  const rejecting = reject?.kind === 'reject-live' && version.approvalStatus === 'Approved';
+  const holding = steps.some((s) => s.kind === 'hold-newer');
+  const actions: Action[] = [
+    ...(rejecting
+      ? [{ kind: 'reject-version' as const, modelPackageArn: version.arn, reason: reject.reason }]
+      : []),
+    ...(holding ? [{ kind: 'record-violation-hold' as const, action: violationHoldAction(facts) }] : []),
+    {
+      kind: 'record-violation',
+      modelPackageArn: version.arn,
+      action: monitoringViolationAction({
+        ...facts,
+        scheduleName: result.scheduleName,
+        modelPackageArn: version.arn,
+        checks: result.violations.map((v) => `${v.checkType} on ${v.featureName}`),
+        ...(result.violationReport ? { report: result.violationReport } : {}),
+        response: monitoring.onViolation,
+      }),
+    },
+  ];
+  return decided(
+    {
+      outcome: 'monitoring-violation',
+      version: version.version,
+      modelPackageArn: version.arn,
+      monitorType: result.type,
+      response: monitoring.onViolation,
+      violations: result.violations,
+      ...(result.violationReport ? { report: result.violationReport } : {}),
+      rejected: rejecting,
+      held: holding,
+    },
+    trigger,
+    actions,
+  );
 }
 
 const settled = (t: PlannerTrigger) => t.kind === 'endpoint' && t.settled;

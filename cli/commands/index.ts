@@ -3,6 +3,7 @@ import type { Command } from '../command';
 import { approve } from './approve';
 import { audit } from './audit';
 import { card } from './card';
+import { clearViolation } from './clear-violation';
 import { lineage } from './lineage';
 import { local } from './local';
 import { register } from './register';
@@ -22,4 +23,5 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   stage,
   'retry-deploy': retryDeploy,
   local,
+  'clear-violation': clearViolation,
 };

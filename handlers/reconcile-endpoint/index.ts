@@ -30,7 +30,7 @@ import { requiredEnv } from '../runtime/env';
 import { governedHandler, type Ignored, ignored } from '../runtime/handler';
 import { logger } from '../runtime/logger';
 import { loadManifest } from '../runtime/manifest';
-import { countDeployment, recordApprovalToServing } from '../runtime/metrics';
+import { countDeployment, countMonitoringExecution, recordApprovalToServing } from '../runtime/metrics';
 import { reconcileTarget } from './reconcile';
 
 const topicArn = requiredEnv('NOTIFICATION_TOPIC_ARN');
@@ -163,6 +163,12 @@ async function measure(groupName: string, endpointName: string, result: TargetOu
       return countDeployment('deploymentRolledBack', groupName, endpointName);
     case 'held':
       return countDeployment('deploymentHeld', groupName, endpointName);
+    case 'monitoring-violation':
+      return countMonitoringExecution(true, groupName, endpointName);
+    case 'skipped':
+      // A clean execution; a replayed one (violation-recorded) was counted when first seen.
+      if (result.code === 'monitoring-clean') countMonitoringExecution(false, groupName, endpointName);
+      return;
     case 'deploy-completed': {
       countDeployment('deploymentCompleted', groupName, endpointName);
       // Settled now: this run is the endpoint's InService event (see approvalToServingSeconds).
@@ -184,7 +190,9 @@ async function measure(groupName: string, endpointName: string, result: TargetOu
 function targetsFor(m: GovernanceManifest, trigger: ReconcileTrigger) {
   if (trigger.kind === 'shadow-check') {
     return m.groups.flatMap((group) =>
-      group.deployments.filter((t) => t.shadow).map((target) => ({ group, target })),
+      group.deployments
+        .filter((t) => t.shadow || t.monitoring?.onViolation === 'hold')
+        .map((target) => ({ group, target })),
     );
   }
   if (trigger.kind === 'model-package') {

@@ -257,17 +257,61 @@ describe('card review: the generated content, reviewed by someone other than the
     );
   });
 
-  it('refuses the approver as reviewer, by principal (another session of the same role too)', () => {
-    const sameRole = { iam: APPROVER.iam };
-    expect(cardReviewHold(group, { ...reviewed, cardReviewerPrincipal: sameRole })?.code).toBe(
-      'card-reviewer-is-approver',
-    );
+  it('refuses the approver as reviewer, by person', () => {
+    const ana = { iam: 'arn:aws:iam::111111111111:user/ana' };
     expect(
-      cardReviewHold({ cardReviewerMustDiffer: false }, { ...reviewed, cardReviewerPrincipal: sameRole }),
+      cardReviewHold(group, { ...reviewed, cardReviewerPrincipal: ana, approverPrincipal: ana })?.code,
+    ).toBe('card-reviewer-is-approver');
+    expect(
+      cardReviewHold(
+        { cardReviewerMustDiffer: false },
+        { ...reviewed, cardReviewerPrincipal: ana, approverPrincipal: ana },
+      ),
     ).toBeUndefined();
     expect(cardReviewHold(group, { ...reviewed, approverPrincipal: undefined })?.code).toBe(
       'card-reviewer-unidentified',
     );
+  });
+
+  describe('Studio users of one execution role', () => {
+    const role = 'arn:aws:iam::111111111111:role/StudioExecution';
+    const studio = (profile: string, sourceIdentity?: string) => ({
+      iam: role,
+      userProfile: `d-abc123/${profile}`,
+      ...(sourceIdentity ? { sourceIdentity } : {}),
+    });
+    const review = (reviewer: object, approver: object) =>
+      cardReviewHold(group, {
+        ...reviewed,
+        cardReviewedBy: 'a Studio user',
+        cardReviewerPrincipal: reviewer,
+        approverPrincipal: approver,
+      });
+
+    it('passes a colleague who reviews the card, told apart by SourceIdentity', () => {
+      expect(review(studio('rita', 'rita'), studio('bob', 'bob'))).toBeUndefined();
+    });
+
+    it('holds the approver reviewing the card as the same person (SourceIdentity, or the same profile)', () => {
+      expect(review(studio('bob', 'bob'), studio('bob', 'bob'))?.code).toBe('card-reviewer-is-approver');
+      expect(review(studio('bob', 'bob-sso'), studio('bob', 'bob'))?.code).toBe('card-reviewer-is-approver');
+    });
+
+    it('holds, never passes, two profiles sharing the role without SourceIdentity, naming the setting', () => {
+      const h = review(studio('rita'), studio('bob'));
+      expect(h?.code).toBe('card-reviewer-indistinct-shared-role');
+      expect(h?.detail).toMatch(/ExecutionRoleIdentityConfig to USER_PROFILE_NAME on Studio domain d-abc123/);
+      // One side with a SourceIdentity is not enough either.
+      expect(review(studio('rita', 'rita'), studio('bob'))?.code).toBe(
+        'card-reviewer-indistinct-shared-role',
+      );
+      // Two sessions of one role outside Studio: the same.
+      expect(review({ iam: role }, { iam: role })?.code).toBe('card-reviewer-indistinct-shared-role');
+    });
+
+    it('passes reviewers with roles of their own', () => {
+      expect(review({ iam: APPROVER.iam }, TRAINER)).toBeUndefined();
+    });
   });
 
   it('takes the approver the policy handler recorded while its check is the latest change', () => {

@@ -321,10 +321,20 @@ const SCENARIOS: readonly [string, Situation, PlannerTrigger, Expected][] = [
     {
       deployment: { requireApprovedModelCard: true },
       versions: [v(2)],
-      gates: { 2: passing(2, { cardReviewerPrincipal: BO }) },
+      gates: { 2: passing(2, { cardReviewerPrincipal: ANA_USER, approverPrincipal: ANA_USER }) },
     },
     event,
     { outcome: 'held', code: 'card-reviewer-is-approver', version: 2, notify: true },
+  ],
+  [
+    'card gate: reviewer and approver are one role without SourceIdentity (a Studio domain without it)',
+    {
+      deployment: { requireApprovedModelCard: true },
+      versions: [v(2)],
+      gates: { 2: passing(2, { cardReviewerPrincipal: BO }) },
+    },
+    event,
+    { outcome: 'held', code: 'card-reviewer-indistinct-shared-role', version: 2, notify: true },
   ],
   [
     'separation of duties: registrant not identified',
@@ -689,5 +699,284 @@ describe('afterSetback: what the service answered changes the outcome', () => {
       event,
     );
     expect(afterSetback(del, { kind: 'busy' }, event).outcome).toMatchObject({ code: 'endpoint-busy' });
+  });
+});
+
+describe('monitoring follows the live version, decided by the planner', () => {
+  const setup = { roleArn: 'arn:aws:iam::123456789012:role/monitor', reportsS3Uri: 's3://reports/mon' };
+  const monitored = (onViolation = 'notify', extra: Record<string, unknown> = {}) => ({
+    dataCapturePercent: 100,
+    monitoring: {
+      dataQuality: { scheduleExpression: 'cron(0 * ? * * *)' },
+      onViolation,
+      deployUnmonitored: true,
+    },
+    ...extra,
+  });
+  const baselines = (version: number) => ({
+    dataQuality: { constraints: `s3://b/v${version}/c.json`, statistics: `s3://b/v${version}/s.json` },
+  });
+  const served = (version: number, approvalStatus = 'Approved') => ({
+    version,
+    arn: v(version).arn,
+    baselines: baselines(version),
+    approvalStatus,
+  });
+  const schedule = (version: number) => ({
+    name: 'churn-prod-data-quality',
+    type: 'DataQuality' as const,
+    jobDefinitionName: `churn-prod-dq-v${version}-0123abcd`,
+    scheduleExpression: 'cron(0 * ? * * *)',
+  });
+  const definition = (version: number) => ({
+    name: `churn-prod-dq-v${version}-0123abcd`,
+    type: 'DataQuality' as const,
+  });
+  const rejected = (version: number): VersionSummary => ({ ...v(version), approvalStatus: 'Rejected' });
+
+  function step(s: Situation, trigger: PlannerTrigger, extra: Partial<TargetObservation> = {}) {
+    return planTarget({ ...observe(s), monitoringSetup: setup, ...extra }, trigger);
+  }
+  function monitoringActions(d: ReturnType<typeof step>) {
+    if (d.kind !== 'decided') throw new Error(`needs ${d.need.kind}`);
+    return d.actions.flatMap((a) => (a.kind === 'apply-monitoring' ? a.actions.map((m) => m.kind) : []));
+  }
+
+  it('a settled endpoint asks for the target monitoring, then schedules it on the served version', () => {
+    const s: Situation = { deployment: monitored(), versions: [v(1)], endpoint: (t) => endpointOn(t, 1) };
+    const first = step(s, settled);
+    expect(first).toEqual({ kind: 'need', need: { kind: 'monitoring-state' } });
+    const next = step(s, settled, { monitoring: { schedules: [], definitions: [], served: served(1) } });
+    expect(next).toMatchObject({ outcome: { outcome: 'deploy-completed', version: 1 } });
+    expect(monitoringActions(next)).toEqual(['create-job-definition', 'create-schedule']);
+  });
+
+  it('an event that does not settle the endpoint leaves monitoring alone', () => {
+    const s: Situation = { deployment: monitored(), versions: [v(1)], endpoint: (t) => endpointOn(t, 1) };
+    expect(step(s, event)).toMatchObject({ kind: 'decided', actions: [] });
+  });
+
+  it('a decision that changes the endpoint leaves monitoring to its settled event', () => {
+    const s: Situation = {
+      deployment: monitored(),
+      versions: [v(1), v(2)],
+      endpoint: (t) => endpointOn(t, 1),
+    };
+    const d = step(s, settled);
+    expect(d).toMatchObject({ kind: 'decided', outcome: { outcome: 'deploy-started', version: 2 } });
+    expect(monitoringActions(d)).toEqual([]);
+  });
+
+  it('a rejected version that still serves (keep-serving) keeps no schedule', () => {
+    const s: Situation = {
+      deployment: monitored(),
+      versions: [rejected(1)],
+      endpoint: (t) => endpointOn(t, 1),
+    };
+    const d = step(s, settled, {
+      monitoring: { schedules: [schedule(1)], definitions: [definition(1)], served: served(1, 'Rejected') },
+    });
+    expect(monitoringActions(d)).toEqual(['delete-schedule', 'delete-job-definition']);
+  });
+
+  it('a target whose monitoring was removed from the configuration keeps no schedule', () => {
+    const s: Situation = {
+      deployment: { dataCapturePercent: 100 },
+      versions: [v(1)],
+      endpoint: (t) => endpointOn(t, 1),
+    };
+    const d = step(s, settled, {
+      monitoring: { schedules: [schedule(1)], definitions: [definition(1)], served: served(1) },
+    });
+    expect(monitoringActions(d)).toEqual(['delete-schedule', 'delete-job-definition']);
+  });
+
+  it('an endpoint deleted for want of an approved version loses its schedules first', () => {
+    const s: Situation = {
+      deployment: monitored('notify', { whenNoneApproved: 'delete-endpoint' }),
+      versions: [rejected(1)],
+      endpoint: (t) => endpointOn(t, 1),
+    };
+    expect(step(s, event)).toEqual({ kind: 'need', need: { kind: 'monitoring-state' } });
+    const d = step(s, event, {
+      monitoring: { schedules: [schedule(1)], definitions: [definition(1)], served: served(1, 'Rejected') },
+    });
+    if (d.kind !== 'decided') throw new Error('undecided');
+    expect(d.actions.map((a) => a.kind)).toEqual(['apply-monitoring', 'delete-endpoint']);
+  });
+
+  it('without the stack monitoring setup, a monitored target fails its run with the fix', () => {
+    const s: Situation = { deployment: monitored(), versions: [v(1)], endpoint: (t) => endpointOn(t, 1) };
+    expect(() =>
+      planTarget(
+        { ...observe(s), monitoring: { schedules: [], definitions: [], served: served(1) } },
+        settled,
+      ),
+    ).toThrow(/MONITORING_ROLE_ARN/);
+  });
+
+  const execution: PlannerTrigger = {
+    kind: 'monitoring',
+    scheduleName: 'churn-prod-data-quality',
+    processingJobName: 'job-1',
+  };
+  const result = (status: string, version = 1) => ({
+    endpointName: 'churn-prod',
+    type: 'DataQuality' as const,
+    scheduleName: 'churn-prod-data-quality',
+    jobDefinitionName: `churn-prod-dq-v${version}-0123abcd`,
+    version,
+    status,
+    violationReport: 's3://reports/mon/churn-prod/data-quality/constraint_violations.json',
+    processingJobArn: 'arn:aws:sagemaker:us-east-1:123456789012:processing-job/job-1',
+    violations:
+      status === 'CompletedWithViolations'
+        ? [{ featureName: 'age', checkType: 'baseline_drift_check', description: 'drifted' }]
+        : [],
+  });
+
+  const VIOLATIONS: readonly [string, string, TargetObservation['execution'], VersionSummary[], Expected][] =
+    [
+      [
+        'a violation (notify) is recorded and told',
+        'notify',
+        { result: result('CompletedWithViolations'), recorded: false },
+        [v(1)],
+        { outcome: 'monitoring-violation', version: 1, actions: ['record-violation'], notify: true },
+      ],
+      [
+        'a violation (hold) also records the target violation hold',
+        'hold',
+        { result: result('CompletedWithViolations'), recorded: false },
+        [v(1)],
+        {
+          outcome: 'monitoring-violation',
+          version: 1,
+          actions: ['record-violation-hold', 'record-violation'],
+          notify: true,
+        },
+      ],
+      [
+        'a violation (rollback) rejects the live version before recording it',
+        'rollback',
+        { result: result('CompletedWithViolations'), recorded: false },
+        [v(1)],
+        {
+          outcome: 'monitoring-violation',
+          version: 1,
+          actions: ['reject-version', 'record-violation'],
+          notify: true,
+        },
+      ],
+      [
+        'a violation (rollback) on a version rejected already is recorded, not rejected again',
+        'rollback',
+        { result: result('CompletedWithViolations'), recorded: false },
+        [rejected(1)],
+        { outcome: 'monitoring-violation', version: 1, actions: ['record-violation'], notify: true },
+      ],
+      [
+        'a replayed violation event finds its record and does nothing',
+        'rollback',
+        { result: result('CompletedWithViolations'), recorded: true },
+        [v(1)],
+        { outcome: 'skipped', code: 'violation-recorded', actions: [], notify: false },
+      ],
+      [
+        'a clean execution does nothing',
+        'hold',
+        { result: result('Completed'), recorded: false },
+        [v(1)],
+        { outcome: 'skipped', code: 'monitoring-clean', actions: [], notify: false },
+      ],
+      [
+        'a violation on a version no longer in the registry does nothing',
+        'rollback',
+        { result: result('CompletedWithViolations', 3), recorded: false },
+        [v(1)],
+        { outcome: 'skipped', code: 'monitoring-clean', actions: [], notify: false },
+      ],
+      [
+        'an execution that cannot be found does nothing',
+        'notify',
+        { recorded: false },
+        [v(1)],
+        { outcome: 'skipped', code: 'not-monitored', actions: [], notify: false },
+      ],
+    ];
+
+  it.each(VIOLATIONS)('%s', (_name, onViolation, observed, versions, expected) => {
+    const s: Situation = { deployment: monitored(onViolation), versions, endpoint: (t) => endpointOn(t, 1) };
+    expect(step(s, execution)).toEqual({
+      kind: 'need',
+      need: {
+        kind: 'monitoring-execution',
+        scheduleName: 'churn-prod-data-quality',
+        processingJobName: 'job-1',
+      },
+    });
+    const d = step(s, execution, { execution: observed });
+    if (d.kind !== 'decided') throw new Error('undecided');
+    expect(d.outcome).toMatchObject({
+      outcome: expected.outcome,
+      ...(expected.code ? { code: expected.code } : {}),
+      ...(expected.version !== undefined ? { version: expected.version } : {}),
+    });
+    expect(d.actions.map((a) => a.kind)).toEqual(expected.actions);
+    expect(d.notify).toBe(expected.notify);
+  });
+
+  it('a monitoring event for a target without monitoring is skipped', () => {
+    const s: Situation = { deployment: { dataCapturePercent: 100 }, versions: [v(1)] };
+    expect(step(s, execution)).toMatchObject({ outcome: { outcome: 'skipped', code: 'not-monitored' } });
+  });
+
+  describe('onViolation: hold', () => {
+    const holdOn = (version: number) => ({
+      hold: {
+        name: 'violation-hold-x',
+        version,
+        monitorType: 'DataQuality',
+        processingJob: 'job-1',
+        at: new Date('2026-12-02T01:00:00Z'),
+      },
+    });
+    const s: Situation = {
+      deployment: monitored('hold'),
+      versions: [v(1), v(2)],
+      endpoint: (t) => endpointOn(t, 1),
+    };
+
+    it('asks for the target violation holds first', () => {
+      expect(step(s, event)).toEqual({ kind: 'need', need: { kind: 'violation-holds' } });
+    });
+
+    it('holds versions newer than the violated one, with its code', () => {
+      const d = step(s, event, { violations: holdOn(1) });
+      expect(d).toMatchObject({
+        kind: 'decided',
+        outcome: { outcome: 'held', code: 'monitoring-violation-hold', version: 2 },
+        notify: true,
+      });
+    });
+
+    it('a person clear after the hold releases the newer version', () => {
+      const d = step(s, event, {
+        violations: { ...holdOn(1), clear: { at: new Date('2026-12-02T01:30:00Z'), by: 'bo' } },
+      });
+      expect(d).toMatchObject({ kind: 'decided', outcome: { outcome: 'deploy-started', version: 2 } });
+    });
+
+    it('a clear recorded before the hold does not release it', () => {
+      const d = step(s, event, {
+        violations: { ...holdOn(1), clear: { at: new Date('2026-12-02T00:30:00Z') } },
+      });
+      expect(d).toMatchObject({ outcome: { outcome: 'held', code: 'monitoring-violation-hold' } });
+    });
+
+    it('the violated version itself and older ones may serve (a rollback to them is not held)', () => {
+      const d = step({ ...s, versions: [v(1), rejected(2)] }, event, { violations: holdOn(2) });
+      expect(d).toMatchObject({ outcome: { outcome: 'skipped', code: 'in-sync' } });
+    });
   });
 });

@@ -6,12 +6,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
-  CreateModelPackageCommand,
   CreateModelPackageGroupCommand,
   DescribeDataQualityJobDefinitionCommand,
-  DescribeEndpointCommand,
   DescribeModelPackageCommand,
   DescribeMonitoringScheduleCommand,
   ListActionsCommand,
@@ -23,6 +21,11 @@ import type { LocalApp } from '../../local/runner/local-app';
 import { reconcileOutcomes, serving } from '../harness/deployments';
 import { startLocalApp } from '../harness/local-app';
 import { eventually } from '../harness/local-aws';
+import {
+  capture as captureRequests,
+  registerApproved as registerApprovedVersion,
+  runMonitoring,
+} from '../harness/monitoring';
 import { setApproval } from '../harness/registry';
 
 const ENDPOINT = 'churn-prod';
@@ -62,81 +65,8 @@ afterAll(async () => {
   await app?.stop();
 });
 
-/** A baseline of one numeric feature, its values spread evenly over [low, low + 10). */
-async function putBaseline(
-  version: number,
-  low: number,
-): Promise<{ constraints: string; statistics: string }> {
-  const key = (name: string) => `churn/v${version}/${name}.json`;
-  const buckets = Array.from({ length: 10 }, (_, i) => ({
-    lower_bound: low + i,
-    upper_bound: low + i + 1,
-    count: 10,
-  }));
-  await s3.send(
-    new PutObjectCommand({
-      Bucket: 'baselines',
-      Key: key('constraints'),
-      Body: JSON.stringify({
-        version: 0,
-        features: [{ name: '_c0', inferred_type: 'Fractional', completeness: 1 }],
-        monitoring_config: {
-          distribution_constraints: { perform_comparison: 'Enabled', comparison_threshold: 0.1 },
-        },
-      }),
-    }),
-  );
-  await s3.send(
-    new PutObjectCommand({
-      Bucket: 'baselines',
-      Key: key('statistics'),
-      Body: JSON.stringify({
-        version: 0,
-        dataset: { item_count: 100 },
-        features: [
-          {
-            name: '_c0',
-            inferred_type: 'Fractional',
-            numerical_statistics: { distribution: { kll: { buckets } } },
-          },
-        ],
-      }),
-    }),
-  );
-  return {
-    constraints: `s3://baselines/${key('constraints')}`,
-    statistics: `s3://baselines/${key('statistics')}`,
-  };
-}
-
-async function registerApproved(version: number, low: number): Promise<string> {
-  const b = await putBaseline(version, low);
-  const out = await sagemaker.send(
-    new CreateModelPackageCommand({
-      ModelPackageGroupName: 'churn',
-      ModelApprovalStatus: 'PendingManualApproval',
-      InferenceSpecification: {
-        Containers: [
-          {
-            Image: '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1',
-            ModelDataUrl: `s3://example-models/churn/v${version}/model.tar.gz`,
-          },
-        ],
-        SupportedContentTypes: ['text/csv'],
-        SupportedResponseMIMETypes: ['text/csv'],
-      },
-      DriftCheckBaselines: {
-        ModelDataQuality: {
-          Constraints: { ContentType: 'application/json', S3Uri: b.constraints },
-          Statistics: { ContentType: 'application/json', S3Uri: b.statistics },
-        },
-      },
-    }),
-  );
-  const arn = out.ModelPackageArn ?? '';
-  await setApproval(sagemaker, arn, 'Approved', 'good');
-  return arn;
-}
+const registerApproved = (version: number, low: number) =>
+  registerApprovedVersion(sagemaker, s3, 'churn', version, low);
 
 /** The baseline constraints the endpoint's schedule runs with, once it runs with version's. */
 async function scheduledBaseline(version: number): Promise<string | undefined> {
@@ -189,39 +119,9 @@ describe('in order', () => {
     const v3 = await registerApproved(3, 0);
     await serving(app, sagemaker, ENDPOINT, 3);
     await scheduledBaseline(3);
-    const endpoint = await sagemaker.send(new DescribeEndpointCommand({ EndpointName: ENDPOINT }));
-    const destination = endpoint.DataCaptureConfig?.DestinationS3Uri ?? '';
-    const [, bucket, prefix] = /^s3:\/\/([^/]+)\/(.*)$/.exec(destination) ?? [];
-    const capture = async (file: string, values: number[]) => {
-      const lines = values.map((v, i) =>
-        JSON.stringify({
-          captureData: {
-            endpointInput: {
-              observedContentType: 'text/csv',
-              mode: 'INPUT',
-              data: String(v),
-              encoding: 'CSV',
-            },
-          },
-          eventMetadata: { eventId: `${file}-${i}`, inferenceTime: new Date().toISOString() },
-        }),
-      );
-      await s3.send(
-        new PutObjectCommand({
-          Bucket: bucket,
-          Key: `${prefix}/${ENDPOINT}/AllTraffic/2026/12/04/18/${file}.jsonl`,
-          Body: lines.join('\n'),
-        }),
-      );
-    };
-    const run = async () => {
-      const res = await fetch(`${app.sagemaker.url}/_local/monitoring/run`, {
-        method: 'POST',
-        body: JSON.stringify({ MonitoringScheduleName: SCHEDULE }),
-      });
-      expect(res.status).toBe(200);
-      return (await res.json()) as { MonitoringExecutionStatus: string; ProcessingJobArn: string };
-    };
+    const capture = (file: string, values: number[]) =>
+      captureRequests(sagemaker, s3, ENDPOINT, file, values);
+    const run = () => runMonitoring(app, SCHEDULE);
     await capture(
       'steady',
       Array.from({ length: 50 }, (_, i) => (i % 10) + 0.5),
