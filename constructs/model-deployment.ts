@@ -257,12 +257,12 @@ function buildDeployment(
     modelArtifactBuckets: c.modelArtifactBuckets,
     modelArtifactKeyArns: c.modelArtifactKeyArns,
     dataCapture: c.dataCapture,
-    ...(crossAccount
-      ? { registryAccount: registry.account, handlerRoleName: reconcilerRoleName(registry.region) }
-      : {}),
+    ...(crossAccount ? { registryAccount: registry.account } : {}),
+    // A fixed name: the registry's group and record policies name this role.
+    handlerRoleName: reconcilerRoleName(registry.region),
     ...shared,
   });
-  if (crossAccount) bindGovernanceRecord(reconciler, registry, targetAccount, groups);
+  bindGovernanceRecord(reconciler, registry, targetAccount, groups);
   // The registry's policy handler (fixed name): its change to a version is its check of the approval.
   reconciler.handler.addEnvironment(
     'APPROVAL_CHECKER_ROLE_ARN',

@@ -249,15 +249,16 @@ function buildRegistry(scope: Construct, config: GovernanceConfig, registryRole:
   });
   // The deployment accounts' reconcilers (fixed role names) read the record and append their
   // endpoints' deployment requests: the bucket's policy and the key's allow it, their stacks grant it.
-  if (registryRole && config.registry && foreignAccounts.length > 0 && policies.handler) {
-    const roles = foreignAccounts.map(
+  const deploying = registryRole ? deploymentAccounts(config) : [];
+  if (registryRole && config.registry && deploying.length > 0 && policies.handler) {
+    const roles = deploying.map(
       (a) => `arn:${Aws.PARTITION}:iam::${a}:role/${reconcilerRoleName(config.registry?.region ?? '')}`,
     );
     policies.allowRecordWriters(roles, roles);
     encryptionKey.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'DeploymentReconcilersUseTheGovernanceRecord',
-        principals: foreignAccounts.map((a) => new iam.AccountPrincipal(a)),
+        principals: deploying.map((a) => new iam.AccountPrincipal(a)),
         actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
         resources: ['*'],
         conditions: {
