@@ -273,7 +273,7 @@ interface Served {
  */
 function servedConfig(o: TargetObservation): Served | Need | undefined {
   const e = o.endpoint;
-  if (!e || e.status !== 'InService') return undefined;
+  if (e?.status !== 'InService') return undefined;
   const number = versionOfName(o.target.endpointName, e.configName);
   if (number === undefined) {
     if (o.target.shadow) return undefined;

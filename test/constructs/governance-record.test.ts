@@ -58,7 +58,7 @@ it("lets the reconciler write only its own account's endpoint records, and never
         '',
         [
           { 'Fn::GetAtt': [expect.stringMatching(/^ModelCardsAuditBucket/), 'Arn'] },
-          '/governance-record/_endpoints/${aws:PrincipalAccount}/*',
+          `/governance-record/_endpoints/${'$'}{aws:PrincipalAccount}/*`,
         ],
       ],
     },

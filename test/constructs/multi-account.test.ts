@@ -345,7 +345,7 @@ describe('the governance record across accounts', () => {
     });
     const own = bucketPolicy.find((s) => s.Sid === 'ReconcilersAppendOnlyTheirEndpointsRecords');
     expect(JSON.stringify(own?.NotResource)).toContain(
-      '/governance-record/_endpoints/${aws:PrincipalAccount}/*',
+      `/governance-record/_endpoints/${'$'}{aws:PrincipalAccount}/*`,
     );
     expect(bucketPolicy.find((s) => s.Sid === 'ReconcilersNeverRemoveARecord')).toBeDefined();
     const key = statements(registry, 'AWS::KMS::Key').find(
