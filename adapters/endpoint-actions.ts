@@ -10,6 +10,7 @@ import { resourcePrefix, versionOfName } from '../core/naming';
 import { scalingAroundUpdate, scalingWhenSettled } from '../domain/autoscaling-plan';
 import type { ObservedEndpoint } from '../domain/endpoint-request';
 import { deploymentConfig } from '../domain/endpoint-resources';
+import { recordedRequest, requestEntry, rollbackNotifiedEntry } from '../domain/governance-record';
 import { shadowTestAction } from '../domain/lineage-plan';
 import { NameTakenError } from '../domain/ownership';
 import { namesToDelete } from '../domain/retention';
@@ -28,10 +29,12 @@ import {
   recordRollbackNotified,
   updateEndpoint,
 } from './endpoints';
+import { appendEndpointEntry } from './governance-record';
 import { createExperiment, describeExperiment, recordFigures, stopExperiment } from './inference-experiments';
 import { associateOnce, createActionOnce, ensureModelPackageArtifact } from './lineage';
 import { applyMonitoring } from './monitoring';
 import { updateApproval } from './sagemaker';
+import type { RecordSource } from './target-facts';
 
 export interface EndpointClients {
   readonly sagemaker: SageMakerClient;
@@ -113,6 +116,9 @@ export interface ActionContext extends EndpointClients {
   readonly target: DeploymentTarget;
   readonly groupName: string;
   readonly endpoint: ObservedEndpoint | undefined;
+  /** The governance record, where the reconciler records its requests (unset: mgov, which cannot). */
+  readonly record?: RecordSource;
+  readonly now?: () => Date;
 }
 
 /**
@@ -146,6 +152,18 @@ async function carryOutOne(ctx: ActionContext, action: Action): Promise<Setback 
         if (!(error instanceof NameTakenError)) throw error;
         return { kind: 'name-taken', detail: error.message };
       }
+    case 'record-request': {
+      const record = ctx.record;
+      if (!record?.account)
+        throw new Error(
+          `${target.endpointName}: a request was to be recorded, but no governance record of the account's endpoints was given (GOVERNANCE_RECORD_S3_URI)`,
+        );
+      const now = ctx.now?.() ?? new Date();
+      await appendEndpointEntry(record.s3, record.uri, record.account, target.endpointName, () =>
+        requestEntry(action.request, now),
+      );
+      return undefined;
+    }
     case 'create-endpoint': {
       const started = await createEndpoint(sagemaker, {
         name: target.endpointName,
@@ -171,8 +189,17 @@ async function carryOutOne(ctx: ActionContext, action: Action): Promise<Setback 
         const found = await describeExperiment(sagemaker, action.request.Name);
         return { kind: 'existed', ...(found ? { found } : {}) };
       }
-    case 'record-rollback-notified':
+    case 'record-rollback-notified': {
+      // The record decides; the tag is its copy for people (mgov status, the console).
+      const record = ctx.record;
+      if (record?.account) {
+        const now = ctx.now?.() ?? new Date();
+        await appendEndpointEntry(record.s3, record.uri, record.account, target.endpointName, (entries) =>
+          recordedRequest(entries)?.rollbackNotified ? undefined : rollbackNotifiedEntry(action.request, now),
+        );
+      }
       return void (await recordRollbackNotified(sagemaker, action.endpointArn, action.request));
+    }
     case 'apply-monitoring':
       return void (await applyMonitoring(sagemaker, action.actions));
     case 'reject-version':

@@ -1,7 +1,7 @@
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import {
   type EntryDraft,
-  entryKey,
+  endpointRecordPrefix,
   nextEntry,
   RECORD_KINDS,
   type RecordEntry,
@@ -24,17 +24,76 @@ export interface StoredEntry {
   readonly entry: RecordEntry | undefined;
 }
 
-/** Every object under a version's prefix, in sequence order. */
-export async function readStoredEntries(s3: S3Client, uri: string, arn: string): Promise<StoredEntry[]> {
+/** A chain of entries: a version's, or an endpoint's. */
+interface Chain {
+  readonly bucket: string;
+  /** The chain's prefix, ending in `/`. */
+  readonly prefix: string;
+  /** What the chain is of, for errors. */
+  readonly of: string;
+}
+
+function versionChain(uri: string, arn: string): Chain {
   const { bucket, prefix } = parseS3Uri(uri);
   const { group, version } = versionOfArn(arn);
+  return { bucket, prefix: versionPrefix(prefix, group, version), of: arn };
+}
+
+function endpointChain(uri: string, account: string, endpointName: string): Chain {
+  const { bucket, prefix } = parseS3Uri(uri);
+  return {
+    bucket,
+    prefix: endpointRecordPrefix(prefix, account, endpointName),
+    of: `endpoint ${endpointName} (account ${account})`,
+  };
+}
+
+/** Every object under a version's prefix, in sequence order. */
+export async function readStoredEntries(s3: S3Client, uri: string, arn: string): Promise<StoredEntry[]> {
+  return readChain(s3, versionChain(uri, arn));
+}
+
+/** Every object of an endpoint's record (the deployments the reconciler asked of it), in order. */
+export async function readStoredEndpointEntries(
+  s3: S3Client,
+  uri: string,
+  account: string,
+  endpointName: string,
+): Promise<StoredEntry[]> {
+  return readChain(s3, endpointChain(uri, account, endpointName));
+}
+
+export async function readEndpointEntries(
+  s3: S3Client,
+  uri: string,
+  account: string,
+  endpointName: string,
+): Promise<RecordEntry[]> {
+  return parsed(await readStoredEndpointEntries(s3, uri, account, endpointName));
+}
+
+/** Appends to an endpoint's record (see appendRecordEntry). */
+export async function appendEndpointEntry(
+  s3: S3Client,
+  uri: string,
+  account: string,
+  endpointName: string,
+  draft: (entries: readonly RecordEntry[]) => EntryDraft | undefined,
+): Promise<{ readonly appended?: RecordEntry; readonly entries: readonly RecordEntry[] }> {
+  return appendTo(s3, endpointChain(uri, account, endpointName), draft);
+}
+
+const parsed = (stored: readonly StoredEntry[]) => stored.flatMap((s) => (s.entry ? [s.entry] : []));
+
+async function readChain(s3: S3Client, chain: Chain): Promise<StoredEntry[]> {
+  const { bucket } = chain;
   const keys: string[] = [];
   let token: string | undefined;
   do {
     const page = await s3.send(
       new ListObjectsV2Command({
         Bucket: bucket,
-        Prefix: versionPrefix(prefix, group, version),
+        Prefix: chain.prefix,
         ...(token ? { ContinuationToken: token } : {}),
       }),
     );
@@ -58,7 +117,7 @@ export async function readStoredEntries(s3: S3Client, uri: string, arn: string):
 
 /** The version's entries that parse, in order (what decisions fold; `mgov audit` verifies the rest). */
 export async function readRecordEntries(s3: S3Client, uri: string, arn: string): Promise<RecordEntry[]> {
-  return (await readStoredEntries(s3, uri, arn)).flatMap((s) => (s.entry ? [s.entry] : []));
+  return parsed(await readStoredEntries(s3, uri, arn));
 }
 
 /**
@@ -72,18 +131,24 @@ export async function appendRecordEntry(
   arn: string,
   draft: (entries: readonly RecordEntry[]) => EntryDraft | undefined,
 ): Promise<{ readonly appended?: RecordEntry; readonly entries: readonly RecordEntry[] }> {
-  const { bucket, prefix } = parseS3Uri(uri);
-  const { group, version } = versionOfArn(arn);
+  return appendTo(s3, versionChain(uri, arn), draft);
+}
+
+async function appendTo(
+  s3: S3Client,
+  chain: Chain,
+  draft: (entries: readonly RecordEntry[]) => EntryDraft | undefined,
+): Promise<{ readonly appended?: RecordEntry; readonly entries: readonly RecordEntry[] }> {
   for (let attempt = 0; attempt < 5; attempt++) {
-    const entries = await readRecordEntries(s3, uri, arn);
+    const entries = parsed(await readChain(s3, chain));
     const next = draft(entries);
     if (!next) return { entries };
     const entry = nextEntry(entries.at(-1), next);
     try {
       await s3.send(
         new PutObjectCommand({
-          Bucket: bucket,
-          Key: entryKey(prefix, group, version, entry.seq),
+          Bucket: chain.bucket,
+          Key: `${chain.prefix}${String(entry.seq).padStart(8, '0')}.json`,
           Body: JSON.stringify(entry),
           ContentType: 'application/json',
           IfNoneMatch: '*',
@@ -94,7 +159,7 @@ export async function appendRecordEntry(
       if (!isPreconditionFailed(error)) throw error;
     }
   }
-  throw new Error(`the governance record of ${arn} kept changing while appending; the event is retried`);
+  throw new Error(`the governance record of ${chain.of} kept changing while appending; the event is retried`);
 }
 
 function isPreconditionFailed(error: unknown): boolean {

@@ -9,11 +9,14 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { DeploymentTarget, ModelPackageGroupConfig } from '../core/config/types';
 import { modelCardName } from '../core/model-card-naming';
+import { versionOfName } from '../core/naming';
 import { jsonFingerprint } from '../domain/approval-check';
 import { versionApprover } from '../domain/card-review';
 import { type GateFacts, versionGateFacts } from '../domain/deployment-gates';
-import { recordedVersion } from '../domain/governance-record';
+import type { ObservedEndpoint } from '../domain/endpoint-request';
+import { recordedRequest, recordedVersion } from '../domain/governance-record';
 import { describeIdentity } from '../domain/model-version';
+import { servedConfigMismatch } from '../domain/ownership';
 import { type Principal, principalOf } from '../domain/principal';
 import { EXPERIMENT_IN_PROGRESS, type ObservedExperiment, shadowExperimentName } from '../domain/shadow-plan';
 import { STAGE_CHECK_KEY } from '../domain/stage-check';
@@ -27,8 +30,8 @@ import type {
 import { applyGates, type Gated, planTarget } from '../domain/target-planner';
 import type { VersionSummary } from '../domain/version-selection';
 import { artifactStates } from './artifacts';
-import { describeEndpoint, listVersions } from './endpoints';
-import { readRecordEntries } from './governance-record';
+import { describeEndpoint, describeServedConfig, listVersions } from './endpoints';
+import { readEndpointEntries, readRecordEntries } from './governance-record';
 import {
   describeExperiment,
   describeLiveVariant,
@@ -62,14 +65,22 @@ export interface FactSources {
   readonly recordedCardContent?: ((cardName: string) => Promise<string | undefined>) | 'as-written';
   /**
    * The governance record (domain/governance-record.ts); unset: the record is unreadable here, and
-   * the gates decide from the registry's facts alone.
+   * the gates decide from the registry's facts alone. `account`: the account whose endpoints the
+   * reader reconciles, whose endpoint records it reads (the deployments asked of them); unset (mgov),
+   * those are not read.
    */
-  readonly record?: { readonly s3: S3Client; readonly uri: string };
+  readonly record?: RecordSource;
   /** CloudWatch, for the figures of shadow tests. */
   readonly cloudwatch?: CloudWatchClient;
   /** S3, to read the violations a monitoring execution reports; unset: no execution is read. */
   readonly monitoringReports?: S3Client;
   readonly now?: () => Date;
+}
+
+export interface RecordSource {
+  readonly s3: S3Client;
+  readonly uri: string;
+  readonly account?: string;
 }
 
 /** What the planner needs besides what it reads. */
@@ -88,10 +99,20 @@ export async function observeTarget(
   setup: TargetSetup,
   endpointClient: SageMakerClient = sources.sagemaker,
 ): Promise<TargetObservation> {
-  const [versions, endpoint] = await Promise.all([
+  const record = sources.record;
+  const [versions, described, requests] = await Promise.all([
     listVersions(sources.sagemaker, sources.groupReference?.(group.name) ?? group.name),
     describeEndpoint(endpointClient, target.endpointName),
+    record?.account
+      ? readEndpointEntries(record.s3, record.uri, record.account, target.endpointName)
+      : undefined,
   ]);
+  // The request decided from is the governance record's; the endpoint's tags are a copy for people.
+  const recorded = requests ? recordedRequest(requests) : undefined;
+  const endpoint = described && {
+    ...withoutRequest(described),
+    ...(recorded ? { request: recorded } : {}),
+  };
   return {
     ...setup,
     group,
@@ -103,6 +124,11 @@ export async function observeTarget(
     gates: new Map(),
     now: sources.now?.() ?? new Date(),
   };
+}
+
+function withoutRequest(endpoint: ObservedEndpoint): ObservedEndpoint {
+  const { request: _tagged, ...rest } = endpoint;
+  return rest;
 }
 
 /** Plans until the planner needs nothing more: gathers each fact it asks for, then plans again. */
@@ -135,6 +161,25 @@ export async function gatherFact(
         o.now,
       );
       return { ...o, gates: new Map([...o.gates, [need.version.arn, facts]]) };
+    }
+    case 'served-config': {
+      const { endpointName } = o.target;
+      const found = await describeServedConfig(
+        sources.sagemaker,
+        need.configName,
+        (name) => versionOfName(endpointName, name) !== undefined,
+      );
+      const mismatch = found
+        ? servedConfigMismatch(need.configName, found, {
+            endpointName,
+            version: need.version,
+            ...(need.arn ? { modelPackageArn: need.arn } : {}),
+            groupName: o.group.name,
+            executionRoleArn: o.executionRoleArn,
+            versionOfName,
+          })
+        : `the endpoint serves ${need.configName}, which no longer exists`;
+      return { ...o, served: { configName: need.configName, ...(mismatch ? { mismatch } : {}) } };
     }
     case 'shadow-facts': {
       const { sagemaker } = sources;

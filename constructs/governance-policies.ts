@@ -1,10 +1,11 @@
-import { type CfnElement, Duration, Stack } from 'aws-cdk-lib';
+import { type CfnElement, Duration, Lazy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { ModelPackageGroupConfig } from '../core/config/types';
 import { liveEndpointOf } from '../core/live-endpoint';
 import { modelCardPrefix } from '../core/model-card-naming';
+import { ENDPOINTS_SEGMENT, RECORD_PREFIX } from '../core/record-naming';
 import { compactArn } from './arn';
 import { acknowledge, nagArn } from './compliance';
 import { GovernedFunction } from './governed-function';
@@ -24,7 +25,7 @@ export interface GovernancePoliciesProps extends SharedHandlerProps {
 /** Where in the audit bucket the quality gate keeps its verdicts, one object per version. */
 export const VERDICT_PREFIX = 'quality-gate-verdicts';
 /** Where in the audit bucket the governance record lives (docs/governance-record.md): one object per entry. */
-export const RECORD_PREFIX = 'governance-record';
+export { RECORD_PREFIX } from '../core/record-naming';
 
 /**
  * Governance policies: the policy handler (quality gates, separation of duties), when a group asks
@@ -40,6 +41,9 @@ export const RECORD_PREFIX = 'governance-record';
  */
 export class GovernancePolicies extends Construct {
   readonly handler?: GovernedFunction;
+  /** Who besides the policy handler appends to the record: reconcilers, to their endpoints' records. */
+  private readonly recordWriters: string[] = [];
+  private recordBucket?: s3.IBucket;
   /** One or more: IAM limits a managed policy to 6,144 characters, about 25 groups' ARNs. */
   readonly registrarPolicies: iam.ManagedPolicy[] = [];
   readonly approverPolicies: iam.ManagedPolicy[] = [];
@@ -279,14 +283,16 @@ export class GovernancePolicies extends Construct {
     handler.addEnvironment('GOVERNANCE_RECORD_S3_URI', bucket.s3UrlForObject(RECORD_PREFIX));
     bucket.grantRead(handler, `${RECORD_PREFIX}/*`);
     bucket.grantPut(handler, `${RECORD_PREFIX}/*`);
+    this.recordBucket = bucket;
+    const writers = Lazy.list({ produce: () => [role.roleArn, ...this.recordWriters] });
     bucket.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'OnlyTheAppWritesTheGovernanceRecord',
         effect: iam.Effect.DENY,
         principals: [new iam.AnyPrincipal()],
-        actions: ['s3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion', 's3:PutObjectRetention'],
+        actions: [...RECORD_WRITES],
         resources: [bucket.arnForObjects(`${RECORD_PREFIX}/*`)],
-        conditions: { ArnNotEquals: { 'aws:PrincipalArn': role.roleArn } },
+        conditions: { ArnNotEquals: { 'aws:PrincipalArn': writers } },
       }),
     );
     const bucketId = stack.resolve(stack.getLogicalId(bucket.node.defaultChild as CfnElement)) as string;
@@ -296,7 +302,57 @@ export class GovernancePolicies extends Construct {
         'The governance record: one object per entry under <group>/<version>/, appended with conditional writes.',
     });
   }
+
+  /**
+   * Lets reconciler roles (this account's, and the deployment accounts' by their fixed names) append
+   * the deployments they ask of their endpoints, under `_endpoints/<their account>/`, and nothing
+   * else: no version's entries, no other account's endpoints, no delete, no retention change. The
+   * deployment accounts' roles are allowed here too (a cross-account write needs the bucket's
+   * allow); their own stacks grant the identity side.
+   */
+  allowRecordWriters(roleArns: readonly string[], crossAccount: readonly string[] = []): void {
+    const bucket = this.recordBucket;
+    if (!bucket || roleArns.length === 0) return;
+    this.recordWriters.push(...roleArns);
+    // `${aws:PrincipalAccount}` is a policy variable (IAM User Guide, "IAM policy elements:
+    // Variables and tags": global condition keys resolve in the Resource element).
+    const own = bucket.arnForObjects(`${RECORD_PREFIX}/${ENDPOINTS_SEGMENT}/\${aws:PrincipalAccount}/*`);
+    bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'ReconcilersAppendOnlyTheirEndpointsRecords',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: [...RECORD_WRITES],
+        notResources: [own],
+        conditions: { ArnEquals: { 'aws:PrincipalArn': roleArns } },
+      }),
+    );
+    bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'ReconcilersNeverRemoveARecord',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:DeleteObject', 's3:DeleteObjectVersion', 's3:PutObjectRetention'],
+        resources: [bucket.arnForObjects(`${RECORD_PREFIX}/*`)],
+        conditions: { ArnEquals: { 'aws:PrincipalArn': roleArns } },
+      }),
+    );
+    if (crossAccount.length > 0)
+      bucket.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'DeploymentReconcilersReadAndAppendTheRecord',
+          effect: iam.Effect.ALLOW,
+          principals: [new iam.AnyPrincipal()],
+          actions: ['s3:GetObject', 's3:ListBucket', 's3:PutObject'],
+          resources: [bucket.bucketArn, bucket.arnForObjects(`${RECORD_PREFIX}/*`)],
+          conditions: { ArnEquals: { 'aws:PrincipalArn': crossAccount } },
+        }),
+      );
+  }
 }
+
+/** What writes an entry, replaces it or shortens its retention. */
+const RECORD_WRITES = ['s3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion', 's3:PutObjectRetention'];
 
 /**
  * What the policy handler may write: Rejected or PendingManualApproval (a failed or

@@ -14,6 +14,8 @@ export interface ModelCardsProps extends SharedHandlerProps {
   readonly groups: readonly ModelPackageGroupConfig[];
   /** Where the versions' metrics files (and model artifacts) live: the handler may read them. */
   readonly metricsBuckets: readonly string[];
+  /** The audit bucket's name, when the deployment accounts must find it (core/record-naming.ts). */
+  readonly auditBucketName?: string;
 }
 
 /**
@@ -31,6 +33,7 @@ export class ModelCards extends Construct {
     super(scope, id);
     const accessLogs = accessLogsBucket(this, 'AccessLogs', 'audit bucket');
     this.auditBucket = new s3.Bucket(this, 'AuditBucket', {
+      ...(props.auditBucketName ? { bucketName: props.auditBucketName } : {}),
       encryption: s3.BucketEncryption.KMS,
       encryptionKey: props.encryptionKey,
       bucketKeyEnabled: true,

@@ -12,6 +12,7 @@ import { parseGovernanceConfig } from '../core/config/parse';
 import type { ChatChannels, DataCaptureStorage, ModelPackageGroupConfig } from '../core/config/types';
 import { MODEL_PACKAGE_STATE_CHANGE, SAGEMAKER_EVENT_SOURCE } from '../core/events';
 import { cardReviewRequired, modelCardPrefix } from '../core/model-card-naming';
+import { auditBucketName, endpointRecordPrefix, RECORD_PREFIX } from '../core/record-naming';
 import { ApprovalEvents } from './approval-events';
 import { BuiltChildren } from './built-children';
 import { ACKNOWLEDGEMENTS, acknowledge } from './compliance';
@@ -256,11 +257,12 @@ function buildDeployment(
     modelArtifactBuckets: c.modelArtifactBuckets,
     modelArtifactKeyArns: c.modelArtifactKeyArns,
     dataCapture: c.dataCapture,
-    ...(crossAccount
-      ? { registryAccount: registry.account, handlerRoleName: reconcilerRoleName(registry.region) }
-      : {}),
+    ...(crossAccount ? { registryAccount: registry.account } : {}),
+    // A fixed name: the registry's group and record policies name this role.
+    handlerRoleName: reconcilerRoleName(registry.region),
     ...shared,
   });
+  bindGovernanceRecord(reconciler, registry, targetAccount, groups);
   // The registry's policy handler (fixed name): its change to a version is its check of the approval.
   reconciler.handler.addEnvironment(
     'APPROVAL_CHECKER_ROLE_ARN',
@@ -296,4 +298,51 @@ function buildDeployment(
     operations,
     ...(busPolicy ? { busPolicy } : {}),
   };
+}
+
+/**
+ * The registry account's governance record, read by this account's reconciler (every gate: verdicts,
+ * registered content, who approved) and appended to with the deployments it asks of its endpoints.
+ * The registry stack's bucket policy and key policy allow this role by its fixed name; this is the
+ * identity side. The bucket is found by its name (core/record-naming.ts auditBucketName).
+ */
+function bindGovernanceRecord(
+  reconciler: EndpointReconciler,
+  registry: AwsEnvironmentInput,
+  account: string,
+  groups: readonly ModelPackageGroupConfig[],
+): void {
+  const fn = reconciler.handler;
+  const bucket = auditBucketName(registry.account, registry.region);
+  const bucketArn = `arn:${Aws.PARTITION}:s3:::${bucket}`;
+  fn.addEnvironment('GOVERNANCE_RECORD_S3_URI', `s3://${bucket}/${RECORD_PREFIX}`);
+  fn.allow(['s3:ListBucket'], [bucketArn], { StringLike: { 's3:prefix': [`${RECORD_PREFIX}/*`] } });
+  fn.allow(['s3:GetObject'], [`${bucketArn}/${RECORD_PREFIX}/*`]);
+  const endpoints = groups.flatMap((g) => g.deployments.map((t) => t.endpointName));
+  fn.allow(
+    ['s3:PutObject'],
+    endpoints.map((e) => `${bucketArn}/${endpointRecordPrefix(RECORD_PREFIX, account, e)}*`),
+  );
+  // The registry's key encrypts the bucket; its key policy names this role (via S3 only).
+  fn.allow(
+    ['kms:Decrypt', 'kms:GenerateDataKey'],
+    [`arn:${Aws.PARTITION}:kms:${registry.region}:${registry.account}:key/*`],
+    { StringEquals: { 'kms:ViaService': `s3.${registry.region}.amazonaws.com` } },
+  );
+  acknowledge(fn, {
+    id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${bucket}/${RECORD_PREFIX}/*]`,
+    reason:
+      "Reads the registry account's governance record, one object per entry (its bucket policy lets only the app's roles write).",
+  });
+  for (const e of endpoints)
+    acknowledge(fn, {
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${bucket}/${endpointRecordPrefix(RECORD_PREFIX, account, e)}*]`,
+      reason:
+        "Appends the deployments it asks of this endpoint to the endpoint's governance record (conditional writes; the bucket policy denies every other key and any delete).",
+    });
+  acknowledge(fn, {
+    id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:${registry.region}:${registry.account}:key/*]`,
+    reason:
+      "The registry stack's key, whose id this stack cannot know: only through S3 (kms:ViaService), and the key policy names this role.",
+  });
 }

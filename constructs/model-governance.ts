@@ -1,5 +1,5 @@
-import { type CfnElement, CfnOutput, Fn, Stack } from 'aws-cdk-lib';
-import type * as iam from 'aws-cdk-lib/aws-iam';
+import { Aws, type CfnElement, CfnOutput, Fn, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import {
@@ -12,6 +12,7 @@ import type { GovernanceConfigInput, ModelPackageGroupInput } from '../core/conf
 import { parseGovernanceConfig } from '../core/config/parse';
 import type { GovernanceConfig } from '../core/config/types';
 import { cardReviewRequired, modelCardPrefix } from '../core/model-card-naming';
+import { auditBucketName, endpointRecordPrefix } from '../core/record-naming';
 import { ApprovalEvents } from './approval-events';
 import { AuditNotifier } from './audit-notifier';
 import { BuiltChildren } from './built-children';
@@ -23,7 +24,7 @@ import type { SharedHandlerProps } from './handler-props';
 import { LineageRecorder } from './lineage-recorder';
 import { writeManifest } from './manifest-file';
 import { CARD_CONTENT_PREFIX, ModelCards } from './model-cards';
-import { ModelPackageGroups, policyGateRoleName } from './model-package-groups';
+import { ModelPackageGroups, policyGateRoleName, reconcilerRoleName } from './model-package-groups';
 import { Notifications } from './notifications';
 import { Operations } from './operations';
 
@@ -215,6 +216,10 @@ function buildRegistry(scope: Construct, config: GovernanceConfig, registryRole:
   const modelCards = new ModelCards(scope, 'ModelCards', {
     groups: config.groups,
     metricsBuckets: config.modelArtifactBuckets,
+    // The deployment accounts' reconcilers find the governance record by its bucket's name.
+    ...(registryRole && config.registry
+      ? { auditBucketName: auditBucketName(config.registry.account, config.registry.region) }
+      : {}),
     ...shared,
   });
   const lineage = new LineageRecorder(scope, 'Lineage', {
@@ -242,6 +247,27 @@ function buildRegistry(scope: Construct, config: GovernanceConfig, registryRole:
       : {}),
     ...shared,
   });
+  // The deployment accounts' reconcilers (fixed role names) read the record and append their
+  // endpoints' deployment requests: the bucket's policy and the key's allow it, their stacks grant it.
+  const deploying = registryRole ? deploymentAccounts(config) : [];
+  if (registryRole && config.registry && deploying.length > 0 && policies.handler) {
+    const roles = deploying.map(
+      (a) => `arn:${Aws.PARTITION}:iam::${a}:role/${reconcilerRoleName(config.registry?.region ?? '')}`,
+    );
+    policies.allowRecordWriters(roles, roles);
+    encryptionKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'DeploymentReconcilersUseTheGovernanceRecord',
+        principals: deploying.map((a) => new iam.AccountPrincipal(a)),
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: ['*'],
+        conditions: {
+          ArnEquals: { 'aws:PrincipalArn': roles },
+          StringEquals: { 'kms:ViaService': `s3.${config.registry.region}.amazonaws.com` },
+        },
+      }),
+    );
+  }
   new CfnOutput(scope, 'RegistrarPolicyArns', {
     description:
       'Attach to training pipelines: register versions (pending approval only), never approve. Comma-separated: one policy per about 25 groups.',
@@ -305,10 +331,31 @@ function buildRegistry(scope: Construct, config: GovernanceConfig, registryRole:
       modelCards.auditBucket.s3UrlForObject(RECORD_PREFIX),
     );
     modelCards.auditBucket.grantRead(reconciler.handler, `${RECORD_PREFIX}/*`);
+    // Its own deployment requests, appended to each of its endpoints' records (and nothing else).
     const stack = Stack.of(scope);
     const bucketId = stack.resolve(
       stack.getLogicalId(modelCards.auditBucket.node.defaultChild as CfnElement),
     ) as string;
+    const ownEndpoints = config.groups.flatMap((g) =>
+      g.deployments
+        .filter((t) => t.account === undefined || t.account === stack.account)
+        .map((t) => t.endpointName),
+    );
+    const recordOf = (account: string, endpointName: string) =>
+      `${endpointRecordPrefix(RECORD_PREFIX, account, endpointName)}*`;
+    reconciler.handler.allow(
+      ['s3:PutObject'],
+      ownEndpoints.map((e) => modelCards.auditBucket.arnForObjects(recordOf(stack.account, e))),
+    );
+    encryptionKey.grant(reconciler.handler, 'kms:GenerateDataKey');
+    const nagAccount = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
+    for (const e of ownEndpoints)
+      acknowledge(reconciler.handler, {
+        id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${recordOf(nagAccount, e)}]`,
+        reason:
+          "Appends the deployments it asks of this endpoint to the endpoint's governance record, one object per entry (conditional writes; the bucket policy denies every other key and any delete).",
+      });
+    policies.allowRecordWriters([(reconciler.handler.role as iam.IRole).roleArn]);
     acknowledge(reconciler.handler, {
       id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${RECORD_PREFIX}/*]`,
       reason:

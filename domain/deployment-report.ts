@@ -31,6 +31,13 @@ export type SkipCode =
   /** A monitoring execution's violations are recorded already (a replayed event). */
   | 'violation-recorded';
 
+/** Why the config an endpoint serves is drift that no update puts back (told). */
+export type DriftCode =
+  /** Not a config this app made for a version of the group (someone else's, or squatted under our name). */
+  | 'served-config-not-ours'
+  /** Ours, but not what the governance record says this app last asked for, nor SageMaker's rollback of it. */
+  | 'served-config-not-requested';
+
 /** Why a run waits for something that comes by itself (logged, never notified). */
 export type WaitCode = QuietHoldCode | 'shadow-running';
 
@@ -94,6 +101,20 @@ export type TargetOutcome =
       readonly servingHeld?: { readonly version: number; readonly code: HoldCode; readonly reason: string };
       /** The version failed its shadow test: the figures measured. */
       readonly shadowFailed?: string;
+    }
+  /**
+   * The endpoint serves a config this app did not put there, and this run does not put it back
+   * (nothing may deploy, or the config under the desired name is not ours).
+   */
+  | {
+      readonly outcome: 'drift-found';
+      readonly code: DriftCode;
+      readonly servingConfig: string;
+      readonly reason: string;
+      /** The version the served config's name carries, when it is one of ours. */
+      readonly servedVersion?: number;
+      /** The newest version that would deploy is held, and why. */
+      readonly held?: { readonly version: number; readonly code: HoldCode };
     }
   /** The endpoint is Failed or UpdateRollbackFailed: only a person can bring it back. */
   | {
@@ -195,6 +216,18 @@ export function deploymentNotification(report: TargetReport): Notification {
         '',
         `The reconciler will not retry this version. Approve a newer version, or fix the cause and run: mgov retry-deploy ${endpointName}`,
         `Model package: ${result.modelPackageArn}`,
+      );
+      break;
+    case 'drift-found':
+      headline = `${endpointName} was changed outside model-governance (${result.code})`;
+      lines.push(
+        `WARNING: ${result.reason}.`,
+        result.held
+          ? `Nothing puts it back: ${groupName} v${result.held.version}, the version it would serve, is held (${result.held.code}).`
+          : result.code === 'served-config-not-ours' && result.servedVersion !== undefined
+            ? `Its name is the one this app uses for ${groupName} v${result.servedVersion}, so the reconciler cannot make its own under that name: delete the config, then approve again.`
+            : `No approved ${groupName} version may deploy to put it back. Approve one, or delete the endpoint.`,
+        'Find out who changed it (CloudTrail: UpdateEndpoint, CreateEndpoint, CreateEndpointConfig).',
       );
       break;
     case 'needs-operator':

@@ -25,6 +25,12 @@ export interface PlanInputs {
    * in-sync or none-approved (and never deletes an endpoint because its version is only held).
    */
   readonly held?: Held;
+  /**
+   * Whether the config the endpoint serves is one this app made (target-planner.ts servedConfig);
+   * undefined when not checked. Only a config that is ours can be SageMaker's rollback; one that
+   * is not is drift.
+   */
+  readonly served?: { readonly ours: boolean };
 }
 
 export interface Held {
@@ -93,7 +99,11 @@ export function planEndpoint(inputs: PlanInputs): Plan {
       ? { kind: 'held', held: inputs.held, inSync: deployment }
       : { kind: 'in-sync', deployment };
   }
-  if (endpoint.request && rolledBackFrom(endpoint) === deployment.configName) {
+  if (
+    endpoint.request &&
+    inputs.served?.ours === true &&
+    rolledBackFrom(endpoint) === deployment.configName
+  ) {
     return {
       kind: 'rolled-back',
       deployment,
@@ -105,6 +115,6 @@ export function planEndpoint(inputs: PlanInputs): Plan {
     kind: 'update',
     deployment,
     fromConfig: endpoint.configName,
-    ...(driftedTo(endpoint) ? { drift: true as const } : {}),
+    ...(driftedTo(endpoint) || inputs.served?.ours === false ? { drift: true as const } : {}),
   };
 }

@@ -20,12 +20,17 @@ export interface ObservedEndpoint {
   readonly failureReason?: string;
   readonly lastModifiedTime?: Date;
   readonly arn?: string;
-  /** The deployment this app last asked of the endpoint, from the endpoint's tags. */
+  /**
+   * The deployment this app last asked of the endpoint. The reconciler reads it from the governance
+   * record only (people with AddTags can write the endpoint's tags); mgov, which cannot read the
+   * record, shows the tags' copy and leaves the decision to the reconciler.
+   */
   readonly request?: DeploymentRequest;
 }
 
 /**
- * A deployment this app asked of an endpoint, recorded on the endpoint (tags) just before asking:
+ * A deployment this app asked of an endpoint, recorded just before asking (in the governance record,
+ * and copied to the endpoint's tags for people):
  * the config requested, and the endpoint's own LastModifiedTime when it was asked (SageMaker's
  * clock, so no clock skew). Once the endpoint has changed since, the request was tried.
  */

@@ -35,6 +35,10 @@ export const RECORD_KINDS = [
   'stage',
   /** The deployable content is no longer the registered content. */
   'content-changed',
+  /** A deployment the reconciler asked of an endpoint (the endpoint's record, not a version's). */
+  'deployment-request',
+  /** People were told that SageMaker rolled that request back. */
+  'rollback-notified',
 ] as const;
 export type RecordKind = (typeof RECORD_KINDS)[number];
 
@@ -272,6 +276,81 @@ export function entryKey(prefix: string, group: string, version: number, seq: nu
 export function versionPrefix(prefix: string, group: string, version: number): string {
   const base = prefix.replace(/\/$/, '');
   return `${base ? `${base}/` : ''}${group}/${version}/`;
+}
+
+export { ENDPOINTS_SEGMENT, endpointRecordPrefix } from '../core/record-naming';
+
+/** What the reconciler records just before it asks SageMaker for a config. */
+export interface RequestDraft {
+  readonly endpointName: string;
+  readonly configName: string;
+  /** The endpoint's LastModifiedTime when asked (epoch 0 for a CreateEndpoint). */
+  readonly after: Date;
+  /** The config the endpoint served when asked (none for a CreateEndpoint). */
+  readonly fromConfig?: string;
+  readonly version: number;
+  readonly modelPackageArn: string;
+}
+
+export function requestEntry(request: RequestDraft, now: Date): EntryDraft {
+  return {
+    kind: 'deployment-request',
+    at: now.toISOString(),
+    data: {
+      endpointName: request.endpointName,
+      configName: request.configName,
+      after: request.after.toISOString(),
+      ...(request.fromConfig ? { fromConfig: request.fromConfig } : {}),
+      version: request.version,
+      modelPackageArn: request.modelPackageArn,
+    },
+  };
+}
+
+export function rollbackNotifiedEntry(
+  request: { readonly configName: string; readonly after: Date },
+  now: Date,
+): EntryDraft {
+  return {
+    kind: 'rollback-notified',
+    at: now.toISOString(),
+    data: { configName: request.configName, after: request.after.toISOString() },
+  };
+}
+
+/**
+ * The last deployment the reconciler asked of an endpoint, as its record says (the endpoint's tags
+ * are a copy for people), and whether its rollback was notified since.
+ */
+export function recordedRequest(entries: readonly RecordEntry[]):
+  | {
+      readonly configName: string;
+      readonly after: Date;
+      readonly fromConfig?: string;
+      readonly rollbackNotified: boolean;
+    }
+  | undefined {
+  let last: { configName: string; after: Date; fromConfig?: string; rollbackNotified: boolean } | undefined;
+  for (const e of [...entries].sort((a, b) => a.seq - b.seq)) {
+    const d = e.data;
+    if (e.kind === 'deployment-request' && typeof d.configName === 'string') {
+      const after = new Date(String(d.after ?? ''));
+      if (Number.isNaN(after.getTime())) continue;
+      last = {
+        configName: d.configName,
+        after,
+        ...(typeof d.fromConfig === 'string' && d.fromConfig ? { fromConfig: d.fromConfig } : {}),
+        rollbackNotified: false,
+      };
+    } else if (
+      e.kind === 'rollback-notified' &&
+      last &&
+      d.configName === last.configName &&
+      d.after === last.after.toISOString()
+    )
+      last = { ...last, rollbackNotified: true };
+  }
+  return last;
 }
 
 /** The sequence number a key names, or undefined when it is no entry's key. */

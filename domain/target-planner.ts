@@ -11,9 +11,9 @@
 import type { ModelPackageGroupConfig } from '../core/config/types';
 import { VARIANT_NAME, versionOfName } from '../core/naming';
 import { deploymentHold, type GateFacts } from './deployment-gates';
-import type { SkipCode, TargetOutcome } from './deployment-report';
+import type { DriftCode, SkipCode, TargetOutcome } from './deployment-report';
 import { type Plan, planEndpoint } from './endpoint-plan';
-import { type DeploymentRequest, type ObservedEndpoint, requestTags } from './endpoint-request';
+import { type DeploymentRequest, driftedTo, type ObservedEndpoint, requestTags } from './endpoint-request';
 import {
   type Deployment,
   deploymentTags,
@@ -22,6 +22,7 @@ import {
   type ResourceInputs,
 } from './endpoint-resources';
 import type { ReconcileTrigger } from './events';
+import type { RequestDraft } from './governance-record';
 import { type Hold, hold, isQuietWait } from './hold';
 import { monitoringViolationAction, violationHoldAction } from './lineage-plan';
 import {
@@ -108,6 +109,8 @@ export interface TargetObservation extends ResourceInputs {
   readonly recordReadable?: boolean;
   /** The gate facts gathered so far, by version ARN. */
   readonly gates: ReadonlyMap<string, GateFacts>;
+  /** Whether the config the endpoint serves is ours, once asked for (the `served-config` need). */
+  readonly served?: ServedCheck;
   /** The shadow step's facts, once asked for. */
   readonly shadow?: ShadowObservation;
   /** The role SageMaker runs shadow tests with. */
@@ -123,9 +126,26 @@ export interface TargetObservation extends ResourceInputs {
   readonly now: Date;
 }
 
+/** What the served-config check found of the config an endpoint serves (ownership.ts servedConfigMismatch). */
+export interface ServedCheck {
+  readonly configName: string;
+  /** Why it is not a config this app made; undefined when it is. */
+  readonly mismatch?: string;
+}
+
 /** A fact the planner needs before it can decide. */
 export type Need =
   | { readonly kind: 'gate-facts'; readonly version: VersionSummary }
+  /**
+   * Whether the served config, named as ours for version `version`, is what this app made for it
+   * (`arn`: the version's ARN; undefined when the registry no longer lists it).
+   */
+  | {
+      readonly kind: 'served-config';
+      readonly configName: string;
+      readonly version: number;
+      readonly arn?: string;
+    }
   | { readonly kind: 'shadow-facts'; readonly deployment: Deployment }
   | {
       readonly kind: 'shadow-figures';
@@ -157,6 +177,8 @@ export type Action =
       readonly request: ReturnType<typeof endpointConfigRequest>;
       readonly tags: Tags;
     }
+  /** The request, in the endpoint's governance record, just before it is made (endpoint-request.ts). */
+  | { readonly kind: 'record-request'; readonly request: RequestDraft }
   | { readonly kind: 'create-endpoint'; readonly configName: string; readonly tags: Tags }
   | { readonly kind: 'update-endpoint'; readonly configName: string }
   | {
@@ -294,6 +316,8 @@ export function planTarget(o: TargetObservation, trigger: PlannerTrigger): Plann
   if (trigger.kind === 'monitoring') return planExecution(o, trigger);
   const gates = applyGates(o);
   if ('kind' in gates) return { kind: 'need', need: gates };
+  const served = servedConfig(o);
+  if (served && 'kind' in served) return { kind: 'need', need: served };
   const plan = planEndpoint({
     target: o.target,
     executionRoleArn: o.executionRoleArn,
@@ -301,6 +325,7 @@ export function planTarget(o: TargetObservation, trigger: PlannerTrigger): Plann
     versions: gates.versions,
     endpoint: o.endpoint,
     ...(gates.held ? { held: gates.held } : {}),
+    ...(served ? { served: { ours: served.ours } } : {}),
   });
   // The periodic check only carries shadow tests forward (an update waiting on one), and deploys what a
   // person's clear of a violation hold released (no event says so); events do the rest.
@@ -308,6 +333,8 @@ export function planTarget(o: TargetObservation, trigger: PlannerTrigger): Plann
     o.target.monitoring?.onViolation === 'hold' && (plan.kind === 'update' || plan.kind === 'create');
   if (trigger.kind === 'shadow-check' && !(plan.kind === 'update' && o.target.shadow) && !released)
     return decided(skipped('no-shadow-step', 'no shadow test to carry forward'), trigger);
+  const drift = driftFound(o, served, plan);
+  if (drift) return decided(drift, trigger);
   return withMonitoring(o, trigger, fromPlan(o, trigger, plan, gates));
 }
 
@@ -439,6 +466,75 @@ function planExecution(
     trigger,
     actions,
   );
+}
+
+/** What the served-config check says of the config the endpoint serves: ours, or not and why. */
+interface Served {
+  readonly ours: boolean;
+  readonly detail?: string;
+}
+
+/**
+ * The served-config check, on every path (also when nothing may deploy): the config an InService
+ * endpoint serves is ours only when its name is one of ours for a version of the group and it is
+ * what this app made for that version (ownership.ts servedConfigMismatch). Undefined: not checked
+ * (no endpoint, not InService, or a shadow target's config SageMaker made for an experiment, which
+ * the shadow step tells apart).
+ */
+function servedConfig(o: TargetObservation): Served | Need | undefined {
+  const e = o.endpoint;
+  if (e?.status !== 'InService') return undefined;
+  const number = versionOfName(o.target.endpointName, e.configName);
+  if (number === undefined) {
+    if (o.target.shadow) return undefined;
+    return {
+      ours: false,
+      detail: `the endpoint serves ${e.configName}, which is no config this app makes for a version of ${o.group.name}`,
+    };
+  }
+  const version = o.versions.find((v) => v.version === number);
+  if (o.served?.configName !== e.configName)
+    return {
+      kind: 'served-config',
+      configName: e.configName,
+      version: number,
+      ...(version ? { arn: version.arn } : {}),
+    };
+  return o.served.mismatch ? { ours: false, detail: o.served.mismatch } : { ours: true };
+}
+
+/**
+ * Drift where nothing puts it back: the plan does not update the endpoint (nothing may deploy, every
+ * version is held, or the endpoint is on the desired config's name), yet it serves a config that is
+ * not ours, or one this app never asked for (the governance record's last request settled
+ * elsewhere, and not on the config it came from). Told every time it is found; an update puts it
+ * back instead (deploy-started with `drift`), and deleting the endpoint ends it.
+ */
+function driftFound(o: TargetObservation, served: Served | undefined, plan: Plan): TargetOutcome | undefined {
+  const e = o.endpoint;
+  if (!e || plan.kind === 'update' || plan.kind === 'create' || plan.kind === 'busy') return undefined;
+  if (plan.kind === 'none-approved' && plan.action === 'delete-endpoint') return undefined;
+  if (plan.kind === 'needs-operator' || plan.kind === 'rolled-back') return undefined;
+  let code: DriftCode;
+  let reason: string;
+  if (served && !served.ours) {
+    code = 'served-config-not-ours';
+    reason = served.detail ?? `the endpoint serves ${e.configName}, which this app did not make`;
+  } else if (served && driftedTo(e)) {
+    code = 'served-config-not-requested';
+    reason = `the endpoint serves ${e.configName}, but the governance record says this app last asked for ${e.request?.configName} (from ${e.request?.fromConfig ?? 'no config'})`;
+  } else return undefined;
+  const number = versionOfName(o.target.endpointName, e.configName);
+  return {
+    outcome: 'drift-found',
+    code,
+    servingConfig: e.configName,
+    reason,
+    ...(number !== undefined ? { servedVersion: number } : {}),
+    ...(plan.kind === 'held'
+      ? { held: { version: plan.held.version.version, code: plan.held.hold.code } }
+      : {}),
+  };
 }
 
 const settled = (t: PlannerTrigger) => t.kind === 'endpoint' && t.settled;
@@ -639,6 +735,21 @@ function deploy(
       ...(shadow?.actions ?? []),
       { kind: 'ensure-model', request: modelRequest(o, deployment), tags },
       { kind: 'ensure-endpoint-config', request: endpointConfigRequest(o, deployment), tags },
+      ...(o.recordReadable
+        ? [
+            {
+              kind: 'record-request' as const,
+              request: {
+                endpointName: o.target.endpointName,
+                configName: deployment.configName,
+                after: endpoint?.lastModifiedTime ?? new Date(0),
+                ...(fromConfig ? { fromConfig } : {}),
+                version: deployment.version.version,
+                modelPackageArn: deployment.version.arn,
+              },
+            },
+          ]
+        : []),
       endpoint === undefined
         ? {
             kind: 'create-endpoint',

@@ -70,6 +70,12 @@ const monitoring =
     ? { roleArn: monitoringRoleArn, reportsS3Uri: monitoringReports, s3 }
     : undefined;
 
+function accountOf(arn: string): string {
+  const account = arn.split(':')[4];
+  if (!account) throw new Error(`MODEL_EXECUTION_ROLE_ARN "${arn}" is not an IAM role ARN`);
+  return account;
+}
+
 export type ReconcileResult =
   | { readonly outcome: 'reconciled'; readonly targets: readonly TargetReport[] }
   | Ignored;
@@ -82,7 +88,8 @@ const context = {
   dataCaptureS3Uri,
   ...(approvalChecker ? { approvalChecker } : {}),
   ...(verdicts ? { verdicts } : {}),
-  ...(recordStore ? { record: { s3, uri: recordStore } } : {}),
+  // The endpoints' account is the execution role's: the reconciler's requests are recorded under it.
+  ...(recordStore ? { record: { s3, uri: recordStore, account: accountOf(executionRoleArn) } } : {}),
   cloudwatch,
   ...(shadowRoleArn ? { shadowRoleArn } : {}),
   ...(monitoring ? { monitoring } : {}),

@@ -7,7 +7,12 @@ import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { carryOut } from '../../adapters/endpoint-actions';
-import { decideTarget, type FactSources, observeTarget } from '../../adapters/target-facts';
+import {
+  decideTarget,
+  type FactSources,
+  observeTarget,
+  type RecordSource,
+} from '../../adapters/target-facts';
 import type { DeploymentTarget, ModelPackageGroupConfig } from '../../core/config/types';
 import type { TargetOutcome } from '../../domain/deployment-report';
 import type { ReconcileTrigger } from '../../domain/events';
@@ -32,9 +37,10 @@ export interface ReconcileContext {
   readonly verdicts?: { readonly s3: S3Client; readonly uri: string };
   /**
    * The governance record (domain/governance-record.ts): with it, every candidate of every group is
-   * checked against what the app recorded (registered content, failed verdicts, who approved).
+   * checked against what the app recorded (registered content, failed verdicts, who approved), and
+   * each deployment asked of an endpoint is recorded there first (`account`: the endpoints' account).
    */
-  readonly record?: { readonly s3: S3Client; readonly uri: string };
+  readonly record?: RecordSource;
   /** The clock, for the gate's catch-up window and shadow tests. @default new Date() */
   readonly now?: () => Date;
   /** CloudWatch, for the figures of shadow tests. */

@@ -86,8 +86,8 @@ describe('planEndpoint', () => {
     configName,
     ...extra,
   });
-  const plan = (versions: VersionSummary[], endpoint?: ObservedEndpoint, tt = t) =>
-    planEndpoint({ target: tt, versions, endpoint, executionRoleArn: role });
+  const plan = (versions: VersionSummary[], endpoint?: ObservedEndpoint, tt = t, ours = true) =>
+    planEndpoint({ target: tt, versions, endpoint, executionRoleArn: role, served: { ours } });
   const configOf = (version: VersionSummary) =>
     deploymentFor({ target: t, executionRoleArn: role }, version).configName;
 
@@ -201,6 +201,15 @@ describe('planEndpoint', () => {
         expect(p.kind === 'rolled-back' ? p.failureReason : 'not a rollback').toBe(reason);
       },
     );
+
+    it('the config the request came from is no rollback unless it is ours (or unchecked): drift, put back', () => {
+      const desired = configOf(v(2, 'Approved'));
+      const back = live('old', { request: request(desired), lastModifiedTime: later });
+      expect(plan([v(2, 'Approved')], back, t, false)).toMatchObject({ kind: 'update', drift: true });
+      expect(
+        planEndpoint({ target: t, versions: [v(2, 'Approved')], endpoint: back, executionRoleArn: role }),
+      ).toMatchObject({ kind: 'update' });
+    });
 
     it('a request never tried (crash between recording it and UpdateEndpoint) deploys', () => {
       const desired = configOf(v(2, 'Approved'));

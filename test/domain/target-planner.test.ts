@@ -8,7 +8,7 @@ import type { DeploymentTarget, ModelPackageGroupConfig } from '../../core/confi
 import { VARIANT_NAME } from '../../core/naming';
 import { CONTENT_KEY } from '../../domain/approval-check';
 import type { GateFacts } from '../../domain/deployment-gates';
-import type { SkipCode, WaitCode } from '../../domain/deployment-report';
+import type { DriftCode, SkipCode, WaitCode } from '../../domain/deployment-report';
 import type { ObservedEndpoint } from '../../domain/endpoint-request';
 import { deploymentFor } from '../../domain/endpoint-resources';
 import type { HoldCode } from '../../domain/hold';
@@ -112,11 +112,16 @@ interface Situation {
   readonly gates?: Readonly<Record<number, GateFacts>>;
   readonly verdictsReadable?: boolean;
   readonly shadow?: (t: DeploymentTarget) => TargetObservation['shadow'];
+  /** What the served-config check found; the default: the served config is ours. */
+  readonly served?: (e: ObservedEndpoint) => TargetObservation['served'];
 }
 
 function observe(s: Situation): TargetObservation {
   const { group, target } = configOf(s.group, s.deployment);
+  const endpoint = s.endpoint?.(target);
+  const served = endpoint ? (s.served ?? ((e) => ({ configName: e.configName })))(endpoint) : undefined;
   return {
+    ...(served ? { served } : {}),
     group,
     target,
     executionRoleArn: role,
@@ -176,8 +181,10 @@ const figures = (shadowErrors: number): ShadowFigures => ({
 
 type Expected = {
   readonly outcome: string;
-  readonly code?: HoldCode | SkipCode | WaitCode;
+  readonly code?: HoldCode | SkipCode | WaitCode | DriftCode;
   readonly version?: number;
+  /** More of the outcome, matched as a subset. */
+  readonly also?: Record<string, unknown>;
   readonly actions?: readonly string[];
   readonly notify: boolean;
   readonly afterNotify?: readonly string[];
@@ -283,6 +290,102 @@ const SCENARIOS: readonly [string, Situation, PlannerTrigger, Expected][] = [
     { versions: [v(1), v(2)], endpoint: (t) => rolledBack(t, 2, 1, true) },
     { kind: 'retry' },
     { outcome: 'deploy-started', version: 2, actions: ['update-endpoint'], notify: true },
+  ],
+  // The served config, checked on every path: only ours can be a rollback; drift is told, and put
+  // back when a version may deploy.
+  [
+    "a rollback whose config is not ours (forged, or someone else's config) is drift: put back",
+    {
+      versions: [v(1), v(2)],
+      endpoint: (t) => rolledBack(t, 2, 1, true),
+      served: (e) => ({ configName: e.configName, mismatch: 'its model runs another image' }),
+    },
+    settled,
+    {
+      outcome: 'deploy-started',
+      version: 2,
+      also: { drift: true },
+      actions: ['ensure-model', 'ensure-endpoint-config', 'update-endpoint'],
+      notify: true,
+    },
+  ],
+  [
+    'nothing approved yet, and an endpoint under the target name serves a config that is not ours: told',
+    { versions: [], endpoint: (t) => endpointOn(t, 1, { configName: 'theirs' }) },
+    settled,
+    {
+      outcome: 'drift-found',
+      code: 'served-config-not-ours',
+      also: { servingConfig: 'theirs' },
+      actions: [],
+      notify: true,
+    },
+  ],
+  [
+    'nothing approved: a config under our name that is not what we made is told, not kept quietly',
+    {
+      versions: [],
+      endpoint: (t) => endpointOn(t, 1),
+      served: (e) => ({ configName: e.configName, mismatch: 'a shadow variant' }),
+    },
+    event,
+    { outcome: 'drift-found', code: 'served-config-not-ours', also: { servedVersion: 1 }, notify: true },
+  ],
+  [
+    'nothing approved: a config of ours the record never asked for (tried, settled elsewhere) is told',
+    {
+      versions: [v(1, undefined)].map((x) => ({ ...x, approvalStatus: 'Rejected' as const })),
+      endpoint: (t) =>
+        endpointOn(t, 1, {
+          lastModifiedTime: new Date('2026-12-02T01:30:00Z'),
+          request: {
+            configName: namesOf(t, 3).configName,
+            after: new Date('2026-12-02T01:00:00Z'),
+            fromConfig: namesOf(t, 2).configName,
+            rollbackNotified: false,
+          },
+        }),
+    },
+    event,
+    { outcome: 'drift-found', code: 'served-config-not-requested', notify: true },
+  ],
+  [
+    'every version held: a drifted endpoint is told, with the hold (nothing may put it back)',
+    {
+      deployment: { requireApprovedModelCard: true },
+      versions: [v(2)],
+      endpoint: (t) => endpointOn(t, 1, { configName: 'theirs' }),
+      gates: { 2: passing(2, { cardStatus: 'Draft' }) },
+    },
+    event,
+    {
+      outcome: 'drift-found',
+      code: 'served-config-not-ours',
+      also: { held: { version: 2, code: 'card-not-approved' } },
+      actions: [],
+      notify: true,
+    },
+  ],
+  [
+    'the newest version held, an older one may deploy: the drifted endpoint is put back to it',
+    {
+      deployment: { requireApprovedModelCard: true },
+      versions: [v(1), v(2)],
+      endpoint: (t) => endpointOn(t, 1, { configName: 'theirs' }),
+      gates: { 2: passing(2, { cardStatus: 'Draft' }), 1: passing(1) },
+    },
+    event,
+    { outcome: 'deploy-started', version: 1, also: { drift: true, fromConfig: 'theirs' }, notify: true },
+  ],
+  [
+    'the endpoint on the desired name, but the config under it is not ours: told (the name is taken)',
+    {
+      versions: [v(2)],
+      endpoint: (t) => endpointOn(t, 2),
+      served: (e) => ({ configName: e.configName, mismatch: 'its model runs another image' }),
+    },
+    settled,
+    { outcome: 'drift-found', code: 'served-config-not-ours', actions: [], notify: true },
   ],
   // The gates, each hold by its code; the quiet ones are waits.
   [
@@ -600,6 +703,7 @@ describe('planTarget: observed state + trigger → decision', () => {
       outcome: expected.outcome,
       ...(expected.code ? { code: expected.code } : {}),
       ...(expected.version !== undefined ? { version: expected.version } : {}),
+      ...expected.also,
     });
     expect(d.notify).toBe(expected.notify);
     if (expected.actions) expect(d.actions.map((a) => a.kind)).toEqual(expected.actions);
@@ -614,6 +718,44 @@ describe('planTarget asks for the facts it lacks, one candidate at a time', () =
     expect(first).toMatchObject({ kind: 'need', need: { kind: 'gate-facts', version: { version: 2 } } });
     const second = planTarget(observe({ ...s, gates: { 2: passing(2, { cardStatus: 'Draft' }) } }), event);
     expect(second).toMatchObject({ kind: 'need', need: { kind: 'gate-facts', version: { version: 1 } } });
+  });
+
+  it('asks whether the served config is ours, on every path (here: nothing approved)', () => {
+    const step = planTarget(
+      observe({ versions: [], endpoint: (t) => endpointOn(t, 1), served: () => undefined }),
+      event,
+    );
+    expect(step).toMatchObject({
+      kind: 'need',
+      need: { kind: 'served-config', configName: expect.stringMatching(/^churn-prod-v1-/), version: 1 },
+    });
+  });
+
+  it('records the request in the governance record just before asking SageMaker for it', () => {
+    const o = observe({ versions: [v(1), v(2)], endpoint: (t) => endpointOn(t, 1) });
+    const step = planTarget(
+      {
+        ...o,
+        recordReadable: true,
+        gates: new Map([[v(2).arn, passing(2, { record: { registration: { fingerprint: 'registered' } } })]]),
+      },
+      event,
+    );
+    if (step.kind !== 'decided') throw new Error(`needs ${step.need.kind}`);
+    expect(step.actions.map((a) => a.kind)).toEqual([
+      'ensure-model',
+      'ensure-endpoint-config',
+      'record-request',
+      'update-endpoint',
+    ]);
+    expect(step.actions[2]).toMatchObject({
+      request: {
+        endpointName: 'churn-prod',
+        configName: namesOf(o.target, 2).configName,
+        fromConfig: namesOf(o.target, 1).configName,
+        version: 2,
+      },
+    });
   });
 
   it('reads no gate facts for a target without gates', () => {

@@ -12,17 +12,23 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import {
+  AddTagsCommand,
+  CreateEndpointCommand,
+  CreateEndpointConfigCommand,
+  CreateModelCommand,
   CreateModelPackageCommand,
+  DescribeEndpointCommand,
   DescribeModelCardCommand,
   DescribeModelPackageCommand,
   SageMakerClient,
+  UpdateEndpointCommand,
   UpdateModelCardCommand,
   UpdateModelPackageCommand,
 } from '@aws-sdk/client-sagemaker';
 import { modelCardName } from '../../core/model-card-naming';
 import { type RecordEntry, recordedVersion, verifyChain } from '../../domain/governance-record';
 import type { LocalApp } from '../../local/runner/local-app';
-import { lifecycleCalls, serving } from '../harness/deployments';
+import { lifecycleCalls, reconcileOutcomes, serving } from '../harness/deployments';
 import { startLocalApp } from '../harness/local-app';
 import { eventually } from '../harness/local-aws';
 import { setApproval } from '../harness/registry';
@@ -37,6 +43,8 @@ const CONFIG = {
       qualityGate: { thresholds: [{ metric: 'mse', atMost: 6 }] },
       deployments: [{ endpointName: 'gated-prod' }],
     },
+    // Nothing approved yet: an endpoint under its target's name is someone else's.
+    { name: 'unreleased', deployments: [{ endpointName: 'unreleased-prod' }] },
     {
       name: 'carded',
       modelCard: { owner: 'ml@example.com', riskRating: 'Low' },
@@ -202,5 +210,105 @@ describe('the approver is the one who approved, not who touched the version last
     await bob.send(new UpdateModelCardCommand({ ModelCardName: name, ModelCardStatus: 'PendingReview' }));
     await bob.send(new UpdateModelCardCommand({ ModelCardName: name, ModelCardStatus: 'Approved' }));
     await serving(app, bob, 'carded-prod', version);
+  });
+});
+
+/** The reconciler's results for an endpoint, in order (outcome, code, drift). */
+function results(endpointName: string): Record<string, unknown>[] {
+  return app.invocations
+    .filter((i) => i.functionName === 'reconcile-endpoint' && i.outcome.ok)
+    .flatMap(
+      (i) =>
+        (
+          (i.outcome.ok ? i.outcome.result : undefined) as {
+            targets?: { endpointName: string; result: Record<string, unknown> }[];
+          }
+        )?.targets ?? [],
+    )
+    .filter((t) => t.endpointName === endpointName)
+    .map((t) => t.result);
+}
+
+/** Someone with CreateModel and CreateEndpointConfig in the account makes a config serving their own container. */
+async function attackersConfig(attacker: SageMakerClient, name: string): Promise<string> {
+  await attacker.send(
+    new CreateModelCommand({
+      ModelName: `${name}-model`,
+      ExecutionRoleArn: 'arn:aws:iam::123456789012:role/mallory',
+      PrimaryContainer: { Image: '123456789012.dkr.ecr.us-east-1.amazonaws.com/evil:latest' },
+    }),
+  );
+  await attacker.send(
+    new CreateEndpointConfigCommand({
+      EndpointConfigName: name,
+      ProductionVariants: [
+        {
+          VariantName: 'AllTraffic',
+          ModelName: `${name}-model`,
+          InstanceType: 'ml.m5.large',
+          InitialInstanceCount: 1,
+        },
+      ],
+    }),
+  );
+  return name;
+}
+
+describe('rollback and drift, decided from the record (never from the endpoint tags)', () => {
+  it('puts the approved version back and says so when someone forges the rollback tags and serves their own config', async () => {
+    const arn = await register('plain');
+    await setApproval(ana, arn, 'Approved', 'reviewed');
+    await serving(app, ana, 'plain-prod', versionOf(arn));
+    const mallory = as('role=Operator@mallory');
+    const theirs = await attackersConfig(mallory, 'mallory-rollback');
+    const endpoint = await mallory.send(new DescribeEndpointCommand({ EndpointName: 'plain-prod' }));
+    const desired = String(endpoint.EndpointConfigName);
+    const after = new Date(Date.parse(String(endpoint.LastModifiedTime)) - 1000).toISOString();
+    // The tags exactly as the reconciler writes them for a request of the approved config made while
+    // the endpoint served hers, and the rollback of that request as already notified.
+    await mallory.send(
+      new AddTagsCommand({
+        ResourceArn: endpoint.EndpointArn,
+        Tags: [
+          { Key: 'model-governance:requested-config', Value: desired },
+          { Key: 'model-governance:requested-after', Value: after },
+          { Key: 'model-governance:requested-from', Value: theirs },
+          { Key: 'model-governance:rollback-notified', Value: `${desired}@${after}` },
+        ],
+      }),
+    );
+    const before = results('plain-prod').length;
+    await mallory.send(new UpdateEndpointCommand({ EndpointName: 'plain-prod', EndpointConfigName: theirs }));
+    await eventually(
+      async () => (lifecycleCalls(app, 'plain-prod').at(-1)?.version === versionOf(arn) ? true : undefined),
+      'the reconciler putting the approved version back',
+    );
+    await serving(app, ana, 'plain-prod', versionOf(arn));
+    const since = results('plain-prod').slice(before);
+    expect(since.map((r) => r.code)).not.toContain('rollback-notified');
+    expect(since).toContainEqual(
+      expect.objectContaining({ outcome: 'deploy-started', drift: true, fromConfig: theirs }),
+    );
+  });
+
+  it('tells of a squatted endpoint while no version may deploy (nothing approved yet)', async () => {
+    const mallory = as('role=Operator@mallory');
+    const theirs = await attackersConfig(mallory, 'mallory-squat');
+    const before = results('unreleased-prod').length;
+    await mallory.send(
+      new CreateEndpointCommand({ EndpointName: 'unreleased-prod', EndpointConfigName: theirs }),
+    );
+    await eventually(
+      async () => (reconcileOutcomes(app, 'unreleased-prod').length > before ? true : undefined),
+      "the reconciler's run on the squatted endpoint",
+    );
+    await app.idle();
+    expect(results('unreleased-prod').slice(before)).toContainEqual(
+      expect.objectContaining({
+        outcome: 'drift-found',
+        code: 'served-config-not-ours',
+        servingConfig: theirs,
+      }),
+    );
   });
 });
