@@ -190,6 +190,10 @@ export function stageCheckNeeded(
   self: Principal | undefined,
 ): boolean {
   if (!v.lifeCycle || v.approvalStatus !== 'Approved') return false;
+  // Not recorded yet, and this run is not the one to attribute it (stageTransition left it to the
+  // stage change's own event): a check written now would become the latest change, and that event
+  // could no longer attribute the stage.
+  if (!record && !samePrincipal(v.lastModifiedByPrincipal, self)) return false;
   return (
     !samePrincipal(v.lastModifiedByPrincipal, self) ||
     v.metadata?.[STAGE_CHECK_KEY] !== stageCheckValue(v, record)

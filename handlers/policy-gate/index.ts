@@ -174,7 +174,10 @@ async function handle(event: unknown): Promise<PolicyResult> {
     // record after its write was lost).
     if (group.separationOfDuties && samePrincipal(version.lastModifiedByPrincipal, self))
       await recordDecided(version.arn, decided, version.lastModifiedTime);
-    if (wake) return recorded(version, record, appended, wake);
+    // A staged group's stage check writes to the version and so wakes the reconciler itself; a write
+    // here would also become the version's latest change, and a stage change made just before it
+    // could no longer be attributed by its own event (stage-check.ts stageTransition).
+    if (wake && !staged) return recorded(version, record, appended, wake);
     return { outcome: 'no-action', reason: step.reason };
   }
 

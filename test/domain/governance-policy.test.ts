@@ -16,7 +16,13 @@ import {
 } from '../../domain/governance-policy';
 import type { ModelVersion } from '../../domain/model-version';
 import { metadataValue } from '../../domain/service-values';
-import { stageCheckValue, stageHold, stageMetadata, stageTransition } from '../../domain/stage-check';
+import {
+  stageCheckNeeded,
+  stageCheckValue,
+  stageHold,
+  stageMetadata,
+  stageTransition,
+} from '../../domain/stage-check';
 
 const SELF = { iam: 'arn:aws:iam::111111111111:role/policy-gate' };
 const TRAINER = { iam: 'arn:aws:iam::111111111111:role/Trainer' };
@@ -155,6 +161,15 @@ describe('lifecycle stages: a stage is served only when someone other than the r
       honoured: false,
       code: 'set-at-registration',
     });
+  });
+
+  it("writes no stage check before the stage change's own event has attributed it", () => {
+    const approved = { ...staged, approvalStatus: 'Approved' as const };
+    // Another event's run: a check written now would bury the stage change, whose event attributes it.
+    expect(stageCheckNeeded(approved, undefined, SELF)).toBe(false);
+    // Once recorded, the check is written (and rewritten when it is not the latest change's).
+    const recorded = stageTransition(staged, undefined, stageEvent, SELF, new Date(5));
+    expect(stageCheckNeeded(approved, recorded, SELF)).toBe(true);
   });
 
   it('honours a stage another principal set, and not one the registrant set under another session', () => {
