@@ -237,7 +237,7 @@ describe('in order', () => {
 
   it('a duplicate event during the experiment adds no second experiment; a newer approval stops it and starts over', async () => {
     const before = (await experiments()).length;
-    app.sagemaker.configure({ experimentMinuteMs: 333 }); // v4's test outlasts what follows
+    app.sagemaker.configure({ experimentMinuteMs: 5000 }); // v4's test (300 s) outlasts what follows, even under load
     await approvedVersion(); // v4
     const v4 = await running(4);
     app.sagemaker.configure({ experimentMinuteMs: 33 });
