@@ -177,7 +177,11 @@ export type Action =
       readonly request: ReturnType<typeof endpointConfigRequest>;
       readonly tags: Tags;
     }
-  /** The request, in the endpoint's governance record, just before it is made (endpoint-request.ts). */
+  /**
+   * The request, in the endpoint's governance record, once SageMaker accepted it (endpoint-request.ts):
+   * a request refused as busy is never recorded, so it cannot pass for one tried; a crash before the
+   * record leaves the previous request, which the endpoint's new config never matches as a rollback.
+   */
   | { readonly kind: 'record-request'; readonly request: RequestDraft }
   | { readonly kind: 'create-endpoint'; readonly configName: string; readonly tags: Tags }
   | { readonly kind: 'update-endpoint'; readonly configName: string }
@@ -735,6 +739,13 @@ function deploy(
       ...(shadow?.actions ?? []),
       { kind: 'ensure-model', request: modelRequest(o, deployment), tags },
       { kind: 'ensure-endpoint-config', request: endpointConfigRequest(o, deployment), tags },
+      endpoint === undefined
+        ? {
+            kind: 'create-endpoint',
+            configName: deployment.configName,
+            tags: [...tags, ...requestTags(deployment.configName, undefined)],
+          }
+        : { kind: 'update-endpoint', configName: deployment.configName },
       ...(o.recordReadable
         ? [
             {
@@ -750,13 +761,6 @@ function deploy(
             },
           ]
         : []),
-      endpoint === undefined
-        ? {
-            kind: 'create-endpoint',
-            configName: deployment.configName,
-            tags: [...tags, ...requestTags(deployment.configName, undefined)],
-          }
-        : { kind: 'update-endpoint', configName: deployment.configName },
     ],
   );
 }

@@ -731,7 +731,7 @@ describe('planTarget asks for the facts it lacks, one candidate at a time', () =
     });
   });
 
-  it('records the request in the governance record just before asking SageMaker for it', () => {
+  it('records the request in the governance record once SageMaker accepted it', () => {
     const o = observe({ versions: [v(1), v(2)], endpoint: (t) => endpointOn(t, 1) });
     const step = planTarget(
       {
@@ -745,10 +745,10 @@ describe('planTarget asks for the facts it lacks, one candidate at a time', () =
     expect(step.actions.map((a) => a.kind)).toEqual([
       'ensure-model',
       'ensure-endpoint-config',
-      'record-request',
       'update-endpoint',
+      'record-request',
     ]);
-    expect(step.actions[2]).toMatchObject({
+    expect(step.actions[3]).toMatchObject({
       request: {
         endpointName: 'churn-prod',
         configName: namesOf(o.target, 2).configName,

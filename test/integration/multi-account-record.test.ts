@@ -103,7 +103,7 @@ it("holds, in the deployment account, a version whose gate verdict failed (read 
     }),
   );
   const arn = String(out.ModelPackageArn);
-  await app.idle();
+  await app.idle(300, 120_000);
   await setApproval(registry, arn, 'Approved', 'nothing in the registry says it failed');
   const held = await eventually(
     async () => results().find((r) => r.outcome === 'held' || r.outcome === 'deploy-started'),
@@ -111,6 +111,6 @@ it("holds, in the deployment account, a version whose gate verdict failed (read 
     60_000,
   );
   expect(held).toMatchObject({ outcome: 'held', code: 'verdict-failed', version: 1 });
-  await app.idle();
+  await app.idle(300, 120_000);
   expect(results().map((r) => r.outcome)).not.toContain('deploy-started');
 }, 180_000);
