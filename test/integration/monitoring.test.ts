@@ -90,6 +90,8 @@ async function definitions(): Promise<string[]> {
 }
 
 describe('in order', () => {
+  // Each step waits for an endpoint transition and a reconcile run: generous on a shared machine.
+  jest.setTimeout(180_000);
   let v2: string;
 
   it('approving v1 creates the schedule with v1 baselines', async () => {
