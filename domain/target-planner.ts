@@ -344,15 +344,19 @@ export function planTarget(o: TargetObservation, trigger: PlannerTrigger): Plann
 
 /**
  * The monitoring that follows the live version (monitoring-plan.ts), added to a decision that leaves
- * the endpoint as it is: once the endpoint has settled, its schedules run with the baselines of the
- * version it serves, if that version is still Approved; none stays for a rejected version, a target
+ * the endpoint as it is: once the endpoint has settled (or the stack deployed a new configuration)
+ * and is InService, its schedules run with the baselines of the version it serves, if that version
+ * is still Approved; none stays for a rejected version, a target
  * whose monitoring was removed, or an endpoint about to be deleted (removed before it).
  */
 function withMonitoring(o: TargetObservation, trigger: PlannerTrigger, step: PlannerStep): PlannerStep {
   if (step.kind !== 'decided') return step;
   const deletes = step.actions.some((a) => a.kind === 'delete-endpoint');
   const changes = step.actions.some((a) => a.kind === 'create-endpoint' || a.kind === 'update-endpoint');
-  if (changes || !(deletes || settled(trigger))) return step;
+  // The endpoint's settling, and a new configuration (the stack deployed), bring monitoring in line;
+  // an endpoint that is changing again is left to its next settling.
+  const looks = settled(trigger) || trigger.kind === 'stack-deployed';
+  if (changes || !(deletes || (looks && o.endpoint?.status === 'InService'))) return step;
   if (!o.target.monitoring && !o.monitoringSetup) return step;
   if (!o.monitoring) return { kind: 'need', need: { kind: 'monitoring-state' } };
   if (o.target.monitoring && !o.monitoringSetup)
@@ -361,7 +365,7 @@ function withMonitoring(o: TargetObservation, trigger: PlannerTrigger, step: Pla
     );
   const served = o.monitoring.served;
   const live =
-    !deletes && served?.approvalStatus === 'Approved' && o.endpoint?.status === 'InService'
+    !deletes && served?.approvalStatus === 'Approved'
       ? { version: served.version, arn: served.arn, baselines: served.baselines }
       : undefined;
   const plan = planMonitoring({

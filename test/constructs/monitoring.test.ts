@@ -129,3 +129,43 @@ it("routes the monitored schedules' executions to the reconciler, and lets it re
   // onViolation defaults to notify here: the reconciler may not change any version's approval.
   expect(granted('EndpointReconcilerHandler', 'sagemaker:UpdateModelPackage')).toBe('[]');
 });
+
+it("reads and removes every managed target's schedules (a target whose monitoring was removed keeps none), but makes only the monitored ones'", () => {
+  expect(granted('EndpointReconcilerHandler', 'sagemaker:DeleteMonitoringSchedule')).toContain(
+    'monitoring-schedule/churn-staging-data-quality',
+  );
+  expect(granted('EndpointReconcilerHandler', 'sagemaker:DeleteDataQualityJobDefinition')).toContain(
+    'data-quality-job-definition/churn-staging-dq-v*',
+  );
+  expect(granted('EndpointReconcilerHandler', 'sagemaker:CreateMonitoringSchedule')).not.toContain(
+    'churn-staging',
+  );
+});
+
+it('onViolation: hold lets the reconciler read violation holds and runs the periodic check, which notify does not', () => {
+  const periodic = (t: Template) =>
+    Object.values(t.findResources('AWS::Events::Rule')).filter((r) => r.Properties.ScheduleExpression);
+  expect(periodic(template)).toHaveLength(0);
+  expect(granted('EndpointReconcilerHandler', 'sagemaker:ListActions')).toBe('[]');
+  const held = synthGovernance({
+    modelArtifactBuckets: ['ml-models-111111111111'],
+    groups: [
+      {
+        name: 'churn',
+        deployments: [
+          {
+            endpointName: 'churn-prod',
+            dataCapturePercent: 100,
+            monitoring: { dataQuality: { scheduleExpression: 'cron(0 * ? * * *)' }, onViolation: 'hold' },
+          },
+        ],
+      },
+    ],
+  }).template;
+  expect(periodic(held).map((r) => r.Properties.ScheduleExpression)).toEqual(['rate(5 minutes)']);
+  const listActions = Object.entries(held.findResources('AWS::IAM::Policy'))
+    .filter(([id]) => id.startsWith('EndpointReconcilerHandler'))
+    .flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement)
+    .filter((s) => actionsOf(s).includes('sagemaker:ListActions'));
+  expect(listActions.map((s) => s.Resource)).toEqual(['*']);
+});

@@ -1122,3 +1122,50 @@ describe('monitoring follows the live version, decided by the planner', () => {
     });
   });
 });
+
+describe('monitoring and the endpoint state', () => {
+  const setup = { roleArn: 'arn:aws:iam::123456789012:role/monitor', reportsS3Uri: 's3://reports/mon' };
+  const deployment = {
+    dataCapturePercent: 100,
+    monitoring: { dataQuality: { scheduleExpression: 'cron(0 * ? * * *)' }, deployUnmonitored: true },
+  };
+  const schedule = {
+    name: 'churn-prod-data-quality',
+    type: 'DataQuality' as const,
+    jobDefinitionName: 'churn-prod-dq-v1-0123abcd',
+    scheduleExpression: 'cron(0 * ? * * *)',
+  };
+
+  it('a new configuration (the stack deployed) brings monitoring in line on an InService endpoint', () => {
+    const o = {
+      ...observe({
+        deployment: { dataCapturePercent: 100 },
+        versions: [v(1)],
+        endpoint: (t) => endpointOn(t, 1),
+      }),
+      monitoringSetup: setup,
+    };
+    expect(planTarget(o, { kind: 'stack-deployed' })).toEqual({
+      kind: 'need',
+      need: { kind: 'monitoring-state' },
+    });
+    const d = planTarget(
+      { ...o, monitoring: { schedules: [schedule], definitions: [] } },
+      { kind: 'stack-deployed' },
+    );
+    if (d.kind !== 'decided') throw new Error('undecided');
+    expect(
+      d.actions.flatMap((a) => (a.kind === 'apply-monitoring' ? a.actions.map((m) => m.kind) : [])),
+    ).toEqual(['delete-schedule']);
+  });
+
+  it('an endpoint changing again keeps its schedules until it settles', () => {
+    const o = {
+      ...observe({ deployment, versions: [v(1)], endpoint: (t) => endpointOn(t, 1, { status: 'Updating' }) }),
+      monitoringSetup: setup,
+      monitoring: { schedules: [schedule], definitions: [] },
+    };
+    const d = planTarget(o, { kind: 'endpoint', settled: true });
+    expect(d.kind === 'decided' && d.actions.some((a) => a.kind === 'apply-monitoring')).toBe(false);
+  });
+});

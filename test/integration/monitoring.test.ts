@@ -90,18 +90,20 @@ async function definitions(): Promise<string[]> {
 }
 
 describe('in order', () => {
+  // Each step waits for an endpoint transition and a reconcile run: generous on a shared machine.
+  jest.setTimeout(180_000);
   let v2: string;
 
   it('approving v1 creates the schedule with v1 baselines', async () => {
     await registerApproved(1, 0);
-    await serving(app, sagemaker, ENDPOINT, 1);
+    await serving(app, sagemaker, ENDPOINT, 1, 60_000);
     expect(await scheduledBaseline(1)).toBe('s3://baselines/churn/v1/constraints.json');
     expect(await definitions()).toEqual([expect.stringMatching(/^churn-prod-dq-v1-[0-9a-f]{8}$/)]);
   });
 
   it('promoting v2 moves the schedule to v2 baselines, and v1 definition is gone', async () => {
     v2 = await registerApproved(2, 100);
-    await serving(app, sagemaker, ENDPOINT, 2);
+    await serving(app, sagemaker, ENDPOINT, 2, 60_000);
     await scheduledBaseline(2);
     await app.idle();
     expect(await definitions()).toEqual([expect.stringMatching(/^churn-prod-dq-v2-[0-9a-f]{8}$/)]);
@@ -109,7 +111,7 @@ describe('in order', () => {
 
   it('rejecting v2 moves it back to v1 baselines', async () => {
     await setApproval(sagemaker, v2, 'Rejected', 'bad');
-    await serving(app, sagemaker, ENDPOINT, 1);
+    await serving(app, sagemaker, ENDPOINT, 1, 60_000);
     await scheduledBaseline(1);
     await app.idle();
     expect(await definitions()).toEqual([expect.stringMatching(/^churn-prod-dq-v1-[0-9a-f]{8}$/)]);
@@ -117,7 +119,7 @@ describe('in order', () => {
 
   it('a drift found on v3 is recorded in lineage, told, and with onViolation: rollback, rejects v3 back to v1', async () => {
     const v3 = await registerApproved(3, 0);
-    await serving(app, sagemaker, ENDPOINT, 3);
+    await serving(app, sagemaker, ENDPOINT, 3, 60_000);
     await scheduledBaseline(3);
     const capture = (file: string, values: number[]) =>
       captureRequests(sagemaker, s3, ENDPOINT, file, values);
