@@ -10,7 +10,13 @@ import { resourcePrefix, versionOfName } from '../core/naming';
 import { scalingAroundUpdate, scalingWhenSettled } from '../domain/autoscaling-plan';
 import type { ObservedEndpoint } from '../domain/endpoint-request';
 import { deploymentConfig } from '../domain/endpoint-resources';
-import { recordedRequest, requestEntry, rollbackNotifiedEntry } from '../domain/governance-record';
+import {
+  recordedRequest,
+  requestEntry,
+  rollbackNoticeClaim,
+  rollbackNoticeRelease,
+  rollbackNotifiedEntry,
+} from '../domain/governance-record';
 import { shadowTestAction } from '../domain/lineage-plan';
 import { NameTakenError } from '../domain/ownership';
 import { namesToDelete } from '../domain/retention';
@@ -189,6 +195,29 @@ async function carryOutOne(ctx: ActionContext, action: Action): Promise<Setback 
         const found = await describeExperiment(sagemaker, action.request.Name);
         return { kind: 'existed', ...(found ? { found } : {}) };
       }
+    case 'claim-rollback-notice': {
+      const record = ctx.record;
+      // Without the record (no governance record given) the tag alone says it was told.
+      if (!record?.account) return undefined;
+      const now = ctx.now?.() ?? new Date();
+      const { appended } = await appendEndpointEntry(
+        record.s3,
+        record.uri,
+        record.account,
+        target.endpointName,
+        (entries) => rollbackNoticeClaim(entries, action.request, now),
+      );
+      return appended ? undefined : { kind: 'told-elsewhere' };
+    }
+    case 'release-rollback-notice': {
+      const record = ctx.record;
+      if (!record?.account) return undefined;
+      const now = ctx.now?.() ?? new Date();
+      await appendEndpointEntry(record.s3, record.uri, record.account, target.endpointName, () =>
+        rollbackNoticeRelease(action.request, now),
+      );
+      return undefined;
+    }
     case 'record-rollback-notified': {
       // The record decides; the tag is its copy for people (mgov status, the console).
       const record = ctx.record;

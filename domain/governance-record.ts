@@ -39,6 +39,14 @@ export const RECORD_KINDS = [
   'deployment-request',
   /** People were told that SageMaker rolled that request back. */
   'rollback-notified',
+  /**
+   * A run is telling people of that rollback: the one run that appends it tells, runs that find it
+   * fresh do not (notice-claim.ts). Released when the notification fails; stale after the handler's
+   * longest run, so a run that died in between does not silence the notice.
+   */
+  'rollback-notice-claimed',
+  /** The claiming run's notification failed: the next run tells. */
+  'rollback-notice-released',
 ] as const;
 export type RecordKind = (typeof RECORD_KINDS)[number];
 
@@ -313,6 +321,53 @@ export function rollbackNotifiedEntry(
 ): EntryDraft {
   return {
     kind: 'rollback-notified',
+    at: now.toISOString(),
+    data: { configName: request.configName, after: request.after.toISOString() },
+  };
+}
+
+/**
+ * How long a claim to tell people of a rollback holds: Lambda's longest run (15 minutes). A run that
+ * claimed and then died without telling or releasing leaves a claim that stops holding after it.
+ */
+export const ROLLBACK_NOTICE_CLAIM_MS = 15 * 60_000;
+
+const sameRequest = (d: Readonly<Record<string, unknown>>, r: { configName: string; after: Date }) =>
+  d.configName === r.configName && d.after === r.after.toISOString();
+
+/**
+ * The claim this run appends to tell people that `request` was rolled back, or undefined when it
+ * must not tell: people were told, or another run holds a fresh claim (appended within
+ * ROLLBACK_NOTICE_CLAIM_MS before `now`, and not released since). Decided inside the record's
+ * conditional append, so of concurrent runs exactly one claims.
+ */
+export function rollbackNoticeClaim(
+  entries: readonly RecordEntry[],
+  request: { readonly configName: string; readonly after: Date },
+  now: Date,
+): EntryDraft | undefined {
+  let claimedAt: number | undefined;
+  for (const e of [...entries].sort((a, b) => a.seq - b.seq)) {
+    if (!sameRequest(e.data, request)) continue;
+    if (e.kind === 'rollback-notified') return undefined;
+    if (e.kind === 'rollback-notice-claimed') claimedAt = Date.parse(e.at);
+    if (e.kind === 'rollback-notice-released') claimedAt = undefined;
+  }
+  if (claimedAt !== undefined && now.getTime() - claimedAt < ROLLBACK_NOTICE_CLAIM_MS) return undefined;
+  return {
+    kind: 'rollback-notice-claimed',
+    at: now.toISOString(),
+    data: { configName: request.configName, after: request.after.toISOString() },
+  };
+}
+
+/** Releases this run's claim: its notification failed, so the next run tells. */
+export function rollbackNoticeRelease(
+  request: { readonly configName: string; readonly after: Date },
+  now: Date,
+): EntryDraft {
+  return {
+    kind: 'rollback-notice-released',
     at: now.toISOString(),
     data: { configName: request.configName, after: request.after.toISOString() },
   };

@@ -194,6 +194,18 @@ export type Action =
     }
   | { readonly kind: 'stop-experiment'; readonly request: StopRequest }
   | { readonly kind: 'create-experiment'; readonly request: ExperimentRequest; readonly tags: Tags }
+  /**
+   * Claims the telling of a rollback in the endpoint's record before people are told: of concurrent
+   * runs, one claims; the others are set back (`told-elsewhere`). Released if the notice fails.
+   */
+  | {
+      readonly kind: 'claim-rollback-notice';
+      readonly request: Pick<DeploymentRequest, 'configName' | 'after'>;
+    }
+  | {
+      readonly kind: 'release-rollback-notice';
+      readonly request: Pick<DeploymentRequest, 'configName' | 'after'>;
+    }
   | {
       readonly kind: 'record-rollback-notified';
       readonly endpointArn: string;
@@ -223,7 +235,9 @@ export type Setback =
    * DescribeInferenceExperiment shows it (absent: none has that name). Whether another run started
    * the same test, or something else holds the endpoint, is decided here (shadow-plan.ts createRefused).
    */
-  | { readonly kind: 'existed'; readonly found?: ObservedExperiment };
+  | { readonly kind: 'existed'; readonly found?: ObservedExperiment }
+  /** Another run claimed the notice this decision would send (claim-rollback-notice). */
+  | { readonly kind: 'told-elsewhere' };
 
 export interface Decision {
   readonly kind: 'decided';
@@ -234,6 +248,8 @@ export interface Decision {
   readonly notify: boolean;
   /** Carried out after the notification went out (a failure in between tells again). */
   readonly afterNotify: readonly Action[];
+  /** Carried out when the notification fails, before the run fails (releases a claim). */
+  readonly notifyFailed?: readonly Action[];
 }
 
 export type PlannerStep = { readonly kind: 'need'; readonly need: Need } | Decision;
@@ -243,7 +259,15 @@ const decided = (
   trigger: PlannerTrigger,
   actions: readonly Action[] = [],
   afterNotify: readonly Action[] = [],
-): Decision => ({ kind: 'decided', actions, outcome, notify: shouldNotify(outcome, trigger), afterNotify });
+  notifyFailed: readonly Action[] = [],
+): Decision => ({
+  kind: 'decided',
+  actions,
+  outcome,
+  notify: shouldNotify(outcome, trigger),
+  afterNotify,
+  ...(notifyFailed.length > 0 ? { notifyFailed } : {}),
+});
 
 /**
  * Whether people hear about an outcome: not skips and waits (logged); not what the periodic shadow
@@ -676,9 +700,10 @@ function fromPlan(o: TargetObservation, trigger: PlannerTrigger, plan: Plan, gat
           requestedAfter: request.after.toISOString(),
         },
         trigger,
-        scaling,
-        // Told once: recorded after the notification went out.
+        // Told once: claimed before telling (one of concurrent runs tells), recorded after it.
+        [...scaling, { kind: 'claim-rollback-notice', request }],
         [{ kind: 'record-rollback-notified', endpointArn: endpoint.arn, request }],
+        [{ kind: 'release-rollback-notice', request }],
       );
     }
     case 'needs-operator':
@@ -928,6 +953,15 @@ export function afterSetback(decision: Decision, setback: Setback, trigger: Plan
               `shadow test ${outcome.outcome === 'shadow-started' ? outcome.experimentName : ''} of v${version} was started by another run`,
               version,
             );
+      break;
+    }
+    case 'told-elsewhere': {
+      const rolledBack = outcome.outcome === 'rolled-back' ? outcome.intendedVersion : version;
+      next = skipped(
+        'rollback-notified',
+        `v${rolledBack} was rolled back on this endpoint; another run is telling people (not retrying it)`,
+        rolledBack,
+      );
       break;
     }
     case 'busy':

@@ -5,7 +5,6 @@
  * `cdk deploy` would, and stops everything on Ctrl-C.
  */
 import { unwatchFile, watchFile } from 'node:fs';
-import { ListModelPackageGroupsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { loadGovernanceConfig } from '../core/config/load';
 import { type AssemblySource, LocalApp, type LocalLogEntry } from './runner/local-app';
 
@@ -44,7 +43,7 @@ export async function playLocally(options: PlayOptions): Promise<void> {
     motoUrl: options.motoUrl,
   });
   const env = app.clientEnv();
-  const group = config?.groups[0]?.name ?? (await firstGroup(app)) ?? 'GROUP';
+  const group = config?.groups[0]?.name ?? firstGroup(app) ?? 'GROUP';
   const saving =
     source.kind === 'config'
       ? `Saving ${source.path} deploys it to the running\napp, as cdk deploy would.`
@@ -110,20 +109,15 @@ model-governance is running locally. In another terminal:
 }
 
 /** The first model package group the app made (for the printed example commands). */
-async function firstGroup(app: LocalApp): Promise<string | undefined> {
-  const client = new SageMakerClient({
-    endpoint: app.sagemaker.url,
-    region: app.region,
-    credentials: { accessKeyId: app.accessKey('local-runner'), secretAccessKey: 'local' },
-  });
-  try {
-    const out = await client.send(new ListModelPackageGroupsCommand({}));
-    return out.ModelPackageGroupSummaryList?.[0]?.ModelPackageGroupName;
-  } catch {
-    return undefined;
-  } finally {
-    client.destroy();
+/**
+ * The first Model Package Group the app itself provisioned. Read from the app's own resources, not
+ * from ListModelPackageGroups: a moto that is already running (MOTO_URL) may hold other apps' groups.
+ */
+function firstGroup(app: LocalApp): string | undefined {
+  for (const resource of app.resources.values()) {
+    if (resource.attributes.ModelPackageGroupArn !== undefined) return resource.ref;
   }
+  return undefined;
 }
 
 function accountsNote(app: LocalApp): string {

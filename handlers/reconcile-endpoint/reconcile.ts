@@ -110,8 +110,14 @@ export async function reconcileTarget(
   const actions = { ...ctx, target, groupName: group.name, endpoint: observed.endpoint };
   const setback = await carryOut(actions, decision.actions);
   if (setback) decision = afterSetback(decision, setback, trigger);
-  if (decision.notify) await ctx.notify?.(decision.outcome);
-  else return decision.outcome;
+  if (!decision.notify) return decision.outcome;
+  try {
+    await ctx.notify?.(decision.outcome);
+  } catch (error) {
+    // Nothing claimed stays claimed by a notice that never went out: the retried run tells.
+    await carryOut(actions, decision.notifyFailed ?? []);
+    throw error;
+  }
   await carryOut(actions, decision.afterNotify);
   return decision.outcome;
 }

@@ -4,8 +4,14 @@ import {
   observedEntries,
   REGISTRATION_EVENT_GRACE_MS,
   type RecordEntry,
+  ROLLBACK_NOTICE_CLAIM_MS,
+  recordedRequest,
   recordedVersion,
   recordHold,
+  requestEntry,
+  rollbackNoticeClaim,
+  rollbackNoticeRelease,
+  rollbackNotifiedEntry,
   seqOfKey,
   verifyChain,
 } from '../../domain/governance-record';
@@ -148,5 +154,53 @@ describe('what the policy handler records of what it observes', () => {
     expect(observedEntries(approved, {}, approvalEvent, undefined, soon).map((d) => d.kind)).toEqual([
       'approval',
     ]);
+  });
+});
+
+describe('telling people of a rollback once', () => {
+  const t0 = new Date('2026-01-01T00:00:00.000Z');
+  const request = { configName: 'churn-prod-v2-abc', after: t0 };
+  const asked = nextEntry(
+    undefined,
+    requestEntry(
+      {
+        endpointName: 'churn-prod',
+        configName: request.configName,
+        after: t0,
+        version: 2,
+        modelPackageArn: 'arn:aws:sagemaker:us-east-1:111111111111:model-package/churn/2',
+      },
+      t0,
+    ),
+  );
+  const at = (ms: number) => new Date(t0.getTime() + ms);
+  const append = (entries: RecordEntry[], draft: ReturnType<typeof rollbackNoticeClaim>) =>
+    draft ? [...entries, nextEntry(entries.at(-1), draft)] : entries;
+
+  it('lets the first run claim it, and no other while the claim is fresh', () => {
+    const claimed = append([asked], rollbackNoticeClaim([asked], request, at(1_000)));
+    expect(claimed.at(-1)?.kind).toBe('rollback-notice-claimed');
+    expect(rollbackNoticeClaim(claimed, request, at(2_000))).toBeUndefined();
+    expect(rollbackNoticeClaim(claimed, request, at(ROLLBACK_NOTICE_CLAIM_MS))).toBeUndefined();
+    // Not yet told: the planner still sees it as untold, so a later run claims once the claim is stale.
+    expect(recordedRequest(claimed)?.rollbackNotified).toBe(false);
+    expect(rollbackNoticeClaim(claimed, request, at(ROLLBACK_NOTICE_CLAIM_MS + 1_001))?.kind).toBe(
+      'rollback-notice-claimed',
+    );
+  });
+
+  it('lets the next run claim it at once when the claiming run released it (its notice failed)', () => {
+    const claimed = append([asked], rollbackNoticeClaim([asked], request, at(1_000)));
+    const released = append(claimed, rollbackNoticeRelease(request, at(1_500)));
+    expect(rollbackNoticeClaim(released, request, at(2_000))?.kind).toBe('rollback-notice-claimed');
+  });
+
+  it('lets no run claim it once people were told, and reads claims of another request as no claim', () => {
+    const claimed = append([asked], rollbackNoticeClaim([asked], request, at(1_000)));
+    const told = append(claimed, rollbackNotifiedEntry(request, at(1_500)));
+    expect(rollbackNoticeClaim(told, request, at(ROLLBACK_NOTICE_CLAIM_MS * 2))).toBeUndefined();
+    expect(recordedRequest(told)?.rollbackNotified).toBe(true);
+    const other = { configName: 'churn-prod-v3-def', after: at(60_000) };
+    expect(rollbackNoticeClaim(claimed, other, at(2_000))?.kind).toBe('rollback-notice-claimed');
   });
 });

@@ -269,12 +269,12 @@ const SCENARIOS: readonly [string, Situation, PlannerTrigger, Expected][] = [
   ],
   // Rollbacks: told once, never retried by the reconciler, retried by an operator.
   [
-    'SageMaker rolled the update back: told once, then recorded as told',
+    'SageMaker rolled the update back: claimed, told once, then recorded as told',
     { versions: [v(1), v(2)], endpoint: (t) => rolledBack(t, 2, 1) },
     settled,
     {
       outcome: 'rolled-back',
-      actions: ['ensure-scaling'],
+      actions: ['ensure-scaling', 'claim-rollback-notice'],
       notify: true,
       afterNotify: ['record-rollback-notified'],
     },
@@ -829,6 +829,16 @@ describe('afterSetback: what the service answered changes the outcome', () => {
       event,
     );
     expect(other.outcome).toMatchObject({ outcome: 'held', code: 'shadow-refused' });
+  });
+
+  it('a rollback another run is telling is not told again, and its notice is released if it fails', () => {
+    const told = decide({ versions: [v(1), v(2)], endpoint: (t) => rolledBack(t, 2, 1) }, settled);
+    expect(told.notifyFailed?.map((a) => a.kind)).toEqual(['release-rollback-notice']);
+    const d = afterSetback(told, { kind: 'told-elsewhere' }, settled);
+    expect(d.outcome).toMatchObject({ outcome: 'skipped', code: 'rollback-notified', version: 2 });
+    expect(d.notify).toBe(false);
+    expect(d.actions).toEqual([]);
+    expect(d.afterNotify).toEqual([]);
   });
 
   it('a delete the endpoint is too busy for waits for its next event', () => {
