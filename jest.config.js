@@ -1,8 +1,13 @@
 // Type-checking is `tsc --noEmit`'s job (npm run typecheck); inside jest it made one file 5x slower.
-// ts-jest transpiles file by file because tsconfig.json sets isolatedModules.
+// esbuild transpiles file by file (tsconfig.json sets isolatedModules, so nothing needs the whole
+// program); ts-jest remains for the one test that hoists jest.mock above its imports.
+const ESBUILD = '<rootDir>/test/harness/esbuild-transform.js';
 const shared = {
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': ['ts-jest', {}] },
+  transform: {
+    'test/examples\\.test\\.ts$': ['ts-jest', {}],
+    '^.+\\.ts$': ESBUILD,
+  },
   roots: ['<rootDir>/test'],
 };
 
@@ -26,7 +31,8 @@ const INTEGRATION = ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/
  */
 module.exports = {
   // A global option: jest-circus reads the run's testTimeout, not a project's.
-  testTimeout: 60000,
+  // Integration waits scale with the machine's load (test/harness/local-aws.ts eventually).
+  testTimeout: 180000,
   projects: [
     {
       ...shared,

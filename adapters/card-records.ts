@@ -1,6 +1,5 @@
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { isNotFound } from './sagemaker';
-import { parseS3Uri } from './verdicts';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { parseS3Uri, readJsonRecord, writeJsonRecord } from './s3-records';
 
 /**
  * The fingerprint of the content the model-cards handler generated for each card, kept in the audit
@@ -23,15 +22,12 @@ export async function readCardContentRecord(
   cardName: string,
 ): Promise<CardContentRecord | undefined> {
   const { bucket, prefix } = parseS3Uri(uri);
-  try {
-    const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key(prefix, cardName) }));
-    const parsed = JSON.parse((await out.Body?.transformToString()) ?? '{}') as Partial<CardContentRecord>;
-    return parsed.cardName === cardName && parsed.sha256 ? (parsed as CardContentRecord) : undefined;
-  } catch (error) {
-    const e = error as { name?: string };
-    if (e.name === 'NoSuchKey' || e.name === 'NotFound' || isNotFound(error)) return undefined;
-    throw error;
-  }
+  return readJsonRecord<CardContentRecord>(
+    s3,
+    bucket,
+    key(prefix, cardName),
+    (parsed) => parsed.cardName === cardName && !!parsed.sha256,
+  );
 }
 
 export async function writeCardContentRecord(
@@ -40,12 +36,5 @@ export async function writeCardContentRecord(
   record: CardContentRecord,
 ): Promise<void> {
   const { bucket, prefix } = parseS3Uri(uri);
-  await s3.send(
-    new PutObjectCommand({
-      Bucket: bucket,
-      Key: key(prefix, record.cardName),
-      Body: JSON.stringify(record),
-      ContentType: 'application/json',
-    }),
-  );
+  await writeJsonRecord(s3, bucket, key(prefix, record.cardName), record);
 }

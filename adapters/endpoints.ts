@@ -10,11 +10,12 @@ import {
   type DeploymentConfig,
   DescribeEndpointCommand,
   DescribeEndpointConfigCommand,
+  type DescribeEndpointConfigCommandOutput,
   DescribeModelCommand,
+  type DescribeModelCommandOutput,
   ListEndpointConfigsCommand,
   ListModelPackagesCommand,
   ListModelsCommand,
-  ListTagsCommand,
   type SageMakerClient,
   type Tag,
   UpdateEndpointCommand,
@@ -22,14 +23,12 @@ import {
 import {
   type DeploymentRequest,
   type EndpointStatus,
-  type endpointConfigRequest,
-  type modelRequest,
   type ObservedEndpoint,
   requestFromTags,
   requestTags,
   rollbackNotifiedTag,
-  type VersionSummary,
-} from '../domain/endpoint-plan';
+} from '../domain/endpoint-request';
+import type { endpointConfigRequest, modelRequest } from '../domain/endpoint-resources';
 import { toApprovalStatus } from '../domain/model-version';
 import {
   configExtrasMismatch,
@@ -37,8 +36,11 @@ import {
   configMismatch,
   modelMismatch,
   NameTakenError,
+  type ObservedModel,
+  type ObservedServedConfig,
 } from '../domain/ownership';
-import { isAlreadyExists, isNotFound } from './sagemaker';
+import type { VersionSummary } from '../domain/version-selection';
+import { isAlreadyExists, isNotFound, tagsOf } from './sagemaker';
 
 const inProgress = (e: unknown) => /in-progress|in progress/i.test((e as Error)?.message ?? '');
 
@@ -73,9 +75,7 @@ export async function describeEndpoint(
 ): Promise<ObservedEndpoint | undefined> {
   try {
     const out = await client.send(new DescribeEndpointCommand({ EndpointName: name }));
-    const request = out.EndpointArn
-      ? requestFromTags(await endpointTags(client, out.EndpointArn))
-      : undefined;
+    const request = out.EndpointArn ? requestFromTags(await tagsOf(client, out.EndpointArn)) : undefined;
     return {
       status: (out.EndpointStatus ?? 'Failed') as EndpointStatus,
       configName: out.EndpointConfigName ?? '',
@@ -88,12 +88,6 @@ export async function describeEndpoint(
     if (isNotFound(error)) return undefined;
     throw error;
   }
-}
-
-/** The endpoint's tags (ours are a handful: one page). */
-async function endpointTags(client: SageMakerClient, arn: string): Promise<Record<string, string>> {
-  const out = await client.send(new ListTagsCommand({ ResourceArn: arn, MaxResults: 100 }));
-  return Object.fromEntries((out.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
 }
 
 /** Records on the endpoint that this app asks for `configName` now, from `fromConfig` (see DeploymentRequest). */
@@ -151,37 +145,80 @@ export async function ensureModel(
     networkIsolation: request.EnableNetworkIsolation ?? false,
   };
   const out = await client.send(new DescribeModelCommand({ ModelName: input.name }));
+  const mismatch = modelMismatch(input.name, observedModel(out), input);
+  if (mismatch) throw new NameTakenError(mismatch);
+  return 'existed';
+}
+
+/** A model as DescribeModel shows it, in the terms ownership.ts compares. */
+function observedModel(out: DescribeModelCommandOutput): ObservedModel {
   // Containers when the model was made with a list, else PrimaryContainer.
   const containers = out.Containers?.length
     ? out.Containers
     : out.PrimaryContainer
       ? [out.PrimaryContainer]
       : [];
-  const mismatch = modelMismatch(
-    input.name,
-    {
-      ...(out.ExecutionRoleArn ? { executionRoleArn: out.ExecutionRoleArn } : {}),
-      // A VpcConfig without subnets is no placement (VpcConfig needs 1 to 16 subnets; some
-      // emulators answer {} for a model without one).
-      ...(out.VpcConfig?.Subnets?.length
-        ? {
-            vpc: {
-              subnetIds: out.VpcConfig.Subnets ?? [],
-              securityGroupIds: out.VpcConfig.SecurityGroupIds ?? [],
-            },
-          }
-        : {}),
-      networkIsolation: out.EnableNetworkIsolation ?? false,
-      containers: containers.map((c) => ({
-        ...(c.ModelPackageName ? { modelPackageName: c.ModelPackageName } : {}),
-        ...(c.Image ? { image: c.Image } : {}),
-        ...(c.ModelDataUrl ? { modelDataUrl: c.ModelDataUrl } : {}),
-      })),
+  return {
+    ...(out.ExecutionRoleArn ? { executionRoleArn: out.ExecutionRoleArn } : {}),
+    // A VpcConfig without subnets is no placement (VpcConfig needs 1 to 16 subnets; some
+    // emulators answer {} for a model without one).
+    ...(out.VpcConfig?.Subnets?.length
+      ? {
+          vpc: {
+            subnetIds: out.VpcConfig.Subnets ?? [],
+            securityGroupIds: out.VpcConfig.SecurityGroupIds ?? [],
+          },
+        }
+      : {}),
+    networkIsolation: out.EnableNetworkIsolation ?? false,
+    containers: containers.map((c) => ({
+      ...(c.ModelPackageName ? { modelPackageName: c.ModelPackageName } : {}),
+      ...(c.Image ? { image: c.Image } : {}),
+      ...(c.ModelDataUrl ? { modelDataUrl: c.ModelDataUrl } : {}),
+    })),
+  };
+}
+
+/**
+ * The config an endpoint serves and the models of its variants that carry one of our names for
+ * this endpoint (the reconciler may describe only those): what servedConfigMismatch compares.
+ * Undefined when the config does not exist (deleted under the endpoint).
+ */
+export async function describeServedConfig(
+  client: SageMakerClient,
+  configName: string,
+  isOurs: (modelName: string) => boolean,
+): Promise<ObservedServedConfig | undefined> {
+  let out: DescribeEndpointConfigCommandOutput;
+  try {
+    out = await client.send(new DescribeEndpointConfigCommand({ EndpointConfigName: configName }));
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+  const variants = (out.ProductionVariants ?? []).map((v) => ({
+    ...(v.VariantName ? { variantName: v.VariantName } : {}),
+    ...(v.ModelName ? { modelName: v.ModelName } : {}),
+  }));
+  const models: Record<string, ObservedModel> = {};
+  for (const name of new Set(
+    variants.flatMap((v) => (v.modelName && isOurs(v.modelName) ? [v.modelName] : [])),
+  )) {
+    try {
+      models[name] = observedModel(await client.send(new DescribeModelCommand({ ModelName: name })));
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+  }
+  return {
+    variants,
+    extras: {
+      shadowVariants: out.ShadowProductionVariants?.length ?? 0,
+      asyncInference: out.AsyncInferenceConfig !== undefined,
+      explainer: out.ExplainerConfig !== undefined,
     },
-    input,
-  );
-  if (mismatch) throw new NameTakenError(mismatch);
-  return 'existed';
+    models,
+  };
 }
 
 /** `request` is endpointConfigRequest's output; the SDK's enums (instance types) are plain strings to the core. */

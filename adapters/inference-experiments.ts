@@ -1,35 +1,34 @@
 /**
  * SageMaker inference experiments (shadow tests) and the live variant they compare with: thin
- * calls, no decisions (domain/shadow-test.ts decides).
+ * calls, no decisions (domain/shadow-plan.ts decides).
  */
 import { type CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import {
   AddTagsCommand,
   CreateInferenceExperimentCommand,
   type CreateInferenceExperimentCommandInput,
+  DescribeEndpointCommand,
   DescribeEndpointConfigCommand,
   DescribeInferenceExperimentCommand,
   ListInferenceExperimentsCommand,
-  ListTagsCommand,
   type SageMakerClient,
   StopInferenceExperimentCommand,
   type Tag,
 } from '@aws-sdk/client-sagemaker';
+import { figuresFromMetricData, shadowMetricQueries } from '../domain/shadow-metrics';
 import {
   type ExperimentRequest,
   type ExperimentStatus,
-  figuresFromMetricData,
-  figuresFromTags,
-  figuresTags,
   isShadowExperimentOf,
   type LiveVariant,
+  liveInstanceCount,
   type ObservedExperiment,
-  type ShadowFigures,
   type StopRequest,
   shadowExperimentPrefix,
-  shadowMetricQueries,
-} from '../domain/shadow-test';
-import { isAlreadyExists, isNotFound } from './sagemaker';
+} from '../domain/shadow-plan';
+import { figuresFromTags, figuresTags } from '../domain/shadow-tags';
+import type { ShadowFigures } from '../domain/shadow-verdict';
+import { isAlreadyExists, isNotFound, tagsOf } from './sagemaker';
 
 /** A summary of each of the target's experiments (name and status), newest first. */
 export async function listShadowExperiments(
@@ -78,6 +77,7 @@ export async function describeExperiment(
         : {}),
       ...(shadow?.ShadowModelVariantName ? { shadowVariantName: shadow.ShadowModelVariantName } : {}),
       ...(shadow?.SamplingPercentage !== undefined ? { samplingPercent: shadow.SamplingPercentage } : {}),
+      ...(out.RoleArn ? { roleArn: out.RoleArn } : {}),
       variants: (out.ModelVariants ?? []).map((v) => ({
         variantName: v.VariantName ?? '',
         modelName: v.ModelName ?? '',
@@ -93,12 +93,11 @@ export async function describeExperiment(
   }
 }
 
-async function tagsOf(client: SageMakerClient, arn: string): Promise<Record<string, string>> {
-  const out = await client.send(new ListTagsCommand({ ResourceArn: arn, MaxResults: 100 }));
-  return Object.fromEntries((out.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
-}
-
-/** Starts the experiment; 'existed' when a run got there first (same deterministic name). */
+/**
+ * Starts the experiment; 'existed' when SageMaker refused it as in use: the name is taken (by a run
+ * that got there first, or by someone else), or the endpoint has another experiment. The caller
+ * describes the name to tell which (domain/shadow-plan.ts createRefused).
+ */
 export async function createExperiment(
   client: SageMakerClient,
   request: ExperimentRequest,
@@ -139,20 +138,33 @@ export async function recordFigures(
   await client.send(new AddTagsCommand({ ResourceArn: experimentArn, Tags: figuresTags(figures) }));
 }
 
-/** The production variant of an endpoint config (the live one), if the config exists and has one. */
+/**
+ * The production variant of an endpoint config (the live one), if the config exists and has one,
+ * with the instance count the endpoint runs it on now when `endpointName` is given (DescribeEndpoint;
+ * domain/shadow-plan.ts liveInstanceCount).
+ */
 export async function describeLiveVariant(
   client: SageMakerClient,
   configName: string,
+  endpointName?: string,
 ): Promise<LiveVariant | undefined> {
   try {
     const out = await client.send(new DescribeEndpointConfigCommand({ EndpointConfigName: configName }));
     const v = out.ProductionVariants?.[0];
     if (!v?.VariantName || !v.ModelName || !v.InstanceType) return undefined;
+    const inService = endpointName
+      ? (
+          await client.send(new DescribeEndpointCommand({ EndpointName: endpointName }))
+        ).ProductionVariants?.find((p) => p.VariantName === v.VariantName)
+      : undefined;
     return {
       variantName: v.VariantName,
       modelName: v.ModelName,
       instanceType: v.InstanceType,
-      instanceCount: v.InitialInstanceCount ?? 1,
+      instanceCount: liveInstanceCount(v.InitialInstanceCount ?? 1, {
+        ...(inService?.CurrentInstanceCount !== undefined ? { current: inService.CurrentInstanceCount } : {}),
+        ...(inService?.DesiredInstanceCount !== undefined ? { desired: inService.DesiredInstanceCount } : {}),
+      }),
     };
   } catch (error) {
     if (isNotFound(error)) return undefined;
@@ -166,8 +178,9 @@ export async function measureVariants(
   endpointName: string,
   variants: { live: string; shadow: string },
   window: { start: Date; end: Date },
+  now: Date,
 ): Promise<ShadowFigures> {
-  const input = shadowMetricQueries(endpointName, variants, window);
+  const input = shadowMetricQueries(endpointName, variants, window, now);
   const results: { Id?: string; Values?: number[] }[] = [];
   let NextToken: string | undefined;
   do {

@@ -12,7 +12,7 @@ import {
   ListContextsCommand,
   type SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
-
+import { RECONCILE_FAILURE_ACTION_TYPE } from '../domain/lineage-plan';
 import { findOrCreate, isAlreadyExists } from './sagemaker';
 
 /** SageMaker's artifact for a model package (one per SourceUri), created only when it is missing. */
@@ -106,4 +106,33 @@ export async function latestActionProperties(
   if (!latest) return undefined;
   const out = await client.send(new DescribeActionCommand({ ActionName: latest }));
   return out.Properties ?? {};
+}
+
+/** A target's newest recorded reconciler failure: when it first failed that way, and the error. */
+export interface ReconcileFailure {
+  readonly at: Date;
+  readonly error: string;
+}
+
+/** The newest failure the reconciler recorded for a target (lineage-plan.ts reconcileFailureAction). */
+export async function latestReconcileFailure(
+  client: SageMakerClient,
+  endpointName: string,
+): Promise<ReconcileFailure | undefined> {
+  const list = await client.send(
+    new ListActionsCommand({
+      SourceUri: endpointName,
+      ActionType: RECONCILE_FAILURE_ACTION_TYPE,
+      SortBy: 'CreationTime',
+      SortOrder: 'Descending',
+      MaxResults: 1,
+    }),
+  );
+  const latest = list.ActionSummaries?.[0];
+  if (!latest?.ActionArn) return undefined;
+  const out = await client.send(new DescribeActionCommand({ ActionName: latest.ActionArn }));
+  return {
+    at: out.CreationTime ?? latest.CreationTime ?? new Date(0),
+    error: out.Properties?.error ?? out.Description ?? 'no error recorded',
+  };
 }

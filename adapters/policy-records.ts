@@ -1,6 +1,6 @@
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { isNotFound } from './sagemaker';
-import { parseS3Uri, verdictKey } from './verdicts';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { parseS3Uri, readJsonRecord, writeJsonRecord } from './s3-records';
+import { verdictKey } from './verdicts';
 
 /**
  * What the policy handler records of a version besides its gate verdict and registration, next to
@@ -21,15 +21,7 @@ export async function readRecord<T extends { readonly arn: string }>(
   kind: RecordKind,
 ): Promise<T | undefined> {
   const { bucket, prefix } = parseS3Uri(uri);
-  try {
-    const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: recordKey(prefix, arn, kind) }));
-    const parsed = JSON.parse((await out.Body?.transformToString()) ?? '{}') as Partial<T>;
-    return parsed.arn === arn ? (parsed as T) : undefined;
-  } catch (error) {
-    const e = error as { name?: string };
-    if (e.name === 'NoSuchKey' || e.name === 'NotFound' || isNotFound(error)) return undefined;
-    throw error;
-  }
+  return readJsonRecord<T>(s3, bucket, recordKey(prefix, arn, kind), (parsed) => parsed.arn === arn);
 }
 
 export async function writeRecord<T extends { readonly arn: string }>(
@@ -39,12 +31,5 @@ export async function writeRecord<T extends { readonly arn: string }>(
   record: T,
 ): Promise<void> {
   const { bucket, prefix } = parseS3Uri(uri);
-  await s3.send(
-    new PutObjectCommand({
-      Bucket: bucket,
-      Key: recordKey(prefix, record.arn, kind),
-      Body: JSON.stringify(record),
-      ContentType: 'application/json',
-    }),
-  );
+  await writeJsonRecord(s3, bucket, recordKey(prefix, record.arn, kind), record);
 }

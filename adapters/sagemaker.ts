@@ -1,6 +1,7 @@
 import {
   DescribeModelPackageCommand,
   type DescribeModelPackageCommandOutput,
+  ListTagsCommand,
   type SageMakerClient,
   UpdateModelPackageCommand,
 } from '@aws-sdk/client-sagemaker';
@@ -12,7 +13,9 @@ import {
   type ModelVersion,
   toApprovalStatus,
 } from '../domain/model-version';
+import type { BaselineFiles } from '../domain/monitoring-plan';
 import { principalOf } from '../domain/principal';
+import { approvalDescription, isMetadataValue, metadataValue } from '../domain/service-values';
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
@@ -26,6 +29,15 @@ export function isNotFound(error: unknown): boolean {
     e?.name === 'ResourceNotFoundException' ||
     (e?.name === 'ValidationException' && /does not exist|not found|could not find/i.test(e.message ?? ''))
   );
+}
+
+/**
+ * A SageMaker resource's tags as a record: the one tag reader (an endpoint's request record, an
+ * experiment's figures). The tags this app reads are a handful, so one page of ListTags holds them.
+ */
+export async function tagsOf(client: SageMakerClient, arn: string): Promise<Record<string, string>> {
+  const out = await client.send(new ListTagsCommand({ ResourceArn: arn, MaxResults: 100 }));
+  return Object.fromEntries((out.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
 }
 
 /**
@@ -98,6 +110,20 @@ export function toModelVersion(out: DescribeModelPackageCommandOutput): ModelVer
     ...(out.CustomerMetadataProperties ? { metadata: out.CustomerMetadataProperties } : {}),
     contentFingerprint: contentFingerprint(out),
     modelData: modelDataLocations(out.InferenceSpecification?.Containers),
+    baselines: {
+      ...optional('dataQuality', baselineFiles(out.DriftCheckBaselines?.ModelDataQuality)),
+      ...optional('modelQuality', baselineFiles(out.DriftCheckBaselines?.ModelQuality)),
+    },
+  };
+}
+
+function baselineFiles(
+  b: { Constraints?: { S3Uri?: string }; Statistics?: { S3Uri?: string } } | undefined,
+): BaselineFiles | undefined {
+  if (!b?.Constraints?.S3Uri && !b?.Statistics?.S3Uri) return undefined;
+  return {
+    ...optional('constraints', b.Constraints?.S3Uri),
+    ...optional('statistics', b.Statistics?.S3Uri),
   };
 }
 
@@ -116,10 +142,39 @@ export async function updateApproval(
       ModelPackageArn: arn,
       // Undefined keeps the status: the gate never re-sends a person's approval.
       ...(update.status !== undefined ? { ModelApprovalStatus: update.status } : {}),
-      ...(update.description !== undefined ? { ApprovalDescription: update.description } : {}),
-      ...(update.metadata && Object.keys(update.metadata).length > 0
-        ? { CustomerMetadataProperties: { ...update.metadata } }
+      // What the service accepts (service-values.ts): the decisions make their values valid; this
+      // guards the write, so a name nobody foresaw never fails it with a ValidationException.
+      ...(update.description !== undefined
+        ? { ApprovalDescription: approvalDescription(update.description) }
         : {}),
+      ...(update.metadata && Object.keys(update.metadata).length > 0
+        ? {
+            CustomerMetadataProperties: Object.fromEntries(
+              Object.entries(update.metadata).map(([k, v]) => [k, isMetadataValue(v) ? v : metadataValue(v)]),
+            ),
+          }
+        : {}),
+    }),
+  );
+}
+
+/**
+ * Sets the version's ModelLifeCycle (UpdateModelPackage: Stage and StageStatus are EntityNames, at
+ * most 63 characters; StageDescription at most 1024), as SageMaker's staging construct does.
+ */
+export async function updateStage(
+  client: SageMakerClient,
+  arn: string,
+  lifeCycle: { readonly stage: string; readonly stageStatus: string; readonly description?: string },
+): Promise<void> {
+  await client.send(
+    new UpdateModelPackageCommand({
+      ModelPackageArn: arn,
+      ModelLifeCycle: {
+        Stage: lifeCycle.stage,
+        StageStatus: lifeCycle.stageStatus,
+        ...(lifeCycle.description !== undefined ? { StageDescription: lifeCycle.description } : {}),
+      },
     }),
   );
 }

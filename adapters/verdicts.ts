@@ -1,7 +1,7 @@
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { RegistrationRecord } from '../domain/approval-check';
 import type { GateVerdict } from '../domain/governance-policy';
-import { isNotFound } from './sagemaker';
+import { parseS3Uri, readJsonRecord, writeJsonRecord } from './s3-records';
 
 /**
  * The quality gate's verdicts, kept where only the policy handler may write: one
@@ -14,35 +14,19 @@ export function verdictKey(prefix: string, arn: string): string {
   return `${prefix.replace(/\/$/, '')}/${parts[1]}/${parts[2]}.json`;
 }
 
-export function parseS3Uri(uri: string): { bucket: string; prefix: string } {
-  const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(uri);
-  if (!m) throw new Error(`"${uri}" is not an s3:// URI`);
-  return { bucket: m[1] as string, prefix: m[2] ?? '' };
-}
-
 export async function readVerdict(s3: S3Client, uri: string, arn: string): Promise<GateVerdict | undefined> {
   const { bucket, prefix } = parseS3Uri(uri);
-  try {
-    const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: verdictKey(prefix, arn) }));
-    const parsed = JSON.parse((await out.Body?.transformToString()) ?? '{}') as Partial<GateVerdict>;
-    return parsed.arn === arn && parsed.outcome && parsed.decidedAt ? (parsed as GateVerdict) : undefined;
-  } catch (error) {
-    const e = error as { name?: string };
-    if (e.name === 'NoSuchKey' || e.name === 'NotFound' || isNotFound(error)) return undefined;
-    throw error;
-  }
+  return readJsonRecord<GateVerdict>(
+    s3,
+    bucket,
+    verdictKey(prefix, arn),
+    (parsed) => parsed.arn === arn && !!parsed.outcome && !!parsed.decidedAt,
+  );
 }
 
 export async function writeVerdict(s3: S3Client, uri: string, verdict: GateVerdict): Promise<void> {
   const { bucket, prefix } = parseS3Uri(uri);
-  await s3.send(
-    new PutObjectCommand({
-      Bucket: bucket,
-      Key: verdictKey(prefix, verdict.arn),
-      Body: JSON.stringify(verdict),
-      ContentType: 'application/json',
-    }),
-  );
+  await writeJsonRecord(s3, bucket, verdictKey(prefix, verdict.arn), verdict);
 }
 
 /**
@@ -59,15 +43,12 @@ export async function readRegistration(
   arn: string,
 ): Promise<RegistrationRecord | undefined> {
   const { bucket, prefix } = parseS3Uri(uri);
-  try {
-    const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: registrationKey(prefix, arn) }));
-    const parsed = JSON.parse((await out.Body?.transformToString()) ?? '{}') as Partial<RegistrationRecord>;
-    return parsed.arn === arn && parsed.recordedAt ? (parsed as RegistrationRecord) : undefined;
-  } catch (error) {
-    const e = error as { name?: string };
-    if (e.name === 'NoSuchKey' || e.name === 'NotFound' || isNotFound(error)) return undefined;
-    throw error;
-  }
+  return readJsonRecord<RegistrationRecord>(
+    s3,
+    bucket,
+    registrationKey(prefix, arn),
+    (parsed) => parsed.arn === arn && !!parsed.recordedAt,
+  );
 }
 
 /** Written once, when the policy handler first sees the version: never overwritten. */
@@ -77,13 +58,5 @@ export async function writeRegistration(
   record: RegistrationRecord,
 ): Promise<void> {
   const { bucket, prefix } = parseS3Uri(uri);
-  await s3.send(
-    new PutObjectCommand({
-      Bucket: bucket,
-      Key: registrationKey(prefix, record.arn),
-      Body: JSON.stringify(record),
-      ContentType: 'application/json',
-      IfNoneMatch: '*',
-    }),
-  );
+  await writeJsonRecord(s3, bucket, registrationKey(prefix, record.arn), record, { once: true });
 }

@@ -17,10 +17,15 @@
  * 6. What Powertools adds to each handler's cold start (the target: Metrics ≤ 5 ms): each handler
  *    bundled as deployed, and again with Metrics, then Logger, replaced by an empty stand-in;
  *    load as deployed (median of 21, interleaved), plus the first metric a process writes.
+ * 7. The unit tier's wall time (`jest --selectProjects unit`, budget 10 s on a quiet machine).
+ *
+ * Every figure is checked at the end: one that could not be computed (or a budget the run itself
+ * decides, such as calls per deployment ≤ 5 or 500 groups within CloudFormation's limits) is named
+ * and the bench exits 1, so a figure cannot silently go blank.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import {
   CreateModelPackageCommand,
@@ -71,6 +76,7 @@ function synthApp(raw: unknown) {
     const templatePath = join(outdir, `${stack.stackName}.template.json`);
     const template = JSON.parse(readFileSync(templatePath, 'utf8')) as Template;
     const resources = Object.values(template.Resources);
+    const groups = resources.filter((r) => r.Type === 'AWS::SageMaker::ModelPackageGroup').length;
     const patterns = resources
       .filter((r) => r.Type === 'AWS::Events::Rule')
       .map((r) => JSON.stringify(r.Properties?.EventPattern).length);
@@ -91,6 +97,7 @@ function synthApp(raw: unknown) {
       name: stack.stackName,
       bytes: statSync(templatePath).size,
       resources: resources.length,
+      groups,
       rules: patterns.length,
       maxPattern: Math.max(...patterns),
       bundles,
@@ -356,7 +363,8 @@ async function approvals() {
     const at = (await firstCall('lat-0-ep', start)) ?? 0;
     const calls = app.sagemaker.callLog
       .slice(mark)
-      .filter((c) => c.caller === 'lambda-reconcile-endpoint' && c.at <= at);
+      // The reconciler calls as its role's session, `role=<role>@reconcile-endpoint` (local-app.ts).
+      .filter((c) => c.caller.endsWith('@reconcile-endpoint') && c.at <= at);
     await sleep(500);
     await app.idle(300);
 
@@ -440,6 +448,7 @@ function scale() {
     );
     rows.push({
       case: label,
+      groups: s.stacks.reduce((n, x) => n + x.groups, 0),
       stacks: s.stacks.length,
       synthMs: s.ms,
       largestTemplateBytes: largest.bytes,
@@ -453,6 +462,112 @@ function scale() {
     );
   }
   return rows;
+}
+
+/**
+ * The unit tier's wall time, as a developer runs it (one jest process, its own workers), with the
+ * machine's 1-minute load average before and after: the budget holds on a quiet machine, and a
+ * figure taken under load says so.
+ */
+function unitTier() {
+  const loadBefore = round(loadavg()[0] ?? Number.NaN, 2);
+  const start = process.hrtime.bigint();
+  let passed = true;
+  try {
+    execFileSync(
+      process.execPath,
+      [join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'), '--selectProjects', 'unit'],
+      {
+        cwd: ROOT,
+        stdio: 'ignore',
+        env: process.env,
+      },
+    );
+  } catch {
+    passed = false;
+  }
+  const seconds = round(Number(process.hrtime.bigint() - start) / 1e9, 1);
+  return {
+    seconds,
+    passed,
+    loadBefore,
+    loadAfter: round(loadavg()[0] ?? Number.NaN, 2),
+    cpus: cpus().length,
+  };
+}
+
+type Check = { figure: string; value: unknown; ok: boolean; why?: string };
+
+/** Every figure the docs quote, and the budgets the run decides: what is missing or over fails the bench. */
+function checks(results: Record<string, unknown>, ran: (name: string) => boolean): Check[] {
+  const r = results as {
+    coldStart?: ReturnType<typeof coldStart>;
+    powertools?: { handlers: unknown[]; firstMetricMs: number };
+    approvals?: Awaited<ReturnType<typeof approvals>>;
+    scale?: { case: string; groups: number; withinLimits: boolean; stacks: number }[];
+    burst?: Awaited<ReturnType<typeof burst>>;
+    unitTier?: ReturnType<typeof unitTier>;
+  };
+  const figure = (
+    name: string,
+    value: unknown,
+    ok = Number.isFinite(value as number),
+    why?: string,
+  ): Check => ({
+    figure: name,
+    value,
+    ok,
+    ...(why ? { why } : {}),
+  });
+  const out: Check[] = [];
+  if (ran('cold')) {
+    out.push(
+      figure(
+        'cold start: handlers measured',
+        r.coldStart?.handlers.length,
+        (r.coldStart?.handlers.length ?? 0) > 0,
+      ),
+    );
+    for (const h of r.coldStart?.handlers ?? []) {
+      out.push(figure(`cold start ${h.handler} (ms)`, h.loadMs));
+      out.push(figure(`cold start ${h.handler} / SDK-external`, h.ratio));
+    }
+  }
+  if (ran('powertools')) out.push(figure('first metric (ms)', r.powertools?.firstMetricMs));
+  if (ran('approvals')) {
+    const calls = r.approvals?.callsPerDeployment.length ?? 0;
+    out.push(figure('SageMaker calls per deployment', calls, calls > 0 && calls <= 5, 'between 1 and 5'));
+    out.push(figure('approval → endpoint call p50, one at a time (ms)', r.approvals?.oneAtATime.p50Ms));
+    out.push(figure('approval → endpoint call p95, one at a time (ms)', r.approvals?.oneAtATime.p95Ms));
+    out.push(
+      figure('approval → endpoint call p50, 5 groups at once (ms)', r.approvals?.fiveGroupsAtOnce.p50Ms),
+    );
+    out.push(
+      figure('approval → endpoint call p95, 5 groups at once (ms)', r.approvals?.fiveGroupsAtOnce.p95Ms),
+    );
+  }
+  if (ran('scale')) {
+    const big = r.scale?.find((c) => c.case === '500 groups');
+    out.push(
+      figure(
+        '500 groups synthesized within CloudFormation limits',
+        big ? `${big.groups} groups in ${big.stacks} stacks` : undefined,
+        big?.groups === 500 && big.withinLimits,
+        'every group, each stack ≤ 500 resources and ≤ 1 MB',
+      ),
+    );
+  }
+  if (ran('burst')) out.push(figure('burst convergence (ms)', r.burst?.convergedMs));
+  if (ran('unit'))
+    out.push(
+      figure(
+        'unit tier (s)',
+        r.unitTier?.seconds,
+        r.unitTier?.passed === true && Number.isFinite(r.unitTier?.seconds),
+        'jest --selectProjects unit passes',
+      ),
+    );
+  return out;
 }
 
 async function burst() {
@@ -610,15 +725,31 @@ async function main() {
       `  endpoint changes: ${b.createEndpointCalls} CreateEndpoint + ${b.updateEndpointCalls} UpdateEndpoint for ${b.approvals} approvals (${b.groups} endpoints, each with one final desired version)`,
     );
   }
+  if (run('unit')) {
+    console.log('\nUnit tier');
+    const u = unitTier();
+    results.unitTier = u;
+    console.log(
+      `  jest --selectProjects unit: ${u.seconds} s (${u.passed ? 'passed' : 'FAILED'}; 1-minute load average ${u.loadBefore} before, ${u.loadAfter} after, on ${u.cpus} cores; budget 10 s on a quiet 2-core machine)`,
+    );
+  }
+  const failed = checks(results, run).filter((c) => !c.ok);
+  results.failed = failed;
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
   writeFileSync(join(ROOT, 'bench', 'results', 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
   console.log('\nWritten to bench/results/latest.json');
+  if (failed.length > 0) {
+    console.error(`\n${failed.length} figure(s) missing or over budget:`);
+    for (const c of failed)
+      console.error(`  ${c.figure}: ${String(c.value)}${c.why ? ` (wanted: ${c.why})` : ''}`);
+    process.exitCode = 1;
+  }
 }
 
 main().then(
   // Exit once the figures are written: after the full run some handle (not identified yet; the
   // partial runs exit by themselves) kept the process alive.
-  () => process.exit(0),
+  () => process.exit(process.exitCode ?? 0),
   (error: unknown) => {
     console.error(error);
     process.exit(1);

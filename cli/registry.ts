@@ -4,13 +4,17 @@ import { basename } from 'node:path';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { CreateModelPackageCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { describeEndpoint, listVersions } from '../adapters/endpoints';
+import { latestReconcileFailure } from '../adapters/lineage';
 import { describeModelCard } from '../adapters/model-cards';
+import { lastMonitorResults } from '../adapters/monitoring';
 import { describeModelVersion } from '../adapters/sagemaker';
 import type { GovernanceConfig, ModelPackageGroupConfig } from '../core/config/types';
 import { modelCardName } from '../core/model-card-naming';
 import { approvalToServingSeconds } from '../domain/approval-to-serving';
-import type { VersionSummary } from '../domain/endpoint-plan';
 import { GATE_METADATA_KEY } from '../domain/governance-policy';
+import { isQuietWait } from '../domain/hold';
+import type { VersionSummary } from '../domain/version-selection';
+import { gatesOf } from './follow';
 import type { EndpointRow, Status, VersionRow } from './render';
 import { newestShadowTest, servedVersion } from './shadow';
 
@@ -67,6 +71,7 @@ export async function readStatus(
   const out: Status['groups'][number][] = [];
   for (const g of groups) {
     const served = new Map<number, string[]>();
+    const all = await listVersions(client, g.name).catch(notFoundAsEmpty);
     for (const t of g.deployments) {
       const elsewhere = t.account && t.account !== options.registryAccount ? t.account : undefined;
       const endpointClient = elsewhere ? options.clientFor?.(elsewhere) : client;
@@ -79,6 +84,18 @@ export async function readStatus(
       const e = await describeEndpoint(ec, t.endpointName);
       const version = e ? await servedVersion(ec, t.endpointName, e.configName) : undefined;
       const shadow = await newestShadowTest(ec, t);
+      // The gates' answer as the reconciler's planner gives it: the best candidate held back, if any.
+      const held = (await gatesOf(client, g, t, all)).held;
+      const shown = held && held.version.version !== version && !isQuietWait(held.hold) ? held : undefined;
+      // A failure the reconciler recorded after the endpoint last changed is still the news.
+      const failure = await latestReconcileFailure(ec, t.endpointName);
+      const current = failure && (!e?.lastModifiedTime || failure.at > e.lastModifiedTime);
+      const monitors = t.monitoring
+        ? await lastMonitorResults(ec, t.endpointName, [
+            ...(t.monitoring.dataQuality ? (['DataQuality'] as const) : []),
+            ...(t.monitoring.modelQuality ? (['ModelQuality'] as const) : []),
+          ])
+        : [];
       endpoints.push({
         group: g.name,
         endpoint: t.endpointName,
@@ -88,10 +105,20 @@ export async function readStatus(
         ...(e ? { config: e.configName } : {}),
         ...(e?.status === 'InService' && e.lastModifiedTime ? { settledAt: e.lastModifiedTime } : {}),
         ...(shadow ? { shadowTest: shadow.text } : {}),
+        ...(shown
+          ? {
+              held: {
+                version: shown.version.version,
+                code: shown.hold.code,
+                reason: `${shown.hold.detail} (${shown.hold.code})`,
+              },
+            }
+          : {}),
+        ...(failure && current ? { lastFailure: failure } : {}),
+        ...(monitors.length > 0 ? { monitors } : {}),
       });
       if (version !== undefined) served.set(version, [...(served.get(version) ?? []), t.endpointName]);
     }
-    const all = await listVersions(client, g.name).catch(notFoundAsEmpty);
     // Approval to serving of each version an endpoint serves: from its approval (LastModifiedTime, as
     // the reconciler measures it: domain/approval-to-serving.ts) to the endpoint's last settling.
     for (const [i, row] of endpoints.entries()) {
@@ -119,7 +146,7 @@ export async function readStatus(
         registeredAt: v.creationTime.toISOString(),
       });
     }
-    out.push({ name: g.name, versions: rows });
+    out.push({ name: g.name, total: all.length, versions: rows });
   }
   return { groups: out, endpoints };
 }

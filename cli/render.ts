@@ -2,6 +2,9 @@
  * What mgov prints, as pure functions of what it read: the status table, a model card as Markdown
  * or HTML. Colour only when asked (a TTY without NO_COLOR).
  */
+import type { LastMonitorResult } from '../adapters/monitoring';
+
+import type { HoldCode } from '../domain/hold';
 
 export interface VersionRow {
   readonly group: string;
@@ -29,10 +32,21 @@ export interface EndpointRow {
   readonly approvalToServingSeconds?: number;
   /** The newest shadow test of the target and its verdict, with the figures. */
   readonly shadowTest?: string;
+  /** The version the target should serve and does not, and the gate's reason for holding it. */
+  readonly held?: { readonly version: number; readonly code: HoldCode; readonly reason: string };
+  /** The reconciler's newest failure on the target since the endpoint last settled (or ever, if never created). */
+  readonly lastFailure?: { readonly at: Date; readonly error: string };
+  /** Each monitor's newest execution (model monitoring). */
+  readonly monitors?: readonly LastMonitorResult[];
 }
 
 export interface Status {
-  readonly groups: readonly { readonly name: string; readonly versions: readonly VersionRow[] }[];
+  readonly groups: readonly {
+    readonly name: string;
+    /** How many versions the group has; `versions` holds the newest (--limit). */
+    readonly total: number;
+    readonly versions: readonly VersionRow[];
+  }[];
   readonly endpoints: readonly EndpointRow[];
 }
 
@@ -83,7 +97,8 @@ export function duration(seconds: number): string {
 export function renderStatus(status: Status, colour = false): string {
   const parts: string[] = [];
   for (const g of status.groups) {
-    parts.push(`${g.name}: ${g.versions.length} version${g.versions.length === 1 ? '' : 's'}`);
+    const shown = g.versions.length < g.total ? ` (the newest ${g.versions.length} shown)` : '';
+    parts.push(`${g.name}: ${g.total} version${g.total === 1 ? '' : 's'}${shown}`);
     if (g.versions.length > 0) {
       parts.push(
         table(
@@ -128,8 +143,18 @@ export function renderStatus(status: Status, colour = false): string {
         colour,
       ),
     );
-    for (const e of status.endpoints)
+    for (const e of status.endpoints) {
       if (e.shadowTest) parts.push(`${e.endpoint} shadow test: ${e.shadowTest}`);
+      if (e.held) parts.push(`${e.endpoint} holds v${e.held.version}: ${e.held.reason}`);
+      for (const m of e.monitors ?? [])
+        parts.push(
+          `${e.endpoint} ${m.type} monitor: ${m.status ? `${m.status}${m.scheduledAt ? ` (scheduled ${m.scheduledAt.toISOString()})` : ''}${m.failureReason ? `: ${m.failureReason}` : ''}` : 'not run yet'}`,
+        );
+      if (e.lastFailure)
+        parts.push(
+          `${e.endpoint} reconciler failed at ${e.lastFailure.at.toISOString()}: ${e.lastFailure.error}`,
+        );
+    }
   }
   return parts.join('\n').trimEnd();
 }

@@ -7,12 +7,8 @@ import {
 } from '../adapters/inference-experiments';
 import type { DeploymentTarget } from '../core/config/types';
 import { versionOfName } from '../core/naming';
-import {
-  EXPERIMENT_IN_PROGRESS,
-  type ObservedExperiment,
-  SHADOW_VARIANT_NAME,
-  shadowVerdict,
-} from '../domain/shadow-test';
+import { EXPERIMENT_IN_PROGRESS, type ObservedExperiment, SHADOW_VARIANT_NAME } from '../domain/shadow-plan';
+import { shadowVerdict } from '../domain/shadow-verdict';
 
 export interface ShadowState {
   /** The version the newest test shadowed. */

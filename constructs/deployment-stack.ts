@@ -25,6 +25,7 @@ export class DeploymentStack extends Stack {
       slo,
       tracing,
       notifications,
+      dataCapture,
       groups,
     } = toInput(props.config);
     this.deployment = new ModelDeployment(this, 'Default', {
@@ -37,6 +38,7 @@ export class DeploymentStack extends Stack {
       ...(slo ? { slo } : {}),
       ...(tracing !== undefined ? { tracing } : {}),
       ...(notifications ? { notifications } : {}),
+      ...(dataCapture ? { dataCapture } : {}),
     });
   }
 

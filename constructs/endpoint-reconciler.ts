@@ -7,12 +7,15 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import type { DeploymentTarget, ModelPackageGroupConfig } from '../core/config/types';
+import { DATA_CAPTURE_DEFAULTS } from '../core/config/parse';
+import type { DataCaptureStorage, DeploymentTarget, ModelPackageGroupConfig } from '../core/config/types';
+import { PROCESSING_JOB_STATE_CHANGE, SAGEMAKER_EVENT_SOURCE } from '../core/events';
 import { cardReviewRequired, modelCardPrefix } from '../core/model-card-naming';
 import { resourcePrefix, rollbackAlarmNames, VARIANT_NAME } from '../core/naming';
 import { TARGET_RETRY } from './approval-events';
 import { compactArn } from './arn';
 import { acknowledge, nagArn } from './compliance';
+import { DataCapture } from './data-capture';
 import { GovernedFunction } from './governed-function';
 import type { SharedHandlerProps } from './handler-props';
 
@@ -31,6 +34,20 @@ export interface EndpointReconcilerProps extends SharedHandlerProps {
    * pinned model data in `modelArtifactBuckets` before deploying. @default not read
    */
   readonly verdictStore?: { readonly bucket: s3.IBucket; readonly prefix: string };
+  /**
+   * Where capturing targets (dataCapturePercent above 0) capture to.
+   * @default a bucket provisioned here, with the configuration's defaults (prefix data-capture, 90 days)
+   */
+  readonly dataCapture?: DataCaptureStorage;
+}
+
+/** Where monitoring jobs write their reports, in the capture bucket beside what they read. */
+export const MONITORING_REPORTS_PREFIX = 'monitoring-reports';
+
+interface MonitoringStore {
+  readonly bucket: s3.IBucket;
+  readonly capturePrefix: string;
+  readonly reportsPrefix: string;
 }
 
 /**
@@ -46,6 +63,10 @@ export class EndpointReconciler extends Construct {
   readonly shadowTestRole?: iam.Role;
   /** The periodic check that notices a shadow test's end, when a target has `shadow`. */
   readonly shadowCheck?: events.Rule;
+  /** The role SageMaker runs monitoring jobs with, when a target has `monitoring`. */
+  readonly monitoringRole?: iam.Role;
+  /** Where the endpoints' captured requests go, when a target captures. */
+  readonly dataCapture?: DataCapture;
 
   constructor(scope: Construct, id: string, props: EndpointReconcilerProps) {
     super(scope, id);
@@ -75,12 +96,42 @@ export class EndpointReconciler extends Construct {
       props.registryAccount,
     );
     this.grantAutoscaling(targets.map((t) => t.target));
+    const capturing = targets.map((t) => t.target).filter((t) => t.dataCapturePercent > 0);
+    if (capturing.length > 0) {
+      this.dataCapture = new DataCapture(this, 'DataCapture', {
+        storage: props.dataCapture ?? DATA_CAPTURE_DEFAULTS,
+        targets: capturing,
+        executionRole: this.executionRole,
+      });
+      this.handler.addEnvironment('DATA_CAPTURE_S3_URI', this.dataCapture.s3Uri);
+    }
     if (props.verdictStore) this.bindVerdictStore(props.verdictStore, props.modelArtifactBuckets);
     const shadowed = targets.map((t) => t.target).filter((t) => t.shadow);
     if (shadowed.length > 0) {
       this.shadowTestRole = this.createShadowTestRole(shadowed);
       this.grantShadowTests(shadowed, this.shadowTestRole);
+    }
+    // A cleared violation hold sends no event either (mgov clear-violation records it in lineage).
+    if (shadowed.length > 0 || targets.some((t) => t.target.monitoring?.onViolation === 'hold'))
       this.shadowCheck = this.scheduleShadowCheck();
+    const monitoredTargets = targets.filter((t) => t.target.monitoring);
+    const monitored = monitoredTargets.map((t) => t.target);
+    // A monitored target captures (the configuration refuses monitoring without capture); its
+    // monitoring jobs read the capture bucket and report beside the captures, under their own prefix.
+    if (monitored.length > 0 && this.dataCapture) {
+      const store = {
+        bucket: this.dataCapture.bucket,
+        capturePrefix: this.dataCapture.prefix,
+        reportsPrefix: MONITORING_REPORTS_PREFIX,
+      };
+      this.monitoringRole = this.createMonitoringRole(store, props.modelArtifactBuckets);
+      this.grantMonitoring(
+        monitored,
+        this.monitoringRole,
+        store,
+        targets.map((t) => t.target),
+      );
+      this.answerMonitoring(monitoredTargets, store, props.registryAccount);
     }
     props.approvalEvents.onModelPackageStateChange(this.handler, this.handler.deadLetters.queue);
     props.approvalEvents.onEndpointStateChange(this.handler, this.handler.deadLetters.queue);
@@ -374,6 +425,216 @@ export class EndpointReconciler extends Construct {
   }
 
   /**
+   * The role SageMaker runs monitoring jobs with (the job definitions' RoleArn): it reads the captured
+   * requests and writes reports under their prefixes, and reads the baselines, which pipelines
+   * register next to the model artifacts (`modelArtifactBuckets`). Nothing else.
+   */
+  private createMonitoringRole(store: MonitoringStore, baselineBuckets: readonly string[]): iam.Role {
+    const stack = Stack.of(this);
+    const role = new iam.Role(this, 'MonitoringRole', {
+      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com', {
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:sagemaker:${stack.region}:${stack.account}:*` },
+        },
+      }),
+      description: 'model-governance: SageMaker runs the monitoring jobs of the live versions with it',
+    });
+    store.bucket.grantRead(role, `${store.capturePrefix}/*`);
+    store.bucket.grantReadWrite(role, `${store.reportsPrefix}/*`);
+    if (baselineBuckets.length > 0)
+      role.addToPolicy(
+        new iam.PolicyStatement({
+          actions: ['s3:GetObject'],
+          resources: baselineBuckets.map((b) => `arn:${stack.partition}:s3:::${b}/*`),
+        }),
+      );
+    // The provisioned bucket is named by its logical id in nag findings, a named one by its name.
+    const bucketChild = store.bucket.node.defaultChild as CfnElement | undefined;
+    const bucketArn = bucketChild
+      ? `<${stack.resolve(stack.getLogicalId(bucketChild)) as string}.Arn>`
+      : `arn:<AWS::Partition>:s3:::${store.bucket.bucketName}`;
+    for (const prefix of [store.capturePrefix, store.reportsPrefix]) {
+      acknowledge(role, {
+        id: `AwsSolutions-IAM5[Resource::${bucketArn}/${prefix}/*]`,
+        reason: `Monitoring jobs read captured requests and write reports, one object per request batch or execution, under ${prefix}/ only.`,
+      });
+    }
+    for (const b of baselineBuckets) {
+      acknowledge(role, {
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${b}/*]`,
+        reason: `Reads the baselines (constraints and statistics) registered with the versions in ${b}; read-only.`,
+      });
+    }
+    for (const action of ['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:DeleteObject*', 's3:Abort*']) {
+      acknowledge(role, {
+        id: `AwsSolutions-IAM5[Action::${action}]`,
+        reason:
+          "CDK's grantRead/grantReadWrite on the capture and report prefixes, with the stack's one key.",
+      });
+    }
+    for (const action of ['kms:ReEncrypt*', 'kms:GenerateDataKey*']) {
+      acknowledge(role, {
+        id: `AwsSolutions-IAM5[Action::${action}]`,
+        reason: "CDK's grant on the bucket's key: monitoring jobs encrypt the reports they write with it.",
+      });
+    }
+    return role;
+  }
+
+  /**
+   * What the reconciler needs to keep each monitored target's schedules on its live version: the
+   * job definitions and schedules named after the endpoint (domain/monitoring-plan.ts), the monitoring
+   * role passed to SageMaker only, and where captures and reports go.
+   */
+  private grantMonitoring(
+    targets: readonly DeploymentTarget[],
+    role: iam.Role,
+    store: MonitoringStore,
+    managed: readonly DeploymentTarget[],
+  ): void {
+    const fn = this.handler;
+    const arn = (resource: string, name: string) => compactArn(this, 'sagemaker', `${resource}/${name}`);
+    const names = (of: readonly DeploymentTarget[]) => {
+      const prefixes = of.map((t) => resourcePrefix(t.endpointName).toLowerCase());
+      return {
+        definitions: prefixes.flatMap((p) => [
+          arn('data-quality-job-definition', `${p}-dq-v*`),
+          arn('model-quality-job-definition', `${p}-mq-v*`),
+        ]),
+        schedules: prefixes.flatMap((p) => [
+          arn('monitoring-schedule', `${p}-data-quality`),
+          arn('monitoring-schedule', `${p}-model-quality`),
+        ]),
+      };
+    };
+    // Made for the monitored targets only; read and removed for every target this reconciler manages,
+    // so a target whose monitoring was removed from the configuration keeps no schedule.
+    const made = names(targets);
+    const kept = names(managed);
+    fn.allow(
+      ['sagemaker:CreateDataQualityJobDefinition', 'sagemaker:CreateModelQualityJobDefinition'],
+      made.definitions,
+    );
+    fn.allow(
+      [
+        'sagemaker:DeleteDataQualityJobDefinition',
+        'sagemaker:DeleteModelQualityJobDefinition',
+        'sagemaker:DescribeDataQualityJobDefinition',
+        'sagemaker:DescribeModelQualityJobDefinition',
+      ],
+      kept.definitions,
+    );
+    fn.allow(['sagemaker:CreateMonitoringSchedule', 'sagemaker:UpdateMonitoringSchedule'], made.schedules);
+    fn.allow(['sagemaker:DeleteMonitoringSchedule', 'sagemaker:DescribeMonitoringSchedule'], kept.schedules);
+    // A violation hold and its clear are read back by the target's name (adapters/monitoring.ts).
+    if (targets.some((t) => t.monitoring?.onViolation === 'hold')) fn.allow(['sagemaker:ListActions'], ['*']);
+    fn.allow(
+      [
+        'sagemaker:ListMonitoringSchedules',
+        'sagemaker:ListDataQualityJobDefinitions',
+        'sagemaker:ListModelQualityJobDefinitions',
+        'sagemaker:ListMonitoringExecutions',
+      ],
+      ['*'],
+    );
+    fn.allow(['iam:PassRole'], [role.roleArn], {
+      StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' },
+    });
+    fn.addEnvironment('MONITORING_ROLE_ARN', role.roleArn);
+    fn.addEnvironment('MONITORING_REPORTS_S3_URI', store.bucket.s3UrlForObject(store.reportsPrefix));
+    for (const p of managed.map((t) => resourcePrefix(t.endpointName).toLowerCase())) {
+      for (const [resource, name] of [
+        ['data-quality-job-definition', `${p}-dq-v*`],
+        ['model-quality-job-definition', `${p}-mq-v*`],
+      ] as const) {
+        acknowledge(fn, {
+          id: `AwsSolutions-IAM5[Resource::${nagArn(this, 'sagemaker', `${resource}/${name}`)}]`,
+          reason: `Job definitions cannot be updated: the reconciler makes one per version and baseline of ${p} (${name}), and only those.`,
+        });
+      }
+    }
+  }
+
+  /**
+   * Monitoring executions come back to governance: their processing jobs' state changes (for the
+   * monitored targets' schedules) trigger the reconciler, which reads what they found (the job, its
+   * report), records it in lineage on the version, and rejects the version where onViolation says
+   * rollback (UpdateModelPackage on those groups' versions only).
+   */
+  private answerMonitoring(
+    monitored: readonly { group: ModelPackageGroupConfig; target: DeploymentTarget }[],
+    store: MonitoringStore,
+    registryAccount: string | undefined,
+  ): void {
+    const fn = this.handler;
+    const stack = Stack.of(this);
+    const arn = (resource: string, name: string) => compactArn(this, 'sagemaker', `${resource}/${name}`);
+    const schedules = monitored.flatMap(({ target }) => [
+      `${resourcePrefix(target.endpointName)}-data-quality`,
+      `${resourcePrefix(target.endpointName)}-model-quality`,
+    ]);
+    new events.Rule(this, 'MonitoringExecutions', {
+      description: "model-governance: monitoring executions of the managed endpoints' schedules",
+      eventPattern: {
+        source: [SAGEMAKER_EVENT_SOURCE],
+        detailType: [PROCESSING_JOB_STATE_CHANGE],
+        detail: {
+          ProcessingJobStatus: ['Completed'],
+          Environment: { sagemaker_monitoring_schedule_name: schedules },
+        },
+      },
+      targets: [
+        new eventTargets.LambdaFunction(fn, { deadLetterQueue: fn.deadLetters.queue, ...TARGET_RETRY }),
+      ],
+    });
+    fn.allow(['sagemaker:DescribeProcessingJob'], [arn('processing-job', '*')]);
+    store.bucket.grantRead(fn, `${store.reportsPrefix}/*`);
+    fn.allow(
+      [
+        'sagemaker:CreateArtifact',
+        'sagemaker:CreateAction',
+        'sagemaker:DescribeAction',
+        'sagemaker:AddAssociation',
+      ],
+      [arn('artifact', '*'), arn('action', '*')],
+    );
+    const rollback = [
+      ...new Set(
+        monitored.filter((m) => m.target.monitoring?.onViolation === 'rollback').map((m) => m.group.name),
+      ),
+    ];
+    if (rollback.length > 0)
+      fn.allowOnVersionsOf(['sagemaker:UpdateModelPackage'], rollback, registryAccount);
+    acknowledge(fn, {
+      id: `AwsSolutions-IAM5[Resource::${nagArn(this, 'sagemaker', 'processing-job/*')}]`,
+      reason:
+        'SageMaker names the processing job of each monitoring execution; the reconciler only describes those its monitoring schedules ran (the event names them).',
+    });
+    for (const r of ['artifact', 'action']) {
+      acknowledge(fn, {
+        id: `AwsSolutions-IAM5[Resource::${nagArn(this, 'sagemaker', `${r}/*`)}]`,
+        reason: `Lineage ${r}s are named by SageMaker (artifacts get random ids) or per monitoring execution; the reconciler creates and links them, never deletes.`,
+      });
+    }
+    const bucketChild = store.bucket.node.defaultChild as CfnElement | undefined;
+    const bucketArn = bucketChild
+      ? `<${stack.resolve(stack.getLogicalId(bucketChild)) as string}.Arn>`
+      : `arn:<AWS::Partition>:s3:::${store.bucket.bucketName}`;
+    acknowledge(fn, {
+      id: `AwsSolutions-IAM5[Resource::${bucketArn}/${store.reportsPrefix}/*]`,
+      reason:
+        "Reads the monitoring executions' reports (constraint_violations.json), under the reports prefix only.",
+    });
+    for (const action of ['s3:GetObject*', 's3:GetBucket*', 's3:List*']) {
+      acknowledge(fn, {
+        id: `AwsSolutions-IAM5[Action::${action}]`,
+        reason: "CDK's grantRead on the reports prefix: reading the monitoring reports.",
+      });
+    }
+  }
+
+  /**
    * The role SageMaker assumes to run a shadow test: CreateInferenceExperiment's RoleArn is "the IAM
    * role that Amazon SageMaker can assume to access model artifacts and container images, and manage
    * Amazon SageMaker Inference endpoints for model deployment" (API reference). The models already
@@ -430,7 +691,7 @@ export class EndpointReconciler extends Construct {
 
   /**
    * What the reconciler needs for shadow tests: the experiments named after each shadow
-   * target (domain/shadow-test.ts), created on that endpoint with its models; the config an
+   * target (domain/shadow-plan.ts), created on that endpoint with its models; the config an
    * experiment leaves the endpoint on (named by SageMaker); CloudWatch's figures; the result in
    * lineage; and the experiment role, passed to SageMaker only.
    */
@@ -496,11 +757,13 @@ export class EndpointReconciler extends Construct {
   /**
    * SageMaker sends no event when an inference experiment ends (EventBridge's list of SageMaker
    * events has none for inference experiments), so the reconciler looks every five minutes: a test
-   * is judged within five minutes of its scheduled end. Only update-bound shadow targets do work.
+   * is judged within five minutes of its scheduled end. Only update-bound shadow targets do work,
+   * and targets whose violation hold a person cleared (onViolation: hold): nothing else wakes them.
    */
   private scheduleShadowCheck(): events.Rule {
     const rule = new events.Rule(this, 'ShadowCheck', {
-      description: 'model-governance: notices the end of shadow tests (no event is sent for it)',
+      description:
+        'model-governance: notices the end of shadow tests and cleared violation holds (no event is sent for either)',
       schedule: events.Schedule.rate(Duration.minutes(5)),
     });
     rule.addTarget(
@@ -602,6 +865,17 @@ export class EndpointReconciler extends Construct {
     fn.allow(['iam:PassRole'], [this.executionRole.roleArn], {
       StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' },
     });
+    // A failed run is kept as a lineage action for mgov to show (domain/lineage-plan.ts).
+    const failures = 'action/reconcile-failed-*';
+    fn.allow(
+      ['sagemaker:CreateAction', 'sagemaker:DescribeAction'],
+      [compactArn(this, 'sagemaker', failures)],
+    );
+    acknowledge(fn, {
+      id: `AwsSolutions-IAM5[Resource::${nagArn(this, 'sagemaker', failures)}]`,
+      reason:
+        'The reconciler records each failed run as a lineage action named reconcile-failed-<hash of the endpoint, event and error>, where mgov shows it; the wildcard covers those actions only.',
+    });
     acknowledge(fn, {
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: [
@@ -614,6 +888,11 @@ export class EndpointReconciler extends Construct {
         ...(targets.some((t) => t.shadow)
           ? [
               'Shadow tests: ListInferenceExperiments, ListArtifacts and cloudwatch:GetMetricData have no resource-level permissions; they only list and read.',
+            ]
+          : []),
+        ...(targets.some((t) => t.monitoring)
+          ? [
+              'Monitoring: ListMonitoringSchedules, ListMonitoringExecutions, the List*JobDefinitions calls and ListActions (violation holds, read by the endpoint name) have no resource-level permissions; they only list.',
             ]
           : []),
       ].join(' '),

@@ -1,10 +1,11 @@
-import { type CfnElement, Duration, Stack } from 'aws-cdk-lib';
+import { type CfnElement, Duration, Lazy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { ModelPackageGroupConfig } from '../core/config/types';
 import { liveEndpointOf } from '../core/live-endpoint';
 import { modelCardPrefix } from '../core/model-card-naming';
+import { ENDPOINTS_SEGMENT, RECORD_PREFIX } from '../core/record-naming';
 import { compactArn } from './arn';
 import { acknowledge, nagArn } from './compliance';
 import { GovernedFunction } from './governed-function';
@@ -23,6 +24,8 @@ export interface GovernancePoliciesProps extends SharedHandlerProps {
 
 /** Where in the audit bucket the quality gate keeps its verdicts, one object per version. */
 export const VERDICT_PREFIX = 'quality-gate-verdicts';
+/** Where in the audit bucket the governance record lives (docs/governance-record.md): one object per entry. */
+export { RECORD_PREFIX } from '../core/record-naming';
 
 /**
  * Governance policies: the policy handler (quality gates, separation of duties), when a group asks
@@ -38,6 +41,9 @@ export const VERDICT_PREFIX = 'quality-gate-verdicts';
  */
 export class GovernancePolicies extends Construct {
   readonly handler?: GovernedFunction;
+  /** Who besides the policy handler appends to the record: reconcilers, to their endpoints' records. */
+  private readonly recordWriters: string[] = [];
+  private recordBucket?: s3.IBucket;
   /** One or more: IAM limits a managed policy to 6,144 characters, about 25 groups' ARNs. */
   readonly registrarPolicies: iam.ManagedPolicy[] = [];
   readonly approverPolicies: iam.ManagedPolicy[] = [];
@@ -97,7 +103,7 @@ export class GovernancePolicies extends Construct {
             conditions: { StringEquals: { 'sagemaker:ModelApprovalStatus': 'Approved' } },
           }),
           // Never register a version at a lifecycle stage: a target that serves a stage would serve
-          // it without a promotion (red-team review). Service Authorization Reference: CreateModelPackage
+          // it without a promotion. Service Authorization Reference: CreateModelPackage
           // takes sagemaker:ModelLifeCycle:Stage and :StageStatus, present when the request sets a
           // stage (both are required members of ModelLifeCycle); Null: false is "present".
           ...(['Stage', 'StageStatus'] as const).map(
@@ -177,7 +183,9 @@ export class GovernancePolicies extends Construct {
         g.separationOfDuties ||
         g.deployments.some((d) => d.serve.kind === 'lifecycle-stage'),
     );
-    if (gated.length === 0) return;
+    // Every governed group's versions go into the governance record (registration, approvals,
+    // content changes); only the gated ones are ever updated by the handler.
+    if (props.groups.length === 0) return;
     const handler = new GovernedFunction(this, 'Handler', {
       handlerName: 'policy-gate',
       description: 'model-governance: quality gates on new versions, separation of duties on approvals',
@@ -191,9 +199,12 @@ export class GovernancePolicies extends Construct {
       .bindNotificationTopic(props.topic)
       .allowOnVersionsOf(
         ['sagemaker:DescribeModelPackage'],
-        gated.map((g) => g.name),
+        props.groups.map((g) => g.name),
       );
-    grantPolicyDecisions(handler, gated);
+    // Gated groups' decisions, and on every group a metadata-only change that runs the reconciler
+    // again once an approved version's entries are recorded (never Approved but with autoApprove).
+    grantPolicyDecisions(handler, props.groups);
+    this.bindRecord(handler, props.verdictBucket);
     handler.addEnvironment('VERDICT_S3_URI', props.verdictBucket.s3UrlForObject(VERDICT_PREFIX));
     handler.addEnvironment('POLICY_ROLE_ARN', (handler.role as iam.IRole).roleArn);
     props.verdictBucket.grantRead(handler, `${VERDICT_PREFIX}/*`);
@@ -261,7 +272,87 @@ export class GovernancePolicies extends Construct {
     props.approvalEvents.onModelPackageStateChange(handler, handler.deadLetters.queue);
     this.handler = handler;
   }
+
+  /**
+   * The governance record: the policy handler appends to it; nobody else may write or delete an
+   * entry, whatever their identity policy says (the reconciler roles only read).
+   */
+  private bindRecord(handler: GovernedFunction, bucket: s3.IBucket): void {
+    const stack = Stack.of(this);
+    const role = handler.role as iam.IRole;
+    handler.addEnvironment('GOVERNANCE_RECORD_S3_URI', bucket.s3UrlForObject(RECORD_PREFIX));
+    bucket.grantRead(handler, `${RECORD_PREFIX}/*`);
+    bucket.grantPut(handler, `${RECORD_PREFIX}/*`);
+    this.recordBucket = bucket;
+    const writers = Lazy.list({ produce: () => [role.roleArn, ...this.recordWriters] });
+    bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'OnlyTheAppWritesTheGovernanceRecord',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: [...RECORD_WRITES],
+        resources: [bucket.arnForObjects(`${RECORD_PREFIX}/*`)],
+        conditions: { ArnNotEquals: { 'aws:PrincipalArn': writers } },
+      }),
+    );
+    const bucketId = stack.resolve(stack.getLogicalId(bucket.node.defaultChild as CfnElement)) as string;
+    acknowledge(handler, {
+      id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${RECORD_PREFIX}/*]`,
+      reason:
+        'The governance record: one object per entry under <group>/<version>/, appended with conditional writes.',
+    });
+  }
+
+  /**
+   * Lets reconciler roles (this account's, and the deployment accounts' by their fixed names) append
+   * the deployments they ask of their endpoints, under `_endpoints/<their account>/`, and nothing
+   * else: no version's entries, no other account's endpoints, no delete, no retention change. The
+   * deployment accounts' roles are allowed here too (a cross-account write needs the bucket's
+   * allow); their own stacks grant the identity side.
+   */
+  allowRecordWriters(roleArns: readonly string[], crossAccount: readonly string[] = []): void {
+    const bucket = this.recordBucket;
+    if (!bucket || roleArns.length === 0) return;
+    this.recordWriters.push(...roleArns);
+    // `${aws:PrincipalAccount}` is a policy variable (IAM User Guide, "IAM policy elements:
+    // Variables and tags": global condition keys resolve in the Resource element).
+    const own = bucket.arnForObjects(`${RECORD_PREFIX}/${ENDPOINTS_SEGMENT}/\${aws:PrincipalAccount}/*`);
+    bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'ReconcilersAppendOnlyTheirEndpointsRecords',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: [...RECORD_WRITES],
+        notResources: [own],
+        conditions: { ArnEquals: { 'aws:PrincipalArn': roleArns } },
+      }),
+    );
+    bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'ReconcilersNeverRemoveARecord',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:DeleteObject', 's3:DeleteObjectVersion', 's3:PutObjectRetention'],
+        resources: [bucket.arnForObjects(`${RECORD_PREFIX}/*`)],
+        conditions: { ArnEquals: { 'aws:PrincipalArn': roleArns } },
+      }),
+    );
+    if (crossAccount.length > 0)
+      bucket.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'DeploymentReconcilersReadAndAppendTheRecord',
+          effect: iam.Effect.ALLOW,
+          principals: [new iam.AnyPrincipal()],
+          actions: ['s3:GetObject', 's3:ListBucket', 's3:PutObject'],
+          resources: [bucket.bucketArn, bucket.arnForObjects(`${RECORD_PREFIX}/*`)],
+          conditions: { ArnEquals: { 'aws:PrincipalArn': crossAccount } },
+        }),
+      );
+  }
 }
+
+/** What writes an entry, replaces it or shortens its retention. */
+const RECORD_WRITES = ['s3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion', 's3:PutObjectRetention'];
 
 /**
  * What the policy handler may write: Rejected or PendingManualApproval (a failed or

@@ -27,7 +27,9 @@ export const SOURCE_ROOT = join(__dirname, '..', 'handlers');
  * - the AWS SDK is bundled, not taken from the runtime: the bundle pins the SDK version we test with,
  *   and a minified single file loads faster than the runtime's SDK (measured by `npm run bench`);
  * - `mainFields: ['module', 'main']` takes the SDK's ES module builds, which tree-shake;
- * - source maps without sources content (NODE_OPTIONS=--enable-source-maps in the function).
+ * - a source map without sources content beside the bundle: Node reads it only when the function
+ *   sets NODE_OPTIONS=--enable-source-maps, which GovernedFunction leaves off the hot path (it costs
+ *   every cold start); local mode always reads it (local/runner/function-pool.ts).
  */
 export function bundleOptions(entry: string, outfile: string) {
   return {

@@ -4,6 +4,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { ModelPackageGroupConfig } from '../core/config/types';
 import { modelCardPrefix } from '../core/model-card-naming';
+import { accessLogsBucket } from './access-logs';
 import { compactArn } from './arn';
 import { acknowledge, nagArn } from './compliance';
 import { GovernedFunction } from './governed-function';
@@ -13,6 +14,8 @@ export interface ModelCardsProps extends SharedHandlerProps {
   readonly groups: readonly ModelPackageGroupConfig[];
   /** Where the versions' metrics files (and model artifacts) live: the handler may read them. */
   readonly metricsBuckets: readonly string[];
+  /** The audit bucket's name, when the deployment accounts must find it (core/record-naming.ts). */
+  readonly auditBucketName?: string;
 }
 
 /**
@@ -28,18 +31,9 @@ export class ModelCards extends Construct {
 
   constructor(scope: Construct, id: string, props: ModelCardsProps) {
     super(scope, id);
-    const accessLogs = new s3.Bucket(this, 'AccessLogs', {
-      encryption: s3.BucketEncryption.S3_MANAGED, // S3 server access logging cannot write to KMS-encrypted buckets
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-      lifecycleRules: [{ expiration: Duration.days(400) }],
-    });
-    acknowledge(accessLogs, {
-      id: 'AwsSolutions-S1',
-      reason: 'This is the access-log bucket of the audit bucket; logging it to itself would loop.',
-    });
+    const accessLogs = accessLogsBucket(this, 'AccessLogs', 'audit bucket');
     this.auditBucket = new s3.Bucket(this, 'AuditBucket', {
+      ...(props.auditBucketName ? { bucketName: props.auditBucketName } : {}),
       encryption: s3.BucketEncryption.KMS,
       encryptionKey: props.encryptionKey,
       bucketKeyEnabled: true,

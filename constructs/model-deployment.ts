@@ -1,7 +1,7 @@
-import { Aspects, Aws, CfnOutput, CfnResource, Stack, Token } from 'aws-cdk-lib';
+import { Aws, CfnOutput, CfnResource, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { Construct, type IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { groupsDeployedIn } from '../core/config/accounts';
 import type {
   AwsEnvironmentInput,
@@ -9,10 +9,12 @@ import type {
   ModelPackageGroupInput,
 } from '../core/config/input';
 import { parseGovernanceConfig } from '../core/config/parse';
-import type { ChatChannels, ModelPackageGroupConfig } from '../core/config/types';
+import type { ChatChannels, DataCaptureStorage, ModelPackageGroupConfig } from '../core/config/types';
 import { MODEL_PACKAGE_STATE_CHANGE, SAGEMAKER_EVENT_SOURCE } from '../core/events';
 import { cardReviewRequired, modelCardPrefix } from '../core/model-card-naming';
+import { auditBucketName, endpointRecordPrefix, RECORD_PREFIX } from '../core/record-naming';
 import { ApprovalEvents } from './approval-events';
+import { BuiltChildren } from './built-children';
 import { ACKNOWLEDGEMENTS, acknowledge } from './compliance';
 import { EndpointReconciler } from './endpoint-reconciler';
 import type { SharedHandlerProps } from './handler-props';
@@ -35,6 +37,7 @@ export interface ModelDeploymentProps
     | 'slo'
     | 'tracing'
     | 'notifications'
+    | 'dataCapture'
   > {
   /** Where the Model Registry (and its ModelGovernance) is. */
   readonly registry: AwsEnvironmentInput;
@@ -60,60 +63,76 @@ export interface ModelDeploymentProps
 export class ModelDeployment extends Construct {
   private readonly props: ModelDeploymentProps;
   private readonly groupInputs: ModelPackageGroupInput[] = [];
+  private readonly built = new BuiltChildren(this);
   private resources?: DeploymentResources;
+  /** Why nothing is built yet: no groups, or none with a target in this account. */
+  private pending: string;
 
+  /**
+   * Builds its resources here, from the groups given (validated first, every problem at once);
+   * `addGroup()` builds them again with the new group. Until some group has a target in this
+   * account there is nothing to build, and synthesis refuses the construct.
+   */
   constructor(scope: Construct, id: string, props: ModelDeploymentProps) {
     super(scope, id);
     this.props = props;
-    for (const group of props.groups ?? []) this.addGroup(group);
-    Aspects.of(this).add({
-      visit: (node: IConstruct) => {
-        if (node === this) this.build();
-      },
-    });
+    this.pending = `ModelDeployment ${this.node.path}: groups: must list at least one model package group; pass "groups" or call addGroup().`;
+    acknowledge(this, ACKNOWLEDGEMENTS.queueIsDeadLetterQueue);
+    this.node.addValidation({ validate: () => (this.resources ? [] : [this.pending]) });
+    this.groupInputs.push(...(props.groups ?? []));
+    if (this.groupInputs.length > 0) this.build();
   }
 
-  /** Adds a group; its targets in this account are deployed here. */
+  /**
+   * Adds a group; its targets in this account are deployed here. Throws a ConfigurationError, and
+   * keeps the groups it had, when the configuration with it is invalid.
+   */
   addGroup(group: ModelPackageGroupInput): this {
-    if (this.resources) {
-      throw new Error(
-        `ModelDeployment ${this.node.path}: cannot add group "${group.name}" after the construct was built (a resource was read, or synthesis began); call addGroup() before reading its resources.`,
-      );
-    }
     this.groupInputs.push(group);
+    try {
+      this.build();
+    } catch (error) {
+      this.groupInputs.pop();
+      throw error;
+    }
     return this;
   }
 
   /** The groups deployed here, each with only its targets in this account. */
   get deployedGroups(): readonly ModelPackageGroupConfig[] {
-    return this.build().groups;
+    return this.current().groups;
   }
   get encryptionKey(): kms.Key {
-    return this.build().encryptionKey;
+    return this.current().encryptionKey;
   }
   get notifications(): Notifications {
-    return this.build().notifications;
+    return this.current().notifications;
   }
   get approvalEvents(): ApprovalEvents {
-    return this.build().approvalEvents;
+    return this.current().approvalEvents;
   }
   get reconciler(): EndpointReconciler {
-    return this.build().reconciler;
+    return this.current().reconciler;
   }
   get lineage(): LineageRecorder {
-    return this.build().lineage;
+    return this.current().lineage;
   }
   /** The dashboard and alarms of this account's part of the flow. */
   get operations(): Operations {
-    return this.build().operations;
+    return this.current().operations;
   }
   /** The bus policy accepting the registry's forwarded events (in accounts other than the registry's). */
   get busPolicy(): CfnResource | undefined {
-    return this.build().busPolicy;
+    return this.current().busPolicy;
   }
 
-  private build(): DeploymentResources {
-    if (this.resources) return this.resources;
+  private current(): DeploymentResources {
+    if (!this.resources) throw new Error(this.pending);
+    return this.resources;
+  }
+
+  /** Validates the configuration as it is now, then (re)builds every resource from it. */
+  private build(): void {
     const { registry, groups: _groups, account, ...settings } = this.props;
     const config = parseGovernanceConfig(
       { ...settings, registry, groups: this.groupInputs },
@@ -128,22 +147,23 @@ export class ModelDeployment extends Construct {
     }
     const groups = groupsDeployedIn(config, registry.account, targetAccount);
     if (groups.length === 0) {
-      throw new Error(
-        `ModelDeployment ${this.node.path}: no target of its groups is in account ${targetAccount}; give targets "account": "${targetAccount}" (targets without one are the registry's, ${registry.account}).`,
-      );
+      this.pending = `ModelDeployment ${this.node.path}: no target of its groups is in account ${targetAccount}; give targets "account": "${targetAccount}" (targets without one are the registry's, ${registry.account}).`;
+      return;
     }
-    this.resources = buildDeployment(this, {
-      groups,
-      registry: config.registry ?? registry,
-      targetAccount,
-      notificationEmails: config.notificationEmails,
-      modelArtifactBuckets: config.modelArtifactBuckets,
-      modelArtifactKeyArns: config.modelArtifactKeyArns,
-      approvalToServingMinutes: config.slo.approvalToServingMinutes,
-      tracing: config.tracing,
-      chat: config.notifications,
-    });
-    return this.resources;
+    this.resources = this.built.replace(() =>
+      buildDeployment(this, {
+        groups,
+        registry: config.registry ?? registry,
+        targetAccount,
+        notificationEmails: config.notificationEmails,
+        modelArtifactBuckets: config.modelArtifactBuckets,
+        modelArtifactKeyArns: config.modelArtifactKeyArns,
+        approvalToServingMinutes: config.slo.approvalToServingMinutes,
+        tracing: config.tracing,
+        chat: config.notifications,
+        dataCapture: config.dataCapture,
+      }),
+    );
   }
 }
 
@@ -170,11 +190,11 @@ function buildDeployment(
     approvalToServingMinutes: number;
     tracing: boolean;
     chat: ChatChannels;
+    dataCapture: DataCaptureStorage;
   },
 ): DeploymentResources {
   const { groups, registry, targetAccount } = c;
   const crossAccount = targetAccount !== registry.account;
-  acknowledge(scope, ACKNOWLEDGEMENTS.queueIsDeadLetterQueue);
   const manifestPath = writeManifest(scope, {
     manifestVersion: 1,
     groups,
@@ -236,11 +256,13 @@ function buildDeployment(
     groups,
     modelArtifactBuckets: c.modelArtifactBuckets,
     modelArtifactKeyArns: c.modelArtifactKeyArns,
-    ...(crossAccount
-      ? { registryAccount: registry.account, handlerRoleName: reconcilerRoleName(registry.region) }
-      : {}),
+    dataCapture: c.dataCapture,
+    ...(crossAccount ? { registryAccount: registry.account } : {}),
+    // A fixed name: the registry's group and record policies name this role.
+    handlerRoleName: reconcilerRoleName(registry.region),
     ...shared,
   });
+  bindGovernanceRecord(reconciler, registry, targetAccount, groups);
   // The registry's policy handler (fixed name): its change to a version is its check of the approval.
   reconciler.handler.addEnvironment(
     'APPROVAL_CHECKER_ROLE_ARN',
@@ -262,6 +284,9 @@ function buildDeployment(
     topic: notifications.topic,
     functions: [reconciler.handler, lineage.handler],
     approvalToServingMinutes: c.approvalToServingMinutes,
+    monitored: groups.flatMap((g) =>
+      g.deployments.filter((t) => t.monitoring).map((t) => ({ group: g.name, endpoint: t.endpointName })),
+    ),
   });
   return {
     groups,
@@ -273,4 +298,51 @@ function buildDeployment(
     operations,
     ...(busPolicy ? { busPolicy } : {}),
   };
+}
+
+/**
+ * The registry account's governance record, read by this account's reconciler (every gate: verdicts,
+ * registered content, who approved) and appended to with the deployments it asks of its endpoints.
+ * The registry stack's bucket policy and key policy allow this role by its fixed name; this is the
+ * identity side. The bucket is found by its name (core/record-naming.ts auditBucketName).
+ */
+function bindGovernanceRecord(
+  reconciler: EndpointReconciler,
+  registry: AwsEnvironmentInput,
+  account: string,
+  groups: readonly ModelPackageGroupConfig[],
+): void {
+  const fn = reconciler.handler;
+  const bucket = auditBucketName(registry.account, registry.region);
+  const bucketArn = `arn:${Aws.PARTITION}:s3:::${bucket}`;
+  fn.addEnvironment('GOVERNANCE_RECORD_S3_URI', `s3://${bucket}/${RECORD_PREFIX}`);
+  fn.allow(['s3:ListBucket'], [bucketArn], { StringLike: { 's3:prefix': [`${RECORD_PREFIX}/*`] } });
+  fn.allow(['s3:GetObject'], [`${bucketArn}/${RECORD_PREFIX}/*`]);
+  const endpoints = groups.flatMap((g) => g.deployments.map((t) => t.endpointName));
+  fn.allow(
+    ['s3:PutObject'],
+    endpoints.map((e) => `${bucketArn}/${endpointRecordPrefix(RECORD_PREFIX, account, e)}*`),
+  );
+  // The registry's key encrypts the bucket; its key policy names this role (via S3 only).
+  fn.allow(
+    ['kms:Decrypt', 'kms:GenerateDataKey'],
+    [`arn:${Aws.PARTITION}:kms:${registry.region}:${registry.account}:key/*`],
+    { StringEquals: { 'kms:ViaService': `s3.${registry.region}.amazonaws.com` } },
+  );
+  acknowledge(fn, {
+    id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${bucket}/${RECORD_PREFIX}/*]`,
+    reason:
+      "Reads the registry account's governance record, one object per entry (its bucket policy lets only the app's roles write).",
+  });
+  for (const e of endpoints)
+    acknowledge(fn, {
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${bucket}/${endpointRecordPrefix(RECORD_PREFIX, account, e)}*]`,
+      reason:
+        "Appends the deployments it asks of this endpoint to the endpoint's governance record (conditional writes; the bucket policy denies every other key and any delete).",
+    });
+  acknowledge(fn, {
+    id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:${registry.region}:${registry.account}:key/*]`,
+    reason:
+      "The registry stack's key, whose id this stack cannot know: only through S3 (kms:ViaService), and the key policy names this role.",
+  });
 }

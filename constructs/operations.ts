@@ -23,6 +23,8 @@ export interface OperationsProps {
   readonly deadLetterQueues?: readonly sqs.IQueue[];
   /** Objective for approval to serving, in minutes (config: slo.approvalToServingMinutes). */
   readonly approvalToServingMinutes: number;
+  /** The targets with model monitoring: their executions and violations are charted, violations alarmed. */
+  readonly monitored?: readonly { readonly group: string; readonly endpoint: string }[];
 }
 
 const PERIOD = Duration.minutes(5);
@@ -40,6 +42,7 @@ const PERIOD = Duration.minutes(5);
  * - a rolled-back deployment;
  * - each handler's errors and throttles;
  * - approval to serving above the objective;
+ * - a monitoring execution that found violations (when a target is monitored);
  * - dead-letter queue depth: each queue has its own alarm already (DeadLetterQueue), charted here.
  */
 export class Operations extends Construct {
@@ -110,6 +113,14 @@ export class Operations extends Construct {
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       });
     }
+    const monitored = reconciler ? (props.monitored ?? []) : [];
+    if (reconciler && monitored.length > 0)
+      alarm('MonitoringViolations', {
+        alarmDescription:
+          'Model monitoring found violations on the version an endpoint serves. The notification names the version, the constraints and the report; with onViolation: hold, newer versions wait for mgov clear-violation.',
+        metric: this.metric(METRIC.monitoringViolation, reconciler.handlerName, 'Sum'),
+        threshold: ALARM_THRESHOLDS.monitoringViolations,
+      });
 
     const queues = [...props.functions.map((f) => f.deadLetters.queue), ...(props.deadLetterQueues ?? [])];
     const widgets: cloudwatch.IWidget[][] = [
@@ -189,6 +200,32 @@ export class Operations extends Construct {
           12,
         ),
       ],
+      ...(reconciler && monitored.length > 0
+        ? [
+            [
+              graph(
+                'Monitoring executions and violations',
+                [METRIC.monitoringExecution, METRIC.monitoringViolation].map((name) =>
+                  this.metric(name, reconciler.handlerName, 'Sum'),
+                ),
+                12,
+              ),
+              graph(
+                'Monitoring violations by target',
+                monitored.map((t) =>
+                  this.metric(
+                    METRIC.monitoringViolation,
+                    reconciler.handlerName,
+                    'Sum',
+                    { Group: t.group, Endpoint: t.endpoint },
+                    t.endpoint,
+                  ),
+                ),
+                12,
+              ),
+            ],
+          ]
+        : []),
       [new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 })],
     ];
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {

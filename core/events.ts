@@ -6,6 +6,12 @@ export const SAGEMAKER_EVENT_SOURCE = 'aws.sagemaker';
 export const MODEL_PACKAGE_STATE_CHANGE = 'SageMaker Model Package State Change';
 export const ENDPOINT_STATE_CHANGE = 'SageMaker Endpoint State Change';
 export const MODEL_CARD_STATE_CHANGE = 'SageMaker Model Card State Change';
+/**
+ * A monitoring execution runs as a processing job: its state change (developer guide, "Events that
+ * Amazon SageMaker AI sends to Amazon EventBridge", processing job state change) carries the
+ * schedule's ARN, and an ExitMessage starting "CompletedWithViolations" when it found violations.
+ */
+export const PROCESSING_JOB_STATE_CHANGE = 'SageMaker Processing Job State Change';
 
 /**
  * CloudFormation's own event when a stack settles (AWS CloudFormation user guide, "Stack Status

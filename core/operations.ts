@@ -31,6 +31,10 @@ export const METRIC = {
   approvalReverted: 'ApprovalReverted',
   cardWritten: 'CardWritten',
   eventIgnored: 'EventIgnored',
+  /** A monitoring execution of a governed endpoint ended (each execution once; a replayed event is not counted). */
+  monitoringExecution: 'MonitoringExecutions',
+  /** A monitoring execution found violations on the version an endpoint serves. */
+  monitoringViolation: 'MonitoringViolations',
 } as const;
 
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];
@@ -57,6 +61,8 @@ export const ALARM_THRESHOLDS = {
   handlerErrors: 1,
   /** Throttled invocations in 5 minutes, per handler. */
   handlerThrottles: 1,
+  /** Monitoring executions with violations in 5 minutes: any. */
+  monitoringViolations: 1,
 } as const;
 
 /** @default objective for approval to serving, when the config sets none. */

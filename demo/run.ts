@@ -24,6 +24,13 @@ import { MULTI_ACCOUNT_CONFIG, multiAccountStory, PROFILES } from './multi-accou
 const MULTI = process.argv.includes('--multi-account');
 const CONFIG = MULTI ? MULTI_ACCOUNT_CONFIG : join(__dirname, 'governance.demo.json');
 const GROUP = 'demo-churn';
+/**
+ * Two SageMaker Studio users of one domain, both working as the domain's execution role; the domain
+ * sets each session's SourceIdentity to the user profile (ExecutionRoleIdentityConfig:
+ * USER_PROFILE_NAME), so separation of duties tells them apart (docs/studio-users.md).
+ */
+const ALICE = 'studio=d-demo@alice';
+const BOB = 'studio=d-demo@bob';
 const ENDPOINT = 'demo-churn-prod';
 // The AWS SDK's Node.js-version warning (see bin/mgov.ts), once per run, is not for the user here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -55,8 +62,8 @@ async function main(): Promise<number> {
     // The shadow check runs every 5 minutes in AWS; here every second.
     scheduleEveryMs: 1000,
   });
-  // One minute of a shadow test lasts three seconds here.
-  app.sagemaker.configure({ experimentMinuteMs: 3000 });
+  // The hour-long shadow test lasts three seconds here.
+  app.sagemaker.configure({ experimentMinuteMs: 50 });
   try {
     process.stdout.write(
       `ready in ${((Date.now() - started) / 1000).toFixed(1)} s; AWS_ENDPOINT_URL=${app.sagemaker.url}\n`,
@@ -77,7 +84,7 @@ async function main(): Promise<number> {
       process.env.AWS_CONFIG_FILE = join(dir, 'config');
       for (const p of PROFILES) profileArgs.push('--account-profile', `${p.account}=${p.profile}`);
     }
-    as('data-scientist');
+    as(ALICE);
     const s3 = new S3Client({ forcePathStyle: true });
     await s3.send(new CreateBucketCommand({ Bucket: 'demo-models' }));
     // The training jobs' output: the quality gate pins it, and the reconciler deploys only what matches.
@@ -100,12 +107,14 @@ async function main(): Promise<number> {
       Object.assign(process.env, scoped ? app.clientEnv(scoped[2], scoped[1]) : app.clientEnv(who));
       const withProfiles = ['status', 'approve', 'reject'].includes(args[0] ?? '') ? profileArgs : [];
       process.stdout.write(
-        `\n${bold(`▶ ${title}`)}\n  $ AWS_ACCESS_KEY_ID=${who} mgov ${[...args, ...withProfiles].join(' ')}\n`,
+        `\n${bold(`▶ ${title}`)}\n  $ AWS_ACCESS_KEY_ID=${who} mgov ${[...args, ...withProfiles].map(shellQuote).join(' ')}\n`,
       );
       const r: Run = { code: 0, out: '', err: '' };
       r.code = await mgov([...args, '--config', CONFIG, ...withProfiles], {
+        // Both streams as they come, in the order mgov writes them (as a terminal shows them).
         out: (t) => {
           r.out += `${t}\n`;
+          process.stdout.write(`${t.replace(/^/gm, '  ')}\n`);
         },
         err: (t) => {
           r.err += `${t}\n`;
@@ -115,7 +124,6 @@ async function main(): Promise<number> {
         env: process.env,
         pollMs: 250,
       });
-      process.stdout.write(r.out.replace(/^/gm, '  ').replace(/ +$/, ''));
       const problem = r.code !== 0 ? `exited ${r.code}` : expect(r);
       process.stdout.write(`  ${mark(!problem)} ${problem ?? 'as expected'}\n`);
       if (problem) failures.push(`${title}: ${problem}`);
@@ -124,7 +132,7 @@ async function main(): Promise<number> {
     const served = () => app.sagemaker.endpoints.calls.filter((c) => c.endpointName === ENDPOINT);
     const gateOf = async (version: number) => {
       for (let i = 0; i < 100; i++) {
-        as('data-scientist');
+        as(ALICE);
         const r: Run = { code: 0, out: '', err: '' };
         await mgov(['status', GROUP, '--json', '--config', CONFIG], {
           out: (t) => {
@@ -148,14 +156,14 @@ async function main(): Promise<number> {
       return summary();
     }
     await step(
-      'A data scientist registers v1 (metrics: a SageMaker Pipelines evaluation)',
-      'data-scientist',
+      'Alice, a data scientist in SageMaker Studio, registers v1 (metrics: a SageMaker Pipelines evaluation)',
+      ALICE,
       ['register', GROUP, '--manifest', join(__dirname, 'v1.json')],
       (r) => (/v1 registered/.test(r.out) ? undefined : 'no v1'),
     );
     await step(
       '…and v2 (model-quality statistics and a Clarify bias report)',
-      'data-scientist',
+      ALICE,
       ['register', GROUP, '--manifest', join(__dirname, 'v2.json')],
       (r) => (/v2 registered/.test(r.out) ? undefined : 'no v2'),
     );
@@ -165,8 +173,8 @@ async function main(): Promise<number> {
       failures.push(`quality gate: expected both versions to pass, got ${gates.join(', ')}`);
 
     await step(
-      'An approver approves v1 and waits for the deployment',
-      'approver',
+      'Bob, another Studio user of the same domain and execution role, approves v1 and waits for the deployment',
+      BOB,
       ['approve', GROUP, '1', '--reason', 'mse 4.9 on holdout; reviewed the card', '--wait'],
       () => {
         const c = served();
@@ -181,8 +189,8 @@ async function main(): Promise<number> {
     // latency and errors to CloudWatch. Locally, the figures are set: v2 is as fast and as reliable.
     const figuresFed = feedShadowFigures(app, ENDPOINT, 2);
     await step(
-      'The approver approves v2: first a shadow test on a copy of live traffic, then a canary update',
-      'approver',
+      'Bob approves v2: first a shadow test on a copy of live traffic, then a canary update',
+      BOB,
       ['approve', GROUP, '2', '--reason', 'weekly retrain, bias within bounds', '--wait'],
       () => {
         const passed = app.invocations.some((i) =>
@@ -204,8 +212,8 @@ async function main(): Promise<number> {
     );
     await figuresFed;
     await step(
-      'v2 misbehaves: the approver rejects it, and the endpoint goes back to v1',
-      'approver',
+      'v2 misbehaves: Bob rejects it, and the endpoint goes back to v1',
+      BOB,
       ['reject', GROUP, '2', '--reason', 'complaints about false positives', '--wait'],
       (r) =>
         /serves v1/.test(r.out) && versionOfName(ENDPOINT, served().at(-1)?.endpointConfigName ?? '') === 1
@@ -213,8 +221,8 @@ async function main(): Promise<number> {
           : 'endpoint is not back on v1',
     );
     await step(
-      'A data scientist registers v3, trained on a truncated dataset',
-      'data-scientist',
+      'Alice registers v3, trained on a truncated dataset',
+      ALICE,
       ['register', GROUP, '--manifest', join(__dirname, 'v3-poor.json')],
       (r) => (/v3 registered/.test(r.out) ? undefined : 'no v3'),
     );
@@ -328,3 +336,8 @@ main().then(
     process.exitCode = 1;
   },
 );
+
+/** An argument as a shell reads it back: quoted when it holds anything but safe characters. */
+function shellQuote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`;
+}

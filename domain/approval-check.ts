@@ -19,27 +19,35 @@
  * sagemaker:ModelLifeCycle:stage/stageStatus: developer guide, "Set up Staging Construct Examples"),
  * none the containers or the source; so an approver could otherwise rewrite what they approve.
  */
+
 import { createHash } from 'node:crypto';
+import { type Hold, hold } from './hold';
 import { describePrincipal, type Principal, samePrincipal } from './principal';
+import { escapeField, METADATA_VALUE_MAX, unescapeField } from './service-values';
 
 /** Metadata the policy handler writes with its check: who approved (shown only). */
 export const APPROVED_BY_KEY = 'model-governance:approved-by';
 /**
  * Metadata the policy handler writes with its check: who approved, as a principal to compare
- * (`iam=<ARN> sid=<SourceIdentity> profile=<domain>/<name>`, what CustomerMetadataProperties allows);
- * trusted only while the version's latest change is the policy handler's (the card reviewer check).
+ * (`iam=<ARN> sid=<SourceIdentity> profile=<domain>/<name>`, each field escaped into what
+ * CustomerMetadataValue allows: service-values.ts escapeField); trusted only while the version's
+ * latest change is the policy handler's (the card reviewer check).
  */
 export const APPROVED_BY_PRINCIPAL_KEY = 'model-governance:approved-by-principal';
 
+/** What stands for a principal too long to record: decodes to nobody (a check that needs it fails closed). */
+const UNRECORDED_PRINCIPAL = '-';
+
 export function encodePrincipal(p: Principal): string {
-  return [
-    p.iam ? `iam=${p.iam}` : undefined,
-    p.sourceIdentity ? `sid=${p.sourceIdentity}` : undefined,
-    p.userProfile ? `profile=${p.userProfile}` : undefined,
+  const encoded = [
+    p.iam ? `iam=${escapeField(p.iam)}` : undefined,
+    p.sourceIdentity ? `sid=${escapeField(p.sourceIdentity)}` : undefined,
+    p.userProfile ? `profile=${escapeField(p.userProfile)}` : undefined,
   ]
     .filter((x) => x !== undefined)
-    .join(' ')
-    .slice(0, 256);
+    .join(' ');
+  // Cut, it would decode to another principal.
+  return encoded.length <= METADATA_VALUE_MAX && encoded ? encoded : UNRECORDED_PRINCIPAL;
 }
 
 export function decodePrincipal(value: string | undefined): Principal | undefined {
@@ -47,7 +55,8 @@ export function decodePrincipal(value: string | undefined): Principal | undefine
   const fields = Object.fromEntries(
     value.split(' ').flatMap((part) => {
       const i = part.indexOf('=');
-      return i > 0 ? [[part.slice(0, i), part.slice(i + 1)]] : [];
+      const field = i > 0 ? unescapeField(part.slice(i + 1)) : undefined;
+      return field ? [[part.slice(0, i), field]] : [];
     }),
   );
   const p: Principal = {
@@ -85,7 +94,8 @@ export function jsonFingerprint(value: unknown): string {
   return createHash('sha256').update(canonicalJson(value)).digest('hex');
 }
 
-function canonicalJson(value: unknown): string {
+/** JSON with object keys sorted and undefined members left out: the same value always gives the same text. */
+export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value instanceof Date) return JSON.stringify(value.toISOString());
   if (value && typeof value === 'object') {
@@ -135,12 +145,6 @@ export function registrationRecord(
   };
 }
 
-/**
- * How a hold that lasts only until the policy handler's check (about a second) begins: logged, not
- * notified, since the next notification is the deployment's (deployment-report isNotable).
- */
-export const AWAITING_CHECK = 'approval not yet checked for separation of duties';
-
 /** Why the reconciler must not deploy this version of a separation-of-duties group yet, or undefined. */
 export function approvalCheckHold(facts: {
   readonly lastModifiedBy?: string;
@@ -149,15 +153,24 @@ export function approvalCheckHold(facts: {
   readonly checker?: Principal;
   readonly metadata?: Readonly<Record<string, string>>;
   readonly contentFingerprint?: string;
-}): string | undefined {
+}): Hold | undefined {
   if (!facts.checker || !samePrincipal(facts.lastModifiedByPrincipal, facts.checker)) {
     const by = facts.lastModifiedBy ?? 'an unknown identity';
-    return `${AWAITING_CHECK} (latest change by ${by}); the policy handler's check deploys it`;
+    return hold(
+      'approval-unchecked',
+      `approval not yet checked for separation of duties (latest change by ${by}); the policy handler's check deploys it`,
+    );
   }
   const registered = facts.metadata?.[CONTENT_KEY];
   if (!registered || registered === CONTENT_UNRECORDED)
-    return 'its registered content was never recorded, so a rewrite cannot be ruled out; register a new version';
+    return hold(
+      'content-unrecorded',
+      'its registered content was never recorded, so a rewrite cannot be ruled out; register a new version',
+    );
   if (registered !== facts.contentFingerprint)
-    return 'its deployable content (containers, model data, SourceUri) changed after registration; register a new version';
+    return hold(
+      'content-changed',
+      'its deployable content (containers, model data, SourceUri) changed after registration; register a new version',
+    );
   return undefined;
 }

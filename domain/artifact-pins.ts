@@ -13,7 +13,9 @@
  * (key, ETag, size). The reconciler deploys a version only while its model data still matches
  * (`pinHold`); the gate compares with the live version's metrics as pinned (`pinnedRead`).
  */
+
 import { createHash } from 'node:crypto';
+import { type Hold, hold } from './hold';
 
 /**
  * How long after registration an approved version the gate has not decided is still decided by it
@@ -136,12 +138,6 @@ function short(digest: string): string {
 }
 
 /**
- * How a hold that lasts only until the quality gate's verdict is written (about a second) begins:
- * logged, not notified, like the separation-of-duties wait (deployment-report isNotable).
- */
-export const AWAITING_VERDICT = 'awaiting the quality gate verdict';
-
-/**
  * Why the reconciler must not deploy a version of a quality-gated group, or undefined when it may:
  * the gate has not decided it (no verdict in the policy handler's store), the verdict predates
  * artifact pins, the version now names model data the gate did not see, or the model data no longer
@@ -158,26 +154,41 @@ export function verdictHold(facts: {
   /** When the version was registered, and now: the gate decides an approved version only within GATE_CATCH_UP_MS. */
   readonly registeredAt: Date;
   readonly now: Date;
-}): string | undefined {
+}): Hold | undefined {
   const { verdict } = facts;
   if (!verdict) {
     if (facts.now.getTime() - facts.registeredAt.getTime() <= GATE_CATCH_UP_MS)
-      return `${AWAITING_VERDICT}: the policy handler has not decided this version yet; its verdict deploys it`;
-    return 'it has no quality gate verdict, and the gate will not decide it now (it was approved more than an hour after registration without one: before the gate was added to the group, or the policy handler failed on it, see its dead-letter queue); register it again as a new version';
+      return hold(
+        'verdict-pending',
+        'awaiting the quality gate verdict: the policy handler has not decided this version yet; its verdict deploys it',
+      );
+    return hold(
+      'verdict-missing',
+      'it has no quality gate verdict, and the gate will not decide it now (it was approved more than an hour after registration without one: before the gate was added to the group, or the policy handler failed on it, see its dead-letter queue); register it again as a new version',
+    );
   }
   const pins = verdict.artifacts;
   if (!pins)
-    return `its quality gate verdict (${verdict.decidedAt}) predates artifact pins, so its model data cannot be verified; register it again as a new version`;
+    return hold(
+      'verdict-unpinned',
+      `its quality gate verdict (${verdict.decidedAt}) predates artifact pins, so its model data cannot be verified; register it again as a new version`,
+    );
   for (const location of facts.locations) {
     if (!pins.modelData.some((p) => p.uri === location.uri))
-      return `its model data ${location.uri} is not what the quality gate saw (the version was changed after the gate decided); register a new version`;
+      return hold(
+        'model-data-not-pinned',
+        `its model data ${location.uri} is not what the quality gate saw (the version was changed after the gate decided); register a new version`,
+      );
   }
   for (const pinned of pins.modelData) {
     const now = facts.observed.get(pinned.uri);
-    if (!now) return `the state of ${pinned.uri} could not be read`;
+    if (!now) return hold('artifact-unreadable', `the state of ${pinned.uri} could not be read`);
     const change = artifactChange(pinned, now);
     if (change)
-      return `${change}; the approved version would serve other weights than were decided, so it is not deployed (register a new version)`;
+      return hold(
+        'artifact-changed',
+        `${change}; the approved version would serve other weights than were decided, so it is not deployed (register a new version)`,
+      );
   }
   return undefined;
 }

@@ -1,8 +1,45 @@
-import { AWAITING_CHECK } from './approval-check';
-import { AWAITING_VERDICT } from './artifact-pins';
 import type { Notification } from './audit';
 import { toSubject } from './audit';
-import { STAGE_AWAITING_CHECK } from './stage-check';
+import { type HoldCode, isQuietWait, type QuietHoldCode } from './hold';
+
+/** Why a run did nothing (logged, never notified). */
+export type SkipCode =
+  /** The endpoint is changing; its next state-change event reconciles it again. */
+  | 'endpoint-busy'
+  /** Another run's change reached the endpoint first. */
+  | 'lost-race'
+  /** No approved version, and no endpoint to keep or delete. */
+  | 'nothing-to-serve'
+  /** No approved version; the endpoint keeps serving (told when the version went, not on every event). */
+  | 'keep-serving'
+  /** The endpoint already serves the version it should (not settled by this event). */
+  | 'in-sync'
+  /** SageMaker rolled the version back and people were told; not retried. */
+  | 'rollback-notified'
+  /** The periodic shadow check found no shadow test to carry forward. */
+  | 'no-shadow-step'
+  /** An older version's shadow test was stopped; the newer version is tested next. */
+  | 'shadow-stopped'
+  /** Another run started the same shadow test. */
+  | 'shadow-started-elsewhere'
+  /** The version failed its shadow test, told when measured. */
+  | 'shadow-failed-notified'
+  /** A monitoring event for a target this app does not monitor, or an execution it cannot find. */
+  | 'not-monitored'
+  /** A monitoring execution without violations (or on a version no longer in the registry). */
+  | 'monitoring-clean'
+  /** A monitoring execution's violations are recorded already (a replayed event). */
+  | 'violation-recorded';
+
+/** Why the config an endpoint serves is drift that no update puts back (told). */
+export type DriftCode =
+  /** Not a config this app made for a version of the group (someone else's, or squatted under our name). */
+  | 'served-config-not-ours'
+  /** Ours, but not what the governance record says this app last asked for, nor SageMaker's rollback of it. */
+  | 'served-config-not-requested';
+
+/** Why a run waits for something that comes by itself (logged, never notified). */
+export type WaitCode = QuietHoldCode | 'shadow-running';
 
 /** What one reconcile run did for one target: logged, notified and returned. */
 export type TargetOutcome =
@@ -16,7 +53,7 @@ export type TargetOutcome =
       /** fromConfig was put there by someone else's UpdateEndpoint, not by this app nor a rollback. */
       readonly drift?: true;
       /** A newer approved version a deployment gate holds back (this one is the newest that may deploy). */
-      readonly passedOver?: { readonly version: number; readonly reason: string };
+      readonly passedOver?: { readonly version: number; readonly code: HoldCode; readonly reason: string };
       /** The shadow test this deployment passed first: its figures. */
       readonly shadowPassed?: string;
     }
@@ -55,14 +92,29 @@ export type TargetOutcome =
   /** The newest version the target would serve is held back by a deployment gate. */
   | {
       readonly outcome: 'held';
+      readonly code: HoldCode;
       readonly version: number;
       readonly modelPackageArn: string;
       readonly reason: string;
       readonly servingConfig?: string;
       /** The version the endpoint serves is held too (say, its model data changed under it). */
-      readonly servingHeld?: { readonly version: number; readonly reason: string };
+      readonly servingHeld?: { readonly version: number; readonly code: HoldCode; readonly reason: string };
       /** The version failed its shadow test: the figures measured. */
       readonly shadowFailed?: string;
+    }
+  /**
+   * The endpoint serves a config this app did not put there, and this run does not put it back
+   * (nothing may deploy, or the config under the desired name is not ours).
+   */
+  | {
+      readonly outcome: 'drift-found';
+      readonly code: DriftCode;
+      readonly servingConfig: string;
+      readonly reason: string;
+      /** The version the served config's name carries, when it is one of ours. */
+      readonly servedVersion?: number;
+      /** The newest version that would deploy is held, and why. */
+      readonly held?: { readonly version: number; readonly code: HoldCode };
     }
   /** The endpoint is Failed or UpdateRollbackFailed: only a person can bring it back. */
   | {
@@ -72,27 +124,42 @@ export type TargetOutcome =
       readonly modelPackageArn: string;
       readonly reason: string;
     }
-  | { readonly outcome: 'skipped'; readonly reason: string; readonly version?: number };
+  /** A monitoring execution found violations on the version the endpoint serves. */
+  | {
+      readonly outcome: 'monitoring-violation';
+      readonly version: number;
+      readonly modelPackageArn: string;
+      readonly monitorType: string;
+      readonly response: 'notify' | 'hold' | 'rollback';
+      readonly violations: readonly {
+        readonly featureName: string;
+        readonly checkType: string;
+        readonly description: string;
+      }[];
+      readonly report?: string;
+      /** The version was rejected for it (onViolation: rollback). */
+      readonly rejected: boolean;
+      /** Newer versions are held until a person clears it (onViolation: hold). */
+      readonly held: boolean;
+    }
+  /** The version waits for the policy handler's check or verdict, or for its running shadow test. */
+  | {
+      readonly outcome: 'waiting';
+      readonly code: WaitCode;
+      readonly version: number;
+      readonly reason: string;
+    }
+  | {
+      readonly outcome: 'skipped';
+      readonly code: SkipCode;
+      readonly reason: string;
+      readonly version?: number;
+    };
 
 export interface TargetReport {
   readonly groupName: string;
   readonly endpointName: string;
   readonly result: TargetOutcome;
-}
-
-/**
- * A hold that lasts only until the policy handler's own registry update, whose event deploys the
- * version (its approval check, or its quality gate verdict): logged, never notified.
- */
-export function isQuietWait(reason: string): boolean {
-  return [AWAITING_CHECK, AWAITING_VERDICT, STAGE_AWAITING_CHECK].some((w) => reason.startsWith(w));
-}
-
-/** Whether people should hear about it (skips are logged, not notified). */
-export function isNotable(report: TargetReport): boolean {
-  const { result } = report;
-  if (result.outcome === 'held' && isQuietWait(result.reason)) return false;
-  return result.outcome !== 'skipped';
 }
 
 export function deploymentNotification(report: TargetReport): Notification {
@@ -114,7 +181,7 @@ export function deploymentNotification(report: TargetReport): Notification {
               `WARNING: ${endpointName} was serving ${result.fromConfig}, which model-governance did not deploy (someone else's UpdateEndpoint). It is being put back to the approved version; find out who changed it.`,
             ]
           : []),
-        ...(result.passedOver && !isQuietWait(result.passedOver.reason)
+        ...(result.passedOver && !isQuietWait(result.passedOver)
           ? [
               '',
               `HELD: ${groupName} version ${result.passedOver.version} is not deployed: ${result.passedOver.reason}`,
@@ -149,6 +216,18 @@ export function deploymentNotification(report: TargetReport): Notification {
         '',
         `The reconciler will not retry this version. Approve a newer version, or fix the cause and run: mgov retry-deploy ${endpointName}`,
         `Model package: ${result.modelPackageArn}`,
+      );
+      break;
+    case 'drift-found':
+      headline = `${endpointName} was changed outside model-governance (${result.code})`;
+      lines.push(
+        `WARNING: ${result.reason}.`,
+        result.held
+          ? `Nothing puts it back: ${groupName} v${result.held.version}, the version it would serve, is held (${result.held.code}).`
+          : result.code === 'served-config-not-ours' && result.servedVersion !== undefined
+            ? `Its name is the one this app uses for ${groupName} v${result.servedVersion}, so the reconciler cannot make its own under that name: delete the config, then approve again.`
+            : `No approved ${groupName} version may deploy to put it back. Approve one, or delete the endpoint.`,
+        'Find out who changed it (CloudTrail: UpdateEndpoint, CreateEndpoint, CreateEndpointConfig).',
       );
       break;
     case 'needs-operator':
@@ -187,6 +266,23 @@ export function deploymentNotification(report: TargetReport): Notification {
               'SageMaker loads the model data again whenever it starts an instance (scaling out, replacing one): restore the object or approve a version whose artifacts are intact, and find out who changed it.',
             ]
           : []),
+      );
+      break;
+    case 'monitoring-violation':
+      headline = `${groupName} v${result.version} on ${endpointName}: ${result.violations.length} ${result.monitorType} monitoring violation(s)`;
+      lines.push(
+        `The ${result.monitorType} monitor of ${endpointName} found ${result.violations.length} violation(s) of ${groupName} version ${result.version}'s baseline:`,
+        ...result.violations
+          .slice(0, 20)
+          .map((v) => `  - ${v.checkType} on ${v.featureName}: ${v.description}`),
+        `Report: ${result.report ?? 'not written'}`,
+        '',
+        result.rejected
+          ? `The version has been rejected (onViolation: rollback): the endpoint goes back to the previous approved version.`
+          : result.held
+            ? `onViolation: hold. Newer versions of ${groupName} do not deploy to ${endpointName} until a person reads the report and runs: mgov clear-violation ${endpointName}`
+            : `onViolation: ${result.response}. Recorded in lineage on the version.`,
+        `Model package: ${result.modelPackageArn}`,
       );
       break;
     default:

@@ -2,9 +2,11 @@ import {
   ENDPOINT_STATE_CHANGE,
   MODEL_CARD_STATE_CHANGE,
   MODEL_PACKAGE_STATE_CHANGE,
+  PROCESSING_JOB_STATE_CHANGE,
   STACK_SETTLED_STATUSES,
   STACK_STATUS_CHANGE,
 } from '../core/events';
+import { contentFingerprint } from './approval-check';
 import {
   type ApprovalStatus,
   describeIdentity,
@@ -32,6 +34,13 @@ export interface ModelPackageStateChange {
   readonly reportedStage?: string;
   /** When the version was registered, as the event reports it, ISO 8601. */
   readonly reportedCreationTime?: string;
+  /**
+   * The deployable content's fingerprint as the registration's own event carries it: present only on
+   * the event of the CreateModelPackage call (no later change, no updated fields), whose detail is the
+   * version as registered. Only AWS puts `aws.sagemaker` events on the bus, so this is the service's
+   * own fact, whatever the version shows by the time the event is handled.
+   */
+  readonly registeredContentFingerprint?: string;
 }
 
 /** Event times come as epoch milliseconds (documented samples) or ISO 8601 strings. */
@@ -92,7 +101,22 @@ export function parseModelPackageStateChange(event: unknown): Parsed<ModelPackag
       reportedBy: describeIdentity((d.LastModifiedBy ?? d.CreatedBy) as UserContextLike | undefined),
       reportedStage: reportedStage(d.ModelLifeCycle),
       reportedCreationTime: eventTime(d.CreationTime),
+      ...registrationContent(d),
     },
+  };
+}
+
+/** The registration event's content fingerprint (see ModelPackageStateChange), when this is that event. */
+function registrationContent(d: Record<string, unknown>): { registeredContentFingerprint?: string } {
+  const created = eventTime(d.CreationTime);
+  const modified = eventTime(d.LastModifiedTime);
+  const registration =
+    created !== undefined &&
+    (modified === undefined || modified === created) &&
+    d.UpdatedModelPackageFields === undefined;
+  if (!registration || (d.InferenceSpecification === undefined && d.SourceUri === undefined)) return {};
+  return {
+    registeredContentFingerprint: contentFingerprint(d as Parameters<typeof contentFingerprint>[0]),
   };
 }
 
@@ -228,7 +252,45 @@ export type ReconcileTrigger =
   /** The reconciler's stack was deployed: every target it manages may have a new configuration. */
   | { readonly kind: 'stack-deployed'; readonly change: StackDeployed }
   /** The periodic check of shadow tests (no event is documented for an inference experiment's end). */
-  | { readonly kind: 'shadow-check' };
+  | { readonly kind: 'shadow-check' }
+  /** A monitoring execution of a managed endpoint ended. */
+  | { readonly kind: 'monitoring'; readonly change: MonitoringExecutionChange };
+
+/** What the reconciler takes from a monitoring execution's processing job event: which schedule and job. */
+export interface MonitoringExecutionChange {
+  readonly eventId: string;
+  readonly endpointName: string;
+  readonly scheduleName: string;
+  readonly processingJobName: string;
+}
+
+export function parseMonitoringExecution(event: unknown): Parsed<MonitoringExecutionChange> {
+  if (typeof event !== 'object' || event === null) return fail('the event is not a JSON object');
+  const e = event as Record<string, unknown>;
+  if (e['detail-type'] !== PROCESSING_JOB_STATE_CHANGE)
+    return fail(
+      `detail-type is ${JSON.stringify(e['detail-type'])}, expected "${PROCESSING_JOB_STATE_CHANGE}"`,
+    );
+  const d = (e.detail ?? {}) as Record<string, unknown>;
+  const env = (d.Environment ?? {}) as Record<string, unknown>;
+  if (typeof d.MonitoringScheduleArn !== 'string')
+    return fail('detail.MonitoringScheduleArn is missing: not a monitoring job');
+  if (
+    typeof env.sagemaker_endpoint_name !== 'string' ||
+    typeof env.sagemaker_monitoring_schedule_name !== 'string'
+  )
+    return fail('detail.Environment names no endpoint or monitoring schedule');
+  if (typeof d.ProcessingJobName !== 'string') return fail('detail.ProcessingJobName is missing');
+  return {
+    ok: true,
+    value: {
+      eventId: typeof e.id === 'string' ? e.id : 'unknown',
+      endpointName: env.sagemaker_endpoint_name,
+      scheduleName: env.sagemaker_monitoring_schedule_name,
+      processingJobName: d.ProcessingJobName,
+    },
+  };
+}
 
 export function parseReconcileTrigger(event: unknown): Parsed<ReconcileTrigger> {
   const detailType = (event as Record<string, unknown> | null)?.['detail-type'];
@@ -240,6 +302,10 @@ export function parseReconcileTrigger(event: unknown): Parsed<ReconcileTrigger> 
   if (detailType === STACK_STATUS_CHANGE) {
     const parsed = parseStackDeployed(event);
     return parsed.ok ? { ok: true, value: { kind: 'stack-deployed', change: parsed.value } } : parsed;
+  }
+  if (detailType === PROCESSING_JOB_STATE_CHANGE) {
+    const parsed = parseMonitoringExecution(event);
+    return parsed.ok ? { ok: true, value: { kind: 'monitoring', change: parsed.value } } : parsed;
   }
   if (detailType === ENDPOINT_STATE_CHANGE) {
     const parsed = parseEndpointStateChange(event);

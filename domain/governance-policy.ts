@@ -14,9 +14,16 @@ import {
 import { type ArtifactPins, GATE_CATCH_UP_MS } from './artifact-pins';
 import { type Notification, toSubject } from './audit';
 import type { ApprovalStatus, ModelVersion } from './model-version';
-import { describePrincipal, type Principal, samePrincipal } from './principal';
+import {
+  comparePersons,
+  describePrincipal,
+  type Principal,
+  samePrincipal,
+  sharedRole,
+  studioDomainOf,
+} from './principal';
 import type { GateDecision } from './quality-gate';
-import { APPROVAL_DESCRIPTION_LIMIT, truncate } from './quality-gate';
+import { approvalDescription, metadataValue } from './service-values';
 
 /**
  * CustomerMetadataProperties key under which the gate shows its outcome. Shown only: anyone who may
@@ -50,6 +57,11 @@ export type PolicyStep =
   /** The verdict was kept but its registry update never landed (a failure in between): apply it. */
   | { readonly kind: 'apply-verdict'; readonly decision: GateDecision }
   | { readonly kind: 'revert-self-approval'; readonly identity: string }
+  /**
+   * The approver and the registrant act as one shared role (a Studio domain's execution role) and
+   * at least one carries no SourceIdentity: they cannot be told apart, so the approval waits.
+   */
+  | { readonly kind: 'hold-indistinct-approval'; readonly hold: IndistinctApproval }
   /** Separation of duties cannot be checked: the version's CreatedBy names nobody (fail closed). */
   | { readonly kind: 'revert-unidentified-registrant'; readonly reason: string }
   | { readonly kind: 'revert-unattributed-approval'; readonly reason: string }
@@ -126,6 +138,8 @@ export function nextPolicyStep(
     if (unidentified) return { kind: 'revert-unidentified-registrant', reason: unidentified };
     const identity = selfApprover(v);
     if (identity) return { kind: 'revert-self-approval', identity };
+    const indistinct = indistinctApproval(v);
+    if (indistinct) return { kind: 'hold-indistinct-approval', hold: indistinct };
     const unattributed = unattributedApproval(v, ctx);
     if (unattributed) return { kind: 'revert-unattributed-approval', reason: unattributed };
     const changed = contentChange(v, ctx.registration);
@@ -145,7 +159,7 @@ export function nextPolicyStep(
       return { kind: 'none', reason: 'approval already checked' };
     return { kind: 'record-approval', approver: v.lastModifiedBy ?? 'another principal' };
   }
-  return { kind: 'none', reason: `no policy applies to a ${v.approvalStatus} version here` };
+  return { kind: 'none', reason: `no policy applies to this version as it is (${v.approvalStatus})` };
 }
 
 /** The kept decision whose registry update never landed: the version has not changed since it was decided. */
@@ -200,7 +214,7 @@ export function checkMetadata(
 ): Record<string, string> {
   return {
     [CONTENT_KEY]: registration?.fingerprint ?? CONTENT_UNRECORDED,
-    ...(approver ? { [APPROVED_BY_KEY]: truncate(approver, 256) } : {}),
+    ...(approver ? { [APPROVED_BY_KEY]: metadataValue(approver) } : {}),
     ...(approverPrincipal ? { [APPROVED_BY_PRINCIPAL_KEY]: encodePrincipal(approverPrincipal) } : {}),
   };
 }
@@ -208,7 +222,7 @@ export function checkMetadata(
 export function changedContentUpdate(reason: string): RegistryUpdate {
   return {
     status: 'PendingManualApproval',
-    description: truncate(`Approval reverted: ${reason} (separation of duties).`, APPROVAL_DESCRIPTION_LIMIT),
+    description: approvalDescription(`Approval reverted: ${reason} (separation of duties).`),
     metadata: {},
   };
 }
@@ -231,16 +245,74 @@ export const UNIDENTIFIED_REGISTRANT_REMEDY =
 /**
  * The registrant, when the approval's maker is the registrant: the identity of the version's latest
  * change (for a version registered as Approved and not changed since, the registration) compared as
- * a principal (the role, not the session; the same SourceIdentity or Studio user profile). Unknown
- * identities are never taken as equal.
+ * a person with the registrant (principal.ts comparePersons: the role, not the session; the same
+ * SourceIdentity or Studio user profile). Unknown identities are never taken as equal.
  */
 export function selfApprover(
   v: Pick<ModelVersion, 'createdBy' | 'createdByPrincipal' | 'lastModifiedByPrincipal'>,
 ): string | undefined {
-  const approver = v.lastModifiedByPrincipal ?? v.createdByPrincipal;
-  return samePrincipal(v.createdByPrincipal, approver) && v.createdByPrincipal
-    ? (v.createdBy ?? describePrincipal(v.createdByPrincipal))
-    : undefined;
+  const registrant = v.createdByPrincipal;
+  if (!registrant) return undefined;
+  // Registered as Approved and never changed since: the registration's own call approved it.
+  const self =
+    v.lastModifiedByPrincipal === undefined ||
+    comparePersons(registrant, v.lastModifiedByPrincipal) === 'same';
+  return self ? (v.createdBy ?? describePrincipal(registrant)) : undefined;
+}
+
+/** An approval whose maker cannot be told apart from the registrant (see PolicyStep). */
+export interface IndistinctApproval {
+  readonly registrant: string;
+  readonly approver: string;
+  /** The IAM role both act as. */
+  readonly role: string;
+  /** The Studio domain, when either names one. */
+  readonly domain?: string;
+}
+
+/**
+ * The approval, when its maker and the registrant share a role and SageMaker's record cannot tell
+ * them apart (principal.ts comparePersons `indistinct`: a Studio domain without
+ * `ExecutionRoleIdentityConfig: USER_PROFILE_NAME`, so its sessions carry no SourceIdentity).
+ */
+export function indistinctApproval(
+  v: Pick<ModelVersion, 'createdBy' | 'lastModifiedBy' | 'createdByPrincipal' | 'lastModifiedByPrincipal'>,
+): IndistinctApproval | undefined {
+  const registrant = v.createdByPrincipal;
+  const approver = v.lastModifiedByPrincipal;
+  if (!registrant || !approver || comparePersons(registrant, approver) !== 'indistinct') return undefined;
+  const role = sharedRole(registrant, approver);
+  if (!role) return undefined;
+  const domain = studioDomainOf(approver) ?? studioDomainOf(registrant);
+  return {
+    registrant: v.createdBy ?? describePrincipal(registrant),
+    approver: v.lastModifiedBy ?? describePrincipal(approver),
+    role,
+    ...(domain ? { domain } : {}),
+  };
+}
+
+/** What an administrator turns on so Studio users sharing an execution role can approve each other's versions. */
+export const STUDIO_SOURCE_IDENTITY_SETTING = 'ExecutionRoleIdentityConfig';
+
+/** The sentence a data scientist reads in Studio (ApprovalDescription) when an approval is held. */
+export function indistinctApprovalReason(hold: IndistinctApproval): string {
+  const roleName = hold.role.split('/').pop() ?? hold.role;
+  const domain = hold.domain ? `Studio domain ${hold.domain}` : 'the Studio domain';
+  return (
+    `Approval on hold: ${hold.approver} approved a version that ${hold.registrant} registered, but both work as the ` +
+    `same execution role (${roleName}) and SageMaker recorded no source identity to tell them apart, so separation ` +
+    `of duties cannot be checked. Ask your administrator to set ${STUDIO_SOURCE_IDENTITY_SETTING} to USER_PROFILE_NAME ` +
+    `on ${domain}, then ask ${hold.approver} to approve it again (or an approver who signs in with their own IAM role).`
+  );
+}
+
+export function indistinctApprovalUpdate(hold: IndistinctApproval): RegistryUpdate {
+  return {
+    status: 'PendingManualApproval',
+    description: approvalDescription(indistinctApprovalReason(hold)),
+    metadata: {},
+  };
 }
 
 /** The registry update a gate decision leads to. */
@@ -272,12 +344,12 @@ export function gateUpdate(
       return group.qualityGate?.autoApprove
         ? {
             status: 'Approved',
-            description: truncate(`Approved automatically: ${decision.summary}`, APPROVAL_DESCRIPTION_LIMIT),
+            description: approvalDescription(`Approved automatically: ${decision.summary}`),
             metadata,
           }
         : {
             status: 'PendingManualApproval',
-            description: truncate(`${decision.summary}; awaiting approval`, APPROVAL_DESCRIPTION_LIMIT),
+            description: approvalDescription(`${decision.summary}; awaiting approval`),
             metadata,
           };
   }
@@ -286,9 +358,8 @@ export function gateUpdate(
 export function unattributedApprovalUpdate(reason: string): RegistryUpdate {
   return {
     status: 'PendingManualApproval',
-    description: truncate(
+    description: approvalDescription(
       `Approval reverted: ${reason} (separation of duties); approve it again.`,
-      APPROVAL_DESCRIPTION_LIMIT,
     ),
     metadata: {},
   };
@@ -297,10 +368,7 @@ export function unattributedApprovalUpdate(reason: string): RegistryUpdate {
 export function unidentifiedRegistrantUpdate(reason: string): RegistryUpdate {
   return {
     status: 'PendingManualApproval',
-    description: truncate(
-      `Approval reverted: ${reason}; ${UNIDENTIFIED_REGISTRANT_REMEDY}.`,
-      APPROVAL_DESCRIPTION_LIMIT,
-    ),
+    description: approvalDescription(`Approval reverted: ${reason}; ${UNIDENTIFIED_REGISTRANT_REMEDY}.`),
     metadata: {},
   };
 }
@@ -308,9 +376,8 @@ export function unidentifiedRegistrantUpdate(reason: string): RegistryUpdate {
 export function selfApprovalUpdate(identity: string): RegistryUpdate {
   return {
     status: 'PendingManualApproval',
-    description: truncate(
+    description: approvalDescription(
       `Approval reverted: ${identity} registered this version and cannot also approve it (separation of duties); another approver must approve it.`,
-      APPROVAL_DESCRIPTION_LIMIT,
     ),
     metadata: {},
   };
@@ -322,6 +389,7 @@ export function policyNotification(
   outcome:
     | 'gate-decided'
     | 'self-approval-reverted'
+    | 'approval-held'
     | 'unidentified-registrant-reverted'
     | 'unattributed-approval-reverted'
     | 'changed-content-reverted'
@@ -332,21 +400,23 @@ export function policyNotification(
   const what =
     outcome === 'self-approval-reverted'
       ? 'self-approval reverted'
-      : outcome === 'unidentified-registrant-reverted'
-        ? 'approval reverted: registrant unknown'
-        : outcome === 'unattributed-approval-reverted'
-          ? 'approval reverted: approver unknown'
-          : outcome === 'changed-content-reverted'
-            ? 'approval reverted: content changed after registration'
-            : outcome === 'approval-recorded'
-              ? 'approval checked'
-              : decision?.outcome === 'failed'
-                ? 'rejected by the quality gate'
-                : decision?.outcome === 'undetermined'
-                  ? 'needs review: quality gate undecided'
-                  : update.status === 'Approved'
-                    ? 'passed the quality gate and was approved'
-                    : 'passed the quality gate';
+      : outcome === 'approval-held'
+        ? 'approval on hold: approver and registrant cannot be told apart'
+        : outcome === 'unidentified-registrant-reverted'
+          ? 'approval reverted: registrant unknown'
+          : outcome === 'unattributed-approval-reverted'
+            ? 'approval reverted: approver unknown'
+            : outcome === 'changed-content-reverted'
+              ? 'approval reverted: content changed after registration'
+              : outcome === 'approval-recorded'
+                ? 'approval checked'
+                : decision?.outcome === 'failed'
+                  ? 'rejected by the quality gate'
+                  : decision?.outcome === 'undetermined'
+                    ? 'needs review: quality gate undecided'
+                    : update.status === 'Approved'
+                      ? 'passed the quality gate and was approved'
+                      : 'passed the quality gate';
   const lines = [
     `Model package ${v.groupName} version ${v.version}: ${what}.`,
     '',

@@ -60,6 +60,14 @@ export function approvalAction(f: ApprovalFacts) {
 
 export type DeploymentKind = 'deployment' | 'rollback' | 'rolled-back';
 
+/**
+ * How a version went live, as recorded: the target's strategy, except on an endpoint with no
+ * deployment recorded before, which CreateEndpoint brought up with no traffic to shift.
+ */
+export function deploymentStrategy(previousVersion: number | undefined, configured: string): string {
+  return previousVersion === undefined ? 'new endpoint' : configured;
+}
+
 export interface DeploymentFacts {
   readonly endpointName: string;
   readonly endpointArn: string;
@@ -207,7 +215,7 @@ export interface ShadowTestFacts {
   readonly version: number;
   readonly endpointName: string;
   readonly passed: boolean;
-  /** The measured figures, one line (shadow-test.ts figuresSummary). */
+  /** The measured figures, one line (shadow-verdict.ts figuresSummary). */
   readonly figures: string;
   /** Why it failed, when it did. */
   readonly failures: readonly string[];
@@ -241,6 +249,155 @@ export function shadowTestAction(f: ShadowTestFacts) {
       group: f.groupName,
       version: String(f.version),
       modelPackageArn: f.modelPackageArn,
+    }),
+  };
+}
+
+/** Lineage action type of a monitoring execution that found violations on a version. */
+export const MONITORING_VIOLATION_ACTION_TYPE = 'GovernedMonitoringViolation';
+
+export interface MonitoringViolationFacts {
+  readonly processingJobArn: string;
+  readonly processingJobName: string;
+  readonly scheduleName: string;
+  readonly monitorType: string;
+  readonly modelPackageArn: string;
+  readonly groupName: string;
+  readonly version: number;
+  readonly endpointName: string;
+  readonly checks: readonly string[];
+  readonly report?: string;
+  readonly response: string;
+}
+
+/** The name of an execution's violation action: a replayed event finds it by this name. */
+export function monitoringViolationActionName(processingJobArn: string): string {
+  return `monitoring-${hash(processingJobArn)}`;
+}
+
+/** One action per execution (named after its processing job): a replayed event finds it. */
+export function monitoringViolationAction(f: MonitoringViolationFacts) {
+  return {
+    ActionName: monitoringViolationActionName(f.processingJobArn),
+    ActionType: MONITORING_VIOLATION_ACTION_TYPE,
+    Source: { SourceUri: f.processingJobArn, SourceType: 'ProcessingJob' },
+    Status: 'Failed' as const,
+    Description:
+      `${f.groupName} v${f.version} on ${f.endpointName}: ${f.monitorType} monitoring found ${f.checks.length} violation(s)`.slice(
+        0,
+        3072,
+      ),
+    Properties: compactStrings({
+      result: 'violations',
+      monitorType: f.monitorType,
+      checks: f.checks.join('; ').slice(0, 256),
+      report: f.report,
+      schedule: f.scheduleName,
+      processingJob: f.processingJobName,
+      onViolation: f.response,
+      endpoint: f.endpointName,
+      group: f.groupName,
+      version: String(f.version),
+      modelPackageArn: f.modelPackageArn,
+    }),
+  };
+}
+
+/**
+ * A target's violation hold (onViolation: hold): recorded by the reconciler on the target's endpoint
+ * name, next to the violation on the version, and in force until a person clears it with
+ * `mgov clear-violation` (violationClearAction). Both are read by the target's name
+ * (adapters/monitoring.ts readViolationHolds); who can write them: docs/monitoring.md.
+ */
+export const VIOLATION_HOLD_ACTION_TYPE = 'GovernedViolationHold';
+/** A person's clearing of a target's violation hold, recorded by mgov. */
+export const VIOLATION_CLEAR_ACTION_TYPE = 'GovernedViolationCleared';
+
+export function violationHoldAction(
+  f: Pick<
+    MonitoringViolationFacts,
+    'processingJobArn' | 'processingJobName' | 'monitorType' | 'groupName' | 'version' | 'endpointName'
+  >,
+) {
+  return {
+    ActionName: `violation-hold-${hash(f.endpointName, f.processingJobArn)}`,
+    ActionType: VIOLATION_HOLD_ACTION_TYPE,
+    Source: { SourceUri: f.endpointName, SourceType: 'EndpointName' },
+    Status: 'InProgress' as const,
+    Description:
+      `${f.groupName} on ${f.endpointName}: versions newer than v${f.version} are held until a person runs mgov clear-violation ${f.endpointName}`.slice(
+        0,
+        3072,
+      ),
+    Properties: compactStrings({
+      endpoint: f.endpointName,
+      group: f.groupName,
+      version: String(f.version),
+      monitorType: f.monitorType,
+      processingJob: f.processingJobName,
+    }),
+  };
+}
+
+export interface ViolationClearFacts {
+  readonly endpointName: string;
+  /** The hold action cleared (its name). */
+  readonly holdAction: string;
+  /** Why the person clears it, in their words. */
+  readonly reason: string;
+  /** When mgov recorded it (ISO 8601): each clear is its own action. */
+  readonly at: string;
+}
+
+/** A person's clear of a violation hold; SageMaker records who created it (CreatedBy). */
+export function violationClearAction(f: ViolationClearFacts) {
+  return {
+    ActionName: `violation-cleared-${hash(f.endpointName, f.holdAction, f.at)}`,
+    ActionType: VIOLATION_CLEAR_ACTION_TYPE,
+    Source: { SourceUri: f.endpointName, SourceType: 'EndpointName' },
+    Status: 'Completed' as const,
+    Description: `violation hold on ${f.endpointName} cleared: ${f.reason}`.slice(0, 3072),
+    Properties: compactStrings({ endpoint: f.endpointName, hold: f.holdAction, reason: f.reason }),
+  };
+}
+
+/** A reconciler run that failed on a target (and that Lambda retries, then dead-letters). */
+export const RECONCILE_FAILURE_ACTION_TYPE = 'GovernedReconcileFailure';
+
+export interface ReconcileFailureFacts {
+  readonly endpointName: string;
+  readonly groupName: string;
+  /** The event the run was for (EventBridge's id): its retries record one failure, a new event another. */
+  readonly eventId: string;
+  readonly errorName: string;
+  readonly errorMessage: string;
+  /** When the run failed, ISO 8601. */
+  readonly at: string;
+}
+
+/**
+ * The reconciler's failure on a target, where `mgov status` and `mgov approve --wait` find it by
+ * the target's endpoint name: the endpoint itself may never have been created (a request SageMaker
+ * refuses), so the action's source is the name, not an ARN. Named after the event and the error, so
+ * the retries of one event that fail the same way keep the first failure's time.
+ */
+export function reconcileFailureAction(f: ReconcileFailureFacts) {
+  return {
+    ActionName: `reconcile-failed-${hash(f.endpointName, f.eventId, f.errorName, f.errorMessage)}`,
+    ActionType: RECONCILE_FAILURE_ACTION_TYPE,
+    Source: { SourceUri: f.endpointName, SourceType: 'EndpointName' },
+    Status: 'Failed' as const,
+    Description:
+      `${f.groupName}: reconciling ${f.endpointName} failed: ${f.errorName}: ${f.errorMessage}`.slice(
+        0,
+        3072,
+      ),
+    Properties: compactStrings({
+      endpoint: f.endpointName,
+      group: f.groupName,
+      event: f.eventId,
+      error: `${f.errorName}: ${f.errorMessage}`,
+      at: f.at,
     }),
   };
 }

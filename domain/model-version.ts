@@ -1,5 +1,6 @@
 /** The registry's view of one model package version, as the core reasons about it (no SDK types). */
 import type { ArtifactLocation } from './artifact-pins';
+import type { VersionBaselines } from './monitoring-plan';
 import type { Principal } from './principal';
 
 export const APPROVAL_STATUSES = ['Approved', 'Rejected', 'PendingManualApproval'] as const;
@@ -47,6 +48,8 @@ export interface ModelVersion {
   readonly contentFingerprint?: string;
   /** The model data its containers load (artifact-pins.ts modelDataLocations). */
   readonly modelData?: readonly ArtifactLocation[];
+  /** The drift-check baselines it was registered with (DriftCheckBaselines). */
+  readonly baselines?: VersionBaselines;
 }
 
 /** SageMaker's UserContext, as DescribeModelPackage returns it. */
@@ -62,15 +65,24 @@ export interface UserContextLike {
 }
 
 /**
- * A readable name for a SageMaker UserContext: the Studio user profile when there is one
- * (that is who clicked Approve), else the IAM identity, else undefined.
+ * A readable name for a SageMaker UserContext, naming the person where SageMaker records one: the
+ * Studio user profile (that is who clicked Approve) with its domain; else the SourceIdentity (the
+ * person behind a role session, which a Studio domain sets to the user profile's name) with the role
+ * it acted as; else the IAM identity; else undefined.
  */
 export function describeIdentity(user: UserContextLike | undefined): string | undefined {
   if (!user) return undefined;
-  if (user.UserProfileName) {
-    return user.DomainId ? `${user.UserProfileName} (Studio domain ${user.DomainId})` : user.UserProfileName;
-  }
+  const profile = user.UserProfileName ?? USER_PROFILE_ARN.exec(user.UserProfileArn ?? '')?.[2];
+  const domain = user.DomainId ?? USER_PROFILE_ARN.exec(user.UserProfileArn ?? '')?.[1];
+  if (profile) return domain ? `${profile} (Studio domain ${domain})` : profile;
   const iam = user.IamIdentity;
-  if (iam?.Arn) return iam.SourceIdentity ? `${iam.Arn} (source identity ${iam.SourceIdentity})` : iam.Arn;
+  if (iam?.SourceIdentity) {
+    const role = ASSUMED_ROLE_NAME.exec(iam.Arn ?? '')?.[1];
+    return role ? `${iam.SourceIdentity} (as role ${role})` : iam.SourceIdentity;
+  }
+  if (iam?.Arn) return iam.Arn;
   return user.UserProfileArn ?? iam?.PrincipalId;
 }
+
+const USER_PROFILE_ARN = /^arn:aws[a-z-]*:sagemaker:[^:]*:\d{12}:user-profile\/([^/]+)\/([^/]+)$/;
+const ASSUMED_ROLE_NAME = /^arn:aws[a-z-]*:sts::\d+:assumed-role\/([^/]+)\//;

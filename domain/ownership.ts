@@ -90,7 +90,7 @@ export function configKeysMismatch(
 /**
  * What an endpoint config carries besides its production variants and keys: a squatter's config of
  * our name with the right variant could still copy live traffic to a shadow variant of theirs, or
- * capture it to their bucket (red-team review). The reconciler's configs have no shadow variants,
+ * capture it to their bucket. The reconciler's configs have no shadow variants,
  * no async inference and no explainer, and capture exactly as the target says.
  */
 export interface ObservedConfigExtras {
@@ -160,4 +160,75 @@ export function configMismatch(
 /** A name the reconciler uses is taken by something it did not make: refuse, and tell people. */
 export class NameTakenError extends Error {
   override readonly name = 'NameTakenError';
+}
+
+/**
+ * The config an endpoint serves, as DescribeEndpointConfig and DescribeModel show it: what the
+ * served-config check compares (servedConfigMismatch).
+ */
+export interface ObservedServedConfig {
+  readonly variants: readonly ObservedVariant[];
+  readonly extras: ObservedConfigExtras;
+  /** Each variant's model, by name; absent when it does not exist (or is not one of our names). */
+  readonly models: Readonly<Record<string, ObservedModel>>;
+}
+
+/**
+ * Why the config an endpoint serves is not one this app made for the version its name carries, or
+ * undefined when it is. Only what makes it ours is compared, not today's sizing: a config made
+ * before the target's instance type or keys changed (their names differ) is still ours. Its
+ * variants each run a model of ours for the same version, made from that version's model package
+ * with the app's execution role, with nothing overriding the package's image or model data, and it
+ * carries nothing that would copy traffic elsewhere (shadow variants, async inference, explainer).
+ */
+export function servedConfigMismatch(
+  name: string,
+  found: ObservedServedConfig,
+  wanted: {
+    readonly endpointName: string;
+    readonly version: number;
+    /** The version's ARN; undefined when the registry no longer lists it (then its group and number must match). */
+    readonly modelPackageArn?: string;
+    readonly groupName: string;
+    readonly executionRoleArn: string;
+    readonly versionOfName: (endpointName: string, name: string) => number | undefined;
+  },
+): string | undefined {
+  const packageOf = (model: ObservedModel) => {
+    if (wanted.modelPackageArn) return wanted.modelPackageArn;
+    const named = model.containers[0]?.modelPackageName ?? '';
+    const suffix = `model-package/${wanted.groupName.toLowerCase()}/${wanted.version}`;
+    return named.toLowerCase().endsWith(`:${suffix}`) ? named : `a version ARN ending in ${suffix}`;
+  };
+  const problems: string[] = [];
+  if (found.variants.length === 0) problems.push('it has no production variant');
+  for (const v of found.variants) {
+    const modelName = v.modelName ?? '';
+    if (wanted.versionOfName(wanted.endpointName, modelName) !== wanted.version) {
+      problems.push(
+        `variant ${v.variantName ?? '?'} runs ${modelName || 'no model'}, not a model of v${wanted.version}`,
+      );
+      continue;
+    }
+    const model = found.models[modelName];
+    if (!model) {
+      problems.push(`its model ${modelName} does not exist`);
+      continue;
+    }
+    const mismatch = modelMismatch(modelName, model, {
+      modelPackageArn: packageOf(model),
+      executionRoleArn: wanted.executionRoleArn,
+      // Placement is part of the model's name: compared there, not against today's target.
+      ...(model.vpc ? { vpc: model.vpc } : {}),
+      ...(model.networkIsolation !== undefined ? { networkIsolation: model.networkIsolation } : {}),
+    });
+    if (mismatch) problems.push(mismatch);
+  }
+  const { shadowVariants, asyncInference, explainer } = found.extras;
+  if (shadowVariants > 0) problems.push(`it has ${shadowVariants} shadow variant(s)`);
+  if (asyncInference) problems.push('it has an async inference config');
+  if (explainer) problems.push('it has an explainer config');
+  return problems.length > 0
+    ? `the endpoint serves ${name}, which is not a config this app made: ${problems.join('; ')}`
+    : undefined;
 }

@@ -81,6 +81,16 @@ export function approvalsIn(graph: LineageGraph, modelPackageArn: string): Appro
     .sort(byTime);
 }
 
+/** The monitoring executions that found violations on a version (lineage-plan.ts monitoringViolationAction). */
+export function violationsIn(graph: LineageGraph, modelPackageArn: string): LineageVertex[] {
+  return graph.vertices.filter(
+    (v) =>
+      v.lineageType === 'Action' &&
+      v.type === 'GovernedMonitoringViolation' &&
+      v.properties.modelPackageArn === modelPackageArn,
+  );
+}
+
 export function deploymentsIn(
   graph: LineageGraph,
   filter: { modelPackageArn?: string; endpoint?: string },
@@ -160,7 +170,13 @@ export function endpointProvenance(graph: LineageGraph, endpoint: string): Endpo
 export interface TimelineEntry {
   readonly at: string;
   readonly version: number;
-  readonly what: 'registered' | 'approval' | 'deployment' | 'rollback' | 'rolled-back';
+  readonly what:
+    | 'registered'
+    | 'approval'
+    | 'deployment'
+    | 'rollback'
+    | 'rolled-back'
+    | 'monitoring-violation';
   readonly text: string;
 }
 
@@ -191,7 +207,7 @@ export function auditTimeline(
         at: a.at,
         version: v.version,
         what: 'approval',
-        text: `${group} v${v.version} ${a.status}${a.previousStatus ? ` (was ${a.previousStatus})` : ''}${a.by ? ` by ${a.by}` : ''}${a.reason ? `: "${a.reason}"` : ''}`,
+        text: `${group} v${v.version} ${statusChange(a.status, a.previousStatus)}${a.by ? ` by ${a.by}` : ''}${a.reason ? `: "${a.reason}"` : ''}`,
       });
     }
     for (const d of deploymentsIn(graph, { modelPackageArn: v.arn })) {
@@ -204,6 +220,15 @@ export function auditTimeline(
             ? `${d.endpoint}: deployment rolled back by SageMaker (${d.failureReason ?? 'no reason given'})`
             : `${d.endpoint} serves ${group} v${d.version}${d.strategy ? ` (${d.strategy})` : ''}`;
       entries.push({ at: d.at, version: v.version, what, text });
+    }
+    for (const m of violationsIn(graph, v.arn)) {
+      const p = m.properties;
+      entries.push({
+        at: m.createdAt ?? '',
+        version: v.version,
+        what: 'monitoring-violation',
+        text: `${p.endpoint ?? 'endpoint'}: ${p.monitorType ?? 'a'} monitor found violations on ${group} v${v.version} (${p.checks ?? 'no checks named'}); onViolation: ${p.onViolation ?? 'notify'}${p.report ? `; report ${p.report}` : ''}`,
+      });
     }
   }
   return entries.sort((a, b) => a.at.localeCompare(b.at) || a.version - b.version);
@@ -241,7 +266,7 @@ export function renderVersionText(p: VersionProvenance): string {
   lines.push('  approvals:');
   for (const a of p.approvals) {
     lines.push(
-      `    ${a.at}  ${a.status}${a.previousStatus ? ` (was ${a.previousStatus})` : ''}${a.by ? ` by ${a.by}` : ''}${a.reason ? `: "${a.reason}"` : ''}`,
+      `    ${a.at}  ${statusChange(a.status, a.previousStatus)}${a.by ? ` by ${a.by}` : ''}${a.reason ? `: "${a.reason}"` : ''}`,
     );
   }
   lines.push('  deployments:');
@@ -297,4 +322,13 @@ export function renderEndpointMermaid(p: EndpointProvenance): string {
 
 function shorten(text: string): string {
   return text.length <= 60 ? text : `…${text.slice(-57)}`;
+}
+
+/**
+ * An approval change as people read it: "Approved (was PendingManualApproval)", and for a change that
+ * kept the status (a gate decision or a check writing its metadata) "PendingManualApproval, unchanged".
+ */
+export function statusChange(status: string, previous: string | undefined): string {
+  if (previous === undefined) return status;
+  return previous === status ? `${status}, unchanged` : `${status} (was ${previous})`;
 }

@@ -1,6 +1,6 @@
 /**
- * Who set a version's ModelLifeCycle stage, and whether a deployment target may honour it (red-team
- * review: a registrar set the stage at CreateModelPackage and skipped promotion). Pure.
+ * Who set a version's ModelLifeCycle stage, and whether a deployment target may honour it (a
+ * registrar who sets the stage at CreateModelPackage would otherwise skip promotion). Pure.
  *
  * SageMaker's staging construct ("Staging Construct for your Model Lifecycle", "Set up Staging
  * Construct Examples" in the developer guide) lets anyone allowed to call CreateModelPackage or
@@ -24,10 +24,13 @@
  * reconciler only while the version's latest change is the policy handler's own (as the approval
  * check, approval-check.ts), so it reaches deployment accounts without a shared store.
  */
+
 import type { DeploymentTarget } from '../core/config/types';
 import type { ModelPackageStateChange } from './events';
+import { type Hold, hold } from './hold';
 import type { ModelLifeCycle, ModelVersion } from './model-version';
 import { describePrincipal, type Principal, samePrincipal } from './principal';
+import { metadataValue } from './service-values';
 
 /** Metadata the policy handler writes: `honoured:<Stage>/<StageStatus>`, or why the stage is not honoured. */
 export const STAGE_CHECK_KEY = 'model-governance:stage-check';
@@ -169,14 +172,6 @@ export function stageCheckValue(v: Pick<ModelVersion, 'lifeCycle'>, record: Stag
   return record.honoured ? `honoured:${stageName(l)}` : `not-honoured:${record.code ?? 'unattributed'}`;
 }
 
-/**
- * A value CustomerMetadataProperties accepts (botocore: at most 256 characters of
- * `[\p{L}\p{Z}\p{N}_.:\/=+\-@]`): other characters become spaces.
- */
-export function metadataValue(text: string): string {
-  return text.replace(/[^\p{L}\p{Z}\p{N}_.:/=+\-@]/gu, ' ').slice(0, 256);
-}
-
 /** The metadata the policy handler writes with every change it makes to a version of a staged group. */
 export function stageMetadata(
   v: Pick<ModelVersion, 'lifeCycle'>,
@@ -195,14 +190,15 @@ export function stageCheckNeeded(
   self: Principal | undefined,
 ): boolean {
   if (!v.lifeCycle || v.approvalStatus !== 'Approved') return false;
+  // Not recorded yet, and this run is not the one to attribute it (stageTransition left it to the
+  // stage change's own event): a check written now would become the latest change, and that event
+  // could no longer attribute the stage.
+  if (!record && !samePrincipal(v.lastModifiedByPrincipal, self)) return false;
   return (
     !samePrincipal(v.lastModifiedByPrincipal, self) ||
     v.metadata?.[STAGE_CHECK_KEY] !== stageCheckValue(v, record)
   );
 }
-
-/** How a hold that lasts only until the policy handler's stage check begins (as AWAITING_CHECK). */
-export const STAGE_AWAITING_CHECK = 'stage not yet checked:';
 
 /** Whether a group has a target that serves a ModelLifeCycle stage. */
 export function servesStages(group: {
@@ -224,14 +220,20 @@ export function stageHold(
     readonly checker?: Principal;
     readonly metadata?: Readonly<Record<string, string>>;
   },
-): string | undefined {
+): Hold | undefined {
   const serve = target.serve;
   if (serve.kind !== 'lifecycle-stage') return undefined;
   const wanted = stageName(serve);
   if (!facts.checker || !samePrincipal(facts.lastModifiedByPrincipal, facts.checker))
-    return `${STAGE_AWAITING_CHECK} ${wanted} (latest change by ${facts.lastModifiedBy ?? 'an unknown identity'}); the policy handler's check deploys it`;
+    return hold(
+      'stage-unchecked',
+      `stage not yet checked: ${wanted} (latest change by ${facts.lastModifiedBy ?? 'an unknown identity'}); the policy handler's check deploys it`,
+    );
   const check = facts.metadata?.[STAGE_CHECK_KEY];
   if (check === `honoured:${wanted}`) return undefined;
   const code = check?.replace(/^not-honoured:/, '') as keyof typeof NOT_HONOURED | undefined;
-  return `stage ${wanted} is not honoured: ${(code && NOT_HONOURED[code]) ?? NOT_HONOURED['not-recorded']}`;
+  return hold(
+    'stage-not-honoured',
+    `stage ${wanted} is not honoured: ${(code && NOT_HONOURED[code]) ?? NOT_HONOURED['not-recorded']}`,
+  );
 }

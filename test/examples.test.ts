@@ -21,6 +21,25 @@ it('the README shows the example app as it is', () => {
   expect(block?.split('\n').length).toBeLessThanOrEqual(21);
 });
 
+it('the library quick start shows the example app as it is, with versions this repository uses', () => {
+  const doc = readFileSync(join(ROOT, 'docs', 'library-quickstart.md'), 'utf8');
+  const file = (name: string) =>
+    new RegExp(`#### \`${name.replace('.', '\\.')}\`\n[\\s\\S]*?\`\`\`\\w+\n([\\s\\S]*?)^\`\`\``, 'm').exec(
+      doc,
+    )?.[1];
+  expect(file('app.ts')).toBe(readFileSync(APP, 'utf8'));
+  const manifest = JSON.parse(file('package.json') ?? '{}') as Record<string, Record<string, string>>;
+  const ours = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+    version: string;
+    devDependencies: Record<string, string>;
+  };
+  const wanted = { ...manifest.dependencies, ...manifest.devDependencies };
+  expect(wanted['model-governance']).toBe(`^${ours.version}`);
+  for (const name of ['aws-cdk-lib', 'constructs', 'aws-cdk', 'typescript']) {
+    expect(wanted[name]).toBe(ours.devDependencies[name]);
+  }
+});
+
 it('the example app synthesizes its bucket beside the governed groups, their rules and the reconciler', () => {
   const outdir = mkdtempSync(join(tmpdir(), 'mgov-example-'));
   const previous = process.env.CDK_OUTDIR;

@@ -31,12 +31,13 @@ export interface GovernanceConfigInput {
    */
   readonly notificationEmails?: readonly string[];
   /**
-   * S3 buckets holding model artifacts and metrics: the model execution role may read them, and only them.
+   * S3 buckets holding model artifacts (`model.tar.gz`) and metrics files: the model execution role may read
+   * them, and only them; the model-cards and policy-gate handlers read metrics only from them.
    * @default []
    */
   readonly modelArtifactBuckets?: readonly string[];
   /**
-   * KMS keys (ARNs) that encrypt the model artifacts: the model execution role may decrypt with them.
+   * KMS keys (ARNs) that encrypt the model artifacts: the model execution role may decrypt with them, through S3 only.
    * @default []
    */
   readonly modelArtifactKeyArns?: readonly string[];
@@ -46,7 +47,11 @@ export interface GovernanceConfigInput {
    */
   readonly registry?: AwsEnvironmentInput;
   /**
-   * How many stacks the groups are split over (a group's stack follows from a hash of its name).
+   * How many stacks the groups are split over. A stack holds at most 60 groups (CloudFormation allows
+   * 500 resources and 1 MB per stack); the configuration says how many stacks you need. A group's stack
+   * follows from a hash of its name, so adding or removing groups never moves another; changing
+   * `stacks` moves groups between stacks, which CloudFormation cannot do in place (groups are
+   * retained): choose it with room to grow.
    * @minimum 1
    * @maximum 50
    * @default 1
@@ -67,8 +72,36 @@ export interface GovernanceConfigInput {
    * @default no chat channels
    */
   readonly notifications?: NotificationsInput;
+  /**
+   * Where targets with dataCapturePercent above 0 capture requests to: a bucket the app provisions (KMS-encrypted, versioned, access-logged, expiring after retentionDays), or one you name. Each target captures under "<prefix>/<endpointName>/", and the model execution role may write only there.
+   * @default { "prefix": "data-capture", "retentionDays": 90 }
+   */
+  readonly dataCapture?: DataCaptureInput;
   /** The model package groups to govern (at least one). */
   readonly groups: readonly ModelPackageGroupInput[];
+}
+
+/** Where captured requests are stored. */
+export interface DataCaptureInput {
+  /**
+   * An S3 bucket of your own, in the endpoints' account and region, to capture to; its encryption, versioning and lifecycle are yours (see docs/data-capture.md).
+   * @pattern ^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$
+   * @default a bucket the app provisions
+   */
+  readonly bucket?: string;
+  /**
+   * Key prefix under which each target captures ("<prefix>/<endpointName>/").
+   * @pattern ^[a-zA-Z0-9_.-]+(/[a-zA-Z0-9_.-]+)*$
+   * @default "data-capture"
+   */
+  readonly prefix?: string;
+  /**
+   * Days the provisioned bucket keeps captured data (and replaced versions of it); 0 keeps it forever. Not with `bucket`: your bucket's lifecycle is yours.
+   * @minimum 0
+   * @maximum 36500
+   * @default 90
+   */
+  readonly retentionDays?: Integer;
 }
 
 /** Service level objectives of the governance flow. */
@@ -137,7 +170,7 @@ export interface AwsEnvironmentInput {
 /** One model package group, and where and how its approved versions are deployed. */
 export interface ModelPackageGroupInput {
   /**
-   * Model Package Group name: 1 to 63 letters, digits and hyphens.
+   * Model Package Group name: 1 to 63 letters, digits and hyphens, starting and ending with a letter or digit.
    * @pattern ^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$
    */
   readonly name: string;
@@ -147,12 +180,13 @@ export interface ModelPackageGroupInput {
    */
   readonly description?: string;
   /**
-   * Tags on the group (at most 50).
+   * Tags on the group (at most 50; keys may not start with `aws:`). The stack adds `model-governance:group`.
    * @default {}
    */
   readonly tags?: Readonly<Record<string, string>>;
   /**
-   * AWS accounts allowed to read the group's versions and create models from them.
+   * 12-digit AWS account ids the group's resource policy grants DescribeModelPackageGroup on the group and
+   * DescribeModelPackage, ListModelPackages and CreateModel on its versions. No policy when empty.
    * @default []
    */
   readonly shareWithAccounts?: readonly string[];
@@ -172,7 +206,9 @@ export interface ModelPackageGroupInput {
    */
   readonly qualityGate?: QualityGateInput;
   /**
-   * Refuse (revert to PendingManualApproval) an approval made by the identity that registered the version.
+   * Refuse (revert to PendingManualApproval) an approval made by the identity that registered the version,
+   * and never deploy it meanwhile. An approval of a version whose registrant cannot be identified is
+   * reverted too.
    * @default false
    */
   readonly separationOfDuties?: boolean;
@@ -186,23 +222,50 @@ export interface ModelPackageGroupInput {
 
 /** Model card fields a person supplies; the rest comes from the registry. */
 export interface ModelCardInput {
-  /** @default none */
+  /**
+   * The model owner the card shows.
+   * @default none
+   */
   readonly owner?: string;
-  /** @default "Unknown" */
+  /**
+   * The card's risk rating.
+   * @default "Unknown"
+   */
   readonly riskRating?: 'High' | 'Medium' | 'Low' | 'Unknown';
-  /** @default none */
+  /**
+   * Intended uses: the purpose of the model (a version's `purpose_of_model` metadata wins).
+   * @default none
+   */
   readonly purpose?: string;
-  /** @default none */
+  /**
+   * Intended uses: how the model is meant to be used (a version's `intended_uses` metadata wins).
+   * @default none
+   */
   readonly intendedUses?: string;
-  /** @default none */
+  /**
+   * Intended uses: factors affecting the model's efficiency.
+   * @default none
+   */
   readonly factorsAffectingEfficiency?: string;
-  /** @default none */
+  /**
+   * Intended uses: why the risk rating is what it is.
+   * @default none
+   */
   readonly riskRatingExplanation?: string;
-  /** @default none */
+  /**
+   * Business details: the business problem the model addresses.
+   * @default none
+   */
   readonly businessProblem?: string;
-  /** @default none */
+  /**
+   * Business details: the model's business stakeholders.
+   * @default none
+   */
   readonly businessStakeholders?: string;
-  /** @default none */
+  /**
+   * Business details: the line of business the model serves.
+   * @default none
+   */
   readonly lineOfBusiness?: string;
   /**
    * Card status while the version waits for approval.
@@ -221,7 +284,8 @@ export interface QualityGateInput {
    */
   readonly liveEndpoint?: string;
   /**
-   * Approve a version that passes every threshold (only when no target is production).
+   * Approve a version that passes every threshold. Allowed only when every target of the group has
+   * `"production": false`.
    * @default false
    */
   readonly autoApprove?: boolean;
@@ -257,12 +321,14 @@ export interface ThresholdInput {
 /** One endpoint serving the group's approved versions. */
 export interface DeploymentInput {
   /**
-   * SageMaker endpoint name: 1 to 63 letters, digits and hyphens.
+   * SageMaker endpoint name: 1 to 63 letters, digits and hyphens. One endpoint belongs to exactly one target.
    * @pattern ^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$
    */
   readonly endpointName: string;
   /**
-   * Which versions it serves: the newest approved, or the newest approved at a ModelLifeCycle stage.
+   * Which versions it serves: the newest approved, or the newest approved whose ModelLifeCycle stage and
+   * stage status match, so staging and production can be two targets of one group. A stage counts only
+   * when a principal other than the version's registrant set it.
    * @default "newest-approved"
    */
   readonly serve?: 'newest-approved' | LifecycleStageInput;
@@ -272,10 +338,12 @@ export interface DeploymentInput {
    */
   readonly instances?: {
     /**
+     * The instance type.
      * @default "ml.m5.large"
      */
     readonly type?: string;
     /**
+     * How many instances (autoscaling starts from this).
      * @minimum 1
      * @maximum 100
      * @default 1
@@ -295,6 +363,7 @@ export interface DeploymentInput {
      */
     readonly memorySizeMb?: Integer;
     /**
+     * The most concurrent invocations.
      * @minimum 1
      * @maximum 200
      * @default 5
@@ -307,7 +376,8 @@ export interface DeploymentInput {
    */
   readonly strategy?: StrategyInput;
   /**
-   * Roll a deployment back on 5XX errors or latency: true, false, or the thresholds.
+   * Alarms on the endpoint that roll a deployment back on 5XX errors or latency: true, false, or the
+   * thresholds. Needs `instances`.
    * @default false
    */
   readonly rollbackAlarms?: boolean | RollbackAlarmsInput;
@@ -346,17 +416,19 @@ export interface DeploymentInput {
    */
   readonly account?: string;
   /**
-   * Subnets and security groups the model's containers attach to (CreateModel.VpcConfig).
+   * Subnets and security groups the model's containers attach to (CreateModel.VpcConfig). Needs
+   * `instances` (serverless endpoints support no VPC); the model execution role gets the
+   * network-interface permissions.
    * @default no VPC: SageMaker's own network
    */
   readonly vpc?: VpcInput;
   /**
-   * Isolate the model container: no inbound or outbound network calls (CreateModel.EnableNetworkIsolation).
+   * Isolate the model container: no inbound or outbound network calls (CreateModel.EnableNetworkIsolation). Needs `instances`.
    * @default false
    */
   readonly networkIsolation?: boolean;
   /**
-   * KMS key ARN (in the registry's region) encrypting the instances' storage volumes (CreateEndpointConfig.KmsKeyId).
+   * KMS key ARN (not an id or alias; in the registry's region) encrypting the instances' storage volumes (CreateEndpointConfig.KmsKeyId).
    * @default an AWS managed key
    */
   readonly volumeKmsKeyArn?: string;
@@ -376,9 +448,131 @@ export interface DeploymentInput {
    * @default no shadow test: an approved version deploys at once with the strategy
    */
   readonly shadow?: ShadowInput;
+  /**
+   * SageMaker Model Monitor schedules that follow the live version: each runs with the baselines the
+   * version was registered with (DriftCheckBaselines). Needs dataCapturePercent above 0.
+   * @default no monitoring
+   */
+  readonly monitoring?: MonitoringInput;
 }
 
-/** A SageMaker shadow test (inference experiment) of the new version against the live one. */
+/** Model monitoring of a target (at least one of dataQuality and modelQuality). */
+export interface MonitoringInput {
+  /**
+   * Data quality: captured requests against DriftCheckBaselines.ModelDataQuality.
+   * @default no data quality monitor
+   */
+  readonly dataQuality?: DataQualityMonitorInput;
+  /**
+   * Model quality: predictions merged with ground truth against DriftCheckBaselines.ModelQuality.
+   * @default no model quality monitor
+   */
+  readonly modelQuality?: ModelQualityMonitorInput;
+  /**
+   * What an execution that finds violations does: "notify" tells people; "hold" also keeps newer
+   * versions from deploying until a person runs `mgov clear-violation`; "rollback" also rejects the
+   * live version, which rolls the endpoint back to the previous approved one.
+   * @default "notify"
+   */
+  readonly onViolation?: 'notify' | 'hold' | 'rollback';
+  /**
+   * Deploy a version that was registered without the baselines the monitors need, unmonitored.
+   * @default false: such a version is held, with the reason
+   */
+  readonly deployUnmonitored?: boolean;
+}
+
+/** A data quality monitor. */
+export interface DataQualityMonitorInput {
+  /**
+   * When it runs, as SageMaker's monitoring schedules take it: "cron(0 * ? * * *)" (hourly),
+   * "cron(0 H ? * * *)" (daily at hour H, UTC) or "cron(0 H/N ? * * *)" (every N hours from H).
+   */
+  readonly scheduleExpression: string;
+  /**
+   * The monitoring job's instance type (SageMaker's ProcessingInstanceType).
+   * @default "ml.m5.xlarge"
+   */
+  readonly instanceType?: string;
+  /**
+   * How many instances each monitoring job runs on.
+   * @minimum 1
+   * @maximum 100
+   * @default 1
+   */
+  readonly instanceCount?: Integer;
+  /**
+   * The size of each instance's storage volume, in GB.
+   * @minimum 1
+   * @maximum 16384
+   * @default 20
+   */
+  readonly volumeSizeInGB?: Integer;
+  /**
+   * How long one monitoring job may run before SageMaker stops it.
+   * @minimum 1
+   * @maximum 86400
+   * @default 3600
+   */
+  readonly maxRuntimeInSeconds?: Integer;
+}
+
+/** A model quality monitor. */
+export interface ModelQualityMonitorInput {
+  /**
+   * When it runs: "cron(0 * ? * * *)", "cron(0 H ? * * *)" or "cron(0 H/N ? * * *)".
+   */
+  readonly scheduleExpression: string;
+  /**
+   * S3 URI where ground-truth labels are uploaded, such as "s3://labels/churn-prod".
+   * @pattern ^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/.*)?$
+   */
+  readonly groundTruthS3Uri: string;
+  /** The kind of model, which decides the quality metrics SageMaker computes. */
+  readonly problemType: 'BinaryClassification' | 'MulticlassClassification' | 'Regression';
+  /** The attribute (or CSV column index) of the model's output holding the prediction. */
+  readonly inferenceAttribute: string;
+  /**
+   * Classification: the attribute holding the prediction's probability.
+   * @default none
+   */
+  readonly probabilityAttribute?: string;
+  /**
+   * Binary classification: the probability above which a prediction counts as positive.
+   * @minimum 0
+   * @maximum 1
+   * @default none
+   */
+  readonly probabilityThresholdAttribute?: number;
+  /**
+   * The monitoring job's instance type (SageMaker's ProcessingInstanceType).
+   * @default "ml.m5.xlarge"
+   */
+  readonly instanceType?: string;
+  /**
+   * How many instances each monitoring job runs on.
+   * @minimum 1
+   * @maximum 100
+   * @default 1
+   */
+  readonly instanceCount?: Integer;
+  /**
+   * The size of each instance's storage volume, in GB.
+   * @minimum 1
+   * @maximum 16384
+   * @default 20
+   */
+  readonly volumeSizeInGB?: Integer;
+  /**
+   * How long one monitoring job may run before SageMaker stops it.
+   * @minimum 1
+   * @maximum 86400
+   * @default 3600
+   */
+  readonly maxRuntimeInSeconds?: Integer;
+}
+
+/** A SageMaker shadow test (inference experiment) of the new version against the live one; needs `instances`. */
 export interface ShadowInput {
   /**
    * Percentage of live requests copied to the new version.
@@ -388,8 +582,9 @@ export interface ShadowInput {
    */
   readonly samplingPercent?: Integer;
   /**
-   * How long the test runs (SageMaker allows at most 30 days).
-   * @minimum 1
+   * How long the test runs: at least an hour and at most 30 days, as SageMaker's developer guide
+   * gives it.
+   * @minimum 60
    * @maximum 43200
    */
   readonly minutes: Integer;
@@ -411,20 +606,22 @@ export interface ShadowInput {
 
 /** VPC placement: where the model's network interfaces go. */
 export interface VpcInput {
-  /** 1 to 16 subnet ids such as "subnet-0123456789abcdef0". */
+  /** 1 to 16 subnet ids such as "subnet-0123456789abcdef0" (`subnet-` and 8 or 17 hex digits), no duplicates. */
   readonly subnetIds: readonly string[];
-  /** 1 to 5 security group ids such as "sg-0123456789abcdef0". */
+  /** 1 to 5 security group ids such as "sg-0123456789abcdef0", no duplicates. */
   readonly securityGroupIds: readonly string[];
 }
 
 /** Target tracking on invocations per instance; minInstances <= instances.count <= maxInstances. */
 export interface AutoscalingInput {
   /**
+   * The fewest instances; at most `instances.count`.
    * @minimum 1
    * @maximum 100
    */
   readonly minInstances: Integer;
   /**
+   * The most instances; at least `instances.count`.
    * @minimum 1
    * @maximum 100
    */
@@ -453,14 +650,21 @@ export interface AutoscalingInput {
 
 /** Serve the newest Approved version whose ModelLifeCycle Stage and StageStatus match. */
 export interface LifecycleStageInput {
+  /** The ModelLifeCycle Stage, such as "Staging" or "Production". */
   readonly stage: string;
-  /** @default "Approved" */
+  /**
+   * The ModelLifeCycle StageStatus.
+   * @default "Approved"
+   */
   readonly stageStatus?: string;
 }
 
 /** How traffic shifts to a new version. */
 export interface StrategyInput {
-  /** @default "all-at-once" */
+  /**
+   * All traffic at once, a canary first, or linear steps; canary and linear need `instances`.
+   * @default "all-at-once"
+   */
   readonly type?: 'all-at-once' | 'canary' | 'linear';
   /**
    * Canary only: percentage of capacity that takes traffic first.
@@ -494,7 +698,10 @@ export interface StrategyInput {
 
 /** Alarms that roll a deployment back. */
 export interface RollbackAlarmsInput {
-  /** @default true */
+  /**
+   * Whether the alarms are on.
+   * @default true
+   */
   readonly enabled?: boolean;
   /**
    * Invocation5XXErrors in one minute at or above which the deployment rolls back.

@@ -1,24 +1,34 @@
 import { comparesToLive, liveEndpointOf } from '../live-endpoint';
 import { DEFAULT_APPROVAL_TO_SERVING_MINUTES } from '../operations';
+import { didYouMean, nearest } from '../suggest';
+import { INPUT_KEYS } from './input-keys';
+import { ProcessingInstanceType, ProductionVariantInstanceType } from './service-enums.generated';
 import { groupsByStack, MAX_GROUPS_PER_STACK, stacksNeeded } from './sharding';
 import {
   type Autoscaling,
   type AwsEnvironment,
   type ChatChannels,
   type Compute,
+  type DataQualityMonitor,
   type DeploymentStrategy,
   type DeploymentTarget,
   type GovernanceConfig,
   type MetricThreshold,
+  MONITORING_PROBLEM_TYPES,
   type ModelCardDefaults,
   type ModelPackageGroupConfig,
+  type ModelQualityMonitor,
+  type Monitoring,
+  type MonitoringJobResources,
   NONE_APPROVED_BEHAVIOURS,
   PENDING_CARD_STATUSES,
   type QualityGate,
   RISK_RATINGS,
   type RollbackAlarms,
   type ShadowTest,
+  STRATEGY_TYPES,
   type VersionSelector,
+  VIOLATION_RESPONSES,
   type VpcPlacement,
 } from './types';
 
@@ -27,7 +37,6 @@ export const SAGEMAKER_NAME_PATTERN = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
 const ACCOUNT_ID = /^\d{12}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[a-zA-Z0-9-]+$/;
-const INSTANCE_TYPE = /^ml\.[a-z0-9-]+\.[a-z0-9]+$/;
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 /** EC2 ids: the prefix and 8 or 17 hex digits (the API reference's VpcConfig asks for "sg-xxxxxxxx"). */
@@ -65,7 +74,7 @@ class Reader {
     }
     for (const key of Object.keys(value)) {
       if (!allowed.includes(key)) {
-        const hint = closest(key, allowed);
+        const hint = didYouMean(key, allowed);
         this.problem(
           `${path}.${key}`,
           `unknown key.${hint ? ` Did you mean "${hint}"?` : ''} Allowed keys: ${allowed.join(', ')}.`,
@@ -128,9 +137,10 @@ class Reader {
     const value = obj[key];
     if (value === undefined) return fallback;
     if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+      const hint = typeof value === 'string' ? didYouMean(value, allowed) : undefined;
       this.problem(
         `${path}.${key}`,
-        `is ${describe(value)}; use one of ${allowed.map((a) => `"${a}"`).join(', ')}.`,
+        `is ${describe(value)};${hint ? ` did you mean "${hint}"?` : ''} use one of ${allowed.map((a) => `"${a}"`).join(', ')}.`,
       );
       return fallback;
     }
@@ -155,19 +165,7 @@ class Reader {
  */
 export function parseGovernanceConfig(raw: unknown, source = 'configuration'): GovernanceConfig {
   const r = new Reader();
-  const root = r.object(raw, '(root)', [
-    '$schema',
-    'archiveRetentionDays',
-    'notificationEmails',
-    'modelArtifactBuckets',
-    'modelArtifactKeyArns',
-    'registry',
-    'stacks',
-    'slo',
-    'tracing',
-    'notifications',
-    'groups',
-  ]);
+  const root = r.object(raw, '(root)', INPUT_KEYS.root);
 
   const notificationEmails = r.array(root, 'notificationEmails', 'notificationEmails').flatMap((e, i) => {
     if (typeof e === 'string' && EMAIL.test(e)) return [e];
@@ -238,6 +236,7 @@ export function parseGovernanceConfig(raw: unknown, source = 'configuration'): G
     slo: readSlo(r, root.slo),
     tracing: r.boolean(root, 'tracing', '(root)', false),
     notifications: readChatChannels(r, root.notifications),
+    dataCapture: readDataCapture(r, root.dataCapture),
     groups,
   };
   checkAccounts(r, config);
@@ -247,8 +246,42 @@ export function parseGovernanceConfig(raw: unknown, source = 'configuration'): G
   return config;
 }
 
+export const DATA_CAPTURE_DEFAULTS = { prefix: 'data-capture', retentionDays: 90 } as const;
+/** S3 key characters safe in a URI without encoding (S3 user guide, "Naming Amazon S3 objects"). */
+const KEY_PREFIX = /^[a-zA-Z0-9_.-]+(\/[a-zA-Z0-9_.-]+)*$/;
+
+/**
+ * The capture destination. DestinationS3Uri is at most 512 characters (API reference,
+ * DataCaptureConfig) and the reconciler appends "/<endpointName>" (at most 63 more), so the prefix
+ * stays well short of it.
+ */
+function readDataCapture(r: Reader, raw: unknown): GovernanceConfig['dataCapture'] {
+  const path = 'dataCapture';
+  const o = raw === undefined ? {} : r.object(raw, path, INPUT_KEYS.dataCapture);
+  const bucket = r.optionalString(o, 'bucket', path);
+  if (bucket !== undefined && !BUCKET_NAME.test(bucket))
+    r.problem(`${path}.bucket`, `is "${bucket}"; use an S3 bucket name such as "ml-capture-123456789012".`);
+  const prefix = r.string(o, 'prefix', path, { default: DATA_CAPTURE_DEFAULTS.prefix, max: 256 });
+  if (!KEY_PREFIX.test(prefix))
+    r.problem(
+      `${path}.prefix`,
+      `is "${prefix}"; use letters, digits, "_", "." and "-" in segments separated by "/", with no leading or trailing "/", such as "data-capture".`,
+    );
+  const retentionDays = r.integer(o, 'retentionDays', path, {
+    default: DATA_CAPTURE_DEFAULTS.retentionDays,
+    min: 0,
+    max: 36500,
+  });
+  if (bucket !== undefined && o.retentionDays !== undefined)
+    r.problem(
+      `${path}.retentionDays`,
+      `sets the expiry of the bucket the app provisions, but "bucket" names your own (${bucket}), whose lifecycle rules are yours; remove retentionDays or bucket.`,
+    );
+  return { ...(bucket !== undefined ? { bucket } : {}), prefix, retentionDays };
+}
+
 function readSlo(r: Reader, raw: unknown): GovernanceConfig['slo'] {
-  const slo = raw === undefined ? {} : r.object(raw, 'slo', ['approvalToServingMinutes']);
+  const slo = raw === undefined ? {} : r.object(raw, 'slo', INPUT_KEYS.slo);
   return {
     approvalToServingMinutes: r.integer(slo, 'approvalToServingMinutes', 'slo', {
       default: DEFAULT_APPROVAL_TO_SERVING_MINUTES,
@@ -266,7 +299,7 @@ function readSlo(r: Reader, raw: unknown): GovernanceConfig['slo'] {
  */
 function readChatChannels(r: Reader, raw: unknown): ChatChannels {
   if (raw === undefined) return {};
-  const o = r.object(raw, 'notifications', ['slack', 'teams']);
+  const o = r.object(raw, 'notifications', INPUT_KEYS.notifications);
   const id = (obj: Json, key: string, path: string, pattern: RegExp, example: string): string => {
     const value = r.string(obj, key, path);
     if (value && !pattern.test(value)) r.problem(`${path}.${key}`, `is "${value}"; ${example}`);
@@ -275,7 +308,7 @@ function readChatChannels(r: Reader, raw: unknown): ChatChannels {
   const uuid = /^[0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}$/;
   let slack: ChatChannels['slack'];
   if (o.slack !== undefined) {
-    const s = r.object(o.slack, 'notifications.slack', ['workspaceId', 'channelId']);
+    const s = r.object(o.slack, 'notifications.slack', INPUT_KEYS.slack);
     const path = 'notifications.slack';
     slack = {
       workspaceId: id(
@@ -296,7 +329,7 @@ function readChatChannels(r: Reader, raw: unknown): ChatChannels {
   }
   let teams: ChatChannels['teams'];
   if (o.teams !== undefined) {
-    const t = r.object(o.teams, 'notifications.teams', ['teamId', 'tenantId', 'channelId']);
+    const t = r.object(o.teams, 'notifications.teams', INPUT_KEYS.teams);
     const path = 'notifications.teams';
     teams = {
       teamId: id(
@@ -331,7 +364,7 @@ function readChatChannels(r: Reader, raw: unknown): ChatChannels {
 }
 
 function readRegistry(r: Reader, raw: unknown, path: string): AwsEnvironment {
-  const o = r.object(raw, path, ['account', 'region']);
+  const o = r.object(raw, path, INPUT_KEYS.environment);
   const account = r.string(o, 'account', path);
   if (account && !ACCOUNT_ID.test(account))
     r.problem(`${path}.account`, `is "${account}"; an AWS account id is 12 digits, as a string.`);
@@ -409,17 +442,7 @@ function checkAccounts(r: Reader, config: GovernanceConfig): void {
 }
 
 function readGroup(r: Reader, raw: unknown, path: string): ModelPackageGroupConfig {
-  const g = r.object(raw, path, [
-    'name',
-    'description',
-    'tags',
-    'shareWithAccounts',
-    'modelCard',
-    'deployments',
-    'qualityGate',
-    'separationOfDuties',
-    'cardReviewerMustDiffer',
-  ]);
+  const g = r.object(raw, path, INPUT_KEYS.group);
   const name = r.string(g, 'name', path);
   if (name && !SAGEMAKER_NAME_PATTERN.test(name)) {
     r.problem(
@@ -474,7 +497,7 @@ function readQualityGate(
   path: string,
   deployments: readonly DeploymentTarget[],
 ): QualityGate {
-  const q = r.object(raw, path, ['thresholds', 'liveEndpoint', 'autoApprove']);
+  const q = r.object(raw, path, INPUT_KEYS.qualityGate);
   const thresholds = r
     .array(q, 'thresholds', path)
     .map((t, i) => readThreshold(r, t, `${path}.thresholds[${i}]`));
@@ -515,7 +538,7 @@ function readQualityGate(
 }
 
 function readThreshold(r: Reader, raw: unknown, path: string): MetricThreshold {
-  const t = r.object(raw, path, ['metric', 'group', ...RULE_KEYS]);
+  const t = r.object(raw, path, INPUT_KEYS.threshold);
   const metric = r.string(t, 'metric', path, { max: 256 });
   const group = r.optionalString(t, 'group', path, 256);
   const given = RULE_KEYS.filter((k) => t[k] !== undefined);
@@ -528,7 +551,7 @@ function readThreshold(r: Reader, raw: unknown, path: string): MetricThreshold {
   }
   const key = given[0] as (typeof RULE_KEYS)[number];
   if (key === 'notWorseThanLive') {
-    const n = r.object(t.notWorseThanLive, `${path}.notWorseThanLive`, ['better', 'margin']);
+    const n = r.object(t.notWorseThanLive, `${path}.notWorseThanLive`, INPUT_KEYS.notWorseThanLive);
     const better = r.oneOf(n, 'better', `${path}.notWorseThanLive`, ['lower', 'higher'] as const, 'lower');
     if (n.better === undefined) {
       r.problem(
@@ -583,18 +606,7 @@ function readTags(r: Reader, raw: unknown, path: string): Record<string, string>
 }
 
 function readModelCard(r: Reader, raw: unknown, path: string): ModelCardDefaults {
-  const c = r.object(raw, path, [
-    'owner',
-    'riskRating',
-    'purpose',
-    'intendedUses',
-    'factorsAffectingEfficiency',
-    'riskRatingExplanation',
-    'businessProblem',
-    'businessStakeholders',
-    'lineOfBusiness',
-    'pendingStatus',
-  ]);
+  const c = r.object(raw, path, INPUT_KEYS.modelCard);
   return {
     owner: r.optionalString(c, 'owner', path, 1024),
     riskRating: r.oneOf(c, 'riskRating', path, RISK_RATINGS, 'Unknown'),
@@ -610,26 +622,7 @@ function readModelCard(r: Reader, raw: unknown, path: string): ModelCardDefaults
 }
 
 function readDeployment(r: Reader, raw: unknown, path: string): DeploymentTarget {
-  const d = r.object(raw, path, [
-    'endpointName',
-    'serve',
-    'instances',
-    'serverless',
-    'strategy',
-    'rollbackAlarms',
-    'whenNoneApproved',
-    'keepPreviousVersions',
-    'dataCapturePercent',
-    'requireApprovedModelCard',
-    'production',
-    'account',
-    'vpc',
-    'networkIsolation',
-    'volumeKmsKeyArn',
-    'dataCaptureKmsKeyArn',
-    'autoscaling',
-    'shadow',
-  ]);
+  const d = r.object(raw, path, INPUT_KEYS.deployment);
   const endpointName = r.string(d, 'endpointName', path);
   if (endpointName && !SAGEMAKER_NAME_PATTERN.test(endpointName)) {
     r.problem(
@@ -676,6 +669,10 @@ function readDeployment(r: Reader, raw: unknown, path: string): DeploymentTarget
       ? undefined
       : readAutoscaling(r, d.autoscaling, `${path}.autoscaling`, compute);
   const shadow = d.shadow === undefined ? undefined : readShadow(r, d.shadow, `${path}.shadow`, compute);
+  const monitoring =
+    d.monitoring === undefined
+      ? undefined
+      : readMonitoring(r, d.monitoring, `${path}.monitoring`, { compute, dataCapturePercent, path });
   return {
     endpointName,
     serve: readSelector(r, d.serve, `${path}.serve`),
@@ -694,6 +691,164 @@ function readDeployment(r: Reader, raw: unknown, path: string): DeploymentTarget
     ...(dataCaptureKmsKeyArn ? { dataCaptureKmsKeyArn } : {}),
     ...(autoscaling ? { autoscaling } : {}),
     ...(shadow ? { shadow } : {}),
+    ...(monitoring ? { monitoring } : {}),
+  };
+}
+
+/**
+ * SageMaker's monitoring schedules take only these cron forms (API reference, ScheduleConfig;
+ * developer guide, "The cron expression for monitoring schedule"): hourly `cron(0 * ? * * *)`, daily
+ * `cron(0 [00-23] ? * * *)`, and every N hours from an hour `cron(0 [00-23]/[01-24] ? * * *)`. The
+ * `NOW` keyword runs once, over a window given with the schedule, which a monitor that follows every
+ * new version has no use for; rate() expressions are EventBridge's, not Model Monitor's.
+ */
+const MONITORING_CRON = /^cron\(0 (\*|([01]?\d|2[0-3])(\/(0?[1-9]|1\d|2[0-4]))?) \? \* \* \*\)$/;
+const S3_URI = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/;
+
+function readMonitoring(
+  r: Reader,
+  raw: unknown,
+  path: string,
+  target: { compute: Compute; dataCapturePercent: number; path: string },
+): Monitoring {
+  const m = r.object(raw, path, INPUT_KEYS.monitoring);
+  if (m.dataQuality === undefined && m.modelQuality === undefined) {
+    r.problem(path, 'monitors nothing: add "dataQuality", "modelQuality" or both, or remove monitoring.');
+  }
+  // SageMaker developer guide, Serverless Inference, "Feature exclusions": data capture and Model
+  // Monitor are not supported on serverless endpoints.
+  if (target.compute.kind === 'serverless') {
+    r.problem(
+      path,
+      'SageMaker Model Monitor does not support serverless endpoints (Serverless Inference, feature exclusions); remove monitoring or give the target "instances".',
+    );
+  } else if (target.dataCapturePercent === 0) {
+    // A monitor reads what the endpoint captures: without capture it has nothing to look at.
+    r.problem(
+      path,
+      `monitors the requests the endpoint captures, but ${target.path}.dataCapturePercent is 0 (no capture); set "dataCapturePercent" (1 to 100, such as 100) on the target.`,
+    );
+  }
+  const dataQuality =
+    m.dataQuality === undefined ? undefined : readDataQuality(r, m.dataQuality, `${path}.dataQuality`);
+  const modelQuality =
+    m.modelQuality === undefined ? undefined : readModelQuality(r, m.modelQuality, `${path}.modelQuality`);
+  return {
+    ...(dataQuality ? { dataQuality } : {}),
+    ...(modelQuality ? { modelQuality } : {}),
+    onViolation: r.oneOf(m, 'onViolation', path, VIOLATION_RESPONSES, 'notify'),
+    deployUnmonitored: r.boolean(m, 'deployUnmonitored', path, false),
+  };
+}
+
+function readSchedule(r: Reader, o: Json, path: string): string {
+  if (o.scheduleExpression === undefined) {
+    r.problem(
+      `${path}.scheduleExpression`,
+      'is required: when the monitor runs, such as "cron(0 * ? * * *)" (hourly).',
+    );
+    return '';
+  }
+  const expression = r.string(o, 'scheduleExpression', path);
+  if (expression && !MONITORING_CRON.test(expression)) {
+    r.problem(
+      `${path}.scheduleExpression`,
+      `is "${expression}", which SageMaker monitoring schedules do not take; use "cron(0 * ? * * *)" (hourly), "cron(0 H ? * * *)" (daily at hour H UTC, such as "cron(0 0 ? * * *)") or "cron(0 H/N ? * * *)" (every N hours from hour H, such as "cron(0 0/6 ? * * *)").`,
+    );
+  }
+  return expression;
+}
+
+function readJobResources(r: Reader, o: Json, path: string): MonitoringJobResources {
+  const instanceType = r.string(o, 'instanceType', path, { default: 'ml.m5.xlarge' });
+  // The service model's ProcessingInstanceType: what a monitoring job's cluster accepts.
+  if (!(ProcessingInstanceType as readonly string[]).includes(instanceType)) {
+    const near = nearest(instanceType, ProcessingInstanceType, 2).map((t) => `"${t}"`);
+    r.problem(
+      `${path}.instanceType`,
+      `"${instanceType}" is not an instance type SageMaker monitoring jobs offer; did you mean ${near.join(' or ')}? (SageMaker API reference, MonitoringClusterConfig InstanceType.)`,
+    );
+  }
+  return {
+    instanceType,
+    // MonitoringClusterConfig and StoppingCondition ranges (botocore service model).
+    instanceCount: r.integer(o, 'instanceCount', path, { default: 1, min: 1, max: 100 }),
+    volumeSizeInGB: r.integer(o, 'volumeSizeInGB', path, { default: 20, min: 1, max: 16384 }),
+    maxRuntimeInSeconds: r.integer(o, 'maxRuntimeInSeconds', path, { default: 3600, min: 1, max: 86400 }),
+  };
+}
+
+function readDataQuality(r: Reader, raw: unknown, path: string): DataQualityMonitor {
+  const o = r.object(raw, path, INPUT_KEYS.dataQuality);
+  return { scheduleExpression: readSchedule(r, o, path), ...readJobResources(r, o, path) };
+}
+
+function readModelQuality(r: Reader, raw: unknown, path: string): ModelQualityMonitor {
+  const o = r.object(raw, path, INPUT_KEYS.modelQuality);
+  const scheduleExpression = readSchedule(r, o, path);
+  let groundTruthS3Uri = '';
+  if (o.groundTruthS3Uri === undefined) {
+    r.problem(
+      `${path}.groundTruthS3Uri`,
+      'is required: a model quality monitor compares predictions with ground-truth labels; give the S3 URI your labelling process uploads them to, such as "s3://labels/churn-prod".',
+    );
+  } else {
+    groundTruthS3Uri = r.string(o, 'groundTruthS3Uri', path);
+    if (groundTruthS3Uri && !S3_URI.test(groundTruthS3Uri)) {
+      r.problem(
+        `${path}.groundTruthS3Uri`,
+        `is "${groundTruthS3Uri}"; use an S3 URI such as "s3://labels/churn-prod".`,
+      );
+    }
+  }
+  if (o.problemType === undefined) {
+    r.problem(
+      `${path}.problemType`,
+      `is required: use one of ${MONITORING_PROBLEM_TYPES.map((t) => `"${t}"`).join(', ')}.`,
+    );
+  }
+  const problemType = r.oneOf(o, 'problemType', path, MONITORING_PROBLEM_TYPES, 'BinaryClassification');
+  if (o.inferenceAttribute === undefined) {
+    r.problem(
+      `${path}.inferenceAttribute`,
+      'is required: the attribute of the model\'s output holding the prediction (for CSV output, the column index such as "0").',
+    );
+  }
+  const inferenceAttribute =
+    o.inferenceAttribute === undefined ? '' : r.string(o, 'inferenceAttribute', path);
+  const probabilityAttribute = r.optionalString(o, 'probabilityAttribute', path, 256);
+  let probabilityThresholdAttribute: number | undefined;
+  const threshold = o.probabilityThresholdAttribute;
+  if (threshold !== undefined) {
+    if (typeof threshold !== 'number' || threshold < 0 || threshold > 1) {
+      r.problem(
+        `${path}.probabilityThresholdAttribute`,
+        `is ${describe(threshold)}; use a probability from 0 to 1, such as 0.5.`,
+      );
+    } else probabilityThresholdAttribute = threshold;
+  }
+  if (problemType === 'Regression') {
+    for (const key of ['probabilityAttribute', 'probabilityThresholdAttribute']) {
+      if (o[key] !== undefined)
+        r.problem(
+          `${path}.${key}`,
+          'applies to classification; a Regression model has no probability. Remove it.',
+        );
+    }
+  } else if (problemType === 'MulticlassClassification' && threshold !== undefined) {
+    r.problem(
+      `${path}.probabilityThresholdAttribute`,
+      'applies to BinaryClassification only: a multiclass prediction is its most probable class. Remove it.',
+    );
+  }
+  return {
+    scheduleExpression,
+    groundTruthS3Uri,
+    problemType,
+    inferenceAttribute,
+    ...(probabilityAttribute !== undefined ? { probabilityAttribute } : {}),
+    ...(probabilityThresholdAttribute !== undefined ? { probabilityThresholdAttribute } : {}),
+    ...readJobResources(r, o, path),
   };
 }
 
@@ -701,18 +856,20 @@ function readDeployment(r: Reader, raw: unknown, path: string): DeploymentTarget
  * A shadow test runs as a SageMaker inference experiment, whose variants are real-time instances
  * (CreateInferenceExperiment ModelVariants[].InfrastructureConfig: RealTimeInference with
  * InstanceType and InstanceCount), for at most 30 days (developer guide, "Create a shadow test":
- * "The default duration is 7 days and the maximum is 30 days"); SamplingPercentage is at most 100
- * (API reference, ShadowModelVariantConfig), and 0 would copy nothing to test.
+ * "The default duration is 7 days and the maximum is 30 days"; API reference,
+ * InferenceExperimentSchedule: "The maximum duration that you can set for an inference experiment
+ * is 30 days"). The developer guide gives an hour as the least; the API reference states no
+ * minimum, so an hour is required here, which is valid whichever of them the service enforces
+ * (docs/fidelity.md). SamplingPercentage is at most 100 (API reference,
+ * ShadowModelVariantConfig), and 0 would copy nothing to test.
  */
 function readShadow(r: Reader, raw: unknown, path: string, compute: Compute): ShadowTest {
-  const s = r.object(raw, path, [
-    'samplingPercent',
-    'minutes',
-    'maxLatencyIncreasePercent',
-    'maxErrorRatePercent',
-  ]);
+  const s = r.object(raw, path, INPUT_KEYS.shadow);
   if (s.minutes === undefined)
-    r.problem(`${path}.minutes`, 'is required: how many minutes the shadow test runs (1 to 43200).');
+    r.problem(
+      `${path}.minutes`,
+      'is required: how many minutes the shadow test runs (60 to 43200: an hour to 30 days).',
+    );
   if (compute.kind === 'serverless') {
     r.problem(
       path,
@@ -721,7 +878,7 @@ function readShadow(r: Reader, raw: unknown, path: string, compute: Compute): Sh
   }
   return {
     samplingPercent: r.integer(s, 'samplingPercent', path, { default: 100, min: 1, max: 100 }),
-    minutes: r.integer(s, 'minutes', path, { default: 60, min: 1, max: 43_200 }),
+    minutes: r.integer(s, 'minutes', path, { default: 60, min: 60, max: 43_200 }),
     maxLatencyIncreasePercent: r.integer(s, 'maxLatencyIncreasePercent', path, {
       default: 10,
       min: 0,
@@ -746,7 +903,7 @@ function readKeyArn(r: Reader, d: Json, key: string, path: string): string | und
 
 /** VpcConfig: 1 to 16 subnets, 1 to 5 security groups (SageMaker API reference, VpcConfig). */
 function readVpc(r: Reader, raw: unknown, path: string): VpcPlacement {
-  const v = r.object(raw, path, ['subnetIds', 'securityGroupIds']);
+  const v = r.object(raw, path, INPUT_KEYS.vpc);
   const ids = (key: 'subnetIds' | 'securityGroupIds', shape: RegExp, example: string, max: number) => {
     if (v[key] === undefined)
       r.problem(`${path}.${key}`, `is required: list 1 to ${max} ids such as "${example}".`);
@@ -773,13 +930,7 @@ function readVpc(r: Reader, raw: unknown, path: string): VpcPlacement {
 }
 
 function readAutoscaling(r: Reader, raw: unknown, path: string, compute: Compute): Autoscaling {
-  const a = r.object(raw, path, [
-    'minInstances',
-    'maxInstances',
-    'targetInvocationsPerInstance',
-    'scaleInCooldownSeconds',
-    'scaleOutCooldownSeconds',
-  ]);
+  const a = r.object(raw, path, INPUT_KEYS.autoscaling);
   const required = (key: string) => {
     if (a[key] === undefined) r.problem(`${path}.${key}`, 'is required: add it as a whole number.');
   };
@@ -832,7 +983,7 @@ function readTargetAccount(r: Reader, d: Json, path: string): { account?: string
 
 function readSelector(r: Reader, raw: unknown, path: string): VersionSelector {
   if (raw === undefined || raw === 'newest-approved') return { kind: 'newest-approved' };
-  const s = r.object(raw, path, ['stage', 'stageStatus']);
+  const s = r.object(raw, path, INPUT_KEYS.lifecycleStage);
   return {
     kind: 'lifecycle-stage',
     stage: r.string(s, 'stage', path, { max: 63 }),
@@ -845,7 +996,7 @@ function readCompute(r: Reader, d: Json, path: string): Compute {
     r.problem(path, 'has both "instances" and "serverless"; keep exactly one.');
   }
   if (d.serverless !== undefined) {
-    const s = r.object(d.serverless, `${path}.serverless`, ['memorySizeMb', 'maxConcurrency']);
+    const s = r.object(d.serverless, `${path}.serverless`, INPUT_KEYS.serverless);
     const memorySizeMb = r.integer(s, 'memorySizeMb', `${path}.serverless`, {
       default: 2048,
       min: 1024,
@@ -863,12 +1014,15 @@ function readCompute(r: Reader, d: Json, path: string): Compute {
       maxConcurrency: r.integer(s, 'maxConcurrency', `${path}.serverless`, { default: 5, min: 1, max: 200 }),
     };
   }
-  const i = r.object(d.instances ?? {}, `${path}.instances`, ['type', 'count']);
+  const i = r.object(d.instances ?? {}, `${path}.instances`, INPUT_KEYS.instances);
   const instanceType = r.string(i, 'type', `${path}.instances`, { default: 'ml.m5.large' });
-  if (!INSTANCE_TYPE.test(instanceType)) {
+  // The service model's ProductionVariantInstanceType: what CreateEndpointConfig (and, for a shadow
+  // test, CreateInferenceExperiment) accepts; SageMaker refuses anything else with a validation error.
+  if (!(ProductionVariantInstanceType as readonly string[]).includes(instanceType)) {
+    const near = nearest(instanceType, ProductionVariantInstanceType, 2).map((t) => `"${t}"`);
     r.problem(
       `${path}.instances.type`,
-      `"${instanceType}" is not a SageMaker instance type; use one like "ml.m5.large".`,
+      `"${instanceType}" is not an instance type SageMaker endpoints offer; did you mean ${near.join(' or ')}? (SageMaker API reference, ProductionVariant InstanceType.)`,
     );
   }
   return {
@@ -879,14 +1033,8 @@ function readCompute(r: Reader, d: Json, path: string): Compute {
 }
 
 function readStrategy(r: Reader, raw: unknown, path: string): DeploymentStrategy {
-  const s = r.object(raw ?? {}, path, [
-    'type',
-    'canaryPercent',
-    'stepPercent',
-    'waitMinutes',
-    'terminationWaitMinutes',
-  ]);
-  const type = r.oneOf(s, 'type', path, ['all-at-once', 'canary', 'linear'] as const, 'all-at-once');
+  const s = r.object(raw ?? {}, path, INPUT_KEYS.strategy);
+  const type = r.oneOf(s, 'type', path, STRATEGY_TYPES, 'all-at-once');
   const terminationWaitMinutes = r.integer(s, 'terminationWaitMinutes', path, {
     default: 5,
     min: 0,
@@ -925,7 +1073,7 @@ function readRollbackAlarms(r: Reader, raw: unknown, path: string): RollbackAlar
   const defaults: RollbackAlarms = { enabled: false, max5xxErrorsPerMinute: 5, maxModelLatencyMs: 2000 };
   if (raw === undefined) return defaults;
   if (typeof raw === 'boolean') return { ...defaults, enabled: raw };
-  const a = r.object(raw, path, ['enabled', 'max5xxErrorsPerMinute', 'maxModelLatencyMs']);
+  const a = r.object(raw, path, INPUT_KEYS.rollbackAlarms);
   return {
     enabled: r.boolean(a, 'enabled', path, true),
     max5xxErrorsPerMinute: r.integer(a, 'max5xxErrorsPerMinute', path, {
@@ -957,27 +1105,4 @@ function describe(value: unknown): string {
   if (typeof value === 'string') return `"${value}"`;
   if (typeof value === 'object') return 'an object';
   return String(value);
-}
-
-/** The allowed key within edit distance 2 of a misspelt one, if any. */
-function closest(key: string, allowed: readonly string[]): string | undefined {
-  let best: { name: string; distance: number } | undefined;
-  for (const name of allowed) {
-    const distance = editDistance(key.toLowerCase(), name.toLowerCase());
-    if (distance <= 2 && (!best || distance < best.distance)) best = { name, distance };
-  }
-  return best?.name;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
 }

@@ -28,6 +28,9 @@ export function toInput(config: GovernanceConfig): GovernanceConfigInput {
     slo: config.slo,
     tracing: config.tracing,
     notifications: config.notifications,
+    dataCapture: config.dataCapture.bucket
+      ? { bucket: config.dataCapture.bucket, prefix: config.dataCapture.prefix }
+      : config.dataCapture,
     groups: config.groups.map(groupInput),
   };
 }
@@ -94,6 +97,16 @@ function deploymentInput(d: DeploymentTarget): DeploymentInput {
     ...(d.dataCaptureKmsKeyArn !== undefined ? { dataCaptureKmsKeyArn: d.dataCaptureKmsKeyArn } : {}),
     ...(d.autoscaling ? { autoscaling: { ...d.autoscaling } } : {}),
     ...(d.shadow ? { shadow: { ...d.shadow } } : {}),
+    ...(d.monitoring
+      ? {
+          monitoring: {
+            ...(d.monitoring.dataQuality ? { dataQuality: { ...d.monitoring.dataQuality } } : {}),
+            ...(d.monitoring.modelQuality ? { modelQuality: { ...d.monitoring.modelQuality } } : {}),
+            onViolation: d.monitoring.onViolation,
+            deployUnmonitored: d.monitoring.deployUnmonitored,
+          },
+        }
+      : {}),
   };
 }
 

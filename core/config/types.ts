@@ -5,12 +5,29 @@
  * JSON: `parseGovernanceConfig` is the only way to make one.
  */
 
+import type { ModelCardStatus, TrafficRoutingConfigType } from './service-enums.generated';
+
 export const RISK_RATINGS = ['High', 'Medium', 'Low', 'Unknown'] as const;
 export type RiskRating = (typeof RISK_RATINGS)[number];
 
 /** Card status while a version waits for approval (SageMaker's ModelCardStatus values that fit). */
-export const PENDING_CARD_STATUSES = ['Draft', 'PendingReview'] as const;
+export const PENDING_CARD_STATUSES = ['Draft', 'PendingReview'] as const satisfies readonly ModelCardStatus[];
 export type PendingCardStatus = (typeof PENDING_CARD_STATUSES)[number];
+
+/** SageMaker's TrafficRoutingConfigType written as configuration values: ALL_AT_ONCE is "all-at-once". */
+type Kebab<T extends string> = T extends `${infer Head}_${infer Tail}`
+  ? `${Lowercase<Head>}-${Kebab<Tail>}`
+  : Lowercase<T>;
+
+/**
+ * A blue/green deployment's traffic shifting, one per TrafficRoutingConfigType of the service model
+ * (a unit test checks none is missing).
+ */
+export const STRATEGY_TYPES = [
+  'all-at-once',
+  'canary',
+  'linear',
+] as const satisfies readonly Kebab<TrafficRoutingConfigType>[];
 
 export const NONE_APPROVED_BEHAVIOURS = ['keep-serving', 'delete-endpoint'] as const;
 export type NoneApprovedBehaviour = (typeof NONE_APPROVED_BEHAVIOURS)[number];
@@ -41,7 +58,21 @@ export interface GovernanceConfig {
   readonly tracing: boolean;
   /** Chat channels subscribed to the notification topic through AWS Chatbot. */
   readonly notifications: ChatChannels;
+  /** Where targets with dataCapturePercent above 0 capture to. */
+  readonly dataCapture: DataCaptureStorage;
   readonly groups: readonly ModelPackageGroupConfig[];
+}
+
+/**
+ * Where captured requests go: a bucket the app provisions (per stack that has capturing targets), or
+ * one the configuration names. Each target captures under `<prefix>/<endpointName>/`.
+ */
+export interface DataCaptureStorage {
+  /** A bucket of the team's own; undefined: the app provisions one. */
+  readonly bucket?: string;
+  readonly prefix: string;
+  /** Days the provisioned bucket keeps captured data; 0 keeps it forever. */
+  readonly retentionDays: number;
 }
 
 export interface ChatChannels {
@@ -172,6 +203,54 @@ export interface DeploymentTarget {
   readonly autoscaling?: Autoscaling;
   /** Shadow-test a new version on a copy of live traffic before it takes any (instance targets only). */
   readonly shadow?: ShadowTest;
+  /** SageMaker Model Monitor schedules that follow the live version's registered baselines. */
+  readonly monitoring?: Monitoring;
+}
+
+export const MONITORING_PROBLEM_TYPES = [
+  'BinaryClassification',
+  'MulticlassClassification',
+  'Regression',
+] as const;
+export type MonitoringProblemType = (typeof MONITORING_PROBLEM_TYPES)[number];
+
+export const VIOLATION_RESPONSES = ['notify', 'hold', 'rollback'] as const;
+/** What a monitoring execution that finds violations does besides recording them. */
+export type ViolationResponse = (typeof VIOLATION_RESPONSES)[number];
+
+/** The processing cluster a monitoring job runs on (MonitoringResources, StoppingCondition). */
+export interface MonitoringJobResources {
+  readonly instanceType: string;
+  readonly instanceCount: number;
+  readonly volumeSizeInGB: number;
+  readonly maxRuntimeInSeconds: number;
+}
+
+export interface DataQualityMonitor extends MonitoringJobResources {
+  /** SageMaker's monitoring ScheduleExpression: an hourly, daily or every-N-hours cron. */
+  readonly scheduleExpression: string;
+}
+
+export interface ModelQualityMonitor extends MonitoringJobResources {
+  readonly scheduleExpression: string;
+  /** Where ground-truth labels are uploaded (ModelQualityJobInput.GroundTruthS3Input). */
+  readonly groundTruthS3Uri: string;
+  readonly problemType: MonitoringProblemType;
+  /** The model output's attribute holding the prediction (EndpointInput.InferenceAttribute). */
+  readonly inferenceAttribute: string;
+  /** Classification: the attribute holding the probability (EndpointInput.ProbabilityAttribute). */
+  readonly probabilityAttribute?: string;
+  /** Binary classification: the probability above which the prediction is positive. */
+  readonly probabilityThresholdAttribute?: number;
+}
+
+/** Model monitoring of a target: its schedules run with the live version's DriftCheckBaselines. */
+export interface Monitoring {
+  readonly dataQuality?: DataQualityMonitor;
+  readonly modelQuality?: ModelQualityMonitor;
+  readonly onViolation: ViolationResponse;
+  /** Deploy a version that lacks the baselines the monitors need, unmonitored (else it is held). */
+  readonly deployUnmonitored: boolean;
 }
 
 /** A shadow test (SageMaker inference experiment) of a new version against the live one, and its pass mark. */

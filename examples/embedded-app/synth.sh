@@ -2,7 +2,8 @@
 # The library from a consumer's side: in an empty temporary directory, a new project installs
 # aws-cdk-lib, constructs, typescript and the packed tarball of this repository (npm pack), type-checks
 # app.ts against the package's declarations, synthesizes it offline, checks the template, and runs
-# `npx mgov --help` from the installed package. npm takes aws-cdk-lib, constructs and typescript from
+# `npx mgov --help` from the installed package. Then it follows docs/library-quickstart.md line by line
+# in another new folder. npm takes aws-cdk-lib, constructs and typescript from
 # its cache when it has them (--prefer-offline), else from the registry.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -24,6 +25,9 @@ npm install --no-audit --no-fund --prefer-offline --loglevel=error \
   "aws-cdk-lib@$(version aws-cdk-lib)" "constructs@$(version constructs)" "typescript@$(version typescript)" \
   "$work/$tarball"
 
+echo "== the installed package carries its licence"
+grep -q "Apache License" node_modules/model-governance/LICENSE
+
 echo "== type-check and compile app.ts against the package's declarations"
 npx tsc
 
@@ -40,3 +44,19 @@ if npx mgov --help | grep -q -- 'mgov --version'; then
   npx mgov --version | grep -F "$expected"
 fi
 echo "embedded app: OK"
+
+echo "== the library quick start (docs/library-quickstart.md): its files and its lines, as written, in a new folder"
+# The one difference from a reader's run: model-governance comes from the packed tarball, not the
+# registry. npm prefers its cache for the rest (an environment setting, not a change to the lines).
+mkdir "$work/quickstart"
+cd "$work/quickstart"
+node "$here/quickstart.cjs" "$repo/docs/library-quickstart.md" . >"$work/quickstart.sh"
+npm pkg set "dependencies.model-governance=file:$work/$tarball"
+export npm_config_prefer_offline=true
+while IFS= read -r line; do
+  echo "\$ $line"
+  env -u AWS_PROFILE -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_SESSION_TOKEN -u AWS_REGION \
+    AWS_EC2_METADATA_DISABLED=true bash -euo pipefail -c "$line"
+done <"$work/quickstart.sh"
+node "$here/check.cjs" cdk.out/MlPlatform.template.json
+echo "library quick start: OK"

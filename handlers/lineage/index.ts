@@ -26,7 +26,7 @@ import {
 import { describeModelVersion } from '../../adapters/sagemaker';
 import { findGroup } from '../../core/manifest';
 import { versionOfName } from '../../core/naming';
-import { rolledBackFrom } from '../../domain/endpoint-plan';
+import { rolledBackFrom } from '../../domain/endpoint-request';
 import {
   concernsApproval,
   concernsStage,
@@ -41,6 +41,7 @@ import {
   classifyDeployment,
   DEPLOYMENT_ACTION_TYPE,
   deploymentAction,
+  deploymentStrategy,
 } from '../../domain/lineage-plan';
 import { governedHandler, type Ignored, ignored } from '../runtime/handler';
 import { logger } from '../runtime/logger';
@@ -171,7 +172,7 @@ async function recordDeployment(change: EndpointStateChange): Promise<LineageRes
     modelPackageArn,
     groupName: found.g.name,
     version,
-    strategy: found.t.strategy.kind,
+    strategy: deploymentStrategy(previousVersion, found.t.strategy.kind),
     kind,
     at,
     failureReason,

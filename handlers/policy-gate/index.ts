@@ -12,15 +12,16 @@ import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { artifactStates, readMetrics } from '../../adapters/artifacts';
 import { describeEndpoint } from '../../adapters/endpoints';
+import { appendRecordEntry, readRecordEntries } from '../../adapters/governance-record';
 import { describeForCard } from '../../adapters/model-card-inputs';
 import { publishNotification } from '../../adapters/notifications';
 import { readRecord, writeRecord } from '../../adapters/policy-records';
 import { describeModelVersion, updateApproval } from '../../adapters/sagemaker';
-import { readRegistration, readVerdict, writeRegistration, writeVerdict } from '../../adapters/verdicts';
+import { readVerdict, writeVerdict } from '../../adapters/verdicts';
 import type { ModelPackageGroupConfig } from '../../core/config/types';
 import { comparesToLive, liveEndpointOf } from '../../core/live-endpoint';
 import { findGroup } from '../../core/manifest';
-import { type RegistrationRecord, registrationRecord } from '../../domain/approval-check';
+import { APPROVED_BY_KEY, type RegistrationRecord, registrationRecord } from '../../domain/approval-check';
 import type { ArtifactPins, ObjectState } from '../../domain/artifact-pins';
 import { type ModelPackageStateChange, parseModelPackageStateChange } from '../../domain/events';
 import {
@@ -30,6 +31,8 @@ import {
   decidedThrough,
   type GateVerdict,
   gateUpdate,
+  type IndistinctApproval,
+  indistinctApprovalUpdate,
   nextPolicyStep,
   policyNotification,
   type RegistryUpdate,
@@ -38,6 +41,15 @@ import {
   unidentifiedRegistrantUpdate,
   versionBasis,
 } from '../../domain/governance-policy';
+import {
+  type EntryDraft,
+  observedEntries,
+  REGISTRATION_EVENT_GRACE_MS,
+  type RecordEntry,
+  type RecordedVersion,
+  recordedVersion,
+  recordNotification,
+} from '../../domain/governance-record';
 import type { ModelVersion } from '../../domain/model-version';
 import { principalOf, samePrincipal } from '../../domain/principal';
 import {
@@ -45,6 +57,7 @@ import {
   type GateDecision,
   type LiveVersion,
   liveVersionServed,
+  truncate,
   type VersionMetrics,
 } from '../../domain/quality-gate';
 import {
@@ -63,6 +76,8 @@ import { countApprovalReverted, countGateDecision, countSelfApprovalReverted } f
 
 const topicArn = requiredEnv('NOTIFICATION_TOPIC_ARN');
 const verdictStore = requiredEnv('VERDICT_S3_URI');
+/** The governance record (adapters/governance-record.ts): only the app's roles write it. */
+const recordStore = requiredEnv('GOVERNANCE_RECORD_S3_URI');
 /** The handler's own role: its writes are not approvals. */
 const self = principalOf({ IamIdentity: { Arn: requiredEnv('POLICY_ROLE_ARN') } });
 const manifest = loadManifest();
@@ -83,6 +98,13 @@ export type PolicyResult =
       readonly identity: string;
     }
   | {
+      /** Set back to pending, with the reason in ApprovalDescription; not a self-approval. */
+      readonly outcome: 'approval-held';
+      readonly modelPackageArn: string;
+      readonly code: 'approver-indistinct-shared-role';
+      readonly hold: IndistinctApproval;
+    }
+  | {
       readonly outcome:
         | 'unattributed-approval-reverted'
         | 'changed-content-reverted'
@@ -91,6 +113,8 @@ export type PolicyResult =
       readonly reason: string;
     }
   | { readonly outcome: 'approval-recorded'; readonly modelPackageArn: string; readonly approver: string }
+  /** No policy applies: what the registry shows is in the governance record. */
+  | { readonly outcome: 'recorded'; readonly modelPackageArn: string; readonly appended: readonly string[] }
   | { readonly outcome: 'stage-checked'; readonly modelPackageArn: string; readonly stageCheck: string }
   | { readonly outcome: 'superseded' | 'no-action'; readonly reason: string }
   | Ignored;
@@ -107,18 +131,27 @@ async function handle(event: unknown): Promise<PolicyResult> {
       `model package group "${parsed.value.groupName}" is not governed by this stack`,
     );
   const staged = servesStages(group);
-  if (!group.qualityGate && !group.separationOfDuties && !staged)
-    return ignored(
-      'not-applicable',
-      `group "${group.name}" has no quality gate, no separation of duties and no target that serves a stage`,
-    );
   const version = await describeModelVersion(sagemaker, parsed.value.modelPackageArn);
   if (!version)
     return ignored('gone', 'the model package version no longer exists (deleted since the event)');
+  // Every governed version: what the registry shows now goes into the governance record first.
+  const { record, appended } = await observe(version, parsed.value);
+  // An approved version the reconciler may have looked at before its entries were there: a
+  // metadata-only change (the approver's name, a copy for people) whose event runs it again.
+  const wake =
+    version.approvalStatus === 'Approved' &&
+    group.deployments.length > 0 &&
+    appended.some((k) => k === 'registration' || k === 'approval');
+  if (!group.qualityGate && !group.separationOfDuties && !staged)
+    return recorded(version, record, appended, wake);
 
+  // Separation of duties compares the version with its registration: until that is recorded (by the
+  // registration event's own run, which checks the approval as it finds it), nothing is decided.
+  if (group.separationOfDuties && !record.registration)
+    return { outcome: 'no-action', reason: 'the registration is not recorded yet; its own event records it' };
   const verdict = group.qualityGate ? await readVerdict(s3, verdictStore, version.arn) : undefined;
   // Before anything is written: what the registrant registered (separation of duties, approval-check.ts).
-  const registration = group.separationOfDuties ? await registrationOf(version) : undefined;
+  const registration = group.separationOfDuties ? registrationOf(version, record) : undefined;
   const decided = group.separationOfDuties
     ? await readRecord<ApprovalDecisions>(s3, verdictStore, version.arn, 'approval')
     : undefined;
@@ -141,6 +174,10 @@ async function handle(event: unknown): Promise<PolicyResult> {
     // record after its write was lost).
     if (group.separationOfDuties && samePrincipal(version.lastModifiedByPrincipal, self))
       await recordDecided(version.arn, decided, version.lastModifiedTime);
+    // A staged group's stage check writes to the version and so wakes the reconciler itself; a write
+    // here would also become the version's latest change, and a stage change made just before it
+    // could no longer be attributed by its own event (stage-check.ts stageTransition).
+    if (wake && !staged) return recorded(version, record, appended, wake);
     return { outcome: 'no-action', reason: step.reason };
   }
 
@@ -150,6 +187,14 @@ async function handle(event: unknown): Promise<PolicyResult> {
   if (step.kind === 'revert-self-approval') {
     update = selfApprovalUpdate(step.identity);
     result = { outcome: 'self-approval-reverted', modelPackageArn: version.arn, identity: step.identity };
+  } else if (step.kind === 'hold-indistinct-approval') {
+    update = indistinctApprovalUpdate(step.hold);
+    result = {
+      outcome: 'approval-held',
+      modelPackageArn: version.arn,
+      code: 'approver-indistinct-shared-role',
+      hold: step.hold,
+    };
   } else if (step.kind === 'revert-unidentified-registrant') {
     update = unidentifiedRegistrantUpdate(step.reason);
     result = {
@@ -219,7 +264,7 @@ async function handle(event: unknown): Promise<PolicyResult> {
   // No conditional write exists for model packages: re-read just before writing, and leave a version
   // that someone changed meanwhile to that change's own event, which runs this again.
   // A revert is the safe direction: it still applies while the version is Approved, whatever else
-  // changed meanwhile (a change by someone else after a self-approval must not launder it, H1).
+  // changed meanwhile (a change by someone else after a self-approval must not launder it).
   const fresh = await describeModelVersion(sagemaker, version.arn);
   const reverting =
     result.outcome !== 'gate-decided' &&
@@ -236,7 +281,39 @@ async function handle(event: unknown): Promise<PolicyResult> {
   // reconciler again, and it deploys a gated version only once its verdict is there. A failure in
   // between leaves the version unchanged since the verdict's basis: the retry applies it (apply-verdict).
   if (verdictToKeep) await writeVerdict(s3, verdictStore, verdictToKeep);
-  await updateApproval(sagemaker, version.arn, update);
+  // The verdict in the record too (also when an earlier run kept it but failed before recording it).
+  const recordedVerdict = verdictToKeep ?? (step.kind === 'apply-verdict' ? verdict : undefined);
+  if (recordedVerdict) {
+    await append(version.arn, (entries) =>
+      recordedVersion(entries).verdict?.decidedAt === recordedVerdict.decidedAt
+        ? undefined
+        : {
+            kind: 'verdict',
+            at: recordedVerdict.decidedAt,
+            ...(self ? { by: self } : {}),
+            data: {
+              outcome: recordedVerdict.outcome,
+              decidedAt: recordedVerdict.decidedAt,
+              ...(recordedVerdict.artifacts ? { artifacts: recordedVerdict.artifacts } : {}),
+            },
+          },
+    );
+  }
+  const verdictUpdate = result.outcome === 'gate-decided' ? result.decision.outcome : undefined;
+  try {
+    await updateApproval(sagemaker, version.arn, update);
+  } catch (error) {
+    // Whether the verdict reached the registry is the record's to say, and people are told once:
+    // the reconciler holds a failed verdict whatever the registry shows.
+    if (verdictUpdate) await verdictNotApplied(version, verdictUpdate, error as Error);
+    throw error;
+  }
+  if (verdictUpdate)
+    await append(version.arn, (entries) =>
+      recordedVersion(entries).verdict?.applied === true
+        ? undefined
+        : { kind: 'verdict-applied', at: new Date().toISOString(), data: { applied: true } },
+    );
   if (group.separationOfDuties) {
     // Every change up to this write is decided: the write's own time when the registry still shows
     // it as the latest change, else (someone changed the version at once) the change decided on.
@@ -282,6 +359,12 @@ async function stageRecordOf(
   const next = stageTransition(version, kept, change, self, new Date());
   if (!next) return kept;
   await writeRecord(s3, verdictStore, 'stage', next);
+  await append(version.arn, () => ({
+    kind: 'stage',
+    at: new Date().toISOString(),
+    ...(next.setByPrincipal ? { by: next.setByPrincipal } : {}),
+    data: { ...next },
+  }));
   logger.info('stage recorded', { groupName: version.groupName, version: version.version, stage: next });
   return next;
 }
@@ -295,21 +378,112 @@ async function recordDecided(
   if (record) await writeRecord(s3, verdictStore, 'approval', record);
 }
 
-/** The registration record, written on first sight (once: a concurrent first write wins, and is read). */
-async function registrationOf(version: ModelVersion): Promise<RegistrationRecord> {
-  const kept = await readRegistration(s3, verdictStore, version.arn);
-  if (kept) return kept;
-  const record = registrationRecord(version, self, new Date());
-  try {
-    await writeRegistration(s3, verdictStore, record);
-    return record;
-  } catch (error) {
-    const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
-    if (e.name !== 'PreconditionFailed' && e.$metadata?.httpStatusCode !== 412) throw error;
-    const winner = await readRegistration(s3, verdictStore, version.arn);
-    if (!winner) throw error;
-    return winner;
+async function recorded(
+  version: ModelVersion,
+  record: RecordedVersion,
+  appended: string[],
+  wake: boolean,
+): Promise<PolicyResult> {
+  if (wake) {
+    const by = record.approval?.byName;
+    await updateApproval(sagemaker, version.arn, {
+      metadata: by ? { [APPROVED_BY_KEY]: truncate(by, 256) } : {},
+    });
   }
+  return { outcome: 'recorded', modelPackageArn: version.arn, appended };
+}
+
+/** The registration as the governance record keeps it (approval-check.ts's RegistrationRecord shape). */
+function registrationOf(version: ModelVersion, record: RecordedVersion): RegistrationRecord {
+  const r = record.registration;
+  return {
+    arn: version.arn,
+    ...(r?.fingerprint ? { fingerprint: r.fingerprint } : {}),
+    ...(r?.reason || !r ? { reason: r?.reason ?? 'no registration in the governance record' } : {}),
+    recordedAt: record.last?.at ?? new Date().toISOString(),
+  };
+}
+
+/**
+ * Records what the registry shows that the record lacks (governance-record.ts observedEntries), and
+ * tells people of a content change once: its entry is appended once, whichever run appends it.
+ */
+async function observe(
+  version: ModelVersion,
+  change: ModelPackageStateChange,
+): Promise<{ record: RecordedVersion; appended: string[] }> {
+  const now = new Date();
+  const registered = registrationToRecord(version, change, now);
+  const appended: string[] = [];
+  let entries = await readRecordEntries(s3, recordStore, version.arn);
+  // Each append re-reads the record: a concurrent run's entry is taken into account, never duplicated.
+  for (let i = 0; i < 4; i++) {
+    const next = (current: readonly RecordEntry[]) =>
+      observedEntries(version, recordedVersion(current), change, registered, now)[0];
+    if (!next(entries)) break;
+    const out = await appendRecordEntry(s3, recordStore, version.arn, next);
+    entries = [...out.entries];
+    if (!out.appended) break;
+    appended.push(out.appended.kind);
+    if (out.appended.kind === 'content-changed') {
+      logger.warn('deployable content changed after registration', {
+        groupName: version.groupName,
+        version: version.version,
+        changedBy: version.lastModifiedBy,
+      });
+      await publishNotification(
+        sns,
+        topicArn,
+        recordNotification(version, {
+          kind: 'content-changed',
+          ...(version.lastModifiedBy ? { by: version.lastModifiedBy } : {}),
+        }),
+      );
+    }
+  }
+  return { record: recordedVersion(entries), appended };
+}
+
+/**
+ * The registration as the record keeps it: the content the registration's own event carries (the
+ * service's fact, whatever happened to the version since); else the version as read now, when nobody
+ * but its registrant (or this handler) has changed it. A version someone else changed first is
+ * recorded as unrecordable only once its registration event is overdue (REGISTRATION_EVENT_GRACE_MS):
+ * until then that event may still come, and undefined leaves the registration to its run.
+ */
+function registrationToRecord(
+  version: ModelVersion,
+  change: ModelPackageStateChange,
+  now: Date,
+): { readonly fingerprint?: string; readonly reason?: string } | undefined {
+  if (change.registeredContentFingerprint) return { fingerprint: change.registeredContentFingerprint };
+  const registration = registrationRecord(version, self, now);
+  if (registration.fingerprint) return { fingerprint: registration.fingerprint };
+  if (now.getTime() - version.creationTime.getTime() < REGISTRATION_EVENT_GRACE_MS) return undefined;
+  return { reason: registration.reason ?? 'its registered content could not be read' };
+}
+
+async function append(
+  arn: string,
+  draft: (entries: readonly RecordEntry[]) => EntryDraft | undefined,
+): Promise<boolean> {
+  return (await appendRecordEntry(s3, recordStore, arn, draft)).appended !== undefined;
+}
+
+/** The verdict's registry update failed: recorded, and told once per failure reason. */
+async function verdictNotApplied(version: ModelVersion, outcome: string, error: Error): Promise<void> {
+  const failure = `${error.name}: ${error.message}`.slice(0, 500);
+  const told = await append(version.arn, (entries) =>
+    recordedVersion(entries).verdict?.failure === failure
+      ? undefined
+      : { kind: 'verdict-applied', at: new Date().toISOString(), data: { applied: false, failure } },
+  );
+  if (told)
+    await publishNotification(
+      sns,
+      topicArn,
+      recordNotification(version, { kind: 'verdict-not-applied', outcome, failure }),
+    );
 }
 
 /**

@@ -12,7 +12,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { readCardContentRecord } from '../../adapters/card-records';
-import { recordRollbackNotified } from '../../adapters/endpoints';
+import { createActionOnce } from '../../adapters/lineage';
 import { publishNotification } from '../../adapters/notifications';
 import { describeModelVersion } from '../../adapters/sagemaker';
 import { findGroup, type GovernanceManifest, groupReference } from '../../core/manifest';
@@ -20,17 +20,17 @@ import { groupOfCard } from '../../core/model-card-naming';
 import { approvalToServingSeconds } from '../../domain/approval-to-serving';
 import {
   deploymentNotification,
-  isNotable,
   type TargetOutcome,
   type TargetReport,
 } from '../../domain/deployment-report';
 import { parseReconcileTrigger, type ReconcileTrigger } from '../../domain/events';
+import { reconcileFailureAction } from '../../domain/lineage-plan';
 import { principalOf } from '../../domain/principal';
 import { requiredEnv } from '../runtime/env';
 import { governedHandler, type Ignored, ignored } from '../runtime/handler';
 import { logger } from '../runtime/logger';
 import { loadManifest } from '../runtime/manifest';
-import { countDeployment, recordApprovalToServing } from '../runtime/metrics';
+import { countDeployment, countMonitoringExecution, recordApprovalToServing } from '../runtime/metrics';
 import { reconcileTarget } from './reconcile';
 
 const topicArn = requiredEnv('NOTIFICATION_TOPIC_ARN');
@@ -46,6 +46,8 @@ const approvalChecker = principalOf({
  * Unset in a deployment account's stack, which cannot read the registry account's audit bucket.
  */
 const verdictStore = process.env.VERDICT_S3_URI || undefined;
+/** The governance record (docs/governance-record.md): unset where the stack cannot read it. */
+const recordStore = process.env.GOVERNANCE_RECORD_S3_URI || undefined;
 /** Where the model-cards handler keeps the content it generated (card gate); unset: no card is taken as reviewed. */
 const cardContentStore = process.env.CARD_CONTENT_S3_URI || undefined;
 const manifest = loadManifest();
@@ -60,10 +62,40 @@ const verdicts = verdictStore ? { s3, uri: verdictStore } : undefined;
 const cloudwatch = new CloudWatchClient({ maxAttempts: 5 });
 /** The role SageMaker runs shadow tests with; set when a target has `shadow`. */
 const shadowRoleArn = process.env.SHADOW_TEST_ROLE_ARN || undefined;
+/** The role SageMaker runs monitoring jobs with, and where they report; set when a target has `monitoring`. */
+const monitoringRoleArn = process.env.MONITORING_ROLE_ARN || undefined;
+const monitoringReports = process.env.MONITORING_REPORTS_S3_URI || undefined;
+const monitoring =
+  monitoringRoleArn && monitoringReports
+    ? { roleArn: monitoringRoleArn, reportsS3Uri: monitoringReports, s3 }
+    : undefined;
+
+function accountOf(arn: string): string {
+  const account = arn.split(':')[4];
+  if (!account) throw new Error(`MODEL_EXECUTION_ROLE_ARN "${arn}" is not an IAM role ARN`);
+  return account;
+}
 
 export type ReconcileResult =
   | { readonly outcome: 'reconciled'; readonly targets: readonly TargetReport[] }
   | Ignored;
+
+/** What every target's run shares. */
+const context = {
+  sagemaker,
+  autoscaling,
+  executionRoleArn,
+  dataCaptureS3Uri,
+  ...(approvalChecker ? { approvalChecker } : {}),
+  ...(verdicts ? { verdicts } : {}),
+  // The endpoints' account is the execution role's: the reconciler's requests are recorded under it.
+  ...(recordStore ? { record: { s3, uri: recordStore, account: accountOf(executionRoleArn) } } : {}),
+  cloudwatch,
+  ...(shadowRoleArn ? { shadowRoleArn } : {}),
+  ...(monitoring ? { monitoring } : {}),
+  ...(recordedCardContent ? { recordedCardContent } : {}),
+  groupReference: (name: string) => groupReference(manifest, name),
+};
 
 export const handler = governedHandler(handle);
 
@@ -78,40 +110,15 @@ async function handle(event: unknown): Promise<ReconcileResult> {
   const failures: string[] = [];
   for (const { group, target } of targets) {
     try {
-      const result = await reconcileTarget(
-        {
-          sagemaker,
-          autoscaling,
-          executionRoleArn,
-          dataCaptureS3Uri,
-          ...(approvalChecker ? { approvalChecker } : {}),
-          ...(verdicts ? { verdicts } : {}),
-          cloudwatch,
-          ...(shadowRoleArn ? { shadowRoleArn } : {}),
-          ...(recordedCardContent ? { recordedCardContent } : {}),
-          groupReference: (name) => groupReference(manifest, name),
-        },
-        group,
-        target,
-        trigger,
-      );
+      const notify = async (result: TargetOutcome) => {
+        const report = { groupName: group.name, endpointName: target.endpointName, result };
+        await publishNotification(sns, topicArn, deploymentNotification(report));
+      };
+      const result = await reconcileTarget({ ...context, notify }, group, target, trigger);
       const report = { groupName: group.name, endpointName: target.endpointName, result };
       reports.push(report);
       logger.info('target reconciled', { outcome: result.outcome, deployment: report });
       await measure(group.name, target.endpointName, result);
-      // The periodic shadow check repeats what events already told (a refused test is held on every
-      // tick): it tells only what it changed, and a verdict it has just measured.
-      const repeated =
-        trigger.kind === 'shadow-check' && result.outcome === 'held' && result.shadowFailed === undefined;
-      if (isNotable(report) && !repeated)
-        await publishNotification(sns, topicArn, deploymentNotification(report));
-      if (result.outcome === 'rolled-back') {
-        // Told once: recorded after the notification went out (a failure in between tells again).
-        await recordRollbackNotified(sagemaker, result.endpointArn, {
-          configName: result.rolledBackConfig,
-          after: new Date(result.requestedAfter),
-        });
-      }
     } catch (error) {
       const message = `${target.endpointName}: ${(error as Error).name}: ${(error as Error).message}`;
       logger.error('reconcile failed', {
@@ -120,12 +127,38 @@ async function handle(event: unknown): Promise<ReconcileResult> {
         error: error as Error,
       });
       failures.push(message);
+      await recordFailure(event, group.name, target.endpointName, error as Error);
     }
   }
   // Failing the invocation makes Lambda retry it (every target again: reconciling is idempotent),
   // then dead-letter the event with this message.
   if (failures.length > 0) throw new Error(`Reconciling failed for ${failures.join('; ')}`);
   return { outcome: 'reconciled', targets: reports };
+}
+
+/**
+ * Keeps the failure where the person waiting looks (`mgov status`, `mgov approve --wait`): a
+ * lineage action on the target's name. Recording it must not hide the failure itself, so its own
+ * error is only logged.
+ */
+async function recordFailure(event: unknown, groupName: string, endpointName: string, error: Error) {
+  const id = (event as { id?: unknown } | null)?.id;
+  const at = new Date().toISOString();
+  try {
+    await createActionOnce(
+      sagemaker,
+      reconcileFailureAction({
+        endpointName,
+        groupName,
+        eventId: typeof id === 'string' ? id : at,
+        errorName: error.name,
+        errorMessage: error.message,
+        at,
+      }),
+    );
+  } catch (recording) {
+    logger.warn('could not record the failure for mgov', { endpointName, error: recording as Error });
+  }
 }
 
 /** The deployment metrics of one target's outcome (names: core/operations.ts). */
@@ -137,6 +170,12 @@ async function measure(groupName: string, endpointName: string, result: TargetOu
       return countDeployment('deploymentRolledBack', groupName, endpointName);
     case 'held':
       return countDeployment('deploymentHeld', groupName, endpointName);
+    case 'monitoring-violation':
+      return countMonitoringExecution(true, groupName, endpointName);
+    case 'skipped':
+      // A clean execution; a replayed one (violation-recorded) was counted when first seen.
+      if (result.code === 'monitoring-clean') countMonitoringExecution(false, groupName, endpointName);
+      return;
     case 'deploy-completed': {
       countDeployment('deploymentCompleted', groupName, endpointName);
       // Settled now: this run is the endpoint's InService event (see approvalToServingSeconds).
@@ -158,7 +197,9 @@ async function measure(groupName: string, endpointName: string, result: TargetOu
 function targetsFor(m: GovernanceManifest, trigger: ReconcileTrigger) {
   if (trigger.kind === 'shadow-check') {
     return m.groups.flatMap((group) =>
-      group.deployments.filter((t) => t.shadow).map((target) => ({ group, target })),
+      group.deployments
+        .filter((t) => t.shadow || t.monitoring?.onViolation === 'hold')
+        .map((target) => ({ group, target })),
     );
   }
   if (trigger.kind === 'model-package') {
@@ -180,7 +221,9 @@ function targetsFor(m: GovernanceManifest, trigger: ReconcileTrigger) {
   }
   const endpointName = trigger.change.endpointName;
   return m.groups.flatMap((group) =>
-    group.deployments.filter((t) => t.endpointName === endpointName).map((target) => ({ group, target })),
+    group.deployments
+      .filter((t) => t.endpointName === endpointName && (trigger.kind !== 'monitoring' || t.monitoring))
+      .map((target) => ({ group, target })),
   );
 }
 
@@ -196,5 +239,7 @@ function describe(trigger: ReconcileTrigger): string {
       return `endpoint "${trigger.change.endpointName}"`;
     case 'stack-deployed':
       return `stack ${trigger.change.stackId} (${trigger.change.status})`;
+    case 'monitoring':
+      return `monitoring schedule "${trigger.change.scheduleName}"`;
   }
 }

@@ -32,7 +32,10 @@ export function governedHandler<E, R extends { readonly outcome: string }>(
     try {
       const result = await run(event);
       if (isIgnored(result)) {
-        logger.warn('event ignored', {
+        // Only an event we cannot read warns (the rule and the parser disagree); the rest is routine,
+        // such as the app's own metadata writes reaching a handler that has nothing to do for them.
+        const log = result.reasonCode === 'unrecognised-event' ? logger.warn : logger.info;
+        log.call(logger, 'event ignored', {
           reason: result.reason,
           reasonCode: result.reasonCode,
           // The event itself when its shape was not recognised: what changed is the evidence.

@@ -54,6 +54,13 @@ export function recordApprovalToServing(seconds: number, group: string, endpoint
   emit(METRIC.approvalToServing, MetricUnit.Seconds, seconds, {}, { Group: group, Endpoint: endpoint });
 }
 
+/** One monitoring execution of a target ended; `violated`: it found violations. */
+export function countMonitoringExecution(violated: boolean, group: string, endpoint: string): void {
+  emit(METRIC.monitoringExecution, MetricUnit.Count, 1, {}, { Group: group, Endpoint: endpoint });
+  if (violated)
+    emit(METRIC.monitoringViolation, MetricUnit.Count, 1, {}, { Group: group, Endpoint: endpoint });
+}
+
 export function countApproval(group: string): void {
   emit(METRIC.approvalRecorded, MetricUnit.Count, 1, {}, { Group: group });
 }

@@ -137,7 +137,8 @@ export class FunctionPool {
         ...this.spec.environment,
       },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      execArgv: [],
+      // Stack traces in local mode point at the sources; on Lambda the maps are opt-in (governed-function.ts).
+      execArgv: ['--enable-source-maps'],
     });
     const forward = (chunk: Buffer) => {
       for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) this.onLog(line);

@@ -1,71 +1,54 @@
-import { setMaxListeners } from 'node:events';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+/**
+ * The local app's façade: starts moto and the local SageMaker, has provisioning.ts create each
+ * synthesized stack and delivery.ts carry its events, and gives tests, the demo and `npm run local`
+ * one object to drive it (redeploy, idle, stop, the invocations and forwardings seen).
+ */
 import { join } from 'node:path';
-import {
-  EventBridgeClient,
-  PutEventsCommand,
-  PutPermissionCommand,
-  PutRuleCommand,
-  PutTargetsCommand,
-} from '@aws-sdk/client-eventbridge';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import {
-  CreateModelPackageGroupCommand,
-  PutModelPackageGroupPolicyCommand,
-  SageMakerClient,
-} from '@aws-sdk/client-sagemaker';
-import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
-import {
-  CreateQueueCommand,
-  DeleteMessageCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SendMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
-import { buildGovernanceApp } from '../../bin/governance-app';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { isMultiAccount } from '../../core/config/accounts';
 import type { GovernanceConfig } from '../../core/config/types';
-import { CLOUDFORMATION_EVENT_SOURCE, STACK_STATUS_CHANGE } from '../../core/events';
 import { connectMoto, freePort, type MotoServer, startMoto } from '../moto';
 import { ensureMoto } from '../prerequisites';
 import type { EndpointTiming } from '../sagemaker/endpoints';
-import type { BusEvent } from '../sagemaker/event-buses';
-import { ACCOUNT_ID, callContext } from '../sagemaker/protocol';
+import { ACCOUNT_ID } from '../sagemaker/protocol';
 import { LocalSageMaker } from '../sagemaker/server';
-import { type PhysicalResource, resolve } from './cfn';
-import { describeMetric, readEmf } from './emf';
-import { matchesPattern } from './event-pattern';
-import { FunctionPool, type InvokeResult } from './function-pool';
+import type { PhysicalResource } from './cfn';
+import {
+  type DeliveryHost,
+  EventDelivery,
+  type Forwarding,
+  type Invocation,
+  type LocalFunction,
+} from './delivery';
+import {
+  type Assembly,
+  type AssemblySource,
+  assemblyHome,
+  assetFilesOf,
+  changedResources,
+  localStackId,
+  type ProvisionHost,
+  provisionStack,
+  type StackPlay,
+  synthesizeFrom,
+  type Template,
+  updateStack,
+} from './provisioning';
+import { clientConfig, entry, inMotoAccount, LOCAL_REGION, type LocalLogEntry, sleep } from './support';
 
-type Json = Record<string, unknown>;
-type Resource = { Type: string; Properties?: Json };
-
-export const LOCAL_REGION = 'us-east-1';
-
-export interface LocalLogEntry {
-  readonly time: Date;
-  readonly kind: 'info' | 'event' | 'invoke' | 'result' | 'retry' | 'dead-letter' | 'handler' | 'metric';
-  readonly functionName?: string;
-  /** The account the handler runs in (multi-account apps only). */
-  readonly account?: string;
-  readonly text: string;
-  readonly data?: unknown;
-}
-
-export interface Invocation {
-  readonly functionName: string;
-  /** The account the function runs in: its stack's. */
-  readonly account: string;
-  readonly ruleLogicalId: string;
-  readonly event: Json;
-  readonly attempt: number;
-  readonly outcome: InvokeResult;
-  readonly startedAt: number;
-}
+export type { Forwarding, Invocation } from './delivery';
+export type { Assembly, AssemblySource } from './provisioning';
+export { LOCAL_REGION, type LocalLogEntry } from './support';
 
 export interface LocalAppOptions {
-  readonly config: GovernanceConfig;
+  /** The governance configuration, synthesized here as the repository's app (npm run local). */
+  readonly config?: GovernanceConfig;
+  /**
+   * Another CDK app that uses the constructs, played instead of `config` (mgov local --app):
+   * writes its cloud assembly into the folder given (see local/app-source.ts).
+   */
+  readonly assembly?: AssemblySource;
   /** Where the cloud assembly is synthesized. @default .local/cdk.out */
   readonly outdir?: string;
   /** Port of the local endpoint. @default a free port */
@@ -88,59 +71,12 @@ export interface LocalAppOptions {
   readonly scheduleEveryMs?: number;
 }
 
-/** An event a forwarding rule sent to another account's bus, and whether that bus took it. */
-export interface Forwarding {
-  readonly ruleLogicalId: string;
-  readonly busArn: string;
-  readonly event: Json;
-  /** Why the bus refused it (the event then went to the target's dead-letter queue). */
-  readonly refused?: string;
-}
-
-/** One stack of the assembly, played in its own account. */
-interface StackPlay {
-  readonly name: string;
-  readonly account: string;
-  readonly region: string;
-  readonly resources: Map<string, PhysicalResource>;
-  readonly rules: { readonly logicalId: string; pattern: unknown; readonly queueUrls: string[] }[];
-  /** What Ref AWS::StackId gives, shaped as CloudFormation's (arn:…:stack/<name>/<id>). */
-  readonly stackId: string;
-  /** The template last deployed (redeploy compares the next one with it). */
-  template: Template;
-}
-
-interface LocalFunction {
-  readonly account: string;
-  readonly pool: FunctionPool;
-  readonly maxRetries: number;
-  readonly deadLetterQueueUrl?: string;
-}
-
-interface Delivery {
-  readonly ruleLogicalId: string;
-  readonly account: string;
-  readonly queueUrl: string;
-  /** `<stack>/<logical id>` of the function the rule targets, or the other account's bus. */
-  readonly target:
-    | { readonly kind: 'function'; readonly key: string }
-    | {
-        readonly kind: 'bus';
-        readonly busArn: string;
-        readonly ruleArn: string;
-        readonly roleName: string;
-        readonly deadLetterQueueUrl?: string;
-      };
-}
-
 /**
  * The synthesized app, played on one machine: moto plus the local SageMaker endpoint, the app's
  * resources that handlers need, its EventBridge rules (installed in moto with a queue per target),
  * and its bundled handlers invoked with the environment the template gives them.
  */
 export class LocalApp {
-  readonly invocations: Invocation[] = [];
-  readonly forwardings: Forwarding[] = [];
   /** The first stack's resources (the registry's, or the only stack's). */
   readonly resources = new Map<string, PhysicalResource>();
   /** Where the app runs: the registry's region and account in a multi-account app. */
@@ -149,11 +85,7 @@ export class LocalApp {
   private readonly stacks: StackPlay[] = [];
   private readonly accountClients = new Map<string, { sqs: SQSClient; events: EventBridgeClient }>();
   private readonly functions = new Map<string, LocalFunction>();
-  private readonly deliveries: Delivery[] = [];
-  private readonly abort = new AbortController();
-  private readonly pollers: Promise<void>[] = [];
-  private readonly deliveriesInFlight = new Set<Promise<void>>();
-  private inFlight = 0;
+  private readonly delivery: EventDelivery;
   private redeployments = 0;
 
   private constructor(
@@ -163,13 +95,21 @@ export class LocalApp {
     where: { readonly region: string; readonly account: string },
     private readonly outdir: string,
   ) {
-    // Every poller (one per rule target) and retry wait listens to this one signal: more than Node's
-    // default of 10 listeners is expected, not a leak (the demo's app has more than 10 targets).
-    setMaxListeners(0, this.abort.signal);
     this.region = where.region;
     this.account = where.account;
+    this.delivery = new EventDelivery(this.deliveryHost(), options);
     // Events accepted onto a bus from another account reach that account's rules here (event-buses.ts).
-    sagemaker.buses.onEvent((busArn, event) => this.route(busArn, event));
+    sagemaker.buses.onEvent((busArn, event) => this.delivery.route(busArn, event));
+  }
+
+  /** Every handler invocation, in order, with its outcome. */
+  get invocations(): Invocation[] {
+    return this.delivery.invocations;
+  }
+
+  /** Every event a forwarding rule sent to another account's bus. */
+  get forwardings(): Forwarding[] {
+    return this.delivery.forwardings;
   }
 
   /** Each stack the app plays, and the account it plays in. */
@@ -196,11 +136,41 @@ export class LocalApp {
     return clients;
   }
 
+  private deliveryHost(): DeliveryHost {
+    const app = this;
+    return {
+      region: this.region,
+      sagemaker: this.sagemaker,
+      get multiAccount() {
+        return app.multiAccount;
+      },
+      clients: (account) => this.clients(account),
+      fn: (key) => this.functions.get(key),
+      rules: (account, region) =>
+        this.stacks.filter((s) => s.account === account && s.region === region).flatMap((s) => s.rules),
+      log: (kind, text, functionName, data, account) => this.log(kind, text, functionName, data, account),
+    };
+  }
+
+  private provisionHost(): ProvisionHost {
+    const app = this;
+    return {
+      motoUrl: this.moto.url,
+      sagemakerUrl: this.sagemaker.url,
+      get multiAccount() {
+        return app.multiAccount;
+      },
+      concurrency: this.options.concurrency ?? 2,
+      clients: (account) => this.clients(account),
+      accessKey: (key, account) => this.accessKey(key, account),
+      log: (e) => this.options.log?.(e),
+    };
+  }
+
   /** The access key id that calls the local endpoint as `key` of `account` (protocol.ts ACCOUNT_KEY). */
   accessKey(key: string, account = this.account): string {
     return account === this.account ? key : `${account}:${key}`;
   }
-
   static async start(options: LocalAppOptions): Promise<LocalApp> {
     const log = options.log ?? (() => undefined);
     const started = Date.now();
@@ -216,7 +186,7 @@ export class LocalApp {
     let assembly: Assembly;
     const outdir = options.outdir ?? join(process.cwd(), '.local', 'cdk.out');
     try {
-      assembly = synthesize(options.config, outdir);
+      assembly = await synthesizeFrom(options, outdir);
     } catch (error) {
       await motoStarting.then(
         (m) => m.stop(),
@@ -242,9 +212,12 @@ export class LocalApp {
     );
     // A multi-account app runs in the registry's region, and callers whose access key names no
     // account are the registry account's.
-    const where = isMultiAccount(options.config)
-      ? { region: options.config.registry.region, account: options.config.registry.account }
-      : { region: LOCAL_REGION, account: ACCOUNT_ID };
+    const where =
+      options.config && isMultiAccount(options.config)
+        ? { region: options.config.registry.region, account: options.config.registry.account }
+        : options.config
+          ? { region: LOCAL_REGION, account: ACCOUNT_ID }
+          : assemblyHome(assembly);
     const sagemaker = await new LocalSageMaker({
       motoUrl: moto.url,
       port: options.port,
@@ -276,12 +249,7 @@ export class LocalApp {
           template: stack.template as Template,
         };
         local.stacks.push(play);
-        await local.provision(
-          play,
-          stack.template as { Resources: Record<string, Resource> },
-          outdir,
-          assets.files,
-        );
+        await local.provision(play, outdir, assets.files);
         if (local.multiAccount || play.account !== where.account)
           log(entry('info', `stack ${play.name} plays in account ${play.account}`));
       }
@@ -302,10 +270,10 @@ export class LocalApp {
    * bus). A configuration that adds or removes stacks or resources needs a fresh start: refused,
    * naming them, with nothing changed.
    */
-  async redeploy(config: GovernanceConfig): Promise<void> {
+  async redeploy(config?: GovernanceConfig): Promise<void> {
     this.redeployments += 1;
     const outdir = `${this.outdir}-redeploy-${this.redeployments}`;
-    const assembly = synthesize(config, outdir);
+    const assembly = await synthesizeFrom({ ...this.options, ...(config ? { config } : {}) }, outdir);
     const plays = assembly.stacks.map((stack) => {
       const play = this.stacks.find((s) => s.name === stack.stackName);
       if (!play) {
@@ -323,56 +291,10 @@ export class LocalApp {
     });
     await this.idle();
     for (const { play, template, assets } of plays) {
-      const entries = Object.entries(template.Resources);
-      const ctx = {
-        region: play.region,
-        account: play.account,
-        resources: play.resources,
-        stackId: play.stackId,
-      };
-      const { events } = this.clients(play.account);
-      for (const [id, r] of entries) {
-        if (r.Type === 'AWS::Lambda::Function') {
-          const key = `${play.name}/${id}`;
-          const previous = this.functions.get(key);
-          this.functions.set(key, this.localFunction(play, id, r, entries, outdir, assets));
-          await previous?.pool.stop();
-        } else if (r.Type === 'AWS::Events::Rule') {
-          const schedule = r.Properties?.ScheduleExpression;
-          const pattern = typeof schedule === 'string' ? undefined : resolve(r.Properties?.EventPattern, ctx);
-          await events.send(
-            new PutRuleCommand({
-              Name: id,
-              ...(typeof schedule === 'string'
-                ? { ScheduleExpression: schedule }
-                : { EventPattern: JSON.stringify(pattern) }),
-              State: 'ENABLED',
-            }),
-          );
-          const rule = play.rules.find((x) => x.logicalId === id);
-          if (rule) rule.pattern = pattern;
-        }
-      }
-      play.template = template;
-      await events.send(
-        new PutEventsCommand({
-          Entries: [
-            {
-              Source: CLOUDFORMATION_EVENT_SOURCE,
-              DetailType: STACK_STATUS_CHANGE,
-              Resources: [play.stackId],
-              Detail: JSON.stringify({
-                'stack-id': play.stackId,
-                'status-details': { status: 'UPDATE_COMPLETE', 'status-reason': '' },
-              }),
-            },
-          ],
-        }),
-      );
+      await updateStack(this.provisionHost(), play, template, this.functions, outdir, assets);
       this.log('info', `redeployed ${play.name}: functions and rules updated, UPDATE_COMPLETE sent`);
     }
   }
-
   /** Environment for an SDK client (or a shell) to reach the local app as a user would. */
   clientEnv(accessKeyId = 'alice', account = this.account): Record<string, string> {
     return {
@@ -396,12 +318,15 @@ export class LocalApp {
     );
   }
 
-  /** Resolves once nothing is queued or running (new events may still come from endpoint transitions). */
-  async idle(quietMs = 300, timeoutMs = 30_000): Promise<void> {
+  /**
+   * Resolves once nothing is queued or running (new events may still come from endpoint transitions).
+   * The bound only ends a wait that will never end: a loaded machine takes minutes to drain a burst.
+   */
+  async idle(quietMs = 300, timeoutMs = 180_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     let quietSince = Date.now();
     while (Date.now() < deadline) {
-      const busy = this.inFlight > 0 || (await this.queuedMessages()) > 0;
+      const busy = await this.delivery.busy();
       if (busy) quietSince = Date.now();
       else if (Date.now() - quietSince >= quietMs) return;
       await sleep(50);
@@ -417,12 +342,7 @@ export class LocalApp {
 
   /** Stops polling, lets running invocations finish (up to 5 s), then stops every process. */
   async stop(): Promise<void> {
-    this.abort.abort();
-    await Promise.allSettled(this.pollers);
-    await Promise.race([
-      Promise.allSettled([...this.deliveriesInFlight]),
-      new Promise((r) => setTimeout(r, 5000).unref()),
-    ]);
+    await this.delivery.stop();
     await Promise.all([...this.functions.values()].map((f) => f.pool.stop()));
     await this.sagemaker.stop();
     await this.moto.stop();
@@ -432,464 +352,14 @@ export class LocalApp {
     }
   }
 
-  // ---- provisioning ----------------------------------------------------------------------------
-
+  /** Creates a stack's resources, functions and rules (provisioning.ts), then delivers its rules' events. */
   private async provision(
     stack: StackPlay,
-    template: { Resources: Record<string, Resource> },
     outdir: string,
     assetFiles: Record<string, { source: { path: string } }>,
-  ): Promise<void> {
-    const { account, region } = stack;
-    const clients = this.clients(account);
-    const sm = new SageMakerClient(
-      clientConfig(this.sagemaker.url, this.accessKey('local-runner', account), region),
-    );
-    const sns = inMotoAccount(new SNSClient(clientConfig(this.moto.url, 'local-runner', region)), account);
-    const s3 = inMotoAccount(
-      new S3Client({ ...clientConfig(this.moto.url, 'local-runner', region), forcePathStyle: true }),
-      account,
-    );
-    const entries = Object.entries(template.Resources);
-    const arnOf = (service: string, resource: string) =>
-      `arn:aws:${service}:${region}:${account}:${resource}`;
-    const set = (id: string, ref: string, attributes: Record<string, string> = {}) =>
-      stack.resources.set(id, { ref, attributes: { Arn: ref, ...attributes } });
-    const ctx = { region, account, resources: stack.resources, stackId: stack.stackId };
-
-    // Resources that other resources refer to, in dependency-free order.
-    for (const [id, r] of entries) {
-      const p = r.Properties ?? {};
-      switch (r.Type) {
-        case 'AWS::KMS::Key':
-          set(id, `${id}-local-key`, { Arn: arnOf('kms', `key/${id}`) });
-          break;
-        case 'AWS::IAM::Role': {
-          // Named as the template names it (RoleName: resource policies name such roles), else by logical id.
-          const name = typeof p.RoleName === 'string' ? p.RoleName : id;
-          set(id, name, { Arn: `arn:aws:iam::${account}:role/${name}` });
-          break;
-        }
-        case 'AWS::Logs::LogGroup':
-          set(id, `/local/${id}`);
-          break;
-        case 'AWS::SNS::Topic': {
-          const out = await sns.send(new CreateTopicCommand({ Name: id }));
-          set(id, String(out.TopicArn), { TopicName: id });
-          break;
-        }
-        case 'AWS::SQS::Queue': {
-          const out = await clients.sqs.send(new CreateQueueCommand({ QueueName: id }));
-          set(id, String(out.QueueUrl), { Arn: arnOf('sqs', id), QueueName: id });
-          break;
-        }
-        case 'AWS::S3::Bucket': {
-          const name =
-            typeof p.BucketName === 'string' ? p.BucketName : `local-${id.toLowerCase()}`.slice(0, 63);
-          await s3.send(new CreateBucketCommand({ Bucket: name }));
-          set(id, name, { Arn: `arn:aws:s3:::${name}` });
-          break;
-        }
-        default:
-          break;
-      }
-    }
-    for (const [id, r] of entries) {
-      const p = r.Properties ?? {};
-      if (r.Type === 'AWS::SageMaker::ModelPackageGroup') {
-        const name = String(p.ModelPackageGroupName);
-        const out = await sm.send(
-          new CreateModelPackageGroupCommand({
-            ModelPackageGroupName: name,
-            ModelPackageGroupDescription: p.ModelPackageGroupDescription as string | undefined,
-          }),
-        );
-        // CloudFormation sets the group's resource policy with PutModelPackageGroupPolicy.
-        if (p.ModelPackageGroupPolicy !== undefined) {
-          const policy = resolve(p.ModelPackageGroupPolicy, ctx);
-          await sm.send(
-            new PutModelPackageGroupPolicyCommand({
-              ModelPackageGroupName: name,
-              ResourcePolicy: typeof policy === 'string' ? policy : JSON.stringify(policy),
-            }),
-          );
-        }
-        set(id, name, { ModelPackageGroupArn: String(out.ModelPackageGroupArn) });
-      }
-      if (r.Type === 'AWS::Events::EventBusPolicy') {
-        // CloudFormation's EventBusPolicy with a Statement is PutPermission with a policy of that statement.
-        const statement = resolve(p.Statement, ctx);
-        await clients.events.send(
-          new PutPermissionCommand({
-            EventBusName: typeof p.EventBusName === 'string' ? p.EventBusName : 'default',
-            Policy: JSON.stringify({ Version: '2012-10-17', Statement: [statement] }),
-          }),
-        );
-        set(id, String(p.StatementId ?? id));
-      }
-      if (r.Type === 'AWS::Lambda::Function') {
-        set(id, id, { Arn: arnOf('lambda', `function:${id}`) });
-      }
-    }
-    sm.destroy();
-    sns.destroy();
-    s3.destroy();
-
-    for (const [id, r] of entries) {
-      if (r.Type === 'AWS::Lambda::Function')
-        this.functions.set(
-          `${stack.name}/${id}`,
-          this.localFunction(stack, id, r, entries, outdir, assetFiles),
-        );
-    }
-
-    for (const [id, r] of entries) {
-      if (r.Type !== 'AWS::Events::Rule') continue;
-      const p = r.Properties ?? {};
-      // A scheduled rule (the shadow check) has a ScheduleExpression and no pattern; moto keeps it
-      // but never fires it, so the runner does (scheduleEvery).
-      const schedule = typeof p.ScheduleExpression === 'string' ? p.ScheduleExpression : undefined;
-      const pattern = schedule ? undefined : resolve(p.EventPattern, ctx);
-      await clients.events.send(
-        new PutRuleCommand({
-          Name: id,
-          ...(schedule ? { ScheduleExpression: schedule } : { EventPattern: JSON.stringify(pattern) }),
-          State: 'ENABLED',
-        }),
-      );
-      const rule = { logicalId: id, pattern, queueUrls: [] as string[] };
-      stack.rules.push(rule);
-      for (const target of (p.Targets as Json[] | undefined) ?? []) {
-        const targetArn = String(resolve(target.Arn, ctx));
-        const functionLogicalId = findByArn(stack.resources, targetArn);
-        const functionKey = `${stack.name}/${functionLogicalId}`;
-        const bus = /^arn:aws:events:[^:]+:(\d{12}):event-bus\//.exec(targetArn);
-        const foreignBus = bus && bus[1] !== account;
-        if (!foreignBus && (!functionLogicalId || !this.functions.has(functionKey))) continue;
-        const queueName = `delivery-${id}-${String(target.Id)}`.slice(0, 80);
-        const { QueueUrl } = await clients.sqs.send(new CreateQueueCommand({ QueueName: queueName }));
-        await clients.events.send(
-          new PutTargetsCommand({
-            Rule: id,
-            Targets: [{ Id: String(target.Id), Arn: arnOf('sqs', queueName) }],
-          }),
-        );
-        const dlqArn = (target.DeadLetterConfig as Json | undefined)?.Arn;
-        const dlqId = dlqArn ? findByArn(stack.resources, String(resolve(dlqArn, ctx))) : undefined;
-        const delivery: Delivery = {
-          ruleLogicalId: id,
-          account,
-          queueUrl: String(QueueUrl),
-          target: foreignBus
-            ? {
-                kind: 'bus',
-                busArn: targetArn,
-                ruleArn: arnOf('events', `rule/${id}`),
-                roleName: String(resolve(target.RoleArn, ctx)).split('/').at(-1) ?? 'events',
-                deadLetterQueueUrl: dlqId ? stack.resources.get(dlqId)?.ref : undefined,
-              }
-            : { kind: 'function', key: functionKey },
-        };
-        if (!foreignBus) rule.queueUrls.push(delivery.queueUrl);
-        this.deliveries.push(delivery);
-        this.pollers.push(this.poll(delivery));
-        if (schedule) this.pollers.push(this.scheduleEvery(delivery));
-      }
-    }
-  }
-
-  /** A template's function, played by a pool of node processes running its bundle with its environment. */
-  private localFunction(
-    stack: StackPlay,
-    id: string,
-    r: Resource,
-    entries: readonly [string, Resource][],
-    outdir: string,
-    assetFiles: AssetFiles,
-  ): LocalFunction {
-    const { account, region } = stack;
-    const ctx = { region, account, resources: stack.resources, stackId: stack.stackId };
-    const p = r.Properties ?? {};
-    const code = p.Code as { S3Key?: unknown };
-    const hash = String(resolve(code.S3Key, ctx)).replace(/\.zip$/, '');
-    const asset = assetFiles[hash];
-    if (!asset) throw new Error(`function ${id}: no bundled asset ${hash} in the cloud assembly`);
-    const templateEnv = resolve(
-      ((p.Environment as Json | undefined)?.Variables as Json | undefined) ?? {},
-      ctx,
-    ) as Record<string, string>;
-    const name = String(templateEnv.POWERTOOLS_SERVICE_NAME ?? id).replace(/^model-governance-/, '');
-    const invokeConfig = entries.find(
-      ([, c]) =>
-        c.Type === 'AWS::Lambda::EventInvokeConfig' &&
-        JSON.stringify(c.Properties?.FunctionName).includes(id),
-    )?.[1];
-    const dlqArn = (p.DeadLetterConfig as Json | undefined)?.TargetArn;
-    const dlqId = dlqArn ? findByArn(stack.resources, String(resolve(dlqArn, ctx))) : undefined;
-    const log = this.options.log ?? (() => undefined);
-    const shownAccount = () => (this.multiAccount ? account : undefined);
-    return {
-      account,
-      pool: new FunctionPool(
-        {
-          logicalId: id,
-          name,
-          bundleDir: join(outdir, asset.source.path),
-          handler: String(p.Handler ?? 'index.handler'),
-          environment: {
-            ...templateEnv,
-            // The function calls as its role's session in its stack's account, as on Lambda:
-            // assumed-role/<role>/<function> (see callerIdentity in local/sagemaker/protocol.ts).
-            ...clientConfigEnv(
-              this.sagemaker.url,
-              this.accessKey(`role=${roleNameOf(p.Role, stack.resources, ctx)}@${name}`, account),
-              region,
-            ),
-            AWS_LAMBDA_FUNCTION_NAME: name,
-            AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-          },
-          timeoutMs: Number(p.Timeout ?? 3) * 1000,
-        },
-        this.options.concurrency ?? 2,
-        (line) => log({ ...handlerLogEntry(name, line), account: shownAccount() }),
-      ),
-      maxRetries: Number(invokeConfig?.Properties?.MaximumRetryAttempts ?? 2),
-      deadLetterQueueUrl: dlqId ? stack.resources.get(dlqId)?.ref : undefined,
-    };
-  }
-
-  /**
-   * An event accepted onto `busArn` from another account: to the receiving account's rules that
-   * match it (their function targets' queues). Rules there that send to yet another account's bus
-   * are not followed: EventBridge does not pass an event received from another account on to a
-   * third ("Sending and receiving events between AWS accounts in Amazon EventBridge").
-   */
-  private async route(busArn: string, event: BusEvent): Promise<void> {
-    const [, , , region, account] = busArn.split(':');
-    if (!busArn.endsWith(':event-bus/default')) return;
-    for (const stack of this.stacks) {
-      if (stack.account !== account || stack.region !== region) continue;
-      for (const rule of stack.rules) {
-        if (rule.queueUrls.length === 0 || !matchesPattern(rule.pattern, event)) continue;
-        for (const queueUrl of rule.queueUrls) {
-          await this.clients(account).sqs.send(
-            new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(event) }),
-          );
-        }
-      }
-    }
-  }
-
-  // ---- delivery --------------------------------------------------------------------------------
-
-  /**
-   * A scheduled rule's event, as EventBridge sends it (source aws.events, detail-type "Scheduled
-   * Event", the rule's ARN as resource), every `scheduleEveryMs` until stop().
-   */
-  private async scheduleEvery(delivery: Delivery): Promise<void> {
-    const signal = this.abort.signal;
-    const every = this.options.scheduleEveryMs ?? 2000;
-    while (!signal.aborted) {
-      await sleep(every);
-      if (signal.aborted) return;
-      const event = {
-        version: '0',
-        id: `scheduled-${Date.now()}`,
-        'detail-type': 'Scheduled Event',
-        source: 'aws.events',
-        account: delivery.account,
-        time: new Date().toISOString(),
-        region: this.region,
-        resources: [`arn:aws:events:${this.region}:${delivery.account}:rule/${delivery.ruleLogicalId}`],
-        detail: {},
-      };
-      await this.clients(delivery.account)
-        .sqs.send(new SendMessageCommand({ QueueUrl: delivery.queueUrl, MessageBody: JSON.stringify(event) }))
-        .catch((error: unknown) => this.log('info', `scheduled event failed: ${(error as Error).message}`));
-    }
-  }
-
-  private async poll(delivery: Delivery): Promise<void> {
-    const signal = this.abort.signal;
-    while (!signal.aborted) {
-      let messages: { Body?: string; ReceiptHandle?: string }[] = [];
-      try {
-        const out = await this.clients(delivery.account).sqs.send(
-          new ReceiveMessageCommand({
-            QueueUrl: delivery.queueUrl,
-            MaxNumberOfMessages: 10,
-            WaitTimeSeconds: 1,
-          }),
-          { abortSignal: signal },
-        );
-        messages = out.Messages ?? [];
-      } catch (error) {
-        if (signal.aborted) return;
-        this.log('info', `polling ${delivery.ruleLogicalId} failed: ${(error as Error).message}`);
-        await sleep(200);
-        continue;
-      }
-      this.inFlight += messages.length;
-      for (const message of messages) {
-        const running: Promise<void> = this.deliver(delivery, message)
-          .catch((error: unknown) => this.log('info', `delivery error: ${(error as Error).message}`))
-          .finally(() => {
-            this.inFlight -= 1;
-            this.deliveriesInFlight.delete(running);
-          });
-        this.deliveriesInFlight.add(running);
-      }
-    }
-  }
-
-  private async deliver(
-    delivery: Delivery,
-    message: { Body?: string; ReceiptHandle?: string },
-  ): Promise<void> {
-    // moto's bus leaves the envelope's `account` out; EventBridge always sets it.
-    const event: Json = { account: delivery.account, ...(JSON.parse(message.Body ?? '{}') as Json) };
-    await this.clients(delivery.account).sqs.send(
-      new DeleteMessageCommand({ QueueUrl: delivery.queueUrl, ReceiptHandle: message.ReceiptHandle }),
-    );
-    if (delivery.target.kind === 'bus') return this.forward(delivery, delivery.target, event);
-    const fn = this.functions.get(delivery.target.key);
-    if (!fn) return;
-    const account = this.multiAccount ? fn.account : undefined;
-    this.log(
-      'event',
-      `${String(event['detail-type'])} ${describeEvent(event)} → ${fn.pool.spec.name}${account ? ` [${account}]` : ''}`,
-      fn.pool.spec.name,
-      event,
-      account,
-    );
-    const delays = this.options.retryDelaysMs ?? [1000, 2000];
-    for (let attempt = 0; attempt <= fn.maxRetries; attempt++) {
-      if (this.abort.signal.aborted) return;
-      const startedAt = Date.now();
-      const outcome = await fn.pool.invoke(event).catch((e: Error) => ({
-        ok: false as const,
-        error: { name: 'Stopped', message: e.message },
-        durationMs: 0,
-      }));
-      this.invocations.push({
-        functionName: fn.pool.spec.name,
-        account: fn.account,
-        ruleLogicalId: delivery.ruleLogicalId,
-        event,
-        attempt,
-        outcome,
-        startedAt,
-      });
-      if (outcome.ok) {
-        this.log(
-          'result',
-          `${fn.pool.spec.name} ok in ${outcome.durationMs} ms: ${JSON.stringify(outcome.result)}`,
-          fn.pool.spec.name,
-          outcome.result,
-          account,
-        );
-        return;
-      }
-      const why = `${outcome.error.name}: ${outcome.error.message}`;
-      if (attempt < fn.maxRetries) {
-        const delay = delays[Math.min(attempt, delays.length - 1)] ?? 1000;
-        this.log(
-          'retry',
-          `${fn.pool.spec.name} failed (${why}); retry ${attempt + 1}/${fn.maxRetries} in ${delay} ms`,
-          fn.pool.spec.name,
-          undefined,
-          account,
-        );
-        await sleep(delay, this.abort.signal);
-        continue;
-      }
-      if (this.abort.signal.aborted) return;
-      if (fn.deadLetterQueueUrl) {
-        await this.clients(fn.account).sqs.send(
-          new SendMessageCommand({
-            QueueUrl: fn.deadLetterQueueUrl,
-            MessageBody: JSON.stringify(event),
-            MessageAttributes: {
-              ErrorCode: { DataType: 'String', StringValue: outcome.error.name },
-              ErrorMessage: { DataType: 'String', StringValue: outcome.error.message.slice(0, 1000) },
-            },
-          }),
-        );
-      }
-      this.log(
-        'dead-letter',
-        `${fn.pool.spec.name} failed ${fn.maxRetries + 1} times (${why}); event sent to its dead-letter queue`,
-        fn.pool.spec.name,
-        undefined,
-        account,
-      );
-    }
-  }
-
-  /**
-   * A rule's target on another account's bus, delivered as EventBridge does with the target's role:
-   * the bus's policy decides (local/sagemaker/event-buses.ts). A refusal is a permissions error,
-   * which EventBridge does not retry: the event goes straight to the target's dead-letter queue, with
-   * the attributes EventBridge gives it (EventBridge User Guide, "Using dead-letter queues to process
-   * undelivered events": RULE_ARN, TARGET_ARN, ERROR_CODE, ERROR_MESSAGE; CROSS_ACCOUNT_INGESTION_FAILED
-   * is its code for an event another account's bus did not take).
-   */
-  private async forward(
-    delivery: Delivery,
-    target: Extract<Delivery['target'], { kind: 'bus' }>,
-    event: Json,
-  ): Promise<void> {
-    const as = callContext(
-      `AWS4-HMAC-SHA256 Credential=${delivery.account}:role=${target.roleName}@events/20260101/${this.region}/events/aws4_request, SignedHeaders=host, Signature=0`,
-      this.region,
-    );
-    const refused = await this.sagemaker.buses.forward(as, target.busArn, event as unknown as BusEvent);
-    this.forwardings.push({
-      ruleLogicalId: delivery.ruleLogicalId,
-      busArn: target.busArn,
-      event,
-      ...(refused ? { refused } : {}),
-    });
-    const what = `${String(event['detail-type'])} ${describeEvent(event)}`;
-    if (!refused) {
-      this.log('event', `${what} forwarded from ${delivery.account} to ${target.busArn}`);
-      return;
-    }
-    if (target.deadLetterQueueUrl) {
-      const attribute = (value: string) => ({ DataType: 'String', StringValue: value.slice(0, 1000) });
-      await this.clients(delivery.account).sqs.send(
-        new SendMessageCommand({
-          QueueUrl: target.deadLetterQueueUrl,
-          MessageBody: JSON.stringify(event),
-          MessageAttributes: {
-            RULE_ARN: attribute(target.ruleArn),
-            TARGET_ARN: attribute(target.busArn),
-            ERROR_CODE: attribute('CROSS_ACCOUNT_INGESTION_FAILED'),
-            ERROR_MESSAGE: attribute(refused),
-          },
-        }),
-      );
-    }
-    this.log(
-      'dead-letter',
-      `${what}: ${target.busArn} refused it (${refused}); event sent to the forwarding rule's dead-letter queue`,
-    );
-  }
-
-  private async queuedMessages(): Promise<number> {
-    let total = 0;
-    for (const d of this.deliveries) {
-      const out = await this.clients(d.account).sqs.send(
-        new GetQueueAttributesCommand({
-          QueueUrl: d.queueUrl,
-          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-        }),
-      );
-      total +=
-        Number(out.Attributes?.ApproximateNumberOfMessages ?? 0) +
-        Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
-    }
-    return total;
+  ) {
+    const deliveries = await provisionStack(this.provisionHost(), stack, this.functions, outdir, assetFiles);
+    for (const { delivery, scheduled } of deliveries) this.delivery.add(delivery, scheduled);
   }
 
   private log(
@@ -901,154 +371,4 @@ export class LocalApp {
   ): void {
     this.options.log?.({ time: new Date(), kind, text, functionName, data, ...(account ? { account } : {}) });
   }
-}
-
-function entry(kind: LocalLogEntry['kind'], text: string): LocalLogEntry {
-  return { time: new Date(), kind, text };
-}
-
-function handlerLogEntry(functionName: string, line: string): LocalLogEntry {
-  try {
-    const parsed = JSON.parse(line) as Json;
-    const [metric] = readEmf(parsed);
-    // Powertools Metrics writes one metric per line (singleMetric): shown as the metric, data = MetricRecord.
-    if (metric)
-      return { time: new Date(), kind: 'metric', functionName, text: describeMetric(metric), data: metric };
-    const level = String(parsed.level ?? 'INFO');
-    return {
-      time: new Date(),
-      kind: 'handler',
-      functionName,
-      text: `${level} ${String(parsed.message ?? line)}`,
-      data: parsed,
-    };
-  } catch {
-    return { time: new Date(), kind: 'handler', functionName, text: line };
-  }
-}
-
-/** The name of a function's role, as its ARN's last part (locally roles are named by logical id). */
-function roleNameOf(
-  role: unknown,
-  resources: ReadonlyMap<string, PhysicalResource>,
-  ctx: Parameters<typeof resolve>[1],
-): string {
-  const arn = String(resolve(role, ctx));
-  const name = arn.split('/').at(-1);
-  if (!name || !resources.size) throw new Error(`cannot tell the role name from ${arn}`);
-  return name;
-}
-
-type Template = { Resources: Record<string, Resource> };
-type AssetFiles = Record<string, { source: { path: string } }>;
-type Assembly = ReturnType<ReturnType<typeof buildGovernanceApp>['app']['synth']>;
-
-/**
- * Synthesizes the app for local mode into outdir (emptied first): the registry's groups in one
- * stack (a few hundred groups fit one stack's worth of local resources; CloudFormation's limits do
- * not apply); a multi-account app adds one stack per deployment account, each played in its account.
- */
-function synthesize(config: GovernanceConfig, outdir: string): Assembly {
-  rmSync(outdir, { recursive: true, force: true });
-  mkdirSync(outdir, { recursive: true });
-  return buildGovernanceApp({ config: { ...config, stacks: 1 }, appProps: { outdir } }).app.synth();
-}
-
-function assetFilesOf(outdir: string, stack: { stackName: string }): AssetFiles {
-  return (
-    JSON.parse(readFileSync(join(outdir, `${stack.stackName}.assets.json`), 'utf8')) as { files: AssetFiles }
-  ).files;
-}
-
-/** A local stack id, shaped as CloudFormation's (arn:…:stack/<name>/<id>). */
-function localStackId(stack: { name: string; account: string; region: string }): string {
-  return `arn:aws:cloudformation:${stack.region}:${stack.account}:stack/${stack.name}/local`;
-}
-
-/** Logical ids of the resources the runner provisions that one template has and the other lacks. */
-function changedResources(before: Template, after: Template): string[] {
-  const provisioned = (t: Template) =>
-    new Set(
-      Object.entries(t.Resources)
-        .filter(([, r]) => PROVISIONED_TYPES.includes(r.Type))
-        .map(([id]) => id),
-    );
-  const [a, b] = [provisioned(before), provisioned(after)];
-  return [
-    ...[...b].filter((id) => !a.has(id)).map((id) => `${id} (added)`),
-    ...[...a].filter((id) => !b.has(id)).map((id) => `${id} (removed)`),
-  ];
-}
-
-const PROVISIONED_TYPES = [
-  'AWS::KMS::Key',
-  'AWS::IAM::Role',
-  'AWS::Logs::LogGroup',
-  'AWS::SNS::Topic',
-  'AWS::SQS::Queue',
-  'AWS::S3::Bucket',
-  'AWS::SageMaker::ModelPackageGroup',
-  'AWS::Events::EventBusPolicy',
-  'AWS::Lambda::Function',
-  'AWS::Events::Rule',
-];
-
-function findByArn(resources: ReadonlyMap<string, PhysicalResource>, arn: string): string | undefined {
-  for (const [id, r] of resources) if (r.attributes.Arn === arn || r.ref === arn) return id;
-  return undefined;
-}
-
-function describeEvent(event: Json): string {
-  const d = (event.detail as Json | undefined) ?? {};
-  if (d.ModelPackageArn) {
-    return `${String(d.ModelPackageGroupName)} v${String(d.ModelPackageVersion)} (${String(d.ModelApprovalStatus)})`;
-  }
-  if (d.EndpointName) return `${String(d.EndpointName)} (${String(d.EndpointStatus)})`;
-  if (d.ModelCardName) return `${String(d.ModelCardName)} (${String(d.ModelCardStatus)})`;
-  if (d['stack-id'])
-    return `${String(d['stack-id'])} (${String((d['status-details'] as Json | undefined)?.status)})`;
-  return '';
-}
-
-function clientConfig(endpoint: string, accessKeyId: string, region = LOCAL_REGION) {
-  return { endpoint, region, credentials: { accessKeyId, secretAccessKey: 'local' } };
-}
-
-/**
- * A client of moto itself (not through the local endpoint) acting in `account`: moto takes the
- * account from the x-moto-account-id header (moto/core/responses.py `get_current_account`).
- */
-type BuildArgs = { request: { headers: Record<string, string> } };
-type WithMiddleware = { middlewareStack: { add(middleware: unknown, options: { step: 'build' }): void } };
-
-function inMotoAccount<C>(client: C, account: string): C {
-  const header = (next: (args: BuildArgs) => unknown) => (args: BuildArgs) => {
-    args.request.headers['x-moto-account-id'] = account;
-    return next(args);
-  };
-  (client as unknown as WithMiddleware).middlewareStack.add(header, { step: 'build' });
-  return client;
-}
-
-function clientConfigEnv(endpoint: string, accessKeyId: string, region: string): Record<string, string> {
-  return {
-    AWS_ENDPOINT_URL: endpoint,
-    AWS_REGION: region,
-    AWS_ACCESS_KEY_ID: accessKeyId,
-    AWS_SECRET_ACCESS_KEY: 'local',
-  };
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -44,8 +44,10 @@ export type DeploymentOutcome =
   /** Blue/green rolls back (an alarm fired): InService again, on the old config, with a FailureReason. */
   | 'rollback'
   /**
-   * The same rollback, with no FailureReason: SageMaker may leave it empty after a rollback
-   * (terraform-provider-aws #48997, #39099), so a rollback must be recognised without it.
+   * The same rollback, with no FailureReason: after SageMaker rolls an update back, the endpoint is
+   * InService on its previous config and FailureReason may be empty (hashicorp/terraform-provider-aws
+   * #48997, PR #49020), so a rollback must be recognised without it. (#39099 reports the other case:
+   * a failed update left InService with FailureReason set.)
    */
   | 'rollback-without-reason'
   /** The endpoint ends Failed. */
@@ -99,6 +101,19 @@ export class Endpoints {
   private readonly outcomes = new Map<string, DeploymentOutcome[]>();
   readonly calls: EndpointCall[] = [];
   timing: EndpointTiming = { createMs: 1000, updateMs: 1000, deleteMs: 200 };
+  /** Endpoints (by name) whose transitions wait for release(), however long that takes. */
+  private readonly held = new Set<string>();
+  /** Models (`<account>/<name>`) created with EnableNetworkIsolation, which moto drops. */
+  private readonly isolated = new Set<string>();
+  /** The transition each held endpoint has waiting. */
+  private readonly parked = new Map<string, () => Promise<void>>();
+  /**
+   * Instances an account may run per instance type for endpoints ("<type> for endpoint usage" in
+   * Service Quotas); unset, no limit. A new account's quota is 0 for many types, the first-deploy
+   * failure teams meet most (awsdocs/amazon-sagemaker-developer-guide#70,
+   * aws-samples/sagemaker-custom-project-templates#51).
+   */
+  instanceQuotas: Readonly<Record<string, number>> = {};
 
   constructor(
     private readonly moto: MotoClient,
@@ -109,11 +124,43 @@ export class Endpoints {
 
   reset(): void {
     for (const e of this.endpoints.values()) clearTimeout(e.timer);
+    this.isolated.clear();
+    this.held.clear();
+    this.parked.clear();
     this.endpoints.clear();
     this.outcomes.clear();
     this.interrupted.clear();
     this.calls.length = 0;
     this.shadowVariants.clear();
+    this.instanceQuotas = {};
+  }
+
+  /**
+   * Refuses a CreateEndpoint that would run more instances of a type than the account's quota, in
+   * SageMaker's words (ResourceLimitExceeded, as the threads above quote it).
+   */
+  private async checkQuota(ctx: CallContext, config: Json): Promise<void> {
+    const wanted = new Map<string, number>();
+    for (const v of (config.ProductionVariants as Json[] | undefined) ?? []) {
+      if (typeof v.InstanceType !== 'string') continue;
+      wanted.set(v.InstanceType, (wanted.get(v.InstanceType) ?? 0) + Number(v.InitialInstanceCount ?? 1));
+    }
+    for (const [type, delta] of wanted) {
+      const quota = this.instanceQuotas[type];
+      if (quota === undefined) continue;
+      let used = 0;
+      for (const e of this.endpoints.values()) {
+        if (!ownedBy(e, ctx) || e.status === 'Failed') continue;
+        const running = await this.endpointConfig(ctx, e.configName);
+        for (const v of (running.ProductionVariants as Json[] | undefined) ?? [])
+          if (v.InstanceType === type) used += Number(v.InitialInstanceCount ?? 1);
+      }
+      if (used + delta > quota)
+        throw new ServiceError(
+          'ResourceLimitExceeded',
+          `The account-level service limit '${type} for endpoint usage' is ${quota} Instances, with current utilization of ${used} Instances and a request delta of ${delta} Instances. Please use AWS Service Quotas to request an increase for this quota. If AWS Service Quotas is not available, contact AWS support to request an increase for this quota.`,
+        );
+    }
   }
 
   /**
@@ -156,7 +203,25 @@ export class Endpoints {
     );
     if (exists)
       throw validation(`Cannot create already existing model "${arn(ctx, `model/${name.toLowerCase()}`)}".`);
-    return this.moto.sagemaker(ctx, 'CreateModel', body);
+    const out = await this.moto.sagemaker(ctx, 'CreateModel', body);
+    if (body.EnableNetworkIsolation === true) this.isolated.add(`${ctx.account}/${name}`);
+    return out;
+  }
+
+  /**
+   * DescribeModel with the model's EnableNetworkIsolation as it was created (API reference,
+   * DescribeModel: EnableNetworkIsolation, "If True, no inbound or outbound network calls can be
+   * made to or from the model container"); moto keeps it false whatever CreateModel sent.
+   */
+  async describeModel(ctx: CallContext, body: Json): Promise<Json> {
+    const out = await this.moto.sagemaker(ctx, 'DescribeModel', body);
+    return { ...out, EnableNetworkIsolation: this.isolated.has(`${ctx.account}/${String(out.ModelName)}`) };
+  }
+
+  async deleteModel(ctx: CallContext, body: Json): Promise<Json> {
+    const out = await this.moto.sagemaker(ctx, 'DeleteModel', body);
+    this.isolated.delete(`${ctx.account}/${String(body.ModelName)}`);
+    return out;
   }
 
   async createEndpointConfig(ctx: CallContext, body: Json): Promise<Json> {
@@ -185,6 +250,7 @@ export class Endpoints {
     if (this.endpoints.has(name))
       throw validation(`Cannot create already existing endpoint "${endpointArn}".`);
     const config = await this.endpointConfig(ctx, configName);
+    await this.checkQuota(ctx, config);
     // Checked again after the await: a concurrent CreateEndpoint may have claimed the name meanwhile.
     if (this.endpoints.has(name))
       throw validation(`Cannot create already existing endpoint "${endpointArn}".`);
@@ -257,30 +323,39 @@ export class Endpoints {
   /**
    * UpdateEndpointWeightsAndCapacities: what Application Auto Scaling calls to scale a variant (and
    * what a test calls to stand in for it). The named variants take the desired counts and weights
-   * at once (the service passes through Updating for a while; here the endpoint stays InService).
+   * at once; the endpoint is Updating ("UpdateEndpoint or UpdateEndpointWeightsAndCapacities is
+   * executing", API reference, EndpointStatus) until the current ones reach them, with an event at
+   * each transition.
    */
-  async updateWeightsAndCapacities(_ctx: CallContext, body: Json): Promise<Json> {
+  async updateWeightsAndCapacities(ctx: CallContext, body: Json): Promise<Json> {
     const name = requireString(body, 'EndpointName', ENTITY_NAME, 63);
     const endpoint = this.get(name);
     if (endpoint.status !== 'InService') {
       throw validation(`Cannot update in-progress endpoint "${endpoint.arn}".`);
     }
-    for (const desired of (body.DesiredWeightsAndCapacities as Json[] | undefined) ?? []) {
-      const variant = endpoint.variants.find((v) => v.VariantName === desired.VariantName);
-      if (!variant) {
-        throw validation(
-          `The variant "${String(desired.VariantName)}" does not exist on endpoint "${name}".`,
-        );
-      }
-      if (desired.DesiredInstanceCount !== undefined) {
-        variant.DesiredInstanceCount = desired.DesiredInstanceCount;
-        variant.CurrentInstanceCount = desired.DesiredInstanceCount;
-      }
-      if (desired.DesiredWeight !== undefined) {
-        variant.DesiredWeight = desired.DesiredWeight;
-        variant.CurrentWeight = desired.DesiredWeight;
+    const desired = (body.DesiredWeightsAndCapacities as Json[] | undefined) ?? [];
+    for (const d of desired) {
+      if (!endpoint.variants.some((v) => v.VariantName === d.VariantName)) {
+        throw validation(`The variant "${String(d.VariantName)}" does not exist on endpoint "${name}".`);
       }
     }
+    for (const d of desired) {
+      const variant = endpoint.variants.find((v) => v.VariantName === d.VariantName) as Json;
+      if (d.DesiredInstanceCount !== undefined) variant.DesiredInstanceCount = d.DesiredInstanceCount;
+      if (d.DesiredWeight !== undefined) variant.DesiredWeight = d.DesiredWeight;
+    }
+    endpoint.status = 'Updating';
+    endpoint.lastModifiedTime = new Date();
+    await this.emit(ctx, endpoint);
+    this.schedule(endpoint, this.timing.updateMs, async () => {
+      for (const variant of endpoint.variants) {
+        variant.CurrentInstanceCount = variant.DesiredInstanceCount;
+        variant.CurrentWeight = variant.DesiredWeight;
+      }
+      endpoint.status = 'InService';
+      endpoint.lastModifiedTime = new Date();
+      await this.emit(ctx, endpoint);
+    });
     return { EndpointArn: endpoint.arn };
   }
 
@@ -428,6 +503,24 @@ export class Endpoints {
   /** Stops every pending transition (the server is shutting down). */
   stop(): void {
     for (const e of this.endpoints.values()) clearTimeout(e.timer);
+    this.parked.clear();
+  }
+
+  /**
+   * Holds an endpoint (existing or not yet created) in whatever state its next call puts it in:
+   * Creating, Updating or Deleting last until release(), so a test of what SageMaker refuses in
+   * those states never races a timer.
+   */
+  hold(name: string): void {
+    this.held.add(name);
+  }
+
+  /** Lets a held endpoint go: the transition it has waiting completes now (its events emitted). */
+  async release(name: string): Promise<void> {
+    this.held.delete(name);
+    const then = this.parked.get(name);
+    this.parked.delete(name);
+    await then?.();
   }
 
   /**
@@ -534,6 +627,11 @@ export class Endpoints {
 
   private schedule(endpoint: Endpoint, ms: number, then: () => Promise<void>): void {
     clearTimeout(endpoint.timer);
+    this.parked.delete(endpoint.name);
+    if (this.held.has(endpoint.name)) {
+      this.parked.set(endpoint.name, then);
+      return;
+    }
     endpoint.timer = setTimeout(() => {
       then().catch(this.onError);
     }, ms);

@@ -16,19 +16,26 @@
  *   maximum is 30 days" (same page); no Schedule means now to 7 days from now (API reference, Schedule).
  * - The variants' models exist (CreateModel first; the developer guide creates both models before
  *   the test).
- * - Status: Creating, then Running while the endpoint carries the shadow variant, then Completed at
- *   the scheduled end, or Cancelled when StopInferenceExperiment asks for it (API reference,
- *   DescribeInferenceExperiment Status). StopInferenceExperiment of an experiment that is not in
- *   progress is a ConflictException (one of its listed errors); of an unknown one ResourceNotFound.
+ * - Status: Creating, then Created ("The experiment is created but not yet started"), Starting,
+ *   Running while the endpoint carries the shadow variant, then Completed at the scheduled end, or
+ *   Cancelled when StopInferenceExperiment asks for it (API reference, DescribeInferenceExperiment
+ *   Status). StopInferenceExperiment of an experiment that is not in progress is a
+ *   ConflictException (one of its listed errors); of an unknown one ResourceNotFound.
  * - SageMaker runs the experiment by updating the endpoint to a config it makes (the experiment's
- *   EndpointMetadata.EndpointConfigName), with the production variant and a ShadowProductionVariant;
- *   when it ends the endpoint is updated again, to the production variant alone (or, on Promote,
- *   the shadow variant's model as the production variant). Both updates take the endpoint through
- *   Updating with its state-change events. The names SageMaker gives those configs are not
- *   documented; here they are `ie-<hash>-<n>`, and nothing in the app depends on them.
+ *   EndpointMetadata.EndpointConfigName), with the production variant and a ShadowProductionVariant.
+ *   When it ends "the endpoint reverts to the state it was in prior to starting the test"
+ *   (developer guide, "Complete a shadow test"): back to the config it ran on before, with its data
+ *   capture and KMS key, or, on Promote, to a config with the shadow variant's model as the
+ *   production variant (that config keeps the pre-test config's other settings). Both updates take
+ *   the endpoint through Updating with its state-change events. The names SageMaker gives the
+ *   configs it makes are not documented; here they are `ie-<hash>-<n>`, and nothing in the app
+ *   depends on them.
  *
  * Local time: an experiment's minutes last `timing.experimentMinuteMs` each (POST /_local/config
- * { "experimentMinuteMs": 500 }), so a 1-minute test ends half a second after it starts.
+ * { "experimentMinuteMs": 500 }), so a 1-minute test ends half a second after it starts. When a
+ * test ends on its schedule, the clock the experiments and the AWS/SageMaker figures are kept by
+ * moves on to the scheduled end (never back), so what reads them afterwards (CompletionTime,
+ * GetMetricData's period rules) sees a test as long as it was scheduled.
  */
 
 import { createHash } from 'node:crypto';
@@ -45,6 +52,7 @@ const IN_PROGRESS: readonly Status[] = ['Creating', 'Created', 'Updating', 'Star
 const MAX_DAYS = 30;
 const DEFAULT_DAYS = 7;
 const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
 
 interface Experiment {
   name: string;
@@ -56,6 +64,8 @@ interface Experiment {
   request: Json;
   endpointName: string;
   endpointConfigName?: string;
+  /** The config the endpoint ran on before the test (what it reverts to). */
+  preTestConfigName?: string;
   start: Date;
   end: Date;
   creationTime: Date;
@@ -74,7 +84,7 @@ export interface VariantMetrics {
   readonly invocation5xxErrors?: number;
   /** ModelLatency samples, in microseconds (the unit SageMaker reports it in). */
   readonly modelLatencyMicros?: readonly number[];
-  /** ISO 8601; default now. */
+  /** ISO 8601; default the wall clock's now. */
   readonly at?: string;
 }
 
@@ -90,6 +100,8 @@ export class InferenceExperiments {
   private readonly experiments = new Map<string, Experiment>();
   private readonly datapoints: Datapoint[] = [];
   private configCounter = 0;
+  /** How far the local clock is ahead of the wall clock (see "Local time" above). */
+  private clockOffsetMs = 0;
   timing = { experimentMinuteMs: 60_000, startMs: 300 };
 
   constructor(
@@ -102,6 +114,16 @@ export class InferenceExperiments {
     for (const e of this.experiments.values()) clearTimeout(e.timer);
     this.experiments.clear();
     this.datapoints.length = 0;
+    this.clockOffsetMs = 0;
+  }
+
+  /** The local clock: the wall clock, moved on past the scheduled ends of the tests that ran. */
+  now(): Date {
+    return new Date(Date.now() + this.clockOffsetMs);
+  }
+
+  private advanceClockTo(time: Date): void {
+    this.clockOffsetMs = Math.max(this.clockOffsetMs, time.getTime() - Date.now());
   }
 
   stop(): void {
@@ -122,7 +144,7 @@ export class InferenceExperiments {
       throw validation(
         `Endpoint "${endpointName}" is ${String(endpoint.EndpointStatus)}; an inference experiment needs it InService.`,
       );
-    const now = new Date();
+    const now = this.now();
     const schedule = body.Schedule as { StartTime?: number; EndTime?: number } | undefined;
     const start = schedule?.StartTime !== undefined ? new Date(schedule.StartTime * 1000) : now;
     const end =
@@ -179,8 +201,14 @@ export class InferenceExperiments {
       tags: (body.Tags as Json[] | undefined) ?? [],
     };
     this.experiments.set(key, experiment);
-    const startIn = Math.max(0, start.getTime() - now.getTime()) + this.timing.startMs;
-    this.schedule(experiment, startIn, () => this.begin(ctx, experiment));
+    // Creating, then Created until the schedule's start (at once when it starts now).
+    this.schedule(experiment, this.timing.startMs, async () => {
+      if (experiment.status !== 'Creating') return;
+      experiment.status = 'Created';
+      experiment.lastModifiedTime = this.now();
+      const startIn = Math.max(0, start.getTime() - this.now().getTime()) + this.timing.startMs;
+      this.schedule(experiment, startIn, () => this.begin(ctx, experiment));
+    });
     return { InferenceExperimentArn: experimentArn };
   }
 
@@ -267,7 +295,7 @@ export class InferenceExperiments {
     if (promote.length > 1) throw validation('At most one variant can be promoted.');
     clearTimeout(e.timer);
     e.status = 'Stopping';
-    e.lastModifiedTime = new Date();
+    e.lastModifiedTime = this.now();
     if (typeof body.Reason === 'string') e.statusReason = body.Reason;
     const desired = body.DesiredState === 'Cancelled' ? 'Cancelled' : 'Completed';
     this.schedule(e, this.timing.startMs, () => this.finish(ctx, e, desired, promote[0]));
@@ -297,6 +325,7 @@ export class InferenceExperiments {
 
   /** Records a variant's figures, as SageMaker publishes them (POST /_local/variant-metrics). */
   putVariantMetrics(m: VariantMetrics): void {
+    // By default the wall clock's now, which lies in the window of a test running now.
     const at = m.at ? Date.parse(m.at) : Date.now();
     if (Number.isNaN(at)) throw validation(`at is "${m.at}", not an ISO 8601 time`);
     const point = (metric: string, values: readonly number[]) =>
@@ -328,10 +357,16 @@ export class InferenceExperiments {
    * CloudWatch GetMetricData over the recorded figures: per period from StartTime, the statistic
    * (Sum, SampleCount, Average, Minimum, Maximum, or a percentile pNN, by nearest rank), periods
    * without data left out, newest first unless ScanBy is TimestampAscending (CloudWatch API
-   * reference, GetMetricData and MetricDataResult).
+   * reference, GetMetricData and MetricDataResult). CloudWatch's retention rules hold, by the age
+   * of StartTime on the local clock (API reference, GetMetricData StartTime and MetricStat Period):
+   * StartTime is rounded down to the minute (under 15 days back), to 5 minutes (15 to 63 days) or
+   * to the hour (older), and a Period that is not a multiple of 60, 300 or 3600 seconds
+   * respectively returns "no data points" for that query. AWS/SageMaker metrics have regular
+   * (1-minute) resolution, so their Period is a multiple of 60 at any age.
    */
   getMetricData(body: Json): Json {
-    const start = Number(body.StartTime) * 1000;
+    const granularity = cloudWatchGranularityMs(this.now().getTime() - Number(body.StartTime) * 1000);
+    const start = Math.floor((Number(body.StartTime) * 1000) / granularity) * granularity;
     const end = Number(body.EndTime) * 1000;
     const results = (body.MetricDataQueries as Json[]).map((q) => {
       const stat = q.MetricStat as Json;
@@ -340,8 +375,10 @@ export class InferenceExperiments {
         ((metric.Dimensions as Json[] | undefined) ?? []).map((d) => [d.Name, d.Value]),
       );
       const periodMs = Number(stat.Period) * 1000;
+      const aligned = periodMs > 0 && periodMs % granularity === 0;
       const matching = this.datapoints.filter(
         (p) =>
+          aligned &&
           p.metric === metric.MetricName &&
           p.endpointName === dims.EndpointName &&
           p.variantName === dims.VariantName &&
@@ -380,7 +417,7 @@ export class InferenceExperiments {
    * An endpoint busy with another update is waited for (and one gone cancels the experiment).
    */
   private async begin(ctx: CallContext, e: Experiment): Promise<void> {
-    if (e.status !== 'Creating') return;
+    if (e.status !== 'Created') return;
     const endpoint = this.endpoints.describeIfExists(e.endpointName);
     if (!endpoint) {
       return this.finish(ctx, e, 'Cancelled', undefined, `Endpoint "${e.endpointName}" no longer exists.`);
@@ -393,6 +430,7 @@ export class InferenceExperiments {
     const shadowConfig = (shadowMode.ShadowModelVariants as Json[])[0] as Json;
     const variant = (name: unknown) =>
       (e.request.ModelVariants as Json[]).find((v) => v.VariantName === name) as Json;
+    e.preTestConfigName ??= String(endpoint.EndpointConfigName);
     e.endpointConfigName ??= await this.makeConfig(
       ctx,
       e,
@@ -406,13 +444,16 @@ export class InferenceExperiments {
     }
     // Starting while the endpoint takes the shadow variant; Running once it carries it.
     e.status = 'Starting';
-    e.lastModifiedTime = new Date();
+    e.lastModifiedTime = this.now();
     this.schedule(e, this.endpoints.timing.updateMs + 50, async () => {
       e.status = 'Running';
       e.variantStatus = 'InService';
-      e.lastModifiedTime = new Date();
+      e.lastModifiedTime = this.now();
       const minutes = (e.end.getTime() - e.start.getTime()) / 60_000;
-      this.schedule(e, minutes * this.timing.experimentMinuteMs, () => this.finish(ctx, e, 'Completed'));
+      this.schedule(e, minutes * this.timing.experimentMinuteMs, () => {
+        this.advanceClockTo(e.end);
+        return this.finish(ctx, e, 'Completed');
+      });
     });
   }
 
@@ -427,7 +468,10 @@ export class InferenceExperiments {
     }
   }
 
-  /** Ends the experiment: the endpoint back to one production variant (the promoted one, if any). */
+  /**
+   * Ends the experiment: the endpoint back on the config it ran on before the test, or on Promote
+   * on a copy of it serving the promoted variant's model.
+   */
   private async finish(
     ctx: CallContext,
     e: Experiment,
@@ -443,10 +487,17 @@ export class InferenceExperiments {
         return;
       }
       const shadowMode = e.request.ShadowModeConfig as Json;
-      const keep = promote ?? String(shadowMode.SourceModelVariantName);
-      const kept = (e.request.ModelVariants as Json[]).find((v) => v.VariantName === keep) as Json;
-      const live = { ...kept, VariantName: shadowMode.SourceModelVariantName };
-      const configName = await this.makeConfig(ctx, e, [live], [], 0);
+      const source = String(shadowMode.SourceModelVariantName);
+      const preTest = await this.preTestConfig(ctx, e);
+      let configName: string;
+      if (preTest && promote === undefined) {
+        configName = String(preTest.EndpointConfigName);
+      } else {
+        const kept = (e.request.ModelVariants as Json[]).find(
+          (v) => v.VariantName === (promote ?? source),
+        ) as Json;
+        configName = await this.makeConfig(ctx, e, [{ ...kept, VariantName: source }], [], 0);
+      }
       if (!(await this.updateEndpoint(ctx, e, configName))) {
         this.schedule(e, this.timing.startMs, () => this.finish(ctx, e, status, promote, reason));
         return;
@@ -455,10 +506,22 @@ export class InferenceExperiments {
     e.status = status;
     e.variantStatus = 'Deleted';
     if (reason) e.statusReason = reason;
-    e.completionTime = new Date();
+    e.completionTime = this.now();
     e.lastModifiedTime = e.completionTime;
   }
 
+  /** The config the endpoint ran on before the test, if it still exists. */
+  private async preTestConfig(ctx: CallContext, e: Experiment): Promise<Json | undefined> {
+    if (!e.preTestConfigName) return undefined;
+    return this.endpoints
+      .describeEndpointConfig(ctx, { EndpointConfigName: e.preTestConfigName })
+      .catch(() => undefined);
+  }
+
+  /**
+   * A config SageMaker makes for the experiment: the pre-test config's settings (data capture, KMS
+   * key), with these production and shadow variants.
+   */
   private async makeConfig(
     ctx: CallContext,
     e: Experiment,
@@ -468,6 +531,7 @@ export class InferenceExperiments {
   ): Promise<string> {
     this.configCounter += 1;
     const name = `ie-${createHash('sha256').update(e.arn).digest('hex').slice(0, 12)}-${this.configCounter}`;
+    const preTest = await this.preTestConfig(ctx, e);
     const asVariant = (v: Json, weight: number) => {
       const infra = (v.InfrastructureConfig as Json).RealTimeInferenceConfig as Json;
       return {
@@ -484,6 +548,8 @@ export class InferenceExperiments {
       ...(shadow.length > 0
         ? { ShadowProductionVariants: shadow.map((v) => asVariant(v, samplingPercent / 100)) }
         : {}),
+      ...(preTest?.DataCaptureConfig ? { DataCaptureConfig: preTest.DataCaptureConfig } : {}),
+      ...(preTest?.KmsKeyId ? { KmsKeyId: preTest.KmsKeyId } : {}),
     });
     return name;
   }
@@ -494,6 +560,16 @@ export class InferenceExperiments {
       then().catch(this.onError);
     }, ms);
   }
+}
+
+/**
+ * The step CloudWatch keeps regular-resolution data at, for a StartTime this far back: 1 minute up
+ * to 15 days, 5 minutes up to 63 days, 1 hour beyond (API reference, MetricStat Period).
+ */
+function cloudWatchGranularityMs(ageMs: number): number {
+  if (ageMs > 63 * DAY_MS) return HOUR_MS;
+  if (ageMs > 15 * DAY_MS) return 5 * 60_000;
+  return 60_000;
 }
 
 /** One CloudWatch statistic of the values; percentiles by nearest rank. */

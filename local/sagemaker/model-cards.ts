@@ -37,6 +37,8 @@ export class ModelCards {
   private readonly jobs = new Map<string, ExportJob>();
   /** Who created and last changed each card (moto answers empty UserContexts). */
   private readonly authors = new Map<string, { createdBy: Json; lastModifiedBy: Json }>();
+  /** The status a status-only update gave a card version (by versionKey), which moto cannot hold. */
+  private readonly statuses = new Map<string, { status: string; at: Date }>();
   private readonly timers = new Set<NodeJS.Timeout>();
   exportMs = 200;
 
@@ -51,6 +53,7 @@ export class ModelCards {
     this.stop();
     this.jobs.clear();
     this.authors.clear();
+    this.statuses.clear();
   }
 
   stop(): void {
@@ -73,24 +76,38 @@ export class ModelCards {
    * - an Archived card takes no content update (API reference, ModelPackageModelCard: "No more
    *   updates can be made to the model card content. If you try to update the model card content,
    *   you will receive the message Model Card is in Archived state."); its status may still change;
-   * - what a call does not send is kept (moto erases both the content and the status).
+   * - a status change stays on the card's current version, and only a content change makes a new
+   *   one (developer guide, Model card FAQs, "Can I edit a model card once it is created?": "A given
+   *   model version is immutable across all attributes other than the model card status. If you
+   *   make any other changes to the model card [...] SageMaker creates a new version"). moto adds a
+   *   version on every update and erases what the call leaves out, so a status change is kept here
+   *   (`statuses`) and never reaches moto, and a content change carries the current status.
    */
   async update(ctx: CallContext, body: Json): Promise<Json> {
     if (body.Content !== undefined && body.ModelCardStatus !== undefined) {
       throw validation('You cannot update both model card content and model card status in a single call.');
     }
-    const current = await this.moto.sagemaker(ctx, 'DescribeModelCard', {
-      ModelCardName: body.ModelCardName,
-    });
+    const current = await this.describe(ctx, { ModelCardName: body.ModelCardName });
+    const name = String(current.ModelCardName);
     if (body.Content !== undefined && current.ModelCardStatus === 'Archived') {
       throw validation('Model Card is in Archived state.');
     }
-    const out = await this.moto.sagemaker(ctx, 'UpdateModelCard', {
-      ModelCardName: body.ModelCardName,
-      Content: body.Content ?? current.Content,
-      ModelCardStatus: body.ModelCardStatus ?? current.ModelCardStatus,
-    });
-    const name = String(body.ModelCardName);
+    let out: Json;
+    if (body.Content === undefined) {
+      if (body.ModelCardStatus !== undefined) {
+        this.statuses.set(versionKey(name, current.ModelCardVersion), {
+          status: String(body.ModelCardStatus),
+          at: new Date(),
+        });
+      }
+      out = { ModelCardArn: current.ModelCardArn };
+    } else {
+      out = await this.moto.sagemaker(ctx, 'UpdateModelCard', {
+        ModelCardName: name,
+        Content: body.Content,
+        ModelCardStatus: current.ModelCardStatus,
+      });
+    }
     const who = callerIdentity(ctx);
     this.authors.set(name, { createdBy: this.authors.get(name)?.createdBy ?? who, lastModifiedBy: who });
     await this.emitState(ctx, name);
@@ -98,15 +115,55 @@ export class ModelCards {
   }
 
   /**
-   * DescribeModelCard with who created the card and who made its latest version (API reference,
-   * DescribeModelCard: CreatedBy, LastModifiedBy, UserContext); moto answers them empty.
+   * DescribeModelCard with the status a status-only update gave the version, who created the card
+   * and who made its latest change (API reference, DescribeModelCard: CreatedBy, LastModifiedBy,
+   * UserContext); moto answers them empty.
    */
   async describe(ctx: CallContext, body: Json): Promise<Json> {
-    const out = await this.moto.sagemaker(ctx, 'DescribeModelCard', body);
+    const out = this.withStatus(await this.moto.sagemaker(ctx, 'DescribeModelCard', body));
     const authors = this.authors.get(String(out.ModelCardName));
     // Kept for the latest version only: an older version's author is not known here.
     if (!authors || body.ModelCardVersion !== undefined) return out;
     return { ...out, CreatedBy: authors.createdBy, LastModifiedBy: authors.lastModifiedBy };
+  }
+
+  /** ListModelCards, each card's status as its latest version has it (ModelCardStatus filters on that). */
+  async list(ctx: CallContext, body: Json): Promise<Json> {
+    const { ModelCardStatus: wanted, ...rest } = body;
+    const out = await this.moto.sagemaker(ctx, 'ListModelCards', rest);
+    const summaries = await Promise.all(
+      ((out.ModelCardSummaries as Json[] | undefined) ?? []).map(async (s) => {
+        const latest = await this.describe(ctx, { ModelCardName: s.ModelCardName });
+        return { ...s, ModelCardStatus: latest.ModelCardStatus, LastModifiedTime: latest.LastModifiedTime };
+      }),
+    );
+    return {
+      ...out,
+      ModelCardSummaries: summaries.filter((s) => wanted === undefined || s.ModelCardStatus === wanted),
+    };
+  }
+
+  /** ListModelCardVersions, each version with the status a status-only update gave it. */
+  async listVersions(ctx: CallContext, body: Json): Promise<Json> {
+    const { ModelCardStatus: wanted, ...rest } = body;
+    const out = await this.moto.sagemaker(ctx, 'ListModelCardVersions', rest);
+    const summaries = ((out.ModelCardVersionSummaryList as Json[] | undefined) ?? []).map((s) =>
+      this.withStatus(s),
+    );
+    return {
+      ...out,
+      ModelCardVersionSummaryList: summaries.filter(
+        (s) => wanted === undefined || s.ModelCardStatus === wanted,
+      ),
+    };
+  }
+
+  /** A card version as moto has it, with the status (and its time) a status-only update set. */
+  private withStatus(version: Json): Json {
+    const set = this.statuses.get(versionKey(String(version.ModelCardName), version.ModelCardVersion));
+    return set
+      ? { ...version, ModelCardStatus: set.status, LastModifiedTime: epochSeconds(set.at) }
+      : version;
   }
 
   async createExportJob(ctx: CallContext, body: Json): Promise<Json> {
@@ -118,7 +175,7 @@ export class ModelCards {
         "1 validation error detected: Value at 'outputConfig.s3OutputPath' failed to satisfy constraint: Member must satisfy regular expression pattern: ^(https|s3)://([^/]+)/?(.*)$",
       );
     }
-    const card = await this.moto.sagemaker(ctx, 'DescribeModelCard', {
+    const card = await this.describe(ctx, {
       ModelCardName: cardName,
       ...(body.ModelCardVersion !== undefined ? { ModelCardVersion: body.ModelCardVersion } : {}),
     });
@@ -222,7 +279,7 @@ export class ModelCards {
   }
 
   private async emitState(ctx: CallContext, name: string): Promise<void> {
-    const card = await this.moto.sagemaker(ctx, 'DescribeModelCard', { ModelCardName: name });
+    const card = await this.describe(ctx, { ModelCardName: name });
     await this.events.emit(ctx, DETAIL_TYPES.modelCard, [String(card.ModelCardArn)], {
       ModelCardId: String(card.ModelCardArn).split('/').pop(),
       ModelCardName: card.ModelCardName,
@@ -234,6 +291,10 @@ export class ModelCards {
       LastModifiedTime: toIso(card.LastModifiedTime),
     });
   }
+}
+
+function versionKey(name: string, version: unknown): string {
+  return `${name}#${String(version)}`;
 }
 
 function toIso(value: unknown): string | undefined {

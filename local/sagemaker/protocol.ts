@@ -72,19 +72,43 @@ export function callContext(
  * - `role=Approver@release-7` → the role session `arn:aws:sts::<account>:assumed-role/Approver/release-7`,
  *   as STS names an AssumeRole caller (PrincipalId `AROA<ROLE>:release-7`);
  * - `role=Approver@release-7~ana` → the same session carrying the SourceIdentity `ana`, which STS
- *   keeps through role chaining and SageMaker reports in `IamIdentity.SourceIdentity`.
+ *   keeps through role chaining and SageMaker reports in `IamIdentity.SourceIdentity`;
+ * - `studio=d-abc@alice` → the Studio user profile `alice` of domain `d-abc`, as SageMaker records a
+ *   Studio user (UserContext: UserProfileArn, UserProfileName, DomainId, IamIdentity): every profile
+ *   of the domain runs as the domain's one execution role (`StudioExecution-<domain>`, session
+ *   `SageMaker`, the session name Studio's apps use), and the domain's
+ *   `ExecutionRoleIdentityConfig` is `USER_PROFILE_NAME`, so the session carries the SourceIdentity
+ *   `alice`;
+ * - `studio-nosi=d-abc@alice` → the same user of a domain without that setting (the default,
+ *   `DISABLED`): no SourceIdentity, nothing but the profile tells its users apart.
+ * (`/` cannot appear in an access key id here: it ends the key in SigV4's credential scope.)
+ * Sources: botocore's UserContext and IamIdentity shapes; SageMaker developer guide, "Monitoring user
+ * resource access from Amazon SageMaker AI Studio"; API reference, DomainSettings
+ * ExecutionRoleIdentityConfig.
  */
-export function callerIdentity(ctx: CallContext) {
+export function callerIdentity(ctx: CallContext): LocalUserContext {
+  const studio = STUDIO_USER_KEY.exec(ctx.principal);
+  if (studio) {
+    const [, setting, domain, profile] = studio as unknown as [string, string, string, string];
+    const role = studioExecutionRole(domain);
+    return {
+      UserProfileArn: `arn:aws:sagemaker:${ctx.region}:${ctx.account}:user-profile/${domain}/${profile}`,
+      UserProfileName: profile,
+      DomainId: domain,
+      IamIdentity: {
+        Arn: `arn:aws:sts::${ctx.account}:assumed-role/${role}/SageMaker`,
+        PrincipalId: `${rolePrincipalId(role)}:SageMaker`,
+        ...(setting === 'studio' ? { SourceIdentity: profile } : {}),
+      },
+    };
+  }
   const session = /^role=([\w+=,.@-]{1,64})@([\w+=,.@-]{2,64}?)(?:~([\w+=,.@-]{2,64}))?$/.exec(ctx.principal);
   if (session) {
     const [, role, sessionName, sourceIdentity] = session;
     return {
       IamIdentity: {
         Arn: `arn:aws:sts::${ctx.account}:assumed-role/${role}/${sessionName}`,
-        PrincipalId: `AROA${String(role)
-          .toUpperCase()
-          .replace(/[^A-Z0-9]/g, '')
-          .slice(0, 17)}:${sessionName}`,
+        PrincipalId: `${rolePrincipalId(String(role))}:${sessionName}`,
         ...(sourceIdentity ? { SourceIdentity: sourceIdentity } : {}),
       },
     };
@@ -95,6 +119,38 @@ export function callerIdentity(ctx: CallContext) {
       PrincipalId: ctx.principal,
     },
   };
+}
+
+/** The UserContext the local SageMaker records for a caller (botocore's UserContext shape). */
+export type LocalUserContext = {
+  readonly UserProfileArn?: string;
+  readonly UserProfileName?: string;
+  readonly DomainId?: string;
+  readonly IamIdentity: {
+    readonly Arn: string;
+    readonly PrincipalId: string;
+    readonly SourceIdentity?: string;
+  };
+};
+
+/**
+ * `studio=<domain>@<profile>` or `studio-nosi=<domain>@<profile>`: DomainId (`d-(-*[a-z0-9]){1,61}`)
+ * and UserProfileName (`[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}`) as botocore's patterns allow them.
+ */
+export const STUDIO_USER_KEY =
+  /^(studio|studio-nosi)=(d-(?:-*[a-z0-9]){1,61})@([a-zA-Z0-9](?:-*[a-zA-Z0-9]){0,62})$/;
+
+/** The execution role every user profile of a local Studio domain runs as. */
+export function studioExecutionRole(domain: string): string {
+  return `StudioExecution-${domain}`.slice(0, 64);
+}
+
+/** A role's unique id as STS shows it (`AROA…`), made up locally from its name. */
+function rolePrincipalId(role: string): string {
+  return `AROA${role
+    .toUpperCase()
+    .replace(/[^A-Z0-9]/g, '')
+    .slice(0, 17)}`;
 }
 
 export function arn(ctx: CallContext, resource: string): string {

@@ -182,6 +182,12 @@ export class Registry {
     };
     for (const key of (body.CustomerMetadataPropertiesToRemove as string[] | undefined) ?? [])
       delete metadata[key];
+    // The version keeps one CustomerMetadataMap, at most 50 entries (botocore's service model:
+    // CustomerMetadataMap max 50): an update that would leave more is refused, whatever it sets.
+    if (Object.keys(metadata).length > 50)
+      throw validation(
+        `1 validation error detected: Value at 'customerMetadataProperties' failed to satisfy constraint: Member must have length less than or equal to 50`,
+      );
     await this.moto.sagemaker(owner, 'UpdateModelPackage', {
       ModelPackageArn: arn,
       ModelApprovalStatus: body.ModelApprovalStatus ?? current.ModelApprovalStatus,

@@ -8,6 +8,7 @@ import { EventEmitter } from './events';
 import { InferenceExperiments, type VariantMetrics } from './inference-experiments';
 import { Lineage, type LineageLimits } from './lineage';
 import { ModelCards } from './model-cards';
+import { Monitoring } from './monitoring';
 import { MotoClient } from './moto-client';
 import { ACCOUNT_ID, type CallContext, callContext, ServiceError } from './protocol';
 import { Registry } from './registry';
@@ -45,6 +46,10 @@ export interface LocalSageMakerConfig {
   readonly interruptNextUpdate?: readonly string[];
   /** How many milliseconds one minute of an inference experiment lasts here (default 60000). */
   readonly experimentMinuteMs?: number;
+  /** How many milliseconds one hour of a monitoring schedule lasts here (default 3600000). */
+  readonly monitoringHourMs?: number;
+  /** Instances the account may run per instance type for endpoints: { "ml.m5.large": 0 }. */
+  readonly instanceQuotas?: Readonly<Record<string, number>>;
 }
 
 /**
@@ -55,6 +60,8 @@ export interface LocalSageMakerConfig {
  * Control routes for tests and local mode: POST /_local/reset, POST /_local/config,
  * POST and DELETE /_local/variant-metrics (per-variant AWS/SageMaker figures GetMetricData answers),
  * POST /_local/system-state (an endpoint SystemUpdating or RollingBack for a while),
+ * POST /_local/monitoring/run (a monitoring execution of a schedule, now),
+ * POST /_local/hold and /_local/release { endpointName } (an endpoint's transitions wait for release),
  * GET /_local/calls (endpoint lifecycle calls), GET /_local/events (events emitted).
  *
  * Every SageMaker request, served here or passed to moto, is first held to SageMaker's API model
@@ -70,6 +77,7 @@ export class LocalSageMaker {
   /** Events put on another account's bus: authorized by its policy, delivered to listeners. */
   readonly buses: EventBuses;
   readonly experiments: InferenceExperiments;
+  readonly monitoring: Monitoring;
   /** Count of SageMaker API calls received, by operation. */
   readonly operationCounts = new Map<string, number>();
   /** Every SageMaker API call, in order: who (access key id), what, when. */
@@ -79,6 +87,11 @@ export class LocalSageMaker {
    * `AnyScaleFrontendService.RegisterScalableTarget`, ...), in the order it arrived.
    */
   readonly requestLog: { caller: string; target: string }[] = [];
+  /**
+   * Every SageMaker request refused by the API model's constraints (a ValidationException before
+   * any resource is looked at), so a test can show that every request the app sends is valid.
+   */
+  readonly refusedLog: { caller: string; operation: string; message: string }[] = [];
   private server?: Server;
   private readonly operations: Record<string, Operation>;
   /** SageMaker's API model (botocore's), held against every SageMaker request, served or proxied. */
@@ -97,12 +110,14 @@ export class LocalSageMaker {
     this.modelCards = new ModelCards(this.moto, this.events, options.motoUrl, onError);
     this.buses = new EventBuses(this.moto);
     this.experiments = new InferenceExperiments(this.moto, this.endpoints, onError);
+    this.monitoring = new Monitoring(this.endpoints, this.events, options.motoUrl, onError);
     if (options.timing) this.endpoints.timing = { ...this.endpoints.timing, ...options.timing };
     const r = this.registry;
     const e = this.endpoints;
     const l = this.lineage;
     const m = this.modelCards;
     const x = this.experiments;
+    const mon = this.monitoring;
     this.operations = {
       CreateModelPackageGroup: (c, b) => r.createModelPackageGroup(c, b),
       CreateModelPackage: (c, b) => r.createModelPackage(c, b),
@@ -119,6 +134,8 @@ export class LocalSageMaker {
         await r.authorizeCreateModel(c, b);
         return e.createModel(c, b);
       },
+      DescribeModel: (c, b) => e.describeModel(c, b),
+      DeleteModel: (c, b) => e.deleteModel(c, b),
       CreateEndpointConfig: (c, b) => e.createEndpointConfig(c, b),
       DescribeEndpointConfig: (c, b) => e.describeEndpointConfig(c, b),
       CreateEndpoint: (c, b) => e.create(c, b),
@@ -167,9 +184,27 @@ export class LocalSageMaker {
       DeleteAssociation: (c, b) => l.deleteAssociation(c, b),
       ListAssociations: (c, b) => l.listAssociations(c, b),
       QueryLineage: (c, b) => l.queryLineage(c, b),
+      CreateDataQualityJobDefinition: (c, b) => mon.createDefinition(c, 'DataQuality', b),
+      DescribeDataQualityJobDefinition: (c, b) => mon.describeDefinition(c, 'DataQuality', b),
+      DeleteDataQualityJobDefinition: (c, b) => mon.deleteDefinition(c, 'DataQuality', b),
+      ListDataQualityJobDefinitions: (c, b) => mon.listDefinitions(c, 'DataQuality', b),
+      CreateModelQualityJobDefinition: (c, b) => mon.createDefinition(c, 'ModelQuality', b),
+      DescribeModelQualityJobDefinition: (c, b) => mon.describeDefinition(c, 'ModelQuality', b),
+      DeleteModelQualityJobDefinition: (c, b) => mon.deleteDefinition(c, 'ModelQuality', b),
+      ListModelQualityJobDefinitions: (c, b) => mon.listDefinitions(c, 'ModelQuality', b),
+      CreateMonitoringSchedule: (c, b) => mon.createSchedule(c, b),
+      UpdateMonitoringSchedule: (c, b) => mon.updateSchedule(c, b),
+      DescribeMonitoringSchedule: (c, b) => mon.describeSchedule(c, b),
+      DeleteMonitoringSchedule: (c, b) => mon.deleteSchedule(c, b),
+      ListMonitoringSchedules: (c, b) => mon.listSchedules(c, b),
+      ListMonitoringExecutions: (c, b) => mon.listExecutions(c, b),
+      DescribeProcessingJob: (c, b) =>
+        mon.describeProcessingJob(c, b) ?? this.moto.sagemaker(c, 'DescribeProcessingJob', b),
       CreateModelCard: (c, b) => m.create(c, b),
       DescribeModelCard: (c, b) => m.describe(c, b),
       UpdateModelCard: (c, b) => m.update(c, b),
+      ListModelCards: (c, b) => m.list(c, b),
+      ListModelCardVersions: (c, b) => m.listVersions(c, b),
       CreateModelCardExportJob: (c, b) => m.createExportJob(c, b),
       DescribeModelCardExportJob: (c, b) => m.describeExportJob(c, b),
       ListModelCardExportJobs: (c, b) => m.listExportJobs(c, b),
@@ -201,6 +236,7 @@ export class LocalSageMaker {
     this.endpoints.stop();
     this.modelCards.stop();
     this.experiments.stop();
+    this.monitoring.stop();
     const server = this.server;
     if (!server) return;
     server.closeAllConnections();
@@ -215,8 +251,10 @@ export class LocalSageMaker {
     for (const [name, outcomes] of Object.entries(config.outcomes ?? {}))
       this.endpoints.queueOutcomes(name, outcomes);
     for (const name of config.interruptNextUpdate ?? []) this.endpoints.interruptNextUpdate(name);
+    if (config.instanceQuotas) this.endpoints.instanceQuotas = { ...config.instanceQuotas };
     if (config.experimentMinuteMs !== undefined)
       this.experiments.timing.experimentMinuteMs = config.experimentMinuteMs;
+    if (config.monitoringHourMs !== undefined) this.monitoring.timing.hourMs = config.monitoringHourMs;
   }
 
   /**
@@ -236,11 +274,13 @@ export class LocalSageMaker {
     this.lineage.reset();
     this.modelCards.reset();
     this.experiments.reset();
+    this.monitoring.reset();
     this.events.emitted.length = 0;
     this.buses.reset();
     this.operationCounts.clear();
     this.callLog.length = 0;
     this.requestLog.length = 0;
+    this.refusedLog.length = 0;
   }
 
   /** moto's ListModels ignores NameContains; filter (and page) here. */
@@ -290,7 +330,10 @@ export class LocalSageMaker {
     const implementation = operation ? this.operations[operation] : undefined;
     if (operation) {
       const invalid = this.requestViolation(operation, body);
-      if (invalid) return respondError(res, invalid);
+      if (invalid) {
+        this.refusedLog.push({ caller: ctx.accessKeyId, operation, message: invalid.message });
+        return respondError(res, invalid);
+      }
     }
     if (!implementation) return proxy(this.options.motoUrl, req, res, body, ctx.account);
     try {
@@ -357,6 +400,23 @@ export class LocalSageMaker {
       }
       return respondJson(res, 200, {});
     }
+    if (route === 'POST /_local/monitoring/run') {
+      const { MonitoringScheduleName, account } = JSON.parse(body.toString('utf8') || '{}') as {
+        MonitoringScheduleName: string;
+        account?: string;
+      };
+      const ctx = callContext(
+        undefined,
+        this.options.region ?? 'us-east-1',
+        account ?? this.options.defaultAccount,
+      );
+      try {
+        return respondJson(res, 200, await this.monitoring.run(ctx, MonitoringScheduleName));
+      } catch (error) {
+        if (error instanceof ServiceError) return respondJson(res, 400, { message: error.message });
+        throw error;
+      }
+    }
     if (route === 'POST /_local/system-state') {
       const { endpointName, ...state } = JSON.parse(body.toString('utf8') || '{}') as SystemState & {
         endpointName: string;
@@ -367,6 +427,14 @@ export class LocalSageMaker {
         if (error instanceof ServiceError) return respondJson(res, 400, { message: error.message });
         throw error;
       }
+      return respondJson(res, 200, {});
+    }
+    if (route === 'POST /_local/hold' || route === 'POST /_local/release') {
+      const { endpointName } = JSON.parse(body.toString('utf8') || '{}') as { endpointName?: unknown };
+      if (typeof endpointName !== 'string')
+        return respondJson(res, 400, { message: 'endpointName is required' });
+      if (route === 'POST /_local/hold') this.endpoints.hold(endpointName);
+      else await this.endpoints.release(endpointName);
       return respondJson(res, 200, {});
     }
     const [status, answer] = this.controlAnswer(route, body);

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main as mgov } from '../../cli/main';
-import { didYouMean, editDistance } from '../../cli/suggest';
+import { didYouMean, editDistance } from '../../core/suggest';
 
 const ROOT = join(__dirname, '..', '..');
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;

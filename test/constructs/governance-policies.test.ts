@@ -75,7 +75,7 @@ it('gives training pipelines a registrar policy: register pending versions, neve
       Resource: '*',
       Condition: { StringEquals: { 'sagemaker:ModelApprovalStatus': 'Approved' } },
     },
-    // Adversarial (red-team review, round 3): a registrar who registers a version at a lifecycle
+    // Adversarial: a registrar who registers a version at a lifecycle
     // stage skips promotion. The Service Authorization Reference lists sagemaker:ModelLifeCycle:Stage
     // and :StageStatus on CreateModelPackage; a request that sets a stage carries them (Stage and
     // StageStatus are both required members of ModelLifeCycle).
@@ -162,7 +162,7 @@ it("splits the managed policies so each stays within IAM's 6,144 characters, wha
   expect([...covered].sort()).toEqual(names); // every group is in some policy
 });
 
-it('runs the policy handler on the gated groups only, able to change only their versions', () => {
+it('runs the policy handler on every governed group (it writes their governance record), able to change only their versions and never to Approved', () => {
   const fn = Object.entries(template.findResources('AWS::Lambda::Function')).find(([, f]) =>
     String((f.Properties as { Description?: string }).Description).includes('quality gates'),
   );
@@ -179,7 +179,7 @@ it('runs the policy handler on the gated groups only, able to change only their 
     {
       Action: 'sagemaker:UpdateModelPackage',
       Effect: 'Allow',
-      Resource: VERSIONS('churn'),
+      Resource: [VERSIONS('churn'), VERSIONS('fraud')],
       Condition: {
         StringEqualsIfExists: { 'sagemaker:ModelApprovalStatus': ['Rejected', 'PendingManualApproval'] },
       },
@@ -187,13 +187,13 @@ it('runs the policy handler on the gated groups only, able to change only their 
     {
       Action: 'sagemaker:UpdateModelPackage',
       Effect: 'Deny',
-      Resource: VERSIONS('churn'),
+      Resource: [VERSIONS('churn'), VERSIONS('fraud')],
       Condition: { StringEquals: { 'sagemaker:ModelApprovalStatus': 'Approved' } },
     },
   ]);
 });
 
-it('lets the policy handler set Approved only on the versions of autoApprove groups (M5)', () => {
+it('lets the policy handler set Approved only on the versions of autoApprove groups', () => {
   const t = synthGovernance({
     groups: [
       { name: 'auto', qualityGate: { thresholds: [{ metric: 'mse', atMost: 6 }], autoApprove: true } },
@@ -224,7 +224,7 @@ it('lets the policy handler set Approved only on the versions of autoApprove gro
   ]);
 });
 
-it('keeps the gate verdicts where only the policy handler may write them (H2)', () => {
+it('keeps the gate verdicts where only the policy handler may write them', () => {
   const policies = Object.values(template.findResources('AWS::S3::BucketPolicy'));
   const deny = policies
     .flatMap(

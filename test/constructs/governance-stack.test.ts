@@ -45,7 +45,7 @@ describe('model package groups', () => {
     });
   });
 
-  it('grants the listed accounts read access, and deploying (CreateModel) to their reconciler roles only (M3)', () => {
+  it('grants the listed accounts read access, and deploying (CreateModel) to their reconciler roles only', () => {
     const groups = Object.values(resourcesOf('AWS::SageMaker::ModelPackageGroup'));
     const churn = groups.find((g) => g.Properties.ModelPackageGroupName === 'Customer-Churn');
     const policy = JSON.stringify(churn?.Properties.ModelPackageGroupPolicy);

@@ -60,14 +60,43 @@ describe('ModelDeployment in a bare stack', () => {
   });
 
   it('asks which account it deploys in when the stack is environment-agnostic', () => {
-    const { stack } = bare({ registry: REGISTRY, groups });
-    expect(() => Template.fromStack(stack)).toThrow(
+    expect(() => bare({ registry: REGISTRY, groups })).toThrow(
       'ModelDeployment Bare/Deployment: which account does it deploy in? Set "account", or give the stack a concrete env.account.',
     );
   });
 
   it('refuses an account none of its groups deploys in', () => {
-    const { stack } = bare({ registry: REGISTRY, groups, account: '444444444444' });
+    const { stack, deployment } = bare({ registry: REGISTRY, groups, account: '444444444444' });
+    expect(() => deployment.reconciler).toThrow(/no target of its groups is in account 444444444444/);
     expect(() => Template.fromStack(stack)).toThrow(/no target of its groups is in account 444444444444/);
+  });
+
+  it('builds in its constructor, and again with a group added after a resource was read', () => {
+    const { app, stack, deployment } = bare({ registry: REGISTRY, groups, account: '333333333333' });
+    const first = deployment.reconciler;
+    expect(first.node.path).toBe('Bare/Deployment/EndpointReconciler');
+    deployment.addGroup({
+      name: 'fraud',
+      deployments: [{ endpointName: 'fraud-prod', account: '333333333333' }],
+    });
+    expect(deployment.deployedGroups.map((g) => g.name)).toEqual(['churn', 'fraud']);
+    expect(JSON.stringify(Template.fromStack(stack).findResources('AWS::Events::Rule'))).toContain(
+      'fraud-prod',
+    );
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  it('waits for a group with a target here, and builds when addGroup() brings one', () => {
+    const { stack, deployment } = bare({
+      registry: REGISTRY,
+      groups: [{ name: 'churn', deployments: [{ endpointName: 'churn-dev' }] }],
+      account: '333333333333',
+    });
+    expect(stack.node.findAll().some((c) => c.node.id === 'EndpointReconciler')).toBe(false);
+    deployment.addGroup({
+      name: 'fraud',
+      deployments: [{ endpointName: 'fraud-prod', account: '333333333333' }],
+    });
+    expect(deployment.deployedGroups.map((g) => g.name)).toEqual(['fraud']);
   });
 });

@@ -5,10 +5,11 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, type CfnResource, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { applyComplianceChecks } from '../../bin/compliance-checks';
 import { ModelGovernance, type ModelGovernanceProps } from '../../constructs/model-governance';
 import { ConfigurationError } from '../../core/config/parse';
@@ -87,13 +88,12 @@ describe('ModelGovernance in a bare stack', () => {
   });
 
   it('reports every problem of its props at once, each with its path and fix', () => {
-    const { stack } = bare({
-      archiveRetentionDays: -1,
-      groups: [{ name: 'bad name', deployments: [{ endpointName: 'ok', keepPreviousVersions: 99 }] }],
-    });
     let error: unknown;
     try {
-      Template.fromStack(stack);
+      bare({
+        archiveRetentionDays: -1,
+        groups: [{ name: 'bad name', deployments: [{ endpointName: 'ok', keepPreviousVersions: 99 }] }],
+      });
     } catch (e) {
       error = e;
     }
@@ -111,11 +111,58 @@ describe('ModelGovernance in a bare stack', () => {
     expect(() => Template.fromStack(stack)).toThrow(/groups: must list at least one model package group/);
   });
 
-  it('refuses addGroup() once built, instead of silently leaving the group out', () => {
-    const { governance } = bare({ groups: [churn] });
-    expect(governance.groups).toBeDefined();
-    expect(() => governance.addGroup({ name: 'late' })).toThrow(
-      'ModelGovernance Bare/Governance: cannot add group "late" after the construct was built (a resource was read, or synthesis began); call addGroup() before reading its resources.',
+  it('reading a resource before addGroup() freezes nothing: the group is governed', () => {
+    const { app, stack, governance } = bare({ groups: [churn] });
+    expect(governance.groups.node.path).toBe('Bare/Governance/ModelPackageGroups');
+    // Every governed group's record is written by the policy handler, so it exists from the first group.
+    expect(governance.policies.handler).toBeDefined();
+    governance.addGroup({
+      name: 'fraud',
+      qualityGate: { thresholds: [{ metric: 'auc', atLeast: 0.9 }] },
+      deployments: [{ endpointName: 'fraud-prod' }],
+    });
+    expect(governance.config.groups.map((g) => g.name)).toEqual(['churn', 'fraud']);
+    expect(governance.policies.handler).toBeDefined();
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::SageMaker::ModelPackageGroup', 2);
+    expect(JSON.stringify(template.findResources('AWS::Events::Rule'))).toContain('fraud-prod');
+    // The gate's handler may change the added group's versions: its policy was built with the group.
+    const updates = Object.values(template.findResources('AWS::IAM::Policy'))
+      .flatMap(
+        (p) =>
+          (p.Properties as { PolicyDocument: { Statement: { Action: unknown }[] } }).PolicyDocument.Statement,
+      )
+      .filter((st) => st.Action === 'sagemaker:UpdateModelPackage');
+    expect(JSON.stringify(updates)).toContain('model-package/fraud/*');
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  it('makes with addGroup() the very template the same groups make as props', () => {
+    const fraud = { name: 'fraud', separationOfDuties: true, deployments: [{ endpointName: 'fraud-prod' }] };
+    const added = bare({ groups: [churn], notificationEmails: ['ml@example.com'] });
+    expect(added.governance.reconciler).toBeDefined();
+    added.governance.addGroup(fraud);
+    const given = bare({ groups: [churn, fraud], notificationEmails: ['ml@example.com'] });
+    expect(Template.fromStack(added.stack).toJSON()).toEqual(Template.fromStack(given.stack).toJSON());
+  });
+
+  it('keeps the groups it had when an added group is invalid, and children others added', () => {
+    const { stack, governance } = bare({ groups: [churn] });
+    new sqs.Queue(governance, 'TeamQueue', { enforceSSL: true });
+    expect(() => governance.addGroup({ name: 'bad name' })).toThrow(ConfigurationError);
+    governance.addGroup({ name: 'fraud' });
+    expect(governance.config.groups.map((g) => g.name)).toEqual(['churn', 'fraud']);
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::SageMaker::ModelPackageGroup', 2);
+    expect(Object.keys(template.findResources('AWS::SQS::Queue'))).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^GovernanceTeamQueue/)]),
+    );
+  });
+
+  it('says what to do when a resource is read before any group', () => {
+    const { governance } = bare();
+    expect(() => governance.reconciler).toThrow(
+      'ModelGovernance Bare/Governance: groups: must list at least one model package group; pass "groups" or call addGroup().',
     );
   });
 
@@ -136,5 +183,38 @@ describe('ModelGovernance in a bare stack', () => {
       },
       0,
     );
+  });
+});
+
+describe('ModelGovernance is built in its constructor, so whatever inspects the tree sees all of it', () => {
+  const fraud = {
+    name: 'fraud',
+    qualityGate: { thresholds: [{ metric: 'auc', atLeast: 0.9 }] },
+    deployments: [{ endpointName: 'fraud-prod' }],
+  };
+
+  it('cdk-nag checks every resource it builds without waiting for synthesis, and finds nothing unacknowledged', () => {
+    class RecordingChecks extends AwsSolutionsChecks {
+      readonly checked: string[] = [];
+      protected override checkResource(node: CfnResource): void {
+        this.checked.push(node.node.path);
+        super.checkResource(node);
+      }
+    }
+    const { stack, governance } = bare({ groups: [churn] });
+    governance.addGroup(fraud);
+    const nag = new RecordingChecks();
+    const report = nag.validateScope(stack);
+    expect(report.violations).toEqual([]);
+    for (const child of [
+      'EndpointReconciler',
+      'Policies',
+      'ModelCards',
+      'AuditNotifier',
+      'Lineage',
+      'Operations',
+    ]) {
+      expect(nag.checked.some((path) => path.startsWith(`Bare/Governance/${child}/`))).toBe(true);
+    }
   });
 });

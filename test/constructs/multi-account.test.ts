@@ -95,7 +95,7 @@ it('shares each group with exactly the listed accounts and its deployment accoun
     [PRODUCTION],
     [PRODUCTION],
   ]);
-  // Only the deployment stacks' reconciler roles may make models of the versions (M3), and those
+  // Only the deployment stacks' reconciler roles may make models of the versions, and those
   // stacks give their reconciler exactly that name.
   const deployCondition = JSON.stringify((churn?.Statement[2] as { Condition?: unknown })?.Condition);
   for (const account of [STAGING, PRODUCTION]) {
@@ -307,4 +307,77 @@ it("tells every deployment account's reconciler the registry's policy-handler ro
     });
     expect(JSON.stringify(Object.values(env))).toContain(`:iam::${REGISTRY}:role/${roleName}`);
   }
+});
+
+describe('the governance record across accounts', () => {
+  const bucket = 'model-governance-audit-111111111111-eu-west-1';
+  const reconcilerRoles = [REGISTRY, PRODUCTION, STAGING].map((a) => ({
+    'Fn::Join': [
+      '',
+      ['arn:', { Ref: 'AWS::Partition' }, `:iam::${a}:role/model-governance-reconciler-eu-west-1`],
+    ],
+  }));
+  const statements = (t: Template, type: string) =>
+    Object.values(t.findResources(type)).flatMap(
+      (p) =>
+        (
+          (
+            p.Properties as {
+              PolicyDocument?: { Statement: Record<string, unknown>[] };
+              KeyPolicy?: { Statement: Record<string, unknown>[] };
+            }
+          ).PolicyDocument ??
+          (p.Properties as { KeyPolicy: { Statement: Record<string, unknown>[] } }).KeyPolicy
+        ).Statement,
+    );
+
+  it('names the audit bucket so that the deployment accounts find the record', () => {
+    registry.hasResourceProperties('AWS::S3::Bucket', { BucketName: bucket });
+  });
+
+  it("lets every deployment account's reconciler read the record and append to its own account's endpoint records", () => {
+    const bucketPolicy = statements(registry, 'AWS::S3::BucketPolicy');
+    const allow = bucketPolicy.find((s) => s.Sid === 'DeploymentReconcilersReadAndAppendTheRecord');
+    expect(allow).toMatchObject({
+      Effect: 'Allow',
+      Action: ['s3:GetObject', 's3:ListBucket', 's3:PutObject'],
+      Condition: { ArnEquals: { 'aws:PrincipalArn': expect.arrayContaining(reconcilerRoles) } },
+    });
+    const own = bucketPolicy.find((s) => s.Sid === 'ReconcilersAppendOnlyTheirEndpointsRecords');
+    expect(JSON.stringify(own?.NotResource)).toContain(
+      `/governance-record/_endpoints/${'$'}{aws:PrincipalAccount}/*`,
+    );
+    expect(bucketPolicy.find((s) => s.Sid === 'ReconcilersNeverRemoveARecord')).toBeDefined();
+    const key = statements(registry, 'AWS::KMS::Key').find(
+      (s) => s.Sid === 'DeploymentReconcilersUseTheGovernanceRecord',
+    );
+    expect(key).toMatchObject({
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      Condition: {
+        ArnEquals: { 'aws:PrincipalArn': expect.arrayContaining(reconcilerRoles) },
+        StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' },
+      },
+    });
+  });
+
+  it("gives each deployment account's reconciler the record: read everywhere, append only to its endpoints", () => {
+    const t = deployment(PRODUCTION);
+    const fns = t.findResources('AWS::Lambda::Function', {
+      Properties: {
+        Environment: { Variables: { GOVERNANCE_RECORD_S3_URI: `s3://${bucket}/governance-record` } },
+      },
+    });
+    expect(Object.keys(fns)).toHaveLength(1);
+    const puts = statements(t, 'AWS::IAM::Policy').filter((s) =>
+      ([s.Action].flat() as string[]).includes('s3:PutObject'),
+    );
+    expect(puts).toHaveLength(1);
+    expect(JSON.stringify(puts[0]?.Resource)).toContain(
+      `${bucket}/governance-record/_endpoints/${PRODUCTION}/churn-prod/*`,
+    );
+    expect(JSON.stringify(puts[0]?.Resource)).toContain(
+      `${bucket}/governance-record/_endpoints/${PRODUCTION}/fraud-prod/*`,
+    );
+    expect(JSON.stringify(puts[0]?.Resource)).not.toContain('churn-staging');
+  });
 });

@@ -295,3 +295,54 @@ describe('chat notifications (AWS Chatbot)', () => {
     );
   });
 });
+
+describe('model monitoring', () => {
+  const monitoredGroup = {
+    name: 'fraud',
+    deployments: [
+      {
+        endpointName: 'fraud-prod',
+        dataCapturePercent: 100,
+        monitoring: { dataQuality: { scheduleExpression: 'cron(0 * ? * * *)' }, onViolation: 'hold' },
+      },
+    ],
+  };
+  const monitored = governance({ groups: [group, monitoredGroup] }).template;
+  const violationAlarms = (t: Template) =>
+    Object.values(t.findResources('AWS::CloudWatch::Alarm'))
+      .map((a) => a.Properties as Json)
+      .filter((p) => p.MetricName === 'MonitoringViolations');
+
+  it('alarms on any violation, from the reconciler, per stack, to the topic', () => {
+    const [p] = violationAlarms(monitored);
+    expect(violationAlarms(monitored)).toHaveLength(1);
+    expect(p).toMatchObject({
+      Namespace: 'ModelGovernance',
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+    expect(Object.keys(dims(p as Json)).sort()).toEqual(['Stack', 'service']);
+    expect(dims(p as Json).service).toBe('model-governance-reconcile-endpoint');
+    expect(p?.AlarmActions).toHaveLength(1);
+  });
+
+  it('charts executions and violations, and violations by target', () => {
+    const dashboards = monitored.findResources('AWS::CloudWatch::Dashboard');
+    const body = JSON.stringify(Object.values(dashboards)[0]?.Properties.DashboardBody);
+    expect(body).toContain('Monitoring executions and violations');
+    expect(body).toContain('MonitoringExecutions');
+    expect(body).toContain('Monitoring violations by target');
+    // The dimension set the handler writes per target (handlers/runtime/metrics.ts): Group and Endpoint.
+    expect(body).toMatch(/MonitoringViolations[^\]]*Endpoint[^\]]*fraud-prod[^\]]*Group[^\]]*fraud/);
+  });
+
+  it('has neither without a monitored target', () => {
+    expect(violationAlarms(template)).toHaveLength(0);
+    const dashboards = template.findResources('AWS::CloudWatch::Dashboard');
+    expect(JSON.stringify(Object.values(dashboards)[0]?.Properties.DashboardBody)).not.toContain(
+      'Monitoring',
+    );
+  });
+});

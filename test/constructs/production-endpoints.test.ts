@@ -7,7 +7,13 @@ import { synthGovernance } from '../harness/synth';
 const KEY = 'arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 const CAPTURE_KEY = 'arn:aws:kms:eu-west-1:111111111111:key/abcd1234-12ab-34cd-56ef-1234567890ab';
 
-type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
+type Statement = {
+  Sid?: string;
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: unknown;
+};
 
 function statementsOf(template: Template, prefix: string): Statement[] {
   return Object.entries(template.findResources('AWS::IAM::Policy'))
@@ -91,7 +97,10 @@ it('lets the models create and remove network interfaces in the configured subne
 });
 
 it('lets the models use the configured keys through SageMaker only', () => {
-  const kms = touching(statementsOf(template, 'EndpointReconcilerModelExecutionRole'), 'kms');
+  // The capture key's use through S3 is test/constructs/data-capture.test.ts's.
+  const kms = touching(statementsOf(template, 'EndpointReconcilerModelExecutionRole'), 'kms').filter(
+    (s) => s.Sid !== 'EncryptCapturedData',
+  );
   const viaSageMaker = {
     'kms:ViaService': {
       'Fn::Join': ['', ['sagemaker.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }]],
@@ -198,4 +207,16 @@ it('adds none of it when no target asks for it', () => {
   expect(touching(all, 'kms').filter((s) => JSON.stringify(s).includes('sagemaker.'))).toEqual([]);
   expect(touching(all, 'application-autoscaling')).toEqual([]);
   expect(all.filter((s) => actionsOf(s).includes('iam:CreateServiceLinkedRole'))).toEqual([]);
+  // No capturing target: no capture bucket, and no write to S3 beyond the reconciler's own
+  // endpoint entries in the governance record.
+  expect(
+    Object.keys(plain.findResources('AWS::S3::Bucket')).filter((id) => id.includes('DataCapture')),
+  ).toEqual([]);
+  expect(
+    all.filter(
+      (s) =>
+        actionsOf(s).includes('s3:PutObject') &&
+        !JSON.stringify(s.Resource).includes('/governance-record/_endpoints/'),
+    ),
+  ).toEqual([]);
 });

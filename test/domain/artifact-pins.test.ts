@@ -106,16 +106,17 @@ describe('verdictHold', () => {
   });
 
   it('waits (quietly) for a verdict the gate is about to write, and says why when it never will', () => {
-    expect(verdictHold(facts({ verdict: undefined }))).toMatch(/^awaiting the quality gate verdict/);
+    expect(verdictHold(facts({ verdict: undefined }))?.code).toBe('verdict-pending');
     const old = new Date(now.getTime() - GATE_CATCH_UP_MS - 1);
-    expect(verdictHold(facts({ verdict: undefined, registeredAt: old }))).toMatch(
-      /^it has no quality gate verdict, and the gate will not decide it now/,
-    );
+    expect(verdictHold(facts({ verdict: undefined, registeredAt: old }))?.code).toBe('verdict-missing');
   });
 
   it('holds a version whose model data was swapped after the verdict, naming the object', () => {
     const swapped = { ...weights, etag: '"evil"', versionId: 'v-2' };
-    expect(verdictHold(facts({ observed: new Map([[weights.uri, swapped]]) }))).toMatch(
+    expect(verdictHold(facts({ observed: new Map([[weights.uri, swapped]]) }))?.code).toBe(
+      'artifact-changed',
+    );
+    expect(verdictHold(facts({ observed: new Map([[weights.uri, swapped]]) }))?.detail).toMatch(
       /^s3:\/\/models\/churn\/model.tar.gz was overwritten after the quality gate decided \(VersionId v-1 → v-2, ETag "aaa" → "evil"\); the approved version would serve other weights/,
     );
   });
@@ -123,12 +124,12 @@ describe('verdictHold', () => {
   it('holds a version that now names model data the gate never saw', () => {
     expect(
       verdictHold(facts({ locations: [{ uri: 's3://models/other/model.tar.gz', kind: 'object' }] })),
-    ).toMatch(/^its model data s3:\/\/models\/other\/model.tar.gz is not what the quality gate saw/);
+    ).toMatchObject({ code: 'model-data-not-pinned' });
   });
 
   it('holds a version decided before pins existed (fail closed: its weights cannot be verified)', () => {
-    expect(verdictHold(facts({ verdict: { decidedAt: '2026-01-01T00:00:00Z' } }))).toMatch(
-      /predates artifact pins/,
+    expect(verdictHold(facts({ verdict: { decidedAt: '2026-01-01T00:00:00Z' } }))?.code).toBe(
+      'verdict-unpinned',
     );
   });
 });

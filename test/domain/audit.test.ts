@@ -84,13 +84,13 @@ describe('describeIdentity', () => {
     expect(describeIdentity({ UserProfileName: 'alice', DomainId: 'd-1' })).toBe('alice (Studio domain d-1)');
     expect(
       describeIdentity({ IamIdentity: { Arn: 'arn:aws:sts::1:assumed-role/r/s', SourceIdentity: 'bob' } }),
-    ).toBe('arn:aws:sts::1:assumed-role/r/s (source identity bob)');
+    ).toBe('bob (as role r)');
     expect(describeIdentity({})).toBeUndefined();
     expect(describeIdentity(undefined)).toBeUndefined();
   });
 });
 
-describe('a stage change (red-team review, round 3)', () => {
+describe('a stage change', () => {
   it('records and notifies the stage, and who set it', () => {
     const staged = { ...version, lifeCycle: { stage: 'Production', stageStatus: 'Approved' } };
     const record = buildApprovalAuditRecord({ ...change, updatedFields: ['ModelLifeCycle'] }, staged);

@@ -2,10 +2,11 @@ import { approvalCheckHold } from '../../domain/approval-check';
 import { verdictHold } from '../../domain/artifact-pins';
 import {
   deploymentNotification,
-  isNotable,
   type TargetOutcome,
   type TargetReport,
 } from '../../domain/deployment-report';
+import { isQuietWait } from '../../domain/hold';
+import { shouldNotify } from '../../domain/target-planner';
 
 const report = (result: TargetOutcome): TargetReport => ({
   groupName: 'churn',
@@ -13,41 +14,39 @@ const report = (result: TargetOutcome): TargetReport => ({
   result,
 });
 const arn = 'arn:aws:sagemaker:us-east-1:123456789012:model-package/churn/2';
+const event = { kind: 'model-package' } as const;
 
 describe('which outcomes people hear about', () => {
-  it('does not notify the hold that lasts only until the policy handler checks the approval', () => {
-    const reason = approvalCheckHold({ lastModifiedBy: 'arn:aws:iam::123456789012:user/bob' });
-    expect(reason).toBeDefined();
-    expect(
-      isNotable(report({ outcome: 'held', version: 2, modelPackageArn: arn, reason: reason ?? '' })),
-    ).toBe(false);
+  it('takes the hold until the policy handler checks the approval for a quiet wait', () => {
+    const hold = approvalCheckHold({ lastModifiedBy: 'arn:aws:iam::123456789012:user/bob' });
+    expect(hold?.code).toBe('approval-unchecked');
+    expect(hold && isQuietWait(hold)).toBe(true);
   });
 
-  it('does not notify the wait for the quality gate verdict, but notifies a verdict that will never come', () => {
-    const facts = {
-      locations: [],
-      observed: new Map(),
-      registeredAt: new Date(0),
-    };
-    const waiting = verdictHold({ ...facts, now: new Date(1000) }) ?? '';
-    const never = verdictHold({ ...facts, now: new Date(2 * 60 * 60 * 1000) }) ?? '';
-    expect(isNotable(report({ outcome: 'held', version: 2, modelPackageArn: arn, reason: waiting }))).toBe(
-      false,
-    );
-    expect(isNotable(report({ outcome: 'held', version: 2, modelPackageArn: arn, reason: never }))).toBe(
-      true,
-    );
+  it('waits quietly for the quality gate verdict, but a verdict that will never come is a hold', () => {
+    const facts = { locations: [], observed: new Map(), registeredAt: new Date(0) };
+    const waiting = verdictHold({ ...facts, now: new Date(1000) });
+    const never = verdictHold({ ...facts, now: new Date(2 * 60 * 60 * 1000) });
+    expect(waiting?.code).toBe('verdict-pending');
+    expect(waiting && isQuietWait(waiting)).toBe(true);
+    expect(never?.code).toBe('verdict-missing');
+    expect(never && isQuietWait(never)).toBe(false);
   });
 
   it('warns when the version the endpoint serves is held too, and names a newer version passed over', () => {
     const held = deploymentNotification(
       report({
         outcome: 'held',
+        code: 'artifact-changed',
         version: 2,
         modelPackageArn: arn,
         reason: 'x',
         servingConfig: 'churn-prod-v1-config',
-        servingHeld: { version: 1, reason: 's3://m/v1/model.tar.gz was overwritten' },
+        servingHeld: {
+          version: 1,
+          code: 'artifact-changed',
+          reason: 's3://m/v1/model.tar.gz was overwritten',
+        },
       }),
     );
     expect(held.message).toContain(
@@ -61,13 +60,17 @@ describe('which outcomes people hear about', () => {
         modelPackageArn: arn,
         configName: 'c1',
         fromConfig: 'c2',
-        passedOver: { version: 2, reason: 's3://m/v2/model.tar.gz was overwritten' },
+        passedOver: {
+          version: 2,
+          code: 'artifact-changed',
+          reason: 's3://m/v2/model.tar.gz was overwritten',
+        },
       }),
     );
     expect(update.message).toContain(
       'HELD: churn version 2 is not deployed: s3://m/v2/model.tar.gz was overwritten',
     );
-    // A newer version only waiting (about a second) for the policy handler is not news.
+    // A newer version only waiting (about a second) for the policy handler is not news: by its code.
     const waiting = deploymentNotification(
       report({
         outcome: 'deploy-started',
@@ -75,16 +78,25 @@ describe('which outcomes people hear about', () => {
         version: 1,
         modelPackageArn: arn,
         configName: 'c1',
-        passedOver: { version: 2, reason: 'awaiting the quality gate verdict: …' },
+        passedOver: { version: 2, code: 'verdict-pending', reason: 'any wording at all' },
       }),
     );
     expect(waiting.message).not.toContain('HELD');
   });
 
-  it('notifies every other hold, and never a skip', () => {
-    const card = 'model card churn-v2 is PendingReview; a reviewer must set it to Approved before it deploys';
-    expect(isNotable(report({ outcome: 'held', version: 2, modelPackageArn: arn, reason: card }))).toBe(true);
-    expect(isNotable(report({ outcome: 'skipped', reason: 'endpoint is Updating' }))).toBe(false);
+  it('notifies every hold, and never a skip or a wait', () => {
+    const held = {
+      outcome: 'held',
+      code: 'card-not-approved',
+      version: 2,
+      modelPackageArn: arn,
+      reason: '',
+    } as const;
+    expect(shouldNotify(held, event)).toBe(true);
+    expect(shouldNotify({ outcome: 'skipped', code: 'endpoint-busy', reason: '' }, event)).toBe(false);
+    expect(shouldNotify({ outcome: 'waiting', code: 'verdict-pending', version: 2, reason: '' }, event)).toBe(
+      false,
+    );
   });
 });
 

@@ -2,25 +2,25 @@ import { parseGovernanceConfig } from '../../core/config/parse';
 import type { DeploymentTarget } from '../../core/config/types';
 import { resourcePrefix, versionedName, versionOfName } from '../../core/naming';
 import { CONTENT_KEY, CONTENT_UNRECORDED, contentFingerprint } from '../../domain/approval-check';
+import { deploymentHold } from '../../domain/deployment-gates';
+import { planEndpoint } from '../../domain/endpoint-plan';
 import {
-  candidateVersions,
-  deploymentConfig,
-  deploymentFor,
-  deploymentHold,
-  desiredVersion,
   driftedTo,
-  endpointConfigRequest,
-  modelRequest,
-  namesToDelete,
   type ObservedEndpoint,
-  planEndpoint,
   REQUEST_TAGS,
   requestFromTags,
   requestTags,
   rollbackNotifiedTag,
   rolledBackFrom,
-  type VersionSummary,
-} from '../../domain/endpoint-plan';
+} from '../../domain/endpoint-request';
+import {
+  deploymentConfig,
+  deploymentFor,
+  endpointConfigRequest,
+  modelRequest,
+} from '../../domain/endpoint-resources';
+import { namesToDelete } from '../../domain/retention';
+import { candidateVersions, desiredVersion, type VersionSummary } from '../../domain/version-selection';
 
 function target(raw: Record<string, unknown> = {}): DeploymentTarget {
   const config = parseGovernanceConfig({
@@ -86,13 +86,16 @@ describe('planEndpoint', () => {
     configName,
     ...extra,
   });
-  const plan = (versions: VersionSummary[], endpoint?: ObservedEndpoint, tt = t) =>
-    planEndpoint({ target: tt, versions, endpoint, executionRoleArn: role });
+  const plan = (versions: VersionSummary[], endpoint?: ObservedEndpoint, tt = t, ours = true) =>
+    planEndpoint({ target: tt, versions, endpoint, executionRoleArn: role, served: { ours } });
   const configOf = (version: VersionSummary) =>
     deploymentFor({ target: t, executionRoleArn: role }, version).configName;
 
   describe('with a version held back by a gate', () => {
-    const held = { version: v(3, 'Approved'), reason: 'model card churn-v3 is PendingReview' };
+    const held = {
+      version: v(3, 'Approved'),
+      hold: { code: 'card-not-approved' as const, detail: 'model card churn-v3 is PendingReview' },
+    };
     const withHeld = (versions: VersionSummary[], endpoint?: ObservedEndpoint) =>
       planEndpoint({ target: t, versions, endpoint, executionRoleArn: role, held });
 
@@ -198,6 +201,15 @@ describe('planEndpoint', () => {
         expect(p.kind === 'rolled-back' ? p.failureReason : 'not a rollback').toBe(reason);
       },
     );
+
+    it('the config the request came from is no rollback unless it is ours (or unchecked): drift, put back', () => {
+      const desired = configOf(v(2, 'Approved'));
+      const back = live('old', { request: request(desired), lastModifiedTime: later });
+      expect(plan([v(2, 'Approved')], back, t, false)).toMatchObject({ kind: 'update', drift: true });
+      expect(
+        planEndpoint({ target: t, versions: [v(2, 'Approved')], endpoint: back, executionRoleArn: role }),
+      ).toMatchObject({ kind: 'update' });
+    });
 
     it('a request never tried (crash between recording it and UpdateEndpoint) deploys', () => {
       const desired = configOf(v(2, 'Approved'));
@@ -431,11 +443,15 @@ describe('deploymentHold', () => {
   const open = { requireApprovedModelCard: false };
 
   it('holds a version whose card is not Approved, or missing, on a card-gated target only', () => {
-    expect(deploymentHold({ separationOfDuties: false }, gated, facts)).toBe(
-      'model card churn-v3 is PendingReview; a reviewer must set it to Approved before it deploys',
-    );
-    expect(deploymentHold({ separationOfDuties: false }, gated, { ...facts, cardStatus: undefined })).toBe(
-      'model card churn-v3 is missing; a reviewer must set it to Approved before it deploys',
+    expect(deploymentHold({ separationOfDuties: false }, gated, facts)).toEqual({
+      code: 'card-not-approved',
+      detail: 'model card churn-v3 is PendingReview; a reviewer must set it to Approved before it deploys',
+    });
+    expect(deploymentHold({ separationOfDuties: false }, gated, { ...facts, cardStatus: undefined })).toEqual(
+      {
+        code: 'card-not-approved',
+        detail: 'model card churn-v3 is missing; a reviewer must set it to Approved before it deploys',
+      },
     );
     expect(
       deploymentHold({ separationOfDuties: false }, gated, { ...facts, cardStatus: 'Approved' }),
@@ -444,16 +460,20 @@ describe('deploymentHold', () => {
   });
 
   it('holds a version its registrant approved when the group separates duties', () => {
-    // The registrant's role under another session name is still the registrant.
-    const self = { ...facts, cardStatus: 'Approved', lastModifiedByPrincipal: { ...ana } };
-    expect(deploymentHold({ separationOfDuties: true }, open, self)).toBe(
-      'approved by its own registrant (ana); separation of duties needs another approver',
-    );
+    // The registrant's SourceIdentity under another role is still the registrant.
+    const self = {
+      ...facts,
+      createdByPrincipal: { ...ana, sourceIdentity: 'ana' },
+      cardStatus: 'Approved',
+      lastModifiedByPrincipal: { ...bo, sourceIdentity: 'ana' },
+    };
+    expect(deploymentHold({ separationOfDuties: true }, open, self)).toEqual({
+      code: 'self-approved',
+      detail: 'approved by its own registrant (ana); separation of duties needs another approver',
+    });
     expect(deploymentHold({ separationOfDuties: false }, open, self)).toBeUndefined();
-    // Another approver, but not yet checked by the policy handler: held (the H1 window).
-    expect(deploymentHold({ separationOfDuties: true }, open, facts)).toMatch(
-      /^approval not yet checked for separation of duties/,
-    );
+    // Another approver, but not yet checked by the policy handler: held (the window before its check).
+    expect(deploymentHold({ separationOfDuties: true }, open, facts)?.code).toBe('approval-unchecked');
   });
 
   it('deploys a separation-of-duties version only after the policy handler checked it, with its registered content', () => {
@@ -469,18 +489,18 @@ describe('deploymentHold', () => {
     expect(deploymentHold({ separationOfDuties: true }, open, checked)).toBeUndefined();
     // No checker configured: nothing deploys (fail closed).
     const { checker: _c, ...unconfigured } = checked;
-    expect(deploymentHold({ separationOfDuties: true }, open, unconfigured)).toMatch(/not yet checked/);
+    expect(deploymentHold({ separationOfDuties: true }, open, unconfigured)?.code).toBe('approval-unchecked');
     // Content rewritten after registration (the check recorded the registered fingerprint).
     const rewritten = contentFingerprint({ InferenceSpecification: { Containers: [{ Image: 'mine' }] } });
     expect(
-      deploymentHold({ separationOfDuties: true }, open, { ...checked, contentFingerprint: rewritten }),
-    ).toMatch(/content .* changed after registration/);
+      deploymentHold({ separationOfDuties: true }, open, { ...checked, contentFingerprint: rewritten })?.code,
+    ).toBe('content-changed');
     expect(
       deploymentHold({ separationOfDuties: true }, open, {
         ...checked,
         metadata: { [CONTENT_KEY]: CONTENT_UNRECORDED },
-      }),
-    ).toMatch(/never recorded/);
+      })?.code,
+    ).toBe('content-unrecorded');
     // Key order does not change a fingerprint.
     expect(contentFingerprint({ SourceUri: 's', InferenceSpecification: { B: 1, A: 2 } })).toBe(
       contentFingerprint({ InferenceSpecification: { A: 2, B: 1 }, SourceUri: 's' }),
@@ -504,14 +524,10 @@ describe('deploymentHold', () => {
     const withGate = { separationOfDuties: false, qualityGate: { thresholds: [] } } as never;
     expect(deploymentHold(withGate, open, gate())).toBeUndefined();
     // The gate has not decided yet (about a second): held, and the verdict's own event deploys it.
-    expect(deploymentHold(withGate, open, gate({ verdict: undefined }))).toMatch(
-      /^awaiting the quality gate verdict/,
-    );
+    expect(deploymentHold(withGate, open, gate({ verdict: undefined }))?.code).toBe('verdict-pending');
     // Swapped weights under the approved version's ModelDataUrl.
     const swapped = new Map([[weights.uri, { ...weights, etag: '"b"' }]]);
-    expect(deploymentHold(withGate, open, gate({ observed: swapped }))).toMatch(
-      /^s3:\/\/m\/model.tar.gz was overwritten after the quality gate decided \(ETag "a" → "b"\)/,
-    );
+    expect(deploymentHold(withGate, open, gate({ observed: swapped }))?.code).toBe('artifact-changed');
     // A group without a gate, or a caller that cannot read the verdicts (no gate facts): not this hold.
     expect(deploymentHold({ separationOfDuties: false }, open, gate({ verdict: undefined }))).toBeUndefined();
   });

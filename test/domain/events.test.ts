@@ -1,3 +1,4 @@
+import { contentFingerprint } from '../../domain/approval-check';
 import {
   concernsApproval,
   eventTime,
@@ -24,6 +25,31 @@ describe('parseModelPackageStateChange', () => {
         reportedStage: undefined,
       },
     });
+  });
+
+  it("carries the registered content's fingerprint on the registration's own event only", () => {
+    const { LastModifiedTime: _m, ...registered } = sample.detail;
+    const registration = parseModelPackageStateChange({ ...sample, detail: registered });
+    if (!registration.ok) throw new Error(registration.reason);
+    expect(registration.value.registeredContentFingerprint).toBe(
+      contentFingerprint({ InferenceSpecification: sample.detail.InferenceSpecification }),
+    );
+    // The same version as DescribeModelPackage shows it fingerprints alike (SourceUri absent as null).
+    expect(registration.value.registeredContentFingerprint).toBe(
+      contentFingerprint({
+        InferenceSpecification: sample.detail.InferenceSpecification,
+        SourceUri: undefined,
+      }),
+    );
+    // A later change's event (the documented sample: modified after creation) carries none, nor one
+    // that lists its updated fields.
+    const later = parseModelPackageStateChange(sample);
+    expect(later.ok && later.value.registeredContentFingerprint).toBeUndefined();
+    const listed = parseModelPackageStateChange({
+      ...sample,
+      detail: { ...registered, UpdatedModelPackageFields: ['InferenceSpecification'] },
+    });
+    expect(listed.ok && listed.value.registeredContentFingerprint).toBeUndefined();
   });
 
   it('falls back to the resources ARN and derives group and version from it', () => {
@@ -133,7 +159,7 @@ describe('a stack settling (CloudFormation Stack Status Change)', () => {
   });
 });
 
-describe('stage changes are audited like approvals (red-team review, round 3)', () => {
+describe('stage changes are audited like approvals', () => {
   const base = { eventId: 'e', time: 't', groupName: 'g', modelPackageArn: 'a' };
   it('takes a ModelLifeCycle change as one that concerns the approval record', () => {
     expect(concernsApproval({ ...base, updatedFields: ['ModelLifeCycle'] })).toBe(true);

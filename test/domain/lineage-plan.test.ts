@@ -3,6 +3,9 @@ import {
   approvalChange,
   classifyDeployment,
   deploymentAction,
+  deploymentStrategy,
+  RECONCILE_FAILURE_ACTION_TYPE,
+  reconcileFailureAction,
 } from '../../domain/lineage-plan';
 
 const deployment = {
@@ -180,7 +183,7 @@ it('calls the same version settling again after a rolled-back request a SageMake
   expect(classifyDeployment(2, 2)).toBe('deployment');
 });
 
-it('records a stage change as its own action, with the stage and who set it (red-team review, round 3)', () => {
+it('records a stage change as its own action, with the stage and who set it', () => {
   const facts = {
     modelPackageArn: deployment.modelPackageArn,
     groupName: 'g',
@@ -193,4 +196,37 @@ it('records a stage change as its own action, with the stage and who set it (red
   expect(staged.ActionName).not.toBe(approvalAction(facts).ActionName);
   expect(staged.Description).toBe('g v1 Approved, stage Production/Approved, by ann');
   expect(staged.Properties).toMatchObject({ stage: 'Production/Approved', approvedBy: 'ann' });
+});
+
+describe('reconcileFailureAction', () => {
+  const failure = {
+    endpointName: 'churn-prod',
+    groupName: 'churn',
+    eventId: 'e-1',
+    errorName: 'ValidationException',
+    errorMessage:
+      "1 validation error detected: Value 'ml.c5.huge' at 'productionVariants.1.member.instanceType'",
+    at: '2026-12-04T10:00:00.000Z',
+  };
+
+  it('is found by the target’s name (the endpoint may not exist) and keeps the error', () => {
+    const action = reconcileFailureAction(failure);
+    expect(action.ActionType).toBe(RECONCILE_FAILURE_ACTION_TYPE);
+    expect(action.Source).toEqual({ SourceUri: 'churn-prod', SourceType: 'EndpointName' });
+    expect(action.Status).toBe('Failed');
+    expect(action.Properties.error).toBe(`ValidationException: ${failure.errorMessage}`);
+    expect(action.ActionName).toMatch(/^reconcile-failed-[0-9a-f]{16}$/);
+  });
+
+  it('one action for the retries of an event failing the same way; another for a new event or error', () => {
+    const name = (f: Partial<typeof failure>) => reconcileFailureAction({ ...failure, ...f }).ActionName;
+    expect(name({ at: '2026-12-04T10:01:00.000Z' })).toBe(name({}));
+    expect(name({ eventId: 'e-2' })).not.toBe(name({}));
+    expect(name({ errorMessage: 'other' })).not.toBe(name({}));
+  });
+});
+
+it('records a first create as a new endpoint, not as the target’s traffic shifting', () => {
+  expect(deploymentStrategy(undefined, 'canary')).toBe('new endpoint');
+  expect(deploymentStrategy(1, 'canary')).toBe('canary');
 });

@@ -244,7 +244,7 @@ describe('policy decisions', () => {
     expect(nextPolicyStep(withGate, decidedOn, { now: new Date(6000), verdict: older }).kind).toBe('none');
   });
 
-  it('ignores a verdict that came in the metadata (with the registration or from an approver): H2', () => {
+  it('ignores a verdict that came in the metadata (with the registration or from an approver)', () => {
     if (!withGate) throw new Error('no group');
     const forged = version({ metadata: { 'model-governance:quality-gate': 'passed' } });
     expect(nextPolicyStep(withGate, forged, { now: new Date(1000) }).kind).toBe('evaluate-gate');
@@ -270,7 +270,7 @@ describe('policy decisions', () => {
       status: 'PendingManualApproval',
       description: `${passed.summary}; awaiting approval`,
     });
-    // A person's approval is kept by not sending a status at all: the gate never approves it itself (H1).
+    // A person's approval is kept by not sending a status at all: the gate never approves it itself.
     expect(gateUpdate(withGate, passed, 'Approved')).toEqual({
       metadata: { 'model-governance:quality-gate': 'passed' },
     });
@@ -286,7 +286,7 @@ describe('policy decisions', () => {
     principalOf({ IamIdentity: { Arn: arn, ...(sourceIdentity ? { SourceIdentity: sourceIdentity } : {}) } });
   const ANA = 'arn:aws:iam::111111111111:user/ana';
 
-  it('compares principals, not strings: a role under another session is the same role (M4)', () => {
+  it('compares principals, not strings: a role under another session is the same role', () => {
     const s1 = p('arn:aws:sts::111111111111:assumed-role/Trainer/ana-session');
     const s2 = p('arn:aws:sts::111111111111:assumed-role/Trainer/other-session');
     expect(samePrincipal(s1, s2)).toBe(true);
@@ -317,9 +317,10 @@ describe('policy decisions', () => {
     expect(samePrincipal(undefined, p(ANA))).toBe(false);
   });
 
-  it('finds a self-approval by principal, whatever the session, and decides it before the gate (H1, M4)', () => {
-    const trainer = p('arn:aws:sts::111111111111:assumed-role/Trainer/pipeline-run-7');
-    const sameRoleOtherSession = p('arn:aws:sts::111111111111:assumed-role/Trainer/approve-now');
+  it('finds a self-approval by person, whatever the session or role, and decides it before the gate', () => {
+    // The same SourceIdentity is the same person, whatever role or session carries it.
+    const trainer = p('arn:aws:sts::111111111111:assumed-role/Trainer/pipeline-run-7', 'ana');
+    const sameRoleOtherSession = p('arn:aws:sts::111111111111:assumed-role/Approver/approve-now', 'ana');
     expect(
       selfApprover({
         createdBy: 'x',
@@ -363,7 +364,7 @@ describe('policy decisions', () => {
     ).toBe('evaluate-gate');
   });
 
-  it('reverts an approval whose maker can no longer be read: another change came after it (H1)', () => {
+  it('reverts an approval whose maker can no longer be read: another change came after it', () => {
     const sod = parseGovernanceConfig({ groups: [{ name: 'g', separationOfDuties: true }] }).groups[0];
     if (!sod) throw new Error('no group');
     // The registrant approved at t=10s; someone else changed the stage at t=11s, before the check read it.

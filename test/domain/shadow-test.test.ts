@@ -1,28 +1,29 @@
 import { parseGovernanceConfig } from '../../core/config/parse';
 import type { DeploymentTarget } from '../../core/config/types';
 import { VARIANT_NAME } from '../../core/naming';
-import { deploymentFor, planEndpoint, type VersionSummary } from '../../domain/endpoint-plan';
+import { planEndpoint } from '../../domain/endpoint-plan';
+import { deploymentFor } from '../../domain/endpoint-resources';
+import { figuresFromMetricData, metricStepMs, shadowMetricQueries } from '../../domain/shadow-metrics';
 import {
+  createRefused,
   EXPERIMENT_IN_PROGRESS,
   type ExperimentStatus,
-  figuresFromMetricData,
-  figuresFromTags,
-  figuresTags,
   isShadowExperimentOf,
   type LiveVariant,
+  liveInstanceCount,
   type ObservedExperiment,
   planShadowTest,
   SHADOW_VARIANT_NAME,
-  type ShadowFigures,
   type ShadowInputs,
   shadowExperimentName,
-  shadowMetricQueries,
-  shadowVerdict,
-} from '../../domain/shadow-test';
+} from '../../domain/shadow-plan';
+import { figuresFromTags, figuresTags } from '../../domain/shadow-tags';
+import { type ShadowFigures, shadowVerdict } from '../../domain/shadow-verdict';
+import type { VersionSummary } from '../../domain/version-selection';
 
 // The shadow step of an update, pure.
 
-function target(shadow: Record<string, unknown> | null = { minutes: 30 }): DeploymentTarget {
+function target(shadow: Record<string, unknown> | null = { minutes: 90 }): DeploymentTarget {
   const config = parseGovernanceConfig({
     groups: [
       {
@@ -82,7 +83,7 @@ function experimentFor(
   const d = deployment(t, version);
   const live = liveOf(t, 1);
   return {
-    name: shadowExperimentName('churn-prod', d, live.modelName, { samplingPercent: 100, minutes: 30 }),
+    name: shadowExperimentName('churn-prod', d, live.modelName, { samplingPercent: 100, minutes: 90 }),
     status,
     endpointName: 'churn-prod',
     sourceVariantName: VARIANT_NAME,
@@ -108,7 +109,7 @@ const figures = (shadow: Partial<ShadowFigures['shadow']> = {}): ShadowFigures =
 
 describe('planShadowTest', () => {
   it('start shadow: a new version on a live endpoint starts a deterministic experiment against the live variant', () => {
-    const t = target({ minutes: 30, samplingPercent: 40 });
+    const t = target({ minutes: 90, samplingPercent: 40 });
     const step = planShadowTest(inputs(t, 2));
     expect(step.kind).toBe('start');
     if (step.kind !== 'start') return;
@@ -116,13 +117,13 @@ describe('planShadowTest', () => {
     expect(step.request).toEqual({
       Name: shadowExperimentName('churn-prod', d, liveOf(t, 1).modelName, {
         samplingPercent: 40,
-        minutes: 30,
+        minutes: 90,
       }),
       Type: 'ShadowMode',
       RoleArn: experimentRole,
       EndpointName: 'churn-prod',
-      Description: 'model-governance: v2 shadow-tested against v1 for 30 min',
-      Schedule: { StartTime: now, EndTime: new Date('2026-12-02T02:30:00Z') },
+      Description: 'model-governance: v2 shadow-tested against v1 for 90 min',
+      Schedule: { StartTime: now, EndTime: new Date('2026-12-02T03:30:00Z') },
       ModelVariants: [
         {
           ModelName: liveOf(t, 1).modelName,
@@ -302,6 +303,71 @@ describe('planShadowTest', () => {
   });
 });
 
+describe('createRefused (CreateInferenceExperiment refused as in use)', () => {
+  const t = target({ minutes: 90 });
+  const request = () => {
+    const step = planShadowTest(inputs(t, 2));
+    if (step.kind !== 'start') throw new Error('expected a start');
+    return step.request;
+  };
+  const ours = (more: Partial<ObservedExperiment> = {}) =>
+    experimentFor(t, 2, 'Creating', { roleArn: experimentRole, ...more });
+
+  it('is "started by another run" only when the experiment of that name is the test this app starts', () => {
+    expect(createRefused(request(), ours())).toEqual({ kind: 'started-by-another-run' });
+  });
+
+  it('adversarial: a name taken first with another shadow model, or run as another role, holds the version', () => {
+    const other = ours({
+      variants: [
+        { variantName: VARIANT_NAME, modelName: liveOf(t, 1).modelName },
+        { variantName: SHADOW_VARIANT_NAME, modelName: 'attacker-model' },
+      ],
+    });
+    const refused = createRefused(request(), other);
+    expect(refused.kind).toBe('refused');
+    expect(refused.kind === 'refused' && refused.reason).toMatch(
+      /not the shadow test this app starts: it shadows attacker-model/,
+    );
+    const role = createRefused(request(), ours({ roleArn: 'arn:aws:iam::123456789012:role/someone-else' }));
+    expect(role.kind).toBe('refused');
+  });
+
+  it('with no experiment of that name, another experiment holds the endpoint: held with the reason', () => {
+    const refused = createRefused(request(), undefined);
+    expect(refused.kind === 'refused' && refused.reason).toMatch(
+      /another inference experiment holds churn-prod/,
+    );
+  });
+});
+
+describe('liveInstanceCount', () => {
+  it('is what the endpoint runs now: a scaled-out variant keeps its count through the test', () => {
+    // Application Auto Scaling took the variant from the config's 2 to 5.
+    expect(liveInstanceCount(2, { current: 5, desired: 5 })).toBe(5);
+    // A scale-out under way: the larger, so the test shrinks nothing.
+    expect(liveInstanceCount(2, { current: 3, desired: 6 })).toBe(6);
+    // Scaled in below the config's count: the count in service.
+    expect(liveInstanceCount(4, { current: 1, desired: 1 })).toBe(1);
+    // The endpoint shows no count: the config's.
+    expect(liveInstanceCount(2, {})).toBe(2);
+    expect(liveInstanceCount(2)).toBe(2);
+  });
+
+  it("is the experiment's production variant count", () => {
+    const t = target({ minutes: 90 });
+    const step = planShadowTest(
+      inputs(t, 2, {
+        live: { ...liveOf(t, 1), instanceCount: liveInstanceCount(2, { current: 5, desired: 5 }) },
+      }),
+    );
+    expect(
+      step.kind === 'start' &&
+        step.request.ModelVariants.map((v) => v.InfrastructureConfig.RealTimeInferenceConfig.InstanceCount),
+    ).toEqual([5, 2]);
+  });
+});
+
 describe('shadowVerdict', () => {
   it('passes at exactly the pass mark and fails just above it', () => {
     const mark = { maxLatencyIncreasePercent: 10, maxErrorRatePercent: 1 };
@@ -330,7 +396,12 @@ describe('figures', () => {
 
   it('are asked of CloudWatch per variant for the whole window, and read back in milliseconds', () => {
     const window = { start: new Date('2026-12-02T01:00:20Z'), end: new Date('2026-12-02T01:30:20Z') };
-    const q = shadowMetricQueries('churn-prod', { live: VARIANT_NAME, shadow: SHADOW_VARIANT_NAME }, window);
+    const q = shadowMetricQueries(
+      'churn-prod',
+      { live: VARIANT_NAME, shadow: SHADOW_VARIANT_NAME },
+      window,
+      new Date('2026-12-02T02:00:00Z'),
+    );
     expect(q.StartTime).toEqual(new Date('2026-12-02T01:00:00Z'));
     expect(q.EndTime).toEqual(new Date('2026-12-02T01:31:00Z'));
     expect(q.MetricDataQueries.map((m) => [m.Id, m.MetricStat.Metric.MetricName, m.MetricStat.Stat])).toEqual(
@@ -363,6 +434,59 @@ describe('figures', () => {
       ...window,
       live: { invocations: 1000, errors5xx: 0, latencyP99Ms: 100 },
       shadow: { invocations: 0, errors5xx: 0 },
+    });
+  });
+
+  describe("choose a period CloudWatch answers for the window's age (GetMetricData StartTime, MetricStat Period)", () => {
+    const DAY = 86_400_000;
+    const variants = { live: VARIANT_NAME, shadow: SHADOW_VARIANT_NAME };
+    const queries = (start: string, days: number, measuredDaysLater: number) => {
+      const window = { start: new Date(start), end: new Date(Date.parse(start) + days * DAY + 20_000) };
+      const q = shadowMetricQueries(
+        'churn-prod',
+        variants,
+        window,
+        new Date(window.end.getTime() + measuredDaysLater * DAY),
+      );
+      const period = q.MetricDataQueries[0]?.MetricStat.Period ?? 0;
+      expect(q.MetricDataQueries.every((m) => m.MetricStat.Period === period)).toBe(true);
+      // One period covers the whole window.
+      expect(q.StartTime.getTime()).toBeLessThanOrEqual(window.start.getTime());
+      expect(q.StartTime.getTime() + period * 1000).toBeGreaterThanOrEqual(window.end.getTime());
+      expect(q.EndTime.getTime()).toBe(q.StartTime.getTime() + period * 1000);
+      return { start: q.StartTime, period };
+    };
+
+    it('under 15 days back: whole minutes, from the minute', () => {
+      const q = queries('2026-11-20T01:02:20Z', 7, 0);
+      expect(q.start).toEqual(new Date('2026-11-20T01:02:00Z'));
+      expect(q.period % 60).toBe(0);
+      expect(q.period).toBe(7 * 86_400 + 60);
+    });
+
+    it('15 to 63 days back: whole 5 minutes, from the 5 minutes (a 20-day test, or a 7-day one read 10 days late)', () => {
+      for (const [days, late] of [
+        [20, 0],
+        [7, 10],
+      ] as const) {
+        const q = queries('2026-10-01T01:07:20Z', days, late);
+        expect(q.start).toEqual(new Date('2026-10-01T01:05:00Z'));
+        expect(q.period % 300).toBe(0);
+        expect(q.period).toBe(days * 86_400 + 300);
+      }
+    });
+
+    it('over 63 days back: whole hours, from the hour', () => {
+      const q = queries('2026-06-01T01:07:20Z', 30, 40);
+      expect(q.start).toEqual(new Date('2026-06-01T01:00:00Z'));
+      expect(q.period % 3600).toBe(0);
+      expect(q.period).toBe(30 * 86_400 + 3600);
+    });
+
+    it('within an hour of a boundary, the coarser step (valid on both sides)', () => {
+      expect(metricStepMs(new Date(0), new Date(15 * DAY - 30 * 60_000))).toBe(300_000);
+      expect(metricStepMs(new Date(0), new Date(15 * DAY - 2 * 3_600_000))).toBe(60_000);
+      expect(metricStepMs(new Date(0), new Date(63 * DAY - 30 * 60_000))).toBe(3_600_000);
     });
   });
 });

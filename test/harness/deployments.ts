@@ -1,6 +1,8 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DescribeEndpointCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { versionOfName } from '../../core/naming';
+import type { TargetOutcome, TargetReport } from '../../domain/deployment-report';
+import type { PolicyResult } from '../../handlers/policy-gate';
 import type { LocalApp } from '../../local/runner/local-app';
 import type { EmittedEvent } from '../../local/sagemaker/events';
 import { eventually } from './local-aws';
@@ -92,3 +94,26 @@ export function reconcileOutcomes(app: LocalApp, endpointName: string): string[]
     .filter((t) => t.endpointName === endpointName)
     .map((t) => t.result.outcome);
 }
+
+/** The reconciler's typed outcomes for an endpoint, in order: tests branch on their codes. */
+export function reconcileReports(app: LocalApp, endpointName: string): TargetOutcome[] {
+  return app.invocations
+    .filter((i) => i.functionName === 'reconcile-endpoint' && i.outcome.ok)
+    .flatMap(
+      (i) => ((i.outcome.ok ? i.outcome.result : undefined) as { targets?: TargetReport[] })?.targets ?? [],
+    )
+    .filter((t) => t.endpointName === endpointName)
+    .map((t) => t.result);
+}
+
+/** The policy handler's typed results for a version, in order. */
+export function policyResults(app: LocalApp, modelPackageArn: string): PolicyResult[] {
+  return app.invocations
+    .filter((i) => i.functionName === 'policy-gate' && i.outcome.ok)
+    .map((i) => (i.outcome.ok ? i.outcome.result : undefined) as PolicyResult)
+    .filter((r) => r !== undefined && 'modelPackageArn' in r && r.modelPackageArn === modelPackageArn);
+}
+
+/** A held outcome, narrowed: its code, version and servingHeld are typed. */
+export const isHeld = (r: TargetOutcome): r is Extract<TargetOutcome, { outcome: 'held' }> =>
+  r.outcome === 'held';

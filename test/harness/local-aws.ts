@@ -37,11 +37,19 @@ export function uniqueName(prefix: string): string {
   return `${prefix}-${randomUUID().slice(0, 8)}`;
 }
 
+const WAIT_SCALE = Number(process.env.MGOV_TEST_WAIT_SCALE ?? '3') || 3;
+
+/**
+ * Polls until `probe` gives a value. A wait, not a measurement: the bound only ends a test that will
+ * never pass, and is scaled by MGOV_TEST_WAIT_SCALE (default 3) so that a loaded machine (several
+ * handlers in turn on 2 shared cores) waits longer instead of failing.
+ */
 export async function eventually<T>(
   probe: () => Promise<T | undefined>,
   what: string,
   timeoutMs = 10_000,
 ): Promise<T> {
+  timeoutMs *= WAIT_SCALE;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

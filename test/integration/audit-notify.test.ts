@@ -151,7 +151,8 @@ it.each([
   'ignores %s with a logged reason, counted by reason, and no notification',
   async (_, event, reason, code) => {
     const { result, logs } = await captureLogs(() => handler(event()));
-    expect(result).toEqual({ outcome: 'ignored', reason: expect.stringMatching(reason), reasonCode: code });
+    expect(result).toEqual({ outcome: 'ignored', reason: expect.any(String), reasonCode: code });
+    // The logged reason is for people reading the logs: its wording is checked once, there.
     expect(logs.find((l) => l.message === 'event ignored')?.reason).toMatch(reason);
     // The EMF line: EventIgnored, a count, under the reason code (the format-drift alarm watches unrecognised-event).
     const emf = logs.find((l) => 'EventIgnored' in l) as Record<string, unknown> & { _aws: unknown };

@@ -51,7 +51,7 @@ beforeAll(async () => {
   };
   sagemaker = new SageMakerClient(client);
   autoscaling = new ApplicationAutoScalingClient(client);
-}, 120_000);
+}, 360_000);
 afterAll(async () => app?.stop());
 
 async function scaling() {

@@ -55,7 +55,7 @@ beforeAll(async () => {
   };
   sagemaker = new SageMakerClient(client);
   autoscaling = new ApplicationAutoScalingClient(client);
-}, 120_000);
+}, 360_000);
 afterAll(async () => app?.stop());
 
 async function approvedVersion(): Promise<void> {

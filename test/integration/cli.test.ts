@@ -36,7 +36,7 @@ beforeAll(async () => {
   savedEnv = { ...process.env };
   Object.assign(process.env, app.clientEnv('trainer'));
   await new S3Client({ forcePathStyle: true }).send(new CreateBucketCommand({ Bucket: 'cli-models' }));
-}, 120_000);
+}, 360_000);
 afterAll(async () => {
   process.env = savedEnv;
   await app?.stop();
@@ -196,6 +196,7 @@ describe('register, approve, reject, status, card', () => {
       groups: [
         {
           name: 'cli-group',
+          total: 1,
           versions: [
             {
               group: 'cli-group',
@@ -328,7 +329,8 @@ describe('retry-deploy', () => {
     expect(approve.err).toContain(
       'cli-prod: rolled back by SageMaker: no FailureReason given; when the cause is fixed: mgov retry-deploy cli-prod',
     );
-    expect(approve.err).toContain('mgov: cli-prod did not take the change');
+    // The run ends on the target's outcome (rolled-back), named with its reason.
+    expect(approve.err).toContain('mgov: cli-prod: rolled back by SageMaker: no FailureReason given');
     await app.idle();
     expect(lifecycleCalls(app, 'cli-prod').filter((c) => c.version === 2)).toHaveLength(1);
 

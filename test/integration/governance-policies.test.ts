@@ -11,8 +11,15 @@ import {
   SageMakerClient,
   UpdateModelCardCommand,
 } from '@aws-sdk/client-sagemaker';
+import type { HoldCode } from '../../domain/hold';
 import type { LocalApp } from '../../local/runner/local-app';
-import { lifecycleCalls, reconcileOutcomes, serving } from '../harness/deployments';
+import {
+  lifecycleCalls,
+  policyResults,
+  reconcileOutcomes,
+  reconcileReports,
+  serving,
+} from '../harness/deployments';
 import { startLocalApp } from '../harness/local-app';
 import { eventually } from '../harness/local-aws';
 import { readReference } from '../harness/reference';
@@ -88,7 +95,7 @@ beforeAll(async () => {
       Body: JSON.stringify({ regression_metrics: { mse: { value: 7.2, standard_deviation: 0.4 } } }),
     }),
   );
-}, 120_000);
+}, 360_000);
 afterAll(async () => app?.stop());
 
 async function describe_(arn: string) {
@@ -159,12 +166,12 @@ describe('separation of duties', () => {
     const arn = await register('gated', EVALUATION); // v5, passes the gate (mse equals live v3's)
     await settled(arn, 'PendingManualApproval');
     await setApproval(trainer, arn, 'Approved', 'my own model looks fine');
-    const reverted = await eventually(async () => {
-      const d = await describe_(arn);
-      return d.ModelApprovalStatus === 'PendingManualApproval' && /reverted/.test(d.ApprovalDescription ?? '')
-        ? d
-        : undefined;
-    }, 'the self-approval to be reverted');
+    await eventually(
+      async () => policyResults(app, arn).some((r) => r.outcome === 'self-approval-reverted') || undefined,
+      'the self-approval to be reverted',
+    );
+    const reverted = await describe_(arn);
+    expect(reverted.ModelApprovalStatus).toBe('PendingManualApproval');
     expect(reverted.ApprovalDescription).toBe(
       'Approval reverted: arn:aws:iam::123456789012:user/trainer registered this version and cannot also approve it (separation of duties); another approver must approve it.',
     );
@@ -202,7 +209,7 @@ describe('card gate', () => {
   });
 });
 
-describe('card gate: who reviews, and what (red-team review, round 3)', () => {
+describe('card gate: who reviews, and what', () => {
   const cardOf = (name: string) =>
     eventually(async () => {
       const c = await approver
@@ -210,13 +217,13 @@ describe('card gate: who reviews, and what (red-team review, round 3)', () => {
         .catch(() => undefined);
       return c?.ModelCardStatus === 'PendingReview' ? c : undefined;
     }, `${name} to await review`);
-  const heldFor = (reason: RegExp) =>
+  const heldFor = (version: number, code: HoldCode) =>
     eventually(
       async () =>
-        app.invocations
-          .filter((i) => i.functionName === 'reconcile-endpoint')
-          .some((i) => reason.test(JSON.stringify(i.outcome))) || undefined,
-      `the reconciler to hold carded-prod (${reason})`,
+        reconcileReports(app, 'carded-prod').some(
+          (r) => r.outcome === 'held' && r.version === version && r.code === code,
+        ) || undefined,
+      `the reconciler to hold carded-prod v${version} (${code})`,
     );
 
   it('never takes a card whose content someone wrote themselves as reviewed, nor exports it', async () => {
@@ -233,7 +240,7 @@ describe('card gate: who reviews, and what (red-team review, round 3)', () => {
       new UpdateModelCardCommand({ ModelCardName: 'carded-v2', ModelCardStatus: 'Approved' }),
     );
     await app.idle();
-    await heldFor(/model card carded-v2's content is not what model-governance generated/);
+    await heldFor(2, 'card-content-not-generated');
     expect(lifecycleCalls(app, 'carded-prod').map((c) => c.version)).not.toContain(2);
     // Not exported for the auditors, and taken back to review.
     const jobs = await reviewer.send(new ListModelCardExportJobsCommand({ ModelCardName: 'carded-v2' }));
@@ -252,7 +259,7 @@ describe('card gate: who reviews, and what (red-team review, round 3)', () => {
       new UpdateModelCardCommand({ ModelCardName: 'carded-v3', ModelCardStatus: 'Approved' }),
     );
     await app.idle();
-    await heldFor(/model card carded-v3 was reviewed by .*user\/approver, who approved the version/);
+    await heldFor(3, 'card-reviewer-is-approver');
     expect(lifecycleCalls(app, 'carded-prod').map((c) => c.version)).not.toContain(3);
     // Another principal's review releases it.
     await reviewer.send(

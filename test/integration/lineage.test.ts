@@ -123,7 +123,7 @@ it('records deployments and the rollback, linking the version to SageMaker’s e
       d.strategy,
     ]),
   ).toEqual([
-    ['deployment', 1, undefined, 'canary'],
+    ['deployment', 1, undefined, 'new endpoint'],
     ['deployment', 2, 1, 'canary'],
     ['rollback', 1, 2, 'canary'],
   ]);

@@ -60,7 +60,7 @@ beforeAll(async () => {
   await s3.send(
     new PutObjectCommand({ Bucket: 'metrics', Key: 'unknown.json', Body: '{ "accuracy": 0.9 }' }),
   );
-}, 120_000);
+}, 360_000);
 afterAll(async () => app?.stop());
 
 async function register(
@@ -106,20 +106,19 @@ async function cardHistory(name: string): Promise<{ status?: string; content: st
   return out;
 }
 
-/** No card version changed both its content and its status (SageMaker takes them only separately). */
-function expectOneChangePerVersion(history: { status?: string; content: string }[]): void {
-  for (let i = 1; i < history.length; i++) {
-    const [before, after] = [history[i - 1], history[i]];
-    const changed = [before?.status !== after?.status, before?.content !== after?.content].filter(Boolean);
-    expect(changed).toHaveLength(1);
-  }
-}
+/** How long a handler's run may take on a loaded machine (cold starts included). */
+const WAIT = 120_000;
+jest.setTimeout(4 * WAIT);
 const approvalIn = (content: string) => JSON.parse(content).model_package_details?.model_approval_status;
 const cardWithStatus = (name: string, status: string) =>
-  eventually(async () => {
-    const c = await card(name).catch(() => undefined);
-    return c?.ModelCardStatus === status ? c : undefined;
-  }, `${name} ${status}`);
+  eventually(
+    async () => {
+      const c = await card(name).catch(() => undefined);
+      return c?.ModelCardStatus === status ? c : undefined;
+    },
+    `${name} ${status}`,
+    WAIT,
+  );
 
 it('creates a card on registration, built from the registry and the metrics files', async () => {
   const arn = await register({
@@ -163,20 +162,23 @@ it('approves the card with the version and exports it as a PDF to the audit buck
   await cardWithStatus(`${GROUP}-v1`, 'Approved');
   await app.idle();
   // The approval rewrote the content (approval status in model_package_details) and the status, in
-  // two UpdateModelCard calls, content first: created PendingReview, then the approved content
-  // (still PendingReview), then Approved.
+  // two UpdateModelCard calls, content first: the content made version 2 (a card version is
+  // immutable but for its status: developer guide, Model card FAQs), whose status then became
+  // Approved; version 1 stays as it was.
   const history = await cardHistory(`${GROUP}-v1`);
   expect(history.map((v) => [v.status, approvalIn(v.content)])).toEqual([
     ['PendingReview', 'PendingManualApproval'],
-    ['PendingReview', 'Approved'],
     ['Approved', 'Approved'],
   ]);
-  expectOneChangePerVersion(history);
   const bucket = app.physicalId('ModelCardsAuditBucket');
-  const key = await eventually(async () => {
-    const out = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'model-cards/' }));
-    return out.Contents?.find((o) => o.Key?.endsWith('.pdf'))?.Key;
-  }, 'the exported PDF');
+  const key = await eventually(
+    async () => {
+      const out = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'model-cards/' }));
+      return out.Contents?.find((o) => o.Key?.endsWith('.pdf'))?.Key;
+    },
+    'the exported PDF',
+    WAIT,
+  );
   const pdf = await (
     await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))
   ).Body?.transformToString('latin1');
@@ -214,7 +216,11 @@ it('writes nothing for a duplicate event, and archives the card on rejection', a
   // The rejection's content went in before the card was archived (an Archived card takes none).
   expect(approvalIn(archived.Content ?? '{}')).toBe('Rejected');
   await app.idle();
-  expectOneChangePerVersion(await cardHistory(name));
+  expect((await cardHistory(name)).map((v) => [v.status, approvalIn(v.content)])).toEqual([
+    ['PendingReview', 'PendingManualApproval'],
+    ['Approved', 'Approved'],
+    ['Archived', 'Rejected'],
+  ]);
 });
 
 it('re-approving a rejected version brings its Archived card back: status first, then content', async () => {
@@ -226,21 +232,24 @@ it('re-approving a rejected version brings its Archived card back: status first,
     'Approved',
     'drift was a false alarm',
   );
-  const reapproved = await eventually(async () => {
-    const c = await card(name);
-    return c.ModelCardStatus === 'Approved' && approvalIn(c.Content ?? '{}') === 'Approved' ? c : undefined;
-  }, `${name} approved again`);
+  const reapproved = await eventually(
+    async () => {
+      const c = await card(name);
+      return c.ModelCardStatus === 'Approved' && approvalIn(c.Content ?? '{}') === 'Approved' ? c : undefined;
+    },
+    `${name} approved again`,
+    WAIT,
+  );
   expect(JSON.parse(reapproved.Content ?? '{}').model_package_details.approval_description).toBe(
     'drift was a false alarm',
   );
   await app.idle();
   const history = (await cardHistory(name)).slice(before - 1);
+  // The Archived version took the status (no new version), then the content made the next one.
   expect(history.map((v) => [v.status, approvalIn(v.content)])).toEqual([
-    ['Archived', 'Rejected'],
     ['Approved', 'Rejected'],
     ['Approved', 'Approved'],
   ]);
-  expectOneChangePerVersion(history);
   const failed = app.invocations.filter((i) => i.functionName === 'model-cards' && !i.outcome.ok);
   expect(failed).toEqual([]);
 });

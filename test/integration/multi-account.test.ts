@@ -98,7 +98,7 @@ it('deploys a version approved in the registry account to the staging account’
   // The endpoint is the staging account's, not the registry's.
   await expect(served(REGISTRY, staging)).rejects.toThrow(/Could not find endpoint/);
   expect(app.forwardings.filter((f) => f.refused)).toEqual([]);
-}, 60_000);
+}, 360_000);
 
 it('rolls the production account’s endpoint back when the newer version is rejected', async () => {
   await servesVersion(PRODUCTION, production, 1);
@@ -109,7 +109,7 @@ it('rolls the production account’s endpoint back when the newer version is rej
   await setApproval(registry, v2, 'Rejected', 'complaints about false positives');
   await servesVersion(PRODUCTION, production, 1);
   await servesVersion(STAGING, staging, 1);
-}, 90_000);
+}, 360_000);
 
 it('refuses another account’s PutEvents to a deployment account’s bus', async () => {
   const bus = `arn:aws:events:${REGION}:${STAGING}:event-bus/default`;
@@ -149,7 +149,7 @@ it('refuses another account’s PutEvents to a deployment account’s bus', asyn
   expect(app.invocations.slice(before).filter((i) => i.account === STAGING)).toEqual([]);
   expect(app.sagemaker.buses.delivered.filter((d) => d.event.account !== REGISTRY)).toEqual([]);
   await servesVersion(STAGING, staging, 1);
-}, 60_000);
+}, 360_000);
 
 it('refuses to list or describe versions to an account the group’s policy does not name', async () => {
   const groupArn = `arn:aws:sagemaker:${REGION}:${REGISTRY}:model-package-group/${group}`;
@@ -196,7 +196,7 @@ it('refuses to list or describe versions to an account the group’s policy does
   await expect(
     inStaging.send(new UpdateModelPackageCommand({ ModelPackageArn: v1, ModelApprovalStatus: 'Rejected' })),
   ).rejects.toMatchObject({ name: 'AccessDeniedException' });
-}, 60_000);
+}, 360_000);
 
 it('shows the endpoints of every account in mgov status, given a named profile per account', async () => {
   // Profiles as people keep them, one per account (locally, access key `<account>:<key>` is that
@@ -248,7 +248,7 @@ it('shows the endpoints of every account in mgov status, given a named profile p
   } finally {
     process.env = saved;
   }
-}, 60_000);
+}, 360_000);
 
 it('sends an event the deployment account’s bus refuses to the registry’s forwarding dead-letter queue', async () => {
   // Production's bus no longer accepts the registry's events (its policy statement removed).
@@ -298,4 +298,4 @@ it('sends an event the deployment account’s bus refuses to the registry’s fo
     `arn:aws:events:${REGION}:${PRODUCTION}:event-bus/default`,
   ]);
   sqs.destroy();
-}, 60_000);
+}, 360_000);

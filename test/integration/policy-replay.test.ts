@@ -1,7 +1,7 @@
 /**
  * An EventBridge archive replay re-delivers old events (they carry `replay-name`): the policy
  * handler must decide from the registry and what it recorded, so a replayed approval event never
- * reverts an approval it has already checked (red-team review, Low). The policy handler runs from
+ * reverts an approval it has already checked. The policy handler runs from
  * source with its role's credentials against a local SageMaker in front of the run's moto.
  */
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
@@ -37,6 +37,7 @@ beforeAll(async () => {
   ({ handler } = loadHandler<Handler>('../../handlers/policy-gate', {
     NOTIFICATION_TOPIC_ARN: topic.TopicArn as string,
     VERDICT_S3_URI: `s3://${bucket}/quality-gate-verdicts`,
+    GOVERNANCE_RECORD_S3_URI: `s3://${bucket}/governance-record`,
     POLICY_ROLE_ARN: POLICY_ROLE,
     GOVERNANCE_MANIFEST_PATH: writeManifest({
       groups: [{ name: group, separationOfDuties: true, deployments: [{ endpointName: `${group}-prod` }] }],

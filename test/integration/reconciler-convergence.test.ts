@@ -34,7 +34,7 @@ beforeAll(async () => {
     region: 'us-east-1',
     credentials: { accessKeyId: 'p', secretAccessKey: 'x' },
   });
-}, 120_000);
+}, 360_000);
 afterAll(async () => app?.stop());
 
 /** mulberry32: a small seeded PRNG. */

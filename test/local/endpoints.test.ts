@@ -10,6 +10,7 @@ import {
   ListTagsCommand,
   type SageMakerClient,
   UpdateEndpointCommand,
+  UpdateEndpointWeightsAndCapacitiesCommand,
 } from '@aws-sdk/client-sagemaker';
 import { eventually, uniqueName } from '../harness/local-aws';
 import { startLocalSageMaker } from '../harness/local-sagemaker';
@@ -57,12 +58,14 @@ async function inService(name: string) {
 it('creates an endpoint Creating, then InService on its config', async () => {
   const name = uniqueName('ep');
   const config = await endpointConfig();
+  local.server.endpoints.hold(name);
   const { EndpointArn } = await sagemaker.send(
     new CreateEndpointCommand({ EndpointName: name, EndpointConfigName: config }),
   );
   expect(EndpointArn).toBe(`arn:aws:sagemaker:us-east-1:123456789012:endpoint/${name}`);
   expect(await status(name)).toBe('Creating');
-  await inService(name);
+  await local.server.endpoints.release(name);
+  expect(await status(name)).toBe('InService');
   const described = await sagemaker.send(new DescribeEndpointCommand({ EndpointName: name }));
   expect(described).toMatchObject({
     EndpointName: name,
@@ -74,29 +77,17 @@ it('creates an endpoint Creating, then InService on its config', async () => {
   expect(described.CreationTime).toBeInstanceOf(Date);
 });
 
-it('refuses to update or delete an endpoint that is Creating or Updating, as the service does', async () => {
+it('holds an endpoint over HTTP too (POST /_local/hold, /_local/release), for tests of a running local app', async () => {
   const name = uniqueName('ep');
-  const config = await endpointConfig();
-  await sagemaker.send(new CreateEndpointCommand({ EndpointName: name, EndpointConfigName: config }));
-  const refusal = `Cannot update in-progress endpoint "arn:aws:sagemaker:us-east-1:123456789012:endpoint/${name}".`;
-  await expect(
-    sagemaker.send(new UpdateEndpointCommand({ EndpointName: name, EndpointConfigName: config })),
-  ).rejects.toMatchObject({
-    name: 'ValidationException',
-    message: refusal,
-  });
-  await expect(sagemaker.send(new DeleteEndpointCommand({ EndpointName: name }))).rejects.toMatchObject({
-    name: 'ValidationException',
-    message: refusal,
-  });
-  await inService(name);
-  const next = await endpointConfig();
-  await sagemaker.send(new UpdateEndpointCommand({ EndpointName: name, EndpointConfigName: next }));
-  await expect(
-    sagemaker.send(new UpdateEndpointCommand({ EndpointName: name, EndpointConfigName: next })),
-  ).rejects.toMatchObject({
-    message: refusal,
-  });
+  const control = (route: string) =>
+    fetch(`${local.url}/_local/${route}`, { method: 'POST', body: JSON.stringify({ endpointName: name }) });
+  expect((await control('hold')).status).toBe(200);
+  await sagemaker.send(
+    new CreateEndpointCommand({ EndpointName: name, EndpointConfigName: await endpointConfig() }),
+  );
+  expect(await status(name)).toBe('Creating');
+  expect((await control('release')).status).toBe(200);
+  expect(await status(name)).toBe('InService');
 });
 
 it('updates Updating, then InService on the new config, accepting a blue/green DeploymentConfig', async () => {
@@ -116,6 +107,7 @@ it('updates Updating, then InService on the new config, accepting a blue/green D
     },
     AutoRollbackConfiguration: { Alarms: [{ AlarmName: 'errors' }] },
   };
+  local.server.endpoints.hold(name);
   await sagemaker.send(
     new UpdateEndpointCommand({
       EndpointName: name,
@@ -127,7 +119,7 @@ it('updates Updating, then InService on the new config, accepting a blue/green D
   const updating = await sagemaker.send(new DescribeEndpointCommand({ EndpointName: name }));
   expect(updating.EndpointStatus).toBe('Updating');
   expect(updating.EndpointConfigName).toBe(first);
-  await inService(name);
+  await local.server.endpoints.release(name);
   const done = await sagemaker.send(new DescribeEndpointCommand({ EndpointName: name }));
   expect(done.EndpointConfigName).toBe(second);
   expect(done.LastDeploymentConfig).toEqual(deploymentConfig);
@@ -206,8 +198,8 @@ it('refuses UpdateEndpoint and DeleteEndpoint while the endpoint is Creating, Up
   const config = await endpointConfig();
   const other = await endpointConfig();
   const arn = `arn:aws:sagemaker:us-east-1:123456789012:endpoint/${name}`;
-  // Long enough for the checks to run while each state lasts, on a loaded machine.
-  local.server.configure({ timing: { createMs: 1500, updateMs: 1500, deleteMs: 1500 } });
+  // Held in each state until released: the checks never race the state's end.
+  const endpoints = local.server.endpoints;
   const refused = async (expected: string) => {
     expect(await status(name)).toBe(expected);
     for (const call of [
@@ -219,24 +211,29 @@ it('refuses UpdateEndpoint and DeleteEndpoint while the endpoint is Creating, Up
         message: `Cannot update in-progress endpoint "${arn}".`,
       });
     }
+    await endpoints.release(name);
+    endpoints.hold(name);
   };
+  endpoints.hold(name);
   await sagemaker.send(new CreateEndpointCommand({ EndpointName: name, EndpointConfigName: config }));
   await refused('Creating');
-  await inService(name);
   for (const s of ['SystemUpdating', 'RollingBack'] as const) {
     const res = await fetch(`${local.url}/_local/system-state`, {
       method: 'POST',
-      body: JSON.stringify({ endpointName: name, status: s, ms: 1500 }),
+      body: JSON.stringify({ endpointName: name, status: s, ms: 50 }),
     });
     expect(res.status).toBe(200);
     await refused(s);
-    await inService(name);
+    expect(await status(name)).toBe('InService');
   }
   await sagemaker.send(new UpdateEndpointCommand({ EndpointName: name, EndpointConfigName: other }));
   await refused('Updating');
-  await inService(name);
   await sagemaker.send(new DeleteEndpointCommand({ EndpointName: name }));
-  await refused('Deleting');
+  expect(await status(name)).toBe('Deleting');
+  await expect(
+    sagemaker.send(new UpdateEndpointCommand({ EndpointName: name, EndpointConfigName: other })),
+  ).rejects.toMatchObject({ message: `Cannot update in-progress endpoint "${arn}".` });
+  await endpoints.release(name);
 });
 
 it('keeps the tags of its endpoints (AddTags, ListTags, DeleteTags) and sends them with its events', async () => {
@@ -283,4 +280,37 @@ it('deletes an endpoint after Deleting', async () => {
       ),
     'the endpoint to be gone',
   );
+});
+
+it('scales a variant (UpdateEndpointWeightsAndCapacities) Updating, then InService at the new count, with both events', async () => {
+  const name = uniqueName('ep');
+  await sagemaker.send(
+    new CreateEndpointCommand({ EndpointName: name, EndpointConfigName: await endpointConfig() }),
+  );
+  await inService(name);
+  const next = await endpointConfig();
+  local.server.configure({ timing: { updateMs: 5000 } });
+  await sagemaker.send(
+    new UpdateEndpointWeightsAndCapacitiesCommand({
+      EndpointName: name,
+      DesiredWeightsAndCapacities: [{ VariantName: 'AllTraffic', DesiredInstanceCount: 4 }],
+    }),
+  );
+  const during = await sagemaker.send(new DescribeEndpointCommand({ EndpointName: name }));
+  expect(during.EndpointStatus).toBe('Updating');
+  expect(during.ProductionVariants?.map((v) => [v.DesiredInstanceCount, v.CurrentInstanceCount])).toEqual([
+    [4, 2],
+  ]);
+  await expect(
+    sagemaker.send(new UpdateEndpointCommand({ EndpointName: name, EndpointConfigName: next })),
+  ).rejects.toThrow(/in-progress/);
+  await inService(name);
+  const after = await sagemaker.send(new DescribeEndpointCommand({ EndpointName: name }));
+  expect(after.ProductionVariants?.map((v) => [v.DesiredInstanceCount, v.CurrentInstanceCount])).toEqual([
+    [4, 4],
+  ]);
+  const statuses = local.server.events.emitted
+    .filter((e) => e.detail.EndpointName === name)
+    .map((e) => e.detail.EndpointStatus);
+  expect(statuses.slice(-2)).toEqual(['UPDATING', 'IN_SERVICE']);
 });

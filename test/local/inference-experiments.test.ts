@@ -48,6 +48,12 @@ async function liveEndpoint() {
       ProductionVariants: [
         { VariantName: 'AllTraffic', ModelName: live, InstanceType: 'ml.m5.large', InitialInstanceCount: 1 },
       ],
+      KmsKeyId: 'arn:aws:kms:us-east-1:123456789012:key/local',
+      DataCaptureConfig: {
+        InitialSamplingPercentage: 10,
+        DestinationS3Uri: 's3://capture/churn',
+        CaptureOptions: [{ CaptureMode: 'Input' }, { CaptureMode: 'Output' }],
+      },
     }),
   );
   await sagemaker.send(new CreateEndpointCommand({ EndpointName: endpoint, EndpointConfigName: config }));
@@ -59,11 +65,11 @@ async function liveEndpoint() {
         : undefined,
     'the endpoint InService',
   );
-  return { endpoint, live, candidate };
+  return { endpoint, live, candidate, config };
 }
 
 function request(
-  e: { endpoint: string; live: string; candidate: string },
+  e: { endpoint: string; live: string; candidate: string; config: string },
   more: Partial<CreateInferenceExperimentCommandInput> = {},
 ): CreateInferenceExperimentCommandInput {
   const infra = {
@@ -91,11 +97,17 @@ function request(
 const statusOf = async (name: string) =>
   (await sagemaker.send(new DescribeInferenceExperimentCommand({ Name: name }))).Status;
 
-it('runs Creating → Running (the endpoint carries the shadow variant) → Completed (back to one variant)', async () => {
+it('runs Creating → Created → Running (the endpoint carries the shadow variant) → Completed (back on its pre-test config)', async () => {
   const e = await liveEndpoint();
-  const r = request(e);
+  // Starts two seconds from now: Created until then.
+  const start = Date.now() + 2000;
+  const r = request(e, { Schedule: { StartTime: new Date(start), EndTime: new Date(start + 60_000) } });
   await sagemaker.send(new CreateInferenceExperimentCommand(r));
   expect(await statusOf(r.Name as string)).toBe('Creating');
+  await eventually(
+    async () => ((await statusOf(r.Name as string)) === 'Created' ? true : undefined),
+    'Created',
+  );
   await eventually(
     async () => ((await statusOf(r.Name as string)) === 'Running' ? true : undefined),
     'Running',
@@ -112,6 +124,14 @@ it('runs Creating → Running (the endpoint carries the shadow variant) → Comp
   );
   const described = await sagemaker.send(new DescribeInferenceExperimentCommand({ Name: r.Name }));
   expect(described.CompletionTime).toBeInstanceOf(Date);
+  // "The endpoint reverts to the state it was in prior to starting the test": its own config, with
+  // its data capture and KMS key, not one rebuilt from the experiment.
+  const after = await eventually(async () => {
+    const d = await sagemaker.send(new DescribeEndpointCommand({ EndpointName: e.endpoint }));
+    return d.EndpointStatus === 'InService' ? d : undefined;
+  }, 'the endpoint InService after the test');
+  expect(after.EndpointConfigName).toBe(e.config);
+  expect(after.DataCaptureConfig?.DestinationS3Uri).toBe('s3://capture/churn');
   const listed = await sagemaker.send(new ListInferenceExperimentsCommand({ NameContains: r.Name }));
   expect(listed.InferenceExperiments?.map((x) => [x.Name, x.Status])).toEqual([[r.Name, 'Completed']]);
 });
@@ -177,7 +197,9 @@ it('holds every request to the API model: the sampling percentage, the actions, 
 });
 
 it('answers GetMetricData of AWS/SageMaker per variant, with p99, from the figures set', async () => {
-  const at = new Date('2026-12-02T01:00:30Z');
+  // Two days back, 30 seconds into a minute.
+  const minute = Math.floor((Date.now() - 2 * 86_400_000) / 60_000) * 60_000;
+  const at = new Date(minute + 30_000);
   await fetch(`${local.url}/_local/variant-metrics`, {
     method: 'POST',
     body: JSON.stringify([
@@ -209,8 +231,8 @@ it('answers GetMetricData of AWS/SageMaker per variant, with p99, from the figur
   });
   const out = await cloudwatch.send(
     new GetMetricDataCommand({
-      StartTime: new Date('2026-12-02T01:00:00Z'),
-      EndTime: new Date('2026-12-02T01:01:00Z'),
+      StartTime: new Date(minute),
+      EndTime: new Date(minute + 60_000),
       MetricDataQueries: [
         query('p99', 'ModelLatency', 'p99'),
         query('n', 'Invocations', 'Sum'),
@@ -241,4 +263,80 @@ it('answers GetMetricData of AWS/SageMaker per variant, with p99, from the figur
     ['e', [2]],
     ['other', []],
   ]);
+});
+
+describe("GetMetricData keeps CloudWatch's period rules by the age of StartTime", () => {
+  const DAY = 86_400_000;
+  const HOUR = 3_600_000;
+  /** Ten invocations recorded `days` ago, 10 minutes 30 seconds past an hour. */
+  async function recordedDaysAgo(days: number) {
+    const hour = Math.floor((Date.now() - days * DAY) / HOUR) * HOUR;
+    const at = hour + 630_000;
+    await fetch(`${local.url}/_local/variant-metrics`, {
+      method: 'POST',
+      body: JSON.stringify([
+        { endpointName: 'ep', variantName: 'AllTraffic', invocations: 10, at: new Date(at).toISOString() },
+      ]),
+    });
+    return at;
+  }
+  /** The Invocations Sum over [start, start + 2 h) in periods of `period` seconds. */
+  async function sum(start: number, period: number) {
+    const cloudwatch = new CloudWatchClient(local.clientConfig());
+    const out = await cloudwatch.send(
+      new GetMetricDataCommand({
+        StartTime: new Date(start),
+        EndTime: new Date(start + 2 * HOUR),
+        ScanBy: 'TimestampAscending',
+        MetricDataQueries: [
+          {
+            Id: 'n',
+            MetricStat: {
+              Metric: {
+                Namespace: 'AWS/SageMaker',
+                MetricName: 'Invocations',
+                Dimensions: [
+                  { Name: 'EndpointName', Value: 'ep' },
+                  { Name: 'VariantName', Value: 'AllTraffic' },
+                ],
+              },
+              Period: period,
+              Stat: 'Sum',
+            },
+          },
+        ],
+      }),
+    );
+    const r = out.MetricDataResults?.[0];
+    return { timestamps: r?.Timestamps?.map((t) => t.getTime()), values: r?.Values };
+  }
+
+  it('under 15 days: any multiple of 60 seconds, from StartTime rounded down to the minute', async () => {
+    const at = await recordedDaysAgo(2);
+    const start = at - 90_000;
+    expect(await sum(start, 120)).toEqual({
+      timestamps: [Math.floor(start / 60_000) * 60_000],
+      values: [10],
+    });
+    expect(await sum(start, 90)).toEqual({ timestamps: [], values: [] });
+  });
+
+  it('15 to 63 days: a multiple of 300 seconds, from StartTime rounded down to 5 minutes; else no data points', async () => {
+    const at = await recordedDaysAgo(20);
+    const start = at - 90_000;
+    expect(await sum(start, 60)).toEqual({ timestamps: [], values: [] });
+    expect(await sum(start, 600)).toEqual({
+      timestamps: [Math.floor(start / 300_000) * 300_000],
+      values: [10],
+    });
+  });
+
+  it('over 63 days: a multiple of 3600 seconds, from StartTime rounded down to the hour; else no data points', async () => {
+    const at = await recordedDaysAgo(70);
+    expect(await sum(at - 90_000, 300)).toEqual({ timestamps: [], values: [] });
+    expect(await sum(at - 90_000, 3600)).toEqual({
+      timestamps: [Math.floor(at / HOUR) * HOUR],
+      values: [10],
+    });
+  });
 });

@@ -63,7 +63,7 @@ it('exports a card as a PDF into the S3 location given', async () => {
   expect(ModelCardExportJobSummaries?.map((j) => j.Status)).toEqual(['Completed']);
 });
 
-it('keeps a card’s content when an update sends only the status, as the service does', async () => {
+it('keeps a card’s content and version when an update sends only the status, as the service does', async () => {
   const card = uniqueName('keep');
   await sagemaker.send(
     new CreateModelCardCommand({
@@ -77,7 +77,8 @@ it('keeps a card’s content when an update sends only the status, as the servic
   expect(described).toMatchObject({
     Content: '{"model_overview":{}}',
     ModelCardStatus: 'PendingReview',
-    ModelCardVersion: 2,
+    // Developer guide, Model card FAQs: a version is immutable except for its status.
+    ModelCardVersion: 1,
   });
 });
 

@@ -55,4 +55,4 @@ it('exits when the process that started it is killed', async () => {
     `moto (PID ${motoPid}) gone after its parent`,
     10_000,
   );
-}, 60_000);
+}, 360_000);

@@ -61,7 +61,7 @@ beforeAll(async () => {
       }),
     );
   }
-}, 120_000);
+}, 360_000);
 afterAll(async () => app?.stop());
 
 const metrics = (name: string) =>

@@ -122,13 +122,13 @@ describe('PATH without python3', () => {
     expectStoppedBeforeSynth(r);
     expect(r.stderr).toBe(`${expected()}\n`);
     expect(r.stdout).toBe('');
-  }, 60_000);
+  }, 360_000);
 
   it('npm run demo too', async () => {
     const r = await runScript('demo/run.ts', { PATH });
     expectStoppedBeforeSynth(r);
     expect(r.stderr).toBe(`demo: ${expected()}\n`);
-  }, 60_000);
+  }, 360_000);
 
   it("npm test's integration setup too: its error is that one line, without a stack", async () => {
     const saved = { ...process.env };
@@ -146,7 +146,7 @@ describe('PATH without python3', () => {
     } finally {
       process.env = saved;
     }
-  }, 60_000);
+  }, 360_000);
 });
 
 describe('a Python without moto', () => {
@@ -154,7 +154,7 @@ describe('a Python without moto', () => {
   beforeAll(() => {
     bare = join(tmp(), 'bare');
     execFileSync(PYTHON, ['-m', 'venv', bare]);
-  }, 120_000);
+  }, 360_000);
 
   it('npm run local installs moto into .local/venv, showing the commands and pip, and says what to run when pip cannot', async () => {
     const python = venvPythonOf(bare);
@@ -195,7 +195,7 @@ describe('moto without its [server] extra', () => {
     expect(execFileSync(python, ['-c', 'import moto; print(moto.__version__)'], { encoding: 'utf8' })).toBe(
       '5.2.1\n',
     );
-  }, 120_000);
+  }, 360_000);
 
   it('npm run local says which server dependencies are missing, tries the install, and says what to run', async () => {
     const python = venvPythonOf(partial);
@@ -217,7 +217,7 @@ describe('MOTO_URL: a moto server already running', () => {
   let moto: MotoServer;
   beforeAll(async () => {
     moto = await startMoto({ python: PYTHON });
-  }, 60_000);
+  }, 360_000);
   afterAll(async () => moto?.stop());
 
   it('npm run local refuses a MOTO_URL where nothing answers, in one line, without needing Python', async () => {
@@ -226,7 +226,7 @@ describe('MOTO_URL: a moto server already running', () => {
     expect(r.stderr).toBe(
       'MOTO_URL is http://127.0.0.1:9, but no moto server answers there. Start one (for example: docker run --rm -p 5000:5000 motoserver/moto:5.2.1, with MOTO_URL=http://127.0.0.1:5000), or unset MOTO_URL.\n',
     );
-  }, 60_000);
+  }, 360_000);
 
   it('npm run local uses it on a machine without Python, and leaves it running when stopped', async () => {
     const cwd = tmp();
@@ -274,7 +274,7 @@ describe('MOTO_URL: a moto server already running', () => {
       await app.stop();
     }
     expect(await motoAnswers(moto.url)).toBe(true);
-  }, 120_000);
+  }, 360_000);
 
   it("npm test's integration setup uses it instead of starting one", async () => {
     const saved = { ...process.env };
@@ -290,7 +290,7 @@ describe('MOTO_URL: a moto server already running', () => {
       process.env = saved;
       holder.__moto__ = before;
     }
-  }, 60_000);
+  }, 360_000);
 });
 
 it('uses .local/venv once it has moto, with no python3 on PATH', async () => {
@@ -303,4 +303,4 @@ it('uses .local/venv once it has moto, with no python3 on PATH', async () => {
     ensureMoto({ venvDir: venv, env: { PATH: pathWithoutPython() }, progress: (l) => progress.push(l) }),
   ).resolves.toEqual({ kind: 'python', python: venvPythonOf(venv), motoVersion: '5.2.1' });
   expect(progress).toEqual([]);
-}, 60_000);
+}, 360_000);

@@ -21,7 +21,7 @@ beforeAll(async () => {
     region: env.AWS_REGION,
     credentials: { accessKeyId: 'alice', secretAccessKey: 'local' },
   });
-}, 120_000);
+}, 360_000);
 afterAll(async () => app?.stop());
 
 it('delivers a registered-then-approved version’s events to the handler the synthesized rule names', async () => {
@@ -112,4 +112,4 @@ it('stops everything it started', async () => {
   await local.stop();
   for (const pid of pids) expect(() => process.kill(pid, 0)).toThrow();
   await expect(fetch(local.sagemaker.moto.url)).rejects.toThrow();
-}, 120_000);
+}, 360_000);

@@ -31,6 +31,7 @@ describe('parseGovernanceConfig', () => {
       slo: { approvalToServingMinutes: 60 },
       tracing: false,
       notifications: {},
+      dataCapture: { prefix: 'data-capture', retentionDays: 90 },
       groups: [
         {
           name: 'churn',
@@ -174,9 +175,11 @@ describe('parseGovernanceConfig', () => {
       'groups[0].deployments[0]: has both "instances" and "serverless"; keep exactly one.',
       'groups[0].deployments[0].serverless.memorySizeMb: is 1500; use 1024, 2048, 3072, 4096, 5120 or 6144.',
     ]);
-    expect(problemsOf(withDeployment({ instances: { type: 'm5.large' } }))).toEqual([
-      'groups[0].deployments[0].instances.type: "m5.large" is not a SageMaker instance type; use one like "ml.m5.large".',
-    ]);
+    const [problem, ...others] = problemsOf(withDeployment({ instances: { type: 'm5.large' } }));
+    expect(others).toEqual([]);
+    expect(problem).toMatch(
+      /^groups\[0\]\.deployments\[0\]\.instances\.type: "m5\.large" .*did you mean "ml\.m5\.large"/,
+    );
   });
 
   it('rejects reserved tag keys, unknown enums, and a missing group list', () => {
@@ -320,6 +323,34 @@ describe('slo', () => {
     [{ approvalToServingMinute: 30 }, /Did you mean "approvalToServingMinutes"/],
   ])('refuses %j, naming the field', (slo, message) => {
     expect(() => parseGovernanceConfig({ ...minimal, slo })).toThrow(message);
+  });
+});
+
+describe('dataCapture', () => {
+  it('takes a bucket of your own with a prefix, or the provisioned bucket with a retention', () => {
+    expect(
+      parseGovernanceConfig({ ...minimal, dataCapture: { bucket: 'ml-capture', prefix: 'c/q' } }).dataCapture,
+    ).toEqual({
+      bucket: 'ml-capture',
+      prefix: 'c/q',
+      retentionDays: 90,
+    });
+    expect(parseGovernanceConfig({ ...minimal, dataCapture: { retentionDays: 0 } }).dataCapture).toEqual({
+      prefix: 'data-capture',
+      retentionDays: 0,
+    });
+  });
+  it.each([
+    [{ bucket: 'Not_A_Bucket' }, 'dataCapture.bucket'],
+    [{ prefix: '/leading' }, 'dataCapture.prefix'],
+    [{ prefix: 'trailing/' }, 'dataCapture.prefix'],
+    [{ prefix: 'a b' }, 'dataCapture.prefix'],
+    [{ retentionDays: -1 }, 'dataCapture.retentionDays'],
+    // The lifecycle of a bucket the configuration names is its owner's.
+    [{ bucket: 'ml-capture', retentionDays: 30 }, 'dataCapture.retentionDays'],
+    [{ bukket: 'ml-capture' }, 'dataCapture.bukket'],
+  ])('refuses %j, naming %s', (dataCapture, path) => {
+    expect(problemsOf({ ...minimal, dataCapture }).map((p) => p.split(':')[0])).toEqual([path]);
   });
 });
 

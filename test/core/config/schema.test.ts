@@ -37,6 +37,7 @@ const full = (): Json => ({
   stacks: 1,
   slo: { approvalToServingMinutes: 30 },
   tracing: true,
+  dataCapture: { prefix: 'capture/requests', retentionDays: 30 },
   notifications: {
     slack: { workspaceId: 'T07EA123LEP', channelId: 'C07EZ1ABC23' },
     teams: {
@@ -84,6 +85,29 @@ const full = (): Json => ({
             scaleOutCooldownSeconds: 60,
           },
           shadow: { samplingPercent: 50, minutes: 60, maxLatencyIncreasePercent: 10, maxErrorRatePercent: 1 },
+          monitoring: {
+            dataQuality: {
+              scheduleExpression: 'cron(0 * ? * * *)',
+              instanceType: 'ml.m5.xlarge',
+              instanceCount: 1,
+              volumeSizeInGB: 20,
+              maxRuntimeInSeconds: 3600,
+            },
+            modelQuality: {
+              scheduleExpression: 'cron(0 0 ? * * *)',
+              groundTruthS3Uri: 's3://labels/churn-a',
+              problemType: 'BinaryClassification',
+              inferenceAttribute: '0',
+              probabilityAttribute: '1',
+              probabilityThresholdAttribute: 0.5,
+              instanceType: 'ml.m5.xlarge',
+              instanceCount: 1,
+              volumeSizeInGB: 20,
+              maxRuntimeInSeconds: 3600,
+            },
+            onViolation: 'hold',
+            deployUnmonitored: false,
+          },
         },
         {
           endpointName: 'churn-b',
@@ -141,6 +165,7 @@ it('the full configuration is valid and reaches every object of the schema', () 
     expect.arrayContaining([
       '(root)',
       'registry',
+      'dataCapture',
       'groups[0]',
       'groups[0].modelCard',
       'groups[0].qualityGate',

@@ -21,10 +21,10 @@ const P = 'groups[0].deployments[0]';
 
 describe('deployments[].shadow', () => {
   it('resolves the defaults and writes them back unchanged', () => {
-    const config = parseGovernanceConfig(configWith({ instances: { count: 1 }, shadow: { minutes: 30 } }));
+    const config = parseGovernanceConfig(configWith({ instances: { count: 1 }, shadow: { minutes: 90 } }));
     expect(config.groups[0]?.deployments[0]?.shadow).toEqual({
       samplingPercent: 100,
-      minutes: 30,
+      minutes: 90,
       maxLatencyIncreasePercent: 10,
       maxErrorRatePercent: 1,
     });
@@ -44,21 +44,24 @@ describe('deployments[].shadow', () => {
       ),
     ).toEqual([
       `${P}.shadow.minute: unknown key. Did you mean "minutes"? Allowed keys: samplingPercent, minutes, maxLatencyIncreasePercent, maxErrorRatePercent.`,
-      `${P}.shadow.minutes: is required: how many minutes the shadow test runs (1 to 43200).`,
+      `${P}.shadow.minutes: is required: how many minutes the shadow test runs (60 to 43200: an hour to 30 days).`,
       `${P}.shadow.samplingPercent: is 0; use a whole number from 1 to 100.`,
       `${P}.shadow.maxLatencyIncreasePercent: is -1; use a whole number from 0 to 1000.`,
       `${P}.shadow.maxErrorRatePercent: is 101; use a whole number from 0 to 100.`,
     ]);
   });
 
-  it('refuses more than the 30 days SageMaker allows a shadow test', () => {
+  it('refuses more than the 30 days SageMaker allows a shadow test, and less than the hour its guide gives', () => {
     expect(problemsOf(configWith({ shadow: { minutes: 43_201 } }))).toEqual([
-      `${P}.shadow.minutes: is 43201; use a whole number from 1 to 43200.`,
+      `${P}.shadow.minutes: is 43201; use a whole number from 60 to 43200.`,
+    ]);
+    expect(problemsOf(configWith({ shadow: { minutes: 59 } }))).toEqual([
+      `${P}.shadow.minutes: is 59; use a whole number from 60 to 43200.`,
     ]);
   });
 
   it('refuses a shadow test on a serverless target', () => {
-    expect(problemsOf(configWith({ serverless: {}, shadow: { minutes: 10 } }))).toEqual([
+    expect(problemsOf(configWith({ serverless: {}, shadow: { minutes: 60 } }))).toEqual([
       `${P}.shadow: a shadow test runs the new version on real-time instances beside the live one (SageMaker inference experiments); serverless endpoints cannot take one. Remove shadow or give the target "instances".`,
     ]);
   });

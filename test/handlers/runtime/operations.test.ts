@@ -136,6 +136,7 @@ describe('the handler wrapper', () => {
     });
     const warning = logs.find((l) => l.message === 'event ignored');
     expect(warning).toMatchObject({
+      level: 'WARN',
       reason: 'detail-type is 1',
       reasonCode: 'unrecognised-event',
       event: { weird: true },
@@ -152,7 +153,9 @@ describe('the handler wrapper', () => {
       handler.ignored('not-governed', 'not ours'),
     );
     const { logs } = await captureLogs(() => wrapped({ secret: 'x' }, context));
-    expect(logs.find((l) => l.message === 'event ignored')).not.toHaveProperty('event');
+    const routine = logs.find((l) => l.message === 'event ignored');
+    expect(routine).not.toHaveProperty('event');
+    expect(routine).toMatchObject({ level: 'INFO' });
     expect(only(logs, 'EventIgnored').line).toMatchObject({ Reason: 'not-governed' });
   });
 

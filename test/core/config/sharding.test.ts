@@ -1,10 +1,9 @@
-/** Splitting many groups over stacks: stable, bounded, and 500 groups synthesize within CloudFormation's limits. */
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { buildGovernanceApp } from '../../bin/governance-app';
-import { type ConfigurationError, parseGovernanceConfig } from '../../core/config/parse';
-import { groupsByStack, MAX_GROUPS_PER_STACK, stacksNeeded } from '../../core/config/sharding';
+/**
+ * Splitting many groups over stacks: stable and bounded. That 500 groups synthesize within
+ * CloudFormation's limits is a figure of the bench (npm run bench scale), which fails when they do not.
+ */
+import { type ConfigurationError, parseGovernanceConfig } from '../../../core/config/parse';
+import { groupsByStack, MAX_GROUPS_PER_STACK, stacksNeeded } from '../../../core/config/sharding';
 
 const names = (n: number, prefix = 'group') =>
   Array.from({ length: n }, (_, i) => `${prefix}-${String(i).padStart(3, '0')}`);
@@ -45,30 +44,3 @@ it('refuses one stack with too many groups, and says how many stacks to use', ()
   const ok = parseGovernanceConfig({ groups, stacks: needed });
   expect(Math.max(...groupsByStack(ok).map((g) => g.length))).toBeLessThanOrEqual(MAX_GROUPS_PER_STACK);
 });
-
-it('synthesizes 500 governed groups, every stack inside 500 resources and 1 MB', () => {
-  const groups = names(500).map((name, i) => ({
-    name,
-    deployments: [{ endpointName: `endpoint-${String(i).padStart(3, '0')}` }],
-  }));
-  const stacks = stacksNeeded(groups.map((g) => g.name));
-  const outdir = mkdtempSync(join(tmpdir(), 'mgov-500-'));
-  const built = buildGovernanceApp({
-    config: parseGovernanceConfig({ groups, stacks }),
-    appProps: { outdir },
-  });
-  built.app.synth();
-  expect(built.stacks).toHaveLength(stacks);
-  let total = 0;
-  for (const s of built.stacks) {
-    const path = join(outdir, `${s.stackName}.template.json`);
-    const template = JSON.parse(readFileSync(path, 'utf8')) as {
-      Resources: Record<string, { Type: string }>;
-    };
-    const resources = Object.values(template.Resources);
-    expect(resources.length).toBeLessThanOrEqual(500);
-    expect(statSync(path).size).toBeLessThanOrEqual(1024 * 1024);
-    total += resources.filter((r) => r.Type === 'AWS::SageMaker::ModelPackageGroup').length;
-  }
-  expect(total).toBe(500);
-}, 300_000);

@@ -35,3 +35,28 @@ export function didYouMean(word: string, candidates: readonly string[]): string 
   if (!best) return undefined;
   return best.distance <= 2 && best.distance * 2 < Math.max(w.length, 2) ? best.candidate : undefined;
 }
+
+/**
+ * The `count` candidates nearest to `word`, however far, for a value that must be one of a closed
+ * set (an instance type): the user needs some valid value to go on from. Ties go to the candidate
+ * sharing most of `word`'s start and end, so "ml.c5.huge" offers "ml.c5.large", then "ml.c5.xlarge"
+ * before "ml.c5d.large", and "m5.large" offers "ml.m5.large" before "ml.c5.large".
+ */
+export function nearest(word: string, candidates: readonly string[], count = 2): string[] {
+  const w = word.toLowerCase();
+  const shared = (c: string) => {
+    let start = 0;
+    while (start < w.length && start < c.length && w[start] === c[start]) start++;
+    let end = 0;
+    while (end < w.length && end < c.length && w.at(-1 - end) === c.at(-1 - end)) end++;
+    return start + end;
+  };
+  return candidates
+    .map((candidate, index) => {
+      const c = candidate.toLowerCase();
+      return { candidate, index, distance: editDistance(w, c), shared: shared(c) };
+    })
+    .sort((a, b) => a.distance - b.distance || b.shared - a.shared || a.index - b.index)
+    .slice(0, count)
+    .map((s) => s.candidate);
+}

@@ -30,7 +30,8 @@
 import type { InferenceExperimentStatus } from '@aws-sdk/client-sagemaker';
 import type { DeploymentTarget, ShadowTest } from '../core/config/types';
 import { resourcePrefix, VARIANT_NAME, versionedName, versionOfName } from '../core/naming';
-import type { Deployment } from './endpoint-plan';
+import type { Deployment } from './endpoint-resources';
+import { type ShadowFigures, type ShadowVerdict, shadowVerdict } from './shadow-verdict';
 
 /** The shadow variant's name in every experiment this app starts. */
 export const SHADOW_VARIANT_NAME = 'Shadow';
@@ -59,6 +60,8 @@ export interface ObservedExperiment {
   readonly shadowVariantName?: string;
   readonly samplingPercent?: number;
   readonly variants: readonly { readonly variantName: string; readonly modelName: string }[];
+  /** The role SageMaker runs it as (DescribeInferenceExperiment RoleArn). */
+  readonly roleArn?: string;
   readonly start?: Date;
   readonly end?: Date;
   readonly completionTime?: Date;
@@ -66,38 +69,33 @@ export interface ObservedExperiment {
   readonly recorded?: ShadowFigures;
 }
 
-/** The endpoint's live production variant (from its current endpoint config). */
+/** The endpoint's live production variant (from its current endpoint config and DescribeEndpoint). */
 export interface LiveVariant {
   readonly variantName: string;
   readonly modelName: string;
   readonly instanceType: string;
+  /** The instances it runs on now (liveInstanceCount). */
   readonly instanceCount: number;
 }
 
-/** One variant's figures over the test window (AWS/SageMaker metrics). */
-export interface VariantFigures {
-  readonly invocations: number;
-  readonly errors5xx: number;
-  /** p99 ModelLatency in milliseconds; undefined when no latency was recorded. */
-  readonly latencyP99Ms?: number;
+/**
+ * The live variant's instance count for the experiment's production variant: what the endpoint
+ * runs now, not what its config started it with. Application Auto Scaling changes a variant's
+ * count with UpdateEndpointWeightsAndCapacities, which DescribeEndpoint's CurrentInstanceCount and
+ * DesiredInstanceCount show and the endpoint config's InitialInstanceCount never does (API
+ * reference, ProductionVariantSummary), so an experiment asking for the config's count would
+ * shrink a scaled-out variant. The larger of the two (a scale-out under way counts); the config's
+ * count only when the endpoint shows neither.
+ */
+export function liveInstanceCount(
+  configured: number,
+  inService?: { readonly current?: number; readonly desired?: number },
+): number {
+  const counts = [inService?.current, inService?.desired].filter(
+    (n): n is number => typeof n === 'number' && n > 0,
+  );
+  return counts.length > 0 ? Math.max(...counts) : configured;
 }
-
-export interface ShadowFigures {
-  readonly live: VariantFigures;
-  readonly shadow: VariantFigures;
-  readonly start: Date;
-  readonly end: Date;
-}
-
-export interface ShadowVerdict {
-  readonly passed: boolean;
-  /** Why it failed, one sentence per failed check (empty when it passed). */
-  readonly failures: readonly string[];
-  /** The figures, readable: what notifications, lineage and `mgov status` show. */
-  readonly summary: string;
-  readonly figures: ShadowFigures;
-}
-
 /**
  * The experiment that tests `deployment` against the live model with these settings: deterministic,
  * so a duplicate or late event finds it instead of starting another. The live model and the test's
@@ -246,7 +244,13 @@ export function planShadowTest(inputs: ShadowInputs): ShadowStep {
   }
   const experiment = inputs.experiments.find((e) => e.name === name);
   if (!experiment) return { kind: 'start', request: experimentRequest(inputs, name, live, shadow) };
-  const notOurs = experimentMismatch(experiment, target.endpointName, deployment.modelName, live.modelName);
+  const notOurs = experimentMismatch(
+    experiment,
+    target.endpointName,
+    deployment.modelName,
+    live.modelName,
+    inputs.roleArn,
+  );
   if (notOurs) return { kind: 'refused', reason: notOurs };
   if (EXPERIMENT_IN_PROGRESS.includes(experiment.status)) return { kind: 'wait', experiment };
   if (experiment.status === 'Cancelled') {
@@ -326,10 +330,13 @@ export function experimentMismatch(
   endpointName: string,
   shadowModelName: string,
   liveModelName: string,
+  roleArn?: string,
 ): string | undefined {
   const problems: string[] = [];
   if (found.endpointName !== endpointName)
     problems.push(`runs on ${found.endpointName}, not ${endpointName}`);
+  if (roleArn !== undefined && found.roleArn !== undefined && found.roleArn !== roleArn)
+    problems.push(`runs as ${found.roleArn}, not this app's ${roleArn}`);
   const modelOf = (variant: string | undefined) =>
     found.variants.find((v) => v.variantName === variant)?.modelName;
   if (found.shadowVariantName !== SHADOW_VARIANT_NAME || modelOf(found.shadowVariantName) !== shadowModelName)
@@ -345,6 +352,37 @@ export function experimentMismatch(
     : undefined;
 }
 
+/**
+ * What a CreateInferenceExperiment refused with ResourceInUse means, from the experiment of the
+ * requested name as DescribeInferenceExperiment shows it (undefined: there is none). SageMaker
+ * refuses a name that exists and an endpoint that already has a shadow variant (API reference,
+ * CreateInferenceExperiment errors; developer guide, "Create a shadow test": "a maximum of one
+ * shadow variant per endpoint"). Only an experiment of that name that is the test this app would
+ * start was started by another run; anything else holds the version with the reason.
+ */
+export function createRefused(
+  request: ExperimentRequest,
+  found: ObservedExperiment | undefined,
+): { readonly kind: 'started-by-another-run' } | { readonly kind: 'refused'; readonly reason: string } {
+  const shadow = request.ShadowModeConfig.ShadowModelVariants[0]?.ShadowModelVariantName;
+  const modelOf = (variant: string | undefined) =>
+    request.ModelVariants.find((v) => v.VariantName === variant)?.ModelName ?? '';
+  if (!found) {
+    return {
+      kind: 'refused',
+      reason: `SageMaker refused to start shadow test ${request.Name} as in use, and no experiment has that name: another inference experiment holds ${request.EndpointName} (one shadow variant per endpoint). Stop it or let it end; the next run starts the test`,
+    };
+  }
+  const mismatch = experimentMismatch(
+    found,
+    request.EndpointName,
+    modelOf(shadow),
+    modelOf(request.ShadowModeConfig.SourceModelVariantName),
+    request.RoleArn,
+  );
+  return mismatch ? { kind: 'refused', reason: mismatch } : { kind: 'started-by-another-run' };
+}
+
 /** The window the figures cover: the experiment's start to its completion (or scheduled end). */
 export function experimentWindow(
   experiment: ObservedExperiment,
@@ -353,167 +391,4 @@ export function experimentWindow(
   const end = experiment.completionTime ?? experiment.end ?? new Date(0);
   const start = experiment.start ?? new Date(end.getTime() - shadow.minutes * 60_000);
   return { start, end };
-}
-
-const round = (n: number) => Math.round(n * 10) / 10;
-const rate = (f: VariantFigures) => (f.invocations > 0 ? (f.errors5xx / f.invocations) * 100 : 0);
-
-/**
- * Whether the shadow variant did well enough: some requests reached it, its p99 ModelLatency is at
- * most `maxLatencyIncreasePercent` above the live variant's, and at most `maxErrorRatePercent` of
- * its requests ended in a 5XX error. No traffic, or no latency figure, proves nothing: a failure.
- */
-export function shadowVerdict(
-  shadow: Pick<ShadowTest, 'maxLatencyIncreasePercent' | 'maxErrorRatePercent'>,
-  figures: ShadowFigures,
-): ShadowVerdict {
-  const { live, shadow: candidate } = figures;
-  const failures: string[] = [];
-  if (candidate.invocations === 0) {
-    failures.push('the new version received no requests during the test, so nothing proves it');
-  } else {
-    const l = live.latencyP99Ms;
-    const s = candidate.latencyP99Ms;
-    if (l === undefined || s === undefined) {
-      failures.push(`no p99 ModelLatency was recorded for the ${s === undefined ? 'new' : 'live'} version`);
-    } else {
-      const increase = l > 0 ? ((s - l) / l) * 100 : s > 0 ? Number.POSITIVE_INFINITY : 0;
-      if (increase > shadow.maxLatencyIncreasePercent)
-        failures.push(
-          `its p99 ModelLatency ${round(s)} ms is ${round(increase)}% above the live version's ${round(l)} ms (at most ${shadow.maxLatencyIncreasePercent}% allowed)`,
-        );
-    }
-    if (rate(candidate) > shadow.maxErrorRatePercent)
-      failures.push(
-        `${round(rate(candidate))}% of its requests ended in 5XX errors (${candidate.errors5xx} of ${candidate.invocations}; at most ${shadow.maxErrorRatePercent}% allowed)`,
-      );
-  }
-  return { passed: failures.length === 0, failures, summary: figuresSummary(figures), figures };
-}
-
-/** The figures in one line: "p99 ModelLatency 130 ms vs live 100 ms, 5XX 0.5% (1 of 200) vs live 0% (0 of 400), 02:00–03:00 UTC". */
-export function figuresSummary(f: ShadowFigures): string {
-  const latency = (v: VariantFigures) =>
-    v.latencyP99Ms === undefined ? 'none' : `${round(v.latencyP99Ms)} ms`;
-  const errors = (v: VariantFigures) => `${round(rate(v))}% (${v.errors5xx} of ${v.invocations})`;
-  return `p99 ModelLatency ${latency(f.shadow)} vs live ${latency(f.live)}, 5XX ${errors(f.shadow)} vs live ${errors(f.live)}, from ${f.start.toISOString()} to ${f.end.toISOString()}`;
-}
-
-/** The tags that record measured figures on the experiment (values fit SageMaker's tag value pattern). */
-export const FIGURE_TAGS = {
-  start: 'model-governance:shadow-window-start',
-  end: 'model-governance:shadow-window-end',
-  liveInvocations: 'model-governance:live-invocations',
-  live5xx: 'model-governance:live-5xx',
-  liveP99: 'model-governance:live-p99-ms',
-  shadowInvocations: 'model-governance:shadow-invocations',
-  shadow5xx: 'model-governance:shadow-5xx',
-  shadowP99: 'model-governance:shadow-p99-ms',
-} as const;
-
-export function figuresTags(f: ShadowFigures): { Key: string; Value: string }[] {
-  const n = (v: number | undefined) => (v === undefined ? 'none' : String(v));
-  return [
-    { Key: FIGURE_TAGS.start, Value: f.start.toISOString() },
-    { Key: FIGURE_TAGS.end, Value: f.end.toISOString() },
-    { Key: FIGURE_TAGS.liveInvocations, Value: n(f.live.invocations) },
-    { Key: FIGURE_TAGS.live5xx, Value: n(f.live.errors5xx) },
-    { Key: FIGURE_TAGS.liveP99, Value: n(f.live.latencyP99Ms) },
-    { Key: FIGURE_TAGS.shadowInvocations, Value: n(f.shadow.invocations) },
-    { Key: FIGURE_TAGS.shadow5xx, Value: n(f.shadow.errors5xx) },
-    { Key: FIGURE_TAGS.shadowP99, Value: n(f.shadow.latencyP99Ms) },
-  ];
-}
-
-/** The figures recorded in an experiment's tags, if all are there and readable. */
-export function figuresFromTags(tags: Readonly<Record<string, string>>): ShadowFigures | undefined {
-  const start = new Date(tags[FIGURE_TAGS.start] ?? '');
-  const end = new Date(tags[FIGURE_TAGS.end] ?? '');
-  const count = (key: string) => {
-    const v = Number(tags[key]);
-    return tags[key] !== undefined && Number.isFinite(v) && v >= 0 ? v : undefined;
-  };
-  const latency = (key: string) => (tags[key] === 'none' ? undefined : count(key));
-  const li = count(FIGURE_TAGS.liveInvocations);
-  const le = count(FIGURE_TAGS.live5xx);
-  const si = count(FIGURE_TAGS.shadowInvocations);
-  const se = count(FIGURE_TAGS.shadow5xx);
-  if (Number.isNaN(start.getTime()) || Number.isNaN(end.getTime())) return undefined;
-  if (li === undefined || le === undefined || si === undefined || se === undefined) return undefined;
-  const lp = latency(FIGURE_TAGS.liveP99);
-  const sp = latency(FIGURE_TAGS.shadowP99);
-  return {
-    start,
-    end,
-    live: { invocations: li, errors5xx: le, ...(lp !== undefined ? { latencyP99Ms: lp } : {}) },
-    shadow: { invocations: si, errors5xx: se, ...(sp !== undefined ? { latencyP99Ms: sp } : {}) },
-  };
-}
-
-/**
- * CloudWatch GetMetricData for the window: per variant, AWS/SageMaker ModelLatency p99 (reported in
- * microseconds), Invocations and Invocation5XXErrors summed, with the dimensions EndpointName and
- * VariantName (SageMaker developer guide, "Amazon SageMaker AI metrics in Amazon CloudWatch"). One
- * period spans the whole window, in whole minutes (a multiple of 60 seconds, as CloudWatch requires).
- */
-export function shadowMetricQueries(
-  endpointName: string,
-  variants: { readonly live: string; readonly shadow: string },
-  window: { readonly start: Date; readonly end: Date },
-) {
-  // Whole minutes covering the window: its start rounded down, its end rounded up.
-  const start = new Date(Math.floor(window.start.getTime() / 60_000) * 60_000);
-  const end = new Date(Math.ceil(window.end.getTime() / 60_000) * 60_000);
-  const seconds = Math.max(60, (end.getTime() - start.getTime()) / 1000);
-  const query = (id: string, variant: string, metric: string, stat: string) => ({
-    Id: id,
-    MetricStat: {
-      Metric: {
-        Namespace: 'AWS/SageMaker',
-        MetricName: metric,
-        Dimensions: [
-          { Name: 'EndpointName', Value: endpointName },
-          { Name: 'VariantName', Value: variant },
-        ],
-      },
-      Period: seconds,
-      Stat: stat,
-    },
-    ReturnData: true,
-  });
-  return {
-    StartTime: start,
-    EndTime: new Date(start.getTime() + seconds * 1000),
-    ScanBy: 'TimestampAscending' as const,
-    MetricDataQueries: [
-      query('liveLatency', variants.live, 'ModelLatency', 'p99'),
-      query('liveInvocations', variants.live, 'Invocations', 'Sum'),
-      query('live5xx', variants.live, 'Invocation5XXErrors', 'Sum'),
-      query('shadowLatency', variants.shadow, 'ModelLatency', 'p99'),
-      query('shadowInvocations', variants.shadow, 'Invocations', 'Sum'),
-      query('shadow5xx', variants.shadow, 'Invocation5XXErrors', 'Sum'),
-    ],
-  };
-}
-
-/**
- * The figures from GetMetricData's MetricDataResults: counts summed over the datapoints, the p99 the
- * highest one (one datapoint when the period spans the window), microseconds to milliseconds.
- */
-export function figuresFromMetricData(
-  results: readonly { readonly Id?: string; readonly Values?: readonly number[] }[],
-  window: { readonly start: Date; readonly end: Date },
-): ShadowFigures {
-  const values = (id: string) => results.find((r) => r.Id === id)?.Values ?? [];
-  const sum = (id: string) => values(id).reduce((a, b) => a + b, 0);
-  const p99 = (id: string) => (values(id).length > 0 ? Math.max(...values(id)) / 1000 : undefined);
-  const variant = (prefix: 'live' | 'shadow'): VariantFigures => {
-    const latency = p99(`${prefix}Latency`);
-    return {
-      invocations: sum(`${prefix}Invocations`),
-      errors5xx: sum(`${prefix}5xx`),
-      ...(latency !== undefined ? { latencyP99Ms: latency } : {}),
-    };
-  };
-  return { live: variant('live'), shadow: variant('shadow'), start: window.start, end: window.end };
 }

@@ -1,0 +1,116 @@
+/**
+ * The governance record across accounts, in local mode: the registry stack in 111111111111, a
+ * deployment stack in 333333333333 whose reconciler reads the registry account's record (by the
+ * audit bucket's name, through its bucket policy) and holds what the record holds.
+ */
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateModelPackageCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import type { LocalApp } from '../../local/runner/local-app';
+import { startLocalApp } from '../harness/local-app';
+import { eventually, uniqueName } from '../harness/local-aws';
+import { setApproval } from '../harness/registry';
+
+const REGISTRY = '111111111111';
+const PRODUCTION = '333333333333';
+const REGION = 'eu-west-1';
+const group = uniqueName('gated');
+const endpointName = `${group}-prod`;
+const metrics = uniqueName('metrics');
+const models = uniqueName('models');
+
+let app: LocalApp;
+const sagemaker = (account: string, key = 'alice') =>
+  new SageMakerClient({
+    endpoint: app.sagemaker.url,
+    region: REGION,
+    credentials: { accessKeyId: `${account}:${key}`, secretAccessKey: 'local' },
+  });
+
+beforeAll(async () => {
+  app = await startLocalApp({
+    registry: { account: REGISTRY, region: REGION },
+    modelArtifactBuckets: [metrics, models],
+    groups: [
+      {
+        name: group,
+        qualityGate: { thresholds: [{ metric: 'mse', atMost: 6 }] },
+        deployments: [{ endpointName, account: PRODUCTION }],
+      },
+    ],
+  });
+  const s3 = new S3Client({
+    endpoint: app.sagemaker.url,
+    region: REGION,
+    credentials: { accessKeyId: `${REGISTRY}:setup`, secretAccessKey: 'local' },
+    forcePathStyle: true,
+  });
+  for (const Bucket of [metrics, models])
+    await s3.send(
+      new CreateBucketCommand({ Bucket, CreateBucketConfiguration: { LocationConstraint: REGION } }),
+    );
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: metrics,
+      Key: 'poor.json',
+      Body: JSON.stringify({ regression_metrics: { mse: { value: 7.2 } } }),
+    }),
+  );
+  await s3.send(new PutObjectCommand({ Bucket: models, Key: 'model.tar.gz', Body: 'weights' }));
+}, 300_000);
+afterAll(async () => app?.stop());
+
+/** The production reconciler's results for the endpoint, in order. */
+function results(): Record<string, unknown>[] {
+  return app.invocations
+    .filter((i) => i.functionName === 'reconcile-endpoint' && i.account === PRODUCTION && i.outcome.ok)
+    .flatMap(
+      (i) =>
+        (
+          (i.outcome.ok ? i.outcome.result : undefined) as {
+            targets?: { endpointName: string; result: Record<string, unknown> }[];
+          }
+        )?.targets ?? [],
+    )
+    .filter((t) => t.endpointName === endpointName)
+    .map((t) => t.result);
+}
+
+it("holds, in the deployment account, a version whose gate verdict failed (read from the registry's record)", async () => {
+  const registry = sagemaker(REGISTRY);
+  // 50 metadata entries, the most a version may have: the gate's rejection never reaches the
+  // registry, so the version stays Pending and only the record says its verdict failed.
+  const metadata = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${i}`, 'v']));
+  const out = await registry.send(
+    new CreateModelPackageCommand({
+      ModelPackageGroupName: group,
+      ModelApprovalStatus: 'PendingManualApproval',
+      CustomerMetadataProperties: metadata,
+      ModelMetrics: {
+        ModelQuality: {
+          Statistics: { ContentType: 'application/json', S3Uri: `s3://${metrics}/poor.json` },
+        },
+      },
+      InferenceSpecification: {
+        Containers: [
+          {
+            Image: '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1',
+            ModelDataUrl: `s3://${models}/model.tar.gz`,
+          },
+        ],
+        SupportedContentTypes: ['text/csv'],
+        SupportedResponseMIMETypes: ['text/csv'],
+      },
+    }),
+  );
+  const arn = String(out.ModelPackageArn);
+  await app.idle(300, 120_000);
+  await setApproval(registry, arn, 'Approved', 'nothing in the registry says it failed');
+  const held = await eventually(
+    async () => results().find((r) => r.outcome === 'held' || r.outcome === 'deploy-started'),
+    "the production reconciler's decision",
+    60_000,
+  );
+  expect(held).toMatchObject({ outcome: 'held', code: 'verdict-failed', version: 1 });
+  await app.idle(300, 120_000);
+  expect(results().map((r) => r.outcome)).not.toContain('deploy-started');
+}, 180_000);
