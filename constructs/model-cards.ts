@@ -28,9 +28,11 @@ export const CARD_CONTENT_PREFIX = 'model-card-content';
 export class ModelCards extends Construct {
   readonly handler: GovernedFunction;
   readonly auditBucket: s3.Bucket;
+  private readonly metricsBuckets: readonly string[];
 
   constructor(scope: Construct, id: string, props: ModelCardsProps) {
     super(scope, id);
+    this.metricsBuckets = props.metricsBuckets;
     const accessLogs = accessLogsBucket(this, 'AccessLogs', 'audit bucket');
     this.auditBucket = new s3.Bucket(this, 'AuditBucket', {
       ...(props.auditBucketName ? { bucketName: props.auditBucketName } : {}),
@@ -155,5 +157,29 @@ export class ModelCards extends Construct {
         reason: `Metrics files in ${b} are keyed by pipeline execution; read-only.`,
       });
     }
+  }
+
+  /**
+   * Cards of quality-gated groups show the metrics the gate evaluated (artifact-pins.ts): the
+   * handler reads each version's verdict (read only) and its metrics files by their pinned
+   * VersionId, or checks them against their pinned ETag.
+   */
+  readPinnedMetrics(verdictPrefix: string): void {
+    const stack = Stack.of(this);
+    this.handler.addEnvironment('VERDICT_S3_URI', this.auditBucket.s3UrlForObject(verdictPrefix));
+    this.auditBucket.grantRead(this.handler, `${verdictPrefix}/*`);
+    const bucketLogicalId = stack.resolve(
+      stack.getLogicalId(this.auditBucket.node.defaultChild as s3.CfnBucket),
+    );
+    acknowledge(this.handler, {
+      id: `AwsSolutions-IAM5[Resource::<${bucketLogicalId}.Arn>/${verdictPrefix}/*]`,
+      reason:
+        "Reads the quality gate's verdicts (their metrics pins), one object per version under this prefix (written by the policy handler only).",
+    });
+    if (this.metricsBuckets.length > 0)
+      this.handler.allow(
+        ['s3:GetObjectVersion'],
+        this.metricsBuckets.map((b) => `arn:${stack.partition}:s3:::${b}/*`),
+      );
   }
 }

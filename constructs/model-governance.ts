@@ -222,6 +222,9 @@ function buildRegistry(scope: Construct, config: GovernanceConfig, registryRole:
       : {}),
     ...shared,
   });
+  // A gated group's card shows the metrics its verdict pinned (finding: the card and the auditors'
+  // PDF must not show numbers the gate never evaluated).
+  if (config.groups.some((g) => g.qualityGate)) modelCards.readPinnedMetrics(VERDICT_PREFIX);
   const lineage = new LineageRecorder(scope, 'Lineage', {
     groups: config.groups,
     records: registryRole ? 'approvals' : 'both',

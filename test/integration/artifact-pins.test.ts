@@ -15,6 +15,7 @@ import {
 import {
   CreateModelPackageCommand,
   CreateModelPackageGroupCommand,
+  DescribeModelCardCommand,
   DescribeModelPackageCommand,
   SageMakerClient,
   UpdateModelPackageCommand,
@@ -30,6 +31,7 @@ import { artifactStates, readMetrics } from '../../adapters/artifacts';
 import { metricsLocations } from '../../adapters/model-card-inputs';
 import { writeVerdict } from '../../adapters/verdicts';
 import { parseGovernanceConfig } from '../../core/config/parse';
+import { modelCardName } from '../../core/model-card-naming';
 import { modelDataLocations } from '../../domain/artifact-pins';
 import { reconcileTarget } from '../../handlers/reconcile-endpoint/reconcile';
 import type { LocalApp } from '../../local/runner/local-app';
@@ -418,6 +420,40 @@ describe("the live version's metrics overwritten to make a worse candidate beat 
     const v3 = await train('pinned', 'run-3', 5.5);
     const d = await decided(v3.arn, 'Rejected');
     expect(d.ApprovalDescription).toBe('Quality gate failed: mse <= live + 0: 5.5 > 4.5 (live v1: 4.5)');
+  });
+
+  it('keeps the live version’s model card on the numbers the gate evaluated, not the overwritten ones', async () => {
+    // Any later event of v1 writes its card again: from the metrics its verdict pinned (VersionId).
+    const v1 = `arn:aws:sagemaker:us-east-1:${app.account}:model-package/pinned/1`;
+    const name = modelCardName('pinned', 1);
+    const before = app.invocations.length;
+    await approver.send(
+      new UpdateModelPackageCommand({ ModelPackageArn: v1, ApprovalDescription: 'reviewed again' }),
+    );
+    await app.idle();
+    await eventually(
+      async () =>
+        app.invocations
+          .slice(before)
+          .some(
+            (i) =>
+              i.functionName === 'model-cards' &&
+              i.outcome.ok &&
+              (i.outcome.result as { modelCardName?: string }).modelCardName === name,
+          )
+          ? true
+          : undefined,
+      `${name} written again after the overwrite`,
+    );
+    const card = await approver.send(new DescribeModelCardCommand({ ModelCardName: name }));
+    const content = JSON.parse(card.Content ?? '{}') as {
+      evaluation_details?: { metric_groups?: { metric_data?: { name: string; value: unknown }[] }[] }[];
+    };
+    const mse = content.evaluation_details
+      ?.flatMap((e) => e.metric_groups ?? [])
+      .flatMap((g) => g.metric_data ?? [])
+      .find((m) => m.name === 'mse')?.value;
+    expect(mse).toBe(4.5);
   });
 });
 
