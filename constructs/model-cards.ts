@@ -2,7 +2,7 @@ import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import type { ModelPackageGroupConfig } from '../core/config/types';
+import type { GovernanceRecordStorage, ModelPackageGroupConfig } from '../core/config/types';
 import { modelCardPrefix } from '../core/model-card-naming';
 import { accessLogsBucket } from './access-logs';
 import { compactArn } from './arn';
@@ -16,6 +16,11 @@ export interface ModelCardsProps extends SharedHandlerProps {
   readonly metricsBuckets: readonly string[];
   /** The audit bucket's name, when the deployment accounts must find it (core/record-naming.ts). */
   readonly auditBucketName?: string;
+  /**
+   * S3 Object Lock's default retention on the audit bucket (the governance record's write-once
+   * storage); undefined: none.
+   */
+  readonly objectLock?: GovernanceRecordStorage['objectLock'];
 }
 
 /**
@@ -42,6 +47,18 @@ export class ModelCards extends Construct {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
       versioned: true,
+      // Write-once storage, when asked for. ObjectLockEnabled is no create-only property of
+      // AWS::S3::Bucket (CloudFormation's resource schema), and S3 enables Object Lock on an existing
+      // versioned bucket, so turning it on later updates this bucket in place.
+      ...(props.objectLock
+        ? {
+            objectLockEnabled: true,
+            objectLockDefaultRetention:
+              props.objectLock.mode === 'COMPLIANCE'
+                ? s3.ObjectLockRetention.compliance(Duration.days(props.objectLock.retentionDays))
+                : s3.ObjectLockRetention.governance(Duration.days(props.objectLock.retentionDays)),
+          }
+        : {}),
       serverAccessLogsBucket: accessLogs,
       serverAccessLogsPrefix: 'audit-bucket/',
       removalPolicy: RemovalPolicy.RETAIN,

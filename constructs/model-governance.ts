@@ -216,6 +216,7 @@ function buildRegistry(scope: Construct, config: GovernanceConfig, registryRole:
   const modelCards = new ModelCards(scope, 'ModelCards', {
     groups: config.groups,
     metricsBuckets: config.modelArtifactBuckets,
+    ...(config.governanceRecord.objectLock ? { objectLock: config.governanceRecord.objectLock } : {}),
     // The deployment accounts' reconcilers find the governance record by its bucket's name.
     ...(registryRole && config.registry
       ? { auditBucketName: auditBucketName(config.registry.account, config.registry.region) }
