@@ -2,7 +2,7 @@ import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import type { ModelPackageGroupConfig } from '../core/config/types';
+import type { GovernanceRecordStorage, ModelPackageGroupConfig } from '../core/config/types';
 import { modelCardPrefix } from '../core/model-card-naming';
 import { accessLogsBucket } from './access-logs';
 import { compactArn } from './arn';
@@ -16,6 +16,11 @@ export interface ModelCardsProps extends SharedHandlerProps {
   readonly metricsBuckets: readonly string[];
   /** The audit bucket's name, when the deployment accounts must find it (core/record-naming.ts). */
   readonly auditBucketName?: string;
+  /**
+   * S3 Object Lock's default retention on the audit bucket (the governance record's write-once
+   * storage); undefined: none.
+   */
+  readonly objectLock?: GovernanceRecordStorage['objectLock'];
 }
 
 /**
@@ -28,9 +33,11 @@ export const CARD_CONTENT_PREFIX = 'model-card-content';
 export class ModelCards extends Construct {
   readonly handler: GovernedFunction;
   readonly auditBucket: s3.Bucket;
+  private readonly metricsBuckets: readonly string[];
 
   constructor(scope: Construct, id: string, props: ModelCardsProps) {
     super(scope, id);
+    this.metricsBuckets = props.metricsBuckets;
     const accessLogs = accessLogsBucket(this, 'AccessLogs', 'audit bucket');
     this.auditBucket = new s3.Bucket(this, 'AuditBucket', {
       ...(props.auditBucketName ? { bucketName: props.auditBucketName } : {}),
@@ -40,6 +47,18 @@ export class ModelCards extends Construct {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
       versioned: true,
+      // Write-once storage, when asked for. ObjectLockEnabled is no create-only property of
+      // AWS::S3::Bucket (CloudFormation's resource schema), and S3 enables Object Lock on an existing
+      // versioned bucket, so turning it on later updates this bucket in place.
+      ...(props.objectLock
+        ? {
+            objectLockEnabled: true,
+            objectLockDefaultRetention:
+              props.objectLock.mode === 'COMPLIANCE'
+                ? s3.ObjectLockRetention.compliance(Duration.days(props.objectLock.retentionDays))
+                : s3.ObjectLockRetention.governance(Duration.days(props.objectLock.retentionDays)),
+          }
+        : {}),
       serverAccessLogsBucket: accessLogs,
       serverAccessLogsPrefix: 'audit-bucket/',
       removalPolicy: RemovalPolicy.RETAIN,
@@ -155,5 +174,29 @@ export class ModelCards extends Construct {
         reason: `Metrics files in ${b} are keyed by pipeline execution; read-only.`,
       });
     }
+  }
+
+  /**
+   * Cards of quality-gated groups show the metrics the gate evaluated (artifact-pins.ts): the
+   * handler reads each version's verdict (read only) and its metrics files by their pinned
+   * VersionId, or checks them against their pinned ETag.
+   */
+  readPinnedMetrics(verdictPrefix: string): void {
+    const stack = Stack.of(this);
+    this.handler.addEnvironment('VERDICT_S3_URI', this.auditBucket.s3UrlForObject(verdictPrefix));
+    this.auditBucket.grantRead(this.handler, `${verdictPrefix}/*`);
+    const bucketLogicalId = stack.resolve(
+      stack.getLogicalId(this.auditBucket.node.defaultChild as s3.CfnBucket),
+    );
+    acknowledge(this.handler, {
+      id: `AwsSolutions-IAM5[Resource::<${bucketLogicalId}.Arn>/${verdictPrefix}/*]`,
+      reason:
+        "Reads the quality gate's verdicts (their metrics pins), one object per version under this prefix (written by the policy handler only).",
+    });
+    if (this.metricsBuckets.length > 0)
+      this.handler.allow(
+        ['s3:GetObjectVersion'],
+        this.metricsBuckets.map((b) => `arn:${stack.partition}:s3:::${b}/*`),
+      );
   }
 }

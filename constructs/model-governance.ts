@@ -216,12 +216,16 @@ function buildRegistry(scope: Construct, config: GovernanceConfig, registryRole:
   const modelCards = new ModelCards(scope, 'ModelCards', {
     groups: config.groups,
     metricsBuckets: config.modelArtifactBuckets,
+    ...(config.governanceRecord.objectLock ? { objectLock: config.governanceRecord.objectLock } : {}),
     // The deployment accounts' reconcilers find the governance record by its bucket's name.
     ...(registryRole && config.registry
       ? { auditBucketName: auditBucketName(config.registry.account, config.registry.region) }
       : {}),
     ...shared,
   });
+  // A gated group's card shows the metrics its verdict pinned (finding: the card and the auditors'
+  // PDF must not show numbers the gate never evaluated).
+  if (config.groups.some((g) => g.qualityGate)) modelCards.readPinnedMetrics(VERDICT_PREFIX);
   const lineage = new LineageRecorder(scope, 'Lineage', {
     groups: config.groups,
     records: registryRole ? 'approvals' : 'both',

@@ -1,8 +1,8 @@
 /**
  * Artifact pins: what a version's S3 artifacts were when the quality gate decided it. Pure.
  *
- * A model package names its weights and metrics by S3 location only (ModelDataUrl,
- * ModelDataSource.S3DataSource, ModelMetrics ... S3Uri), and an S3 object is mutable: whoever may
+ * A model package names its weights, the other data and code its containers load, and its metrics
+ * by S3 location only (modelDataLocations; ModelMetrics ... S3Uri), and an S3 object is mutable: whoever may
  * write the artifact bucket can put other weights under an approved version's ModelDataUrl, or other
  * numbers into the live version's metrics file, after the decision. So the policy handler records,
  * with its verdict (kept where only it writes), each artifact as it read it: for a single object its
@@ -80,25 +80,48 @@ export function prefixState(uri: string, objects: readonly ListedObject[]): Pref
   return { kind: 'prefix', uri, objects: objects.length, digest: listingDigest(objects) };
 }
 
-/** A container as DescribeModelPackage returns it, as far as its model data goes. */
+/** S3 data a container names: `S3Prefix` (every object under the URI) or one object. */
+interface S3DataLike {
+  readonly S3Uri?: string;
+  readonly S3DataType?: string;
+}
+
+/** A container as DescribeModelPackage returns it, as far as what it loads from S3 goes. */
 export interface ContainerLike {
   readonly ModelDataUrl?: string;
-  readonly ModelDataSource?: {
-    readonly S3DataSource?: { readonly S3Uri?: string; readonly S3DataType?: string };
-  };
+  readonly ModelDataSource?: { readonly S3DataSource?: S3DataLike };
+  readonly AdditionalModelDataSources?: readonly { readonly S3DataSource?: S3DataLike }[];
+  readonly AdditionalS3DataSource?: S3DataLike;
+  readonly Environment?: Readonly<Record<string, string>>;
 }
 
 /**
- * The model data a version's containers load: `ModelDataUrl` (one object), or `ModelDataSource`'s
- * `S3DataSource` (one object for `S3Object`, every object under the prefix for `S3Prefix`).
+ * The environment variable that names a container's inference code in S3: the SageMaker Python
+ * SDK's framework containers download and run the `sourcedir.tar.gz` it names (`entry_point` with
+ * `source_dir`, uploaded by the SDK; sagemaker-inference-toolkit reads it at start-up).
+ */
+export const SUBMIT_DIRECTORY_ENV = 'SAGEMAKER_SUBMIT_DIRECTORY';
+
+/**
+ * Everything a version's containers load from S3 (ModelPackageContainerDefinition, API reference):
+ * `ModelDataUrl` (one object); `ModelDataSource.S3DataSource` and each of
+ * `AdditionalModelDataSources[].S3DataSource` (S3ModelDataSource: one object for `S3Object`, every
+ * object under the prefix for `S3Prefix`); `AdditionalS3DataSource` ("the additional data source
+ * that is used during inference in the Docker container", the same two data types); and the code a
+ * framework container runs, named by `Environment.SAGEMAKER_SUBMIT_DIRECTORY` when it is an S3 URI.
  */
 export function modelDataLocations(containers: readonly ContainerLike[] | undefined): ArtifactLocation[] {
   const found: ArtifactLocation[] = [];
+  const source = (s: S3DataLike | undefined) => {
+    if (s?.S3Uri) found.push({ uri: s.S3Uri, kind: s.S3DataType === 'S3Prefix' ? 'prefix' : 'object' });
+  };
   for (const c of containers ?? []) {
     if (c.ModelDataUrl) found.push({ uri: c.ModelDataUrl, kind: 'object' });
-    const source = c.ModelDataSource?.S3DataSource;
-    if (source?.S3Uri)
-      found.push({ uri: source.S3Uri, kind: source.S3DataType === 'S3Prefix' ? 'prefix' : 'object' });
+    source(c.ModelDataSource?.S3DataSource);
+    for (const additional of c.AdditionalModelDataSources ?? []) source(additional.S3DataSource);
+    source(c.AdditionalS3DataSource);
+    const code = c.Environment?.[SUBMIT_DIRECTORY_ENV];
+    if (code?.startsWith('s3://')) found.push({ uri: code, kind: 'object' });
   }
   const seen = new Set<string>();
   return found.filter((l) => {

@@ -77,8 +77,37 @@ export interface GovernanceConfigInput {
    * @default { "prefix": "data-capture", "retentionDays": 90 }
    */
   readonly dataCapture?: DataCaptureInput;
+  /**
+   * Where the governance record is kept: the audit bucket (with the quality gate's verdicts, the card records and the exported cards). See docs/governance-record.md.
+   * @default the audit bucket without Object Lock
+   */
+  readonly governanceRecord?: GovernanceRecordInput;
   /** The model package groups to govern (at least one). */
   readonly groups: readonly ModelPackageGroupInput[];
+}
+
+/** How the governance record is stored. */
+export interface GovernanceRecordInput {
+  /**
+   * S3 Object Lock on the audit bucket, for auditors who require write-once storage: every object version the app writes there (record entries, verdicts, card records, exported cards) is retained for retentionDays, and no one can delete or overwrite a retained version: in GOVERNANCE mode no one without s3:BypassGovernanceRetention, in COMPLIANCE mode no one at all, the account's root user included. Object Lock cannot be turned off once on (S3); a COMPLIANCE retention cannot be shortened.
+   * @default no Object Lock
+   */
+  readonly objectLock?: ObjectLockInput;
+}
+
+/** S3 Object Lock's default retention for the audit bucket (DefaultRetention). */
+export interface ObjectLockInput {
+  /**
+   * GOVERNANCE: principals with s3:BypassGovernanceRetention may still remove a retained version (a break-glass role); COMPLIANCE: no one may, until the retention ends.
+   * @default "GOVERNANCE"
+   */
+  readonly mode?: 'GOVERNANCE' | 'COMPLIANCE';
+  /**
+   * Days each object version is retained from when it was written.
+   * @minimum 1
+   * @maximum 36500
+   */
+  readonly retentionDays: Integer;
 }
 
 /** Where captured requests are stored. */

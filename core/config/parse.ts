@@ -21,6 +21,7 @@ import {
   type Monitoring,
   type MonitoringJobResources,
   NONE_APPROVED_BEHAVIOURS,
+  OBJECT_LOCK_MODES,
   PENDING_CARD_STATUSES,
   type QualityGate,
   RISK_RATINGS,
@@ -237,6 +238,7 @@ export function parseGovernanceConfig(raw: unknown, source = 'configuration'): G
     tracing: r.boolean(root, 'tracing', '(root)', false),
     notifications: readChatChannels(r, root.notifications),
     dataCapture: readDataCapture(r, root.dataCapture),
+    governanceRecord: readGovernanceRecord(r, root.governanceRecord),
     groups,
   };
   checkAccounts(r, config);
@@ -278,6 +280,24 @@ function readDataCapture(r: Reader, raw: unknown): GovernanceConfig['dataCapture
       `sets the expiry of the bucket the app provisions, but "bucket" names your own (${bucket}), whose lifecycle rules are yours; remove retentionDays or bucket.`,
     );
   return { ...(bucket !== undefined ? { bucket } : {}), prefix, retentionDays };
+}
+
+function readGovernanceRecord(r: Reader, raw: unknown): GovernanceConfig['governanceRecord'] {
+  const path = 'governanceRecord';
+  const o = raw === undefined ? {} : r.object(raw, path, INPUT_KEYS.governanceRecord);
+  if (o.objectLock === undefined) return {};
+  const lockPath = `${path}.objectLock`;
+  const lock = r.object(o.objectLock, lockPath, INPUT_KEYS.objectLock);
+  const mode = r.oneOf(lock, 'mode', lockPath, OBJECT_LOCK_MODES, 'GOVERNANCE');
+  if (lock.retentionDays === undefined) {
+    r.problem(
+      `${lockPath}.retentionDays`,
+      'is required: say how many days each object version is retained, such as 2555 (seven years).',
+    );
+    return {};
+  }
+  const retentionDays = r.integer(lock, 'retentionDays', lockPath, { default: 1, min: 1, max: 36500 });
+  return { objectLock: { mode, retentionDays } };
 }
 
 function readSlo(r: Reader, raw: unknown): GovernanceConfig['slo'] {

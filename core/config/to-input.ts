@@ -31,6 +31,9 @@ export function toInput(config: GovernanceConfig): GovernanceConfigInput {
     dataCapture: config.dataCapture.bucket
       ? { bucket: config.dataCapture.bucket, prefix: config.dataCapture.prefix }
       : config.dataCapture,
+    ...(config.governanceRecord.objectLock
+      ? { governanceRecord: { objectLock: config.governanceRecord.objectLock } }
+      : {}),
     groups: config.groups.map(groupInput),
   };
 }

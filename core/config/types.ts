@@ -60,7 +60,17 @@ export interface GovernanceConfig {
   readonly notifications: ChatChannels;
   /** Where targets with dataCapturePercent above 0 capture to. */
   readonly dataCapture: DataCaptureStorage;
+  /** How the governance record (the audit bucket) is stored. */
+  readonly governanceRecord: GovernanceRecordStorage;
   readonly groups: readonly ModelPackageGroupConfig[];
+}
+
+export const OBJECT_LOCK_MODES = ['GOVERNANCE', 'COMPLIANCE'] as const;
+export type ObjectLockMode = (typeof OBJECT_LOCK_MODES)[number];
+
+export interface GovernanceRecordStorage {
+  /** S3 Object Lock's default retention on the audit bucket; undefined: none. */
+  readonly objectLock?: { readonly mode: ObjectLockMode; readonly retentionDays: number };
 }
 
 /**

@@ -11,8 +11,14 @@
 import { isDeepStrictEqual } from 'node:util';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { readMetrics } from '../../adapters/artifacts';
 import { readCardContentRecord, writeCardContentRecord } from '../../adapters/card-records';
-import { describeForCard, findTrainingJob, readEvaluations } from '../../adapters/model-card-inputs';
+import {
+  describeForCard,
+  findTrainingJob,
+  type MetricsLocation,
+  readEvaluations,
+} from '../../adapters/model-card-inputs';
 import {
   createModelCard,
   describeModelCard,
@@ -22,6 +28,7 @@ import {
   updateModelCardStatus,
 } from '../../adapters/model-cards';
 import { isAlreadyExists } from '../../adapters/sagemaker';
+import { readVerdict } from '../../adapters/verdicts';
 import { MODEL_CARD_STATE_CHANGE } from '../../core/events';
 import { findGroup } from '../../core/manifest';
 import { cardReviewRequired, groupOfCard, modelCardName } from '../../core/model-card-naming';
@@ -39,6 +46,8 @@ import { countCardWritten } from '../runtime/metrics';
 const exportS3Uri = requiredEnv('AUDIT_EXPORT_S3_URI');
 /** Where this handler keeps the fingerprint of the content it generated per card (only it writes there). */
 const contentStore = requiredEnv('CARD_CONTENT_S3_URI');
+/** The quality gate's verdicts, whose pins say which metrics it evaluated (set when a group is gated). */
+const verdictStore = process.env.VERDICT_S3_URI;
 const manifest = loadManifest();
 const sagemaker = new SageMakerClient({ maxAttempts: 5 });
 const s3 = new S3Client({ maxAttempts: 3 });
@@ -77,7 +86,11 @@ async function handle(event: unknown): Promise<CardResult> {
   if (!described)
     return ignored('gone', 'the model package version no longer exists (deleted since the event)');
 
-  const { evaluations, unreadable } = await readEvaluations(s3, described.metrics);
+  const { evaluations, unreadable } = await cardEvaluations(
+    group.qualityGate !== undefined,
+    parsed.value.modelPackageArn,
+    described.metrics,
+  );
   const training = await findTrainingJob(sagemaker, described.trainingJobCandidates);
   if (training && !training.ok) unreadable.push(training.reason);
   if (unreadable.length > 0) logger.warn('card inputs that could not be read', { unreadable });
@@ -238,4 +251,22 @@ async function exportReviewedCard(event: unknown): Promise<CardResult> {
   };
   logger.info('model card reviewed and exported', { modelCard: result });
   return result;
+}
+
+/**
+ * The metrics a card shows. For a quality-gated version with a verdict: the files as the gate read
+ * them (by their pinned VersionId, or checked against their pinned ETag), so the card and the
+ * auditors' PDF show what was decided; a file changed since, on an unversioned bucket, is shown as
+ * unreadable, not as other numbers. Otherwise (no gate, or no verdict yet: the card is written again
+ * on the version's later events): the files as they are now.
+ */
+async function cardEvaluations(gated: boolean, arn: string, metrics: readonly MetricsLocation[]) {
+  if (gated && verdictStore) {
+    const verdict = await readVerdict(s3, verdictStore, arn);
+    if (verdict?.artifacts) {
+      const { evaluations, unreadable } = await readMetrics(s3, metrics, verdict.artifacts.metrics);
+      return { evaluations, unreadable };
+    }
+  }
+  return readEvaluations(s3, metrics);
 }

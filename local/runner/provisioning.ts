@@ -14,7 +14,12 @@ import {
   PutRuleCommand,
   PutTargetsCommand,
 } from '@aws-sdk/client-eventbridge';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  type ObjectLockConfiguration,
+  PutObjectLockConfigurationCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import {
   CreateModelPackageGroupCommand,
   PutModelPackageGroupPolicyCommand,
@@ -278,7 +283,18 @@ async function createResources(
       case 'AWS::S3::Bucket': {
         const name =
           typeof p.BucketName === 'string' ? p.BucketName : `local-${id.toLowerCase()}`.slice(0, 63);
-        await s3.send(new CreateBucketCommand({ Bucket: name }));
+        // Object Lock as CloudFormation sets it: enabled at creation, then the default retention.
+        const lock = p.ObjectLockConfiguration as ObjectLockConfiguration | undefined;
+        await s3.send(
+          new CreateBucketCommand({
+            Bucket: name,
+            ...(p.ObjectLockEnabled === true ? { ObjectLockEnabledForBucket: true } : {}),
+          }),
+        );
+        if (p.ObjectLockEnabled === true && lock)
+          await s3.send(
+            new PutObjectLockConfigurationCommand({ Bucket: name, ObjectLockConfiguration: lock }),
+          );
         set(id, name, { Arn: `arn:aws:s3:::${name}` });
         break;
       }

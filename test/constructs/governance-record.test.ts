@@ -95,3 +95,26 @@ it("lets the reconciler read the record and append only to its endpoints' record
     } else for (const action of actions) expect(action).toMatch(/^s3:(GetObject|GetBucket|List)/);
   }
 });
+
+it('keeps the record in write-once storage when asked: S3 Object Lock with the configured default retention', () => {
+  const audit = (t: typeof template) =>
+    Object.entries(t.findResources('AWS::S3::Bucket')).find(([id]) =>
+      id.startsWith('ModelCardsAuditBucket'),
+    )?.[1].Properties as Record<string, unknown>;
+  expect(audit(template).ObjectLockEnabled).toBeUndefined();
+  expect(audit(template).ObjectLockConfiguration).toBeUndefined();
+  for (const mode of ['GOVERNANCE', 'COMPLIANCE'] as const) {
+    const locked = synthGovernance({
+      governanceRecord: { objectLock: { mode, retentionDays: 2555 } },
+      groups: [{ name: 'plain', deployments: [{ endpointName: 'plain-prod' }] }],
+    }).template;
+    expect(audit(locked)).toMatchObject({
+      ObjectLockEnabled: true,
+      ObjectLockConfiguration: {
+        ObjectLockEnabled: 'Enabled',
+        Rule: { DefaultRetention: { Mode: mode, Days: 2555 } },
+      },
+      VersioningConfiguration: { Status: 'Enabled' },
+    });
+  }
+});

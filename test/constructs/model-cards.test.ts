@@ -79,3 +79,38 @@ it('is told where to export, and is triggered by the governed groups’ model pa
   );
   expect(JSON.stringify(rule?.Properties.Targets)).toMatch(/ModelCardsHandler/);
 });
+
+it('reads the gate’s verdicts (their metrics pins) and pinned metrics versions only when a group is gated', () => {
+  const env = (t: Template) =>
+    Object.values(t.findResources('AWS::Lambda::Function')).find((f) =>
+      JSON.stringify(f.Properties.Environment ?? {}).includes('CARD_CONTENT_S3_URI'),
+    )?.Properties.Environment.Variables as Record<string, unknown>;
+  expect(env(template).VERDICT_S3_URI).toBeUndefined();
+  expect(statements().filter((s) => actions(s).includes('s3:GetObjectVersion'))).toEqual([]);
+
+  const gated = synthGovernance({
+    modelArtifactBuckets: ['ml-metrics'],
+    groups: [{ name: 'Churn', qualityGate: { thresholds: [{ metric: 'mse', atMost: 6 }] } }],
+  }).template;
+  expect(JSON.stringify(env(gated).VERDICT_S3_URI)).toContain('/quality-gate-verdicts');
+  const gatedStatements = Object.entries(gated.findResources('AWS::IAM::Policy'))
+    .filter(([id]) => id.startsWith('ModelCardsHandler'))
+    .flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+  const versions = gatedStatements.filter((s) => actions(s).includes('s3:GetObjectVersion'));
+  expect(JSON.stringify(versions.map((s) => s.Resource))).toBe(
+    JSON.stringify([{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::ml-metrics/*']] }]),
+  );
+  // The verdicts are read, never written, by this handler.
+  const verdictWrites = gatedStatements.filter(
+    (s) =>
+      actions(s).includes('s3:PutObject') && JSON.stringify(s.Resource).includes('quality-gate-verdicts'),
+  );
+  expect(verdictWrites).toEqual([]);
+  expect(
+    gatedStatements.some(
+      (s) =>
+        actions(s).some((a) => a.startsWith('s3:GetObject')) &&
+        JSON.stringify(s.Resource).includes('/quality-gate-verdicts/*'),
+    ),
+  ).toBe(true);
+});

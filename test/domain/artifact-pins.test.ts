@@ -44,6 +44,30 @@ describe('modelDataLocations', () => {
       { uri: 's3://m/b.tar.gz', kind: 'object' },
     ]);
   });
+
+  it('finds everything else the container loads: additional model data, additional S3 data, and its code', () => {
+    expect(
+      modelDataLocations([
+        {
+          ModelDataUrl: 's3://m/a.tar.gz',
+          AdditionalModelDataSources: [
+            { S3DataSource: { S3Uri: 's3://m/adapters/', S3DataType: 'S3Prefix' } },
+            { S3DataSource: { S3Uri: 's3://m/draft.tar.gz', S3DataType: 'S3Object' } },
+          ],
+          AdditionalS3DataSource: { S3Uri: 's3://m/lookup.csv', S3DataType: 'S3Object' },
+          Environment: { SAGEMAKER_SUBMIT_DIRECTORY: 's3://code/run-1/sourcedir.tar.gz', OTHER: 's3://x/y' },
+        },
+        // Code already in the image (a path, not S3) is the image's, not an S3 artifact.
+        { Environment: { SAGEMAKER_SUBMIT_DIRECTORY: '/opt/ml/model/code' } },
+      ]),
+    ).toEqual([
+      { uri: 's3://m/a.tar.gz', kind: 'object' },
+      { uri: 's3://m/adapters/', kind: 'prefix' },
+      { uri: 's3://m/draft.tar.gz', kind: 'object' },
+      { uri: 's3://m/lookup.csv', kind: 'object' },
+      { uri: 's3://code/run-1/sourcedir.tar.gz', kind: 'object' },
+    ]);
+  });
 });
 
 describe('listingDigest', () => {

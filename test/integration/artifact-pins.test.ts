@@ -15,6 +15,7 @@ import {
 import {
   CreateModelPackageCommand,
   CreateModelPackageGroupCommand,
+  DescribeModelCardCommand,
   DescribeModelPackageCommand,
   SageMakerClient,
   UpdateModelPackageCommand,
@@ -30,6 +31,7 @@ import { artifactStates, readMetrics } from '../../adapters/artifacts';
 import { metricsLocations } from '../../adapters/model-card-inputs';
 import { writeVerdict } from '../../adapters/verdicts';
 import { parseGovernanceConfig } from '../../core/config/parse';
+import { modelCardName } from '../../core/model-card-naming';
 import { modelDataLocations } from '../../domain/artifact-pins';
 import { reconcileTarget } from '../../handlers/reconcile-endpoint/reconcile';
 import type { LocalApp } from '../../local/runner/local-app';
@@ -353,6 +355,63 @@ describe('an S3Prefix model data source (every object under the prefix is loaded
   });
 });
 
+describe('the rest of what the container loads (additional data, and the code SAGEMAKER_SUBMIT_DIRECTORY names)', () => {
+  it('holds the version while its inference code differs from the pinned code, and deploys it once it matches again', async () => {
+    const run = 's3://plain-models/unversioned/run-3';
+    const code = `${run}/code/sourcedir.tar.gz`;
+    await put(`${run}/model.tar.gz`, 'weights of run-3');
+    await put(`${run}/lookup.csv`, 'id,segment');
+    await put(code, 'inference.py of run-3');
+    await put(`${run}/evaluation.json`, metrics(4.0));
+    const out = await trainer.send(
+      new CreateModelPackageCommand({
+        ModelPackageGroupName: 'unversioned',
+        ModelApprovalStatus: 'PendingManualApproval',
+        ModelMetrics: {
+          ModelQuality: {
+            Statistics: { ContentType: 'application/json', S3Uri: `${run}/evaluation.json` },
+          },
+        },
+        InferenceSpecification: {
+          Containers: [
+            {
+              Image: '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1',
+              ModelDataUrl: `${run}/model.tar.gz`,
+              AdditionalS3DataSource: { S3DataType: 'S3Object', S3Uri: `${run}/lookup.csv` },
+              Environment: { SAGEMAKER_SUBMIT_DIRECTORY: code, SAGEMAKER_PROGRAM: 'inference.py' },
+            },
+          ],
+          SupportedContentTypes: ['text/csv'],
+          SupportedResponseMIMETypes: ['text/csv'],
+        },
+      }),
+    );
+    const arn = String(out.ModelPackageArn);
+    const version = Number(arn.split('/').pop());
+    await decided(arn, 'PendingManualApproval');
+    // The inference code replaced after the verdict: the same weights would run other code.
+    await put(code, 'inference.py that sends every prediction elsewhere');
+    await setApproval(approver, arn, 'Approved', 'ok');
+    await app.idle();
+    const held = await eventually(
+      async () =>
+        reports('unversioned-prod')
+          .filter(isHeld)
+          .find((r) => r.version === version),
+      'the version with replaced code held',
+    );
+    expect(held.code).toBe('artifact-changed');
+    expect(held.reason).toContain(`${code} was overwritten after the quality gate decided (ETag`);
+    expect(deployedVersions('unversioned-prod')).not.toContain(version);
+    // The decided code put back (same bytes, so the same ETag and size): the next reconcile deploys it.
+    await put(code, 'inference.py of run-3');
+    await approver.send(
+      new UpdateModelPackageCommand({ ModelPackageArn: arn, ApprovalDescription: 'code restored' }),
+    );
+    await serving(app, approver, 'unversioned-prod', version);
+  });
+});
+
 describe("the live version's metrics overwritten to make a worse candidate beat it", () => {
   it('compares with the metrics pinned in the live version’s verdict, and rejects the worse candidate', async () => {
     // v1 (mse 4.5) is live. Its metrics file is overwritten with a bad number…
@@ -361,6 +420,40 @@ describe("the live version's metrics overwritten to make a worse candidate beat 
     const v3 = await train('pinned', 'run-3', 5.5);
     const d = await decided(v3.arn, 'Rejected');
     expect(d.ApprovalDescription).toBe('Quality gate failed: mse <= live + 0: 5.5 > 4.5 (live v1: 4.5)');
+  });
+
+  it('keeps the live version’s model card on the numbers the gate evaluated, not the overwritten ones', async () => {
+    // Any later event of v1 writes its card again: from the metrics its verdict pinned (VersionId).
+    const v1 = `arn:aws:sagemaker:us-east-1:${app.account}:model-package/pinned/1`;
+    const name = modelCardName('pinned', 1);
+    const before = app.invocations.length;
+    await approver.send(
+      new UpdateModelPackageCommand({ ModelPackageArn: v1, ApprovalDescription: 'reviewed again' }),
+    );
+    await app.idle();
+    await eventually(
+      async () =>
+        app.invocations
+          .slice(before)
+          .some(
+            (i) =>
+              i.functionName === 'model-cards' &&
+              i.outcome.ok &&
+              (i.outcome.result as { modelCardName?: string }).modelCardName === name,
+          )
+          ? true
+          : undefined,
+      `${name} written again after the overwrite`,
+    );
+    const card = await approver.send(new DescribeModelCardCommand({ ModelCardName: name }));
+    const content = JSON.parse(card.Content ?? '{}') as {
+      evaluation_details?: { metric_groups?: { metric_data?: { name: string; value: unknown }[] }[] }[];
+    };
+    const mse = content.evaluation_details
+      ?.flatMap((e) => e.metric_groups ?? [])
+      .flatMap((g) => g.metric_data ?? [])
+      .find((m) => m.name === 'mse')?.value;
+    expect(mse).toBe(4.5);
   });
 });
 

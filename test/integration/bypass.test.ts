@@ -163,10 +163,20 @@ describe('separation of duties', () => {
     await approver.send(
       new UpdateModelPackageCommand({ ModelPackageArn: arn, ApprovalDescription: 'looks fine' }),
     );
-    // Whichever order the handler sees the two changes in, the approval is reverted (as the
-    // registrant's, or as one whose maker can no longer be read); the reconciler deploys nothing
-    // the policy handler has not checked (see 'the approval check' below).
-    await settles(arn, 'PendingManualApproval');
+    // Whichever order the changes reach the policy handler in, nothing deploys. When its run for the
+    // approval reads the version before the edit, the approval is the registrant's and is reverted.
+    // When the edit lands first, the approval's maker can no longer be read (the version's latest
+    // change is the edit): nothing is recorded for it within the grace period (recorded unattributed,
+    // and so reverted, after it), and the reconciler waits for a check (see 'the approval check').
+    await app.idle();
+    expect(lifecycleCalls(app, 'guarded-prod')).toEqual([]);
+    if ((await describe_(arn)).ModelApprovalStatus === 'Approved')
+      expect(reconcileReports(app, 'guarded-prod').at(-1)).toMatchObject({
+        outcome: 'waiting',
+        code: 'approval-unchecked',
+        version: 1,
+      });
+    else await settles(arn, 'PendingManualApproval');
     // Another principal's approval deploys.
     await setApproval(approver, arn, 'Approved', 'reviewed by ana');
     await serving(app, approver, 'guarded-prod', 1);

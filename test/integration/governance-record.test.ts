@@ -6,6 +6,8 @@
  */
 import {
   CreateBucketCommand,
+  DeleteObjectCommand,
+  HeadObjectCommand,
   GetObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
@@ -35,6 +37,8 @@ import { setApproval } from '../harness/registry';
 
 const CONFIG = {
   modelArtifactBuckets: ['metrics', 'example-models'],
+  // Write-once storage: every handler's write to the audit bucket below happens under Object Lock.
+  governanceRecord: { objectLock: { mode: 'GOVERNANCE', retentionDays: 1 } },
   groups: [
     // No gate, no separation of duties: the sample configuration's shape.
     { name: 'plain', deployments: [{ endpointName: 'plain-prod' }] },
@@ -310,5 +314,23 @@ describe('rollback and drift, decided from the record (never from the endpoint t
         servingConfig: theirs,
       }),
     );
+  });
+});
+
+describe('write-once storage (governanceRecord.objectLock)', () => {
+  it("refuses to delete any version of a record entry, whoever asks, and the version's chain still verifies", async () => {
+    const arn = await register('plain');
+    const [first] = await entriesOf(arn);
+    if (!first) throw new Error('the registration was not recorded');
+    const bucket = app.physicalId('ModelCardsAuditBucket');
+    const key = `governance-record/plain/${versionOf(arn)}/00000000.json`;
+    const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    expect(head.ObjectLockMode).toBe('GOVERNANCE');
+    expect(head.ObjectLockRetainUntilDate?.getTime()).toBeGreaterThan(Date.now() + 23 * 3_600_000);
+    // Removing the entry's version (the only way to erase it from a versioned bucket) is refused.
+    await expect(
+      s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key, VersionId: head.VersionId })),
+    ).rejects.toMatchObject({ name: 'AccessDenied' });
+    expect((await entriesOf(arn))[0]).toEqual(first);
   });
 });

@@ -49,6 +49,8 @@ const OBJECTS: Record<keyof typeof INPUT_KEYS, Schema> = {
   shadow: definition('ShadowInput'),
   monitoring: definition('MonitoringInput'),
   dataCapture: definition('DataCaptureInput'),
+  governanceRecord: definition('GovernanceRecordInput'),
+  objectLock: definition('ObjectLockInput'),
   dataQuality: definition('DataQualityMonitorInput'),
   modelQuality: definition('ModelQualityMonitorInput'),
 };

@@ -32,6 +32,7 @@ describe('parseGovernanceConfig', () => {
       tracing: false,
       notifications: {},
       dataCapture: { prefix: 'data-capture', retentionDays: 90 },
+      governanceRecord: {},
       groups: [
         {
           name: 'churn',
@@ -351,6 +352,38 @@ describe('dataCapture', () => {
     [{ bukket: 'ml-capture' }, 'dataCapture.bukket'],
   ])('refuses %j, naming %s', (dataCapture, path) => {
     expect(problemsOf({ ...minimal, dataCapture }).map((p) => p.split(':')[0])).toEqual([path]);
+  });
+});
+
+describe('governanceRecord', () => {
+  it('keeps the audit bucket without Object Lock unless asked; GOVERNANCE mode unless COMPLIANCE is named', () => {
+    expect(parseGovernanceConfig(minimal).governanceRecord).toEqual({});
+    expect(
+      parseGovernanceConfig({ ...minimal, governanceRecord: { objectLock: { retentionDays: 2555 } } })
+        .governanceRecord,
+    ).toEqual({ objectLock: { mode: 'GOVERNANCE', retentionDays: 2555 } });
+    expect(
+      parseGovernanceConfig({
+        ...minimal,
+        governanceRecord: { objectLock: { mode: 'COMPLIANCE', retentionDays: 30 } },
+      }).governanceRecord,
+    ).toEqual({ objectLock: { mode: 'COMPLIANCE', retentionDays: 30 } });
+  });
+  it.each([
+    [{ objectLock: {} }, 'governanceRecord.objectLock.retentionDays', 'is required'],
+    [{ objectLock: { retentionDays: 0 } }, 'governanceRecord.objectLock.retentionDays', 'from 1 to 36500'],
+    [{ objectLock: { retentionDays: 1.5 } }, 'governanceRecord.objectLock.retentionDays', 'whole number'],
+    [
+      { objectLock: { mode: 'governance', retentionDays: 7 } },
+      'governanceRecord.objectLock.mode',
+      'GOVERNANCE',
+    ],
+    [{ objectLock: { retentionDays: 7, years: 1 } }, 'governanceRecord.objectLock.years', ''],
+    [{ objectLok: { retentionDays: 7 } }, 'governanceRecord.objectLok', ''],
+  ])('refuses %j, naming %s', (governanceRecord, path, says) => {
+    const problems = problemsOf({ ...minimal, governanceRecord });
+    expect(problems.map((p) => p.split(':')[0])).toEqual([path]);
+    expect(problems[0]).toContain(says);
   });
 });
 

@@ -38,6 +38,7 @@ const full = (): Json => ({
   slo: { approvalToServingMinutes: 30 },
   tracing: true,
   dataCapture: { prefix: 'capture/requests', retentionDays: 30 },
+  governanceRecord: { objectLock: { mode: 'COMPLIANCE', retentionDays: 2555 } },
   notifications: {
     slack: { workspaceId: 'T07EA123LEP', channelId: 'C07EZ1ABC23' },
     teams: {
@@ -166,6 +167,8 @@ it('the full configuration is valid and reaches every object of the schema', () 
       '(root)',
       'registry',
       'dataCapture',
+      'governanceRecord',
+      'governanceRecord.objectLock',
       'groups[0]',
       'groups[0].modelCard',
       'groups[0].qualityGate',
