@@ -151,11 +151,14 @@ export class EndpointReconciler extends Construct {
     const stack = Stack.of(this);
     this.handler.addEnvironment('VERDICT_S3_URI', store.bucket.s3UrlForObject(store.prefix));
     store.bucket.grantRead(this.handler, `${store.prefix}/*`);
-    const bucketId = stack.resolve(
-      stack.getLogicalId(store.bucket.node.defaultChild as CfnElement),
-    ) as string;
+    // This stack's audit bucket, or the registry account's (imported by its name, in a deployment
+    // account: its bucket policy and key policy let this role read the verdicts).
+    const own = store.bucket.node.defaultChild as CfnElement | undefined;
+    const bucketArn = own
+      ? `<${stack.resolve(stack.getLogicalId(own)) as string}.Arn>`
+      : `arn:<AWS::Partition>:s3:::${store.bucket.bucketName}`;
     acknowledge(this.handler, {
-      id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${store.prefix}/*]`,
+      id: `AwsSolutions-IAM5[Resource::${bucketArn}/${store.prefix}/*]`,
       reason:
         "Reads the quality gate's verdicts, one object per version under this prefix (written by the policy handler only).",
     });

@@ -44,12 +44,15 @@ export class GovernancePolicies extends Construct {
   /** Who besides the policy handler appends to the record: reconcilers, to their endpoints' records. */
   private readonly recordWriters: string[] = [];
   private recordBucket?: s3.IBucket;
+  /** Whether any group has a quality gate (the deployment accounts then read its verdicts too). */
+  private readonly qualityGated: boolean;
   /** One or more: IAM limits a managed policy to 6,144 characters, about 25 groups' ARNs. */
   readonly registrarPolicies: iam.ManagedPolicy[] = [];
   readonly approverPolicies: iam.ManagedPolicy[] = [];
 
   constructor(scope: Construct, id: string, props: GovernancePoliciesProps) {
     super(scope, id);
+    this.qualityGated = props.groups.some((g) => g.qualityGate !== undefined);
     const stack = Stack.of(this);
     const chunks = chunkGroups(props.groups.map((g) => g.name));
     chunks.forEach((names, i) => {
@@ -337,7 +340,7 @@ export class GovernancePolicies extends Construct {
         conditions: { ArnEquals: { 'aws:PrincipalArn': roleArns } },
       }),
     );
-    if (crossAccount.length > 0)
+    if (crossAccount.length > 0) {
       bucket.addToResourcePolicy(
         new iam.PolicyStatement({
           sid: 'DeploymentReconcilersReadAndAppendTheRecord',
@@ -348,6 +351,19 @@ export class GovernancePolicies extends Construct {
           conditions: { ArnEquals: { 'aws:PrincipalArn': crossAccount } },
         }),
       );
+      // The gate's verdicts and their pins, read only: every gate is enforced in every account.
+      if (this.qualityGated)
+        bucket.addToResourcePolicy(
+          new iam.PolicyStatement({
+            sid: 'DeploymentReconcilersReadTheVerdicts',
+            effect: iam.Effect.ALLOW,
+            principals: [new iam.AnyPrincipal()],
+            actions: ['s3:GetObject'],
+            resources: [bucket.arnForObjects(`${VERDICT_PREFIX}/*`)],
+            conditions: { ArnEquals: { 'aws:PrincipalArn': crossAccount } },
+          }),
+        );
+    }
   }
 }
 

@@ -1,6 +1,7 @@
 import { Aws, CfnOutput, CfnResource, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { groupsDeployedIn } from '../core/config/accounts';
 import type {
@@ -17,6 +18,7 @@ import { ApprovalEvents } from './approval-events';
 import { BuiltChildren } from './built-children';
 import { ACKNOWLEDGEMENTS, acknowledge } from './compliance';
 import { EndpointReconciler } from './endpoint-reconciler';
+import { VERDICT_PREFIX } from './governance-policies';
 import type { SharedHandlerProps } from './handler-props';
 import { LineageRecorder } from './lineage-recorder';
 import { writeManifest } from './manifest-file';
@@ -260,6 +262,20 @@ function buildDeployment(
     ...(crossAccount ? { registryAccount: registry.account } : {}),
     // A fixed name: the registry's group and record policies name this role.
     handlerRoleName: reconcilerRoleName(registry.region),
+    // A gated group's version deploys only with its verdict, and its model data as pinned: the
+    // verdicts are read from the registry account's audit bucket, as in the registry's own stack.
+    ...(groups.some((g) => g.qualityGate && g.deployments.length > 0)
+      ? {
+          verdictStore: {
+            bucket: s3.Bucket.fromBucketName(
+              scope,
+              'RegistryAuditBucket',
+              auditBucketName(registry.account, registry.region),
+            ),
+            prefix: VERDICT_PREFIX,
+          },
+        }
+      : {}),
     ...shared,
   });
   bindGovernanceRecord(reconciler, registry, targetAccount, groups);

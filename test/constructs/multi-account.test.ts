@@ -36,7 +36,11 @@ const raw = {
         },
       ],
     },
-    { name: 'fraud', deployments: [{ endpointName: 'fraud-prod', account: PRODUCTION }] },
+    {
+      name: 'fraud',
+      qualityGate: { thresholds: [{ metric: 'auc', atLeast: 0.8 }] },
+      deployments: [{ endpointName: 'fraud-prod', account: PRODUCTION }],
+    },
     { name: 'archive-only' },
   ],
 };
@@ -379,5 +383,40 @@ describe('the governance record across accounts', () => {
       `${bucket}/governance-record/_endpoints/${PRODUCTION}/fraud-prod/*`,
     );
     expect(JSON.stringify(puts[0]?.Resource)).not.toContain('churn-staging');
+  });
+
+  it("lets a deployment account's reconciler read the gate's verdicts (and their pins), never write them", () => {
+    const allow = statements(registry, 'AWS::S3::BucketPolicy').find(
+      (s) => s.Sid === 'DeploymentReconcilersReadTheVerdicts',
+    );
+    expect(allow).toMatchObject({
+      Effect: 'Allow',
+      Action: 's3:GetObject',
+      Condition: { ArnEquals: { 'aws:PrincipalArn': expect.arrayContaining(reconcilerRoles) } },
+    });
+    expect(JSON.stringify(allow?.Resource)).toContain('/quality-gate-verdicts/*');
+    // Production deploys the gated group: its reconciler reads the verdicts; staging's does not.
+    const withVerdicts = (account: string) =>
+      Object.keys(
+        deployment(account).findResources('AWS::Lambda::Function', {
+          Properties: {
+            Environment: {
+              Variables: {
+                VERDICT_S3_URI: `s3://${bucket}/quality-gate-verdicts`,
+              },
+            },
+          },
+        }),
+      ).length;
+    expect(withVerdicts(PRODUCTION)).toBe(1);
+    expect(withVerdicts(STAGING)).toBe(0);
+    const reads = statements(deployment(PRODUCTION), 'AWS::IAM::Policy').filter((s) =>
+      JSON.stringify(s.Resource).includes('quality-gate-verdicts'),
+    );
+    expect(reads.length).toBeGreaterThan(0);
+    for (const r of reads)
+      expect(
+        ([r.Action].flat() as string[]).filter((a) => !/^s3:(GetObject\*|GetBucket\*|List\*)$/.test(a)),
+      ).toEqual([]);
   });
 });

@@ -7,8 +7,8 @@
 import {
   CreateBucketCommand,
   DeleteObjectCommand,
-  HeadObjectCommand,
   GetObjectCommand,
+  HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,

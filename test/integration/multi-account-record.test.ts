@@ -114,3 +114,74 @@ it("holds, in the deployment account, a version whose gate verdict failed (read 
   await app.idle(300, 120_000);
   expect(results().map((r) => r.outcome)).not.toContain('deploy-started');
 }, 180_000);
+
+it('holds, in the deployment account, a version whose pinned model data changed after its verdict (pins read from the registry)', async () => {
+  const registry = sagemaker(REGISTRY);
+  const s3 = new S3Client({
+    endpoint: app.sagemaker.url,
+    region: REGION,
+    credentials: { accessKeyId: `${REGISTRY}:pipeline`, secretAccessKey: 'local' },
+    forcePathStyle: true,
+  });
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: metrics,
+      Key: 'good.json',
+      Body: JSON.stringify({ regression_metrics: { mse: { value: 3.1 } } }),
+    }),
+  );
+  await s3.send(
+    new PutObjectCommand({ Bucket: models, Key: 'run-2/model.tar.gz', Body: 'weights of run 2' }),
+  );
+  const out = await registry.send(
+    new CreateModelPackageCommand({
+      ModelPackageGroupName: group,
+      ModelApprovalStatus: 'PendingManualApproval',
+      ModelMetrics: {
+        ModelQuality: {
+          Statistics: { ContentType: 'application/json', S3Uri: `s3://${metrics}/good.json` },
+        },
+      },
+      InferenceSpecification: {
+        Containers: [
+          {
+            Image: '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1',
+            ModelDataUrl: `s3://${models}/run-2/model.tar.gz`,
+          },
+        ],
+        SupportedContentTypes: ['text/csv'],
+        SupportedResponseMIMETypes: ['text/csv'],
+      },
+    }),
+  );
+  const arn = String(out.ModelPackageArn);
+  const version = Number(arn.split('/').pop());
+  await app.idle(300, 120_000);
+  // Other weights under the decided version's ModelDataUrl, after the gate passed it.
+  await s3.send(
+    new PutObjectCommand({ Bucket: models, Key: 'run-2/model.tar.gz', Body: 'weights nobody decided on' }),
+  );
+  const before = results().length;
+  await setApproval(registry, arn, 'Approved', 'the gate passed it');
+  const decided = await eventually(
+    async () =>
+      results()
+        .slice(before)
+        .find(
+          (r) =>
+            r.version === version &&
+            (r.outcome === 'held' || r.outcome === 'deploy-started' || r.outcome === 'deploy-completed'),
+        ),
+    "the production reconciler's decision on the changed version",
+    60_000,
+  );
+  expect(decided).toMatchObject({ outcome: 'held', code: 'artifact-changed', version });
+  expect(String(decided.reason)).toContain(`s3://${models}/run-2/model.tar.gz was overwritten`);
+  await app.idle(300, 120_000);
+  expect(
+    results()
+      .slice(before)
+      .filter((r) => r.outcome === 'deploy-started')
+      .map((r) => r.version),
+  ).not.toContain(version);
+}, 240_000);
