@@ -125,14 +125,12 @@ export class EndpointReconciler extends Construct {
         reportsPrefix: MONITORING_REPORTS_PREFIX,
       };
       this.monitoringRole = this.createMonitoringRole(store, props.modelArtifactBuckets);
-      this.grantMonitoring(
-        monitored,
-        this.monitoringRole,
-        store,
-        targets.map((t) => t.target),
-      );
+      this.grantMonitoring(monitored, this.monitoringRole, store);
       this.answerMonitoring(monitoredTargets, store, props.registryAccount);
     }
+    // Read and removed for every target this reconciler manages, monitored or not, so a target whose
+    // monitoring was removed from the configuration (the stack's last one too) keeps no schedule.
+    this.grantMonitoringCleanup(targets.map((t) => t.target));
     props.approvalEvents.onModelPackageStateChange(this.handler, this.handler.deadLetters.queue);
     props.approvalEvents.onEndpointStateChange(this.handler, this.handler.deadLetters.queue);
     props.approvalEvents.onModelCardStateChange(this.handler, this.handler.deadLetters.queue);
@@ -494,31 +492,33 @@ export class EndpointReconciler extends Construct {
     targets: readonly DeploymentTarget[],
     role: iam.Role,
     store: MonitoringStore,
-    managed: readonly DeploymentTarget[],
   ): void {
     const fn = this.handler;
-    const arn = (resource: string, name: string) => compactArn(this, 'sagemaker', `${resource}/${name}`);
-    const names = (of: readonly DeploymentTarget[]) => {
-      const prefixes = of.map((t) => resourcePrefix(t.endpointName).toLowerCase());
-      return {
-        definitions: prefixes.flatMap((p) => [
-          arn('data-quality-job-definition', `${p}-dq-v*`),
-          arn('model-quality-job-definition', `${p}-mq-v*`),
-        ]),
-        schedules: prefixes.flatMap((p) => [
-          arn('monitoring-schedule', `${p}-data-quality`),
-          arn('monitoring-schedule', `${p}-model-quality`),
-        ]),
-      };
-    };
-    // Made for the monitored targets only; read and removed for every target this reconciler manages,
-    // so a target whose monitoring was removed from the configuration keeps no schedule.
-    const made = names(targets);
-    const kept = names(managed);
+    const made = monitoringNames(this, targets);
     fn.allow(
       ['sagemaker:CreateDataQualityJobDefinition', 'sagemaker:CreateModelQualityJobDefinition'],
       made.definitions,
     );
+    fn.allow(['sagemaker:CreateMonitoringSchedule', 'sagemaker:UpdateMonitoringSchedule'], made.schedules);
+    // A violation hold and its clear are read back by the target's name (adapters/monitoring.ts).
+    if (targets.some((t) => t.monitoring?.onViolation === 'hold')) fn.allow(['sagemaker:ListActions'], ['*']);
+    fn.allow(['sagemaker:ListMonitoringExecutions'], ['*']);
+    fn.allow(['iam:PassRole'], [role.roleArn], {
+      StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' },
+    });
+    fn.addEnvironment('MONITORING_ROLE_ARN', role.roleArn);
+    fn.addEnvironment('MONITORING_REPORTS_S3_URI', store.bucket.s3UrlForObject(store.reportsPrefix));
+  }
+
+  /**
+   * Every managed target's schedules and job definitions (named after its endpoint,
+   * domain/monitoring-plan.ts) may be listed, read and removed, whether it is monitored or not: a
+   * configuration that drops monitoring, even the stack's last monitored target, leaves none behind.
+   */
+  private grantMonitoringCleanup(managed: readonly DeploymentTarget[]): void {
+    if (managed.length === 0) return;
+    const fn = this.handler;
+    const kept = monitoringNames(this, managed);
     fn.allow(
       [
         'sagemaker:DeleteDataQualityJobDefinition',
@@ -528,24 +528,15 @@ export class EndpointReconciler extends Construct {
       ],
       kept.definitions,
     );
-    fn.allow(['sagemaker:CreateMonitoringSchedule', 'sagemaker:UpdateMonitoringSchedule'], made.schedules);
     fn.allow(['sagemaker:DeleteMonitoringSchedule', 'sagemaker:DescribeMonitoringSchedule'], kept.schedules);
-    // A violation hold and its clear are read back by the target's name (adapters/monitoring.ts).
-    if (targets.some((t) => t.monitoring?.onViolation === 'hold')) fn.allow(['sagemaker:ListActions'], ['*']);
     fn.allow(
       [
         'sagemaker:ListMonitoringSchedules',
         'sagemaker:ListDataQualityJobDefinitions',
         'sagemaker:ListModelQualityJobDefinitions',
-        'sagemaker:ListMonitoringExecutions',
       ],
       ['*'],
     );
-    fn.allow(['iam:PassRole'], [role.roleArn], {
-      StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' },
-    });
-    fn.addEnvironment('MONITORING_ROLE_ARN', role.roleArn);
-    fn.addEnvironment('MONITORING_REPORTS_S3_URI', store.bucket.s3UrlForObject(store.reportsPrefix));
     for (const p of managed.map((t) => resourcePrefix(t.endpointName).toLowerCase())) {
       for (const [resource, name] of [
         ['data-quality-job-definition', `${p}-dq-v*`],
@@ -893,9 +884,10 @@ export class EndpointReconciler extends Construct {
               'Shadow tests: ListInferenceExperiments, ListArtifacts and cloudwatch:GetMetricData have no resource-level permissions; they only list and read.',
             ]
           : []),
+        'Monitoring: ListMonitoringSchedules and the List*JobDefinitions calls (to find and remove the schedules named after its endpoints, monitored or not) have no resource-level permissions; they only list.',
         ...(targets.some((t) => t.monitoring)
           ? [
-              'Monitoring: ListMonitoringSchedules, ListMonitoringExecutions, the List*JobDefinitions calls and ListActions (violation holds, read by the endpoint name) have no resource-level permissions; they only list.',
+              'ListMonitoringExecutions and ListActions (violation holds, read by the endpoint name) have no resource-level permissions either; they only list.',
             ]
           : []),
       ].join(' '),
@@ -909,4 +901,23 @@ export class EndpointReconciler extends Construct {
       }
     }
   }
+}
+
+/** The schedules and job definitions named after the targets' endpoints (domain/monitoring-plan.ts). */
+function monitoringNames(
+  scope: Construct,
+  of: readonly DeploymentTarget[],
+): { readonly definitions: string[]; readonly schedules: string[] } {
+  const arn = (resource: string, name: string) => compactArn(scope, 'sagemaker', `${resource}/${name}`);
+  const prefixes = of.map((t) => resourcePrefix(t.endpointName).toLowerCase());
+  return {
+    definitions: prefixes.flatMap((p) => [
+      arn('data-quality-job-definition', `${p}-dq-v*`),
+      arn('model-quality-job-definition', `${p}-mq-v*`),
+    ]),
+    schedules: prefixes.flatMap((p) => [
+      arn('monitoring-schedule', `${p}-data-quality`),
+      arn('monitoring-schedule', `${p}-model-quality`),
+    ]),
+  };
 }

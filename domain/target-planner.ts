@@ -381,7 +381,9 @@ function withMonitoring(o: TargetObservation, trigger: PlannerTrigger, step: Pla
   // an endpoint that is changing again is left to its next settling.
   const looks = settled(trigger) || trigger.kind === 'stack-deployed';
   if (changes || !(deletes || (looks && o.endpoint?.status === 'InService'))) return step;
-  if (!o.target.monitoring && !o.monitoringSetup) return step;
+  // Without monitoring anywhere in the stack, a new configuration still looks once: it may have
+  // removed the last monitored target, whose schedules must not stay behind.
+  if (!o.target.monitoring && !o.monitoringSetup && trigger.kind !== 'stack-deployed') return step;
   if (!o.monitoring) return { kind: 'need', need: { kind: 'monitoring-state' } };
   if (o.target.monitoring && !o.monitoringSetup)
     throw new Error(

@@ -57,10 +57,15 @@ it('changes only its own endpoints, and models and configs named after them', ()
   expect(resources('sagemaker:DeleteModel')).toContain(':model/churn-staging-v*');
   expect(resources('sagemaker:CreateModel')).toContain(':model-package/churn/*');
   const wildcards = reconcilerStatements().filter((s) => s.Resource === '*');
+  // Only lists (no resource-level permissions); the monitoring ones find schedules left behind by a
+  // configuration that dropped monitoring.
   expect(wildcards.flatMap(actionsOf).sort()).toEqual([
+    'sagemaker:ListDataQualityJobDefinitions',
     'sagemaker:ListEndpointConfigs',
     'sagemaker:ListModelPackages',
+    'sagemaker:ListModelQualityJobDefinitions',
     'sagemaker:ListModels',
+    'sagemaker:ListMonitoringSchedules',
   ]);
 });
 

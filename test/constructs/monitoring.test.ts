@@ -79,12 +79,31 @@ it('lets the monitoring role read captures and baselines and write reports, noth
   ).toEqual([]);
 });
 
-it('adds nothing for monitoring when no target has it', () => {
+it('makes nothing for monitoring when no target has it, but may remove the schedules named after its endpoints', () => {
   const plain = synthGovernance({
     groups: [{ name: 'churn', deployments: [{ endpointName: 'churn-prod' }] }],
   }).template;
-  expect(JSON.stringify(plain.toJSON())).not.toContain('MONITORING_ROLE_ARN');
-  expect(JSON.stringify(plain.toJSON())).not.toContain('MonitoringSchedule');
+  const json = JSON.stringify(plain.toJSON());
+  expect(json).not.toContain('MONITORING_ROLE_ARN');
+  expect(json).not.toContain('sagemaker:CreateMonitoringSchedule');
+  expect(json).not.toContain('sagemaker:CreateDataQualityJobDefinition');
+  expect(
+    Object.keys(plain.findResources('AWS::Events::Rule')).filter((id) => id.includes('Monitoring')),
+  ).toEqual([]);
+  // A configuration that dropped the last monitored target leaves no schedule behind.
+  const removals = Object.entries(plain.findResources('AWS::IAM::Policy'))
+    .filter(([id]) => id.startsWith('EndpointReconcilerHandler'))
+    .flatMap(
+      ([, p]) =>
+        (p.Properties.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] }).Statement,
+    )
+    .filter((st) => [st.Action].flat().includes('sagemaker:DeleteMonitoringSchedule'));
+  expect(JSON.stringify(removals.map((r) => r.Resource))).toContain(
+    'monitoring-schedule/churn-prod-data-quality',
+  );
+  expect(JSON.stringify(removals.map((r) => r.Resource))).toContain(
+    'monitoring-schedule/churn-prod-model-quality',
+  );
 });
 
 it('monitors into a bucket the configuration names: reports go beside the captures, cdk-nag clean', () => {

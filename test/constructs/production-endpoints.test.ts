@@ -131,9 +131,12 @@ it('lets the reconciler scale the autoscaled endpoint variant only', () => {
       Action: [
         'application-autoscaling:DescribeScalableTargets',
         'application-autoscaling:DescribeScalingPolicies',
+        'sagemaker:ListDataQualityJobDefinitions',
         'sagemaker:ListEndpointConfigs',
         'sagemaker:ListModelPackages',
+        'sagemaker:ListModelQualityJobDefinitions',
         'sagemaker:ListModels',
+        'sagemaker:ListMonitoringSchedules',
       ],
       Resource: '*',
     },

@@ -1169,6 +1169,30 @@ describe('monitoring and the endpoint state', () => {
     ).toEqual(['delete-schedule']);
   });
 
+  it('a new configuration without any monitoring left removes the schedules of the last monitored target', () => {
+    // No monitoring role nor report location any more (no target of the stack monitors), and the
+    // endpoint's own settling looks no further; the stack's deployment does.
+    const o = observe({
+      deployment: { dataCapturePercent: 100 },
+      versions: [v(1)],
+      endpoint: (t) => endpointOn(t, 1),
+    });
+    const settledRun = planTarget(o, { kind: 'endpoint', settled: true });
+    expect(settledRun.kind).toBe('decided');
+    expect(planTarget(o, { kind: 'stack-deployed' })).toEqual({
+      kind: 'need',
+      need: { kind: 'monitoring-state' },
+    });
+    const d = planTarget(
+      { ...o, monitoring: { schedules: [schedule], definitions: [] } },
+      { kind: 'stack-deployed' },
+    );
+    if (d.kind !== 'decided') throw new Error('undecided');
+    expect(
+      d.actions.flatMap((a) => (a.kind === 'apply-monitoring' ? a.actions.map((m) => m.kind) : [])),
+    ).toEqual(['delete-schedule']);
+  });
+
   it('an endpoint changing again keeps its schedules until it settles', () => {
     const o = {
       ...observe({ deployment, versions: [v(1)], endpoint: (t) => endpointOn(t, 1, { status: 'Updating' }) }),

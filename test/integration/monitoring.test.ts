@@ -10,6 +10,9 @@ import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client
 import {
   CreateModelPackageGroupCommand,
   DescribeDataQualityJobDefinitionCommand,
+  DescribeEndpointCommand,
+  DescribeEndpointConfigCommand,
+  DescribeModelCommand,
   DescribeModelPackageCommand,
   DescribeMonitoringScheduleCommand,
   ListActionsCommand,
@@ -17,6 +20,8 @@ import {
   ListMonitoringExecutionsCommand,
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
+import { parseGovernanceConfig } from '../../core/config/parse';
+import { reconcileTarget } from '../../handlers/reconcile-endpoint/reconcile';
 import type { LocalApp } from '../../local/runner/local-app';
 import { reconcileOutcomes, serving } from '../harness/deployments';
 import { startLocalApp } from '../harness/local-app';
@@ -175,5 +180,50 @@ describe('in order', () => {
     );
     expect(actions.ActionSummaries).toHaveLength(1);
     await scheduledBaseline(1);
+  });
+
+  it('a configuration that drops the last monitored target removes its schedule and job definitions when the stack deploys', async () => {
+    // The reconciler of that configuration: no monitoring role, no report location, no monitored
+    // target; only the stack's own deployment event, and the same SageMaker.
+    const group = parseGovernanceConfig({
+      groups: [{ name: 'churn', deployments: [{ endpointName: ENDPOINT, dataCapturePercent: 100 }] }],
+    }).groups[0];
+    const target = group?.deployments[0];
+    if (!group || !target) throw new Error('no target');
+    expect(await definitions()).not.toEqual([]);
+    // Where the stack captures to (the endpoint config says), so the desired config is the served one.
+    const endpoint = await sagemaker.send(new DescribeEndpointCommand({ EndpointName: ENDPOINT }));
+    const config = await sagemaker.send(
+      new DescribeEndpointConfigCommand({ EndpointConfigName: endpoint.EndpointConfigName }),
+    );
+    const captured = config.DataCaptureConfig?.DestinationS3Uri ?? '';
+    const outcome = await reconcileTarget(
+      {
+        sagemaker,
+        executionRoleArn: String(
+          (
+            await sagemaker.send(
+              new DescribeModelCommand({ ModelName: config.ProductionVariants?.[0]?.ModelName }),
+            )
+          ).ExecutionRoleArn,
+        ),
+        dataCaptureS3Uri: captured.slice(0, captured.length - ENDPOINT.length - 1),
+      },
+      group,
+      target,
+      {
+        kind: 'stack-deployed',
+        change: {
+          eventId: 'redeployed',
+          stackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/x/1',
+          status: 'UPDATE_COMPLETE',
+        },
+      },
+    );
+    expect(outcome).toMatchObject({ outcome: 'skipped', code: 'in-sync' });
+    await expect(
+      sagemaker.send(new DescribeMonitoringScheduleCommand({ MonitoringScheduleName: SCHEDULE })),
+    ).rejects.toMatchObject({ name: expect.stringMatching(/ResourceNotFound|ValidationException/) });
+    expect(await definitions()).toEqual([]);
   });
 });
