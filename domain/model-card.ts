@@ -89,6 +89,11 @@ export type CardWrite = 'content' | 'status';
  * - a reviewed (Approved) card whose content changes loses its approval first (PendingReview), then
  *   takes the content: in the other order, a failure between the calls would leave the reviewer's
  *   approval on content nobody reviewed, and the rerun, seeing no content change, would keep it.
+ * - content written for a card that must not be Approved ends with its status written again: a
+ *   content change keeps the card's status (it carries it to the new version), so a reviewer who
+ *   approves between this run's read and its content write (the content they saw, not this one)
+ *   would otherwise leave the card Approved on content nobody reviewed. The last write takes that
+ *   approval back; an approval made after it is of the content written here.
  * Every prefix of the order is a state from which the same plan, recomputed by a rerun, finishes.
  */
 export function cardWrites(
@@ -97,10 +102,18 @@ export function cardWrites(
 ): CardWrite[] {
   const statusChanged = current.status !== wantedStatus;
   if (!current.contentChanged) return statusChanged ? ['status'] : [];
-  if (current.status === 'Archived') return statusChanged ? ['status', 'content'] : [];
+  if (current.status === 'Archived')
+    return statusChanged ? endsUnapproved(['status', 'content'], wantedStatus) : [];
   if (current.status === 'Approved' && wantedStatus !== 'Archived' && statusChanged)
-    return ['status', 'content'];
-  return statusChanged ? ['content', 'status'] : ['content'];
+    return endsUnapproved(['status', 'content'], wantedStatus);
+  return statusChanged ? ['content', 'status'] : endsUnapproved(['content'], wantedStatus);
+}
+
+/** Content written for a card that must not be Approved is followed by its status (see cardWrites). */
+function endsUnapproved(writes: CardWrite[], wantedStatus: string): CardWrite[] {
+  return wantedStatus === 'Approved' || writes[writes.length - 1] === 'status'
+    ? writes
+    : [...writes, 'status'];
 }
 
 /**

@@ -280,10 +280,13 @@ describe('cardWrites: content and status as separate UpdateModelCard calls, in a
     ['Approved', true, 'Archived', ['content', 'status']], // rejection: content before archiving
     ['Archived', true, 'Approved', ['status', 'content']], // re-approval: leave Archived first
     ['Archived', true, 'Archived', []], // an Archived card takes no content
-    ['Draft', true, 'Draft', ['content']],
+    ['Archived', true, 'PendingReview', ['status', 'content', 'status']], // re-approval of a card-gated version
+    ['Draft', true, 'Draft', ['content', 'status']],
+    ['PendingReview', true, 'PendingReview', ['content', 'status']], // rebuilt while awaiting review
     ['Draft', false, 'Approved', ['status']],
     ['Approved', false, 'Approved', []],
-    ['Approved', true, 'PendingReview', ['status', 'content']], // rebuilt reviewed card: unreviewed first
+    ['Approved', true, 'Approved', ['content']], // no review asked for: nothing to take back
+    ['Approved', true, 'PendingReview', ['status', 'content', 'status']], // rebuilt reviewed card: unreviewed first
   ] as const)('%s card, content changed %s, wanted %s: %j', (status, contentChanged, wanted, calls) => {
     expect(cardWrites({ status, contentChanged }, wanted)).toEqual(calls);
   });
@@ -294,7 +297,6 @@ describe('cardWrites: content and status as separate UpdateModelCard calls, in a
       ['Approved', 'Archived'],
       ['Archived', 'Approved'],
       ['PendingReview', 'Draft'],
-      ['Approved', 'PendingReview'],
     ] as const) {
       const [first, second] = cardWrites({ status, contentChanged: true }, wanted);
       // The state after the first call alone:
@@ -303,6 +305,17 @@ describe('cardWrites: content and status as separate UpdateModelCard calls, in a
       expect(cardWrites(after, wanted)).toEqual([second]);
       expect(cardWrites({ status: wanted, contentChanged: false }, wanted)).toEqual([]);
     }
+  });
+
+  it('takes back an approval a reviewer gave between the read and the content write', () => {
+    // The run read the card PendingReview with someone else's content, and plans to rebuild it.
+    const writes = cardWrites({ status: 'PendingReview', contentChanged: true }, 'PendingReview');
+    // A reviewer approves what they see (the old content) before the run's first call; the content
+    // write keeps the card's status, so only a status write after it leaves the card unreviewed.
+    let card = { status: 'Approved', content: 'old' };
+    for (const write of writes)
+      card = write === 'content' ? { ...card, content: 'generated' } : { ...card, status: 'PendingReview' };
+    expect(card).toEqual({ status: 'PendingReview', content: 'generated' });
   });
 });
 
@@ -320,6 +333,6 @@ describe('a reviewed card rebuilt with new content is never left Approved on unr
         : { status: wanted, contentChanged: true };
     const rerunWanted = review(after.status, after.contentChanged);
     expect(rerunWanted).toBe('PendingReview');
-    expect(cardWrites(after, rerunWanted)).toEqual(['content']);
+    expect(cardWrites(after, rerunWanted)).toEqual(['content', 'status']);
   });
 });

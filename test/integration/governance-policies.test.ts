@@ -230,6 +230,10 @@ describe('card gate: who reviews, and what', () => {
     const arn = await register('carded'); // v2
     await setApproval(approver, arn, 'Approved', 'ship it');
     const card = await cardOf('carded-v2');
+    // The version's later events (the policy handler's check) may still rebuild the card; forging
+    // before they are done would have the rebuild restore the content before the approval below,
+    // which would then be a true review of the generated content.
+    await app.idle();
     // The reviewer rewrites the card (risk rating, intended uses) and approves what they wrote.
     const forged = JSON.parse(card.Content ?? '{}');
     forged.intended_uses = { ...forged.intended_uses, risk_rating: 'Low', intended_uses: 'anything at all' };
