@@ -315,15 +315,22 @@ export function requestEntry(request: RequestDraft, now: Date): EntryDraft {
   };
 }
 
-export function rollbackNotifiedEntry(
-  request: { readonly configName: string; readonly after: Date },
+/** The request an endpoint entry about a rollback is about: the config asked for, and when. */
+type RolledBackRequest = { readonly configName: string; readonly after: Date };
+
+/** An entry about the rollback of `request`, made at `now`. */
+const rollbackEntry = (
+  kind: 'rollback-notified' | 'rollback-notice-claimed' | 'rollback-notice-released',
+  request: RolledBackRequest,
   now: Date,
-): EntryDraft {
-  return {
-    kind: 'rollback-notified',
-    at: now.toISOString(),
-    data: { configName: request.configName, after: request.after.toISOString() },
-  };
+): EntryDraft => ({
+  kind,
+  at: now.toISOString(),
+  data: { configName: request.configName, after: request.after.toISOString() },
+});
+
+export function rollbackNotifiedEntry(request: RolledBackRequest, now: Date): EntryDraft {
+  return rollbackEntry('rollback-notified', request, now);
 }
 
 /**
@@ -332,7 +339,7 @@ export function rollbackNotifiedEntry(
  */
 export const ROLLBACK_NOTICE_CLAIM_MS = 15 * 60_000;
 
-const sameRequest = (d: Readonly<Record<string, unknown>>, r: { configName: string; after: Date }) =>
+const sameRequest = (d: Readonly<Record<string, unknown>>, r: RolledBackRequest) =>
   d.configName === r.configName && d.after === r.after.toISOString();
 
 /**
@@ -343,7 +350,7 @@ const sameRequest = (d: Readonly<Record<string, unknown>>, r: { configName: stri
  */
 export function rollbackNoticeClaim(
   entries: readonly RecordEntry[],
-  request: { readonly configName: string; readonly after: Date },
+  request: RolledBackRequest,
   now: Date,
 ): EntryDraft | undefined {
   let claimedAt: number | undefined;
@@ -354,23 +361,12 @@ export function rollbackNoticeClaim(
     if (e.kind === 'rollback-notice-released') claimedAt = undefined;
   }
   if (claimedAt !== undefined && now.getTime() - claimedAt < ROLLBACK_NOTICE_CLAIM_MS) return undefined;
-  return {
-    kind: 'rollback-notice-claimed',
-    at: now.toISOString(),
-    data: { configName: request.configName, after: request.after.toISOString() },
-  };
+  return rollbackEntry('rollback-notice-claimed', request, now);
 }
 
 /** Releases this run's claim: its notification failed, so the next run tells. */
-export function rollbackNoticeRelease(
-  request: { readonly configName: string; readonly after: Date },
-  now: Date,
-): EntryDraft {
-  return {
-    kind: 'rollback-notice-released',
-    at: now.toISOString(),
-    data: { configName: request.configName, after: request.after.toISOString() },
-  };
+export function rollbackNoticeRelease(request: RolledBackRequest, now: Date): EntryDraft {
+  return rollbackEntry('rollback-notice-released', request, now);
 }
 
 /**

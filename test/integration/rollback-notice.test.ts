@@ -31,7 +31,8 @@ const request = { configName: 'churn-prod-v2-0a1b2c3d', after: t0 };
 const claim: Action = { kind: 'claim-rollback-notice', request };
 const release: Action = { kind: 'release-rollback-notice', request };
 
-function run(now: Date) {
+/** One reconcile run carrying out the given actions at `now`, against the record in the local S3. */
+function carry(now: Date, actions: readonly Action[]) {
   return carryOut(
     {
       sagemaker,
@@ -41,9 +42,10 @@ function run(now: Date) {
       record: { s3, uri, account: TEST_ACCOUNT },
       now: () => now,
     },
-    [claim],
+    actions,
   );
 }
+const run = (now: Date) => carry(now, [claim]);
 
 const kinds = async () => (await readEndpointEntries(s3, uri, TEST_ACCOUNT, 'churn-prod')).map((e) => e.kind);
 
@@ -77,17 +79,7 @@ it('lets exactly one of eight concurrent runs tell a rollback', async () => {
 
 it('lets the next run tell when the claiming run’s notification failed (released)', async () => {
   const now = new Date(t0.getTime() + 61_000);
-  await carryOut(
-    {
-      sagemaker,
-      target: target as NonNullable<typeof target>,
-      groupName: 'churn',
-      endpoint: undefined,
-      record: { s3, uri, account: TEST_ACCOUNT },
-      now: () => now,
-    },
-    [release],
-  );
+  await carry(now, [release]);
   expect(await run(new Date(now.getTime() + 1_000))).toBeUndefined();
   expect(await run(new Date(now.getTime() + 2_000))).toEqual({ kind: 'told-elsewhere' });
 });
