@@ -16,6 +16,8 @@ import {
   rollbackNoticeClaim,
   rollbackNoticeRelease,
   rollbackNotifiedEntry,
+  violationEntry,
+  violationRecorded,
 } from '../domain/governance-record';
 import { shadowTestAction } from '../domain/lineage-plan';
 import { NameTakenError } from '../domain/ownership';
@@ -241,7 +243,17 @@ async function carryOutOne(ctx: ActionContext, action: Action): Promise<Setback 
     case 'record-violation': {
       const artifact = await ensureModelPackageArtifact(sagemaker, action.modelPackageArn);
       const { arn } = await createActionOnce(sagemaker, action.action);
-      return void (await associateOnce(sagemaker, artifact, arn, 'AssociatedWith'));
+      await associateOnce(sagemaker, artifact, arn, 'AssociatedWith');
+      // Last: a run that fails before it is retried in full, and the record then says "recorded".
+      const record = ctx.record;
+      if (!record?.account) return undefined;
+      const now = ctx.now?.() ?? new Date();
+      await appendEndpointEntry(record.s3, record.uri, record.account, target.endpointName, (entries) =>
+        violationRecorded(entries, action.entry.processingJobArn)
+          ? undefined
+          : violationEntry(action.entry, now),
+      );
+      return undefined;
     }
   }
 }

@@ -12,6 +12,7 @@ import type { UserContextLike } from '../domain/model-version';
 import { findOrCreate, isNotFound } from './sagemaker';
 
 export interface ExistingCard {
+  readonly arn?: string;
   readonly content: unknown;
   readonly status: string;
   readonly version: number;
@@ -32,6 +33,7 @@ export async function describeModelCard(
       content = out.Content;
     }
     return {
+      ...(out.ModelCardArn ? { arn: out.ModelCardArn } : {}),
       content,
       status: out.ModelCardStatus ?? '',
       version: out.ModelCardVersion ?? 0,

@@ -20,6 +20,7 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { versionOfName } from '../core/naming';
 import type { ObservedEndpoint } from '../domain/endpoint-request';
+import { type RecordEntry, recordedViolationHold, violationRecorded } from '../domain/governance-record';
 import {
   monitoringViolationActionName,
   VIOLATION_CLEAR_ACTION_TYPE,
@@ -33,6 +34,7 @@ import {
   type ObservedJobDefinition,
   type ObservedMonitoring,
   type ObservedSchedule,
+  type RecordedViolationHold,
   scheduleName,
   type ViolationHolds,
   versionOfJobDefinition,
@@ -227,17 +229,25 @@ export async function servedVersion(
   };
 }
 
-/** One monitoring execution read back, and whether its violations are recorded already. */
+/**
+ * One monitoring execution read back, and whether its violations are recorded already: by the
+ * endpoint's governance record where the reader has it (`record`), since anyone with
+ * sagemaker:CreateAction could make the lineage action first and so silence the execution; else by
+ * that lineage action.
+ */
 export async function monitoringExecution(
   sagemaker: SageMakerClient,
   s3: S3Client,
   endpointName: string,
   schedule: string,
   processingJobName: string,
+  record?: () => Promise<readonly RecordEntry[]>,
 ): Promise<ObservedExecution> {
   const result = await readMonitoringResult(sagemaker, s3, endpointName, schedule, processingJobName);
   if (!result) return { recorded: false };
-  const name = monitoringViolationActionName(result.processingJobArn ?? processingJobName);
+  const processingJob = result.processingJobArn ?? processingJobName;
+  if (record) return { result, recorded: violationRecorded(await record(), processingJob) };
+  const name = monitoringViolationActionName(processingJob);
   const recorded = await sagemaker
     .send(new DescribeActionCommand({ ActionName: name }))
     .then(() => true)
@@ -249,13 +259,15 @@ export async function monitoringExecution(
 }
 
 /**
- * The target's newest violation hold and newest clear, by its endpoint name (lineage-plan.ts
- * violationHoldAction, violationClearAction), with SageMaker's CreationTime of each and who created
- * the clear (CreatedBy, which SageMaker records and no caller sets).
+ * The target's newest violation hold and newest clear. The hold: the endpoint's governance record's
+ * where the reader has it (`record`); else its copy in lineage (lineage-plan.ts violationHoldAction),
+ * which only mgov reads. The clear: lineage's, by its endpoint name (violationClearAction), with
+ * SageMaker's CreationTime and who created it (CreatedBy, which SageMaker records and no caller sets).
  */
 export async function readViolationHolds(
   sagemaker: SageMakerClient,
   endpointName: string,
+  record?: () => Promise<readonly RecordEntry[]>,
 ): Promise<ViolationHolds> {
   const newest = async (actionType: string) => {
     const list = await sagemaker.send(
@@ -272,24 +284,25 @@ export async function readViolationHolds(
     const out = await sagemaker.send(new DescribeActionCommand({ ActionName: latest.ActionArn }));
     return { ...out, CreationTime: out.CreationTime ?? latest.CreationTime ?? new Date(0) };
   };
+  const lineageHold = async (): Promise<RecordedViolationHold | undefined> => {
+    const found = await newest(VIOLATION_HOLD_ACTION_TYPE);
+    const version = Number(found?.Properties?.version);
+    if (!found || !Number.isInteger(version)) return undefined;
+    return {
+      name: found.ActionName ?? '',
+      version,
+      at: found.CreationTime,
+      ...(found.Properties?.monitorType ? { monitorType: found.Properties.monitorType } : {}),
+      ...(found.Properties?.processingJob ? { processingJob: found.Properties.processingJob } : {}),
+    };
+  };
   const [hold, clear] = await Promise.all([
-    newest(VIOLATION_HOLD_ACTION_TYPE),
+    record ? record().then(recordedViolationHold) : lineageHold(),
     newest(VIOLATION_CLEAR_ACTION_TYPE),
   ]);
-  const version = Number(hold?.Properties?.version);
   const by = clear ? describeIdentity(clear.CreatedBy) : undefined;
   return {
-    ...(hold && Number.isInteger(version)
-      ? {
-          hold: {
-            name: hold.ActionName ?? '',
-            version,
-            at: hold.CreationTime,
-            ...(hold.Properties?.monitorType ? { monitorType: hold.Properties.monitorType } : {}),
-            ...(hold.Properties?.processingJob ? { processingJob: hold.Properties.processingJob } : {}),
-          },
-        }
-      : {}),
+    ...(hold ? { hold } : {}),
     ...(clear
       ? {
           clear: {

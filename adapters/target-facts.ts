@@ -14,10 +14,10 @@ import { jsonFingerprint } from '../domain/approval-check';
 import { versionApprover } from '../domain/card-review';
 import { type GateFacts, versionGateFacts } from '../domain/deployment-gates';
 import type { ObservedEndpoint } from '../domain/endpoint-request';
-import { recordedRequest, recordedVersion } from '../domain/governance-record';
+import { type RecordedVersion, recordedRequest, recordedVersion } from '../domain/governance-record';
 import { describeIdentity } from '../domain/model-version';
 import { servedConfigMismatch } from '../domain/ownership';
-import { type Principal, principalOf } from '../domain/principal';
+import { describePrincipal, type Principal, principalOf } from '../domain/principal';
 import { EXPERIMENT_IN_PROGRESS, type ObservedExperiment, shadowExperimentName } from '../domain/shadow-plan';
 import { STAGE_CHECK_KEY } from '../domain/stage-check';
 import type {
@@ -63,6 +63,13 @@ export interface FactSources {
    * as generated, which only the reconciler verifies.
    */
   readonly recordedCardContent?: ((cardName: string) => Promise<string | undefined>) | 'as-written';
+  /**
+   * `record`: the cards are the registry account's, which this reader cannot read (model cards have
+   * no resource policy); the card gate decides from the review the model-cards handler recorded in
+   * the version's governance record (governance-record.ts `card-reviewed`). Without a record, no
+   * card is taken as reviewed (fail closed).
+   */
+  readonly cards?: 'record';
   /**
    * The governance record (domain/governance-record.ts); unset: the record is unreadable here, and
    * the gates decide from the registry's facts alone. `account`: the account whose endpoints the
@@ -232,12 +239,28 @@ export async function gatherFact(
         o.target.endpointName,
         need.scheduleName,
         need.processingJobName,
+        endpointRecord(sources, o.target.endpointName),
       );
       return { ...o, execution };
     }
     case 'violation-holds':
-      return { ...o, violations: await readViolationHolds(sources.sagemaker, o.target.endpointName) };
+      return {
+        ...o,
+        violations: await readViolationHolds(
+          sources.sagemaker,
+          o.target.endpointName,
+          endpointRecord(sources, o.target.endpointName),
+        ),
+      };
   }
+}
+
+/** The reader of an endpoint's governance record, when the reader reconciles its account's endpoints. */
+function endpointRecord(sources: FactSources, endpointName: string) {
+  const record = sources.record;
+  if (!record?.account) return undefined;
+  const account = record.account;
+  return () => readEndpointEntries(record.s3, record.uri, account, endpointName);
 }
 
 /** What the deployment gates know of one candidate (deployment-gates.ts). */
@@ -255,8 +278,9 @@ export async function readGateFacts(
   const staged = target.serve.kind === 'lifecycle-stage';
   const monitored = target.monitoring !== undefined && !target.monitoring.deployUnmonitored;
   const record = sources.record;
+  const cardsInRecord = sources.cards === 'record';
   const [card, described, gate, entries] = await Promise.all([
-    carded ? describeModelCard(sagemaker, cardName) : undefined,
+    carded && !cardsInRecord ? describeModelCard(sagemaker, cardName) : undefined,
     group.separationOfDuties || staged || carded || verdicts || monitored || record
       ? describeModelVersion(sagemaker, candidate.arn)
       : undefined,
@@ -281,19 +305,48 @@ export async function readGateFacts(
         : undefined
       : sources.checker;
   const reviewer = card?.lastModifiedBy;
+  const cardFacts =
+    carded && cardsInRecord
+      ? recordedCardFacts(cardName, versionRecord)
+      : {
+          cardStatus: card?.status,
+          ...(content ? { cardContentSha256: content } : {}),
+          ...(recorded ? { cardRecordedSha256: recorded } : {}),
+          ...(reviewer
+            ? { cardReviewedBy: describeIdentity(reviewer), cardReviewerPrincipal: principalOf(reviewer) }
+            : {}),
+        };
   return {
     cardName,
-    cardStatus: card?.status,
-    ...(content ? { cardContentSha256: content } : {}),
-    ...(recorded ? { cardRecordedSha256: recorded } : {}),
-    ...(reviewer
-      ? { cardReviewedBy: describeIdentity(reviewer), cardReviewerPrincipal: principalOf(reviewer) }
-      : {}),
+    ...cardFacts,
     ...(carded ? versionApprover(described, checker, versionRecord) : {}),
     ...(versionRecord ? { record: versionRecord } : {}),
     ...versionGateFacts(described),
     ...(described ? { checker } : {}),
     ...(gate ? { gate } : {}),
+  };
+}
+
+/**
+ * The card gate's facts from the version's governance record (`cards: 'record'`): the card counts as
+ * Approved with the generated content while the record's latest review of it stands, reviewed by
+ * whom the record says; a withdrawn review says the status the card had then.
+ */
+function recordedCardFacts(cardName: string, record: RecordedVersion | undefined) {
+  const review = record?.card?.cardName === cardName ? record.card : undefined;
+  if (!review?.reviewed)
+    return {
+      cardStatus:
+        review?.status ?? (review ? 'PendingReview' : 'not reviewed (as the governance record shows)'),
+    };
+  return {
+    cardStatus: 'Approved',
+    ...(review.contentSha256
+      ? { cardContentSha256: review.contentSha256, cardRecordedSha256: review.contentSha256 }
+      : {}),
+    ...(review.by
+      ? { cardReviewedBy: review.byName ?? describePrincipal(review.by), cardReviewerPrincipal: review.by }
+      : {}),
   };
 }
 
@@ -333,7 +386,11 @@ export async function decideGates(
     });
     if (!('kind' in step)) return step;
     if (step.kind === 'violation-holds') {
-      violations = await readViolationHolds(sources.sagemaker, target.endpointName);
+      violations = await readViolationHolds(
+        sources.sagemaker,
+        target.endpointName,
+        endpointRecord(sources, target.endpointName),
+      );
       continue;
     }
     if (step.kind !== 'gate-facts') throw new Error(`the gates asked for ${step.kind}`);

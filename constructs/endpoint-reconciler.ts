@@ -26,6 +26,12 @@ export interface EndpointReconcilerProps extends SharedHandlerProps {
   readonly modelArtifactKeyArns?: readonly string[];
   /** The account holding the groups, when not this stack's (a deployment stack of a multi-account app). */
   readonly registryAccount?: string;
+  /**
+   * The card gate reads the reviews the registry's model-cards handler records (a ModelDeployment):
+   * the periodic check then also deploys a card-gated version whose review reached the record after
+   * the card's event. @default false
+   */
+  readonly cardReviewsFromRecord?: boolean;
   /** A fixed name for the handler's role (the registry's resource policies name it). @default generated */
   readonly handlerRoleName?: string;
   /**
@@ -111,8 +117,13 @@ export class EndpointReconciler extends Construct {
       this.shadowTestRole = this.createShadowTestRole(shadowed);
       this.grantShadowTests(shadowed, this.shadowTestRole);
     }
-    // A cleared violation hold sends no event either (mgov clear-violation records it in lineage).
-    if (shadowed.length > 0 || targets.some((t) => t.target.monitoring?.onViolation === 'hold'))
+    // A cleared violation hold sends no event either (mgov clear-violation records it in lineage),
+    // nor a card review recorded after its card's event (cardReviewsFromRecord).
+    if (
+      shadowed.length > 0 ||
+      targets.some((t) => t.target.monitoring?.onViolation === 'hold') ||
+      (props.cardReviewsFromRecord && targets.some((t) => t.target.requireApprovedModelCard))
+    )
       this.shadowCheck = this.scheduleShadowCheck();
     const monitoredTargets = targets.filter((t) => t.target.monitoring);
     const monitored = monitoredTargets.map((t) => t.target);
@@ -752,7 +763,8 @@ export class EndpointReconciler extends Construct {
    * SageMaker sends no event when an inference experiment ends (EventBridge's list of SageMaker
    * events has none for inference experiments), so the reconciler looks every five minutes: a test
    * is judged within five minutes of its scheduled end. Only update-bound shadow targets do work,
-   * and targets whose violation hold a person cleared (onViolation: hold): nothing else wakes them.
+   * targets whose violation hold a person cleared (onViolation: hold), and card-gated targets whose
+   * review reached the record late: nothing else wakes them.
    */
   private scheduleShadowCheck(): events.Rule {
     const rule = new events.Rule(this, 'ShadowCheck', {

@@ -6,7 +6,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { chunkNames, modelPackagePattern } from './approval-events';
+import { chunkNames, modelCardPattern, modelPackagePattern } from './approval-events';
 import { DeadLetterQueue } from './dead-letter-queue';
 import { ruleArnPattern } from './notifications';
 
@@ -15,6 +15,11 @@ export interface ForwardingTarget {
   readonly account: string;
   /** The groups deployed there: only their model package state changes are forwarded. */
   readonly groupNames: readonly string[];
+  /**
+   * The card-name prefixes (`<group>-v`) of the card-gated groups deployed there: their model card
+   * state changes are forwarded too, the hint that a card was reviewed.
+   */
+  readonly cardPrefixes?: readonly string[];
 }
 
 export interface EventForwardingProps {
@@ -71,6 +76,16 @@ export class EventForwarding extends Construct {
         rule.addTarget(new targets.EventBus(bus, { role, deadLetterQueue: dlq.queue }));
         this.rules.push(rule);
       });
+      chunkNames(target.cardPrefixes ?? [], (prefixes) => modelCardPattern(prefixes)).forEach(
+        (prefixes, i) => {
+          const rule = new events.Rule(this, `ForwardCards-${target.account}-${i}`, {
+            description: `model-governance: model card reviews forwarded to account ${target.account}`,
+            eventPattern: modelCardPattern(prefixes),
+          });
+          rule.addTarget(new targets.EventBus(bus, { role, deadLetterQueue: dlq.queue }));
+          this.rules.push(rule);
+        },
+      );
     }
   }
 }

@@ -307,6 +307,48 @@ export class GovernancePolicies extends Construct {
   }
 
   /**
+   * Lets the model-cards handler append its card reviews to the versions' records (card-gated groups:
+   * the deployment accounts decide the card gate from them), and nothing else: no endpoint's record,
+   * no delete, no retention change.
+   */
+  allowCardReviewWriter(handler: GovernedFunction): void {
+    const bucket = this.recordBucket;
+    if (!bucket) return;
+    const stack = Stack.of(this);
+    const role = handler.role as iam.IRole;
+    this.recordWriters.push(role.roleArn);
+    handler.addEnvironment('GOVERNANCE_RECORD_S3_URI', bucket.s3UrlForObject(RECORD_PREFIX));
+    bucket.grantRead(handler, `${RECORD_PREFIX}/*`);
+    bucket.grantPut(handler, `${RECORD_PREFIX}/*`);
+    bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CardReviewsAppendOnlyToVersionRecords',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: [...RECORD_WRITES],
+        resources: [bucket.arnForObjects(`${RECORD_PREFIX}/${ENDPOINTS_SEGMENT}/*`)],
+        conditions: { ArnEquals: { 'aws:PrincipalArn': [role.roleArn] } },
+      }),
+    );
+    bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CardReviewsNeverRemoveARecord',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:DeleteObject', 's3:DeleteObjectVersion', 's3:PutObjectRetention'],
+        resources: [bucket.arnForObjects(`${RECORD_PREFIX}/*`)],
+        conditions: { ArnEquals: { 'aws:PrincipalArn': [role.roleArn] } },
+      }),
+    );
+    const bucketId = stack.resolve(stack.getLogicalId(bucket.node.defaultChild as CfnElement)) as string;
+    acknowledge(handler, {
+      id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${RECORD_PREFIX}/*]`,
+      reason:
+        "Reads a version's governance record and appends its card's review, one object per entry under <group>/<version>/ (conditional writes; the bucket policy denies endpoints' records and any delete).",
+    });
+  }
+
+  /**
    * Lets reconciler roles (this account's, and the deployment accounts' by their fixed names) append
    * the deployments they ask of their endpoints, under `_endpoints/<their account>/`, and nothing
    * else: no version's entries, no other account's endpoints, no delete, no retention change. The

@@ -11,7 +11,7 @@ import type {
 } from '../core/config/input';
 import { parseGovernanceConfig } from '../core/config/parse';
 import type { ChatChannels, DataCaptureStorage, ModelPackageGroupConfig } from '../core/config/types';
-import { MODEL_PACKAGE_STATE_CHANGE, SAGEMAKER_EVENT_SOURCE } from '../core/events';
+import { MODEL_CARD_STATE_CHANGE, MODEL_PACKAGE_STATE_CHANGE, SAGEMAKER_EVENT_SOURCE } from '../core/events';
 import { cardReviewRequired, modelCardPrefix } from '../core/model-card-naming';
 import { auditBucketName, endpointRecordPrefix, RECORD_PREFIX } from '../core/record-naming';
 import { ApprovalEvents } from './approval-events';
@@ -241,7 +241,10 @@ function buildDeployment(
           conditions: {
             StringEquals: {
               'events:source': SAGEMAKER_EVENT_SOURCE,
-              'events:detail-type': MODEL_PACKAGE_STATE_CHANGE,
+              // Model card state changes too where a target is card-gated: the hint of a review.
+              'events:detail-type': groups.some((g) => cardReviewRequired(g))
+                ? [MODEL_PACKAGE_STATE_CHANGE, MODEL_CARD_STATE_CHANGE]
+                : MODEL_PACKAGE_STATE_CHANGE,
             },
           },
         }).toStatementJson(),
@@ -260,6 +263,7 @@ function buildDeployment(
     modelArtifactKeyArns: c.modelArtifactKeyArns,
     dataCapture: c.dataCapture,
     ...(crossAccount ? { registryAccount: registry.account } : {}),
+    cardReviewsFromRecord: true,
     // A fixed name: the registry's group and record policies name this role.
     handlerRoleName: reconcilerRoleName(registry.region),
     // A gated group's version deploys only with its verdict, and its model data as pinned: the

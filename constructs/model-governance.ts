@@ -234,10 +234,17 @@ function buildRegistry(scope: Construct, config: GovernanceConfig, registryRole:
   const forwarding =
     foreignAccounts.length > 0
       ? new EventForwarding(scope, 'Forwarding', {
-          targets: foreignAccounts.map((account) => ({
-            account,
-            groupNames: groupsDeployedIn(config, registryAccount ?? account, account).map((g) => g.name),
-          })),
+          targets: foreignAccounts.map((account) => {
+            const deployed = groupsDeployedIn(config, registryAccount ?? account, account);
+            const carded = deployed.filter((g) => g.deployments.some((d) => d.requireApprovedModelCard));
+            return {
+              account,
+              groupNames: deployed.map((g) => g.name),
+              ...(carded.length > 0
+                ? { cardPrefixes: carded.map((g) => `${modelCardPrefix(g.name)}-v`) }
+                : {}),
+            };
+          }),
           encryptionKey,
           alarmTopic: notifications.topic,
         })
@@ -373,6 +380,9 @@ function buildRegistry(scope: Construct, config: GovernanceConfig, registryRole:
       });
     }
   }
+  // Card reviews in the versions' records: the card gate's evidence in every account.
+  if (policies.handler && config.groups.some((g) => cardReviewRequired(g)))
+    policies.allowCardReviewWriter(modelCards.handler);
   // Its change to a version is its check of the approval: the reconciler deploys after it (approval-check.ts).
   if (reconciler && policies.handler)
     reconciler.handler.addEnvironment(

@@ -47,6 +47,19 @@ export const RECORD_KINDS = [
   'rollback-notice-claimed',
   /** The claiming run's notification failed: the next run tells. */
   'rollback-notice-released',
+  /**
+   * Model monitoring found violations on the version an endpoint served (the endpoint's record): once
+   * per execution, and with onViolation: hold the hold newer versions wait on until a person clears it.
+   */
+  'monitoring-violation',
+  /**
+   * A reviewer approved the version's model card with the content the model-cards handler generated
+   * (a version's record, card-gated groups): what the deployment accounts, which cannot read the
+   * registry account's cards, decide the card gate from.
+   */
+  'card-reviewed',
+  /** The card left Approved, or its content changed, after a `card-reviewed`: no longer reviewed. */
+  'card-review-withdrawn',
 ] as const;
 export type RecordKind = (typeof RECORD_KINDS)[number];
 
@@ -177,7 +190,84 @@ export interface RecordedVersion {
   /** The first content change recorded: once changed, a version stays changed. */
   readonly contentChanged?: { readonly fingerprint?: string; readonly by?: Principal; readonly at: string };
   readonly stage?: Readonly<Record<string, unknown>>;
+  /** The model card's review, by its latest `card-reviewed` or `card-review-withdrawn`. */
+  readonly card?: RecordedCardReview;
   readonly last?: RecordEntry;
+}
+
+/** A version's model card review as the model-cards handler recorded it. */
+export interface RecordedCardReview {
+  readonly cardName: string;
+  readonly reviewed: boolean;
+  /** SHA-256 of the content reviewed (the content the handler generated), while reviewed. */
+  readonly contentSha256?: string;
+  /** The reviewer (the card's LastModifiedBy when it was approved), while reviewed. */
+  readonly by?: Principal;
+  readonly byName?: string;
+  /** The card's status when the review was withdrawn. */
+  readonly status?: string;
+}
+
+/** A card reviewed: approved by `by` with the generated content (`contentSha256`). */
+export function cardReviewedEntry(
+  card: { readonly cardName: string; readonly contentSha256: string; readonly byName?: string },
+  by: Principal | undefined,
+  now: Date,
+): EntryDraft {
+  return {
+    kind: 'card-reviewed',
+    at: now.toISOString(),
+    ...(by ? { by } : {}),
+    data: {
+      cardName: card.cardName,
+      contentSha256: card.contentSha256,
+      ...(card.byName ? { byName: card.byName } : {}),
+    },
+  };
+}
+
+/** A review no longer standing: the card is `status` now, or its content is no longer what was reviewed. */
+export function cardReviewWithdrawnEntry(cardName: string, status: string, now: Date): EntryDraft {
+  return { kind: 'card-review-withdrawn', at: now.toISOString(), data: { cardName, status } };
+}
+
+/**
+ * What to append so that the record's card review matches the card now: a `card-reviewed` when the
+ * card is Approved with the generated content and the record does not say so (by this reviewer, of
+ * this content); a `card-review-withdrawn` when it is not and the record says reviewed; else nothing.
+ */
+export function cardReviewDraft(
+  entries: readonly RecordEntry[],
+  card: {
+    readonly cardName: string;
+    /** Approved, with the content the handler generated. */
+    readonly reviewed: boolean;
+    readonly status: string;
+    readonly contentSha256?: string;
+    readonly by?: Principal;
+    readonly byName?: string;
+  },
+  now: Date,
+): EntryDraft | undefined {
+  const recorded = recordedVersion(entries).card;
+  const standing = recorded?.cardName === card.cardName && recorded.reviewed ? recorded : undefined;
+  if (!card.reviewed || !card.contentSha256)
+    return standing ? cardReviewWithdrawnEntry(card.cardName, card.status, now) : undefined;
+  if (
+    standing &&
+    standing.contentSha256 === card.contentSha256 &&
+    canonicalJson(standing.by) === canonicalJson(card.by)
+  )
+    return undefined;
+  return cardReviewedEntry(
+    {
+      cardName: card.cardName,
+      contentSha256: card.contentSha256,
+      ...(card.byName ? { byName: card.byName } : {}),
+    },
+    card.by,
+    now,
+  );
 }
 
 export function recordedVersion(entries: readonly RecordEntry[]): RecordedVersion {
@@ -219,6 +309,22 @@ export function recordedVersion(entries: readonly RecordEntry[]): RecordedVersio
         break;
       case 'stage':
         state.stage = d;
+        break;
+      case 'card-reviewed':
+        state.card = {
+          cardName: String(d.cardName ?? ''),
+          reviewed: true,
+          ...(typeof d.contentSha256 === 'string' ? { contentSha256: d.contentSha256 } : {}),
+          ...(e.by ? { by: e.by } : {}),
+          ...(typeof d.byName === 'string' ? { byName: d.byName } : {}),
+        };
+        break;
+      case 'card-review-withdrawn':
+        state.card = {
+          cardName: String(d.cardName ?? ''),
+          reviewed: false,
+          ...(typeof d.status === 'string' ? { status: d.status } : {}),
+        };
         break;
       case 'content-changed':
         state.contentChanged ??= {
@@ -402,6 +508,77 @@ export function recordedRequest(entries: readonly RecordEntry[]):
       last = { ...last, rollbackNotified: true };
   }
   return last;
+}
+
+/** What the reconciler records of a monitoring execution that found violations. */
+export interface ViolationDraft {
+  readonly processingJobArn: string;
+  readonly processingJobName: string;
+  readonly version: number;
+  readonly modelPackageArn: string;
+  readonly monitorType: string;
+  readonly checks: readonly string[];
+  readonly report?: string;
+  /** The target's onViolation. */
+  readonly response: string;
+  /** With onViolation: hold, the lineage action that is the hold's copy for people: what a clear names. */
+  readonly holdAction?: string;
+}
+
+export function violationEntry(v: ViolationDraft, now: Date): EntryDraft {
+  return {
+    kind: 'monitoring-violation',
+    at: now.toISOString(),
+    data: {
+      processingJobArn: v.processingJobArn,
+      processingJobName: v.processingJobName,
+      version: v.version,
+      modelPackageArn: v.modelPackageArn,
+      monitorType: v.monitorType,
+      checks: [...v.checks],
+      ...(v.report ? { report: v.report } : {}),
+      response: v.response,
+      ...(v.holdAction ? { holdAction: v.holdAction } : {}),
+    },
+  };
+}
+
+/** Whether the record has the violations of this execution already (a replayed event). */
+export function violationRecorded(entries: readonly RecordEntry[], processingJobArn: string): boolean {
+  return entries.some(
+    (e) => e.kind === 'monitoring-violation' && e.data.processingJobArn === processingJobArn,
+  );
+}
+
+/**
+ * The newest violation hold the record has for an endpoint: its newest entry with a hold (onViolation:
+ * hold), with the time the app recorded it. Lineage's hold actions are copies for people: anyone with
+ * sagemaker:CreateAction can add one, so none decides.
+ */
+export function recordedViolationHold(entries: readonly RecordEntry[]):
+  | {
+      readonly name: string;
+      readonly version: number;
+      readonly monitorType?: string;
+      readonly processingJob?: string;
+      readonly at: Date;
+    }
+  | undefined {
+  const newest = [...entries]
+    .sort((a, b) => b.seq - a.seq)
+    .find((e) => e.kind === 'monitoring-violation' && typeof e.data.holdAction === 'string');
+  if (!newest) return undefined;
+  const d = newest.data;
+  const version = Number(d.version);
+  const at = new Date(newest.at);
+  if (!Number.isInteger(version) || Number.isNaN(at.getTime())) return undefined;
+  return {
+    name: String(d.holdAction),
+    version,
+    ...(typeof d.monitorType === 'string' ? { monitorType: d.monitorType } : {}),
+    ...(typeof d.processingJobName === 'string' ? { processingJob: d.processingJobName } : {}),
+    at,
+  };
 }
 
 /** The sequence number a key names, or undefined when it is no entry's key. */

@@ -385,7 +385,11 @@ export function violationSteps(response: ViolationResponse, result: MonitoringRe
   return steps;
 }
 
-/** A violation hold the reconciler recorded on a target (lineage-plan.ts violationHoldAction). */
+/**
+ * A violation hold the reconciler recorded on a target: in the governance record where the reader has
+ * it (governance-record.ts recordedViolationHold), else its copy in lineage (lineage-plan.ts
+ * violationHoldAction), which only mgov reads.
+ */
 export interface RecordedViolationHold {
   /** The hold action's name: what a clear names. */
   readonly name: string;
@@ -393,7 +397,7 @@ export interface RecordedViolationHold {
   readonly version: number;
   readonly monitorType?: string;
   readonly processingJob?: string;
-  /** SageMaker's CreationTime of the hold action. */
+  /** When it was recorded: the record entry's time, or SageMaker's CreationTime of the lineage copy. */
   readonly at: Date;
 }
 
@@ -406,16 +410,18 @@ export interface RecordedViolationClear {
   readonly by?: string;
 }
 
-/** The target's newest violation hold and newest clear, as lineage shows them. */
+/** The target's newest violation hold (see RecordedViolationHold) and newest clear (lineage). */
 export interface ViolationHolds {
   readonly hold?: RecordedViolationHold;
   readonly clear?: RecordedViolationClear;
 }
 
 /**
- * The violation hold in force on a target: its newest hold, unless a person's clear was recorded
- * after it. Both times are SageMaker's (the actions' CreationTime), so no clock of ours decides.
- * A clear covers every hold recorded before it; a violation found after a clear holds again.
+ * The violation hold in force on a target: its newest hold, unless a person's clear was made after
+ * it. The clear's time is SageMaker's (its CreationTime, which no caller sets); the hold's is the
+ * record entry's (the reconciler's clock, which Lambda keeps in step with AWS's), so a clear made
+ * before the violation was recorded never clears it. A clear covers every hold recorded before it;
+ * a violation found after a clear holds again.
  */
 export function openViolationHold(holds: ViolationHolds): RecordedViolationHold | undefined {
   const { hold, clear } = holds;

@@ -22,7 +22,7 @@ import {
   type ResourceInputs,
 } from './endpoint-resources';
 import type { ReconcileTrigger } from './events';
-import type { RequestDraft } from './governance-record';
+import type { RequestDraft, ViolationDraft } from './governance-record';
 import { type Hold, hold, isQuietWait } from './hold';
 import { monitoringViolationAction, violationHoldAction } from './lineage-plan';
 import {
@@ -215,13 +215,18 @@ export type Action =
   | { readonly kind: 'apply-monitoring'; readonly actions: readonly MonitoringAction[] }
   /** Rejects a version, with the reason Studio shows (ApprovalDescription). */
   | { readonly kind: 'reject-version'; readonly modelPackageArn: string; readonly reason: string }
-  /** Records a monitoring execution's violations in lineage, on the version they were found on. */
+  /**
+   * Records a monitoring execution's violations in lineage, on the version they were found on, and
+   * then in the endpoint's governance record.
+   */
   | {
       readonly kind: 'record-violation';
       readonly modelPackageArn: string;
       readonly action: ReturnType<typeof monitoringViolationAction>;
+      /** The governance record's entry, appended last (once per execution): what later runs decide from. */
+      readonly entry: ViolationDraft;
     }
-  /** Records a violation hold on the target (onViolation: hold), read back by applyGates. */
+  /** The hold's copy in lineage, for people (onViolation: hold); the record's entry is the hold. */
   | { readonly kind: 'record-violation-hold'; readonly action: ReturnType<typeof violationHoldAction> };
 
 /** What an action can run into that changes the outcome (the service's answer, not an error). */
@@ -356,9 +361,11 @@ export function planTarget(o: TargetObservation, trigger: PlannerTrigger): Plann
     ...(served ? { served: { ours: served.ours } } : {}),
   });
   // The periodic check only carries shadow tests forward (an update waiting on one), and deploys what a
-  // person's clear of a violation hold released (no event says so); events do the rest.
+  // person's clear of a violation hold released, or a card review that reached the record after its
+  // card's event (no event says either); events do the rest.
   const released =
-    o.target.monitoring?.onViolation === 'hold' && (plan.kind === 'update' || plan.kind === 'create');
+    (o.target.monitoring?.onViolation === 'hold' || o.target.requireApprovedModelCard) &&
+    (plan.kind === 'update' || plan.kind === 'create');
   if (trigger.kind === 'shadow-check' && !(plan.kind === 'update' && o.target.shadow) && !released)
     return decided(skipped('no-shadow-step', 'no shadow test to carry forward'), trigger);
   const drift = driftFound(o, served, plan);
@@ -467,11 +474,13 @@ function planExecution(
   const reject = steps.find((s) => s.kind === 'reject-live');
   const rejecting = reject?.kind === 'reject-live' && version.approvalStatus === 'Approved';
   const holding = steps.some((s) => s.kind === 'hold-newer');
+  const holdAction = holding ? violationHoldAction(facts) : undefined;
+  const checks = result.violations.map((v) => `${v.checkType} on ${v.featureName}`);
   const actions: Action[] = [
     ...(rejecting
       ? [{ kind: 'reject-version' as const, modelPackageArn: version.arn, reason: reject.reason }]
       : []),
-    ...(holding ? [{ kind: 'record-violation-hold' as const, action: violationHoldAction(facts) }] : []),
+    ...(holdAction ? [{ kind: 'record-violation-hold' as const, action: holdAction }] : []),
     {
       kind: 'record-violation',
       modelPackageArn: version.arn,
@@ -479,10 +488,21 @@ function planExecution(
         ...facts,
         scheduleName: result.scheduleName,
         modelPackageArn: version.arn,
-        checks: result.violations.map((v) => `${v.checkType} on ${v.featureName}`),
+        checks,
         ...(result.violationReport ? { report: result.violationReport } : {}),
         response: monitoring.onViolation,
       }),
+      entry: {
+        processingJobArn: facts.processingJobArn,
+        processingJobName: facts.processingJobName,
+        version: version.version,
+        modelPackageArn: version.arn,
+        monitorType: result.type,
+        checks,
+        ...(result.violationReport ? { report: result.violationReport } : {}),
+        response: monitoring.onViolation,
+        ...(holdAction ? { holdAction: holdAction.ActionName } : {}),
+      },
     },
   ];
   return decided(

@@ -451,12 +451,6 @@ function checkAccounts(r: Reader, config: GovernanceConfig): void {
         );
         return;
       }
-      if (d.account !== config.registry.account && d.requireApprovedModelCard) {
-        r.problem(
-          `${path}.requireApprovedModelCard`,
-          `model cards cannot be shared across accounts, so the card gate needs the target in the registry account (${config.registry.account}); remove the gate or the account.`,
-        );
-      }
     });
   });
 }

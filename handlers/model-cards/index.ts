@@ -13,6 +13,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { readMetrics } from '../../adapters/artifacts';
 import { readCardContentRecord, writeCardContentRecord } from '../../adapters/card-records';
+import { appendRecordEntry } from '../../adapters/governance-record';
 import {
   describeForCard,
   findTrainingJob,
@@ -31,12 +32,19 @@ import { isAlreadyExists } from '../../adapters/sagemaker';
 import { readVerdict } from '../../adapters/verdicts';
 import { MODEL_CARD_STATE_CHANGE } from '../../core/events';
 import { findGroup } from '../../core/manifest';
-import { cardReviewRequired, groupOfCard, modelCardName } from '../../core/model-card-naming';
+import {
+  cardReviewRequired,
+  groupOfCard,
+  modelCardName,
+  modelCardPrefix,
+} from '../../core/model-card-naming';
 import { jsonFingerprint } from '../../domain/approval-check';
 import { parseModelCardStateChange, parseModelPackageStateChange } from '../../domain/events';
+import { cardReviewDraft } from '../../domain/governance-record';
 import { cardWrites, modelCardStatus, renderModelCard } from '../../domain/model-card';
 import { validateModelCardContent } from '../../domain/model-card-validate';
 import { describeIdentity } from '../../domain/model-version';
+import { principalOf } from '../../domain/principal';
 import { requiredEnv } from '../runtime/env';
 import { governedHandler, type Ignored, ignored } from '../runtime/handler';
 import { logger } from '../runtime/logger';
@@ -48,6 +56,11 @@ const exportS3Uri = requiredEnv('AUDIT_EXPORT_S3_URI');
 const contentStore = requiredEnv('CARD_CONTENT_S3_URI');
 /** The quality gate's verdicts, whose pins say which metrics it evaluated (set when a group is gated). */
 const verdictStore = process.env.VERDICT_S3_URI;
+/**
+ * The governance record (card-gated groups): this handler records each card's review there, the
+ * evidence the deployment accounts' reconcilers decide the card gate from (they cannot read the card).
+ */
+const recordUri = process.env.GOVERNANCE_RECORD_S3_URI;
 const manifest = loadManifest();
 const sagemaker = new SageMakerClient({ maxAttempts: 5 });
 const s3 = new S3Client({ maxAttempts: 3 });
@@ -119,6 +132,8 @@ async function handle(event: unknown): Promise<CardResult> {
   // The card now holds what was generated, unless it stays Archived with the content it was archived with.
   if (outcome !== 'unchanged' || isDeepStrictEqual(existing?.content, content))
     await recordGeneratedContent(name, content);
+  if (recordUri && cardReviewRequired(group))
+    await recordCardReview(described.version.arn, name, await describeModelCard(sagemaker, name));
 
   let exportJobArn: string | undefined;
   if (status === 'Approved') {
@@ -208,6 +223,48 @@ async function recordGeneratedContent(name: string, content: Record<string, unkn
   });
 }
 
+/**
+ * Brings the version's record in step with its card's review (governance-record.ts cardReviewDraft):
+ * reviewed while the card is Approved with the content this handler generated, by the card's
+ * LastModifiedBy (who set Approved: any later content change moves the card off the generated
+ * content); withdrawn otherwise.
+ */
+async function recordCardReview(
+  versionArn: string,
+  name: string,
+  card: ExistingCard | undefined,
+  generatedSha256?: string,
+): Promise<void> {
+  if (!recordUri) return;
+  const sha256 = card ? jsonFingerprint(card.content) : undefined;
+  const generated = generatedSha256 ?? (await readCardContentRecord(s3, contentStore, name))?.sha256;
+  const reviewed = card?.status === 'Approved' && sha256 !== undefined && sha256 === generated;
+  const by = reviewed ? principalOf(card?.lastModifiedBy) : undefined;
+  const byName = reviewed ? describeIdentity(card?.lastModifiedBy) : undefined;
+  const now = new Date();
+  await appendRecordEntry(s3, recordUri, versionArn, (entries) =>
+    cardReviewDraft(
+      entries,
+      {
+        cardName: name,
+        reviewed,
+        status: card?.status ?? 'missing',
+        ...(sha256 ? { contentSha256: sha256 } : {}),
+        ...(by ? { by } : {}),
+        ...(byName ? { byName } : {}),
+      },
+      now,
+    ),
+  );
+}
+
+/** The model package version a card is of, by the card's ARN (same account and region) and its name. */
+function versionArnOfCard(cardArn: string, groupName: string, cardName: string): string | undefined {
+  const version = Number(cardName.slice(`${modelCardPrefix(groupName)}-v`.length));
+  const base = /^(arn:[^:]+:sagemaker:[^:]*:\d*):model-card\//.exec(cardArn)?.[1];
+  return base && Number.isInteger(version) ? `${base}:model-package/${groupName}/${version}` : undefined;
+}
+
 function isModelCardEvent(event: unknown): boolean {
   return (event as Record<string, unknown> | null)?.['detail-type'] === MODEL_CARD_STATE_CHANGE;
 }
@@ -221,16 +278,21 @@ async function exportReviewedCard(event: unknown): Promise<CardResult> {
   if (!group) return ignored('not-governed', `model card "${name}" does not belong to a governed group`);
   const card = await describeModelCard(sagemaker, name);
   if (!card) return ignored('gone', `model card "${name}" no longer exists`);
-  if (card.status !== 'Approved')
+  const versionArn = card.arn ? versionArnOfCard(card.arn, group.name, name) : undefined;
+  const review = recordUri && cardReviewRequired(group) && versionArn;
+  if (card.status !== 'Approved') {
+    if (review) await recordCardReview(versionArn, name, card);
     return ignored(
       'not-applicable',
       `model card "${name}" is ${card.status}; only Approved cards are exported`,
     );
+  }
   const recorded = await readCardContentRecord(s3, contentStore, name);
   if (recorded?.sha256 !== jsonFingerprint(card.content)) {
     // Someone wrote the card's content themselves and approved it: it is not taken as reviewed, and
     // not exported; back to review (the version's next change rebuilds the content, cardWrites).
     await updateModelCardStatus(sagemaker, name, 'PendingReview');
+    if (review) await recordCardReview(versionArn, name, { ...card, status: 'PendingReview' });
     const refused = {
       outcome: 'refused' as const,
       modelCardName: name,
@@ -240,6 +302,7 @@ async function exportReviewedCard(event: unknown): Promise<CardResult> {
     logger.warn('model card review refused', { modelCard: refused });
     return refused;
   }
+  if (review) await recordCardReview(versionArn, name, card, recorded.sha256);
   const exported = await ensureExport(sagemaker, name, card.version, exportS3Uri);
   const result = {
     outcome: 'unchanged' as const,

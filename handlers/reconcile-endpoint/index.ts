@@ -12,11 +12,12 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { readCardContentRecord } from '../../adapters/card-records';
+import { readRecordEntries } from '../../adapters/governance-record';
 import { createActionOnce } from '../../adapters/lineage';
 import { publishNotification } from '../../adapters/notifications';
 import { describeModelVersion } from '../../adapters/sagemaker';
 import { findGroup, type GovernanceManifest, groupReference } from '../../core/manifest';
-import { groupOfCard } from '../../core/model-card-naming';
+import { groupOfCard, modelCardPrefix } from '../../core/model-card-naming';
 import { approvalToServingSeconds } from '../../domain/approval-to-serving';
 import {
   deploymentNotification,
@@ -24,6 +25,7 @@ import {
   type TargetReport,
 } from '../../domain/deployment-report';
 import { parseReconcileTrigger, type ReconcileTrigger } from '../../domain/events';
+import { recordedVersion } from '../../domain/governance-record';
 import { reconcileFailureAction } from '../../domain/lineage-plan';
 import { principalOf } from '../../domain/principal';
 import { requiredEnv } from '../runtime/env';
@@ -94,10 +96,40 @@ const context = {
   ...(shadowRoleArn ? { shadowRoleArn } : {}),
   ...(monitoring ? { monitoring } : {}),
   ...(recordedCardContent ? { recordedCardContent } : {}),
+  // A ModelDeployment's (a deployment account's, or one beside the registry): the card gate reads the
+  // reviews the registry's model-cards handler recorded (it cannot read the cards of another account,
+  // nor that handler's generated-content store).
+  ...(recordStore && !cardContentStore ? { cards: 'record' as const } : {}),
   groupReference: (name: string) => groupReference(manifest, name),
 };
 
 export const handler = governedHandler(handle);
+
+/** How long a card's approval may wait for its review to reach the record (awaitCardReview). */
+const CARD_REVIEW_WAIT = { attempts: 10, everyMs: 1_000 };
+
+/**
+ * A ModelDeployment hears of a card's approval (the event the registry forwards) at the moment the
+ * registry's model-cards handler does, and decides from the review that handler records: the record
+ * gets a few seconds to catch up with a card the event says is Approved. A card the handler does not
+ * take as reviewed (content it did not generate) gets no review, and is held after the wait.
+ */
+async function awaitCardReview(trigger: ReconcileTrigger): Promise<void> {
+  if (trigger.kind !== 'model-card' || trigger.change.status !== 'Approved') return;
+  if (context.cards !== 'record' || !recordStore) return;
+  const name = trigger.change.cardName;
+  const group = groupOfCard(manifest.groups, name);
+  if (!group) return;
+  const version = Number(name.slice(`${modelCardPrefix(group.name)}-v`.length));
+  // The record is kept by group and version (governance-record.ts versionOfArn reads the ARN's tail).
+  const arn = `model-package/${group.name}/${version}`;
+  for (let attempt = 1; attempt <= CARD_REVIEW_WAIT.attempts; attempt++) {
+    const review = recordedVersion(await readRecordEntries(s3, recordStore, arn)).card;
+    if (review?.cardName === name && review.reviewed) return;
+    await new Promise((resolve) => setTimeout(resolve, CARD_REVIEW_WAIT.everyMs));
+  }
+  logger.info('card approved, but no review of it recorded', { cardName: name });
+}
 
 async function handle(event: unknown): Promise<ReconcileResult> {
   const parsed = parseReconcileTrigger(event);
@@ -105,6 +137,7 @@ async function handle(event: unknown): Promise<ReconcileResult> {
   const trigger = parsed.value;
   const targets = targetsFor(manifest, trigger);
   if (targets.length === 0) return ignored('not-governed', `no deployment target for ${describe(trigger)}`);
+  await awaitCardReview(trigger);
 
   const reports: TargetReport[] = [];
   const failures: string[] = [];
@@ -198,7 +231,12 @@ function targetsFor(m: GovernanceManifest, trigger: ReconcileTrigger) {
   if (trigger.kind === 'shadow-check') {
     return m.groups.flatMap((group) =>
       group.deployments
-        .filter((t) => t.shadow || t.monitoring?.onViolation === 'hold')
+        .filter(
+          (t) =>
+            t.shadow ||
+            t.monitoring?.onViolation === 'hold' ||
+            (t.requireApprovedModelCard && context.cards === 'record'),
+        )
         .map((target) => ({ group, target })),
     );
   }

@@ -52,6 +52,8 @@ export interface ReconcileContext {
    * without it no card is taken as reviewed (fail closed).
    */
   readonly recordedCardContent?: (cardName: string) => Promise<string | undefined>;
+  /** `record`: a deployment account's reconciler, whose card gate reads the reviews in the record (target-facts.ts). */
+  readonly cards?: 'record';
   /** Tells people of an outcome the planner says they should hear about. */
   readonly notify?: (outcome: TargetOutcome) => Promise<void>;
   /**
@@ -75,6 +77,7 @@ export function factSources(ctx: ReconcileContext): FactSources {
     ...(ctx.verdicts ? { verdicts: ctx.verdicts } : {}),
     ...(ctx.record ? { record: ctx.record } : {}),
     ...(ctx.recordedCardContent ? { recordedCardContent: ctx.recordedCardContent } : {}),
+    ...(ctx.cards ? { cards: ctx.cards } : {}),
     ...(ctx.cloudwatch ? { cloudwatch: ctx.cloudwatch } : {}),
     ...(ctx.monitoring ? { monitoringReports: ctx.monitoring.s3 } : {}),
     ...(ctx.now ? { now: ctx.now } : {}),

@@ -193,26 +193,44 @@ export class Monitoring {
     return undefined;
   }
 
-  /** Runs one execution of the schedule now (POST /_local/monitoring/run). */
-  async run(ctx: CallContext, scheduleName: string): Promise<Json> {
+  /**
+   * Runs one execution of the schedule now (POST /_local/monitoring/run). With `hold`, the execution
+   * starts and stays InProgress, as a real one does while its processing job runs, until
+   * `release` ends it (POST /_local/monitoring/release { ProcessingJobName }).
+   */
+  async run(ctx: CallContext, scheduleName: string, hold = false): Promise<Json> {
     const s = this.schedule(ctx, scheduleName);
-    const e = await this.execute(s);
+    const e = this.start(s);
+    if (!hold) await this.finish(s, e);
     return summary(s, e);
+  }
+
+  /** Ends a held execution (see run). */
+  async release(ctx: CallContext, processingJobName: string): Promise<Json> {
+    for (const s of this.schedules.values()) {
+      if (s.account !== ctx.account) continue;
+      const e = s.executions.find((x) => x.jobName.toLowerCase() === processingJobName.toLowerCase());
+      if (!e) continue;
+      if (e.status !== 'InProgress')
+        throw validation(`Processing job ${processingJobName} has ended already.`);
+      await this.finish(s, e);
+      return summary(s, e);
+    }
+    throw notFound(`Processing job ${processingJobName} does not exist.`);
   }
 
   private startClock(s: Schedule): void {
     clearInterval(s.timer);
     if (s.config.periodHours === undefined) return;
     s.timer = setInterval(() => {
-      this.execute(s).catch(this.onError);
+      this.finish(s, this.start(s)).catch(this.onError);
     }, s.config.periodHours * this.timing.hourMs);
     s.timer.unref();
   }
 
-  private async execute(s: Schedule): Promise<Execution> {
+  private start(s: Schedule): Execution {
     const scheduled = new Date();
     const jobName = `model-monitoring-${scheduled.getTime().toString(36)}-${s.name}`.slice(0, 63);
-    const definition = this.definitions.get(`${s.account}/${s.config.type}/${s.config.definitionName}`);
     const execution: Execution = {
       jobName,
       jobArn: arn(s.ctx, `processing-job/${jobName.toLowerCase()}`),
@@ -221,8 +239,14 @@ export class Monitoring {
       status: 'InProgress',
     };
     s.executions.push(execution);
+    return execution;
+  }
+
+  private async finish(s: Schedule, execution: Execution): Promise<Execution> {
+    const { scheduled } = execution;
+    const definition = this.definitions.get(`${s.account}/${s.config.type}/${execution.definitionName}`);
     try {
-      if (!definition) throw new Error(`job definition ${s.config.definitionName} no longer exists`);
+      if (!definition) throw new Error(`job definition ${execution.definitionName} no longer exists`);
       const previous = s.executions.at(-2)?.scheduled;
       const outcome =
         s.config.type === 'DataQuality'

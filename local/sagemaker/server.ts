@@ -60,7 +60,8 @@ export interface LocalSageMakerConfig {
  * Control routes for tests and local mode: POST /_local/reset, POST /_local/config,
  * POST and DELETE /_local/variant-metrics (per-variant AWS/SageMaker figures GetMetricData answers),
  * POST /_local/system-state (an endpoint SystemUpdating or RollingBack for a while),
- * POST /_local/monitoring/run (a monitoring execution of a schedule, now),
+ * POST /_local/monitoring/run (a monitoring execution of a schedule, now; with Hold, it stays
+ * InProgress until POST /_local/monitoring/release { ProcessingJobName }),
  * POST /_local/hold and /_local/release { endpointName } (an endpoint's transitions wait for release),
  * GET /_local/calls (endpoint lifecycle calls), GET /_local/events (events emitted).
  *
@@ -400,9 +401,13 @@ export class LocalSageMaker {
       }
       return respondJson(res, 200, {});
     }
-    if (route === 'POST /_local/monitoring/run') {
-      const { MonitoringScheduleName, account } = JSON.parse(body.toString('utf8') || '{}') as {
-        MonitoringScheduleName: string;
+    if (route === 'POST /_local/monitoring/run' || route === 'POST /_local/monitoring/release') {
+      const { MonitoringScheduleName, ProcessingJobName, Hold, account } = JSON.parse(
+        body.toString('utf8') || '{}',
+      ) as {
+        MonitoringScheduleName?: string;
+        ProcessingJobName?: string;
+        Hold?: boolean;
         account?: string;
       };
       const ctx = callContext(
@@ -411,7 +416,13 @@ export class LocalSageMaker {
         account ?? this.options.defaultAccount,
       );
       try {
-        return respondJson(res, 200, await this.monitoring.run(ctx, MonitoringScheduleName));
+        return respondJson(
+          res,
+          200,
+          route === 'POST /_local/monitoring/run'
+            ? await this.monitoring.run(ctx, String(MonitoringScheduleName), Hold === true)
+            : await this.monitoring.release(ctx, String(ProcessingJobName)),
+        );
       } catch (error) {
         if (error instanceof ServiceError) return respondJson(res, 400, { message: error.message });
         throw error;

@@ -281,7 +281,6 @@ it('refuses what cannot work across accounts, saying why', () => {
     }),
   ).toEqual([
     'groups[0].qualityGate.liveEndpoint: "e" is in account 222222222222, where the quality gate (in the registry account) cannot read it; name a target in the registry account as liveEndpoint, or drop "notWorseThanLive".',
-    'groups[0].deployments[0].requireApprovedModelCard: model cards cannot be shared across accounts, so the card gate needs the target in the registry account (111111111111); remove the gate or the account.',
   ]);
   expect(problems({ registry: { account: '12', region: 'moon-1' }, groups: [{ name: 'g' }] })).toEqual([
     'registry.account: is "12"; an AWS account id is 12 digits, as a string.',

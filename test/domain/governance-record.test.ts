@@ -1,4 +1,5 @@
 import {
+  cardReviewDraft,
   entryKey,
   nextEntry,
   observedEntries,
@@ -7,6 +8,7 @@ import {
   ROLLBACK_NOTICE_CLAIM_MS,
   recordedRequest,
   recordedVersion,
+  recordedViolationHold,
   recordHold,
   requestEntry,
   rollbackNoticeClaim,
@@ -14,6 +16,8 @@ import {
   rollbackNotifiedEntry,
   seqOfKey,
   verifyChain,
+  violationEntry,
+  violationRecorded,
 } from '../../domain/governance-record';
 import { isQuietWait } from '../../domain/hold';
 
@@ -202,5 +206,94 @@ describe('telling people of a rollback once', () => {
     expect(recordedRequest(told)?.rollbackNotified).toBe(true);
     const other = { configName: 'churn-prod-v3-def', after: at(60_000) };
     expect(rollbackNoticeClaim(claimed, other, at(2_000))?.kind).toBe('rollback-notice-claimed');
+  });
+});
+
+describe('model monitoring violations in the endpoint record', () => {
+  const found = (job: string, version: number, holdAction?: string) => ({
+    processingJobArn: `arn:aws:sagemaker:eu-west-1:111111111111:processing-job/${job}`,
+    processingJobName: job,
+    version,
+    modelPackageArn: `arn:aws:sagemaker:eu-west-1:111111111111:model-package/churn/${version}`,
+    monitorType: 'DataQuality',
+    checks: ['data_type_check on age'],
+    response: holdAction ? 'hold' : 'notify',
+    ...(holdAction ? { holdAction } : {}),
+  });
+  const append = (entries: RecordEntry[], draft: ReturnType<typeof violationEntry>) => [
+    ...entries,
+    nextEntry(entries.at(-1), draft),
+  ];
+  const at = (ms: number) => new Date(Date.UTC(2026, 0, 1) + ms);
+
+  it('knows an execution it recorded, and no other', () => {
+    const entries = append([], violationEntry(found('job-1', 3), at(0)));
+    expect(violationRecorded(entries, found('job-1', 3).processingJobArn)).toBe(true);
+    expect(violationRecorded(entries, found('job-2', 3).processingJobArn)).toBe(false);
+  });
+
+  it('holds on its newest violation with a hold, from the time it was recorded', () => {
+    let entries = append([], violationEntry(found('job-1', 2, 'violation-hold-a'), at(0)));
+    entries = append(entries, violationEntry(found('job-2', 3, 'violation-hold-b'), at(1_000)));
+    entries = append(entries, violationEntry(found('job-3', 4), at(2_000))); // notify only: no hold
+    expect(recordedViolationHold(entries)).toEqual({
+      name: 'violation-hold-b',
+      version: 3,
+      monitorType: 'DataQuality',
+      processingJob: 'job-2',
+      at: at(1_000),
+    });
+  });
+
+  it('has no hold without a violation that holds', () => {
+    expect(recordedViolationHold([])).toBeUndefined();
+    expect(recordedViolationHold(append([], violationEntry(found('job-1', 2), at(0))))).toBeUndefined();
+  });
+});
+
+describe("a version's card review in its record", () => {
+  const reviewer = { iam: 'arn:aws:iam::111111111111:role/Reviewer' };
+  const append = (entries: RecordEntry[], draft: ReturnType<typeof cardReviewDraft>) =>
+    draft ? [...entries, nextEntry(entries.at(-1), draft)] : entries;
+  const now = new Date(Date.UTC(2026, 0, 1));
+  const approved = {
+    cardName: 'churn-v3',
+    reviewed: true,
+    status: 'Approved',
+    contentSha256: 'aa',
+    by: reviewer,
+  };
+
+  it('records a review once, withdraws it when the card leaves Approved, and records a new one', () => {
+    let entries = append([], cardReviewDraft([], approved, now));
+    expect(recordedVersion(entries).card).toEqual({
+      cardName: 'churn-v3',
+      reviewed: true,
+      contentSha256: 'aa',
+      by: reviewer,
+    });
+    expect(cardReviewDraft(entries, approved, now)).toBeUndefined(); // a replayed event
+    entries = append(
+      entries,
+      cardReviewDraft(entries, { ...approved, reviewed: false, status: 'PendingReview' }, now),
+    );
+    expect(recordedVersion(entries).card).toEqual({
+      cardName: 'churn-v3',
+      reviewed: false,
+      status: 'PendingReview',
+    });
+    expect(cardReviewDraft(entries, { ...approved, reviewed: false, status: 'Draft' }, now)).toBeUndefined();
+    entries = append(entries, cardReviewDraft(entries, { ...approved, contentSha256: 'bb' }, now));
+    expect(recordedVersion(entries).card?.contentSha256).toBe('bb');
+    expect(entries.map((e) => e.kind)).toEqual(['card-reviewed', 'card-review-withdrawn', 'card-reviewed']);
+  });
+
+  it('records nothing for a card never reviewed, and a new review by another reviewer', () => {
+    expect(
+      cardReviewDraft([], { ...approved, reviewed: false, status: 'PendingReview' }, now),
+    ).toBeUndefined();
+    const entries = append([], cardReviewDraft([], approved, now));
+    const other = { iam: 'arn:aws:iam::111111111111:role/Other' };
+    expect(cardReviewDraft(entries, { ...approved, by: other }, now)?.by).toEqual(other);
   });
 });

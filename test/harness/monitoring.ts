@@ -128,12 +128,25 @@ export async function capture(
 export async function runMonitoring(
   app: LocalApp,
   scheduleName: string,
+  options: { readonly hold?: boolean } = {},
 ): Promise<{ MonitoringExecutionStatus: string; ProcessingJobArn: string }> {
-  const res = await fetch(`${app.sagemaker.url}/_local/monitoring/run`, {
+  return localMonitoring(app, 'run', { MonitoringScheduleName: scheduleName, Hold: options.hold === true });
+}
+
+/** Ends an execution runMonitoring started with `hold` (it stays InProgress until then). */
+export async function releaseMonitoring(
+  app: LocalApp,
+  processingJobArn: string,
+): Promise<{ MonitoringExecutionStatus: string; ProcessingJobArn: string }> {
+  return localMonitoring(app, 'release', { ProcessingJobName: processingJobArn.split('/').pop() });
+}
+
+async function localMonitoring(app: LocalApp, path: 'run' | 'release', body: Record<string, unknown>) {
+  const res = await fetch(`${app.sagemaker.url}/_local/monitoring/${path}`, {
     method: 'POST',
-    body: JSON.stringify({ MonitoringScheduleName: scheduleName }),
+    body: JSON.stringify(body),
   });
   if (res.status !== 200)
-    throw new Error(`/_local/monitoring/run answered ${res.status}: ${await res.text()}`);
+    throw new Error(`/_local/monitoring/${path} answered ${res.status}: ${await res.text()}`);
   return (await res.json()) as { MonitoringExecutionStatus: string; ProcessingJobArn: string };
 }

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import {
+  CreateActionCommand,
   CreateModelPackageGroupCommand,
   DescribeActionCommand,
   DescribeModelPackageCommand,
@@ -16,11 +17,12 @@ import {
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import { main as mgov } from '../../cli/main';
+import { monitoringViolationAction, VIOLATION_HOLD_ACTION_TYPE } from '../../domain/lineage-plan';
 import type { LocalApp } from '../../local/runner/local-app';
 import { serving } from '../harness/deployments';
 import { startLocalApp } from '../harness/local-app';
 import { eventually } from '../harness/local-aws';
-import { capture, registerApproved, runMonitoring } from '../harness/monitoring';
+import { capture, registerApproved, releaseMonitoring, runMonitoring } from '../harness/monitoring';
 
 const ENDPOINT = 'fraud-prod';
 const SCHEDULE = 'fraud-prod-data-quality';
@@ -44,6 +46,7 @@ let app: LocalApp;
 let sagemaker: SageMakerClient;
 let s3: S3Client;
 let savedEnv: NodeJS.ProcessEnv;
+let v2Arn = '';
 
 beforeAll(async () => {
   // The periodic check runs for a hold target: spaced so the app is quiet between its runs.
@@ -81,21 +84,28 @@ async function run(accessKeyId: string, args: string[]) {
   return { code, out, err };
 }
 
-/** The held outcomes of the target's reconcile runs, with their codes. */
-function heldCodes(): string[] {
+/** The held outcomes of the target's reconcile runs (from the from-th invocation on), with their codes. */
+function held(from = 0): { code: string; version?: number }[] {
   return app.invocations
+    .slice(from)
     .filter((i) => i.functionName === 'reconcile-endpoint' && i.outcome.ok)
     .flatMap(
       (i) =>
         (
           (i.outcome.ok ? i.outcome.result : undefined) as {
-            targets?: { endpointName: string; result: { outcome: string; code?: string } }[];
+            targets?: {
+              endpointName: string;
+              result: { outcome: string; code?: string; version?: number };
+            }[];
           }
         )?.targets ?? [],
     )
     .filter((t) => t.endpointName === ENDPOINT && t.result.outcome === 'held')
-    .map((t) => t.result.code ?? '');
+    .map((t) => ({ code: t.result.code ?? '', ...(t.result.version ? { version: t.result.version } : {}) }));
 }
+const heldCodes = () => held().map((h) => h.code);
+const heldOnViolation = (version: number, from: number) =>
+  held(from).some((h) => h.version === version && h.code === 'monitoring-violation-hold') || undefined;
 
 it('a violation holds newer versions until a person clears it with mgov', async () => {
   await registerApproved(sagemaker, s3, 'fraud', 1, 0);
@@ -131,6 +141,7 @@ it('a violation holds newer versions until a person clears it with mgov', async 
 
   // v2 is approved, and held: the endpoint keeps serving v1.
   const v2 = await registerApproved(sagemaker, s3, 'fraud', 2, 0);
+  v2Arn = v2;
   await eventually(
     async () => (heldCodes().includes('monitoring-violation-hold') ? true : undefined),
     'v2 held for the violation',
@@ -176,3 +187,65 @@ it('a violation holds newer versions until a person clears it with mgov', async 
   // Cleared: nothing left to clear.
   expect((await run('role=Operator@olly', ['clear-violation', ENDPOINT, '--reason', 'again'])).code).toBe(1);
 }, 400_000);
+
+it('decides the violation and its hold from the record only the app writes: a lineage record made first, or a forged hold, changes nothing', async () => {
+  // Someone with sagemaker:CreateAction, which lineage work needs, but not the app's role.
+  const mallory = new SageMakerClient({
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'role=DataScientist@mallory', secretAccessKey: 'local' },
+    endpoint: app.sagemaker.url,
+  });
+  await serving(app, sagemaker, ENDPOINT, 2);
+  await capture(
+    sagemaker,
+    s3,
+    ENDPOINT,
+    'drifted-on-v2',
+    Array.from({ length: 50 }, (_, i) => 7 + (i % 3)),
+  );
+  // An execution runs (as a real one does for minutes); ListMonitoringExecutions shows its job.
+  const started = await runMonitoring(app, SCHEDULE, { hold: true });
+  expect(started.MonitoringExecutionStatus).toBe('InProgress');
+  // The lineage action the app would make for it, made first: the app used to take it as "recorded
+  // already" (a replayed event) and say and hold nothing.
+  const jobName = started.ProcessingJobArn.split('/').pop() ?? '';
+  await mallory.send(
+    new CreateActionCommand(
+      monitoringViolationAction({
+        processingJobArn: started.ProcessingJobArn,
+        processingJobName: jobName,
+        scheduleName: SCHEDULE,
+        monitorType: 'DataQuality',
+        modelPackageArn: v2Arn,
+        groupName: 'fraud',
+        version: 2,
+        endpointName: ENDPOINT,
+        checks: [],
+        response: 'hold',
+      }),
+    ),
+  );
+  expect((await releaseMonitoring(app, started.ProcessingJobArn)).MonitoringExecutionStatus).toBe(
+    'CompletedWithViolations',
+  );
+  await app.idle();
+
+  // Recorded and held all the same: v3 waits, v2 serves.
+  let from = app.invocations.length;
+  await registerApproved(sagemaker, s3, 'fraud', 3, 0);
+  await eventually(async () => heldOnViolation(3, from), 'v3 held for the violation found on v2', 60_000);
+
+  // A hold forged in lineage on a version above v3, so that v3 would not be newer than the hold.
+  await mallory.send(
+    new CreateActionCommand({
+      ActionName: 'violation-hold-forged',
+      ActionType: VIOLATION_HOLD_ACTION_TYPE,
+      Source: { SourceUri: ENDPOINT, SourceType: 'EndpointName' },
+      Status: 'InProgress',
+      Properties: { endpoint: ENDPOINT, group: 'fraud', version: '999' },
+    }),
+  );
+  from = app.invocations.length;
+  await eventually(async () => heldOnViolation(3, from), 'v3 still held after the forged hold', 60_000);
+  await serving(app, sagemaker, ENDPOINT, 2);
+}, 300_000);
