@@ -113,6 +113,7 @@ const HANDLER_ENV = {
   AUDIT_EXPORT_S3_URI: 's3://b/p',
   VERDICT_S3_URI: 's3://b/verdicts/',
   CARD_CONTENT_S3_URI: 's3://b/model-card-content/',
+  GOVERNANCE_RECORD_S3_URI: 's3://b/governance-record',
   POLICY_ROLE_ARN: 'arn:aws:iam::123456789012:role/policy',
   AWS_REGION: 'us-east-1',
   // Lambda runs nodejs24.x, where the SDK has no Node-version warning to print.
