@@ -20,7 +20,7 @@
  * 7. The unit tier's wall time (`jest --selectProjects unit`, budget 10 s on a quiet machine).
  *
  * Every figure is checked at the end: one that could not be computed (or a budget the run itself
- * decides, such as calls per deployment ≤ 5 or 500 groups within CloudFormation's limits) is named
+ * decides, such as calls per deployment ≤ 6 or 500 groups within CloudFormation's limits) is named
  * and the bench exits 1, so a figure cannot silently go blank.
  */
 import { execFileSync } from 'node:child_process';
@@ -537,7 +537,9 @@ function checks(results: Record<string, unknown>, ran: (name: string) => boolean
   if (ran('powertools')) out.push(figure('first metric (ms)', r.powertools?.firstMetricMs));
   if (ran('approvals')) {
     const calls = r.approvals?.callsPerDeployment.length ?? 0;
-    out.push(figure('SageMaker calls per deployment', calls, calls > 0 && calls <= 5, 'between 1 and 5'));
+    // Six since the governance record: every candidate's deployable content is compared with what was
+    // registered (content-changed), which only DescribeModelPackage returns (docs/benchmarks.md).
+    out.push(figure('SageMaker calls per deployment', calls, calls > 0 && calls <= 6, 'between 1 and 6'));
     out.push(figure('approval → endpoint call p50, one at a time (ms)', r.approvals?.oneAtATime.p50Ms));
     out.push(figure('approval → endpoint call p95, one at a time (ms)', r.approvals?.oneAtATime.p95Ms));
     out.push(
