@@ -1,9 +1,13 @@
+import { BatchGetImageCommand, type ECRClient } from '@aws-sdk/client-ecr';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import {
   type ArtifactLocation,
   type ArtifactState,
+  type ImageState,
+  imageDigestOf,
   type ListedObject,
   type ObjectState,
+  parseImage,
   pinnedRead,
   prefixState,
 } from '../domain/artifact-pins';
@@ -11,13 +15,22 @@ import { translateMetrics } from '../domain/metrics';
 import type { Evaluation } from '../domain/model-card';
 import type { MetricsLocation } from './model-card-inputs';
 
-/** The state of a version's artifacts now: HeadObject for an object, a full listing for a prefix. */
+/** The clients an artifact's state is read with: S3 for data and code, ECR for images. */
+export interface ArtifactClients {
+  readonly s3: S3Client;
+  readonly ecr: ECRClient;
+}
+
+/**
+ * The state of a version's artifacts now: HeadObject for an object, a full listing for a prefix, the
+ * digest a tag names for an image.
+ */
 export async function artifactStates(
-  s3: S3Client,
+  clients: ArtifactClients,
   locations: readonly ArtifactLocation[],
 ): Promise<Map<string, ArtifactState>> {
   const states = new Map<string, ArtifactState>();
-  for (const location of locations) states.set(location.uri, await artifactState(s3, location));
+  for (const location of locations) states.set(location.uri, await artifactState(clients, location));
   return states;
 }
 
@@ -25,13 +38,66 @@ export async function artifactStates(
  * One artifact's state. Access denied (its bucket not among modelArtifactBuckets) is recorded as
  * unreadable, never thrown: the version is then held with that reason instead of a handler failing.
  */
-export async function artifactState(s3: S3Client, location: ArtifactLocation): Promise<ArtifactState> {
+export async function artifactState(
+  clients: ArtifactClients,
+  location: ArtifactLocation,
+): Promise<ArtifactState> {
+  if (location.kind === 'image') return imageState(clients.ecr, location.uri);
   try {
-    return await readState(s3, location);
+    return await readState(clients.s3, location);
   } catch (error) {
     if (!isDenied(error)) throw error;
     const e = error as Error;
     return { kind: 'object', uri: location.uri, unreadable: `${e.name}: ${e.message}` };
+  }
+}
+
+/**
+ * The digest an image reference names now. A reference by digest names itself (it cannot move, in
+ * any registry). An ECR tag is resolved with BatchGetImage, the call an image pull makes (ECR API
+ * reference; SageMaker's execution role needs it to pull, and SageMaker's own algorithm repositories
+ * grant it to every account), whose `imageId.imageDigest` is the manifest's digest; a failure
+ * `ImageNotFound`, or RepositoryNotFoundException, is a missing image. Any other registry cannot be
+ * asked: unreadable, with what to do.
+ */
+export async function imageState(ecr: ECRClient, uri: string): Promise<ImageState> {
+  const named = imageDigestOf(uri);
+  if (named) return { kind: 'image', uri, digest: named };
+  const ref = parseImage(uri);
+  if (!ref?.tag)
+    return {
+      kind: 'image',
+      uri,
+      unreadable: 'not an Amazon ECR image, so its tag cannot be resolved; name it by digest (…@sha256:…)',
+    };
+  try {
+    const out = await ecr.send(
+      new BatchGetImageCommand({
+        registryId: ref.registryId,
+        repositoryName: ref.repository,
+        imageIds: [{ imageTag: ref.tag }],
+      }),
+    );
+    const digest = out.images?.find((i) => i.imageId?.imageDigest)?.imageId?.imageDigest;
+    if (digest) return { kind: 'image', uri, digest };
+    const failure = out.failures?.[0];
+    if (
+      !failure ||
+      failure.failureCode === 'ImageNotFound' ||
+      failure.failureCode === 'ImageTagDoesNotMatchDigest'
+    )
+      return { kind: 'image', uri, missing: true };
+    return {
+      kind: 'image',
+      uri,
+      unreadable: `${failure.failureCode}: ${failure.failureReason ?? ''}`.trim(),
+    };
+  } catch (error) {
+    const e = error as Error;
+    if (e.name === 'RepositoryNotFoundException') return { kind: 'image', uri, missing: true };
+    if (isDenied(error) || e.name === 'AccessDeniedException')
+      return { kind: 'image', uri, unreadable: `${e.name}: ${e.message}` };
+    throw error;
   }
 }
 

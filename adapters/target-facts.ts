@@ -5,6 +5,7 @@
  * is this module's business only.
  */
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { DeploymentTarget, ModelPackageGroupConfig } from '../core/config/types';
@@ -55,8 +56,11 @@ export interface FactSources {
    * reconciler verifies (a wait of about a second).
    */
   readonly checker?: Principal | 'latest-change';
-  /** The quality gate's verdicts and S3 to check pinned model data; unset: the gate's facts are unreadable here. */
-  readonly verdicts?: { readonly s3: S3Client; readonly uri: string };
+  /**
+   * The quality gate's verdicts, and S3 and ECR to check the pinned model data and images; unset: the
+   * gate's facts are unreadable here.
+   */
+  readonly verdicts?: { readonly s3: S3Client; readonly ecr: ECRClient; readonly uri: string };
   /**
    * The SHA-256 of the content the model-cards handler generated for a card; unset: none (fail
    * closed). `as-written`: the reader (mgov) cannot read the audit bucket and takes the card's content
@@ -77,6 +81,11 @@ export interface FactSources {
    * those are not read.
    */
   readonly record?: RecordSource;
+  /**
+   * A client of the target endpoint's own account, whose lineage holds the endpoint's monitoring
+   * holds and clears (mgov with --account-profile, for another account's target); default `sagemaker`.
+   */
+  readonly endpointSageMaker?: SageMakerClient;
   /** CloudWatch, for the figures of shadow tests. */
   readonly cloudwatch?: CloudWatchClient;
   /** S3, to read the violations a monitoring execution reports; unset: no execution is read. */
@@ -357,7 +366,7 @@ async function verdictFacts(
   now: Date,
 ) {
   const verdict = await readVerdict(verdicts.s3, verdicts.uri, candidate.arn);
-  const observed = await artifactStates(verdicts.s3, verdict?.artifacts?.modelData ?? []);
+  const observed = await artifactStates(verdicts, verdict?.artifacts?.modelData ?? []);
   return { ...(verdict ? { verdict } : {}), observed, registeredAt: candidate.creationTime, now };
 }
 
@@ -387,7 +396,7 @@ export async function decideGates(
     if (!('kind' in step)) return step;
     if (step.kind === 'violation-holds') {
       violations = await readViolationHolds(
-        sources.sagemaker,
+        sources.endpointSageMaker ?? sources.sagemaker,
         target.endpointName,
         endpointRecord(sources, target.endpointName),
       );

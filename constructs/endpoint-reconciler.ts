@@ -150,7 +150,8 @@ export class EndpointReconciler extends Construct {
 
   /**
    * The gate's verdicts, read only, and what checking a pin takes (artifact-pins.ts): HeadObject
-   * (s3:GetObject) on the model artifacts and ListBucket for an S3Prefix model data source. The
+   * (s3:GetObject) on the model artifacts, ListBucket for an S3Prefix model data source, and
+   * ecr:BatchGetImage to resolve an image's tag to its digest. The
    * reconciler never reads an object's body nor an older version, so no GetObjectVersion.
    */
   private bindVerdictStore(
@@ -159,6 +160,7 @@ export class EndpointReconciler extends Construct {
   ): void {
     const stack = Stack.of(this);
     this.handler.addEnvironment('VERDICT_S3_URI', store.bucket.s3UrlForObject(store.prefix));
+    this.handler.allowImageDigests();
     store.bucket.grantRead(this.handler, `${store.prefix}/*`);
     // This stack's audit bucket, or the registry account's (imported by its name, in a deployment
     // account: its bucket policy and key policy let this role read the verdicts).

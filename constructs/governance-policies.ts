@@ -251,6 +251,8 @@ export class GovernancePolicies extends Construct {
         liveEndpoints.map((e) => compactArn(this, 'sagemaker', `endpoint/${e.toLowerCase()}`)),
       );
     }
+    // The gate pins each image by the digest its tag names (artifact-pins.ts).
+    if (gated.some((g) => g.qualityGate)) handler.allowImageDigests();
     if (props.metricsBuckets.length > 0) {
       // The gate pins what it decides on (artifact-pins.ts): GetObject reads the metrics files and
       // heads the model data; GetObjectVersion reads the live version's metrics by their pinned

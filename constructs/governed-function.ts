@@ -1,4 +1,4 @@
-import { ArnFormat, type CfnElement, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, type CfnElement, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -153,6 +153,22 @@ export class GovernedFunction extends lambda.Function {
   /** Adds one IAM statement to the handler's role. */
   allow(actions: string[], resources: string[], conditions?: Record<string, Record<string, unknown>>): this {
     this.addToRolePolicy(new iam.PolicyStatement({ actions, resources, conditions }));
+    return this;
+  }
+
+  /**
+   * Lets the handler resolve a version's image tag to the digest it names (ECR BatchGetImage, the
+   * call an image pull makes), to pin the image with the gate's verdict and to check the pin before
+   * deploying (domain/artifact-pins.ts). Read-only: it returns the manifest, never a layer.
+   */
+  allowImageDigests(): this {
+    const stack = Stack.of(this);
+    this.allow(['ecr:BatchGetImage'], [`arn:${stack.partition}:ecr:${stack.region}:*:repository/*`]);
+    acknowledge(this, {
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecr:${Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region}:*:repository/*]`,
+      reason:
+        "Reads image manifests only (BatchGetImage), in this region, to pin a version's image by digest: the images a version names are chosen at registration and may live in AWS-owned repositories (the built-in algorithms) whose accounts differ by region.",
+    });
     return this;
   }
 

@@ -10,7 +10,8 @@
  * GetObject responses: `ETag`, `ContentLength`, `x-amz-version-id`, the last only from a bucket with
  * versioning enabled or suspended); for an `S3Prefix` model data source (SageMaker loads every object
  * under the prefix: S3ModelDataSource, API reference), a SHA-256 over the sorted listing of
- * (key, ETag, size). The reconciler deploys a version only while its model data still matches
+ * (key, ETag, size); for each container image, the digest its tag named (ECR BatchGetImage), since a
+ * tag can be pushed to again. The reconciler deploys a version only while its model data still matches
  * (`pinHold`); the gate compares with the live version's metrics as pinned (`pinnedRead`).
  */
 
@@ -24,10 +25,14 @@ import { type Hold, hold } from './hold';
  */
 export const GATE_CATCH_UP_MS = 60 * 60 * 1000;
 
-/** An S3 location a version refers to. `prefix`: every object under it (S3DataType S3Prefix). */
+/**
+ * Something a version's containers load: an S3 location (`prefix`: every object under it, S3DataType
+ * S3Prefix) or a container image (`image`: the container's `Image`, a registry path with a tag or a
+ * digest).
+ */
 export interface ArtifactLocation {
   readonly uri: string;
-  readonly kind: 'object' | 'prefix';
+  readonly kind: 'object' | 'prefix' | 'image';
 }
 
 /** A single object as S3 described it, or `missing` when it did not exist. */
@@ -51,7 +56,56 @@ export interface PrefixState {
   readonly digest: string;
 }
 
-export type ArtifactState = ObjectState | PrefixState;
+/**
+ * A container image as its registry resolved it: the digest its tag named then (ECR BatchGetImage
+ * `imageId.imageDigest`), or the digest the reference names itself; `missing` when the registry has
+ * no such image; `unreadable` when it could not be asked (access denied, or not an ECR image).
+ */
+export interface ImageState {
+  readonly kind: 'image';
+  readonly uri: string;
+  readonly digest?: string;
+  readonly missing?: true;
+  readonly unreadable?: string;
+}
+
+export type ArtifactState = ObjectState | PrefixState | ImageState;
+
+/**
+ * An image reference split into what ECR's API takes. SageMaker accepts `registry/repository[:tag]`
+ * and `registry/repository[@digest]` (ContainerDefinition and ModelPackageContainerDefinition `Image`,
+ * API reference); an Amazon ECR registry is `<account>.dkr.ecr.<region>.amazonaws.com` (`.com.cn` in
+ * China; ECR user guide, "Private registry concepts"). A reference without a tag means `latest`, as
+ * Docker resolves it. Undefined for any other registry (a private Docker registry reached through a
+ * VPC, ImageConfig RepositoryAccessMode Vpc), whose tags this app cannot resolve.
+ */
+export interface ImageReference {
+  readonly registryId: string;
+  readonly region: string;
+  readonly repository: string;
+  readonly tag?: string;
+  readonly digest?: string;
+}
+
+const ECR_IMAGE =
+  /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([a-z0-9][a-z0-9._/-]*?)(?::([\w][\w.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$/;
+
+export function parseImage(uri: string): ImageReference | undefined {
+  const m = ECR_IMAGE.exec(uri);
+  if (!m) return undefined;
+  const [, registryId, region, repository, tag, digest] = m as unknown as string[];
+  return {
+    registryId: registryId as string,
+    region: region as string,
+    repository: repository as string,
+    ...(digest ? { digest } : { tag: tag ?? 'latest' }),
+  };
+}
+
+/** The digest an image reference names itself (`…@sha256:<hex>`), in any registry: it cannot move. */
+export function imageDigestOf(uri: string): string | undefined {
+  return /@(sha256:[a-f0-9]{64})$/.exec(uri)?.[1];
+}
 
 /** One object of a prefix listing (ListObjectsV2 Contents). */
 export interface ListedObject {
@@ -62,7 +116,10 @@ export interface ListedObject {
 
 /** What the policy handler keeps of a version's artifacts with its verdict. */
 export interface ArtifactPins {
-  /** The model data SageMaker loads (InferenceSpecification.Containers), as the gate saw it. */
+  /**
+   * What SageMaker loads for the version (InferenceSpecification.Containers: model data, code and
+   * images), as the gate saw it.
+   */
   readonly modelData: readonly ArtifactState[];
   /** The metrics files the gate evaluated, as it read them. */
   readonly metrics: readonly ObjectState[];
@@ -88,6 +145,7 @@ interface S3DataLike {
 
 /** A container as DescribeModelPackage returns it, as far as what it loads from S3 goes. */
 export interface ContainerLike {
+  readonly Image?: string;
   readonly ModelDataUrl?: string;
   readonly ModelDataSource?: { readonly S3DataSource?: S3DataLike };
   readonly AdditionalModelDataSources?: readonly { readonly S3DataSource?: S3DataLike }[];
@@ -108,7 +166,9 @@ export const SUBMIT_DIRECTORY_ENV = 'SAGEMAKER_SUBMIT_DIRECTORY';
  * `AdditionalModelDataSources[].S3DataSource` (S3ModelDataSource: one object for `S3Object`, every
  * object under the prefix for `S3Prefix`); `AdditionalS3DataSource` ("the additional data source
  * that is used during inference in the Docker container", the same two data types); and the code a
- * framework container runs, named by `Environment.SAGEMAKER_SUBMIT_DIRECTORY` when it is an S3 URI.
+ * framework container runs, named by `Environment.SAGEMAKER_SUBMIT_DIRECTORY` when it is an S3 URI;
+ * and its `Image`, which a tag names mutably: whoever may push to the repository can move the tag to
+ * other code after the decision, so the image is pinned by the digest the tag resolved to.
  */
 export function modelDataLocations(containers: readonly ContainerLike[] | undefined): ArtifactLocation[] {
   const found: ArtifactLocation[] = [];
@@ -116,6 +176,7 @@ export function modelDataLocations(containers: readonly ContainerLike[] | undefi
     if (s?.S3Uri) found.push({ uri: s.S3Uri, kind: s.S3DataType === 'S3Prefix' ? 'prefix' : 'object' });
   };
   for (const c of containers ?? []) {
+    if (c.Image) found.push({ uri: c.Image, kind: 'image' });
     if (c.ModelDataUrl) found.push({ uri: c.ModelDataUrl, kind: 'object' });
     source(c.ModelDataSource?.S3DataSource);
     for (const additional of c.AdditionalModelDataSources ?? []) source(additional.S3DataSource);
@@ -134,6 +195,7 @@ export function modelDataLocations(containers: readonly ContainerLike[] | undefi
 
 /** What changed between a pinned state and the state now, for a person; undefined when nothing did. */
 export function artifactChange(pinned: ArtifactState, now: ArtifactState): string | undefined {
+  if (pinned.kind === 'image' || now.kind === 'image') return imageChange(pinned, now);
   const what = pinned.kind === 'prefix' ? `model data under ${pinned.uri}` : pinned.uri;
   if (pinned.kind === 'object' && pinned.unreadable)
     return `${what} could not be read when the quality gate decided (${pinned.unreadable}), so nothing was pinned; list its bucket in modelArtifactBuckets and register the version again`;
@@ -156,7 +218,24 @@ export function artifactChange(pinned: ArtifactState, now: ArtifactState): strin
     : undefined;
 }
 
+function imageChange(pinned: ArtifactState, now: ArtifactState): string | undefined {
+  const what = `image ${pinned.uri}`;
+  if (pinned.kind !== 'image' || now.kind !== 'image') return `${what} changed kind (image/S3 data)`;
+  if (pinned.unreadable)
+    return `${what} could not be resolved to a digest when the quality gate decided (${pinned.unreadable}), so nothing was pinned; name the image by digest (…@sha256:…), or let the app read the repository (ecr:BatchGetImage), and register the version again`;
+  if (pinned.missing || !pinned.digest)
+    return `${what} did not exist in its repository when the quality gate decided, so nothing was pinned to compare with; push it, then register the version again`;
+  if (now.unreadable) return `${what} cannot be resolved now (${now.unreadable})`;
+  if (now.missing || !now.digest)
+    return `${what} no longer exists in its repository (pinned ${short(pinned.digest)})`;
+  if (now.digest !== pinned.digest)
+    return `${what} was moved to other code after the quality gate decided (its tag resolved to ${short(pinned.digest)} when pinned; to ${short(now.digest)} now)`;
+  return undefined;
+}
+
+/** A digest or hash shortened for a message: `sha256:` and 12 hex digits. */
 function short(digest: string): string {
+  if (digest.startsWith('sha256:')) return digest.slice(0, 19);
   return digest.slice(0, 12);
 }
 
@@ -196,11 +275,14 @@ export function verdictHold(facts: {
       'verdict-unpinned',
       `its quality gate verdict (${verdict.decidedAt}) predates artifact pins, so its model data cannot be verified; register it again as a new version`,
     );
+  // A verdict decided before images were pinned has no image entries: its S3 pins still hold.
+  const imagesPinned = pins.modelData.some((p) => p.kind === 'image');
   for (const location of facts.locations) {
+    if (location.kind === 'image' && !imagesPinned) continue;
     if (!pins.modelData.some((p) => p.uri === location.uri))
       return hold(
         'model-data-not-pinned',
-        `its model data ${location.uri} is not what the quality gate saw (the version was changed after the gate decided); register a new version`,
+        `its ${location.kind === 'image' ? 'image' : 'model data'} ${location.uri} is not what the quality gate saw (the version was changed after the gate decided); register a new version`,
       );
   }
   for (const pinned of pins.modelData) {
@@ -210,7 +292,7 @@ export function verdictHold(facts: {
     if (change)
       return hold(
         'artifact-changed',
-        `${change}; the approved version would serve other weights than were decided, so it is not deployed (register a new version)`,
+        `${change}; the approved version would serve other ${pinned.kind === 'image' ? 'code than was' : 'weights than were'} decided, so it is not deployed (register a new version)`,
       );
   }
   return undefined;

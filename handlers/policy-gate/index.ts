@@ -7,6 +7,7 @@
  * from the registry and decided once (the verdict is kept in the audit bucket, where only this handler
  * writes; the version's CustomerMetadataProperties only show it).
  */
+import { ECRClient } from '@aws-sdk/client-ecr';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -83,6 +84,7 @@ const self = principalOf({ IamIdentity: { Arn: requiredEnv('POLICY_ROLE_ARN') } 
 const manifest = loadManifest();
 const sagemaker = new SageMakerClient({ maxAttempts: 5 });
 const s3 = new S3Client({ maxAttempts: 3 });
+const ecr = new ECRClient({ maxAttempts: 3 });
 const sns = new SNSClient({ maxAttempts: 5 });
 
 export type PolicyResult =
@@ -488,7 +490,7 @@ async function verdictNotApplied(version: ModelVersion, outcome: string, error: 
 
 /**
  * The gate's decision, and the pins of what it decided on (artifact-pins.ts): the metrics files as
- * read, and the model data the version names, as S3 describes it now.
+ * read, and what the version's containers load, as S3 and ECR describe it now (images by digest).
  */
 async function decide(
   group: ModelPackageGroupConfig,
@@ -496,7 +498,7 @@ async function decide(
 ): Promise<{ decision: GateDecision; artifacts: ArtifactPins }> {
   const gate = group.qualityGate;
   if (!gate) throw new Error(`group "${group.name}" has no quality gate`);
-  const modelData = await artifactStates(s3, version.modelData ?? []);
+  const modelData = await artifactStates({ s3, ecr }, version.modelData ?? []);
   const { metrics: current, states } = await metricsOf(version.arn, version.version);
   const live = comparesToLive(gate)
     ? await liveVersion(group, version)

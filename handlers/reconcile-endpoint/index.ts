@@ -8,6 +8,7 @@
  */
 import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { ECRClient } from '@aws-sdk/client-ecr';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -60,7 +61,7 @@ const recordedCardContent = cardContentStore
   : undefined;
 const sns = new SNSClient({ maxAttempts: 5 });
 const autoscaling = new ApplicationAutoScalingClient({ maxAttempts: 6, retryMode: 'adaptive' });
-const verdicts = verdictStore ? { s3, uri: verdictStore } : undefined;
+const verdicts = verdictStore ? { s3, ecr: new ECRClient({ maxAttempts: 3 }), uri: verdictStore } : undefined;
 const cloudwatch = new CloudWatchClient({ maxAttempts: 5 });
 /** The role SageMaker runs shadow tests with; set when a target has `shadow`. */
 const shadowRoleArn = process.env.SHADOW_TEST_ROLE_ARN || undefined;

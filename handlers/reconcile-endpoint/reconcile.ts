@@ -4,6 +4,7 @@
  */
 import type { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { carryOut } from '../../adapters/endpoint-actions';
@@ -34,7 +35,7 @@ export interface ReconcileContext {
    * model data with (artifact-pins.ts). Without it (a deployment account, which cannot read the
    * registry account's audit bucket), versions of gated groups are not held for their verdict.
    */
-  readonly verdicts?: { readonly s3: S3Client; readonly uri: string };
+  readonly verdicts?: { readonly s3: S3Client; readonly ecr: ECRClient; readonly uri: string };
   /**
    * The governance record (domain/governance-record.ts): with it, every candidate of every group is
    * checked against what the app recorded (registered content, failed verdicts, who approved), and

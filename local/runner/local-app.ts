@@ -21,6 +21,7 @@ import {
   type Invocation,
   type LocalFunction,
 } from './delivery';
+import { provideBuiltInImages } from './images';
 import {
   type Assembly,
   type AssemblySource,
@@ -358,6 +359,8 @@ export class LocalApp {
     outdir: string,
     assetFiles: Record<string, { source: { path: string } }>,
   ) {
+    // SageMaker's built-in images exist in every account on AWS: the app pins images by digest (images.ts).
+    await provideBuiltInImages(this.moto.url, stack.account, stack.region);
     const deliveries = await provisionStack(this.provisionHost(), stack, this.functions, outdir, assetFiles);
     for (const { delivery, scheduled } of deliveries) this.delivery.add(delivery, scheduled);
   }

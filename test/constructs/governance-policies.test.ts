@@ -327,6 +327,42 @@ it('gives the policy handler and the reconciler just the S3 reads that artifact 
   ]);
 });
 
+it("lets the policy handler and the reconciler read image manifests (BatchGetImage) to pin a gated version's image by digest, nothing more of ECR", () => {
+  const functions = Object.values(template.findResources('AWS::Lambda::Function')) as {
+    Properties: {
+      Role: { 'Fn::GetAtt': [string, string] };
+      Environment?: { Variables?: Record<string, unknown> };
+    };
+  }[];
+  const roleOf = (variable: string) =>
+    functions.find((f) => f.Properties.Environment?.Variables?.[variable])?.Properties.Role['Fn::GetAtt'][0];
+  const ecrStatements = (t: typeof template, roleId: string | undefined) =>
+    Object.values(t.findResources('AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify((p.Properties as { Roles: unknown }).Roles).includes(`"${roleId}"`))
+      .flatMap(
+        (p) =>
+          (p.Properties as { PolicyDocument: { Statement: Record<string, unknown>[] } }).PolicyDocument
+            .Statement,
+      )
+      .filter((st) => JSON.stringify(st.Action).includes('ecr:'));
+  const repositories = {
+    'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ecr:', { Ref: 'AWS::Region' }, ':*:repository/*']],
+  };
+  for (const role of [roleOf('POLICY_ROLE_ARN'), roleOf('MODEL_EXECUTION_ROLE_ARN')])
+    expect(ecrStatements(template, role)).toEqual([
+      { Action: 'ecr:BatchGetImage', Effect: 'Allow', Resource: repositories },
+    ]);
+  // Without a quality gate nothing is pinned: no ECR read at all.
+  const ungated = synthGovernance({
+    modelArtifactBuckets: ['ml-models-123456789012'],
+    groups: [{ name: 'plain', separationOfDuties: true, deployments: [{ endpointName: 'plain-prod' }] }],
+  }).template;
+  const ungatedRoles = Object.values(ungated.findResources('AWS::Lambda::Function')).map(
+    (f) => (f.Properties as { Role: { 'Fn::GetAtt': [string, string] } }).Role['Fn::GetAtt'][0],
+  );
+  for (const role of ungatedRoles) expect(ecrStatements(ungated, role)).toEqual([]);
+});
+
 it('lets the reconciler read the verdicts only where a group has a quality gate', () => {
   const t = synthGovernance({
     modelArtifactBuckets: ['ml-models-123456789012'],

@@ -417,5 +417,12 @@ describe('the governance record across accounts', () => {
       expect(
         ([r.Action].flat() as string[]).filter((a) => !/^s3:(GetObject\*|GetBucket\*|List\*)$/.test(a)),
       ).toEqual([]);
+    // It resolves a pinned image's tag in its own account and region, as its models pull it.
+    const imageReads = (account: string) =>
+      statements(deployment(account), 'AWS::IAM::Policy').filter(
+        (s) => JSON.stringify(s.Action) === '"ecr:BatchGetImage"' && !JSON.stringify(s).includes('ecr:Get'),
+      );
+    expect(imageReads(PRODUCTION).length).toBeGreaterThan(0);
+    expect(imageReads(STAGING)).toEqual([]);
   });
 });

@@ -1,10 +1,14 @@
 import {
   type ArtifactPins,
+  type ArtifactState,
   artifactChange,
   GATE_CATCH_UP_MS,
+  type ImageState,
+  imageDigestOf,
   listingDigest,
   modelDataLocations,
   type ObjectState,
+  parseImage,
   pinnedRead,
   prefixState,
   verdictHold,
@@ -18,7 +22,7 @@ const weights: ObjectState = {
   versionId: 'v-1',
 };
 const now = new Date('2026-12-02T10:00:00Z');
-const pins = (modelData = [weights]): ArtifactPins => ({ modelData, metrics: [] });
+const pins = (modelData: ArtifactState[] = [weights]): ArtifactPins => ({ modelData, metrics: [] });
 const facts = (over: Partial<Parameters<typeof verdictHold>[0]> = {}) => ({
   verdict: { decidedAt: '2026-12-02T09:59:00Z', artifacts: pins() },
   locations: [{ uri: weights.uri, kind: 'object' as const }],
@@ -165,5 +169,104 @@ describe('pinnedRead', () => {
     expect(pinnedRead(unversioned, { etag: '"aaa"', size: 100 })).toBeUndefined();
     expect(pinnedRead(unversioned, { etag: '"bbb"', size: 100 })).toMatch(/changed since its verdict/);
     expect(pinnedRead(undefined, { etag: '"aaa"' })).toMatch(/not pinned/);
+  });
+});
+
+describe('images, pinned by digest', () => {
+  const ecr = '123456789012.dkr.ecr.us-east-1.amazonaws.com';
+  const digest = (c: string) => `sha256:${c.repeat(64)}`;
+  const image = (over: Partial<ImageState> = {}): ImageState => ({
+    kind: 'image',
+    uri: `${ecr}/churn:v3`,
+    digest: digest('a'),
+    ...over,
+  });
+
+  it("reads an ECR reference as ECR's API takes it; a tagless one means latest; any other registry is not ECR", () => {
+    expect(parseImage(`${ecr}/team/churn:v3`)).toEqual({
+      registryId: '123456789012',
+      region: 'us-east-1',
+      repository: 'team/churn',
+      tag: 'v3',
+    });
+    expect(parseImage(`${ecr}/churn`)).toMatchObject({ repository: 'churn', tag: 'latest' });
+    expect(parseImage(`${ecr}/churn@${digest('b')}`)).toEqual({
+      registryId: '123456789012',
+      region: 'us-east-1',
+      repository: 'churn',
+      digest: digest('b'),
+    });
+    expect(
+      parseImage('683313688378.dkr.ecr.cn-north-1.amazonaws.com.cn/sagemaker-xgboost:1.7-1'),
+    ).toMatchObject({
+      region: 'cn-north-1',
+      repository: 'sagemaker-xgboost',
+    });
+    expect(parseImage('registry.example.com:5000/churn:v3')).toBeUndefined();
+    expect(imageDigestOf(`registry.example.com/churn@${digest('c')}`)).toBe(digest('c'));
+    expect(imageDigestOf(`${ecr}/churn:v3`)).toBeUndefined();
+  });
+
+  it("counts each container's image among what the version loads", () => {
+    expect(modelDataLocations([{ Image: `${ecr}/churn:v3`, ModelDataUrl: 's3://m/a.tar.gz' }])).toEqual([
+      { uri: `${ecr}/churn:v3`, kind: 'image' },
+      { uri: 's3://m/a.tar.gz', kind: 'object' },
+    ]);
+  });
+
+  it('names a moved tag with both digests, a deleted image, and an image that could not be pinned', () => {
+    expect(artifactChange(image(), image())).toBeUndefined();
+    expect(artifactChange(image(), image({ digest: digest('b') }))).toBe(
+      `image ${ecr}/churn:v3 was moved to other code after the quality gate decided (its tag resolved to sha256:aaaaaaaaaaaa when pinned; to sha256:bbbbbbbbbbbb now)`,
+    );
+    expect(artifactChange(image(), image({ digest: undefined, missing: true }))).toContain(
+      'no longer exists in its repository',
+    );
+    expect(artifactChange(image({ digest: undefined, missing: true }), image())).toContain(
+      'did not exist in its repository when the quality gate decided',
+    );
+    expect(
+      artifactChange(image({ digest: undefined, unreadable: 'not an Amazon ECR image' }), image()),
+    ).toContain('name the image by digest');
+  });
+
+  it('holds a version whose image tag moved, or that names an image the gate never saw', () => {
+    const pinnedImage = image();
+    const withImage = (
+      observed: ImageState,
+      locations = [{ uri: pinnedImage.uri, kind: 'image' as const }],
+    ) =>
+      verdictHold(
+        facts({
+          verdict: { decidedAt: '2026-12-02T09:59:00Z', artifacts: pins([weights, pinnedImage]) },
+          locations: [{ uri: weights.uri, kind: 'object' as const }, ...locations],
+          observed: new Map<string, ArtifactState>([
+            [weights.uri, weights],
+            [pinnedImage.uri, observed],
+          ]),
+        }),
+      );
+    expect(withImage(image())).toBeUndefined();
+    expect(withImage(image({ digest: digest('b') }))).toMatchObject({
+      code: 'artifact-changed',
+      detail: expect.stringContaining('would serve other code than was decided'),
+    });
+    expect(withImage(image(), [{ uri: `${ecr}/churn:v4`, kind: 'image' }])).toMatchObject({
+      code: 'model-data-not-pinned',
+      detail: expect.stringContaining(`its image ${ecr}/churn:v4 is not what the quality gate saw`),
+    });
+  });
+
+  it('keeps checking the S3 pins of a verdict decided before images were pinned', () => {
+    expect(
+      verdictHold(
+        facts({
+          locations: [
+            { uri: weights.uri, kind: 'object' },
+            { uri: `${ecr}/churn:v3`, kind: 'image' },
+          ],
+        }),
+      ),
+    ).toBeUndefined();
   });
 });

@@ -5,6 +5,8 @@
  * live's metrics as pinned. And a gated version is not deployed before its verdict exists. In local
  * mode, over HTTP: moto's S3 (ETags, versioning), the local SageMaker, the synthesized handlers.
  */
+import { createHash } from 'node:crypto';
+import { CreateRepositoryCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import {
   CreateBucketCommand,
   DeleteObjectCommand,
@@ -63,6 +65,7 @@ const CONFIG = {
 
 let app: LocalApp;
 let s3: S3Client;
+let ecr: ECRClient;
 let trainer: SageMakerClient;
 let approver: SageMakerClient;
 let sqs: SQSClient;
@@ -78,6 +81,7 @@ beforeAll(async () => {
   trainer = new SageMakerClient(client('role=Trainer@pipeline'));
   approver = new SageMakerClient(client('role=Approver@ana'));
   s3 = new S3Client({ ...client('role=Trainer@pipeline'), forcePathStyle: true });
+  ecr = new ECRClient(client('role=Trainer@pipeline'));
   // `models` is versioned (pins by VersionId); `plain-models` is not (pins by ETag and size).
   await s3.send(new CreateBucketCommand({ Bucket: 'models' }));
   await s3.send(
@@ -206,7 +210,7 @@ describe('a quality-gated version deploys only after its verdict (the gate no lo
         {
           sagemaker: approver,
           executionRoleArn: `arn:aws:iam::123456789012:role/${app.physicalId('EndpointReconcilerModelExecutionRole')}`,
-          verdicts: { s3, uri },
+          verdicts: { s3, ecr, uri },
         },
         group,
         target,
@@ -227,7 +231,7 @@ describe('a quality-gated version deploys only after its verdict (the gate no lo
     // The verdict, as the policy handler keeps it (a person overruled a failed gate: documented).
     const described = await approver.send(new DescribeModelPackageCommand({ ModelPackageName: v.arn }));
     const modelData = await artifactStates(
-      s3,
+      { s3, ecr },
       modelDataLocations(described.InferenceSpecification?.Containers),
     );
     const read = await readMetrics(s3, metricsLocations(described.ModelMetrics as Record<string, unknown>));
@@ -407,6 +411,89 @@ describe('the rest of what the container loads (additional data, and the code SA
     await put(code, 'inference.py of run-3');
     await approver.send(
       new UpdateModelPackageCommand({ ModelPackageArn: arn, ApprovalDescription: 'code restored' }),
+    );
+    await serving(app, approver, 'unversioned-prod', version);
+  });
+});
+
+describe('an image tag pushed to again after the verdict (the image is pinned by digest)', () => {
+  /** A Docker manifest (schema 2) standing for one build of the team's serving image. */
+  const manifest = (build: string) =>
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+      config: {
+        mediaType: 'application/vnd.docker.container.image.v1+json',
+        size: 7,
+        digest: `sha256:${createHash('sha256').update(`config of ${build}`).digest('hex')}`,
+      },
+      layers: [
+        {
+          mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
+          size: 42,
+          digest: `sha256:${createHash('sha256').update(`code of ${build}`).digest('hex')}`,
+        },
+      ],
+    });
+  const push = (build: string) =>
+    ecr.send(
+      new PutImageCommand({
+        repositoryName: 'churn-serving',
+        imageTag: 'v3',
+        imageManifest: manifest(build),
+      }),
+    );
+
+  it('holds the version while its tag names other code than the gate pinned, and deploys it once the tag is back', async () => {
+    const image = '123456789012.dkr.ecr.us-east-1.amazonaws.com/churn-serving:v3';
+    await ecr.send(new CreateRepositoryCommand({ repositoryName: 'churn-serving' }));
+    const decidedBuild = await push('build 17');
+    const pinned = String(decidedBuild.image?.imageId?.imageDigest);
+    const run = 's3://plain-models/unversioned/run-4';
+    await put(`${run}/model.tar.gz`, 'weights of run-4');
+    await put(`${run}/evaluation.json`, metrics(4.0));
+    const out = await trainer.send(
+      new CreateModelPackageCommand({
+        ModelPackageGroupName: 'unversioned',
+        ModelApprovalStatus: 'PendingManualApproval',
+        ModelMetrics: {
+          ModelQuality: {
+            Statistics: { ContentType: 'application/json', S3Uri: `${run}/evaluation.json` },
+          },
+        },
+        InferenceSpecification: {
+          Containers: [{ Image: image, ModelDataUrl: `${run}/model.tar.gz` }],
+          SupportedContentTypes: ['text/csv'],
+          SupportedResponseMIMETypes: ['text/csv'],
+        },
+      }),
+    );
+    const arn = String(out.ModelPackageArn);
+    const version = Number(arn.split('/').pop());
+    await decided(arn, 'PendingManualApproval');
+    // Someone with push rights on the repository moves the tag to another build: the package still
+    // names `churn-serving:v3`, and its registered content is unchanged.
+    const moved = await push('build 18 (sends every prediction elsewhere)');
+    const other = String(moved.image?.imageId?.imageDigest);
+    expect(other).not.toBe(pinned);
+    await setApproval(approver, arn, 'Approved', 'ok');
+    await app.idle();
+    const held = await eventually(
+      async () =>
+        reports('unversioned-prod')
+          .filter(isHeld)
+          .find((r) => r.version === version),
+      'the version whose image tag moved held',
+    );
+    expect(held.code).toBe('artifact-changed');
+    expect(held.reason).toContain(`image ${image} was moved to other code after the quality gate decided`);
+    expect(held.reason).toContain(pinned.slice(0, 19));
+    expect(held.reason).toContain(other.slice(0, 19));
+    expect(deployedVersions('unversioned-prod')).not.toContain(version);
+    // The decided build pushed back under the tag (the same manifest, so the same digest): it deploys.
+    await push('build 17');
+    await approver.send(
+      new UpdateModelPackageCommand({ ModelPackageArn: arn, ApprovalDescription: 'image restored' }),
     );
     await serving(app, approver, 'unversioned-prod', version);
   });
