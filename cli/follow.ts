@@ -6,7 +6,7 @@ import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { describeEndpoint, listVersions } from '../adapters/endpoints';
 import { latestReconcileFailure } from '../adapters/lineage';
 import { describeModelVersion } from '../adapters/sagemaker';
-import { decideGates, type FactSources } from '../adapters/target-facts';
+import { decideGates, type FactSources, type RecordSource } from '../adapters/target-facts';
 import type { DeploymentTarget, ModelPackageGroupConfig } from '../core/config/types';
 import { versionOfName } from '../core/naming';
 import { rolledBackFrom } from '../domain/endpoint-request';
@@ -257,15 +257,34 @@ async function targetState(
   return { text: `${endpoint.status}${serves ? `, serving v${serves}` : ''}, moving to v${desired.version}` };
 }
 
+/** What mgov may read besides the registry: the target's own account, the governance record. */
+export interface MgovReach {
+  /** A client of the target endpoint's account (another account's target, with --account-profile). */
+  readonly endpointSageMaker?: SageMakerClient;
+  /**
+   * The governance record (mgov --record), read as the reconciler of `account` reads it: the
+   * version's record, and the endpoint's, whose violation holds then come from the record rather
+   * than from their lineage copy.
+   */
+  readonly record?: RecordSource;
+}
+
 /**
  * What mgov can read of the facts the reconciler decides from: the registry and the endpoints, not
  * the policy handler's role (the version's latest change is taken for its check), the audit bucket's
- * record of generated card content (the card's content is taken as generated), the quality gate's
- * verdict store, nor the governance record. The reconciler still checks those; mgov reports every
- * other hold.
+ * record of generated card content (the card's content is taken as generated), nor the quality
+ * gate's verdict store; the governance record only when it is given (--record), else a violation
+ * hold is read from its lineage copy. The reconciler still checks those; mgov reports every other
+ * hold.
  */
-export function mgovSources(sagemaker: SageMakerClient): FactSources {
-  return { sagemaker, checker: 'latest-change', recordedCardContent: 'as-written' };
+export function mgovSources(sagemaker: SageMakerClient, reach: MgovReach = {}): FactSources {
+  return {
+    sagemaker,
+    checker: 'latest-change',
+    recordedCardContent: 'as-written',
+    ...(reach.endpointSageMaker ? { endpointSageMaker: reach.endpointSageMaker } : {}),
+    ...(reach.record ? { record: reach.record } : {}),
+  };
 }
 
 /** The deployment gates' answer for a target, as the reconciler's planner gives it. */
@@ -274,6 +293,7 @@ export function gatesOf(
   group: ModelPackageGroupConfig,
   target: DeploymentTarget,
   versions: readonly VersionSummary[],
+  reach: MgovReach = {},
 ): Promise<Gated> {
-  return decideGates(mgovSources(sagemaker), group, target, versions);
+  return decideGates(mgovSources(sagemaker, reach), group, target, versions);
 }

@@ -65,6 +65,8 @@ export async function readStatus(
     registryAccount?: string;
     /** A client with another account's credentials (mgov --account-profile), if mgov has them. */
     clientFor?: (account: string) => SageMakerClient | undefined;
+    /** The governance record (mgov --record): holds are read from it, as the reconciler reads them. */
+    record?: { readonly s3: S3Client; readonly uri: string };
   },
 ): Promise<Status> {
   const endpoints: EndpointRow[] = [];
@@ -85,7 +87,14 @@ export async function readStatus(
       const version = e ? await servedVersion(ec, t.endpointName, e.configName) : undefined;
       const shadow = await newestShadowTest(ec, t);
       // The gates' answer as the reconciler's planner gives it: the best candidate held back, if any.
-      const held = (await gatesOf(client, g, t, all)).held;
+      // The account whose reconciler decides this target: its record of the endpoint is keyed by it.
+      const account = elsewhere ?? accountOf(all[0]?.arn);
+      const held = (
+        await gatesOf(client, g, t, all, {
+          ...(endpointClient && endpointClient !== client ? { endpointSageMaker: endpointClient } : {}),
+          ...(options.record ? { record: { ...options.record, ...(account ? { account } : {}) } } : {}),
+        })
+      ).held;
       const shown = held && held.version.version !== version && !isQuietWait(held.hold) ? held : undefined;
       // A failure the reconciler recorded after the endpoint last changed is still the news.
       const failure = await latestReconcileFailure(ec, t.endpointName);
@@ -266,4 +275,9 @@ export async function registerFromManifest(
   );
   if (!out.ModelPackageArn) throw new CliError('SageMaker returned no model package ARN.');
   return out.ModelPackageArn;
+}
+
+/** The account in a SageMaker ARN (arn:partition:sagemaker:region:ACCOUNT:…). */
+function accountOf(arn: string | undefined): string | undefined {
+  return arn?.split(':')[4] || undefined;
 }

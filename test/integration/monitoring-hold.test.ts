@@ -248,4 +248,16 @@ it('decides the violation and its hold from the record only the app writes: a li
   from = app.invocations.length;
   await eventually(async () => heldOnViolation(3, from), 'v3 still held after the forged hold', 60_000);
   await serving(app, sagemaker, ENDPOINT, 2);
+
+  // mgov status --record reads the hold as the reconciler does, from the record: v3 held, the forged
+  // lineage hold ignored. Without --record it reads the lineage copy, which the forgery fooled.
+  const record = `s3://${app.physicalId('ModelCardsAuditBucket')}/governance-record`;
+  const fromRecord = await run('role=Auditor@ada', ['status', '--record', record]);
+  expect(fromRecord.code).toBe(0);
+  expect(fromRecord.out).toMatch(new RegExp(`${ENDPOINT} holds v3: .*\\(monitoring-violation-hold\\)`));
+  const fromLineage = await run('role=Auditor@ada', ['status']);
+  expect(fromLineage.out).not.toMatch(new RegExp(`${ENDPOINT} holds v3`));
+  expect((await run('role=Auditor@ada', ['status', '--record', 'governance-record'])).err).toMatch(
+    /--record "governance-record" is not an s3:\/\/ URI/,
+  );
 }, 300_000);
