@@ -39,12 +39,12 @@ ${COMMON_HELP}`,
         command,
       );
     }
-    // Local mode's runner needs its own files beside it (moto's launcher, the Lambda host), which
-    // the repository has and the package does not carry yet.
+    // Local mode's runner needs its own files beside it (moto's launcher, the Lambda host): the
+    // package carries them in dist/local (scripts/copy-local-files.ts), a checkout in local/.
     if (!existsSync(join(__dirname, '..', '..', 'local', 'moto_server.py'))) {
       throw new CliError(
-        'mgov local runs from a checkout of the model-governance repository; this installed package does not carry local mode.',
-        'git clone the repository, npm ci, then run: npx tsx bin/mgov.ts local --app "YOUR APP COMMAND" from your app\'s folder',
+        `mgov local cannot find local mode's files beside it (${join(__dirname, '..', '..', 'local')} has no moto_server.py): this installation is incomplete.`,
+        'reinstall model-governance (npm install model-governance), or from a checkout: npm ci, then npx tsx bin/mgov.ts local',
       );
     }
     // Loaded only here: the other commands never need local mode's runner.

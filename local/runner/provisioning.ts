@@ -27,7 +27,7 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { buildGovernanceApp } from '../../bin/governance-app';
+import type { buildGovernanceApp } from '../../bin/governance-app';
 import type { GovernanceConfig } from '../../core/config/types';
 import { CLOUDFORMATION_EVENT_SOURCE, STACK_STATUS_CHANGE } from '../../core/events';
 import { ACCOUNT_ID } from '../sagemaker/protocol';
@@ -83,7 +83,12 @@ export interface ProvisionHost {
 export function synthesize(config: GovernanceConfig, outdir: string): Assembly {
   rmSync(outdir, { recursive: true, force: true });
   mkdirSync(outdir, { recursive: true });
-  return buildGovernanceApp({ config: { ...config, stacks: 1 }, appProps: { outdir } }).app.synth();
+  // Loaded here only: playing another app's assembly (mgov local --app) needs none of our app's
+  // synthesis, nor its cdk-nag checks (a development dependency the installed package may lack).
+  const { buildGovernanceApp: build } = require('../../bin/governance-app') as {
+    buildGovernanceApp: typeof buildGovernanceApp;
+  };
+  return build({ config: { ...config, stacks: 1 }, appProps: { outdir } }).app.synth();
 }
 
 /** A cloud assembly from somewhere other than the configuration: a CDK app's command, or a folder. */
