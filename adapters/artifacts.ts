@@ -1,11 +1,14 @@
+import { createHash } from 'node:crypto';
 import { BatchGetImageCommand, type ECRClient } from '@aws-sdk/client-ecr';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import {
   type ArtifactLocation,
   type ArtifactState,
+  HASH_LIMIT_BYTES,
   type ImageState,
   imageDigestOf,
   type ListedObject,
+  needsHash,
   type ObjectState,
   parseImage,
   pinnedRead,
@@ -22,16 +25,64 @@ export interface ArtifactClients {
 }
 
 /**
+ * How the states are read. `pin` (the gate, deciding): an object in an unversioned bucket is hashed
+ * (SHA-256, up to HASH_LIMIT_BYTES). `pinned` (the reconciler, checking): such an object is hashed
+ * only when it was rewritten since its pin with the same ETag and size (domain needsHash).
+ */
+export interface StateReading {
+  readonly pin?: boolean;
+  readonly pinned?: readonly ArtifactState[];
+}
+
+/**
  * The state of a version's artifacts now: HeadObject for an object, a full listing for a prefix, the
  * digest a tag names for an image.
  */
 export async function artifactStates(
   clients: ArtifactClients,
   locations: readonly ArtifactLocation[],
+  reading: StateReading = {},
 ): Promise<Map<string, ArtifactState>> {
   const states = new Map<string, ArtifactState>();
-  for (const location of locations) states.set(location.uri, await artifactState(clients, location));
+  for (const location of locations) {
+    let state = await artifactState(clients, location);
+    if (state.kind === 'object' && !state.missing && !state.unreadable) {
+      const pinned = reading.pinned?.find((p) => p.uri === location.uri);
+      const hash =
+        (reading.pin && !state.versionId && (state.size ?? 0) <= HASH_LIMIT_BYTES) ||
+        needsHash(pinned, state);
+      if (hash) state = await withHash(clients.s3, state);
+    }
+    states.set(location.uri, state);
+  }
   return states;
+}
+
+/**
+ * The object's SHA-256, read from the bytes of exactly the state described (GetObject IfMatch its
+ * ETag, and its state taken from that response); when it changed in between, or cannot be read, the
+ * state is left without a hash (a rewrite is then not taken for the pinned bytes).
+ */
+async function withHash(s3: S3Client, state: ObjectState): Promise<ObjectState> {
+  const { bucket, key } = splitUri(state.uri);
+  try {
+    const out = await s3.send(
+      new GetObjectCommand({ Bucket: bucket, Key: key, ...(state.etag ? { IfMatch: state.etag } : {}) }),
+    );
+    const hash = createHash('sha256');
+    for await (const chunk of out.Body as AsyncIterable<Uint8Array>) hash.update(chunk);
+    return { ...objectState(state.uri, out), sha256: hash.digest('hex') };
+  } catch (error) {
+    const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+    if (
+      isDenied(error) ||
+      isMissing(error) ||
+      e.name === 'PreconditionFailed' ||
+      e.$metadata?.httpStatusCode === 412
+    )
+      return state;
+    throw error;
+  }
 }
 
 /**
@@ -115,7 +166,13 @@ async function readState(s3: S3Client, location: ArtifactLocation): Promise<Arti
         }),
       );
       for (const o of out.Contents ?? [])
-        if (o.Key) objects.push({ key: o.Key, etag: o.ETag ?? '', size: o.Size ?? 0 });
+        if (o.Key)
+          objects.push({
+            key: o.Key,
+            etag: o.ETag ?? '',
+            size: o.Size ?? 0,
+            ...(o.LastModified ? { lastModified: o.LastModified.toISOString() } : {}),
+          });
       token = out.IsTruncated ? out.NextContinuationToken : undefined;
     } while (token);
     return prefixState(location.uri, objects);
@@ -202,13 +259,14 @@ export async function readMetrics(
 
 function objectState(
   uri: string,
-  out: { ETag?: string; ContentLength?: number; VersionId?: string },
+  out: { ETag?: string; ContentLength?: number; VersionId?: string; LastModified?: Date },
 ): ObjectState {
   return {
     kind: 'object',
     uri,
     ...(out.ETag ? { etag: out.ETag } : {}),
     ...(out.ContentLength !== undefined ? { size: out.ContentLength } : {}),
+    ...(out.LastModified ? { lastModified: out.LastModified.toISOString() } : {}),
     // "null" is the version of an object written before versioning was enabled: no pin by it.
     ...(out.VersionId && out.VersionId !== 'null' ? { versionId: out.VersionId } : {}),
   };

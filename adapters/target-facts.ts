@@ -366,7 +366,8 @@ async function verdictFacts(
   now: Date,
 ) {
   const verdict = await readVerdict(verdicts.s3, verdicts.uri, candidate.arn);
-  const observed = await artifactStates(verdicts, verdict?.artifacts?.modelData ?? []);
+  const pins = verdict?.artifacts?.modelData ?? [];
+  const observed = await artifactStates(verdicts, pins, { pinned: pins });
   return { ...(verdict ? { verdict } : {}), observed, registeredAt: candidate.creationTime, now };
 }
 

@@ -152,7 +152,8 @@ export class EndpointReconciler extends Construct {
    * The gate's verdicts, read only, and what checking a pin takes (artifact-pins.ts): HeadObject
    * (s3:GetObject) on the model artifacts, ListBucket for an S3Prefix model data source, and
    * ecr:BatchGetImage to resolve an image's tag to its digest. The
-   * reconciler never reads an object's body nor an older version, so no GetObjectVersion.
+   * reconciler reads an object's body only to hash an unversioned object rewritten since its pin (the
+   * same ETag and size), and never an older version, so no GetObjectVersion.
    */
   private bindVerdictStore(
     store: NonNullable<EndpointReconcilerProps['verdictStore']>,

@@ -10,7 +10,8 @@
  * GetObject responses: `ETag`, `ContentLength`, `x-amz-version-id`, the last only from a bucket with
  * versioning enabled or suspended); for an `S3Prefix` model data source (SageMaker loads every object
  * under the prefix: S3ModelDataSource, API reference), a SHA-256 over the sorted listing of
- * (key, ETag, size); for each container image, the digest its tag named (ECR BatchGetImage), since a
+ * (key, ETag, size), and one over (key, LastModified); in an unversioned bucket, a single object's
+ * LastModified and SHA-256 too, since its ETag is an MD5, which can be made to collide; for each container image, the digest its tag named (ECR BatchGetImage), since a
  * tag can be pushed to again. The reconciler deploys a version only while its model data still matches
  * (`pinHold`); the gate compares with the live version's metrics as pinned (`pinnedRead`).
  */
@@ -46,7 +47,25 @@ export interface ObjectState {
   readonly size?: number;
   /** Only from a versioned bucket (`null` versions, of objects written before versioning, are left out). */
   readonly versionId?: string;
+  /**
+   * When S3 stored it (ISO 8601): S3 sets it on every write and no caller can, so an overwrite that
+   * keeps the ETag and size (the same bytes, or other bytes with the same MD5) still shows.
+   */
+  readonly lastModified?: string;
+  /**
+   * SHA-256 (hex) of its bytes, taken by the gate for an object in an unversioned bucket (up to
+   * HASH_LIMIT_BYTES): an ETag is an MD5 (single-part upload, no SSE-KMS), and MD5 collisions are
+   * practical, so a rewrite is judged by this hash.
+   */
+  readonly sha256?: string;
 }
+
+/**
+ * The largest object the gate hashes (SHA-256) when pinning: 512 MiB reads in seconds within the
+ * policy handler's one-minute timeout. A larger one is pinned without, and a rewrite of it holds
+ * the version (fail closed); a versioned bucket pins it exactly by its VersionId instead.
+ */
+export const HASH_LIMIT_BYTES = 512 * 1024 * 1024;
 
 /** A prefix as a listing showed it: how many objects and the digest of (key, ETag, size), sorted. */
 export interface PrefixState {
@@ -54,6 +73,8 @@ export interface PrefixState {
   readonly uri: string;
   readonly objects: number;
   readonly digest: string;
+  /** The digest of (key, LastModified), sorted: any object rewritten under the prefix changes it. */
+  readonly modifiedDigest?: string;
 }
 
 /**
@@ -112,6 +133,8 @@ export interface ListedObject {
   readonly key: string;
   readonly etag: string;
   readonly size: number;
+  /** ISO 8601, as the listing gives it. */
+  readonly lastModified?: string;
 }
 
 /** What the policy handler keeps of a version's artifacts with its verdict. */
@@ -134,7 +157,34 @@ export function listingDigest(objects: readonly ListedObject[]): string {
 }
 
 export function prefixState(uri: string, objects: readonly ListedObject[]): PrefixState {
-  return { kind: 'prefix', uri, objects: objects.length, digest: listingDigest(objects) };
+  const modified = [...objects]
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .map((o) => `${o.key}\t${o.lastModified ?? ''}`);
+  return {
+    kind: 'prefix',
+    uri,
+    objects: objects.length,
+    digest: listingDigest(objects),
+    modifiedDigest: createHash('sha256').update(modified.join('\n')).digest('hex'),
+  };
+}
+
+/**
+ * Whether the bytes of an object read now must be hashed to compare it with its pin: it is in an
+ * unversioned bucket, pinned with a SHA-256, and rewritten since (same ETag and size, other
+ * LastModified), so only the hash tells the same bytes from other bytes with the same MD5.
+ */
+export function needsHash(pinned: ArtifactState | undefined, now: ObjectState): boolean {
+  return (
+    pinned?.kind === 'object' &&
+    pinned.sha256 !== undefined &&
+    !pinned.versionId &&
+    pinned.etag === now.etag &&
+    pinned.size === now.size &&
+    pinned.lastModified !== undefined &&
+    now.lastModified !== undefined &&
+    pinned.lastModified !== now.lastModified
+  );
 }
 
 /** S3 data a container names: `S3Prefix` (every object under the URI) or one object. */
@@ -202,8 +252,11 @@ export function artifactChange(pinned: ArtifactState, now: ArtifactState): strin
   if (now.kind === 'object' && now.unreadable) return `${what} cannot be read now (${now.unreadable})`;
   if (pinned.kind === 'prefix' || now.kind === 'prefix') {
     if (pinned.kind !== 'prefix' || now.kind !== 'prefix') return `${what} changed kind (object/prefix)`;
-    if (pinned.digest === now.digest) return undefined;
-    return `${what} changed after the quality gate decided: ${pinned.objects} object(s), listing digest ${short(pinned.digest)} when pinned; ${now.objects} object(s), digest ${short(now.digest)} now`;
+    if (pinned.digest !== now.digest)
+      return `${what} changed after the quality gate decided: ${pinned.objects} object(s), listing digest ${short(pinned.digest)} when pinned; ${now.objects} object(s), digest ${short(now.digest)} now`;
+    if (pinned.modifiedDigest && now.modifiedDigest && pinned.modifiedDigest !== now.modifiedDigest)
+      return `${what} was rewritten after the quality gate decided: the same keys, ETags and sizes, but objects with a later LastModified, whose bytes cannot be told from other bytes with the same MD5 (register the version again; a versioned bucket pins each object's VersionId)`;
+    return undefined;
   }
   if (pinned.missing)
     return `${what} did not exist when the quality gate decided, so nothing was pinned to compare with`;
@@ -213,9 +266,22 @@ export function artifactChange(pinned: ArtifactState, now: ArtifactState): strin
     changes.push(`VersionId ${pinned.versionId} → ${now.versionId ?? 'none'}`);
   if (pinned.etag !== now.etag) changes.push(`ETag ${pinned.etag} → ${now.etag}`);
   if (pinned.size !== now.size) changes.push(`size ${pinned.size} → ${now.size} bytes`);
-  return changes.length > 0
-    ? `${what} was overwritten after the quality gate decided (${changes.join(', ')})`
-    : undefined;
+  if (changes.length > 0)
+    return `${what} was overwritten after the quality gate decided (${changes.join(', ')})`;
+  // The same VersionId is the same bytes. Without one, a rewrite keeps the ETag (an MD5) and size
+  // of the same bytes, and of other bytes crafted to collide: the SHA-256 pinned tells them apart.
+  if (
+    pinned.versionId ||
+    !pinned.lastModified ||
+    !now.lastModified ||
+    pinned.lastModified === now.lastModified
+  )
+    return undefined;
+  if (pinned.sha256 && now.sha256)
+    return pinned.sha256 === now.sha256
+      ? undefined
+      : `${what} was overwritten after the quality gate decided with other bytes of the same ETag (MD5) and size (SHA-256 ${short(pinned.sha256)} → ${short(now.sha256)})`;
+  return `${what} was rewritten after the quality gate decided (LastModified ${pinned.lastModified} → ${now.lastModified}, the same ETag and size), and ${pinned.sha256 ? 'could not be hashed now' : `was not hashed when pinned (larger than ${HASH_LIMIT_BYTES} bytes)`}, so its bytes cannot be told from other bytes with the same MD5 (register the version again; a versioned bucket pins the VersionId)`;
 }
 
 function imageChange(pinned: ArtifactState, now: ArtifactState): string | undefined {

@@ -498,7 +498,7 @@ async function decide(
 ): Promise<{ decision: GateDecision; artifacts: ArtifactPins }> {
   const gate = group.qualityGate;
   if (!gate) throw new Error(`group "${group.name}" has no quality gate`);
-  const modelData = await artifactStates({ s3, ecr }, version.modelData ?? []);
+  const modelData = await artifactStates({ s3, ecr }, version.modelData ?? [], { pin: true });
   const { metrics: current, states } = await metricsOf(version.arn, version.version);
   const live = comparesToLive(gate)
     ? await liveVersion(group, version)

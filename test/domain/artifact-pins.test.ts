@@ -7,6 +7,7 @@ import {
   imageDigestOf,
   listingDigest,
   modelDataLocations,
+  needsHash,
   type ObjectState,
   parseImage,
   pinnedRead,
@@ -268,5 +269,59 @@ describe('images, pinned by digest', () => {
         }),
       ),
     ).toBeUndefined();
+  });
+});
+
+describe('an unversioned object rewritten with the same ETag and size (an MD5 is not a checksum an attacker cannot match)', () => {
+  const pinned: ObjectState = {
+    kind: 'object',
+    uri: 's3://plain/churn/model.tar.gz',
+    etag: '"5d41402abc4b2a76b9719d911017c592"',
+    size: 100,
+    lastModified: '2026-12-02T09:58:00.000Z',
+    sha256: 'a'.repeat(64),
+  };
+  const rewritten = { ...pinned, lastModified: '2026-12-02T10:05:00.000Z' };
+
+  it('asks for the bytes to be hashed only when a rewrite keeps the ETag and size', () => {
+    const { sha256: _, ...headed } = rewritten;
+    expect(needsHash(pinned, headed)).toBe(true);
+    expect(needsHash(pinned, { ...headed, lastModified: pinned.lastModified })).toBe(false);
+    expect(needsHash(pinned, { ...headed, etag: '"other"' })).toBe(false);
+    expect(needsHash({ ...pinned, versionId: 'v-1' }, headed)).toBe(false);
+    expect(needsHash({ ...pinned, sha256: undefined }, headed)).toBe(false);
+  });
+
+  it('takes the same bytes written again for unchanged, and other bytes of the same MD5 for overwritten', () => {
+    expect(artifactChange(pinned, rewritten)).toBeUndefined();
+    expect(artifactChange(pinned, { ...rewritten, sha256: 'b'.repeat(64) })).toBe(
+      's3://plain/churn/model.tar.gz was overwritten after the quality gate decided with other bytes of the same ETag (MD5) and size (SHA-256 aaaaaaaaaaaa → bbbbbbbbbbbb)',
+    );
+  });
+
+  it('fails closed on a rewrite it cannot hash: too large to hash when pinned, or unreadable now', () => {
+    expect(artifactChange({ ...pinned, sha256: undefined }, { ...rewritten, sha256: undefined })).toMatch(
+      /was rewritten after the quality gate decided \(LastModified .* → .*, the same ETag and size\), and was not hashed when pinned/,
+    );
+    expect(artifactChange(pinned, { ...rewritten, sha256: undefined })).toMatch(/could not be hashed now/);
+  });
+
+  it('trusts a pinned VersionId, and pins from before LastModified was kept compare as before', () => {
+    expect(
+      artifactChange({ ...pinned, versionId: 'v-1' }, { ...rewritten, versionId: 'v-1', sha256: undefined }),
+    ).toBeUndefined();
+    const { lastModified: _, ...old } = pinned;
+    expect(artifactChange(old, { ...rewritten, sha256: undefined })).toBeUndefined();
+  });
+
+  it('holds a prefix whose objects were rewritten with the same ETags and sizes', () => {
+    const listed = (lastModified: string) => [{ key: 'llm/a', etag: '"1"', size: 1, lastModified }];
+    const before = prefixState('s3://m/llm/', listed('2026-12-02T09:58:00.000Z'));
+    expect(
+      artifactChange(before, prefixState('s3://m/llm/', listed('2026-12-02T09:58:00.000Z'))),
+    ).toBeUndefined();
+    expect(artifactChange(before, prefixState('s3://m/llm/', listed('2026-12-02T10:05:00.000Z')))).toMatch(
+      /was rewritten after the quality gate decided: the same keys, ETags and sizes, but objects with a later LastModified/,
+    );
   });
 });

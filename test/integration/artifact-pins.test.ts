@@ -34,7 +34,7 @@ import { metricsLocations } from '../../adapters/model-card-inputs';
 import { writeVerdict } from '../../adapters/verdicts';
 import { parseGovernanceConfig } from '../../core/config/parse';
 import { modelCardName } from '../../core/model-card-naming';
-import { modelDataLocations } from '../../domain/artifact-pins';
+import { artifactChange, modelDataLocations } from '../../domain/artifact-pins';
 import { reconcileTarget } from '../../handlers/reconcile-endpoint/reconcile';
 import type { LocalApp } from '../../local/runner/local-app';
 import { isHeld, lifecycleCalls, reconcileReports, replay, serving } from '../harness/deployments';
@@ -294,6 +294,35 @@ describe('swapped weights (ModelDataUrl overwritten after the verdict)', () => {
       /^s3:\/\/plain-models\/unversioned\/run-1\/model\.tar\.gz was overwritten after the quality gate decided \(ETag "\w+" → "\w+", size 16 → 7 bytes\); the approved version would serve other weights/,
     );
     expect(deployedVersions('unversioned-prod')).toEqual([]);
+  });
+});
+
+describe('an unversioned object rewritten with the same ETag and size', () => {
+  it('is hashed when rewritten: the same bytes pass, other bytes under the pinned ETag (an MD5 collision) do not', async () => {
+    const uri = 's3://plain-models/unversioned/run-5/model.tar.gz';
+    await put(uri, 'weights of run-5');
+    // The gate's pin of an object in an unversioned bucket: its ETag, size, LastModified and SHA-256.
+    const pin = (await artifactStates({ s3, ecr }, [{ uri, kind: 'object' }], { pin: true })).get(uri);
+    if (pin?.kind !== 'object') throw new Error('no object pin');
+    expect(pin.sha256).toBe(createHash('sha256').update('weights of run-5').digest('hex'));
+    expect(pin.versionId).toBeUndefined();
+    // S3's LastModified has one-second resolution: the rewrite lands in a later second.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await put(uri, 'weights of run-5');
+    const again = (await artifactStates({ s3, ecr }, [pin], { pinned: [pin] })).get(uri);
+    if (again?.kind !== 'object') throw new Error('no object state');
+    expect(again.etag).toBe(pin.etag);
+    expect(again.lastModified).not.toBe(pin.lastModified);
+    // Rewritten with the same ETag and size: the reconciler hashed it, and the same bytes pass.
+    expect(again.sha256).toBe(pin.sha256);
+    expect(artifactChange(pin, again)).toBeUndefined();
+    // A colliding pair cannot be made in a test: a pin of other bytes with this ETag stands for it.
+    const twin = { ...pin, sha256: createHash('sha256').update('the benign twin').digest('hex') };
+    const checked = (await artifactStates({ s3, ecr }, [twin], { pinned: [twin] })).get(uri);
+    if (!checked) throw new Error('no state');
+    expect(artifactChange(twin, checked)).toMatch(
+      /was overwritten after the quality gate decided with other bytes of the same ETag \(MD5\) and size/,
+    );
   });
 });
 
