@@ -4,6 +4,7 @@ import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Clien
 import {
   type ArtifactLocation,
   type ArtifactState,
+  externalState,
   HASH_LIMIT_BYTES,
   type ImageState,
   imageDigestOf,
@@ -32,7 +33,12 @@ export interface ArtifactClients {
 export interface StateReading {
   readonly pin?: boolean;
   readonly pinned?: readonly ArtifactState[];
+  /** Bytes one call may hash. @default HASH_BUDGET_BYTES */
+  readonly hashBudgetBytes?: number;
 }
+
+/** What one reading hashes at most: 1 GiB, well inside the handlers' timeouts. */
+export const HASH_BUDGET_BYTES = 1024 * 1024 * 1024;
 
 /**
  * The state of a version's artifacts now: HeadObject for an object, a full listing for a prefix, the
@@ -44,6 +50,9 @@ export async function artifactStates(
   reading: StateReading = {},
 ): Promise<Map<string, ArtifactState>> {
   const states = new Map<string, ArtifactState>();
+  // Bytes hashed in this run: past the budget an object is left unhashed (a rewrite of it then
+  // holds its version) rather than the run timing out on objects rewritten to make it hash.
+  let budget = reading.hashBudgetBytes ?? HASH_BUDGET_BYTES;
   for (const location of locations) {
     let state = await artifactState(clients, location);
     if (state.kind === 'object' && !state.missing && !state.unreadable) {
@@ -51,7 +60,10 @@ export async function artifactStates(
       const hash =
         (reading.pin && !state.versionId && (state.size ?? 0) <= HASH_LIMIT_BYTES) ||
         needsHash(pinned, state);
-      if (hash) state = await withHash(clients.s3, state);
+      if (hash && (state.size ?? 0) <= budget) {
+        budget -= state.size ?? 0;
+        state = await withHash(clients.s3, state);
+      }
     }
     states.set(location.uri, state);
   }
@@ -94,6 +106,7 @@ export async function artifactState(
   location: ArtifactLocation,
 ): Promise<ArtifactState> {
   if (location.kind === 'image') return imageState(clients.ecr, location.uri);
+  if (location.kind === 'external') return externalState(location.uri);
   try {
     return await readState(clients.s3, location);
   } catch (error) {
@@ -121,6 +134,8 @@ export async function imageState(ecr: ECRClient, uri: string): Promise<ImageStat
       uri,
       unreadable: 'not an Amazon ECR image, so its tag cannot be resolved; name it by digest (…@sha256:…)',
     };
+  // Asked in the handler's region: the model execution role pulls only from this region's
+  // repositories, so an image named in another region cannot be deployed at all (its pull fails).
   try {
     const out = await ecr.send(
       new BatchGetImageCommand({

@@ -33,7 +33,7 @@ export const GATE_CATCH_UP_MS = 60 * 60 * 1000;
  */
 export interface ArtifactLocation {
   readonly uri: string;
-  readonly kind: 'object' | 'prefix' | 'image';
+  readonly kind: 'object' | 'prefix' | 'image' | 'external';
 }
 
 /** A single object as S3 described it, or `missing` when it did not exist. */
@@ -90,7 +90,47 @@ export interface ImageState {
   readonly unreadable?: string;
 }
 
-export type ArtifactState = ObjectState | PrefixState | ImageState;
+/**
+ * Weights a container downloads from outside AWS when it starts (a Hugging Face Hub model id):
+ * pinned only by an immutable revision (a commit hash) named beside it; otherwise `unreadable`.
+ */
+export interface ExternalState {
+  readonly kind: 'external';
+  readonly uri: string;
+  readonly unreadable?: string;
+}
+
+export type ArtifactState = ObjectState | PrefixState | ImageState | ExternalState;
+
+/**
+ * The environment variables that make a container download its model by id when it starts, and the
+ * one that names the revision: the Hugging Face inference containers (`HF_MODEL_ID`,
+ * `HF_MODEL_REVISION`) and the large model inference containers (`OPTION_MODEL_ID`,
+ * `OPTION_REVISION`, the environment form of `option.model_id` and `option.revision`).
+ */
+export const MODEL_ID_ENVS = [
+  ['HF_MODEL_ID', 'HF_MODEL_REVISION'],
+  ['OPTION_MODEL_ID', 'OPTION_REVISION'],
+] as const;
+
+/** A Hub download's location: `hub:<model id>@<revision or "unpinned">`. */
+function hubLocation(id: string, revision: string | undefined): ArtifactLocation {
+  return { uri: `hub:${id}@${revision ?? 'unpinned'}`, kind: 'external' };
+}
+
+/** A Hub download's state: pinned when its revision is a commit hash (40 hex digits), which cannot move. */
+export function externalState(uri: string): ExternalState {
+  const revision = /@([^@]*)$/.exec(uri)?.[1] ?? '';
+  if (/^[0-9a-f]{40}$/.test(revision)) return { kind: 'external', uri };
+  return {
+    kind: 'external',
+    uri,
+    unreadable:
+      revision === 'unpinned'
+        ? 'the container downloads this model from the Hugging Face Hub at whatever its main branch holds when it starts; name a commit hash as its revision (HF_MODEL_REVISION or OPTION_REVISION), or stage the weights in S3'
+        : `revision "${revision}" is a branch or tag, which can move; name a commit hash (40 hex digits), or stage the weights in S3`,
+  };
+}
 
 /**
  * An image reference split into what ECR's API takes. SageMaker accepts `registry/repository[:tag]`
@@ -233,6 +273,16 @@ export function modelDataLocations(containers: readonly ContainerLike[] | undefi
     source(c.AdditionalS3DataSource);
     const code = c.Environment?.[SUBMIT_DIRECTORY_ENV];
     if (code?.startsWith('s3://')) found.push({ uri: code, kind: 'object' });
+    // Any other S3 URI the environment names may be loaded by the container (LMI's
+    // OPTION_MODEL_ID=s3://…/llm/): pinned as a prefix, which covers a single object too.
+    for (const [name, value] of Object.entries(c.Environment ?? {}))
+      if (name !== SUBMIT_DIRECTORY_ENV && value.startsWith('s3://'))
+        found.push({ uri: value, kind: 'prefix' });
+    for (const [idVar, revisionVar] of MODEL_ID_ENVS) {
+      const id = c.Environment?.[idVar];
+      if (id && !id.startsWith('s3://') && !id.startsWith('/'))
+        found.push(hubLocation(id, c.Environment?.[revisionVar] || undefined));
+    }
   }
   const seen = new Set<string>();
   return found.filter((l) => {
@@ -246,6 +296,10 @@ export function modelDataLocations(containers: readonly ContainerLike[] | undefi
 /** What changed between a pinned state and the state now, for a person; undefined when nothing did. */
 export function artifactChange(pinned: ArtifactState, now: ArtifactState): string | undefined {
   if (pinned.kind === 'image' || now.kind === 'image') return imageChange(pinned, now);
+  if (pinned.kind === 'external' || now.kind === 'external') {
+    if (pinned.kind !== 'external' || now.kind !== 'external') return `${pinned.uri} changed kind`;
+    return pinned.unreadable ? `${pinned.uri} cannot be pinned: ${pinned.unreadable}` : undefined;
+  }
   const what = pinned.kind === 'prefix' ? `model data under ${pinned.uri}` : pinned.uri;
   if (pinned.kind === 'object' && pinned.unreadable)
     return `${what} could not be read when the quality gate decided (${pinned.unreadable}), so nothing was pinned; list its bucket in modelArtifactBuckets and register the version again`;
@@ -340,6 +394,13 @@ export function verdictHold(facts: {
     return hold(
       'verdict-unpinned',
       `its quality gate verdict (${verdict.decidedAt}) predates artifact pins, so its model data cannot be verified; register it again as a new version`,
+    );
+  // A version with no InferenceSpecification containers (one built from an algorithm,
+  // SourceAlgorithmSpecification) loads what nothing here can pin: fail closed.
+  if (facts.locations.length === 0)
+    return hold(
+      'model-data-not-pinned',
+      'it names no InferenceSpecification containers (a version built from an algorithm, SourceAlgorithmSpecification), so nothing it loads can be pinned; register it with an InferenceSpecification',
     );
   // A verdict decided before images were pinned has no image entries: its S3 pins still hold.
   const imagesPinned = pins.modelData.some((p) => p.kind === 'image');

@@ -8,7 +8,8 @@
  * account that plays a stack, as they do on AWS. moto keeps repositories per account and accepts the
  * owning registry's id at creation, so each account gets the same repository under AWS's registry id,
  * holding the same manifest (hence the same digest everywhere). A team's own images are pushed as on
- * AWS (CreateRepository, PutImage against the local endpoint).
+ * AWS (CreateRepository, PutImage against the local endpoint). One difference stays: on AWS nobody
+ * but AWS may push to the built-in repositories; locally a caller of the account could.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -18,6 +19,7 @@ import {
   PutImageCommand,
   RepositoryAlreadyExistsException,
 } from '@aws-sdk/client-ecr';
+import { manifestDigest } from '../sagemaker/ecr';
 import { clientConfig, inMotoAccount } from './support';
 
 export interface BuiltInImage {
@@ -69,6 +71,8 @@ export async function provideBuiltInImages(motoUrl: string, account: string, reg
             repositoryName: image.repository,
             imageTag: image.tag,
             imageManifest: builtInManifest(image),
+            // Straight to moto, past the local endpoint's ECR correction (ecr.ts): the digest ECR gives it.
+            imageDigest: manifestDigest(builtInManifest(image)),
           }),
         );
       } catch (error) {

@@ -29,12 +29,19 @@ export class MotoClient {
     return this.json<T>(ctx, `AnyScaleFrontendService.${operation}`, body);
   }
 
+  /** Amazon ECR (moto implements it; the local endpoint proxies callers' requests there). */
+  async ecr<T = Record<string, unknown>>(ctx: CallContext, operation: string, body: unknown): Promise<T> {
+    return this.json<T>(ctx, `AmazonEC2ContainerRegistry_V20150921.${operation}`, body);
+  }
+
   private async json<T>(ctx: CallContext, target: string, body: unknown): Promise<T> {
     const service = target.startsWith('SageMaker')
       ? 'sagemaker'
       : target.startsWith('AnyScale')
         ? 'application-autoscaling'
-        : 'events';
+        : target.startsWith('AmazonEC2ContainerRegistry')
+          ? 'ecr'
+          : 'events';
     const res = await fetch(`${this.url}/`, {
       method: 'POST',
       headers: {

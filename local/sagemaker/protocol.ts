@@ -15,7 +15,9 @@ export class ServiceError extends Error {
       | 'ResourceInUse'
       | 'ConflictException'
       | 'AccessDeniedException'
-      | 'InternalFailure',
+      | 'InternalFailure'
+      | 'RepositoryNotFoundException'
+      | 'InvalidParameterException',
     message: string,
     readonly status = 400,
   ) {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SageMakerApiModel } from './api-model';
+import { beforeEcr, ECR_TARGET_PREFIX } from './ecr';
 import { type DeploymentOutcome, Endpoints, type EndpointTiming, type SystemState } from './endpoints';
 import { EventBuses } from './event-buses';
 import { EventEmitter } from './events';
@@ -309,7 +310,7 @@ export class LocalSageMaker {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const body = await readBody(req);
+    let body = await readBody(req);
     if (req.url?.startsWith('/_local/')) return this.control(req, res, body);
     const target = String(req.headers['x-amz-target'] ?? '');
     if (target === CLOUDWATCH_GET_METRIC_DATA && this.answerMetricData(res, body)) return;
@@ -320,6 +321,20 @@ export class LocalSageMaker {
       this.options.defaultAccount ?? ACCOUNT_ID,
     );
     if (target) this.requestLog.push({ caller: ctx.accessKeyId, target });
+    if (target.startsWith(ECR_TARGET_PREFIX)) {
+      try {
+        const rewritten = await beforeEcr(
+          this.moto,
+          ctx,
+          target.slice(ECR_TARGET_PREFIX.length),
+          parseOrEmpty(body),
+        );
+        if (rewritten) body = Buffer.from(JSON.stringify(rewritten));
+      } catch (error) {
+        if (error instanceof ServiceError) return respondError(res, error);
+        throw error;
+      }
+    }
     if (target === 'AWSEvents.PutEvents') {
       const crossAccount = await this.buses.putEvents(ctx, parseOrEmpty(body));
       if (crossAccount) return respondJson(res, 200, crossAccount);

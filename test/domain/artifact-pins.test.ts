@@ -2,6 +2,7 @@ import {
   type ArtifactPins,
   type ArtifactState,
   artifactChange,
+  externalState,
   GATE_CATCH_UP_MS,
   type ImageState,
   imageDigestOf,
@@ -71,7 +72,50 @@ describe('modelDataLocations', () => {
       { uri: 's3://m/draft.tar.gz', kind: 'object' },
       { uri: 's3://m/lookup.csv', kind: 'object' },
       { uri: 's3://code/run-1/sourcedir.tar.gz', kind: 'object' },
+      // Any other S3 URI in the environment may be loaded (LMI's OPTION_MODEL_ID=s3://…): a prefix.
+      { uri: 's3://x/y', kind: 'prefix' },
     ]);
+  });
+
+  it('finds weights a container downloads from the Hugging Face Hub, pinned only by a commit revision', () => {
+    const commit = '0123456789abcdef0123456789abcdef01234567';
+    expect(
+      modelDataLocations([
+        { Environment: { HF_MODEL_ID: 'org/model' } },
+        { Environment: { HF_MODEL_ID: 'org/model', HF_MODEL_REVISION: commit } },
+        { Environment: { OPTION_MODEL_ID: 'org/llm', OPTION_REVISION: 'main' } },
+        { Environment: { HF_MODEL_ID: '/opt/ml/model' } },
+        { Environment: { OPTION_MODEL_ID: 's3://m/llm/' } },
+      ]),
+    ).toEqual([
+      { uri: 'hub:org/model@unpinned', kind: 'external' },
+      { uri: `hub:org/model@${commit}`, kind: 'external' },
+      { uri: 'hub:org/llm@main', kind: 'external' },
+      { uri: 's3://m/llm/', kind: 'prefix' },
+    ]);
+    expect(externalState(`hub:org/model@${commit}`)).toEqual({
+      kind: 'external',
+      uri: `hub:org/model@${commit}`,
+    });
+    expect(externalState('hub:org/model@unpinned').unreadable).toMatch(/at whatever its main branch holds/);
+    expect(externalState('hub:org/llm@main').unreadable).toMatch(/revision "main" is a branch or tag/);
+    const unpinned = externalState('hub:org/model@unpinned');
+    expect(
+      verdictHold(
+        facts({
+          verdict: { decidedAt: '2026-12-02T09:59:00Z', artifacts: pins([unpinned]) },
+          locations: [{ uri: unpinned.uri, kind: 'external' }],
+          observed: new Map<string, ArtifactState>([[unpinned.uri, unpinned]]),
+        }),
+      ),
+    ).toMatchObject({ code: 'artifact-changed', detail: expect.stringContaining('cannot be pinned') });
+  });
+
+  it('holds a version that names no containers (built from an algorithm): nothing it loads is pinned', () => {
+    expect(verdictHold(facts({ locations: [] }))).toMatchObject({
+      code: 'model-data-not-pinned',
+      detail: expect.stringContaining('SourceAlgorithmSpecification'),
+    });
   });
 });
 
