@@ -76,12 +76,20 @@ export async function describeEndpoint(
   try {
     const out = await client.send(new DescribeEndpointCommand({ EndpointName: name }));
     const request = out.EndpointArn ? requestFromTags(await tagsOf(client, out.EndpointArn)) : undefined;
+    const deployedImages = (out.ProductionVariants ?? []).flatMap((v) =>
+      (v.DeployedImages ?? []).flatMap((d) =>
+        d.SpecifiedImage && d.ResolvedImage
+          ? [{ specified: d.SpecifiedImage, resolved: d.ResolvedImage }]
+          : [],
+      ),
+    );
     return {
       status: (out.EndpointStatus ?? 'Failed') as EndpointStatus,
       configName: out.EndpointConfigName ?? '',
       failureReason: out.FailureReason || undefined,
       lastModifiedTime: out.LastModifiedTime,
       arn: out.EndpointArn,
+      ...(deployedImages.length > 0 ? { deployedImages } : {}),
       ...(request ? { request } : {}),
     };
   } catch (error) {

@@ -12,6 +12,7 @@ import type { DeploymentTarget, ModelPackageGroupConfig } from '../core/config/t
 import { modelCardName } from '../core/model-card-naming';
 import { versionOfName } from '../core/naming';
 import { jsonFingerprint } from '../domain/approval-check';
+import { imageDigestOf } from '../domain/artifact-pins';
 import { versionApprover } from '../domain/card-review';
 import { type GateFacts, versionGateFacts } from '../domain/deployment-gates';
 import type { ObservedEndpoint } from '../domain/endpoint-request';
@@ -169,12 +170,16 @@ export async function gatherFact(
 ): Promise<TargetObservation> {
   switch (need.kind) {
     case 'gate-facts': {
+      // What the endpoint runs of the version it serves: its images as SageMaker resolved them.
+      const serves =
+        o.endpoint && versionOfName(o.target.endpointName, o.endpoint.configName) === need.version.version;
       const facts = await readGateFacts(
         sources,
         o.group as ModelPackageGroupConfig,
         o.target,
         need.version,
         o.now,
+        serves ? o.endpoint?.deployedImages : undefined,
       );
       return { ...o, gates: new Map([...o.gates, [need.version.arn, facts]]) };
     }
@@ -279,6 +284,8 @@ export async function readGateFacts(
   target: DeploymentTarget,
   candidate: VersionSummary,
   now: Date,
+  /** The endpoint's images, as SageMaker resolved them, when it serves this candidate. */
+  deployedImages?: ObservedEndpoint['deployedImages'],
 ): Promise<GateFacts> {
   const { sagemaker } = sources;
   const cardName = modelCardName(group.name, candidate.version);
@@ -293,7 +300,7 @@ export async function readGateFacts(
     group.separationOfDuties || staged || carded || verdicts || monitored || record
       ? describeModelVersion(sagemaker, candidate.arn)
       : undefined,
-    verdicts ? verdictFacts(verdicts, candidate, now) : undefined,
+    verdicts ? verdictFacts(verdicts, candidate, now, deployedImages) : undefined,
     record ? readRecordEntries(record.s3, record.uri, candidate.arn) : undefined,
   ]);
   const versionRecord = entries ? recordedVersion(entries) : undefined;
@@ -364,10 +371,20 @@ async function verdictFacts(
   verdicts: NonNullable<FactSources['verdicts']>,
   candidate: VersionSummary,
   now: Date,
+  deployedImages: ObservedEndpoint['deployedImages'],
 ) {
   const verdict = await readVerdict(verdicts.s3, verdicts.uri, candidate.arn);
   const pins = verdict?.artifacts?.modelData ?? [];
   const observed = await artifactStates(verdicts, pins, { pinned: pins });
+  // The version the endpoint serves runs the digest SageMaker resolved when it deployed it, whatever
+  // its tag names now: that digest is checked against the pin (a push between the reconciler's check
+  // and SageMaker's resolution shows here), and a later push does not unseat it.
+  for (const d of deployedImages ?? []) {
+    const pinned = pins.find((p) => p.kind === 'image' && p.uri === d.specified);
+    const digest = imageDigestOf(d.resolved);
+    if (pinned && digest)
+      observed.set(d.specified, { kind: 'image', uri: d.specified, digest, deployed: true });
+  }
   return { ...(verdict ? { verdict } : {}), observed, registeredAt: candidate.creationTime, now };
 }
 

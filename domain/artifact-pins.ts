@@ -86,6 +86,8 @@ export interface ImageState {
   readonly kind: 'image';
   readonly uri: string;
   readonly digest?: string;
+  /** The digest is the one SageMaker resolved when it deployed the version (DeployedImages), not the tag's now. */
+  readonly deployed?: true;
   readonly missing?: true;
   readonly unreadable?: string;
 }
@@ -348,6 +350,8 @@ function imageChange(pinned: ArtifactState, now: ArtifactState): string | undefi
   if (now.unreadable) return `${what} cannot be resolved now (${now.unreadable})`;
   if (now.missing || !now.digest)
     return `${what} no longer exists in its repository (pinned ${short(pinned.digest)})`;
+  if (now.digest !== pinned.digest && now.deployed)
+    return `${what} runs other code than the quality gate decided: SageMaker resolved its tag to ${short(now.digest)} when it deployed the version (DeployedImages), the gate pinned ${short(pinned.digest)} (the tag was pushed to between the check and the deployment)`;
   if (now.digest !== pinned.digest)
     return `${what} was moved to other code after the quality gate decided (its tag resolved to ${short(pinned.digest)} when pinned; to ${short(now.digest)} now)`;
   return undefined;

@@ -21,6 +21,11 @@ export interface ObservedEndpoint {
   readonly lastModifiedTime?: Date;
   readonly arn?: string;
   /**
+   * The images the endpoint runs, by digest: each variant's `DeployedImages` (the image as specified,
+   * and as SageMaker resolved it when it deployed, `registry/repository@digest`).
+   */
+  readonly deployedImages?: readonly { readonly specified: string; readonly resolved: string }[];
+  /**
    * The deployment this app last asked of the endpoint. The reconciler reads it from the governance
    * record only (people with AddTags can write the endpoint's tags); mgov, which cannot read the
    * record, shows the tags' copy and leaves the decision to the reconciler.

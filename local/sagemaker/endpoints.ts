@@ -1,3 +1,4 @@
+import { withDeployedImages } from './deployed-images';
 import { DETAIL_TYPES, type EventEmitter } from './events';
 import type { Lineage } from './lineage';
 import type { MotoClient } from './moto-client';
@@ -615,6 +616,10 @@ export class Endpoints {
 
   /** SageMaker's own lineage entities exist by the time the endpoint is InService. */
   private async goInService(ctx: CallContext, endpoint: Endpoint): Promise<void> {
+    // SageMaker resolves each variant's image tag as it starts the instances (deployed-images.ts).
+    const config = await this.endpointConfig(ctx, endpoint.configName).catch(() => undefined);
+    if (config)
+      endpoint.variants = await withDeployedImages(this.moto, ctx, config, endpoint.variants, new Date());
     await this.lineage.recordDeployment(
       ctx,
       endpoint.arn,

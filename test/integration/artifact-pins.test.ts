@@ -526,6 +526,78 @@ describe('an image tag pushed to again after the verdict (the image is pinned by
     );
     await serving(app, approver, 'unversioned-prod', version);
   });
+  it('checks the digest SageMaker deployed: a push while the endpoint was updating is held, and the endpoint goes back to the intact version', async () => {
+    const image = '123456789012.dkr.ecr.us-east-1.amazonaws.com/churn-serving:v5';
+    const pushV5 = (build: string) =>
+      ecr.send(
+        new PutImageCommand({
+          repositoryName: 'churn-serving',
+          imageTag: 'v5',
+          imageManifest: manifest(build),
+        }),
+      );
+    await ecr.send(new CreateRepositoryCommand({ repositoryName: 'churn-serving' })).catch((e: Error) => {
+      if (e.name !== 'RepositoryAlreadyExistsException') throw e;
+    });
+    const decidedDigest = String((await pushV5('build 30')).image?.imageId?.imageDigest);
+    const run = 's3://plain-models/unversioned/run-6';
+    await put(`${run}/model.tar.gz`, 'weights of run-6');
+    await put(`${run}/evaluation.json`, metrics(4.0));
+    const out = await trainer.send(
+      new CreateModelPackageCommand({
+        ModelPackageGroupName: 'unversioned',
+        ModelApprovalStatus: 'PendingManualApproval',
+        ModelMetrics: {
+          ModelQuality: { Statistics: { ContentType: 'application/json', S3Uri: `${run}/evaluation.json` } },
+        },
+        InferenceSpecification: {
+          Containers: [{ Image: image, ModelDataUrl: `${run}/model.tar.gz` }],
+          SupportedContentTypes: ['text/csv'],
+          SupportedResponseMIMETypes: ['text/csv'],
+        },
+      }),
+    );
+    const arn = String(out.ModelPackageArn);
+    const version = Number(arn.split('/').pop());
+    await decided(arn, 'PendingManualApproval');
+    const previous = lifecycleCalls(app, 'unversioned-prod').at(-1)?.version;
+    expect(previous).toBeDefined();
+    // The endpoint's update waits while the test moves the tag: after the reconciler's check, before
+    // SageMaker resolves the tag as it starts the new instances.
+    app.sagemaker.endpoints.hold('unversioned-prod');
+    await setApproval(approver, arn, 'Approved', 'ok');
+    await eventually(
+      async () => (deployedVersions('unversioned-prod').includes(version) ? true : undefined),
+      'the update to the new version asked for',
+    );
+    const pushed = String((await pushV5('build 31 (pushed during the update)')).image?.imageId?.imageDigest);
+    await app.sagemaker.endpoints.release('unversioned-prod');
+    await app.idle();
+    // Once the endpoint serves the version, the digest SageMaker deployed (DescribeEndpoint
+    // DeployedImages) is what is checked: the version is passed over, and the endpoint goes back.
+    const back = await eventually(
+      async () =>
+        reports('unversioned-prod').find(
+          (r) =>
+            r.outcome === 'deploy-started' &&
+            r.passedOver?.version === version &&
+            r.passedOver.reason?.includes('runs other code'),
+        ),
+      'the version running the pushed image passed over',
+    );
+    expect(back).toMatchObject({
+      version: Number(previous),
+      passedOver: {
+        code: 'artifact-changed',
+        reason: expect.stringContaining(`image ${image} runs other code than the quality gate decided`),
+      },
+    });
+    const reason = JSON.stringify(back);
+    expect(reason).toContain(`the gate pinned ${decidedDigest.slice(0, 19)}`);
+    expect(reason).toContain(`SageMaker resolved its tag to ${pushed.slice(0, 19)}`);
+    // The newest approved version with intact pins serves again.
+    await serving(app, approver, 'unversioned-prod', Number(previous), 60_000);
+  });
 });
 
 describe("the live version's metrics overwritten to make a worse candidate beat it", () => {
