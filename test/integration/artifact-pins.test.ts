@@ -38,6 +38,7 @@ import { artifactChange, modelDataLocations } from '../../domain/artifact-pins';
 import { reconcileTarget } from '../../handlers/reconcile-endpoint/reconcile';
 import type { LocalApp } from '../../local/runner/local-app';
 import { isHeld, lifecycleCalls, reconcileReports, replay, serving } from '../harness/deployments';
+import { imageManifest } from '../harness/images';
 import { startLocalApp } from '../harness/local-app';
 import { eventually } from '../harness/local-aws';
 import { setApproval } from '../harness/registry';
@@ -155,6 +156,26 @@ async function train(
   return { arn, version: Number(arn.split('/').pop()), modelDataUrl, metricsUri };
 }
 
+/** Registers a run of the `unversioned` group with its evaluation.json and one container. */
+async function registerRun(run: string, container: { Image: string; ModelDataUrl: string }) {
+  const out = await trainer.send(
+    new CreateModelPackageCommand({
+      ModelPackageGroupName: 'unversioned',
+      ModelApprovalStatus: 'PendingManualApproval',
+      ModelMetrics: {
+        ModelQuality: { Statistics: { ContentType: 'application/json', S3Uri: `${run}/evaluation.json` } },
+      },
+      InferenceSpecification: {
+        Containers: [container],
+        SupportedContentTypes: ['text/csv'],
+        SupportedResponseMIMETypes: ['text/csv'],
+      },
+    }),
+  );
+  const arn = String(out.ModelPackageArn);
+  return { arn, version: Number(arn.split('/').pop()) };
+}
+
 async function decided(arn: string, status: string) {
   await app.idle();
   return eventually(async () => {
@@ -167,6 +188,16 @@ async function decided(arn: string, status: string) {
 
 /** What the reconciler reported for an endpoint, in order (outcome and reason). */
 const reports = (endpointName: string) => reconcileReports(app, endpointName);
+
+/** The reconciler's first held report for a version on an endpoint, once there is one. */
+const heldReport = (endpointName: string, version: number, what: string) =>
+  eventually(
+    async () =>
+      reports(endpointName)
+        .filter(isHeld)
+        .find((r) => r.version === version),
+    what,
+  );
 
 const deployedVersions = (endpointName: string) => lifecycleCalls(app, endpointName).map((c) => c.version);
 
@@ -365,13 +396,7 @@ describe('an S3Prefix model data source (every object under the prefix is loaded
     await put(`${prefix}adapter.safetensors`, 'not decided on');
     await setApproval(approver, arn, 'Approved', 'ok');
     await app.idle();
-    const held = await eventually(
-      async () =>
-        reports('unversioned-prod')
-          .filter(isHeld)
-          .find((r) => r.version === version),
-      'the prefix version held',
-    );
+    const held = await heldReport('unversioned-prod', version, 'the prefix version held');
     expect(held.code).toBe('artifact-changed');
     expect(held.reason).toMatch(
       /^model data under s3:\/\/plain-models\/unversioned\/run-2\/model\/ changed after the quality gate decided: 2 object\(s\), listing digest \w+ when pinned; 3 object\(s\), digest \w+ now/,
@@ -426,13 +451,7 @@ describe('the rest of what the container loads (additional data, and the code SA
     await put(code, 'inference.py that sends every prediction elsewhere');
     await setApproval(approver, arn, 'Approved', 'ok');
     await app.idle();
-    const held = await eventually(
-      async () =>
-        reports('unversioned-prod')
-          .filter(isHeld)
-          .find((r) => r.version === version),
-      'the version with replaced code held',
-    );
+    const held = await heldReport('unversioned-prod', version, 'the version with replaced code held');
     expect(held.code).toBe('artifact-changed');
     expect(held.reason).toContain(`${code} was overwritten after the quality gate decided (ETag`);
     expect(deployedVersions('unversioned-prod')).not.toContain(version);
@@ -446,31 +465,10 @@ describe('the rest of what the container loads (additional data, and the code SA
 });
 
 describe('an image tag pushed to again after the verdict (the image is pinned by digest)', () => {
-  /** A Docker manifest (schema 2) standing for one build of the team's serving image. */
-  const manifest = (build: string) =>
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
-      config: {
-        mediaType: 'application/vnd.docker.container.image.v1+json',
-        size: 7,
-        digest: `sha256:${createHash('sha256').update(`config of ${build}`).digest('hex')}`,
-      },
-      layers: [
-        {
-          mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
-          size: 42,
-          digest: `sha256:${createHash('sha256').update(`code of ${build}`).digest('hex')}`,
-        },
-      ],
-    });
-  const push = (build: string) =>
+  const manifest = (build: string) => imageManifest(build);
+  const push = (build: string, imageTag = 'v3') =>
     ecr.send(
-      new PutImageCommand({
-        repositoryName: 'churn-serving',
-        imageTag: 'v3',
-        imageManifest: manifest(build),
-      }),
+      new PutImageCommand({ repositoryName: 'churn-serving', imageTag, imageManifest: manifest(build) }),
     );
 
   it('holds the version while its tag names other code than the gate pinned, and deploys it once the tag is back', async () => {
@@ -481,24 +479,7 @@ describe('an image tag pushed to again after the verdict (the image is pinned by
     const run = 's3://plain-models/unversioned/run-4';
     await put(`${run}/model.tar.gz`, 'weights of run-4');
     await put(`${run}/evaluation.json`, metrics(4.0));
-    const out = await trainer.send(
-      new CreateModelPackageCommand({
-        ModelPackageGroupName: 'unversioned',
-        ModelApprovalStatus: 'PendingManualApproval',
-        ModelMetrics: {
-          ModelQuality: {
-            Statistics: { ContentType: 'application/json', S3Uri: `${run}/evaluation.json` },
-          },
-        },
-        InferenceSpecification: {
-          Containers: [{ Image: image, ModelDataUrl: `${run}/model.tar.gz` }],
-          SupportedContentTypes: ['text/csv'],
-          SupportedResponseMIMETypes: ['text/csv'],
-        },
-      }),
-    );
-    const arn = String(out.ModelPackageArn);
-    const version = Number(arn.split('/').pop());
+    const { arn, version } = await registerRun(run, { Image: image, ModelDataUrl: `${run}/model.tar.gz` });
     await decided(arn, 'PendingManualApproval');
     // Someone with push rights on the repository moves the tag to another build: the package still
     // names `churn-serving:v3`, and its registered content is unchanged.
@@ -507,13 +488,7 @@ describe('an image tag pushed to again after the verdict (the image is pinned by
     expect(other).not.toBe(pinned);
     await setApproval(approver, arn, 'Approved', 'ok');
     await app.idle();
-    const held = await eventually(
-      async () =>
-        reports('unversioned-prod')
-          .filter(isHeld)
-          .find((r) => r.version === version),
-      'the version whose image tag moved held',
-    );
+    const held = await heldReport('unversioned-prod', version, 'the version whose image tag moved held');
     expect(held.code).toBe('artifact-changed');
     expect(held.reason).toContain(`image ${image} was moved to other code after the quality gate decided`);
     expect(held.reason).toContain(pinned.slice(0, 19));
@@ -528,14 +503,7 @@ describe('an image tag pushed to again after the verdict (the image is pinned by
   });
   it('checks the digest SageMaker deployed: a push while the endpoint was updating is held, and the endpoint goes back to the intact version', async () => {
     const image = '123456789012.dkr.ecr.us-east-1.amazonaws.com/churn-serving:v5';
-    const pushV5 = (build: string) =>
-      ecr.send(
-        new PutImageCommand({
-          repositoryName: 'churn-serving',
-          imageTag: 'v5',
-          imageManifest: manifest(build),
-        }),
-      );
+    const pushV5 = (build: string) => push(build, 'v5');
     await ecr.send(new CreateRepositoryCommand({ repositoryName: 'churn-serving' })).catch((e: Error) => {
       if (e.name !== 'RepositoryAlreadyExistsException') throw e;
     });
@@ -543,22 +511,7 @@ describe('an image tag pushed to again after the verdict (the image is pinned by
     const run = 's3://plain-models/unversioned/run-6';
     await put(`${run}/model.tar.gz`, 'weights of run-6');
     await put(`${run}/evaluation.json`, metrics(4.0));
-    const out = await trainer.send(
-      new CreateModelPackageCommand({
-        ModelPackageGroupName: 'unversioned',
-        ModelApprovalStatus: 'PendingManualApproval',
-        ModelMetrics: {
-          ModelQuality: { Statistics: { ContentType: 'application/json', S3Uri: `${run}/evaluation.json` } },
-        },
-        InferenceSpecification: {
-          Containers: [{ Image: image, ModelDataUrl: `${run}/model.tar.gz` }],
-          SupportedContentTypes: ['text/csv'],
-          SupportedResponseMIMETypes: ['text/csv'],
-        },
-      }),
-    );
-    const arn = String(out.ModelPackageArn);
-    const version = Number(arn.split('/').pop());
+    const { arn, version } = await registerRun(run, { Image: image, ModelDataUrl: `${run}/model.tar.gz` });
     await decided(arn, 'PendingManualApproval');
     const previous = lifecycleCalls(app, 'unversioned-prod').at(-1)?.version;
     expect(previous).toBeDefined();

@@ -11,6 +11,7 @@ import {
   PutImageCommand,
   RepositoryNotFoundException,
 } from '@aws-sdk/client-ecr';
+import { imageManifest } from '../harness/images';
 import { uniqueName } from '../harness/local-aws';
 import { startLocalSageMaker } from '../harness/local-sagemaker';
 
@@ -23,23 +24,7 @@ beforeAll(async () => {
 afterAll(() => local.stop());
 
 /** One build of an image: the same layer, and a config that differs by build (ENTRYPOINT, ENV…). */
-const manifest = (build: string) =>
-  JSON.stringify({
-    schemaVersion: 2,
-    mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
-    config: {
-      mediaType: 'application/vnd.docker.container.image.v1+json',
-      size: 7,
-      digest: `sha256:${createHash('sha256').update(`config of ${build}`).digest('hex')}`,
-    },
-    layers: [
-      {
-        mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
-        size: 42,
-        digest: `sha256:${createHash('sha256').update('the same layer').digest('hex')}`,
-      },
-    ],
-  });
+const manifest = (build: string) => imageManifest(build, 'the same layer');
 const sha256 = (text: string) => `sha256:${createHash('sha256').update(text).digest('hex')}`;
 
 it("gives an image the SHA-256 of its manifest as its digest, so builds that share their layers differ (moto hashes the layers' digests)", async () => {
