@@ -5,11 +5,10 @@ import {
   type ArtifactLocation,
   type ArtifactState,
   externalState,
-  HASH_LIMIT_BYTES,
+  hashWanted,
   type ImageState,
   imageDigestOf,
   type ListedObject,
-  needsHash,
   type ObjectState,
   parseImage,
   pinnedRead,
@@ -55,15 +54,10 @@ export async function artifactStates(
   let budget = reading.hashBudgetBytes ?? HASH_BUDGET_BYTES;
   for (const location of locations) {
     let state = await artifactState(clients, location);
-    if (state.kind === 'object' && !state.missing && !state.unreadable) {
-      const pinned = reading.pinned?.find((p) => p.uri === location.uri);
-      const hash =
-        (reading.pin && !state.versionId && (state.size ?? 0) <= HASH_LIMIT_BYTES) ||
-        needsHash(pinned, state);
-      if (hash && (state.size ?? 0) <= budget) {
-        budget -= state.size ?? 0;
-        state = await withHash(clients.s3, state);
-      }
+    const pinned = reading.pinned?.find((p) => p.uri === location.uri);
+    if (state.kind === 'object' && hashWanted({ pin: reading.pin, pinned }, state, budget)) {
+      budget -= state.size ?? 0;
+      state = await withHash(clients.s3, state);
     }
     states.set(location.uri, state);
   }

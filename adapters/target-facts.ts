@@ -12,7 +12,7 @@ import type { DeploymentTarget, ModelPackageGroupConfig } from '../core/config/t
 import { modelCardName } from '../core/model-card-naming';
 import { versionOfName } from '../core/naming';
 import { jsonFingerprint } from '../domain/approval-check';
-import { imageDigestOf } from '../domain/artifact-pins';
+import { deployedImageStates } from '../domain/artifact-pins';
 import { versionApprover } from '../domain/card-review';
 import { type GateFacts, versionGateFacts } from '../domain/deployment-gates';
 import type { ObservedEndpoint } from '../domain/endpoint-request';
@@ -376,15 +376,7 @@ async function verdictFacts(
   const verdict = await readVerdict(verdicts.s3, verdicts.uri, candidate.arn);
   const pins = verdict?.artifacts?.modelData ?? [];
   const observed = await artifactStates(verdicts, pins, { pinned: pins });
-  // The version the endpoint serves runs the digest SageMaker resolved when it deployed it, whatever
-  // its tag names now: that digest is checked against the pin (a push between the reconciler's check
-  // and SageMaker's resolution shows here), and a later push does not unseat it.
-  for (const d of deployedImages ?? []) {
-    const pinned = pins.find((p) => p.kind === 'image' && p.uri === d.specified);
-    const digest = imageDigestOf(d.resolved);
-    if (pinned && digest)
-      observed.set(d.specified, { kind: 'image', uri: d.specified, digest, deployed: true });
-  }
+  for (const image of deployedImageStates(pins, deployedImages ?? [])) observed.set(image.uri, image);
   return { ...(verdict ? { verdict } : {}), observed, registeredAt: candidate.creationTime, now };
 }
 

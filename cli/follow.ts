@@ -6,7 +6,7 @@ import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { describeEndpoint, listVersions } from '../adapters/endpoints';
 import { latestReconcileFailure } from '../adapters/lineage';
 import { describeModelVersion } from '../adapters/sagemaker';
-import { decideGates, type FactSources, type RecordSource } from '../adapters/target-facts';
+import { decideGates, type FactSources } from '../adapters/target-facts';
 import type { DeploymentTarget, ModelPackageGroupConfig } from '../core/config/types';
 import { versionOfName } from '../core/naming';
 import { rolledBackFrom } from '../domain/endpoint-request';
@@ -257,17 +257,11 @@ async function targetState(
   return { text: `${endpoint.status}${serves ? `, serving v${serves}` : ''}, moving to v${desired.version}` };
 }
 
-/** What mgov may read besides the registry: the target's own account, the governance record. */
-export interface MgovReach {
-  /** A client of the target endpoint's account (another account's target, with --account-profile). */
-  readonly endpointSageMaker?: SageMakerClient;
-  /**
-   * The governance record (mgov --record), read as the reconciler of `account` reads it: the
-   * version's record, and the endpoint's, whose violation holds then come from the record rather
-   * than from their lineage copy.
-   */
-  readonly record?: RecordSource;
-}
+/**
+ * What mgov may read besides the registry: the target endpoint's own account, and the governance
+ * record (mgov --record), whose violation holds then replace their lineage copy.
+ */
+export type MgovReach = Pick<FactSources, 'endpointSageMaker' | 'record'>;
 
 /**
  * What mgov can read of the facts the reconciler decides from: the registry and the endpoints, not
@@ -282,8 +276,7 @@ export function mgovSources(sagemaker: SageMakerClient, reach: MgovReach = {}): 
     sagemaker,
     checker: 'latest-change',
     recordedCardContent: 'as-written',
-    ...(reach.endpointSageMaker ? { endpointSageMaker: reach.endpointSageMaker } : {}),
-    ...(reach.record ? { record: reach.record } : {}),
+    ...reach,
   };
 }
 

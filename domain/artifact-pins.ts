@@ -212,6 +212,40 @@ export function prefixState(uri: string, objects: readonly ListedObject[]): Pref
 }
 
 /**
+ * Whether an object read now is to be hashed. The gate, pinning (`pin`): an object in an unversioned
+ * bucket up to HASH_LIMIT_BYTES. The reconciler, checking: only as `needsHash` says. Either way not
+ * past what the run may still hash (`budget` bytes).
+ */
+export function hashWanted(
+  reading: { readonly pin?: boolean; readonly pinned?: ArtifactState },
+  now: ObjectState,
+  budget: number,
+): boolean {
+  if (now.missing || now.unreadable || (now.size ?? 0) > budget) return false;
+  if (reading.pin) return !now.versionId && (now.size ?? 0) <= HASH_LIMIT_BYTES;
+  return needsHash(reading.pinned, now);
+}
+
+/**
+ * The images the version an endpoint serves runs: the digest SageMaker resolved when it deployed it
+ * (DescribeEndpoint DeployedImages), whatever its tag names now, for each pinned image. They replace
+ * the tag's resolution for that version: a push between the reconciler's check and SageMaker's own
+ * resolution then shows against the pin, and a push after the deployment does not unseat it.
+ */
+export function deployedImageStates(
+  pins: readonly ArtifactState[],
+  deployed: readonly { readonly specified: string; readonly resolved: string }[],
+): ImageState[] {
+  return deployed.flatMap((d) => {
+    const digest = imageDigestOf(d.resolved);
+    const pinned = pins.some((p) => p.kind === 'image' && p.uri === d.specified);
+    return pinned && digest
+      ? [{ kind: 'image' as const, uri: d.specified, digest, deployed: true as const }]
+      : [];
+  });
+}
+
+/**
  * Whether the bytes of an object read now must be hashed to compare it with its pin: it is in an
  * unversioned bucket, pinned with a SHA-256, and rewritten since (same ETag and size, other
  * LastModified), so only the hash tells the same bytes from other bytes with the same MD5.

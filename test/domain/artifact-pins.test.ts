@@ -2,8 +2,11 @@ import {
   type ArtifactPins,
   type ArtifactState,
   artifactChange,
+  deployedImageStates,
   externalState,
   GATE_CATCH_UP_MS,
+  HASH_LIMIT_BYTES,
+  hashWanted,
   type ImageState,
   imageDigestOf,
   listingDigest,
@@ -366,6 +369,49 @@ describe('an unversioned object rewritten with the same ETag and size (an MD5 is
     ).toBeUndefined();
     expect(artifactChange(before, prefixState('s3://m/llm/', listed('2026-12-02T10:05:00.000Z')))).toMatch(
       /was rewritten after the quality gate decided: the same keys, ETags and sizes, but objects with a later LastModified/,
+    );
+  });
+});
+
+describe('hashWanted', () => {
+  const unversioned: ObjectState = { kind: 'object', uri: 's3://plain/m.tar.gz', etag: '"e"', size: 10 };
+  it('hashes, when pinning, an unversioned object within the limit and the run’s budget only', () => {
+    expect(hashWanted({ pin: true }, unversioned, 100)).toBe(true);
+    expect(hashWanted({ pin: true }, { ...unversioned, versionId: 'v-1' }, 100)).toBe(false);
+    expect(
+      hashWanted({ pin: true }, { ...unversioned, size: HASH_LIMIT_BYTES + 1 }, Number.MAX_SAFE_INTEGER),
+    ).toBe(false);
+    expect(hashWanted({ pin: true }, unversioned, 9)).toBe(false);
+    expect(hashWanted({ pin: true }, { ...unversioned, missing: true }, 100)).toBe(false);
+  });
+  it('hashes, when checking, only a rewrite that kept the ETag and size', () => {
+    const pinned = { ...unversioned, lastModified: '2026-12-02T09:58:00.000Z', sha256: 'a'.repeat(64) };
+    expect(hashWanted({ pinned }, { ...unversioned, lastModified: '2026-12-02T10:05:00.000Z' }, 100)).toBe(
+      true,
+    );
+    expect(hashWanted({ pinned }, { ...unversioned, lastModified: pinned.lastModified }, 100)).toBe(false);
+    expect(hashWanted({}, unversioned, 100)).toBe(false);
+  });
+});
+
+describe('deployedImageStates', () => {
+  const image = '123456789012.dkr.ecr.us-east-1.amazonaws.com/churn:v3';
+  const pinned: ImageState = { kind: 'image', uri: image, digest: `sha256:${'a'.repeat(64)}` };
+  const resolved = `123456789012.dkr.ecr.us-east-1.amazonaws.com/churn@sha256:${'b'.repeat(64)}`;
+  it('takes the digest SageMaker deployed for each pinned image, marked as deployed', () => {
+    expect(deployedImageStates([pinned], [{ specified: image, resolved }])).toEqual([
+      { kind: 'image', uri: image, digest: `sha256:${'b'.repeat(64)}`, deployed: true },
+    ]);
+  });
+  it('ignores images the verdict did not pin, and a resolution without a digest', () => {
+    expect(deployedImageStates([pinned], [{ specified: 'other:v1', resolved }])).toEqual([]);
+    expect(deployedImageStates([pinned], [{ specified: image, resolved: image }])).toEqual([]);
+    expect(deployedImageStates([weights], [{ specified: image, resolved }])).toEqual([]);
+  });
+  it('names what SageMaker deployed when it is not the pin', () => {
+    const [now] = deployedImageStates([pinned], [{ specified: image, resolved }]);
+    expect(now && artifactChange(pinned, now)).toMatch(
+      /runs other code than the quality gate decided: SageMaker resolved its tag to sha256:bbbbbbbbbbbb when it deployed the version/,
     );
   });
 });
